@@ -1,0 +1,88 @@
+// swift-tools-version: 6.1
+//
+// callback-doctor — diagnose Alibaba Cloud OSS upload callbacks from tcpdump captures.
+//
+// The module graph follows the pipeline, one way only:
+//
+//   CPcap ─► PcapCapture ─┐
+//   CaptureModel ─► PacketDecoding ─► TCPReassembly ─┐
+//   CZlib ─► HTTP1 ──────────────────────────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
+//   JSONValidation ──────────────────────────────────┘                                      │
+//   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────┘
+//   callback-doctor (CLI) ─► Analysis, Rendering
+//
+// Only PcapCapture imports libpcap; every other stage is pure Swift over byte slices.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "callback-doctor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "callback-doctor", targets: ["callback-doctor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C boundaries.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Stage 0: shared value types (timestamps, link layers, endpoints).
+        .target(name: "CaptureModel", swiftSettings: strict),
+        // Stage 1: capture files and interfaces, through libpcap.
+        .target(name: "PcapCapture", dependencies: ["CPcap", "CaptureModel"], swiftSettings: strict),
+        // Stage 2: link / IP / TCP decoding.
+        .target(name: "PacketDecoding", dependencies: ["CaptureModel"], swiftSettings: strict),
+        // Stage 3: TCP connections and byte streams.
+        .target(name: "TCPReassembly", dependencies: ["CaptureModel"], swiftSettings: strict),
+        // Stage 4: HTTP/1.x message parsing and content decoding.
+        .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "JSONValidation", swiftSettings: strict),
+        // Stage 5: request/response pairing per connection.
+        .target(
+            name: "HTTPExchanges",
+            dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation"],
+            swiftSettings: strict),
+        // Stage 6: OSS callback rules.
+        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
+        // Stage 7: the report value and its renderers.
+        .target(name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
+        .target(name: "Rendering", dependencies: ["ReportModel"], swiftSettings: strict),
+        // The pipeline that ties the stages together.
+        .target(
+            name: "Analysis",
+            dependencies: [
+                "CaptureModel", "PcapCapture", "PacketDecoding", "TCPReassembly", "HTTPExchanges", "Diagnosis",
+                "ReportModel",
+            ],
+            swiftSettings: strict),
+        // The command-line tool.
+        .executableTarget(
+            name: "callback-doctor",
+            dependencies: [
+                "Analysis", "Rendering", "ReportModel", "Diagnosis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        // Tests, one target per stage plus end to end.
+        .target(name: "TestSupport", dependencies: ["CaptureModel"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "CaptureModelTests", dependencies: ["CaptureModel"], swiftSettings: strict),
+        .testTarget(name: "PcapCaptureTests", dependencies: ["PcapCapture", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
+        .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
+        .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,354 @@
+import CaptureModel
+import HTTP1
+import HTTPExchanges
+import JSONValidation
+import TCPReassembly
+
+/// An exchange with the verdict of the rules.
+public struct DiagnosedExchange: Sendable, Equatable {
+    public var exchange: HTTPExchange
+    /// True when the request carries OSS's callback headers.
+    public var isCallback: Bool
+    public var callbackSignals: [CallbackSignal]
+    /// Findings, most important first (catalogue precedence).
+    public var findings: [Finding]
+    public var outcome: PredictedOutcome
+
+    /// True when a finding at `severity` or above is present.
+    public func hasFinding(atLeast severity: Severity) -> Bool { findings.contains { $0.severity >= severity } }
+}
+
+/// Applies the rule catalogue to exchanges. Pure: the same exchange always gives the same findings.
+public struct Diagnoser: Sendable {
+    public var settings: DiagnosisSettings
+    public init(settings: DiagnosisSettings = .init()) { self.settings = settings }
+
+    public func diagnose(_ exchange: HTTPExchange) -> DiagnosedExchange {
+        let signals = exchange.request?.head.ossCallbackSignals ?? []
+        var findings: [Finding] = []
+        if let refusal = exchange.refusal {
+            findings.append(refused(refusal))
+        } else if !signals.isEmpty {
+            findings = callbackFindings(exchange)
+        }
+        findings.sort { RuleCatalog.precedence(of: $0.rule) < RuleCatalog.precedence(of: $1.rule) }
+        let outcome: PredictedOutcome
+        if let failure = findings.first(where: { $0.severity == .error }) {
+            outcome = .failed(ossMessage: failure.ossError ?? failure.message)
+        } else if let gap = findings.first(where: { $0.rule == .incomplete }) {
+            outcome = .unknown(reason: gap.message)
+        } else if signals.isEmpty && exchange.refusal == nil {
+            outcome = .notACallback
+        } else {
+            outcome = .passed
+        }
+        return DiagnosedExchange(
+            exchange: exchange, isCallback: !signals.isEmpty, callbackSignals: signals, findings: findings, outcome: outcome)
+    }
+
+    // MARK: - Rules
+
+    private func refused(_ refusal: RefusedConnection) -> Finding {
+        let server = refusal.info.server
+        switch refusal.kind {
+        case .reset:
+            let delay = refusal.reset.map { Self.duration($0.timestamp.seconds(since: refusal.firstSyn.timestamp)) } ?? "?"
+            var evidence = [Evidence("synFrame", "\(refusal.firstSyn.frame)")]
+            if let reset = refusal.reset { evidence.append(Evidence("resetFrame", "\(reset.frame)")) }
+            return Finding(
+                .connectionRefused, "\(server) answered the SYN with RST after \(delay): nothing accepts connections on that port.",
+                evidence: evidence)
+        case .unanswered:
+            let count = refusal.synFrames.count
+            return Finding(
+                .connectionRefused,
+                "\(server) never answered \(count == 1 ? "the SYN" : "\(count) SYNs"): the host is down or a firewall drops them.",
+                evidence: [Evidence("synFrames", refusal.synFrames.map(String.init).joined(separator: ","))],
+                ossError: "Error status : -1. OSS can not connect to your callbackUrl, please check it.")
+        }
+    }
+
+    private func callbackFindings(_ exchange: HTTPExchange) -> [Finding] {
+        var findings: [Finding] = []
+        let serverHoles = exchange.holes.filter { $0.direction == .serverToClient }
+        let clientHoles = exchange.holes.filter { $0.direction == .clientToServer }
+        if !exchange.holes.isEmpty {
+            let missing = exchange.holes.reduce(Int64(0)) { $0 + $1.length }
+            let sides = [clientHoles.isEmpty ? nil : "request", serverHoles.isEmpty ? nil : "response"].compactMap { $0 }
+            findings.append(
+                Finding(
+                    .incomplete,
+                    "\(missing) byte\(missing == 1 ? "" : "s") of the \(sides.joined(separator: " and ")) stream \(missing == 1 ? "is" : "are") missing from the capture; verdicts that depend on them are withheld.",
+                    evidence: exchange.holes.map { Evidence("hole", "\($0.direction.rawValue) offset \($0.offset) length \($0.length) (frame \($0.origin.frame))") }))
+        }
+        guard let request = exchange.request else { return findings }
+
+        guard let response = exchange.response else {
+            if serverHoles.isEmpty { findings.append(noResponse(exchange, request: request)) }
+            return findings
+        }
+
+        // A response that only started after OSS had closed its side was never read by OSS.
+        if let gaveUp = Self.clientClose(exchange.outcome.clientEnd), gaveUp.timestamp < response.timing.start.timestamp {
+            let requestEnd = request.timing.end ?? request.timing.start
+            let closedAfter = gaveUp.timestamp.seconds(since: requestEnd.timestamp)
+            let startedAfter = response.timing.start.timestamp.seconds(since: requestEnd.timestamp)
+            let timedOut = closedAfter >= settings.latencyThresholdSeconds - 0.05
+            findings.append(
+                Finding(
+                    .noResponse,
+                    "The client (OSS) closed the connection \(Self.duration(closedAfter)) after the request; the server's \(response.head.status) response only started \(Self.duration(startedAfter)) after it, too late to be read.",
+                    evidence: [
+                        Evidence("requestEndFrame", "\(requestEnd.frame)"), Evidence("clientCloseFrame", "\(gaveUp.frame)"),
+                        Evidence("lateResponseFrame", "\(response.timing.start.frame)"),
+                    ],
+                    ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502."))
+            return findings
+        }
+
+        // Timing: OSS stops waiting 5 s after sending the request (facts §4.5).
+        if let latency = exchange.latencySeconds, latency > settings.latencyThresholdSeconds {
+            let limit = Self.duration(settings.latencyThresholdSeconds)
+            findings.append(
+                Finding(
+                    .slowResponse,
+                    "The response completed \(Self.duration(latency)) after the request, over OSS's \(limit) limit; OSS had already given up.",
+                    evidence: [
+                        Evidence("latencySeconds", Self.seconds(latency)),
+                        Evidence("requestEndFrame", "\(request.timing.end?.frame ?? 0)"),
+                        Evidence("responseEndFrame", "\(response.timing.end?.frame ?? 0)"),
+                    ],
+                    ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)))
+        }
+
+        let status = response.head.status
+        if status != 200 {
+            var evidence = [Evidence("statusLine", "\(response.head.version) \(status) \(response.head.reason)")]
+            if let location = response.head.headers["location"] { evidence.append(Evidence("location", location)) }
+            findings.append(
+                Finding(
+                    .badStatus, "The server answered \(status) \(response.head.reason); OSS accepts only 200.",
+                    evidence: evidence, ossError: "Error status : \(status)."))
+            // OSS fails the callback on the status; the body of a non-200 answer is not judged.
+            return findings
+        }
+
+        // Framing (facts §4.4): OSS requires a valid Content-Length.
+        let cutShort: Bool
+        switch response.framing {
+        case .contentLength(let declared):
+            if declared > settings.maxBodyBytes {
+                findings.append(
+                    Finding(
+                        .bodyTooLarge, "Content-Length is \(declared) bytes, over OSS's \(settings.maxBodyBytes)-byte limit.",
+                        evidence: [Evidence("contentLength", "\(declared)")]))
+            }
+            if case .truncated(_, let received)? = response.end, serverHoles.isEmpty {
+                cutShort = true
+                findings.append(
+                    Finding(
+                        .contentLengthMismatch,
+                        "The server announced Content-Length: \(declared) but the connection ended after \(received) body byte\(received == 1 ? "" : "s").",
+                        evidence: [
+                            Evidence("contentLength", "\(declared)"), Evidence("bodyBytesReceived", "\(received)"),
+                            Evidence("serverEnd", Self.describe(exchange.outcome.serverEnd)),
+                        ]))
+            } else {
+                cutShort = false
+            }
+            if response.trailingBytes > 0 {
+                findings.append(
+                    Finding(
+                        .contentLengthMismatch,
+                        "\(response.trailingBytes) more byte\(response.trailingBytes == 1 ? "" : "s") followed the \(declared)-byte body that Content-Length announced.",
+                        evidence: [Evidence("contentLength", "\(declared)"), Evidence("extraBytes", "\(response.trailingBytes)")]))
+            }
+        case .chunked, .closeDelimited, .none:
+            cutShort = false
+            let how: String
+            switch response.framing {
+            case .chunked: how = "a chunked body (Transfer-Encoding: chunked)"
+            case .closeDelimited: how = "a body delimited by closing the connection"
+            default: how = "no body length"
+            }
+            let invalid = response.anomalies.compactMap { anomaly -> String? in
+                if case .invalidContentLength(let value) = anomaly { return value }
+                return nil
+            }
+            if let value = invalid.first {
+                findings.append(
+                    Finding(
+                        .missingContentLength, "Content-Length \"\(value)\" is not a valid length; OSS needs a positive integer.",
+                        evidence: [Evidence("contentLength", value)],
+                        ossError: "Error Status : 400.User server return invalid conent-length value."))
+            } else {
+                findings.append(
+                    Finding(
+                        .missingContentLength, "The response has no Content-Length: the server sent \(how).",
+                        evidence: [Evidence("framing", Self.describe(response.framing))]))
+            }
+            if response.body.size > settings.maxBodyBytes {
+                findings.append(
+                    Finding(
+                        .bodyTooLarge, "The body is \(response.body.size) bytes, over OSS's \(settings.maxBodyBytes)-byte limit.",
+                        evidence: [Evidence("bodyBytes", "\(response.body.size)")]))
+            }
+        }
+
+        // Body (facts §4.2). Withheld when bytes are missing or the body was cut short.
+        guard serverHoles.isEmpty, !cutShort else { return findings }
+        let body = response.body
+        if let mark = body.byteOrderMark {
+            findings.append(
+                Finding(
+                    .bomPrefix, "The body starts with a \(mark.rawValue) byte-order mark before the JSON.",
+                    evidence: [Evidence("firstBytesHex", Self.hex(body.preview.prefix(16)))]))
+        }
+        if let contentType = response.head.headers["content-type"], Self.isXML(contentType) {
+            return findings  // OSS accepts XML bodies sent as application/xml (facts §4.2, 2025 docs).
+        }
+        if let failure = body.contentDecoding?.failure {
+            findings.append(
+                Finding(
+                    .nonJSONBody,
+                    "The body could not be decoded (Content-Encoding: \(body.contentDecoding?.coding ?? "")): \(failure).",
+                    evidence: [Evidence("firstBytesHex", Self.hex(body.leadingBytes.prefix(16)))]))
+        } else if case .invalid(let error, let offset)? = body.json {
+            let text: String
+            if case .empty = error {
+                text = body.size == 0 ? "The body is empty; OSS needs a JSON body." : "The body holds only whitespace; OSS needs a JSON value."
+            } else {
+                text = "The body is not valid JSON (at byte \(offset): \(error))."
+            }
+            var evidence = [Evidence("firstBytesHex", Self.hex(body.preview.dropFirst(body.byteOrderMark?.bytes.count ?? 0).prefix(16)))]
+            if !body.preview.isEmpty { evidence.append(Evidence("bodyPreview", Self.snippet(body.preview, limit: 80))) }
+            if let contentType = response.head.headers["content-type"] { evidence.append(Evidence("contentType", contentType)) }
+            findings.append(Finding(.nonJSONBody, text, evidence: evidence))
+        }
+        return findings
+    }
+
+    private func noResponse(_ exchange: HTTPExchange, request: CapturedRequest) -> Finding {
+        let requestEnd = request.timing.end ?? request.timing.start
+        func after(_ origin: StreamOrigin) -> String { Self.duration(origin.timestamp.seconds(since: requestEnd.timestamp)) }
+        let message: String
+        var evidence = [Evidence("requestEndFrame", "\(requestEnd.frame)")]
+        var ossError = "Error status : 502."
+        switch (exchange.outcome.serverEnd, exchange.outcome.clientEnd) {
+        case (.reset(by: .serverToClient, let origin)?, _), (_, .reset(by: .serverToClient, let origin)?):
+            message = "The server reset the connection \(after(origin)) after the request, without a response."
+            evidence.append(Evidence("resetFrame", "\(origin.frame)"))
+        case (_, .fin(let origin)?):
+            let waited = origin.timestamp.seconds(since: requestEnd.timestamp)
+            message = "No response: the client (OSS) closed the connection \(after(origin)) after the request."
+            evidence.append(Evidence("clientFinFrame", "\(origin.frame)"))
+            if waited >= settings.latencyThresholdSeconds - 0.05 {
+                ossError = Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
+            }
+        case (_, .reset(by: .clientToServer, let origin)?):
+            message = "No response: the client (OSS) reset the connection \(after(origin)) after the request."
+            evidence.append(Evidence("resetFrame", "\(origin.frame)"))
+            ossError = Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
+        case (.fin(let origin)?, _):
+            message = "The server closed the connection \(after(origin)) after the request without sending a response."
+            evidence.append(Evidence("serverFinFrame", "\(origin.frame)"))
+        case (.idleTimeout(let origin)?, _), (_, .idleTimeout(let origin)?):
+            message = "No response \(after(origin)) after the request; the connection went idle."
+        default:
+            message = "No response before the capture ended."
+            ossError = Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
+        }
+        return Finding(.noResponse, message, evidence: evidence, ossError: ossError)
+    }
+
+    // MARK: - Formatting helpers
+
+    /// When the client closed or reset its side, if it did.
+    static func clientClose(_ end: StreamEnd?) -> StreamOrigin? {
+        switch end {
+        case .fin(let origin)?, .reset(by: .clientToServer, let origin)?: origin
+        default: nil
+        }
+    }
+
+    static func replyTimeout(_ server: Endpoint, _ limit: Double) -> String {
+        let ms = Int((limit * 1000).rounded())
+        return "Error status : -1 \(server) reply timeout, cost:\(ms)ms, timeout:\(ms)ms"
+    }
+
+    static func isXML(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: " \t").lowercased() } ?? ""
+        return media == "application/xml" || media == "text/xml"
+    }
+
+    /// `0.2 ms`, `35 ms`, `5.002 s`.
+    public static func duration(_ seconds: Double) -> String {
+        if seconds < 0.001 { return String(format3: seconds * 1000, decimals: 3) + " ms" }
+        if seconds < 1 { return String(format3: seconds * 1000, decimals: 1) + " ms" }
+        return String(format3: seconds, decimals: 3) + " s"
+    }
+
+    static func seconds(_ value: Double) -> String { String(format3: value, decimals: 6) }
+
+    /// Lower-case hex bytes separated by spaces.
+    public static func hex<C: Collection<UInt8>>(_ bytes: C) -> String {
+        let digits = Array("0123456789abcdef")
+        return bytes.map { String([digits[Int($0 >> 4)], digits[Int($0 & 0xF)]]) }.joined(separator: " ")
+    }
+
+    /// The first `limit` bytes as text, invalid UTF-8 replaced (the renderers escape controls).
+    static func snippet(_ bytes: [UInt8], limit: Int) -> String {
+        let text = String(decoding: bytes.prefix(limit), as: UTF8.self)
+        return bytes.count > limit ? text + "…" : text
+    }
+
+    static func describe(_ framing: BodyFraming) -> String {
+        switch framing {
+        case .none: "none"
+        case .contentLength(let n): "content-length \(n)"
+        case .chunked: "chunked"
+        case .closeDelimited: "close-delimited"
+        }
+    }
+
+    static func describe(_ end: StreamEnd?) -> String {
+        switch end {
+        case .fin(let o)?: "FIN (frame \(o.frame))"
+        case .reset(let by, let o)?: "RST from \(by == .serverToClient ? "server" : "client") (frame \(o.frame))"
+        case .endOfCapture?: "end of capture"
+        case .idleTimeout?: "idle timeout"
+        case nil: "open"
+        }
+    }
+}
+
+extension String {
+    /// Fixed-point formatting without Foundation: `String(format3: 1.23456, decimals: 3)` → `"1.235"`.
+    public init(format3 value: Double, decimals: Int) {
+        guard value.isFinite else {
+            self = "\(value)"
+            return
+        }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let negative = value < 0
+        let scaled = (abs(value) * scale).rounded()
+        let whole = Int64(scaled / scale)
+        var fraction = Int64(scaled - Double(whole) * scale)
+        if fraction < 0 { fraction = 0 }
+        var fractionText = String(fraction)
+        while fractionText.count < decimals { fractionText = "0" + fractionText }
+        self = (negative && scaled != 0 ? "-" : "") + String(whole) + (decimals > 0 ? "." + fractionText : "")
+    }
+
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
+}

@@ -1,0 +1,818 @@
+// An incremental, lenient HTTP/1.x message parser: a pure Swift state machine over byte slices.
+
+/// Parses one direction of an HTTP/1.x connection into `HTTPEvent`s, incrementally.
+///
+/// Feed the stream's bytes in any split with `feed(_:)` and call `finish()` once at the end of the
+/// stream (FIN, RST, end of capture). The events are the same however the input is split (except
+/// that body bytes may come in more, smaller slices).
+///
+/// ## Contract
+/// - Everything fed is consumed. The parser holds at most one incomplete start/field/trailer line
+///   (at most `HTTPParserLimits.maxHeaderLineLength` bytes) plus the fields of the head being read
+///   (bounded by `maxHeaderBytes` / `maxHeaderCount`). Body bytes are never buffered: they come out
+///   as slices of the input.
+/// - Lenient: bare LF line ends, obs-fold, whitespace before the colon, duplicate or invalid
+///   Content-Length, Transfer-Encoding with Content-Length… are recorded as `.anomaly` and parsing
+///   goes on (`HTTPAnomaly` documents each recovery).
+/// - Input that is not HTTP/1.x at a start line yields one `.notHTTP(reason:)`; the parser then
+///   ignores the rest of the stream. So does a broken chunked framing (after ending the message as
+///   truncated) and a header section over the limits.
+/// - Pipelining: several messages may follow each other in one feed.
+///
+/// ## Body framing (RFC 9112 §6.3)
+/// See `BodyFraming.decide(forRequest:)` and `decide(forResponseStatus:requestMethod:headers:)`.
+/// A response can only be framed against the request it answers, so the response parser keeps a
+/// FIFO of request methods (`enqueueRequestMethod(_:)`, like swift-nio's `requestHeads` and Zeek's
+/// `unanswered_requests`):
+/// - a response to HEAD, and any 1xx, 204 or 304, has no body;
+/// - an interim 1xx (100 Continue, 102, 103) is a complete message of its own that does not consume
+///   the queued method: the next response answers the same request;
+/// - `101 Switching Protocols`, and a 2xx answer to CONNECT, end at the blank line; the rest of the
+///   connection is another protocol, so the parser stops (`isTunnelled`) without a `.notHTTP`;
+/// - a response with no queued method is framed as a response to GET.
+///
+/// A CONNECT request has no body either (RFC 9110 §9.3.6); the request parser keeps going after it,
+/// and tunnelled client bytes that follow will show up as `.notHTTP`.
+///
+/// Leading empty lines before a start line are skipped in both directions (RFC 9112 §2.2: "a server
+/// that is expecting to receive and parse a request-line SHOULD ignore at least one empty line (CRLF)
+/// received prior to the request-line"; some servers also send a stray CRLF after a body).
+public struct HTTPMessageParser: Sendable {
+    /// Which direction of the connection this parser reads.
+    public enum Role: Sendable, Hashable {
+        /// Client to server: request lines.
+        case request
+        /// Server to client: status lines.
+        case response
+    }
+
+    public let role: Role
+    public let limits: HTTPParserLimits
+
+    /// Total bytes fed so far: the stream offset of the next byte `feed` will see.
+    public private(set) var consumedBytes: Int64 = 0
+
+    private var state: State = .startLine
+
+    // The one incomplete line, if any.
+    private var lineBuffer: [UInt8] = []
+    private var hasPartialLine = false
+    private var partialLineStart: Int64 = 0
+
+    private var scanner: StartLineScanner
+    private var section = Section(start: 0)
+    private var message = Message(headStart: 0)
+
+    // FIFO of the methods of requests not yet answered (response role only).
+    private var requestMethods: [String] = []
+    private var requestMethodsHead = 0
+
+    private enum State: Sendable {
+        /// Between messages, or inside a start line (possibly after empty lines).
+        case startLine
+        /// Reading the field lines that follow this start line.
+        case headerFields(StartLine)
+        /// Reading a Content-Length body; `remaining` > 0.
+        case fixedLengthBody(remaining: Int64)
+        /// Everything until `finish()` is body.
+        case closeDelimitedBody
+        /// Reading `chunk-size [ chunk-ext ] CRLF`.
+        case chunkSizeLine(ChunkSizeLine)
+        /// Reading chunk data; `remaining` > 0.
+        case chunkData(remaining: Int64)
+        /// Expecting the CRLF after chunk data.
+        case chunkDataEnd(sawCR: Bool)
+        /// Reading the trailer section after the last chunk.
+        case trailerFields
+        /// After 101 or a 2xx to CONNECT: the rest is not HTTP; input is ignored.
+        case tunnelled
+        /// After `.notHTTP`: input is ignored.
+        case stopped
+        /// After `finish()`: input is ignored.
+        case finished
+    }
+
+    /// Progress through one chunk-size line (RFC 9112 §7.1):
+    /// `chunk-size [ chunk-ext ] CRLF`, `chunk-size = 1*HEXDIG`, `chunk-ext = *( BWS ";" … )`.
+    private struct ChunkSizeLine: Sendable {
+        enum Phase: Sendable { case size, whitespace, chunkExtension, finalCR }
+        /// Stream offset of the line's first byte.
+        var start: Int64
+        var size: Int64 = 0
+        var digits = 0
+        var phase: Phase = .size
+        var lastByteWasCR = false
+    }
+
+    /// The field lines being collected for a head or a trailer section.
+    private struct Section: Sendable {
+        /// Stream offset of the section's first byte (start line for a head), for `maxHeaderBytes`.
+        var start: Int64
+        var fields: [HTTPHeaders.Field] = []
+        var lastLineWasField = false
+        /// Whether a line other than a whitespace-led one has been seen (RFC 9112 §2.2 check).
+        var sawFieldLine = false
+    }
+
+    /// Per-message bookkeeping.
+    private struct Message: Sendable {
+        var headStart: Int64
+        /// Anomalies found in the head, emitted right after the head event.
+        var pendingAnomalies: [HTTPEvent] = []
+        /// Field-line anomalies already reported for this message (`AnomalyFlag` bits).
+        var reportedFlags: UInt8 = 0
+        var expectedLength: Int64?
+        var bodyReceived: Int64 = 0
+        var lastChunkStart: Int64 = 0
+    }
+
+    /// Creates a parser for one direction of one connection.
+    public init(role: Role, limits: HTTPParserLimits = HTTPParserLimits()) {
+        self.role = role
+        self.limits = limits
+        self.scanner = StartLineScanner(role: role, maxMethodLength: limits.maxMethodLength)
+    }
+
+    // MARK: - Public state
+
+    /// Whether the parser stopped because the rest of the stream switched protocols (101, CONNECT).
+    public var isTunnelled: Bool {
+        if case .tunnelled = state { return true }
+        return false
+    }
+
+    /// Whether the parser stopped after `.notHTTP`.
+    public var hasStopped: Bool {
+        if case .stopped = state { return true }
+        return false
+    }
+
+    /// Whether the parser is between messages: no message started, nothing buffered.
+    public var isIdle: Bool {
+        if case .startLine = state { return !(hasPartialLine && scanner.hasContent) }
+        return false
+    }
+
+    /// Request methods enqueued and not yet consumed by a final response.
+    public var pendingRequestMethods: [String] {
+        Array(requestMethods[requestMethodsHead...])
+    }
+
+    // MARK: - Request pairing
+
+    /// Tells a response parser the method of the next request on the connection, in request order.
+    ///
+    /// The pairing layer calls this when it sees a request head; each final (non-1xx) response
+    /// consumes one method. Responses to HEAD, and 2xx responses to CONNECT, are framed accordingly.
+    /// Ignored by a request parser.
+    public mutating func enqueueRequestMethod(_ method: String) {
+        guard role == .response else { return }
+        requestMethods.append(method)
+    }
+
+    private var nextRequestMethod: String? {
+        requestMethodsHead < requestMethods.count ? requestMethods[requestMethodsHead] : nil
+    }
+
+    private mutating func dequeueRequestMethod() {
+        guard requestMethodsHead < requestMethods.count else { return }
+        requestMethodsHead += 1
+        if requestMethodsHead >= 32 && requestMethodsHead * 2 >= requestMethods.count {
+            requestMethods.removeFirst(requestMethodsHead)
+            requestMethodsHead = 0
+        }
+    }
+
+    // MARK: - Feeding
+
+    /// Parses the next bytes of the stream.
+    ///
+    /// - Parameter bytes: the bytes that follow everything fed so far. Body events slice this input.
+    /// - Returns: the events these bytes completed, in stream order.
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) -> [HTTPEvent] {
+        var events: [HTTPEvent] = []
+        feed(bytes, into: &events)
+        return events
+    }
+
+    /// Parses the next bytes of the stream, appending the events to `events` (lets a hot loop reuse
+    /// one array).
+    public mutating func feed(_ bytes: ArraySlice<UInt8>, into events: inout [HTTPEvent]) {
+        // offset(i) = base + i for an index i of `bytes`.
+        let base = consumedBytes - Int64(bytes.startIndex)
+        defer { consumedBytes += Int64(bytes.count) }
+        var index = bytes.startIndex
+        let end = bytes.endIndex
+        while index < end {
+            switch state {
+            case .startLine, .headerFields, .trailerFields:
+                index = consumeLine(bytes, from: index, base: base, into: &events)
+
+            case .fixedLengthBody(let remaining):
+                let upper = index + Int(min(remaining, Int64(end - index)))
+                emitBody(bytes[index..<upper], base: base, into: &events)
+                let left = remaining - Int64(upper - index)
+                index = upper
+                if left == 0 {
+                    endMessage(
+                        .complete,
+                        trailers: nil,
+                        range: (base + Int64(upper))..<(base + Int64(upper)),
+                        into: &events
+                    )
+                } else {
+                    state = .fixedLengthBody(remaining: left)
+                }
+
+            case .closeDelimitedBody:
+                emitBody(bytes[index..<end], base: base, into: &events)
+                index = end
+
+            case .chunkSizeLine(let line):
+                index = consumeChunkSizeLine(line, bytes, from: index, base: base, into: &events)
+
+            case .chunkData(let remaining):
+                let upper = index + Int(min(remaining, Int64(end - index)))
+                emitBody(bytes[index..<upper], base: base, into: &events)
+                let left = remaining - Int64(upper - index)
+                index = upper
+                state = left == 0 ? .chunkDataEnd(sawCR: false) : .chunkData(remaining: left)
+
+            case .chunkDataEnd(let sawCR):
+                let byte = bytes[index]
+                let offset = base + Int64(index)
+                if byte == ASCII.cr && !sawCR {
+                    state = .chunkDataEnd(sawCR: true)
+                } else if byte == ASCII.lf {
+                    if !sawCR { note(.bareLF, range: offset..<(offset + 1), into: &events) }
+                    state = .chunkSizeLine(ChunkSizeLine(start: offset + 1))
+                } else {
+                    stop(
+                        reason: "chunk data not followed by CRLF; the chunked framing is lost",
+                        anomaly: .invalidChunkTerminator,
+                        range: offset..<(offset + 1),
+                        into: &events
+                    )
+                }
+                index += 1
+
+            case .tunnelled, .stopped, .finished:
+                index = end
+            }
+        }
+    }
+
+    /// Ends the stream (FIN, RST or end of capture).
+    ///
+    /// A close-delimited body ends `.complete`; a message that is unfinished (Content-Length not
+    /// reached, chunked without its last chunk or trailers, head without its blank line) ends
+    /// `.truncated`. Between messages, after `.notHTTP` or a tunnel, nothing is emitted. Later
+    /// `feed` and `finish` calls are ignored.
+    public mutating func finish() -> [HTTPEvent] {
+        var events: [HTTPEvent] = []
+        let here = consumedBytes..<consumedBytes
+        switch state {
+        case .startLine:
+            if hasPartialLine && scanner.hasContent {
+                let received = consumedBytes - partialLineStart
+                events.append(
+                    HTTPEvent(part: .end(.truncated(expected: nil, received: received), trailers: nil), range: here)
+                )
+            }
+        case .headerFields:
+            events.append(contentsOf: message.pendingAnomalies)
+            let received = consumedBytes - message.headStart
+            events.append(
+                HTTPEvent(part: .end(.truncated(expected: nil, received: received), trailers: nil), range: here)
+            )
+        case .fixedLengthBody:
+            let end = HTTPMessageEnd.truncated(expected: message.expectedLength, received: message.bodyReceived)
+            events.append(HTTPEvent(part: .end(end, trailers: nil), range: here))
+        case .closeDelimitedBody:
+            events.append(HTTPEvent(part: .end(.complete, trailers: nil), range: here))
+        case .chunkSizeLine, .chunkData, .chunkDataEnd, .trailerFields:
+            let end = HTTPMessageEnd.truncated(expected: nil, received: message.bodyReceived)
+            events.append(HTTPEvent(part: .end(end, trailers: nil), range: here))
+        case .tunnelled, .stopped, .finished:
+            break
+        }
+        state = .finished
+        releaseLineBuffer()
+        return events
+    }
+
+    /// Stops parsing because the rest of this direction carries another protocol.
+    ///
+    /// The response parser does this by itself after `101 Switching Protocols` or a 2xx answer to
+    /// CONNECT; the pairing layer calls it on the *request* parser of the same connection, so that
+    /// WebSocket frames or TLS bytes sent by the client are not reported as `.notHTTP`.
+    ///
+    /// A partial line buffered between messages is dropped silently (it is tunnel data). A message in
+    /// progress ends as `finish()` would end it. Afterwards `isTunnelled` is true and input is ignored.
+    ///
+    /// - Returns: the end of a message in progress, if any.
+    public mutating func switchToTunnel() -> [HTTPEvent] {
+        var events: [HTTPEvent] = []
+        switch state {
+        case .startLine:
+            break
+        case .headerFields, .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd,
+            .trailerFields:
+            events = finish()
+        case .tunnelled, .stopped, .finished:
+            return []
+        }
+        state = .tunnelled
+        releaseLineBuffer()
+        return events
+    }
+
+    // MARK: - Lines (start line, header fields, trailer fields)
+
+    /// Consumes bytes of a line-based section from `index`: either up to and including the next LF
+    /// (processing the complete line), or all of them into the partial-line buffer.
+    private mutating func consumeLine(
+        _ bytes: ArraySlice<UInt8>,
+        from index: Int,
+        base: Int64,
+        into events: inout [HTTPEvent]
+    ) -> Int {
+        let end = bytes.endIndex
+        let lf = Self.firstLF(in: bytes, from: index)
+        let segmentEnd = lf ?? end
+        let isNewLine = !hasPartialLine
+        let lineStart = isNewLine ? base + Int64(index) : partialLineStart
+        let lineLength = Int64(isNewLine ? 0 : lineBuffer.count) + Int64(segmentEnd - index)
+
+        // A start line is checked byte by byte, so garbage stops the parser at the first
+        // impossible byte, wherever the input was split.
+        var violation: (offset: Int64, reason: String)?
+        var isStartLine = false
+        if case .startLine = state {
+            isStartLine = true
+            if isNewLine { scanner.reset() }
+            if let found = scanner.scan(bytes[index..<segmentEnd]) {
+                violation = (base + Int64(found.index), found.reason)
+            }
+        }
+        let sectionStart = isStartLine ? lineStart : section.start
+        let crossing = limitCrossing(
+            lineStart: lineStart,
+            lineLength: lineLength,
+            isComplete: lf != nil,
+            sectionStart: sectionStart
+        )
+        if let crossing, violation.map({ crossing.offset < $0.offset }) ?? true {
+            stop(
+                reason: crossing.reason,
+                anomaly: .headerLimitExceeded,
+                range: lineStart..<(crossing.offset + 1),
+                into: &events
+            )
+            return end
+        }
+        if let violation {
+            stop(reason: violation.reason, anomaly: nil, range: lineStart..<(violation.offset + 1), into: &events)
+            return end
+        }
+
+        guard let lf else {
+            if isNewLine {
+                hasPartialLine = true
+                partialLineStart = lineStart
+                lineBuffer.removeAll(keepingCapacity: true)
+            }
+            lineBuffer.append(contentsOf: bytes[index..<end])
+            return end
+        }
+
+        let lineEnd = base + Int64(lf) + 1
+        if isNewLine {
+            processLine(bytes[index..<lf], range: lineStart..<lineEnd, into: &events)
+        } else {
+            // Move the buffer out while its slice is in use, so that clearing it afterwards keeps
+            // its capacity instead of copying.
+            var buffered: [UInt8] = []
+            swap(&buffered, &lineBuffer)
+            buffered.append(contentsOf: bytes[index..<lf])
+            hasPartialLine = false
+            processLine(buffered[...], range: lineStart..<lineEnd, into: &events)
+            buffered.removeAll(keepingCapacity: true)
+            swap(&buffered, &lineBuffer)
+        }
+        return lf + 1
+    }
+
+    /// Where the line being read first breaks a header limit, if it does.
+    ///
+    /// The offset blamed depends only on the stream bytes, not on how they were split: for the line
+    /// limit it is the first byte past `maxHeaderLineLength` (when that byte is not the LF), for the
+    /// section limit the first byte past `maxHeaderBytes`.
+    ///
+    /// - Parameters:
+    ///   - lineLength: bytes of the line seen so far, LF excluded.
+    ///   - isComplete: whether the LF that ends the line has been seen.
+    private func limitCrossing(
+        lineStart: Int64,
+        lineLength: Int64,
+        isComplete: Bool,
+        sectionStart: Int64
+    )
+        -> (offset: Int64, reason: String)?
+    {
+        var result: (offset: Int64, reason: String)?
+        if lineLength > Int64(limits.maxHeaderLineLength) {
+            result = (
+                lineStart + Int64(limits.maxHeaderLineLength),
+                "header line longer than \(limits.maxHeaderLineLength) bytes (maxHeaderLineLength)"
+            )
+        }
+        let sectionBytes = lineStart - sectionStart + lineLength + (isComplete ? 1 : 0)
+        if sectionBytes > Int64(limits.maxHeaderBytes) {
+            let offset = sectionStart + Int64(limits.maxHeaderBytes)
+            if result.map({ offset < $0.offset }) ?? true {
+                result = (offset, "header section longer than \(limits.maxHeaderBytes) bytes (maxHeaderBytes)")
+            }
+        }
+        return result
+    }
+
+    /// Handles one complete line (LF excluded; a final CR is still there).
+    private mutating func processLine(_ rawLine: ArraySlice<UInt8>, range: Range<Int64>, into events: inout [HTTPEvent])
+    {
+        // Re-slicing (not `removeLast`, which would copy a shared slice).
+        let endsWithCR = rawLine.last == ASCII.cr
+        let line = endsWithCR ? rawLine[rawLine.startIndex..<(rawLine.endIndex - 1)] : rawLine
+
+        switch state {
+        case .startLine:
+            // RFC 9112 §2.2: empty lines before a start line are skipped.
+            if line.isEmpty { return }
+            switch StartLineScanner.parse(line, role: role) {
+            case .success(let parsed):
+                message = Message(headStart: range.lowerBound)
+                section = Section(start: range.lowerBound)
+                if !endsWithCR { note(.bareLF, range: range, into: &events) }
+                if !parsed.hasUppercaseName { note(.lowercaseHTTPVersion, range: range, into: &events) }
+                let startLine = parsed.line
+                state = .headerFields(startLine)
+            case .failure(let failure):
+                stop(reason: failure.reason, anomaly: nil, range: range, into: &events)
+            }
+
+        case .headerFields(let startLine):
+            if !endsWithCR { note(.bareLF, range: range, into: &events) }
+            if line.isEmpty {
+                completeHead(startLine, end: range.upperBound, into: &events)
+            } else {
+                fieldLine(line, range: range, isTrailer: false, into: &events)
+            }
+
+        case .trailerFields:
+            if !endsWithCR { note(.bareLF, range: range, into: &events) }
+            if line.isEmpty {
+                let trailers = section.fields.isEmpty ? nil : HTTPHeaders(section.fields)
+                endMessage(
+                    .complete,
+                    trailers: trailers,
+                    range: message.lastChunkStart..<range.upperBound,
+                    into: &events
+                )
+            } else {
+                fieldLine(line, range: range, isTrailer: true, into: &events)
+            }
+
+        case .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd, .tunnelled, .stopped,
+            .finished:
+            assertionFailure("processLine in a state that does not read lines")
+        }
+    }
+
+    /// One field line (RFC 9112 §5): `field-name ":" OWS field-value OWS`, or an obs-fold
+    /// continuation.
+    private mutating func fieldLine(
+        _ line: ArraySlice<UInt8>,
+        range: Range<Int64>,
+        isTrailer: Bool,
+        into events: inout [HTTPEvent]
+    ) {
+        // Caller guarantees a non-empty line.
+        let first = line[line.startIndex]
+        if ASCII.isWhitespace(first) {
+            if section.lastLineWasField, let last = section.fields.indices.last {
+                // obs-fold (RFC 9112 §5.2): "replace each received obs-fold with one or more SP
+                // octets prior to interpreting the field value".
+                note(.obsoleteLineFolding, range: range, into: &events)
+                let continuation = ASCII.trimmingWhitespace(line)
+                if !continuation.isEmpty {
+                    let text = ASCII.string(continuation)
+                    section.fields[last].value =
+                        section.fields[last].value.isEmpty ? text : section.fields[last].value + " " + text
+                }
+            } else if !section.sawFieldLine && !isTrailer {
+                // RFC 9112 §2.2: whitespace between the start line and the first field: "consume
+                // each whitespace-preceded line without further processing of it".
+                note(.whitespaceAfterStartLine, range: range, into: &events)
+            } else {
+                note(.invalidHeaderLine, range: range, into: &events)
+            }
+            return
+        }
+        section.sawFieldLine = true
+
+        guard let colon = line.firstIndex(of: ASCII.colon) else {
+            note(.invalidHeaderLine, range: range, into: &events)
+            section.lastLineWasField = false
+            return
+        }
+        var nameEnd = colon
+        while nameEnd > line.startIndex && ASCII.isWhitespace(line[nameEnd - 1]) { nameEnd -= 1 }
+        if nameEnd != colon {
+            note(.whitespaceBeforeColon, range: range, into: &events)
+        }
+        let name = line[line.startIndex..<nameEnd]
+        guard !name.isEmpty else {
+            note(.invalidHeaderLine, range: range, into: &events)
+            section.lastLineWasField = false
+            return
+        }
+        guard section.fields.count < limits.maxHeaderCount else {
+            stop(
+                reason: "more than \(limits.maxHeaderCount) fields in one section (maxHeaderCount)",
+                anomaly: .headerLimitExceeded,
+                range: range,
+                into: &events
+            )
+            return
+        }
+        let nameString = ASCII.string(name)
+        if !name.allSatisfy(ASCII.isTokenCharacter) {
+            emitOrHold(.invalidHeaderName(nameString), range: range, into: &events)
+        }
+        let value = ASCII.trimmingWhitespace(line[(colon + 1)...])
+        section.fields.append(HTTPHeaders.Field(name: nameString, value: ASCII.string(value)))
+        section.lastLineWasField = true
+    }
+
+    /// The blank line after the header fields: emit the head, decide the framing, start the body.
+    private mutating func completeHead(_ startLine: StartLine, end: Int64, into events: inout [HTTPEvent]) {
+        let headers = HTTPHeaders(section.fields)
+        section = Section(start: end)
+        let headRange = message.headStart..<end
+        let decision: BodyFramingDecision
+        switch startLine {
+        case .request(let method, let target, let version):
+            decision = BodyFraming.decide(forRequest: headers)
+            let head = HTTPRequestHead(method: method, target: target, version: version, headers: headers)
+            events.append(HTTPEvent(part: .requestHead(head), range: headRange))
+        case .response(let version, let status, let reason):
+            decision = BodyFraming.decide(
+                forResponseStatus: status,
+                requestMethod: nextRequestMethod,
+                headers: headers
+            )
+            if !decision.isInterim { dequeueRequestMethod() }
+            let head = HTTPResponseHead(version: version, status: status, reason: reason, headers: headers)
+            events.append(HTTPEvent(part: .responseHead(head, framing: decision.framing), range: headRange))
+        }
+        events.append(contentsOf: message.pendingAnomalies)
+        message.pendingAnomalies = []
+        for anomaly in decision.anomalies {
+            events.append(HTTPEvent(part: .anomaly(anomaly), range: headRange))
+        }
+
+        let here = end..<end
+        if decision.switchesProtocol {
+            events.append(HTTPEvent(part: .end(.complete, trailers: nil), range: here))
+            state = .tunnelled
+            releaseLineBuffer()
+            return
+        }
+        switch decision.framing {
+        case .none, .contentLength(0):
+            endMessage(.complete, trailers: nil, range: here, into: &events)
+        case .contentLength(let length):
+            message.expectedLength = length
+            state = .fixedLengthBody(remaining: length)
+        case .chunked:
+            state = .chunkSizeLine(ChunkSizeLine(start: end))
+        case .closeDelimited:
+            state = .closeDelimitedBody
+        }
+    }
+
+    // MARK: - Chunked bodies
+
+    /// Consumes bytes of a chunk-size line from `index`. Chunk extensions are skipped without being
+    /// buffered; the size is accumulated with overflow protection (a size above `Int64.max` is
+    /// `invalidChunkSize`; a large valid size is simply streamed, nothing is allocated for it).
+    private mutating func consumeChunkSizeLine(
+        _ initial: ChunkSizeLine,
+        _ bytes: ArraySlice<UInt8>,
+        from start: Int,
+        base: Int64,
+        into events: inout [HTTPEvent]
+    ) -> Int {
+        var line = initial
+        var index = start
+        let end = bytes.endIndex
+        while index < end {
+            let byte = bytes[index]
+            let offset = base + Int64(index)
+            var isLineEnd = false
+            var isInvalid = false
+            switch line.phase {
+            case .size:
+                if let digit = ASCII.hexValue(byte) {
+                    if line.size > (Int64.max >> 4) {
+                        isInvalid = true
+                    } else {
+                        line.size = (line.size << 4) | Int64(digit)
+                        line.digits += 1
+                    }
+                } else if line.digits == 0 {
+                    isInvalid = true
+                } else if ASCII.isWhitespace(byte) {
+                    line.phase = .whitespace
+                } else if byte == ASCII.semicolon {
+                    line.phase = .chunkExtension
+                } else if byte == ASCII.cr {
+                    line.phase = .finalCR
+                } else if byte == ASCII.lf {
+                    note(.bareLF, range: line.start..<(offset + 1), into: &events)
+                    isLineEnd = true
+                } else {
+                    isInvalid = true
+                }
+            case .whitespace:
+                if ASCII.isWhitespace(byte) {
+                    break
+                } else if byte == ASCII.semicolon {
+                    line.phase = .chunkExtension
+                } else if byte == ASCII.cr {
+                    line.phase = .finalCR
+                } else if byte == ASCII.lf {
+                    note(.bareLF, range: line.start..<(offset + 1), into: &events)
+                    isLineEnd = true
+                } else {
+                    isInvalid = true
+                }
+            case .chunkExtension:
+                // chunk-ext is ignored (RFC 9112 §7.1.1: "A recipient MUST ignore unrecognized
+                // chunk extensions").
+                if byte == ASCII.lf {
+                    if !line.lastByteWasCR { note(.bareLF, range: line.start..<(offset + 1), into: &events) }
+                    isLineEnd = true
+                } else {
+                    line.lastByteWasCR = byte == ASCII.cr
+                }
+            case .finalCR:
+                if byte == ASCII.lf {
+                    isLineEnd = true
+                } else {
+                    isInvalid = true
+                }
+            }
+            index += 1
+
+            if isInvalid {
+                stop(
+                    reason: line.digits > 0 && line.size > (Int64.max >> 4)
+                        ? "chunk size overflows 63 bits; the chunked framing is lost"
+                        : "invalid chunk-size line; the chunked framing is lost",
+                    anomaly: .invalidChunkSize,
+                    range: line.start..<(offset + 1),
+                    into: &events
+                )
+                return end
+            }
+            if isLineEnd {
+                let next = offset + 1
+                if line.size == 0 {
+                    // last-chunk: the trailer section follows (RFC 9112 §7.1.2).
+                    message.lastChunkStart = line.start
+                    section = Section(start: next)
+                    state = .trailerFields
+                } else {
+                    state = .chunkData(remaining: line.size)
+                }
+                return index
+            }
+        }
+        state = .chunkSizeLine(line)
+        return index
+    }
+
+    // MARK: - Emitting
+
+    private mutating func emitBody(_ slice: ArraySlice<UInt8>, base: Int64, into events: inout [HTTPEvent]) {
+        guard !slice.isEmpty else { return }
+        message.bodyReceived += Int64(slice.count)
+        let lower = base + Int64(slice.startIndex)
+        events.append(HTTPEvent(part: .body(slice), range: lower..<(lower + Int64(slice.count))))
+    }
+
+    private mutating func endMessage(
+        _ end: HTTPMessageEnd,
+        trailers: HTTPHeaders?,
+        range: Range<Int64>,
+        into events: inout [HTTPEvent]
+    ) {
+        events.append(HTTPEvent(part: .end(end, trailers: trailers), range: range))
+        state = .startLine
+        message = Message(headStart: range.upperBound)
+        section = Section(start: range.upperBound)
+    }
+
+    /// Bits for anomalies reported at most once per message.
+    private enum AnomalyFlag {
+        static func bit(for anomaly: HTTPAnomaly) -> UInt8? {
+            switch anomaly {
+            case .bareLF: return 1 << 0
+            case .obsoleteLineFolding: return 1 << 1
+            case .whitespaceBeforeColon: return 1 << 2
+            case .whitespaceAfterStartLine: return 1 << 3
+            case .invalidHeaderLine: return 1 << 4
+            case .lowercaseHTTPVersion, .duplicateContentLength, .conflictingContentLength, .invalidContentLength,
+                .transferEncodingWithContentLength, .unsupportedTransferEncoding, .invalidHeaderName,
+                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded:
+                return nil
+            }
+        }
+    }
+
+    /// Records a field-line anomaly once per message.
+    private mutating func note(_ anomaly: HTTPAnomaly, range: Range<Int64>, into events: inout [HTTPEvent]) {
+        if let bit = AnomalyFlag.bit(for: anomaly) {
+            if message.reportedFlags & bit != 0 { return }
+            message.reportedFlags |= bit
+        }
+        emitOrHold(anomaly, range: range, into: &events)
+    }
+
+    /// Anomalies found while a head is being read wait for the head event; others go out at once.
+    private mutating func emitOrHold(_ anomaly: HTTPAnomaly, range: Range<Int64>, into events: inout [HTTPEvent]) {
+        let event = HTTPEvent(part: .anomaly(anomaly), range: range)
+        switch state {
+        case .startLine, .headerFields:
+            message.pendingAnomalies.append(event)
+        case .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd, .trailerFields,
+            .tunnelled, .stopped, .finished:
+            events.append(event)
+        }
+    }
+
+    /// Gives up on the stream: ends a message whose head was emitted as truncated, records the
+    /// anomaly, emits `.notHTTP` and ignores all further input.
+    private mutating func stop(
+        reason: String,
+        anomaly: HTTPAnomaly?,
+        range: Range<Int64>,
+        into events: inout [HTTPEvent]
+    ) {
+        let headWasEmitted: Bool
+        switch state {
+        case .startLine, .headerFields:
+            headWasEmitted = false
+            events.append(contentsOf: message.pendingAnomalies)
+            message.pendingAnomalies = []
+        case .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd, .trailerFields:
+            headWasEmitted = true
+        case .tunnelled, .stopped, .finished:
+            return
+        }
+        if let anomaly {
+            events.append(HTTPEvent(part: .anomaly(anomaly), range: range))
+        }
+        if headWasEmitted {
+            let end = HTTPMessageEnd.truncated(expected: message.expectedLength, received: message.bodyReceived)
+            events.append(
+                HTTPEvent(part: .end(end, trailers: nil), range: range.lowerBound..<range.lowerBound)
+            )
+        }
+        events.append(HTTPEvent(part: .notHTTP(reason: reason), range: range))
+        state = .stopped
+        releaseLineBuffer()
+    }
+
+    private mutating func releaseLineBuffer() {
+        hasPartialLine = false
+        lineBuffer = []
+    }
+
+    // MARK: - Scanning
+
+    /// Index of the first LF in `bytes[index...]`.
+    @inline(__always)
+    private static func firstLF(in bytes: ArraySlice<UInt8>, from index: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer -> Int? in
+            var i = index - bytes.startIndex
+            let count = buffer.count
+            while i < count {
+                if buffer[i] == ASCII.lf { return bytes.startIndex + i }
+                i += 1
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,307 @@
+// The value vocabulary of the HTTP/1.x parser: versions, header fields, message heads, framing,
+// anomalies and the events `HTTPMessageParser` emits.
+
+// MARK: - Version
+
+/// The protocol version of an HTTP/1.x start line, `HTTP-version = HTTP-name "/" DIGIT "." DIGIT`
+/// (RFC 9112 §2.3).
+///
+/// The parser only accepts major version 1; `other` carries minors such as `HTTP/1.2`.
+public enum HTTPVersion: Sendable, Hashable, CustomStringConvertible {
+    case http10
+    case http11
+    case other(major: Int, minor: Int)
+
+    /// Canonicalises `1.0` and `1.1` to their named cases.
+    public init(major: Int, minor: Int) {
+        switch (major, minor) {
+        case (1, 0): self = .http10
+        case (1, 1): self = .http11
+        default: self = .other(major: major, minor: minor)
+        }
+    }
+
+    public var major: Int {
+        switch self {
+        case .http10, .http11: return 1
+        case .other(let major, _): return major
+        }
+    }
+
+    public var minor: Int {
+        switch self {
+        case .http10: return 0
+        case .http11: return 1
+        case .other(_, let minor): return minor
+        }
+    }
+
+    /// `HTTP/1.1`.
+    public var description: String { "HTTP/\(major).\(minor)" }
+}
+
+// MARK: - Header fields
+
+/// An ordered list of header (or trailer) fields as they appeared on the wire.
+///
+/// Keeps order, original case and duplicates; looks names up case-insensitively (ASCII folding,
+/// RFC 9110 §5.1). Values are stored without leading/trailing whitespace (RFC 9112 §5), obs-folded
+/// lines already joined with one SP. Bytes that are not valid UTF-8 are replaced by U+FFFD.
+public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection, ExpressibleByDictionaryLiteral,
+    CustomStringConvertible
+{
+    /// One field line: `field-name ":" OWS field-value OWS`.
+    public struct Field: Sendable, Equatable, Hashable, CustomStringConvertible {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+
+        public var description: String { "\(name): \(value)" }
+    }
+
+    /// The fields in wire order.
+    public var fields: [Field]
+
+    public init() {
+        fields = []
+    }
+
+    public init(_ fields: [Field]) {
+        self.fields = fields
+    }
+
+    /// `HTTPHeaders([("Host", "example.com"), ("Accept", "*/*")])`.
+    public init(_ pairs: [(String, String)]) {
+        fields = pairs.map { Field(name: $0.0, value: $0.1) }
+    }
+
+    /// `["Host": "example.com", "X-A": "1"]`; duplicate names are allowed and kept in order.
+    public init(dictionaryLiteral elements: (String, String)...) {
+        fields = elements.map { Field(name: $0.0, value: $0.1) }
+    }
+
+    public var startIndex: Int { fields.startIndex }
+    public var endIndex: Int { fields.endIndex }
+    public subscript(position: Int) -> Field { fields[position] }
+
+    /// The first value of the field called `name` (case-insensitive), or nil.
+    public subscript(name: String) -> String? {
+        for field in fields where ASCII.caseInsensitiveEquals(field.name, name) {
+            return field.value
+        }
+        return nil
+    }
+
+    /// Every value of the fields called `name` (case-insensitive), in wire order.
+    public func values(for name: String) -> [String] {
+        fields.filter { ASCII.caseInsensitiveEquals($0.name, name) }.map(\.value)
+    }
+
+    /// Whether a field called `name` (case-insensitive) is present.
+    public func contains(_ name: String) -> Bool {
+        fields.contains { ASCII.caseInsensitiveEquals($0.name, name) }
+    }
+
+    /// Appends a field at the end (keeps existing fields of the same name).
+    public mutating func append(name: String, value: String) {
+        fields.append(Field(name: name, value: value))
+    }
+
+    /// `Name: value` lines joined by `\n`.
+    public var description: String { fields.map(\.description).joined(separator: "\n") }
+}
+
+// MARK: - Heads
+
+/// A parsed request line plus header section: `method SP request-target SP HTTP-version` (RFC 9112 §3).
+public struct HTTPRequestHead: Sendable, Equatable, Hashable {
+    public var method: String
+    /// The request-target as sent (origin-form `/path?q`, absolute-form, authority-form or `*`).
+    public var target: String
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+
+    public init(method: String, target: String, version: HTTPVersion, headers: HTTPHeaders = HTTPHeaders()) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+    }
+}
+
+/// A parsed status line plus header section: `HTTP-version SP status-code SP [ reason-phrase ]`
+/// (RFC 9112 §4).
+public struct HTTPResponseHead: Sendable, Equatable, Hashable {
+    public var version: HTTPVersion
+    /// 100...999 (three digits, RFC 9112 §4).
+    public var status: Int
+    /// The reason phrase, possibly empty.
+    public var reason: String
+    public var headers: HTTPHeaders
+
+    public init(version: HTTPVersion, status: Int, reason: String, headers: HTTPHeaders = HTTPHeaders()) {
+        self.version = version
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+    }
+}
+
+// MARK: - Framing
+
+/// How the end of a message body is found, as decided by RFC 9112 §6.3
+/// (see `BodyFraming.decide(forRequest:)` and `BodyFraming.decide(forResponseStatus:requestMethod:headers:)`).
+public enum BodyFraming: Sendable, Equatable, Hashable {
+    /// No content at all (HEAD responses, 1xx, 204, 304, tunnels, requests without CL/TE).
+    case none
+    /// Exactly this many bytes follow the head (`0` is possible and ends the message at the head).
+    case contentLength(Int64)
+    /// `Transfer-Encoding` whose final coding is `chunked` (RFC 9112 §7.1).
+    case chunked
+    /// The body runs until the connection closes (`finish()`), RFC 9112 §6.3 item 8.
+    case closeDelimited
+}
+
+// MARK: - Anomalies
+
+/// Something odd in the bytes that the parser tolerated: it is recorded and parsing goes on,
+/// unless the case says otherwise.
+///
+/// Each anomaly is reported at most once per message for the field-line kinds (`bareLF`,
+/// `obsoleteLineFolding`, `whitespaceBeforeColon`, `whitespaceAfterStartLine`, `invalidHeaderLine`).
+public enum HTTPAnomaly: Sendable, Hashable {
+    /// A line ended with LF alone instead of CRLF (RFC 9112 §2.2 allows recipients to accept it).
+    case bareLF
+    /// The HTTP-name of the version was not upper case (`http/1.1 200 OK`). RFC 9112 §2.3 makes it
+    /// case-sensitive; Zeek and browsers accept it, and so does this parser.
+    case lowercaseHTTPVersion
+    /// Several identical Content-Length values (`5, 5`, or the field repeated); the value was used
+    /// (RFC 9110 §8.6). `values` holds each list element as sent.
+    case duplicateContentLength(values: [String])
+    /// Content-Length values that differ; the field is treated as invalid (RFC 9112 §6.3 item 5).
+    case conflictingContentLength(values: [String])
+    /// A Content-Length that is not `1*DIGIT` (or does not fit Int64). Responses are then read until
+    /// the connection closes, requests are taken to have no body. Carries the field value as sent.
+    case invalidContentLength(String)
+    /// Both Transfer-Encoding and Content-Length: Transfer-Encoding wins (RFC 9112 §6.3 item 3),
+    /// a classic request-smuggling signature.
+    case transferEncodingWithContentLength
+    /// A Transfer-Encoding whose final coding is not `chunked`: the body is read until the connection
+    /// closes (RFC 9112 §6.3 item 4). Carries the field value(s) as sent.
+    case unsupportedTransferEncoding(String)
+    /// A field value continued on the next line with leading whitespace (obs-fold, RFC 9112 §5.2);
+    /// the continuation was joined with one SP.
+    case obsoleteLineFolding
+    /// Whitespace between a field name and its colon (RFC 9112 §5.1); the name was trimmed and kept.
+    case whitespaceBeforeColon
+    /// Whitespace-led lines between the start line and the first field; they were ignored
+    /// (RFC 9112 §2.2).
+    case whitespaceAfterStartLine
+    /// A field line without a colon or with an empty name; it was ignored.
+    case invalidHeaderLine
+    /// A field name with characters outside `tchar`; the field was kept. Carries the name.
+    case invalidHeaderName(String)
+    /// A chunk-size line that is not `1*HEXDIG [BWS chunk-ext] CRLF`, or whose size overflows Int64.
+    /// The message cannot be framed: it ends as truncated and the parser stops.
+    case invalidChunkSize
+    /// Chunk data not followed by CRLF (the chunk was longer than its size said). The message ends as
+    /// truncated and the parser stops.
+    case invalidChunkTerminator
+    /// A header or trailer section broke `HTTPParserLimits`; the parser stops (`.notHTTP` follows).
+    case headerLimitExceeded
+}
+
+// MARK: - Events
+
+/// How a message ended.
+public enum HTTPMessageEnd: Sendable, Equatable, Hashable {
+    /// The framing was satisfied: Content-Length bytes read, last chunk and trailers read, no body,
+    /// or a close-delimited body ended by `finish()`.
+    case complete
+    /// The stream ended (`finish()`), or the framing broke (`invalidChunkSize`,
+    /// `invalidChunkTerminator`, a trailer section over the limits), before the framing was satisfied.
+    ///
+    /// - `expected`: the Content-Length for a fixed-length body, nil otherwise.
+    /// - `received`: payload bytes received; for an unfinished head (no head event was emitted),
+    ///   the bytes of the partial head.
+    case truncated(expected: Int64?, received: Int64)
+}
+
+/// One piece of a parsed message stream.
+///
+/// Per message the order is: head, the head's anomalies, body pieces (and body anomalies), end.
+/// Every head is followed by exactly one end. An end without a head is only emitted by `finish()`
+/// for a head that never completed.
+public enum HTTPPart: Sendable, Equatable {
+    case requestHead(HTTPRequestHead)
+    /// A status line and header section, with the framing RFC 9112 §6.3 assigns to its body.
+    case responseHead(HTTPResponseHead, framing: BodyFraming)
+    /// De-chunked payload bytes: slices of the fed input, never copied.
+    case body(ArraySlice<UInt8>)
+    /// The message is over. `trailers` holds the trailer section of a chunked body, nil when there
+    /// were no trailer fields.
+    case end(HTTPMessageEnd, trailers: HTTPHeaders?)
+    case anomaly(HTTPAnomaly)
+    /// The bytes are not HTTP/1.x (or can no longer be framed). Emitted once; the parser then
+    /// ignores all further input.
+    case notHTTP(reason: String)
+}
+
+/// A part and the stream bytes that produced it.
+///
+/// `range` is in stream offsets (0 = first byte ever fed):
+/// - head: first byte of the start line ..< byte after the blank line;
+/// - body: the payload's own bytes (chunk-size lines excluded);
+/// - end: the last-chunk line through the final CRLF for chunked bodies, otherwise an empty range
+///   where the message ended;
+/// - anomaly / notHTTP: the line (or the bytes up to and including the offending byte) that caused
+///   it; framing anomalies use the head's range.
+public struct HTTPEvent: Sendable, Equatable {
+    public var part: HTTPPart
+    public var range: Range<Int64>
+
+    public init(part: HTTPPart, range: Range<Int64>) {
+        self.part = part
+        self.range = range
+    }
+}
+
+// MARK: - Limits
+
+/// Bounds on what the parser buffers for one header (or trailer) section, after
+/// swift-nio's `NIOHTTPDecoderLimitConfiguration`. Crossing any of them records
+/// `HTTPAnomaly.headerLimitExceeded` and stops the parser (`.notHTTP`).
+///
+/// Body bytes are never buffered, so they need no limit.
+public struct HTTPParserLimits: Sendable, Equatable, Hashable {
+    /// Longest start line or field line, in bytes, not counting the LF (a trailing CR counts).
+    /// Default 64 KiB: far above any real line (long cookies and OSS callback headers stay
+    /// under 16 KiB), and the most the parser will ever hold in its line buffer.
+    public var maxHeaderLineLength: Int
+    /// Most field lines in one header or trailer section (obs-fold continuations not counted).
+    /// Default 1000.
+    public var maxHeaderCount: Int
+    /// Most bytes in one header section, from the first byte of the start line through the blank
+    /// line (or in one trailer section). Default 256 KiB.
+    public var maxHeaderBytes: Int
+    /// Longest request method token. Default 32 (the longest registered method,
+    /// `UPDATEREDIRECTREF`, has 17 characters); a longer token is not taken for a method, so binary or
+    /// text garbage is rejected early.
+    public var maxMethodLength: Int
+
+    public init(
+        maxHeaderLineLength: Int = 64 * 1024,
+        maxHeaderCount: Int = 1000,
+        maxHeaderBytes: Int = 256 * 1024,
+        maxMethodLength: Int = 32
+    ) {
+        self.maxHeaderLineLength = max(1, maxHeaderLineLength)
+        self.maxHeaderCount = max(0, maxHeaderCount)
+        self.maxHeaderBytes = max(1, maxHeaderBytes)
+        self.maxMethodLength = max(1, maxMethodLength)
+    }
+}

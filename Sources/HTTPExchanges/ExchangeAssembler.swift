@@ -1,0 +1,72 @@
+import CaptureModel
+import TCPReassembly
+
+/// Connection-level HTTP counters for the capture section of the report.
+public struct ExchangeStatistics: Sendable, Hashable {
+    /// Connections that carried at least one HTTP message.
+    public var httpConnections = 0
+    /// Connections whose bytes were not HTTP (TLS, other protocols) — counted, not analysed.
+    public var otherConnections = 0
+    /// Connections that closed without carrying a byte of payload.
+    public var emptyConnections = 0
+    public init() {}
+}
+
+/// The HTTP stage: takes stream events from the reassembler and produces ``HTTPExchange``s.
+///
+/// Finished exchanges accumulate in an internal buffer; the pipeline takes them with
+/// ``takeFinished()`` after each packet, so nothing is held longer than its connection needs.
+public struct ExchangeAssembler: StreamEventSink {
+    public let limits: ExchangeLimits
+    public private(set) var statistics = ExchangeStatistics()
+    private var analyzers: [Int: ConnectionAnalyzer] = [:]
+    private var finished: [HTTPExchange] = []
+    private var sawPayload: Set<Int> = []
+
+    public init(limits: ExchangeLimits = .init()) {
+        self.limits = limits
+    }
+
+    /// Exchanges finished since the last call, in the order they finished.
+    public mutating func takeFinished() -> [HTTPExchange] {
+        guard !finished.isEmpty else { return [] }
+        defer { finished.removeAll(keepingCapacity: true) }
+        return finished
+    }
+
+    public mutating func receive(_ event: StreamEvent) {
+        switch event {
+        case .opened(let info):
+            analyzers[info.id] = ConnectionAnalyzer(info: info, limits: limits)
+        case .data(let id, let direction, let offset, let bytes, let origin):
+            sawPayload.insert(id)
+            analyzers[id]?.data(direction: direction, offset: offset, bytes: bytes, origin: origin, output: &finished)
+            if analyzers[id]?.isHTTP == false {
+                // Not HTTP: stop spending time on it.
+                analyzers[id] = nil
+                statistics.otherConnections += 1
+            }
+        case .gap(let id, let direction, let offset, let length, let origin):
+            sawPayload.insert(id)
+            analyzers[id]?.gap(direction: direction, offset: offset, length: length, origin: origin)
+        case .ended(let id, let direction, let how):
+            analyzers[id]?.ended(direction: direction, how: how, output: &finished)
+        case .closed(let id, _):
+            if var analyzer = analyzers.removeValue(forKey: id) {
+                analyzer.close(output: &finished)
+                if analyzer.isHTTP == true {
+                    statistics.httpConnections += 1
+                } else if sawPayload.contains(id) {
+                    statistics.otherConnections += 1
+                } else {
+                    statistics.emptyConnections += 1
+                }
+            }
+            sawPayload.remove(id)
+        case .refused(let refused):
+            var exchange = HTTPExchange(connection: refused.info, index: 0)
+            exchange.refusal = refused
+            finished.append(exchange)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import TCPReassembly
+
+/// Remembers which capture record carried which range of a stream, so that parser events
+/// (which speak in stream offsets) can be given capture times and frame numbers.
+///
+/// Bounded: the owner prunes ranges it no longer needs with ``prune(before:)``; the last range
+/// is always kept.
+struct OriginMap {
+    private var starts: [Int64] = []
+    private var ends: [Int64] = []
+    private var origins: [StreamOrigin] = []
+    private var head = 0
+
+    mutating func append(offset: Int64, length: Int64, origin: StreamOrigin) {
+        guard length > 0 else { return }
+        starts.append(offset)
+        ends.append(offset + length)
+        origins.append(origin)
+    }
+
+    /// The origin of the byte at `offset`; the nearest known range when it is not covered.
+    func origin(at offset: Int64) -> StreamOrigin? {
+        guard head < origins.count else { return nil }
+        var i = origins.count - 1
+        while i > head, starts[i] > offset { i -= 1 }
+        return origins[i]
+    }
+
+    /// The stream offset just past the last range appended.
+    var totalEnd: Int64 { ends.last ?? 0 }
+
+    /// The origin of the last range appended.
+    var last: StreamOrigin? { head < origins.count ? origins[origins.count - 1] : nil }
+
+    /// Forgets ranges that end at or before `offset`, keeping at least the last one.
+    mutating func prune(before offset: Int64) {
+        while head < origins.count - 1, ends[head] <= offset { head += 1 }
+        if head > 64, head * 2 > origins.count {
+            starts.removeFirst(head)
+            ends.removeFirst(head)
+            origins.removeFirst(head)
+            head = 0
+        }
+    }
+}

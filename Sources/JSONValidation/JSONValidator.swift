@@ -1,0 +1,667 @@
+/// A strict RFC 8259 validator that decides, in one streaming pass, whether a byte sequence is a
+/// JSON text — without building a tree and without ever holding the whole input.
+///
+/// Feed the bytes in chunks of any size (a multi-byte UTF-8 sequence, an escape or a number may be
+/// split anywhere), then call ``finish()``:
+///
+/// ```swift
+/// var validator = JSONValidator()
+/// for segment in segments { validator.feed(segment); if validator.failure != nil { break } }
+/// let verdict = validator.finish()
+/// ```
+///
+/// The grammar is RFC 8259's, with no extensions:
+/// - any value may stand at the top level (`"x"`, `1`, `true`, `null` pass), surrounded only by
+///   space, tab, LF and CR; an empty or whitespace-only input is ``JSONSyntaxError/empty``;
+/// - no NaN, Infinity, hex, `+1`, `.5`, `1.`, leading zeros; numbers may be of any length (they
+///   are never converted);
+/// - no single quotes, comments, trailing commas, or content after the top-level value;
+/// - strings must be well-formed UTF-8 without unescaped U+0000–U+001F, and escapes are only
+///   `\" \\ \/ \b \f \n \r \t \uXXXX`;
+/// - a UTF-8 byte order mark is *not* skipped (it fails as `unexpectedByte(0xEF)` at offset 0):
+///   callers strip and report it themselves;
+/// - **lone surrogate escapes are rejected** (``JSONSyntaxError/invalidUnicodeEscape``): a `\u`
+///   escape in D800–DBFF must be followed at once by one in DC00–DFFF, and one in DC00–DFFF may
+///   not appear on its own. RFC 8259 §8.2 leaves the behaviour of receivers unpredictable for such
+///   strings, and Foundation's `JSONSerialization` (swift-corelibs, Swift 6.3) rejects them too,
+///   so a body that contains one is reported as not interoperable.
+///
+/// Errors are reported at the earliest byte where the input stops being the start of any valid
+/// JSON text (or, for ``JSONSyntaxError/nestingTooDeep(limit:)``, at the bracket over the limit),
+/// so ``failure`` turns non-nil on exactly that byte: for example at the `C` of `"\uDC00"`, or at
+/// the `"` that cuts a UTF-8 sequence short. Bytes glued to a number or literal (`0x1F`, `truex`)
+/// are reported as ``JSONSyntaxError/invalidNumber`` / ``JSONSyntaxError/invalidLiteral`` rather
+/// than as trailing content.
+///
+/// Cost: O(1) work per byte and no allocation per byte. The nesting stack is a bit stack (one bit
+/// per level: object or array) in 64-bit words, one more word per 64 levels, so 100,000 levels
+/// need 1,563 words — 12.5 KB (the array's growth may reserve up to twice that).
+public struct JSONValidator: Sendable {
+    /// The deepest nesting of arrays and objects accepted; one more is
+    /// ``JSONSyntaxError/nestingTooDeep(limit:)``.
+    public let maxDepth: Int
+
+    /// Bytes accepted so far. Once the input is known invalid this stops at the offending byte's
+    /// offset (the offending byte itself is not counted) and later ``feed(_:)`` calls change
+    /// nothing.
+    public private(set) var bytesConsumed: Int64 = 0
+
+    /// Non-nil as soon as the input is known invalid — on the offending byte, or at ``finish()``.
+    /// Always a ``JSONVerdict/invalid(_:offset:)``.
+    public private(set) var failure: JSONVerdict?
+
+    /// The kind of the top-level value once its first byte has been seen.
+    public private(set) var topLevelKind: JSONValueKind?
+
+    /// How many arrays and objects are open right now.
+    public var depth: Int { nesting }
+
+    private var state: State = .beforeTopLevelValue
+    private var nesting = 0
+    /// Whether the innermost open container is an object (a cache of the top bit of `stack`).
+    private var innermostIsObject = false
+    /// Bit `i` is 1 when the container at nesting level `i + 1` is an object.
+    private var stack: [UInt64] = []
+    /// Whether the string being read is a member name (so `:` follows it).
+    private var stringIsMemberName = false
+    /// Set by `finish()`.
+    private var verdict: JSONVerdict?
+
+    /// - Parameter maxDepth: the deepest nesting accepted (≥ 0; 0 allows scalars only).
+    public init(maxDepth: Int = 100_000) {
+        precondition(maxDepth >= 0, "maxDepth must not be negative")
+        self.maxDepth = maxDepth
+    }
+
+    /// Validates a whole input at once.
+    public static func validate(_ bytes: some Collection<UInt8>) -> JSONVerdict {
+        var validator = JSONValidator()
+        validator.feed(bytes)
+        return validator.finish()
+    }
+
+    /// Feeds the next chunk of input. A cheap no-op once ``failure`` is set.
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) {
+        guard failure == nil else { return }
+        bytes.withUnsafeBufferPointer { consume($0) }
+    }
+
+    /// Feeds the next chunk of input from any collection of bytes (`[UInt8]`, `Data`, a buffer…).
+    public mutating func feed(_ bytes: some Collection<UInt8>) {
+        guard failure == nil else { return }
+        let done: Void? = bytes.withContiguousStorageIfAvailable { consume($0) }
+        guard done == nil else { return }
+        // Not contiguous: copy through a small buffer.
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(4096)
+        for byte in bytes {
+            chunk.append(byte)
+            if chunk.count == 4096 {
+                chunk.withUnsafeBufferPointer { consume($0) }
+                if failure != nil { return }
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        chunk.withUnsafeBufferPointer { consume($0) }
+    }
+
+    /// Ends the input and returns the verdict. Calling it again returns the same verdict; feeding
+    /// more bytes after a valid verdict is a programming error.
+    public mutating func finish() -> JSONVerdict {
+        if let verdict { return verdict }
+        if let failure {
+            verdict = failure
+            return failure
+        }
+        let result: JSONVerdict
+        switch state {
+        case .beforeTopLevelValue:
+            result = .invalid(.empty, offset: bytesConsumed)
+        case .afterTopLevelValue:
+            result = .valid(topLevelKind ?? .literal)
+        case .zero, .digits, .afterLiteral:
+            // A number or literal ends at the end of the input only at the top level.
+            result = nesting == 0 ? .valid(topLevelKind ?? .literal) : .invalid(.unexpectedEnd, offset: bytesConsumed)
+        case .value, .arrayElement, .arrayElementOrEnd, .afterElement, .memberName, .memberNameOrEnd, .colon,
+            .afterMember, .string, .escape, .unicodeFirstDigit, .unicodeSecondDigitAfterD, .unicodeDigits,
+            .lowSurrogateBackslash, .lowSurrogateU, .lowSurrogateFirstDigit, .lowSurrogateSecondDigit, .utf8,
+            .minus, .fractionFirstDigit, .exponentSignOrDigit, .exponentFirstDigit, .literal:
+            result = .invalid(.unexpectedEnd, offset: bytesConsumed)
+        case .failed:
+            // `failure` is always set with `.failed`; handled above.
+            result = failure ?? .invalid(.unexpectedEnd, offset: bytesConsumed)
+        }
+        if case .invalid = result {
+            failure = result
+            state = .failed
+        }
+        verdict = result
+        return result
+    }
+
+    // MARK: - The state machine
+
+    /// Where the validator stands between two bytes.
+    private enum State: Sendable, Equatable {
+        // Structure.
+        /// Before the top-level value (whitespace allowed).
+        case beforeTopLevelValue
+        /// After the complete top-level value (only whitespace allowed).
+        case afterTopLevelValue
+        /// A member value after `:`.
+        case value
+        /// An array element after `,`.
+        case arrayElement
+        /// Right after `[`.
+        case arrayElementOrEnd
+        /// After an array element: `,` or `]`.
+        case afterElement
+        /// A member name after `,`.
+        case memberName
+        /// Right after `{`.
+        case memberNameOrEnd
+        /// After a member name: `:`.
+        case colon
+        /// After a member value: `,` or `}`.
+        case afterMember
+
+        // Strings.
+        /// Inside a string.
+        case string
+        /// After `\`.
+        case escape
+        /// The first hex digit of a `\u` escape that is not a low surrogate.
+        case unicodeFirstDigit
+        /// After `\uD`: the second digit decides plain (0–7), high surrogate (8–B) or lone low (C–F).
+        case unicodeSecondDigitAfterD
+        /// The last `remaining` hex digits of a `\u` escape; a high surrogate needs a low one next.
+        case unicodeDigits(remaining: UInt8, highSurrogate: Bool)
+        /// After a high surrogate escape: `\` of the low one.
+        case lowSurrogateBackslash
+        /// After a high surrogate escape and `\`: `u`.
+        case lowSurrogateU
+        /// The first hex digit of the low surrogate: `D`.
+        case lowSurrogateFirstDigit
+        /// The second hex digit of the low surrogate: `C`–`F`.
+        case lowSurrogateSecondDigit
+        /// Inside a multi-byte UTF-8 sequence: the next byte must lie in `lower...upper`, and
+        /// `remaining` continuation bytes (this one included) are still due.
+        case utf8(lower: UInt8, upper: UInt8, remaining: UInt8)
+
+        // Numbers.
+        /// After `-`.
+        case minus
+        /// After the integer part `0` (which may not be followed by digits).
+        case zero
+        /// In a run of digits: an integer part that started with 1–9, the fraction or the exponent.
+        case digits(NumberPart)
+        /// After `.`.
+        case fractionFirstDigit
+        /// After `e` or `E`.
+        case exponentSignOrDigit
+        /// After the exponent's sign.
+        case exponentFirstDigit
+
+        // Literals.
+        /// Inside `true`, `false` or `null`, `matched` bytes matched.
+        case literal(Literal, matched: UInt8)
+        /// Right after a complete literal: a letter or digit glued to it is an invalid literal.
+        case afterLiteral
+
+        /// Known invalid; `failure` says why.
+        case failed
+    }
+
+    /// The three runs of digits a number may have.
+    private enum NumberPart: Sendable, Equatable {
+        case integer, fraction, exponent
+    }
+
+    /// The three bare words, with their bytes packed little-endian.
+    private enum Literal: Sendable, Equatable {
+        case `true`, `false`, null
+
+        var packed: UInt64 {
+            switch self {
+            case .true: return 0x65_75_72_74  // "true"
+            case .false: return 0x65_73_6C_61_66  // "false"
+            case .null: return 0x6C_6C_75_6E  // "null"
+            }
+        }
+
+        var count: UInt8 {
+            switch self {
+            case .true, .null: return 4
+            case .false: return 5
+            }
+        }
+
+        func byte(at index: UInt8) -> UInt8 {
+            UInt8(truncatingIfNeeded: packed >> (UInt64(index) &* 8))
+        }
+    }
+
+    /// Runs the state machine over one chunk. Stops at the first error.
+    private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>) {
+        precondition(verdict == nil, "JSONValidator.feed called after finish()")
+        let base = bytesConsumed
+        let count = buffer.count
+        var state = self.state
+        var i = 0
+
+        scan: while i < count {
+            let byte = buffer[i]
+            switch state {
+            case .string:
+                // Fast path over plain printable ASCII.
+                var j = i
+                var b = byte
+                while b >= 0x20 && b < 0x80 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
+                    j &+= 1
+                    if j == count { break scan }
+                    b = buffer[j]
+                }
+                i = j
+                switch b {
+                case UInt8(ascii: "\""):
+                    state = stringIsMemberName ? .colon : endOfValue()
+                case UInt8(ascii: "\\"):
+                    state = .escape
+                case 0x00...0x1F:
+                    state = fail(.controlCharacterInString, at: base + Int64(i))
+                    break scan
+                case 0xC2...0xDF:
+                    state = .utf8(lower: 0x80, upper: 0xBF, remaining: 1)
+                case 0xE0:
+                    state = .utf8(lower: 0xA0, upper: 0xBF, remaining: 2)  // no overlong forms
+                case 0xE1...0xEC, 0xEE, 0xEF:
+                    state = .utf8(lower: 0x80, upper: 0xBF, remaining: 2)
+                case 0xED:
+                    state = .utf8(lower: 0x80, upper: 0x9F, remaining: 2)  // no encoded surrogates
+                case 0xF0:
+                    state = .utf8(lower: 0x90, upper: 0xBF, remaining: 3)  // no overlong forms
+                case 0xF1...0xF3:
+                    state = .utf8(lower: 0x80, upper: 0xBF, remaining: 3)
+                case 0xF4:
+                    state = .utf8(lower: 0x80, upper: 0x8F, remaining: 3)  // nothing above U+10FFFF
+                default:
+                    // 0x80–0xC1 (a stray continuation byte or an overlong lead) and 0xF5–0xFF.
+                    state = fail(.invalidUTF8, at: base + Int64(i))
+                    break scan
+                }
+
+            case .utf8(let lower, let upper, let remaining):
+                guard byte >= lower && byte <= upper else {
+                    state = fail(.invalidUTF8, at: base + Int64(i))
+                    break scan
+                }
+                state = remaining == 1 ? .string : .utf8(lower: 0x80, upper: 0xBF, remaining: remaining &- 1)
+
+            case .escape:
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    state = .string
+                case UInt8(ascii: "u"):
+                    state = .unicodeFirstDigit
+                default:
+                    state = fail(.invalidEscape, at: base + Int64(i))
+                    break scan
+                }
+
+            case .unicodeFirstDigit:
+                if byte | 0x20 == UInt8(ascii: "d") {
+                    state = .unicodeSecondDigitAfterD
+                } else if Self.isHexDigit(byte) {
+                    state = .unicodeDigits(remaining: 3, highSurrogate: false)
+                } else {
+                    state = fail(.invalidUnicodeEscape, at: base + Int64(i))
+                    break scan
+                }
+
+            case .unicodeSecondDigitAfterD:
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                    state = .unicodeDigits(remaining: 2, highSurrogate: false)
+                case UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "A"), UInt8(ascii: "B"), UInt8(ascii: "a"),
+                    UInt8(ascii: "b"):
+                    state = .unicodeDigits(remaining: 2, highSurrogate: true)
+                default:
+                    // C–F would start a lone low surrogate; anything else is not a hex digit.
+                    state = fail(.invalidUnicodeEscape, at: base + Int64(i))
+                    break scan
+                }
+
+            case .unicodeDigits(let remaining, let highSurrogate):
+                guard Self.isHexDigit(byte) else {
+                    state = fail(.invalidUnicodeEscape, at: base + Int64(i))
+                    break scan
+                }
+                if remaining > 1 {
+                    state = .unicodeDigits(remaining: remaining &- 1, highSurrogate: highSurrogate)
+                } else {
+                    state = highSurrogate ? .lowSurrogateBackslash : .string
+                }
+
+            case .lowSurrogateBackslash:
+                guard byte == UInt8(ascii: "\\") else {
+                    state = fail(.invalidUnicodeEscape, at: base + Int64(i))
+                    break scan
+                }
+                state = .lowSurrogateU
+
+            case .lowSurrogateU:
+                guard byte == UInt8(ascii: "u") else {
+                    state = fail(.invalidUnicodeEscape, at: base + Int64(i))
+                    break scan
+                }
+                state = .lowSurrogateFirstDigit
+
+            case .lowSurrogateFirstDigit:
+                guard byte | 0x20 == UInt8(ascii: "d") else {
+                    state = fail(.invalidUnicodeEscape, at: base + Int64(i))
+                    break scan
+                }
+                state = .lowSurrogateSecondDigit
+
+            case .lowSurrogateSecondDigit:
+                switch byte {
+                case UInt8(ascii: "C")...UInt8(ascii: "F"), UInt8(ascii: "c")...UInt8(ascii: "f"):
+                    state = .unicodeDigits(remaining: 2, highSurrogate: false)
+                default:
+                    state = fail(.invalidUnicodeEscape, at: base + Int64(i))
+                    break scan
+                }
+
+            case .digits(let part):
+                // Fast path over digits.
+                var j = i
+                var b = byte
+                while b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                    j &+= 1
+                    if j == count { break scan }
+                    b = buffer[j]
+                }
+                i = j
+                if b == UInt8(ascii: "."), part == .integer {
+                    state = .fractionFirstDigit
+                } else if b | 0x20 == UInt8(ascii: "e"), part != .exponent {
+                    state = .exponentSignOrDigit
+                } else if Self.isGluedToNumber(b) {
+                    state = fail(.invalidNumber, at: base + Int64(i))
+                    break scan
+                } else {
+                    state = endOfValue()
+                    continue scan  // the byte after the number is read in the new state
+                }
+
+            case .zero:
+                if byte == UInt8(ascii: ".") {
+                    state = .fractionFirstDigit
+                } else if byte | 0x20 == UInt8(ascii: "e") {
+                    state = .exponentSignOrDigit
+                } else if Self.isGluedToNumber(byte) {
+                    // Digits included: no leading zeros.
+                    state = fail(.invalidNumber, at: base + Int64(i))
+                    break scan
+                } else {
+                    state = endOfValue()
+                    continue scan
+                }
+
+            case .minus:
+                switch byte {
+                case UInt8(ascii: "0"):
+                    state = .zero
+                case UInt8(ascii: "1")...UInt8(ascii: "9"):
+                    state = .digits(.integer)
+                default:
+                    state = fail(.invalidNumber, at: base + Int64(i))
+                    break scan
+                }
+
+            case .fractionFirstDigit:
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else {
+                    state = fail(.invalidNumber, at: base + Int64(i))
+                    break scan
+                }
+                state = .digits(.fraction)
+
+            case .exponentSignOrDigit:
+                switch byte {
+                case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                    state = .exponentFirstDigit
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    state = .digits(.exponent)
+                default:
+                    state = fail(.invalidNumber, at: base + Int64(i))
+                    break scan
+                }
+
+            case .exponentFirstDigit:
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else {
+                    state = fail(.invalidNumber, at: base + Int64(i))
+                    break scan
+                }
+                state = .digits(.exponent)
+
+            case .literal(let word, let matched):
+                guard byte == word.byte(at: matched) else {
+                    state = fail(.invalidLiteral, at: base + Int64(i))
+                    break scan
+                }
+                state = matched &+ 1 == word.count ? .afterLiteral : .literal(word, matched: matched &+ 1)
+
+            case .afterLiteral:
+                if Self.isLetterOrDigit(byte) {
+                    state = fail(.invalidLiteral, at: base + Int64(i))
+                    break scan
+                }
+                state = endOfValue()
+                continue scan  // the byte after the literal is read in the new state
+
+            case .beforeTopLevelValue, .value:
+                if Self.isWhitespace(byte) { break }
+                state = beginValue(byte, expecting: .value, at: base + Int64(i))
+                if state == .failed { break scan }
+
+            case .arrayElement:
+                if Self.isWhitespace(byte) { break }
+                state = beginValue(byte, expecting: .arrayElement, at: base + Int64(i))
+                if state == .failed { break scan }
+
+            case .arrayElementOrEnd:
+                if Self.isWhitespace(byte) { break }
+                if byte == UInt8(ascii: "]") {
+                    state = closeContainer()
+                } else {
+                    state = beginValue(byte, expecting: .arrayElementOrEnd, at: base + Int64(i))
+                    if state == .failed { break scan }
+                }
+
+            case .afterElement:
+                switch byte {
+                case 0x20, 0x0A, 0x0D, 0x09:
+                    break
+                case UInt8(ascii: ","):
+                    state = .arrayElement
+                case UInt8(ascii: "]"):
+                    state = closeContainer()
+                default:
+                    state = fail(.unexpectedByte(byte, expecting: .commaOrArrayEnd), at: base + Int64(i))
+                    break scan
+                }
+
+            case .memberNameOrEnd:
+                switch byte {
+                case 0x20, 0x0A, 0x0D, 0x09:
+                    break
+                case UInt8(ascii: "\""):
+                    stringIsMemberName = true
+                    state = .string
+                case UInt8(ascii: "}"):
+                    state = closeContainer()
+                default:
+                    state = fail(.unexpectedByte(byte, expecting: .memberNameOrEnd), at: base + Int64(i))
+                    break scan
+                }
+
+            case .memberName:
+                switch byte {
+                case 0x20, 0x0A, 0x0D, 0x09:
+                    break
+                case UInt8(ascii: "\""):
+                    stringIsMemberName = true
+                    state = .string
+                default:
+                    state = fail(.unexpectedByte(byte, expecting: .memberName), at: base + Int64(i))
+                    break scan
+                }
+
+            case .colon:
+                switch byte {
+                case 0x20, 0x0A, 0x0D, 0x09:
+                    break
+                case UInt8(ascii: ":"):
+                    state = .value
+                default:
+                    state = fail(.unexpectedByte(byte, expecting: .colon), at: base + Int64(i))
+                    break scan
+                }
+
+            case .afterMember:
+                switch byte {
+                case 0x20, 0x0A, 0x0D, 0x09:
+                    break
+                case UInt8(ascii: ","):
+                    state = .memberName
+                case UInt8(ascii: "}"):
+                    state = closeContainer()
+                default:
+                    state = fail(.unexpectedByte(byte, expecting: .commaOrObjectEnd), at: base + Int64(i))
+                    break scan
+                }
+
+            case .afterTopLevelValue:
+                if Self.isWhitespace(byte) { break }
+                state = fail(.trailingContent, at: base + Int64(i))
+                break scan
+
+            case .failed:
+                // Not reached: `feed` returns early once `failure` is set.
+                break scan
+            }
+            i &+= 1
+        }
+
+        self.state = state
+        if state == .failed { return }
+        bytesConsumed = base + Int64(count)
+    }
+
+    /// Records an error at `offset` and returns `.failed`.
+    private mutating func fail(_ error: JSONSyntaxError, at offset: Int64) -> State {
+        failure = .invalid(error, offset: offset)
+        bytesConsumed = offset
+        return .failed
+    }
+
+    /// The state after `byte` where a value should start, or `.failed` (recorded) when `byte`
+    /// cannot start one or opens a container beyond `maxDepth`.
+    private mutating func beginValue(_ byte: UInt8, expecting: JSONExpectation, at offset: Int64) -> State {
+        let kind: JSONValueKind
+        let next: State
+        switch byte {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard nesting < maxDepth else { return fail(.nestingTooDeep(limit: maxDepth), at: offset) }
+            let isObject = byte == UInt8(ascii: "{")
+            push(isObject: isObject)
+            kind = isObject ? .object : .array
+            next = isObject ? .memberNameOrEnd : .arrayElementOrEnd
+        case UInt8(ascii: "\""):
+            stringIsMemberName = false
+            kind = .string
+            next = .string
+        case UInt8(ascii: "-"):
+            kind = .number
+            next = .minus
+        case UInt8(ascii: "0"):
+            kind = .number
+            next = .zero
+        case UInt8(ascii: "1")...UInt8(ascii: "9"):
+            kind = .number
+            next = .digits(.integer)
+        case UInt8(ascii: "t"):
+            kind = .literal
+            next = .literal(.true, matched: 1)
+        case UInt8(ascii: "f"):
+            kind = .literal
+            next = .literal(.false, matched: 1)
+        case UInt8(ascii: "n"):
+            kind = .literal
+            next = .literal(.null, matched: 1)
+        default:
+            return fail(.unexpectedByte(byte, expecting: expecting), at: offset)
+        }
+        if topLevelKind == nil { topLevelKind = kind }
+        return next
+    }
+
+    /// The state after a complete value (scalar or container) at the current nesting.
+    private func endOfValue() -> State {
+        if nesting == 0 { return .afterTopLevelValue }
+        return innermostIsObject ? .afterMember : .afterElement
+    }
+
+    /// Pops the innermost container (already checked to match the closing byte) and ends its value.
+    private mutating func closeContainer() -> State {
+        nesting &-= 1
+        if nesting > 0 {
+            let level = nesting &- 1
+            innermostIsObject = stack[level >> 6] >> UInt64(level & 63) & 1 == 1
+        } else {
+            innermostIsObject = false
+        }
+        return endOfValue()
+    }
+
+    private mutating func push(isObject: Bool) {
+        let level = nesting
+        let word = level >> 6
+        if word == stack.count { stack.append(0) }
+        let bit: UInt64 = 1 << UInt64(level & 63)
+        if isObject {
+            stack[word] |= bit
+        } else {
+            stack[word] &= ~bit
+        }
+        nesting = level &+ 1
+        innermostIsObject = isObject
+    }
+
+    /// Bytes allocated for the nesting stack (for tests of the memory bound).
+    var stackCapacityInBytes: Int { stack.capacity * MemoryLayout<UInt64>.stride }
+
+    // MARK: - Byte classes
+
+    @inline(__always)
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    @inline(__always)
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
+    }
+
+    @inline(__always)
+    private static func isLetterOrDigit(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+    }
+
+    /// Bytes that, right after a number, make it a malformed number rather than the end of it.
+    @inline(__always)
+    private static func isGluedToNumber(_ byte: UInt8) -> Bool {
+        isLetterOrDigit(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+    }
+}

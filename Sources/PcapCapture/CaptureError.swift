@@ -1,0 +1,70 @@
+/// Why a capture file could not be read, or where reading it stopped.
+///
+/// Modelled on swift-asn1's `ASN1Error`: an extensible ``Code`` to match on, a human ``reason``,
+/// and the file. `==` compares ``code`` only, so tests can write
+/// `#expect(throws: CaptureError.notACapture)`-style checks without spelling the text.
+public struct CaptureError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The kind of failure. New codes may be added; match with `==`, not exhaustively.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate enum Backing: Hashable, Sendable {
+            case cannotOpen, notACapture, unsupportedFormat, damaged, truncated, filter
+        }
+
+        fileprivate var backing: Backing
+
+        /// The path does not exist, is not readable, or is not a regular file (directory, FIFO…).
+        public static let cannotOpen = Code(backing: .cannotOpen)
+        /// The file is not a pcap or pcapng capture (empty, text, random bytes, compressed…).
+        public static let notACapture = Code(backing: .notACapture)
+        /// A capture file in a version or variant libpcap does not read.
+        public static let unsupportedFormat = Code(backing: .unsupportedFormat)
+        /// The file's structure is broken (impossible record length, bad block…).
+        public static let damaged = Code(backing: .damaged)
+        /// The file ends in the middle of a header or record (a cut or still-growing file).
+        public static let truncated = Code(backing: .truncated)
+        /// The BPF filter expression does not compile for this capture.
+        public static let filter = Code(backing: .filter)
+
+        /// `"cannot-open"`, `"not-a-capture"`, `"unsupported-format"`, `"damaged"`, `"truncated"`,
+        /// `"filter"`: stable identifiers for reports.
+        public var description: String {
+            switch backing {
+            case .cannotOpen: "cannot-open"
+            case .notACapture: "not-a-capture"
+            case .unsupportedFormat: "unsupported-format"
+            case .damaged: "damaged"
+            case .truncated: "truncated"
+            case .filter: "filter"
+            }
+        }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The capture file's path, as given to ``CaptureFile/init(path:filter:)``.
+    public var path: String
+    /// One line of human text, without the path (libpcap's message where it has one).
+    public var reason: String
+    /// The 1-based number of the record at which reading broke, when known.
+    public var recordNumber: Int?
+
+    /// Creates an error; `reason` should be one line.
+    public init(code: Code, path: String, reason: String, recordNumber: Int? = nil) {
+        self.code = code
+        self.path = path
+        self.reason = reason
+        self.recordNumber = recordNumber
+    }
+
+    /// One line: `"<path>: <reason>"`, plus `" (at record N)"` when the record is known.
+    public var description: String {
+        var text = "\(path): \(reason)"
+        if let recordNumber { text += " (at record \(recordNumber))" }
+        return text
+    }
+
+    /// Compares ``code`` only.
+    public static func == (lhs: CaptureError, rhs: CaptureError) -> Bool {
+        lhs.code == rhs.code
+    }
+}

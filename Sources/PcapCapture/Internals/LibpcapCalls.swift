@@ -1,0 +1,193 @@
+// The libpcap boundary: every call into libpcap in this package goes through one function in
+// this file (the swift-system `Syscalls.swift` pattern). Nothing outside this file names a
+// `pcap_*` function or a `DLT_*` constant, and no C type leaves the module (`internal import`).
+import CaptureModel
+internal import CPcap
+
+/// The size of libpcap's error buffer, `PCAP_ERRBUF_SIZE` (256 bytes).
+let libpcapErrorBufferSize = Int(PCAP_ERRBUF_SIZE)
+
+/// What one call of `pcap_next_ex` produced.
+///
+/// `packet`'s pointers stay valid only until the next call on the same handle; the caller must
+/// copy the bytes before calling again.
+enum LibpcapNextResult {
+    case packet(header: UnsafePointer<pcap_pkthdr>, data: UnsafePointer<UInt8>)
+    case endOfFile
+    case error(String)
+}
+
+/// A compiled BPF program, owned by value; release it with ``libpcapFreeCode(_:)``.
+typealias LibpcapProgram = bpf_program
+
+/// Opens a savefile (pcap or pcapng) with nanosecond timestamp precision.
+///
+/// From then on `pcap_pkthdr.ts.tv_usec` holds **nanoseconds** (libpcap scales µs files).
+/// - Returns: the handle, or the text libpcap put into its error buffer.
+/// The corresponding C function is `pcap_open_offline_with_tstamp_precision`.
+func libpcapOpenOffline(path: String) -> Result<OpaquePointer, LibpcapMessage> {
+    var errorBuffer = [CChar](repeating: 0, count: libpcapErrorBufferSize)
+    // SAFETY: `errorBuffer` holds PCAP_ERRBUF_SIZE bytes as libpcap requires, and outlives the
+    // call; `path` is bridged to a NUL-terminated C string for the duration of the call.
+    let handle = errorBuffer.withUnsafeMutableBufferPointer { buffer in
+        pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), buffer.baseAddress)
+    }
+    if let handle { return .success(handle) }
+    return .failure(LibpcapMessage(cString: errorBuffer))
+}
+
+/// Closes a handle and frees everything libpcap allocated for it.
+///
+/// The corresponding C function is `pcap_close`.
+func libpcapClose(_ handle: OpaquePointer) {
+    pcap_close(handle)
+}
+
+/// Reads the next record of a savefile.
+///
+/// Return codes are converted here, in one place: `1` is a record, `PCAP_ERROR_BREAK` (−2) is the
+/// end of the file, `PCAP_ERROR` (−1) is an error described by `pcap_geterr`; `0` (a live-capture
+/// timeout, never seen on savefiles) and anything else are reported as errors too.
+/// The corresponding C function is `pcap_next_ex`.
+func libpcapNextEx(_ handle: OpaquePointer) -> LibpcapNextResult {
+    var header: UnsafeMutablePointer<pcap_pkthdr>?
+    var data: UnsafePointer<UInt8>?
+    let status = pcap_next_ex(handle, &header, &data)
+    switch status {
+    case 1:
+        guard let header, let data else { return .error("libpcap returned a record without data") }
+        return .packet(header: UnsafePointer(header), data: data)
+    case PCAP_ERROR_BREAK:
+        return .endOfFile
+    case PCAP_ERROR:
+        return .error(libpcapGetErr(handle).text)
+    default:
+        return .error("unexpected result \(status) from pcap_next_ex")
+    }
+}
+
+/// The link-layer header type of the savefile (a `DLT_*` value, already mapped from the file's
+/// `LINKTYPE_*` by libpcap).
+///
+/// The corresponding C function is `pcap_datalink`.
+func libpcapDatalink(_ handle: OpaquePointer) -> Int32 {
+    pcap_datalink(handle)
+}
+
+/// libpcap's short name for a `DLT_*` value (`"EN10MB"`, `"IEEE802_11_RADIO"`), or `""` when it
+/// has none.
+///
+/// The corresponding C function is `pcap_datalink_val_to_name`.
+func libpcapDatalinkValueToName(_ dlt: Int32) -> String {
+    guard let name = pcap_datalink_val_to_name(dlt) else { return "" }
+    return String(cString: name)
+}
+
+/// The snapshot length recorded in the savefile header (or the pcapng interface block).
+///
+/// The corresponding C function is `pcap_snapshot`.
+func libpcapSnapshot(_ handle: OpaquePointer) -> Int32 {
+    pcap_snapshot(handle)
+}
+
+/// The text of the last error on a handle.
+///
+/// The corresponding C function is `pcap_geterr`.
+func libpcapGetErr(_ handle: OpaquePointer) -> LibpcapMessage {
+    guard let text = pcap_geterr(handle) else { return LibpcapMessage(text: "unknown libpcap error") }
+    return LibpcapMessage(text: String(cString: text))
+}
+
+/// Compiles a BPF filter expression (tcpdump syntax, `pcap-filter(7)`) for the handle's link type.
+///
+/// Uses `PCAP_NETMASK_UNKNOWN`, so `ip broadcast` is not available — as with `tcpdump -r`.
+/// The corresponding C function is `pcap_compile`.
+func libpcapCompile(_ handle: OpaquePointer, expression: String) -> Result<LibpcapProgram, LibpcapMessage> {
+    var program = bpf_program()
+    let status = pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN)
+    guard status == 0 else { return .failure(libpcapGetErr(handle)) }
+    return .success(program)
+}
+
+/// Runs a compiled filter over one record; true when the record matches.
+///
+/// The corresponding C function is `pcap_offline_filter`.
+func libpcapOfflineFilter(
+    _ program: UnsafePointer<LibpcapProgram>, header: UnsafePointer<pcap_pkthdr>, data: UnsafePointer<UInt8>
+) -> Bool {
+    pcap_offline_filter(program, header, data) != 0
+}
+
+/// Frees the instructions of a compiled filter.
+///
+/// The corresponding C function is `pcap_freecode`.
+func libpcapFreeCode(_ program: inout LibpcapProgram) {
+    pcap_freecode(&program)
+}
+
+/// The libpcap version string, e.g. `"libpcap version 1.10.3 (with TPACKET_V3)"`.
+///
+/// The corresponding C function is `pcap_lib_version`.
+func libpcapLibVersion() -> String {
+    guard let text = pcap_lib_version() else { return "libpcap (unknown version)" }
+    return String(cString: text)
+}
+
+/// Reads the capture time, captured length and wire length out of a record header.
+///
+/// With `PCAP_TSTAMP_PRECISION_NANO`, `ts.tv_usec` holds nanoseconds.
+func libpcapRecordFields(_ header: UnsafePointer<pcap_pkthdr>) -> (
+    seconds: Int64, nanoseconds: Int64, capturedLength: Int, originalLength: Int
+) {
+    let h = header.pointee
+    return (Int64(h.ts.tv_sec), Int64(h.ts.tv_usec), Int(h.caplen), Int(h.len))
+}
+
+/// Maps libpcap's `DLT_*` value onto the pipeline's ``LinkLayer``.
+///
+/// Only the imported constants are used, never literals: `DLT_RAW` is 12 on Linux but 14 on
+/// OpenBSD, and `DLT_LOOP` is 108 on Linux but 12 on OpenBSD. libpcap already maps the file's
+/// `LINKTYPE_RAW` (101) to `DLT_RAW`, and `LINKTYPE_IPV4`/`LINKTYPE_IPV6` (228/229) come back as
+/// `DLT_IPV4`/`DLT_IPV6`.
+func linkLayer(forDLT dlt: Int32) -> LinkLayer {
+    switch dlt {
+    case DLT_EN10MB: .ethernet
+    case DLT_LINUX_SLL: .linuxCooked
+    case DLT_LINUX_SLL2: .linuxCooked2
+    case DLT_RAW: .rawIP
+    case DLT_IPV4: .ipv4
+    case DLT_IPV6: .ipv6
+    case DLT_NULL: .bsdNull
+    case DLT_LOOP: .bsdLoop
+    default: .unsupported(dlt: dlt, name: libpcapDatalinkValueToName(dlt))
+    }
+}
+
+/// A message from libpcap (error buffer or `pcap_geterr`), flattened to one line.
+struct LibpcapMessage: Error {
+    var text: String
+
+    init(text: String) {
+        self.text = LibpcapMessage.oneLine(text)
+    }
+
+    init(cString buffer: [CChar]) {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        self.init(text: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Collapses newlines and surrounding blanks so that every error stays on one line.
+    static func oneLine(_ text: String) -> String {
+        let pieces = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+        return pieces.map { $0.trimmingBlanks() }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingBlanks() -> String {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,192 @@
+import CaptureModel
+import Diagnosis
+import HTTPExchanges
+import TCPReassembly
+
+/// The tool that wrote a report.
+public struct ToolInfo: Sendable, Hashable {
+    public var name: String
+    public var version: String
+    public init(name: String = "callback-doctor", version: String) {
+        self.name = name
+        self.version = version
+    }
+}
+
+/// The settings a report was produced with (echoed in the report so it can be reproduced).
+public struct ReportSettings: Sendable, Hashable {
+    public var diagnosis: DiagnosisSettings
+    /// The BPF capture filter, if any (`-f`).
+    public var filter: String?
+    public init(diagnosis: DiagnosisSettings = .init(), filter: String? = nil) {
+        self.diagnosis = diagnosis
+        self.filter = filter
+    }
+}
+
+/// Packets the decoder did not turn into TCP segments, by reason.
+public struct SkippedPackets: Sendable, Hashable {
+    /// Stable key, e.g. `non-tcp:udp`.
+    public var reason: String
+    /// Human text, e.g. `UDP (IP protocol 17)`.
+    public var description: String
+    public var packets: Int
+    public init(reason: String, description: String, packets: Int) {
+        self.reason = reason
+        self.description = description
+        self.packets = packets
+    }
+}
+
+/// Facts about one input file: what it is, what was read, and what went wrong.
+public struct CaptureSummary: Sendable, Equatable {
+    public var path: String
+    /// `pcap (µs, little-endian)`, `pcapng`, … ; nil when the file could not be opened.
+    public var format: String?
+    public var linkTypes: [String] = []
+    public var packets = 0
+    /// Captured bytes (sum of record lengths).
+    public var bytes: Int64 = 0
+    public var firstPacketTime: Timestamp?
+    public var lastPacketTime: Timestamp?
+    /// Records cut by the snaplen (`caplen < len`).
+    public var snaplenTruncatedPackets = 0
+    public var tcpPackets = 0
+    public var skipped: [SkippedPackets] = []
+    public var reassembly = ReassemblyStatistics()
+    public var http = ExchangeStatistics()
+    /// Capture-level problems that did not stop the analysis (a cut file, …).
+    public var problems: [String] = []
+    /// True when the file was read to its end without damage.
+    public var complete = true
+    /// The error that stopped the capture from being read at all (exit status 2).
+    public var error: String?
+
+    public init(path: String) { self.path = path }
+}
+
+/// An exchange as it appears in the report: the diagnosis plus the capture it came from.
+public struct ReportedExchange: Sendable, Equatable {
+    public var capture: String
+    public var diagnosed: DiagnosedExchange
+    public init(capture: String, diagnosed: DiagnosedExchange) {
+        self.capture = capture
+        self.diagnosed = diagnosed
+    }
+}
+
+/// Counts for one capture in the summary.
+public struct CaptureTally: Sendable, Hashable {
+    public var path: String
+    public var exchanges = 0
+    public var callbacks = 0
+    public var callbacksPassed = 0
+    public var callbacksFailed = 0
+    public var callbacksUnknown = 0
+    public var refusedConnections = 0
+    public var readError = false
+}
+
+/// The totals of a report.
+public struct ReportSummary: Sendable, Hashable {
+    public var captures = 0
+    public var capturesUnreadable = 0
+    public var exchanges = 0
+    public var callbacks = 0
+    public var callbacksPassed = 0
+    public var callbacksFailed = 0
+    public var callbacksUnknown = 0
+    public var refusedConnections = 0
+    /// Findings per rule, in catalogue order; rules that never fired are omitted.
+    public var findingsByRule: [(rule: RuleID, count: Int)] = []
+    public var perCapture: [CaptureTally] = []
+    /// The worst severity found on any exchange.
+    public var worstSeverity: Severity?
+
+    public static func == (a: ReportSummary, b: ReportSummary) -> Bool {
+        a.captures == b.captures && a.exchanges == b.exchanges && a.callbacks == b.callbacks
+            && a.callbacksFailed == b.callbacksFailed && a.perCapture == b.perCapture
+            && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule) && a.findingsByRule.map(\.count) == b.findingsByRule.map(\.count)
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(exchanges) }
+}
+
+/// The one value every output format is rendered from.
+public struct Report: Sendable {
+    /// Version of the JSON contract (`docs/report-schema.md`). Bumped on any incompatible change.
+    public static let schemaVersion = 1
+
+    public var tool: ToolInfo
+    public var settings: ReportSettings
+    public var captures: [CaptureSummary]
+    /// Every exchange, ordered by capture (input order), then start time, connection and index.
+    public var exchanges: [ReportedExchange]
+    public var summary: ReportSummary
+
+    public init(tool: ToolInfo, settings: ReportSettings, captures: [CaptureSummary], exchanges: [ReportedExchange]) {
+        self.tool = tool
+        self.settings = settings
+        self.captures = captures
+        let order = Dictionary(captures.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+        self.exchanges = exchanges.sorted { a, b in
+            let ca = order[a.capture] ?? 0, cb = order[b.capture] ?? 0
+            if ca != cb { return ca < cb }
+            let ea = a.diagnosed.exchange, eb = b.diagnosed.exchange
+            if ea.startTime != eb.startTime { return ea.startTime < eb.startTime }
+            if ea.connection.id != eb.connection.id { return ea.connection.id < eb.connection.id }
+            return ea.index < eb.index
+        }
+        self.summary = Self.summarize(captures: captures, exchanges: self.exchanges)
+    }
+
+    /// Failing callbacks (and refused connection attempts), in report order.
+    public var failures: [ReportedExchange] {
+        exchanges.filter { if case .failed = $0.diagnosed.outcome { true } else { false } }
+    }
+
+    static func summarize(captures: [CaptureSummary], exchanges: [ReportedExchange]) -> ReportSummary {
+        var summary = ReportSummary()
+        summary.captures = captures.count
+        summary.capturesUnreadable = captures.filter { $0.error != nil }.count
+        var tallies = captures.map { capture -> CaptureTally in
+            var tally = CaptureTally(path: capture.path)
+            tally.readError = capture.error != nil
+            return tally
+        }
+        let index = Dictionary(captures.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var counts: [RuleID: Int] = [:]
+        for reported in exchanges {
+            let d = reported.diagnosed
+            summary.exchanges += 1
+            let t = index[reported.capture]
+            if let t { tallies[t].exchanges += 1 }
+            if d.exchange.refusal != nil {
+                summary.refusedConnections += 1
+                if let t { tallies[t].refusedConnections += 1 }
+            }
+            if d.isCallback {
+                summary.callbacks += 1
+                if let t { tallies[t].callbacks += 1 }
+                switch d.outcome {
+                case .passed:
+                    summary.callbacksPassed += 1
+                    if let t { tallies[t].callbacksPassed += 1 }
+                case .failed:
+                    summary.callbacksFailed += 1
+                    if let t { tallies[t].callbacksFailed += 1 }
+                case .unknown:
+                    summary.callbacksUnknown += 1
+                    if let t { tallies[t].callbacksUnknown += 1 }
+                case .notACallback: break
+                }
+            }
+            for finding in d.findings {
+                counts[finding.rule, default: 0] += 1
+                summary.worstSeverity = max(summary.worstSeverity ?? finding.severity, finding.severity)
+            }
+        }
+        summary.findingsByRule = RuleCatalog.all.compactMap { rule in counts[rule.id].map { (rule.id, $0) } }
+        summary.perCapture = tallies
+        return summary
+    }
+}

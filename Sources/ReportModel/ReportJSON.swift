@@ -1,0 +1,290 @@
+import CaptureModel
+import Diagnosis
+import HTTP1
+import HTTPExchanges
+import TCPReassembly
+
+// The JSON report contract (schemaVersion 1), documented field by field in docs/report-schema.md.
+// Every format is rendered from `Report`; this file is the machine form.
+
+extension Report {
+    /// The whole report as JSON (`--format json`).
+    public var json: JSONValue {
+        .object([
+            ("schemaVersion", .int(Int64(Report.schemaVersion))),
+            ("tool", .object([("name", .string(tool.name)), ("version", .string(tool.version))])),
+            ("settings", settings.json),
+            ("captures", .array(captures.map(\.json))),
+            ("exchanges", .array(exchanges.map(\.json))),
+            ("summary", summary.json),
+        ])
+    }
+}
+
+extension ReportSettings {
+    public var json: JSONValue {
+        .object([
+            ("latencyThresholdSeconds", .double(diagnosis.latencyThresholdSeconds)),
+            ("maxBodyBytes", .int(diagnosis.maxBodyBytes)),
+            ("filter", .optional(filter)),
+        ])
+    }
+}
+
+extension CaptureSummary {
+    public var json: JSONValue {
+        .object([
+            ("path", .string(path)),
+            ("format", .optional(format)),
+            ("linkTypes", .array(linkTypes.map(JSONValue.string))),
+            ("packets", .int(Int64(packets))),
+            ("bytes", .int(bytes)),
+            ("firstPacketTime", .optional(firstPacketTime?.rfc3339)),
+            ("lastPacketTime", .optional(lastPacketTime?.rfc3339)),
+            ("complete", .bool(complete)),
+            ("problems", .array(problems.map(JSONValue.string))),
+            ("error", .optional(error)),
+            (
+                "decoding",
+                .object([
+                    ("tcpPackets", .int(Int64(tcpPackets))),
+                    ("snaplenTruncatedPackets", .int(Int64(snaplenTruncatedPackets))),
+                    (
+                        "skipped",
+                        .array(
+                            skipped.map {
+                                .object([
+                                    ("reason", .string($0.reason)), ("description", .string($0.description)),
+                                    ("packets", .int(Int64($0.packets))),
+                                ])
+                            })
+                    ),
+                ])
+            ),
+            (
+                "tcp",
+                .object([
+                    ("connections", .int(Int64(reassembly.connections))),
+                    ("refusedConnections", .int(Int64(reassembly.refusedConnections))),
+                    ("retransmittedSegments", .int(Int64(reassembly.retransmittedSegments))),
+                    ("outOfOrderSegments", .int(Int64(reassembly.outOfOrderSegments))),
+                    ("gaps", .int(Int64(reassembly.gaps))),
+                    ("gapBytes", .int(reassembly.gapBytes)),
+                    ("expiredConnections", .int(Int64(reassembly.expiredConnections))),
+                    ("bufferLimitHits", .int(Int64(reassembly.bufferLimitHits))),
+                ])
+            ),
+            (
+                "http",
+                .object([
+                    ("httpConnections", .int(Int64(http.httpConnections))),
+                    ("otherConnections", .int(Int64(http.otherConnections))),
+                    ("emptyConnections", .int(Int64(http.emptyConnections))),
+                ])
+            ),
+        ])
+    }
+}
+
+extension ReportedExchange {
+    public var json: JSONValue {
+        let d = diagnosed, e = d.exchange
+        var members: [(String, JSONValue)] = [
+            ("capture", .string(capture)),
+            (
+                "connection",
+                .object([
+                    ("client", .string(e.connection.client.description)),
+                    ("server", .string(e.connection.server.description)),
+                    ("index", .int(Int64(e.index))),
+                    ("id", .int(Int64(e.connection.id))),
+                    ("handshakeSeen", .bool(e.connection.handshakeSeen)),
+                    ("clientEnd", .optional(e.refusal == nil ? Self.describe(e.outcome.clientEnd) : nil)),
+                    ("serverEnd", .optional(e.refusal == nil ? Self.describe(e.outcome.serverEnd) : nil)),
+                ])
+            ),
+            ("isCallback", .bool(d.isCallback)),
+            ("callbackSignals", .array(d.callbackSignals.map { .string($0.rawValue) })),
+            ("request", e.request.map(Self.requestJSON) ?? .null),
+            ("interimResponses", .array(e.interimResponses.map(Self.interimJSON))),
+            ("response", e.response.map(Self.responseJSON) ?? .null),
+            ("latencySeconds", .optional(e.latencySeconds)),
+        ]
+        if let refusal = e.refusal {
+            members.append(
+                (
+                    "connectionAttempt",
+                    .object([
+                        ("result", .string(refusal.kind == .reset ? "reset" : "unanswered")),
+                        ("firstSynTime", .string(refusal.firstSyn.timestamp.rfc3339)),
+                        ("synFrames", .array(refusal.synFrames.map { .int(Int64($0)) })),
+                        ("resetTime", .optional(refusal.reset?.timestamp.rfc3339)),
+                        ("resetFrame", .optional(refusal.reset?.frame)),
+                    ])
+                ))
+        }
+        members.append(("findings", .array(d.findings.map(\.json))))
+        members.append(
+            (
+                "outcome",
+                .object([
+                    ("result", .string(d.outcome.label)),
+                    ("uploaderStatus", .optional(d.outcome.uploaderStatus)),
+                    ("ossError", { if case .failed(let m) = d.outcome { .string(m) } else { .null } }()),
+                    ("reason", { if case .unknown(let r) = d.outcome { .string(r) } else { .null } }()),
+                ])
+            ))
+        return .object(members)
+    }
+
+    static func describe(_ end: StreamEnd?) -> String? {
+        switch end {
+        case .fin?: "fin"
+        case .reset(by: .clientToServer, _)?: "reset-by-client"
+        case .reset(by: .serverToClient, _)?: "reset-by-server"
+        case .endOfCapture?: "end-of-capture"
+        case .idleTimeout?: "idle-timeout"
+        case nil: nil
+        }
+    }
+
+    static func headersJSON(_ headers: HTTPHeaders) -> JSONValue {
+        .array(headers.map { field in .object([("name", .string(field.name)), ("value", .string(field.value))]) })
+    }
+
+    static func timingJSON(_ timing: MessageTiming) -> [(String, JSONValue)] {
+        [
+            ("startTime", .string(timing.start.timestamp.rfc3339)),
+            ("endTime", .optional(timing.end?.timestamp.rfc3339)),
+            ("firstFrame", .int(Int64(timing.start.frame))),
+            ("lastFrame", .optional(timing.end?.frame)),
+        ]
+    }
+
+    static func bodyJSON(_ body: BodySummary) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = [("bodySize", .int(body.size))]
+        if let decoding = body.contentDecoding {
+            members.append(("contentEncoding", .string(decoding.coding)))
+            members.append(("decodedBodySize", .int(decoding.decodedSize)))
+            members.append(("decodingError", .optional(decoding.failure)))
+        }
+        members.append(("bodyPreview", .string(String(decoding: body.preview, as: UTF8.self))))
+        members.append(("bodyPreviewBase64", .string(Base64.encode(body.preview))))
+        members.append(("bodyPreviewTruncated", .bool(body.previewTruncated)))
+        return members
+    }
+
+    static func endJSON(_ end: HTTPMessageEnd?) -> JSONValue {
+        switch end {
+        case .complete?: .bool(true)
+        default: .bool(false)
+        }
+    }
+
+    static func requestJSON(_ r: CapturedRequest) -> JSONValue {
+        .object(
+            [
+                ("method", .string(r.head.method)),
+                ("target", .string(r.head.target)),
+                ("version", .string(r.head.version.description)),
+                ("headers", headersJSON(r.head.headers)),
+            ] + bodyJSON(r.body) + timingJSON(r.timing) + [
+                ("complete", endJSON(r.end)),
+                ("anomalies", .array(r.anomalies.map { .string(String(describing: $0)) })),
+            ])
+    }
+
+    static func responseJSON(_ r: CapturedResponse) -> JSONValue {
+        let contentLength: JSONValue
+        if case .contentLength(let n) = r.framing { contentLength = .int(n) } else { contentLength = .null }
+        let framing: String
+        switch r.framing {
+        case .none: framing = "none"
+        case .contentLength: framing = "content-length"
+        case .chunked: framing = "chunked"
+        case .closeDelimited: framing = "close-delimited"
+        }
+        return .object(
+            [
+                ("status", .int(Int64(r.head.status))),
+                ("reason", .string(r.head.reason)),
+                ("version", .string(r.head.version.description)),
+                ("headers", headersJSON(r.head.headers)),
+                ("contentType", .optional(r.head.headers["content-type"])),
+                ("contentLength", contentLength),
+                ("framing", .string(framing)),
+            ] + bodyJSON(r.body) + timingJSON(r.timing) + [
+                ("complete", endJSON(r.end)),
+                ("trailingBytes", .int(r.trailingBytes)),
+                ("anomalies", .array(r.anomalies.map { .string(String(describing: $0)) })),
+            ])
+    }
+
+    static func interimJSON(_ r: InterimResponse) -> JSONValue {
+        .object([("status", .int(Int64(r.status))), ("reason", .string(r.reason))] + timingJSON(r.timing))
+    }
+}
+
+extension Finding {
+    public var json: JSONValue {
+        .object([
+            ("rule", .string(rule.rawValue)),
+            ("severity", .string(severity.rawValue)),
+            ("message", .string(message)),
+            ("evidence", .object(evidence.map { ($0.key, .string($0.value)) })),
+            ("ossError", .optional(ossError)),
+            ("hint", .string(hint)),
+        ])
+    }
+}
+
+extension ReportSummary {
+    public var json: JSONValue {
+        .object([
+            ("captures", .int(Int64(captures))),
+            ("capturesUnreadable", .int(Int64(capturesUnreadable))),
+            ("exchanges", .int(Int64(exchanges))),
+            ("callbacks", .int(Int64(callbacks))),
+            ("callbacksPassed", .int(Int64(callbacksPassed))),
+            ("callbacksFailed", .int(Int64(callbacksFailed))),
+            ("callbacksUnknown", .int(Int64(callbacksUnknown))),
+            ("refusedConnections", .int(Int64(refusedConnections))),
+            ("findingsByRule", .object(findingsByRule.map { ($0.rule.rawValue, .int(Int64($0.count))) })),
+            (
+                "perCapture",
+                .array(
+                    perCapture.map { t in
+                        .object([
+                            ("path", .string(t.path)),
+                            ("readable", .bool(!t.readError)),
+                            ("exchanges", .int(Int64(t.exchanges))),
+                            ("callbacks", .int(Int64(t.callbacks))),
+                            ("callbacksPassed", .int(Int64(t.callbacksPassed))),
+                            ("callbacksFailed", .int(Int64(t.callbacksFailed))),
+                            ("callbacksUnknown", .int(Int64(t.callbacksUnknown))),
+                            ("refusedConnections", .int(Int64(t.refusedConnections))),
+                        ])
+                    })
+            ),
+        ])
+    }
+}
+
+/// RFC 4648 §4 base64, for exact body bytes in JSON.
+public enum Base64 {
+    public static func encode<C: Collection<UInt8>>(_ bytes: C) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var iterator = bytes.makeIterator()
+        while let a = iterator.next() {
+            let b = iterator.next(), c = iterator.next()
+            let n = UInt32(a) << 16 | UInt32(b ?? 0) << 8 | UInt32(c ?? 0)
+            out.append(alphabet[Int(n >> 18 & 63)])
+            out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(b == nil ? 61 : alphabet[Int(n >> 6 & 63)])
+            out.append(c == nil ? 61 : alphabet[Int(n & 63)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,343 @@
+import CaptureModel
+
+/// Limits that keep the tracker's memory independent of capture size.
+public struct ReassemblyLimits: Sendable {
+    /// Out-of-order bytes buffered per direction before the hole is declared a gap. Default 4 MiB.
+    public var maxBufferedBytesPerDirection: Int64 = 4 << 20
+    /// Connections idle this long (capture time) are closed with `.idleTimeout`. Default 600 s.
+    public var idleTimeoutSeconds: Int64 = 600
+    /// Closed connections are remembered this long to absorb stray retransmissions. Default 30 s.
+    public var closedLingerSeconds: Int64 = 30
+    public init() {}
+}
+
+/// Capture-wide reassembly counters, reported in the capture section.
+public struct ReassemblyStatistics: Sendable, Hashable {
+    public var connections = 0
+    public var refusedConnections = 0
+    public var retransmittedSegments = 0
+    public var outOfOrderSegments = 0
+    public var gaps = 0
+    public var gapBytes: Int64 = 0
+    public var expiredConnections = 0
+    public var bufferLimitHits = 0
+    public init() {}
+}
+
+/// Tracks TCP connections by 4-tuple and turns segments into per-direction byte streams.
+///
+/// Feed every decoded segment in capture order with ``process(_:origin:into:)`` and call
+/// ``finish(into:)`` at the end of the capture. Events reach the sink in capture order; see
+/// ``StreamEvent`` for the per-connection contract.
+///
+/// Roles: the sender of a SYN without ACK is the client (RFC 9293 §3.5). Without a
+/// handshake the first payload decides (an HTTP request line comes from the client, a
+/// status line from the server), and failing that the lower, non-ephemeral port is the server.
+public struct ConnectionTracker: Sendable {
+    private enum Phase: Sendable {
+        /// SYN seen, no answer yet.
+        case synSent
+        /// Roles decided; bytes flow.
+        case open
+        /// Gone; kept briefly to absorb stragglers.
+        case closed
+    }
+
+    private struct Tracked: Sendable {
+        var info: ConnectionInfo
+        var phase: Phase
+        var announced = false
+        var clientISN: SequenceNumber?
+        var synFrames: [Int] = []
+        var streams: [DirectionStream]  // [clientToServer, serverToClient]
+        var ended: [Bool] = [false, false]
+        var lastActivity: Timestamp
+    }
+
+    private struct Key: Hashable, Sendable {
+        var low: Endpoint
+        var high: Endpoint
+        init(_ a: Endpoint, _ b: Endpoint) {
+            if a < b { low = a; high = b } else { low = b; high = a }
+        }
+    }
+
+    public let limits: ReassemblyLimits
+    public private(set) var statistics = ReassemblyStatistics()
+    private var connections: [Key: Tracked] = [:]
+    private var nextID = 0
+    private var packetsSinceSweep = 0
+
+    public init(limits: ReassemblyLimits = .init()) {
+        self.limits = limits
+    }
+
+    /// Number of connections currently held in memory (open, half-open or lingering).
+    public var trackedConnectionCount: Int { connections.count }
+
+    /// Takes one TCP segment.
+    public mutating func process<Sink: StreamEventSink>(_ segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink) {
+        packetsSinceSweep += 1
+        if packetsSinceSweep >= 8192 {
+            packetsSinceSweep = 0
+            sweep(now: origin.timestamp, into: &sink)
+        }
+        let key = Key(segment.source, segment.destination)
+        let flags = segment.flags
+        if var tracked = connections.removeValue(forKey: key) {
+            if case .closed = tracked.phase {
+                // Port reuse: a fresh SYN after a close starts a new connection.
+                if flags.contains(.syn), !flags.contains(.ack) {
+                    start(key: key, segment: segment, origin: origin, into: &sink)
+                } else {
+                    tracked.lastActivity = origin.timestamp
+                    connections[key] = tracked
+                }
+                return
+            }
+            update(&tracked, key: key, segment: segment, origin: origin, into: &sink)
+        } else {
+            start(key: key, segment: segment, origin: origin, into: &sink)
+        }
+    }
+
+    /// End of capture: every open connection is flushed and closed with `.endOfCapture`;
+    /// attempts still waiting for a SYN-ACK are reported as refused (`.unanswered`).
+    public mutating func finish<Sink: StreamEventSink>(into sink: inout Sink) {
+        let remaining = connections.values.sorted { $0.info.id < $1.info.id }
+        connections.removeAll()
+        for var tracked in remaining {
+            switch tracked.phase {
+            case .closed: continue
+            case .synSent: refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
+            case .open: close(&tracked, how: .endOfCapture, into: &sink)
+            }
+        }
+    }
+
+    // MARK: - Lifecycle
+
+    private mutating func start<Sink: StreamEventSink>(key: Key, segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink) {
+        let flags = segment.flags
+        let client: Endpoint, server: Endpoint, evidence: RoleEvidence
+        if flags.contains(.syn), !flags.contains(.ack) {
+            (client, server, evidence) = (segment.source, segment.destination, .syn)
+        } else if flags.contains(.syn) {
+            (client, server, evidence) = (segment.destination, segment.source, .synAck)
+        } else if flags.contains(.rst) && segment.payload.isEmpty {
+            return  // A stray reset for a connection we never saw: nothing to analyse.
+        } else if let sender = Self.roleFromContent(segment.payload) {
+            (client, server, evidence) =
+                sender == .clientToServer ? (segment.source, segment.destination, .content) : (segment.destination, segment.source, .content)
+        } else if segment.payload.isEmpty && !flags.contains(.fin) {
+            return  // A bare ACK of an unknown connection tells nothing; wait for payload.
+        } else {
+            let sourceIsServer = Self.looksLikeServerPort(segment.source.port, comparedWith: segment.destination.port)
+            (client, server, evidence) =
+                sourceIsServer ? (segment.destination, segment.source, .ports) : (segment.source, segment.destination, .ports)
+        }
+        let info = ConnectionInfo(
+            id: nextID, client: client, server: server, roleEvidence: evidence,
+            handshakeSeen: evidence == .syn, firstSeen: origin)
+        nextID += 1
+        let stream = DirectionStream(maxBufferedBytes: limits.maxBufferedBytesPerDirection)
+        var tracked = Tracked(
+            info: info, phase: evidence == .syn ? .synSent : .open, streams: [stream, stream], lastActivity: origin.timestamp)
+        if evidence == .syn {
+            tracked.clientISN = SequenceNumber(segment.sequenceNumber)
+            tracked.synFrames = [origin.frame]
+        }
+        update(&tracked, key: key, segment: segment, origin: origin, into: &sink)
+    }
+
+    private mutating func update<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, key: Key, segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink
+    ) {
+        tracked.lastActivity = origin.timestamp
+        let direction: StreamDirection = segment.source == tracked.info.client ? .clientToServer : .serverToClient
+        let d = direction == .clientToServer ? 0 : 1
+        let flags = segment.flags
+        var sequence = SequenceNumber(segment.sequenceNumber)
+
+        if flags.contains(.syn) {
+            if direction == .clientToServer {
+                if case .synSent = tracked.phase, tracked.synFrames.last != origin.frame {
+                    if tracked.synFrames.count < 16 { tracked.synFrames.append(origin.frame) }
+                }
+            } else if case .synSent = tracked.phase {
+                tracked.phase = .open
+            }
+            sequence = SequenceNumber(sequence.rawValue &+ 1)
+            tracked.streams[d].setBase(sequence)
+        }
+
+        if flags.contains(.rst) {
+            if case .synSent = tracked.phase, direction == .serverToClient {
+                refuse(tracked, kind: .reset, reset: origin, into: &sink)
+                linger(tracked, key: key)
+                return
+            }
+            if case .synSent = tracked.phase {
+                // The client aborted its own attempt.
+                refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
+                linger(tracked, key: key)
+                return
+            }
+            // Bytes carried on the RST itself are still delivered (RFC 9293 §3.10.7.4 lets a receiver ignore them;
+            // the sender still sent them).
+            deliver(&tracked, direction: direction, sequence: sequence, segment: segment, fin: false, origin: origin, into: &sink)
+            close(&tracked, how: .reset(by: direction, origin), into: &sink)
+            linger(tracked, key: key)
+            return
+        }
+
+        if case .synSent = tracked.phase, direction == .serverToClient {
+            // Server data or ACK without a captured SYN-ACK: the handshake happened.
+            tracked.phase = .open
+        }
+        if case .synSent = tracked.phase, !segment.payload.isEmpty || segment.missingPayloadLength > 0 {
+            // Client data before any answer (TCP Fast Open on the SYN, or a lost SYN-ACK).
+            tracked.phase = .open
+        }
+        deliver(&tracked, direction: direction, sequence: sequence, segment: segment, fin: flags.contains(.fin), origin: origin, into: &sink)
+
+        if tracked.ended[0] && tracked.ended[1] {
+            finalize(&tracked, how: .fin(origin), into: &sink)
+            linger(tracked, key: key)
+        } else {
+            connections[key] = tracked
+        }
+    }
+
+    private mutating func deliver<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, direction: StreamDirection, sequence: SequenceNumber, segment: TCPSegment, fin: Bool,
+        origin: StreamOrigin, into sink: inout Sink
+    ) {
+        let d = direction == .clientToServer ? 0 : 1
+        guard !tracked.ended[d] else { return }
+        let hasBytes = !segment.payload.isEmpty || segment.missingPayloadLength > 0
+        if hasBytes || fin { announce(&tracked, into: &sink) }
+        let id = tracked.info.id
+        tracked.streams[d].receive(
+            sequence: sequence, payload: segment.payload, missing: segment.missingPayloadLength, fin: fin, origin: origin
+        ) { delivery in
+            switch delivery {
+            case .data(let offset, let bytes, let origin):
+                sink.receive(.data(connection: id, direction: direction, offset: offset, bytes: bytes, origin: origin))
+            case .gap(let offset, let length, let origin):
+                sink.receive(.gap(connection: id, direction: direction, offset: offset, length: length, origin: origin))
+            }
+        }
+        if fin || tracked.streams[d].finOffset != nil, tracked.streams[d].finDelivered, !tracked.ended[d] {
+            tracked.ended[d] = true
+            sink.receive(.ended(connection: id, direction: direction, how: .fin(origin)))
+        }
+    }
+
+    private mutating func announce<Sink: StreamEventSink>(_ tracked: inout Tracked, into sink: inout Sink) {
+        guard !tracked.announced else { return }
+        tracked.announced = true
+        statistics.connections += 1
+        sink.receive(.opened(tracked.info))
+    }
+
+    /// Flushes both directions, ends those still open with `how`, and emits `closed`.
+    private mutating func close<Sink: StreamEventSink>(_ tracked: inout Tracked, how: StreamEnd, into sink: inout Sink) {
+        announce(&tracked, into: &sink)
+        let id = tracked.info.id
+        for d in 0..<2 where !tracked.ended[d] {
+            let direction: StreamDirection = d == 0 ? .clientToServer : .serverToClient
+            tracked.streams[d].flush { delivery in
+                switch delivery {
+                case .data(let offset, let bytes, let origin):
+                    sink.receive(.data(connection: id, direction: direction, offset: offset, bytes: bytes, origin: origin))
+                case .gap(let offset, let length, let origin):
+                    sink.receive(.gap(connection: id, direction: direction, offset: offset, length: length, origin: origin))
+                }
+            }
+            tracked.ended[d] = true
+            sink.receive(.ended(connection: id, direction: direction, how: how))
+        }
+        finalize(&tracked, how: how, into: &sink)
+    }
+
+    private mutating func finalize<Sink: StreamEventSink>(_ tracked: inout Tracked, how: StreamEnd, into sink: inout Sink) {
+        for stream in tracked.streams {
+            statistics.retransmittedSegments += stream.retransmittedSegments
+            statistics.outOfOrderSegments += stream.outOfOrderSegments
+            statistics.gaps += stream.gapCount
+            statistics.gapBytes += stream.gapBytes
+            statistics.bufferLimitHits += stream.bufferLimitHits
+        }
+        tracked.phase = .closed
+        sink.receive(.closed(connection: tracked.info.id, how: how))
+    }
+
+    private mutating func refuse<Sink: StreamEventSink>(_ tracked: Tracked, kind: RefusalKind, reset: StreamOrigin?, into sink: inout Sink) {
+        statistics.refusedConnections += 1
+        sink.receive(
+            .refused(
+                RefusedConnection(
+                    info: tracked.info, kind: kind, synFrames: tracked.synFrames, firstSyn: tracked.info.firstSeen, reset: reset)))
+    }
+
+    /// Keeps a closed connection's key (without its buffers) so late packets do not open a phantom connection.
+    private mutating func linger(_ tracked: Tracked, key: Key) {
+        var tombstone = tracked
+        tombstone.phase = .closed
+        tombstone.streams = []
+        tombstone.synFrames = []
+        connections[key] = tombstone
+    }
+
+    /// Drops lingering closed connections and expires idle ones.
+    private mutating func sweep<Sink: StreamEventSink>(now: Timestamp, into sink: inout Sink) {
+        var expired: [(Key, Tracked)] = []
+        for (key, tracked) in connections {
+            let idle = now.seconds - tracked.lastActivity.seconds
+            switch tracked.phase {
+            case .closed where idle > limits.closedLingerSeconds: expired.append((key, tracked))
+            case .open where idle > limits.idleTimeoutSeconds: expired.append((key, tracked))
+            case .synSent where idle > limits.idleTimeoutSeconds: expired.append((key, tracked))
+            default: break
+            }
+        }
+        expired.sort { $0.1.info.id < $1.1.info.id }
+        for (key, var tracked) in expired {
+            connections.removeValue(forKey: key)
+            switch tracked.phase {
+            case .closed: break
+            case .synSent: refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
+            case .open:
+                statistics.expiredConnections += 1
+                close(&tracked, how: .idleTimeout(StreamOrigin(timestamp: tracked.lastActivity, frame: 0)), into: &sink)
+            }
+        }
+    }
+
+    // MARK: - Role heuristics
+
+    /// Which side sent `payload`, judged from its first bytes: an HTTP status line comes from
+    /// the server, a request line from the client. Nil when it looks like neither.
+    static func roleFromContent(_ payload: ArraySlice<UInt8>) -> StreamDirection? {
+        guard payload.count >= 5 else { return nil }
+        let start = payload.startIndex
+        if payload[start] == 0x48, payload[start + 1] == 0x54, payload[start + 2] == 0x54, payload[start + 3] == 0x50,
+            payload[start + 4] == 0x2F
+        {
+            return .serverToClient  // "HTTP/"
+        }
+        var index = start
+        while index < payload.endIndex, index - start < 16, (0x41...0x5A).contains(payload[index]) { index += 1 }
+        if index > start, index < payload.endIndex, payload[index] == 0x20 { return .clientToServer }
+        return nil
+    }
+
+    /// True when `port` is more likely the server's than `other`: the lower of the two when one
+    /// is in the ephemeral range (≥ 32768 on Linux, ≥ 49152 per RFC 6335), else the lower.
+    static func looksLikeServerPort(_ port: UInt16, comparedWith other: UInt16) -> Bool {
+        let ephemeral: (UInt16) -> Bool = { $0 >= 32768 }
+        if ephemeral(port) != ephemeral(other) { return !ephemeral(port) }
+        return port < other
+    }
+}

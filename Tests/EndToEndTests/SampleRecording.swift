@@ -1,0 +1,61 @@
+import Foundation
+
+/// The sender's own record of what happened on the wire (`samples/recording.json`), written by
+/// `samples/oss_sender.py` while `samples/record.sh` captured. This, not our parser, is the
+/// ground truth the end-to-end tests compare with.
+struct SampleRecording {
+    struct Exchange {
+        var status: Int?
+        var latencySeconds: Double?
+        var method: String?
+        var target: String?
+    }
+
+    struct Scenario {
+        var name: String
+        var capture: String
+        var expect: [String]
+        var isCallback: Bool
+        var client: String
+        var server: String
+        var outcome: String
+        var exchanges: [Exchange]
+    }
+
+    var scenarios: [Scenario]
+
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let samplesDirectory = packageRoot.appendingPathComponent("samples")
+
+    static func load() throws -> SampleRecording {
+        let data = try Data(contentsOf: samplesDirectory.appendingPathComponent("recording.json"))
+        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let scenarios = root["scenarios"] as? [[String: Any]]
+        else { throw CocoaError(.fileReadCorruptFile) }
+        return SampleRecording(
+            scenarios: scenarios.map { s in
+                let exchanges = (s["exchanges"] as? [[String: Any]] ?? []).map { e -> Exchange in
+                    let response = e["response"] as? [String: Any]
+                    let request = e["request"] as? [String: Any]
+                    return Exchange(
+                        status: response?["status"] as? Int, latencySeconds: e["latencySeconds"] as? Double,
+                        method: request?["method"] as? String, target: request?["target"] as? String)
+                }
+                return Scenario(
+                    name: s["name"] as? String ?? "", capture: s["capture"] as? String ?? "", expect: s["expect"] as? [String] ?? [],
+                    isCallback: s["isCallback"] as? Bool ?? false, client: s["client"] as? String ?? "",
+                    server: s["server"] as? String ?? "", outcome: s["outcome"] as? String ?? "", exchanges: exchanges)
+            })
+    }
+
+    static func path(_ relative: String) -> String { samplesDirectory.appendingPathComponent(relative).path }
+}
+
+/// Where the shared corpus lives (`../shared/corpus` beside the checkout), if present.
+enum SharedCorpus {
+    static var directory: URL? {
+        let url = SampleRecording.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+}

@@ -1,0 +1,84 @@
+import Analysis
+import Diagnosis
+import Foundation
+import HTTPExchanges
+import ReportModel
+import Testing
+
+/// Every recorded sample, analysed end to end, against the sender's own record.
+@Suite struct SampleScenarioTests {
+    static let recording = try! SampleRecording.load()
+    static var names: [String] { recording.scenarios.map(\.name) }
+
+    static func analyze(_ path: String) -> CaptureAnalysis {
+        CaptureAnalyzer.analyze(path: path, options: AnalysisOptions())
+    }
+
+    @Test(arguments: names)
+    func scenarioMatchesTheSendersRecord(name: String) throws {
+        let scenario = try #require(Self.recording.scenarios.first { $0.name == name })
+        let analysis = Self.analyze(SampleRecording.path(scenario.capture))
+        #expect(analysis.summary.error == nil)
+        #expect(analysis.summary.complete)
+        let exchanges = analysis.exchanges.map(\.diagnosed).sorted { $0.exchange.index < $1.exchange.index }
+        try #require(exchanges.count == scenario.exchanges.count, "exchanges: \(exchanges.map(\.exchange.index))")
+        for (d, truth) in zip(exchanges, scenario.exchanges) {
+            let e = d.exchange
+            #expect(e.connection.client.description == scenario.client)
+            #expect(e.connection.server.description == scenario.server)
+            // A refused attempt carried no request, so nothing marks it as a callback.
+            #expect(d.isCallback == (scenario.isCallback && e.refusal == nil))
+            #expect(e.request?.head.method == truth.method)
+            #expect(e.request?.head.target == truth.target)
+            if scenario.outcome == "timeout-gave-up" {
+                // The sender stopped listening; a late response may still be on the wire, and is not what OSS saw.
+                #expect(truth.status == nil)
+            } else {
+                #expect(e.response?.head.status == truth.status)
+            }
+            if let expected = truth.latencySeconds {
+                let latency = try #require(e.latencySeconds)
+                #expect(abs(latency - expected) < 0.010, "latency \(latency) vs sender \(expected)")
+            } else {
+                #expect(e.latencySeconds == nil || scenario.outcome != "response")
+            }
+            #expect(d.findings.map(\.rule.rawValue) == scenario.expect, "findings: \(d.findings.map(\.message))")
+            switch d.outcome {
+            case .failed: #expect(!scenario.expect.isEmpty)
+            case .passed: #expect(scenario.expect.isEmpty && scenario.isCallback)
+            case .notACallback: #expect(!scenario.isCallback || e.refusal != nil)
+            case .unknown: Issue.record("no sample is missing bytes")
+            }
+        }
+    }
+
+    /// The same recording written four ways (-i lo µs, -i lo ns, -i any = LINUX_SLL2, dumpcap pcapng)
+    /// gives the same exchanges and findings.
+    @Test func everyLinkTypeAndFormatGivesTheSameExchanges() throws {
+        func fingerprint(_ file: String) -> [String] {
+            let analysis = Self.analyze(SampleRecording.path("captures/" + file))
+            #expect(analysis.summary.error == nil && analysis.summary.complete, "\(file)")
+            return analysis.exchanges.map { r in
+                let e = r.diagnosed.exchange
+                return "\(e.connection.client) \(e.connection.server) #\(e.index) \(e.request?.head.method ?? "-") "
+                    + "\(e.request?.head.target ?? "-") \(e.response?.head.status ?? 0) "
+                    + r.diagnosed.findings.map(\.rule.rawValue).joined(separator: ",")
+            }.sorted()
+        }
+        let reference = fingerprint("all-lo.pcap")
+        #expect(reference.count == Self.recording.scenarios.reduce(0) { $0 + $1.exchanges.count })
+        for variant in ["all-lo-nano.pcap", "all-any.pcap", "all-lo.pcapng"] {
+            #expect(fingerprint(variant) == reference, "\(variant) differs")
+        }
+    }
+
+    /// Timestamps keep nanoseconds where the file has them.
+    @Test func nanosecondCapturesKeepNanoseconds() {
+        let analysis = Self.analyze(SampleRecording.path("captures/all-lo-nano.pcap"))
+        let nanos = analysis.exchanges.compactMap { $0.diagnosed.exchange.request?.timing.start.timestamp.nanoseconds }
+        #expect(nanos.contains { $0 % 1000 != 0 }, "no sub-microsecond digit in any timestamp")
+        #expect(analysis.summary.format?.contains("ns") == true)
+        let micro = Self.analyze(SampleRecording.path("captures/all-lo.pcap"))
+        #expect(micro.exchanges.allSatisfy { ($0.diagnosed.exchange.request?.timing.start.timestamp.nanoseconds ?? 0) % 1000 == 0 })
+    }
+}

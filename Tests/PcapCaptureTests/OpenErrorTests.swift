@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CaptureModel
+import PcapCapture
+import Testing
+import TestSupport
+
+/// Unusable inputs throw at open, with one line that names the file.
+@Suite struct OpenErrorTests {
+    /// Asserts that opening `path` throws `code` with a one-line description starting with the path
+    /// and containing `fragment`.
+    func expectOpenFails(_ path: String, _ code: CaptureError.Code, mentioning fragment: String) {
+        do {
+            _ = try CaptureFile(path: path)
+            Issue.record("\(path) should not open")
+        } catch {
+            #expect(error.code == code, "\(error)")
+            #expect(error.path == path)
+            #expect(error.description.hasPrefix(path + ": "))
+            #expect(error.description.contains(fragment), "\(error)")
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test func missingFile() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        expectOpenFails(directory + "/nope.pcap", .cannotOpen, mentioning: "No such file or directory")
+    }
+
+    @Test func directory() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        expectOpenFails(directory, .cannotOpen, mentioning: "is a directory")
+    }
+
+    /// A FIFO without a writer would block `fopen` forever; it must be refused at once.
+    @Test(.timeLimit(.minutes(1))) func fifoIsRefusedWithoutBlocking() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/pipe.pcap"
+        try #require(mkfifo(path, 0o600) == 0)
+        expectOpenFails(path, .cannotOpen, mentioning: "FIFO")
+    }
+
+    @Test func emptyFile() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/empty.pcap"
+        try writeBytes([], to: path)
+        expectOpenFails(path, .notACapture, mentioning: "empty")
+    }
+
+    @Test func textFile() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/request.pcap"
+        try writeBytes(Array("POST /callback HTTP/1.1\r\nHost: example.com\r\n\r\n".utf8), to: path)
+        expectOpenFails(path, .notACapture, mentioning: "not a pcap or pcapng capture file (starts with bytes 50 4f 53 54)")
+    }
+
+    @Test func tooShortForAMagic() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/three.pcap"
+        try writeBytes([0xd4, 0xc3, 0xb2], to: path)
+        expectOpenFails(path, .notACapture, mentioning: "only 3 bytes long")
+    }
+
+    @Test func gzipFile() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/capture.pcap.gz"
+        try writeBytes([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3], to: path)
+        expectOpenFails(path, .notACapture, mentioning: "gzip")
+    }
+
+    @Test(arguments: [4, 10, 23])
+    func cutInsideTheFileHeader(_ length: Int) throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/cut-header.pcap"
+        try PcapWriter(linkLayer: .ethernet).write(to: path, prefix: length)
+        expectOpenFails(path, .truncated, mentioning: "truncated dump file")
+    }
+
+    @Test(arguments: [(UInt16(1), UInt16(0)), (2, 5), (3, 0)])
+    func unsupportedPcapVersion(_ major: UInt16, _ minor: UInt16) throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/version.pcap"
+        try PcapWriter(linkType: 1, versionMajor: major, versionMinor: minor).write(to: path)
+        expectOpenFails(path, .unsupportedFormat, mentioning: "pcap (µs, little-endian) file cannot be read: ")
+    }
+
+    @Test func codesCompareByCodeOnly() {
+        let a = CaptureError(code: .damaged, path: "a", reason: "x", recordNumber: 3)
+        let b = CaptureError(code: .damaged, path: "b", reason: "y")
+        let c = CaptureError(code: .truncated, path: "a", reason: "x", recordNumber: 3)
+        #expect(a == b)
+        #expect(a != c)
+        #expect(a.description == "a: x (at record 3)")
+        #expect(b.description == "b: y")
+        #expect(CaptureError.Code.notACapture.description == "not-a-capture")
+    }
+}
+
+/// Files cut or broken after the header: the good records, then `.damaged`, then `.endOfFile`.
+@Suite struct DamagedRecordTests {
+    static func fiveRecordWriter(resolution: PcapWriter.Resolution = .microseconds) -> (PcapWriter, [Int]) {
+        var writer = PcapWriter(linkLayer: .ethernet, resolution: resolution)
+        var ends: [Int] = []
+        for i in 0..<5 {
+            let frame = PacketBuilder.tcpFrame(
+                source: Endpoint(address: PacketBuilder.ipv4("10.0.0.1"), port: 1000),
+                destination: Endpoint(address: PacketBuilder.ipv4("10.0.0.2"), port: 80),
+                sequenceNumber: UInt32(i * 100), payload: [UInt8](repeating: 0x61, count: 100))
+            writer.append(frame, timestamp: Timestamp(seconds: Int64(i)))
+            ends.append(writer.bytes.count)
+        }
+        return (writer, ends)
+    }
+
+    /// (cut offset relative to the end of record 3, expected libpcap wording)
+    @Test(arguments: [
+        (7, "tried to read 16 header bytes, only got 7"),
+        (16 + 10, "captured bytes, only got 10"),
+        (1, "tried to read 16 header bytes, only got 1"),
+    ])
+    func cutFileYieldsGoodRecordsThenTruncated(_ extra: Int, _ wording: String) throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/cut.pcap"
+        let (writer, ends) = Self.fiveRecordWriter()
+        try writer.write(to: path, prefix: ends[2] + extra)
+
+        let outcome = try readAll(path)
+        #expect(outcome.packets.map(\.frameNumber) == [1, 2, 3])
+        let damage = try #require(outcome.damage)
+        #expect(damage.code == .truncated)
+        #expect(damage.recordNumber == 4)
+        #expect(damage.description.hasPrefix(path + ": capture is cut short: truncated dump file; "))
+        #expect(damage.description.contains(wording))
+        #expect(damage.description.hasSuffix(" (at record 4)"))
+        #expect(outcome.endRepeats)
+    }
+
+    @Test func cutExactlyAtARecordBoundaryIsACleanEnd() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/boundary.pcap"
+        let (writer, ends) = Self.fiveRecordWriter(resolution: .nanoseconds)
+        try writer.write(to: path, prefix: ends[1])
+        let outcome = try readAll(path)
+        #expect(outcome.packets.count == 2)
+        #expect(outcome.damage == nil)
+    }
+
+    @Test func impossibleCaptureLengthIsDamaged() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/bogus-caplen.pcap"
+        var (writer, _) = Self.fiveRecordWriter()
+        writer.appendRecord(seconds: 9, fraction: 0, capturedLength: 0x1000_0000, originalLength: 60, data: [1, 2, 3])
+        try writer.write(to: path)
+        let outcome = try readAll(path)
+        #expect(outcome.packets.count == 5)
+        let damage = try #require(outcome.damage)
+        #expect(damage.code == .damaged)
+        #expect(damage.recordNumber == 6)
+        #expect(damage.description.contains("invalid packet capture length"))
+        #expect(outcome.endRepeats)
+    }
+}

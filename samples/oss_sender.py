@@ -1,0 +1,523 @@
+#!/usr/bin/env python3
+"""Send OSS-like upload callbacks to callback_server.py and write the ground truth.
+
+Behaves like Alibaba Cloud OSS (shared/reference/oss-callback-facts.md §2-§4): one TCP connection
+per callback, `POST <path>?<query> HTTP/1.1` with OSS's headers, an RSA-MD5 (PKCS#1 v1.5)
+signature in `authorization`, `Connection: close`, and it gives up (closes) when no complete
+response has arrived 5 s after the last request byte (unless a scenario says otherwise).
+
+Signing uses the `openssl` command-line tool (`openssl dgst -md5 -sign`), because the Python
+standard library has no RSA. The key is samples/keys/test-callback-private.pem: a TEST key made
+for these samples, NOT OSS's key. x-oss-pub-key-url still names OSS's real key URL (as OSS would),
+so the signatures verify only with samples/keys/test-callback-public.pem.
+
+Usage: oss_sender.py [--out recording.json] [--only NAME ...]
+"""
+import argparse
+import base64
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from email.utils import formatdate
+from urllib.parse import unquote
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # keep samples/ free of __pycache__
+sys.path.insert(0, HERE)
+from scenarios import CAPTURE_FILTER, PORT_MAX, PORT_MIN, scenarios  # noqa: E402
+
+PRIVATE_KEY = os.path.join(HERE, "keys", "test-callback-private.pem")
+PUBLIC_KEY = os.path.join(HERE, "keys", "test-callback-public.pem")
+PUB_KEY_URL = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem"
+BUCKET = "examplebucket"
+REQUESTER = "1234567890123456"  # made up
+USER_AGENT = "aliyun-oss-callback"
+PLAIN_UA = "samples-http-client/1.0"
+GAP_BETWEEN_SCENARIOS = 0.2
+
+
+def log(msg):
+    sys.stderr.write("[sender %s] %s\n" % (time.strftime("%H:%M:%S"), msg))
+    sys.stderr.flush()
+
+
+def rfc3339(ns):
+    if ns is None:
+        return None
+    secs, frac = divmod(ns, 1_000_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) + ".%09dZ" % frac
+
+
+def stamp(prefix, ns):
+    """{prefix: RFC 3339 string, prefix+'Ns': int} so every time is in both forms."""
+    return {prefix: rfc3339(ns), prefix + "Ns": ns}
+
+
+def endpoint(addr):
+    host, port = addr[0], addr[1]
+    return ("[%s]:%d" % (host, port)) if ":" in host else ("%s:%d" % (host, port))
+
+
+# ---------------------------------------------------------------- signing (openssl CLI)
+
+def openssl_sign(data):
+    r = subprocess.run(["openssl", "dgst", "-md5", "-sign", PRIVATE_KEY], input=data,
+                       capture_output=True, check=True)
+    return r.stdout
+
+
+def openssl_verify(data, sig):
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(sig)
+        f.flush()
+        r = subprocess.run(["openssl", "dgst", "-md5", "-verify", PUBLIC_KEY, "-signature",
+                            f.name], input=data, capture_output=True)
+    return r.returncode == 0 and b"Verified OK" in r.stdout
+
+
+def string_to_sign(target, body):
+    """facts §3.1: url_decode(path) + ('?' + raw query if there is one) + '\\n' + body."""
+    path, sep, query = target.partition("?")
+    s = unquote(path).encode("utf-8")
+    if sep and query:
+        s += b"?" + query.encode("ascii")
+    return s + b"\n" + body
+
+
+# ---------------------------------------------------------------- HTTP response parsing
+
+def parse_response(buf, start, eof):
+    """Parse one response from buf[start:]. Returns a dict (or None if no byte yet).
+    'end' is the offset just after this response when 'complete'."""
+    if start >= len(buf):
+        return None
+    r = {"headersComplete": False, "complete": False, "start": start}
+    hend = buf.find(b"\r\n\r\n", start)
+    if hend < 0:
+        r["end"] = len(buf)
+        return r
+    head = buf[start:hend].decode("latin-1")
+    lines = head.split("\r\n")
+    parts = lines[0].split(" ", 2)
+    r["headersComplete"] = True
+    r["statusLine"] = lines[0]
+    r["httpVersion"] = parts[0]
+    try:
+        r["status"] = int(parts[1])
+    except (IndexError, ValueError):
+        r["status"] = None
+    r["reason"] = parts[2] if len(parts) > 2 else ""
+    headers = []
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers.append([k, v.strip()])
+    r["headers"] = headers
+    hmap = {k.lower(): v for k, v in headers}
+    bstart = hend + 4
+    r["headerBytes"] = bstart - start
+    code = r["status"] or 0
+    cl = hmap.get("content-length")
+    r["contentLength"] = int(cl) if cl is not None and cl.isdigit() else None
+    if 100 <= code < 200 or code in (204, 304):
+        r["framing"] = "no-body"
+        body, end, complete = b"", bstart, True
+    elif "chunked" in hmap.get("transfer-encoding", "").lower():
+        r["framing"] = "chunked"
+        body, pos, complete = b"", bstart, False
+        while True:
+            le = buf.find(b"\r\n", pos)
+            if le < 0:
+                break
+            size = int(buf[pos:le].split(b";")[0], 16)
+            if size == 0:
+                te = buf.find(b"\r\n\r\n", le)  # no trailers here: 0\r\n\r\n
+                if te >= 0 and te == le:
+                    pos, complete = le + 4, True
+                elif te >= 0:
+                    pos, complete = te + 4, True
+                break
+            if le + 2 + size + 2 > len(buf):
+                break
+            body += buf[le + 2: le + 2 + size]
+            pos = le + 2 + size + 2
+        end = pos
+    elif r["contentLength"] is not None:
+        r["framing"] = "content-length"
+        end = min(len(buf), bstart + r["contentLength"])
+        body = buf[bstart:end]
+        complete = len(body) == r["contentLength"]
+    else:
+        r["framing"] = "close-delimited"
+        body, end, complete = buf[bstart:], len(buf), eof
+    r["bodyBytes"] = len(body)
+    r["complete"] = complete
+    r["end"] = end
+    r["_body"] = body
+    return r
+
+
+def time_of_offset(recvs, off):
+    """recvs: list of (end_offset_exclusive, t_ns). Time of the recv() that returned byte off."""
+    for end, t in recvs:
+        if off < end:
+            return t
+    return None
+
+
+def finish_response(r, buf, recvs):
+    body = r.pop("_body", b"")
+    out = {k: r[k] for k in ("status", "reason", "httpVersion", "statusLine", "headers",
+                             "framing", "contentLength", "headerBytes", "bodyBytes")
+           if k in r}
+    out["headersComplete"] = r["headersComplete"]
+    out["complete"] = r["complete"]
+    out["bytesReceived"] = r["end"] - r["start"]
+    out.update(stamp("firstByte", time_of_offset(recvs, r["start"])))
+    out.update(stamp("lastByte", time_of_offset(recvs, r["end"] - 1) if r["end"] > r["start"]
+                     else None))
+    if r["headersComplete"]:
+        out["bodyBase64"] = base64.b64encode(body).decode()
+        try:
+            out["bodyText"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            out["bodyText"] = None
+        out["bodySha256"] = hashlib.sha256(body).hexdigest()
+    return out
+
+
+# ---------------------------------------------------------------- requests
+
+def callback_request(s):
+    obj = "photos/%s.jpg" % s["name"]
+    etag = hashlib.md5(s["name"].encode()).hexdigest().upper()
+    body = ("bucket=%s&object=%s&etag=%s&size=12345&mimeType=image%%2Fjpeg"
+            % (BUCKET, obj.replace("/", "%2F"), etag)).encode()
+    signed_target = s["target"]
+    sent_target = s["rewrite_path"] or signed_target
+    sts = string_to_sign(signed_target, body)
+    sig = openssl_sign(sts)
+    sent_sts = string_to_sign(sent_target, body)
+    now = time.time()
+    host = "[::1]" if s["family"] == "ipv6" else s["host"]  # OSS sends the host without a port
+    headers = [
+        ("Host", host),
+        ("Connection", "close"),
+        ("Authorization", base64.b64encode(sig).decode()),
+        ("Content-MD5", base64.b64encode(hashlib.md5(body).digest()).decode()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Content-Length", str(len(body))),
+        ("Date", formatdate(now, usegmt=True)),
+        ("User-Agent", USER_AGENT),
+        ("x-oss-bucket", BUCKET),
+        ("x-oss-pub-key-url", base64.b64encode(PUB_KEY_URL.encode()).decode()),
+        ("x-oss-request-id", "%08X%s" % (int(now), os.urandom(8).hex().upper())),
+        ("x-oss-requester", REQUESTER),
+        ("x-oss-signature-version", "1.0"),
+        ("x-oss-tag", "CALLBACK"),
+    ]
+    head = ("POST %s HTTP/1.1\r\n" % sent_target
+            + "".join("%s: %s\r\n" % kv for kv in headers) + "\r\n").encode("latin-1")
+    sig_info = {
+        "scheme": "RSA PKCS#1 v1.5 over MD5, base64 (facts §3.1)",
+        "signedWith": "samples/keys/test-callback-private.pem (TEST key, not OSS's)",
+        "verifyWith": "samples/keys/test-callback-public.pem",
+        "keyBits": key_bits(),
+        "signedTarget": signed_target,
+        "sentTarget": sent_target,
+        "stringToSign": sts.decode("utf-8"),
+        "stringToSignAsSent": sent_sts.decode("utf-8"),
+        "validAsSigned": openssl_verify(sts, sig),
+        "validAsSent": openssl_verify(sent_sts, sig),
+    }
+    return head, body, headers, sig_info
+
+
+_KEY_BITS = None
+
+
+def key_bits():
+    global _KEY_BITS
+    if _KEY_BITS is None:
+        r = subprocess.run(["openssl", "pkey", "-pubin", "-in", PUBLIC_KEY, "-noout", "-text"],
+                           capture_output=True, text=True, check=True)
+        first = r.stdout.splitlines()[0]  # "Public-Key: (1024 bit)"
+        _KEY_BITS = int(first.split("(")[1].split()[0])
+    return _KEY_BITS
+
+
+def plain_get(s, path, close=False):
+    headers = [("Host", "%s:%d" % (s["host"], s["port"])), ("User-Agent", PLAIN_UA),
+               ("Accept", "*/*"), ("Connection", "close" if close else "keep-alive")]
+    head = ("GET %s HTTP/1.1\r\n" % path
+            + "".join("%s: %s\r\n" % kv for kv in headers) + "\r\n").encode("latin-1")
+    return head, headers
+
+
+def request_record(method, target, headers, head, body, t0, t1, sig=None):
+    rec = {"method": method, "target": target, "httpVersion": "HTTP/1.1",
+           "headers": [list(kv) for kv in headers], "headerBytes": len(head),
+           "bodyBytes": len(body), "totalBytes": len(head) + len(body),
+           "bodyText": body.decode("latin-1")}
+    rec.update(stamp("sendStart", t0))
+    rec.update(stamp("sendEnd", t1))
+    if sig is not None:
+        rec["signature"] = sig
+    return rec
+
+
+# ---------------------------------------------------------------- connection handling
+
+class Conn:
+    def __init__(self, s):
+        fam = socket.AF_INET6 if s["family"] == "ipv6" else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_STREAM)
+        self.sock.bind((s["host"], 0))  # loopback only; the kernel picks the port, we record it
+        self.client = endpoint(self.sock.getsockname())
+        self.server = endpoint((s["host"], s["port"]))
+        self.buf = b""
+        self.recvs = []  # (end offset, t_ns)
+        self.eof = False
+        self.error = None
+
+    def recv_once(self, deadline_ns):
+        """One recv() bounded by the deadline. Returns False on timeout, error or EOF."""
+        remaining = (deadline_ns - time.time_ns()) / 1e9
+        if remaining <= 0:
+            self.error = "timeout"
+            return False
+        self.sock.settimeout(remaining)
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            self.error = "timeout"
+            return False
+        except ConnectionResetError:
+            self.error = "reset"
+            return False
+        t = time.time_ns()
+        if not data:
+            self.eof = True
+            self.eof_ns = t
+            return False
+        self.buf += data
+        self.recvs.append((len(self.buf), t))
+        return True
+
+    def read_response(self, start, deadline_ns):
+        """Read until the response at `start` is complete, EOF, error or deadline."""
+        while True:
+            r = parse_response(self.buf, start, self.eof)
+            if r is not None and r["complete"] and r["framing"] != "close-delimited":
+                return r
+            if not self.recv_once(deadline_ns):
+                return parse_response(self.buf, start, self.eof)
+
+
+def run_callback(s):
+    c = Conn(s)
+    rec = {"client": c.client, "server": c.server}
+    head, body, headers, sig = callback_request(s)
+    t = time.time_ns()
+    rec.update(stamp("connectStart", t))
+    c.sock.settimeout(s["timeout"])
+    try:
+        c.sock.connect((s["host"], s["port"]))
+    except ConnectionRefusedError:
+        rec.update(stamp("connectEnd", time.time_ns()))
+        rec["outcome"] = "refused"
+        rec["exchanges"] = [{"index": 0, "request": None, "response": None,
+                             "latencySeconds": None}]
+        c.sock.close()
+        rec.update(stamp("clientClose", time.time_ns()))
+        return rec
+    rec.update(stamp("connectEnd", time.time_ns()))
+    t0 = time.time_ns()
+    if s["split"]:
+        c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        c.sock.sendall(head)
+        time.sleep(0.01)
+        c.sock.sendall(body)
+    else:
+        c.sock.sendall(head + body)
+    t1 = time.time_ns()
+    req = request_record("POST", s["rewrite_path"] or s["target"], headers, head, body, t0, t1,
+                         sig)
+    req["writes"] = 2 if s["split"] else 1
+    deadline = t1 + int(s["timeout"] * 1e9)
+    r = c.read_response(0, deadline)
+    if r is None:
+        outcome = {"timeout": "timeout-gave-up", "reset": "reset"}.get(
+            c.error, "closed-without-response")
+        resp = None
+    else:
+        resp = finish_response(r, c.buf, c.recvs)
+        if r["complete"] or (c.eof and r["headersComplete"]):
+            outcome = "response"  # complete, or headers + a body cut short by EOF (see complete)
+        else:
+            outcome = {"timeout": "timeout-gave-up", "reset": "reset"}.get(
+                c.error, "closed-without-response")
+    t_close = time.time_ns()
+    c.sock.close()
+    rec.update(stamp("clientClose", t_close))
+    rec["outcome"] = outcome
+    if outcome == "timeout-gave-up":
+        rec["gaveUpAfterSeconds"] = round((t_close - t1) / 1e9, 6)
+    lat = None
+    if resp is not None and outcome == "response" and resp.get("lastByteNs"):
+        lat = round((resp["lastByteNs"] - t1) / 1e9, 6)
+    rec["exchanges"] = [{"index": 0, "request": req, "response": resp, "latencySeconds": lat}]
+    return rec
+
+
+def run_plain(s):
+    c = Conn(s)
+    rec = {"client": c.client, "server": c.server}
+    rec.update(stamp("connectStart", time.time_ns()))
+    c.sock.settimeout(s["timeout"])
+    c.sock.connect((s["host"], s["port"]))
+    rec.update(stamp("connectEnd", time.time_ns()))
+    c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    exchanges = []
+    if s["mode"] == "keepalive":
+        start = 0
+        for i, path in enumerate(["/health", "/status"]):
+            head, headers = plain_get(s, path)
+            t0 = time.time_ns()
+            c.sock.sendall(head)
+            t1 = time.time_ns()
+            r = c.read_response(start, t1 + int(s["timeout"] * 1e9))
+            resp = finish_response(r, c.buf, c.recvs) if r else None
+            lat = round((resp["lastByteNs"] - t1) / 1e9, 6) if resp and r["complete"] else None
+            exchanges.append({"index": i, "request": request_record(
+                "GET", path, headers, head, b"", t0, t1), "response": resp,
+                "latencySeconds": lat})
+            start = r["end"] if r else len(c.buf)
+            time.sleep(0.05)
+    else:  # pipelined
+        h1, hd1 = plain_get(s, "/first")
+        h2, hd2 = plain_get(s, "/second", close=True)
+        t0 = time.time_ns()
+        c.sock.sendall(h1 + h2)  # one write: both requests leave before any response
+        t1 = time.time_ns()
+        deadline = t1 + int(s["timeout"] * 1e9)
+        start = 0
+        for i, (path, head, headers) in enumerate([("/first", h1, hd1), ("/second", h2, hd2)]):
+            r = c.read_response(start, deadline)
+            resp = finish_response(r, c.buf, c.recvs) if r else None
+            lat = round((resp["lastByteNs"] - t1) / 1e9, 6) if resp and r["complete"] else None
+            req = request_record("GET", path, headers, head, b"", t0, t1)
+            req["writes"] = 1
+            req["note"] = "both pipelined requests were written by one send(); times are shared"
+            exchanges.append({"index": i, "request": req, "response": resp,
+                              "latencySeconds": lat})
+            start = r["end"] if r else len(c.buf)
+        while c.recv_once(deadline):  # drain to the server's FIN
+            pass
+    t_close = time.time_ns()
+    c.sock.close()
+    rec.update(stamp("clientClose", t_close))
+    rec["outcome"] = "response" if all(e["response"] and e["response"]["complete"]
+                                       for e in exchanges) else "closed-without-response"
+    rec["exchanges"] = exchanges
+    return rec
+
+
+def versions():
+    def first_line(cmd):
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            return (r.stdout or r.stderr).strip().splitlines()[0]
+        except (OSError, IndexError):
+            return None
+    return {"python": platform.python_version(), "kernel": platform.release(),
+            "openssl": first_line(["openssl", "version"]),
+            "tcpdump": first_line(["tcpdump", "--version"])}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=os.path.join(HERE, "recording.json"))
+    ap.add_argument("--only", nargs="*")
+    args = ap.parse_args()
+
+    if shutil.which("openssl") is None:
+        sys.exit("oss_sender.py: the `openssl` command is required to sign callbacks "
+                 "(Debian: apt-get install openssl)")
+    for k in (PRIVATE_KEY, PUBLIC_KEY):
+        if not os.path.exists(k):
+            sys.exit("oss_sender.py: missing %s (record.sh creates the test key pair)" % k)
+
+    out = []
+    for s in scenarios():
+        if args.only and s["name"] not in args.only:
+            continue
+        log("%-20s -> %s:%d (%s)" % (s["name"], s["host"], s["port"], s["behaviour"]))
+        rec = {"name": s["name"], "behaviour": s["behaviour"], "isCallback": s["is_callback"],
+               "port": s["port"], "family": s["family"],
+               "capture": "captures/%s.pcap" % s["name"],
+               "expect": s["expect"], "why": s["why"],
+               "senderTimeoutSeconds": s["timeout"]}
+        res = run_callback(s) if s["mode"] == "callback" else run_plain(s)
+        exchanges = res.pop("exchanges")
+        rec.update(res)
+        rec["exchanges"] = exchanges
+        lat = rec["exchanges"][0]["latencySeconds"]
+        st = (rec["exchanges"][0]["response"] or {}).get("status")
+        log("%-20s    outcome=%s status=%s latency=%s client=%s" % (
+            s["name"], rec["outcome"], st, lat, rec["client"]))
+        out.append(rec)
+        time.sleep(s["linger_after"] + GAP_BETWEEN_SCENARIOS)
+
+    doc = {
+        "schemaVersion": 1,
+        "description": "Ground truth written by samples/oss_sender.py while samples/record.sh "
+                       "captured the traffic. Times are the sender's own clock (time.time_ns(), "
+                       "the same CLOCK_REALTIME the capture timestamps use), taken around its "
+                       "socket calls, so they trail the wire times by microseconds.",
+        "portRange": [PORT_MIN, PORT_MAX],
+        "captureFilter": CAPTURE_FILTER,
+        "ossTimeoutSeconds": 5.0,
+        "signing": {"tool": "openssl dgst -md5 -sign (OpenSSL command line)",
+                    "privateKey": "keys/test-callback-private.pem",
+                    "publicKey": "keys/test-callback-public.pem",
+                    "pubKeyUrlHeader": PUB_KEY_URL,
+                    "caveat": "TEST key pair made for these samples. x-oss-pub-key-url names "
+                              "OSS's real key URL, but the signatures verify only with "
+                              "keys/test-callback-public.pem, never with OSS's published key."},
+        "fieldNotes": {
+            "outcome": "response | timeout-gave-up | reset | refused | closed-without-response "
+                       "(connection level, from the sender's side). 'response' includes a "
+                       "response cut short by the server's close: see response.complete.",
+            "latencySeconds": "response last byte (time the sender's recv() returned it) minus "
+                              "request last byte (time sendall() returned); null when the "
+                              "sender got no response or gave up. For a body cut short "
+                              "(short-body) it is the last byte that did arrive.",
+            "expect": "callback-doctor rule ids (design/PRODUCT.md) this scenario is built to "
+                      "trigger on its callback exchange; [] = no finding expected.",
+            "exchanges": "one per request on the connection; a refused connection has one "
+                         "exchange with request null (as in the report contract).",
+        },
+        "recordedBy": versions(),
+        "scenarios": out,
+    }
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    # header pairs on one line each: ["Name", "value"]
+    text = re.sub(r'\[\s+("(?:[^"\\]|\\.)*"),\s+("(?:[^"\\]|\\.)*")\s+\]', r"[\1, \2]", text)
+    json.loads(text)  # still the same JSON
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text + "\n")
+    os.replace(tmp, args.out)
+    log("wrote %s (%d scenarios)" % (args.out, len(out)))
+
+
+if __name__ == "__main__":
+    main()

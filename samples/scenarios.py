@@ -1,0 +1,199 @@
+"""The scenario table shared by callback_server.py, oss_sender.py and check_captures.py.
+
+One scenario = one listening port = one server behaviour, so every scenario can be cut out of a
+combined capture with `tcp port N`. Test traffic stays on 127.0.0.1 and ::1.
+
+`expect` lists the callback-doctor rule ids (design/PRODUCT.md) the scenario is built to trigger;
+`why` gives the reasoning from shared/reference/oss-callback-facts.md (section numbers in [§]).
+"""
+
+PORT_MIN = 9001
+PORT_MAX = 9040
+# record.sh gives this BPF filter to every capture, so no other loopback traffic leaks in.
+CAPTURE_FILTER = "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (PORT_MIN, PORT_MAX)
+
+# Sender modes:
+#   callback      one OSS-like POST on its own connection, give up after `timeout` seconds
+#   keepalive     two plain GETs on one keep-alive connection, one after the other
+#   pipelined     two plain GETs written in one send(), responses read in order
+# Sender options:
+#   timeout       seconds to wait for a complete response after the last request byte (OSS: 5)
+#   split         write the request in two send() calls (headers, then body), TCP_NODELAY on
+#   rewrite_path  send the request to this target instead of the signed one (models a reverse
+#                 proxy that rewrites the path after OSS signed it, facts §6 item 6)
+#   linger_after  after the sender is done, wait this long so a late server write is captured
+#                 before the next scenario starts
+
+SCENARIOS = [
+    dict(name="good-json", port=9001, behaviour="good-json",
+         target="/oss/callback",
+         expect=[],
+         why="200, Content-Type application/json, a valid Content-Length and the body "
+             "{\"Status\":\"OK\"}: everything OSS checks passes [§4.1, §4.2, §4.4]. The request "
+             "target has no query, so the string to sign is url_decode(path) + '\\n' + body "
+             "(no '?') [§3.1]."),
+    dict(name="bom-json", port=9002, behaviour="bom-json",
+         expect=["bom-prefix"],
+         why="The body is EF BB BF followed by {\"Status\":\"OK\"}. OSS answers 'Response body is "
+             "not valid json format.' for exactly these bytes [§4.2]. With the BOM removed the "
+             "body is valid JSON, so per PRODUCT.md only bom-prefix fires, not non-json-body; "
+             "Content-Length (18) counts the BOM and matches."),
+    dict(name="plain-ok", port=9003, behaviour="plain-ok", split=True,
+         expect=["non-json-body"],
+         why="200 text/plain 'OK': a plain OK is OSS's documented example of 'Response body is "
+             "not valid json format.' [§4.2]. Status and Content-Length are fine. The sender "
+             "writes this request in two send() calls (headers, then body) so the request spans "
+             "two TCP segments; that is a reassembly exercise, not a rule."),
+    dict(name="html-error-page", port=9004, behaviour="html-error-page",
+         expect=["non-json-body"],
+         why="A framework error page served with status 200 and text/html: the status passes, "
+             "the body is not JSON -> 'Response body is not valid json format.' [§4.2]."),
+    dict(name="status-400", port=9005, behaviour="status-400",
+         expect=["bad-status"],
+         why="Anything but 200 fails and OSS reports 'Error status : 400.' [§4.1]. The body is "
+             "valid JSON with a correct Content-Length, so the status is the only fault."),
+    dict(name="status-404", port=9006, behaviour="status-404",
+         expect=["bad-status"],
+         why="Wrong route (e.g. the POST handler is not registered): 'Error status : 404.' "
+             "[§4.1]. JSON body, correct Content-Length."),
+    dict(name="status-500", port=9007, behaviour="status-500",
+         expect=["bad-status"],
+         why="Server error: 'Error status : 500.' [§4.1]. JSON body, correct Content-Length."),
+    dict(name="status-502", port=9008, behaviour="status-502",
+         expect=["bad-status"],
+         why="The callback server (or its proxy) really sent 502: 'Error status : 502.' [§4.1]. "
+             "Note OSS also says 502 when it cannot connect at all [§4.1, §4.7]; this capture "
+             "is the case where a 502 is on the wire."),
+    dict(name="status-201", port=9009, behaviour="status-201",
+         expect=["bad-status"],
+         why="'the callback server must return 200 instead of 20x' [§4.1, D21-T]: 201 fails with "
+             "'Error status : 201.' even though the JSON body and Content-Length are fine."),
+    dict(name="status-204", port=9010, behaviour="status-204",
+         expect=["bad-status"],
+         why="204 is not 200, so OSS reports 'Error status : 204.' [§4.1]. A 204 has no body and "
+             "no Content-Length by definition (RFC 9110 §15.3.5), but OSS's documented message "
+             "for any non-200 status is the status one; the body rules (non-json-body, "
+             "missing-content-length) describe a 200 response whose body OSS goes on to read. "
+             "Reporting them too would point the user at a body fix that changes nothing. So "
+             "expect bad-status only; the tool may mention the empty body in the evidence."),
+    dict(name="status-302", port=9011, behaviour="status-302",
+         expect=["bad-status"],
+         why="OSS does not follow redirects: a real OSS test expects 'Error status : 301.' for a "
+             "redirecting callbackUrl [§1, §4.1, GOV2]; 302 gives 'Error status : 302.'. The "
+             "response carries Location plus a JSON body with a correct Content-Length, so the "
+             "redirect is the only fault. The Location target is never requested."),
+    dict(name="slow-6s", port=9012, behaviour="slow-6s", timeout=10.0,
+         expect=["slow-response"],
+         why="The server answers good JSON 6 s after the request. Real OSS gives up at 5 s "
+             "[§4.5]; this sender deliberately waits up to 10 s so that the late response is on "
+             "the wire and latency (6 s > 5 s) can be measured: 'reply timeout, cost:5000ms' / "
+             "'Cost too long time.' [§4.7]. The response is otherwise perfect, so only "
+             "slow-response. See slow-6s-oss-gave-up for what a real OSS connection looks like."),
+    dict(name="slow-6s-oss-gave-up", port=9013, behaviour="slow-6s", linger_after=1.5,
+         expect=["no-response"],
+         why="Same 6 s server as slow-6s, but the sender behaves like OSS: at 5 s without a "
+             "response it closes the connection (FIN). The server's response is written at 6 s "
+             "into a connection the client has closed, and the client's kernel answers it with "
+             "RST. From OSS's point of view no response arrived before it gave up -> "
+             "no-response ('reply timeout' [§4.5, §4.7]). A response that arrives after the "
+             "client's FIN was never read by OSS, so it must not be graded as a response "
+             "(no slow-response, no body rules)."),
+    dict(name="slow-4_5s", port=9014, behaviour="slow-4_5s",
+         expect=[],
+         why="Good JSON 4.5 s after the request: under the fixed 5 s limit [§4.5], so nothing "
+             "fires. Guards against an off-by-one or a threshold in the wrong unit."),
+    dict(name="chunked", port=9015, behaviour="chunked",
+         expect=["missing-content-length"],
+         why="Transfer-Encoding: chunked, no Content-Length, body in three chunks written "
+             "separately. OSS requires a Content-Length: 'User server missing content-length.' "
+             "[§4.4]; that chunked fails this way is an inference (no source tests chunked, "
+             "§8). The de-chunked body is valid JSON, so not non-json-body."),
+    dict(name="gzip", port=9016, behaviour="gzip",
+         expect=[],
+         why="Content-Encoding: gzip with a correct Content-Length (the compressed size); the "
+             "decoded body is {\"Status\":\"OK\"}. PRODUCT.md checks JSON after content decoding, "
+             "so nothing fires. Caveat: OSS's request carries no Accept-Encoding and no source "
+             "says whether OSS decodes gzip (§8); if it does not, OSS would see binary and say "
+             "'not valid json'. The tool may add a hint, but no rule is expected."),
+    dict(name="no-content-length", port=9017, behaviour="no-content-length",
+         expect=["missing-content-length"],
+         why="HTTP/1.0 200 with a JSON body and no Content-Length; the body ends when the server "
+             "closes. 'Error Status : 400.User server missing content-length.' [§4.4, §4.7]. The "
+             "body itself is valid JSON."),
+    dict(name="short-body", port=9018, behaviour="short-body",
+         expect=["content-length-mismatch"],
+         why="The public Python 3 sample's bug [§5]: 'HTTP/1.0 200 OK', Content-Type "
+             "application/json, Content-Length: 15, then no body and a FIN. The body is cut "
+             "short (0 of 15 bytes). Recommendation: report content-length-mismatch only. The "
+             "empty body is not JSON, but only because it was cut short; fixing the write fixes "
+             "both, so a second non-json-body finding adds noise. Not `incomplete` either: the "
+             "capture has the server's FIN and no gaps, so the bytes are missing from the "
+             "server, not from the capture. OSS's exact message here is unknown [§8]."),
+    dict(name="silent", port=9019, behaviour="silent",
+         expect=["no-response"],
+         why="The server reads the request and never answers. The sender gives up 5 s after the "
+             "request like OSS and closes (FIN); the server then closes too. OSS: reply timeout "
+             "[§4.5, §4.7]. no-response, with 'OSS gave up' as the reason (client FIN ~5 s "
+             "after the request), not slow-response (no response completed)."),
+    dict(name="reset-after-request", port=9020, behaviour="reset-after-request",
+         expect=["no-response"],
+         why="The server reads the request and closes with SO_LINGER 0, so the kernel sends RST "
+             "instead of a response. No response arrived before the connection ended: "
+             "no-response, reason 'reset by server'. OSS's message is probably 'Error status : "
+             "-1...' or 502 [§4.7]; unconfirmed."),
+    dict(name="refused", port=9021, behaviour="refused",
+         expect=["connection-refused"],
+         why="Nothing listens on this port; the SYN is answered by RST/ACK. 'Error status : -1. "
+             "OSS can not connect to your callbackUrl' or 'Error status : 502.' [§4.7]. No "
+             "request was sent, so the report's exchange has request null."),
+    dict(name="ipv6-good-json", port=9022, behaviour="good-json", family="ipv6",
+         target="/oss/%E5%9B%9E%E8%B0%83.php?id=1&index=2",
+         expect=[],
+         why="good-json over [::1]. Real OSS does not call IPv6 addresses [§2.1]; this exists "
+             "to exercise the IPv6 decoding path and endpoints written as [addr]:port. The "
+             "target has a percent-encoded path and a query, so the string to sign is the "
+             "decoded path + '?id=1&index=2' (raw) + '\\n' + body [§3.1]."),
+    dict(name="signature-mismatch", port=9023, behaviour="good-json",
+         rewrite_path="/app/oss/callback?scenario=signature-mismatch",
+         expect=[],
+         why="The server is good-json, so OSS itself is satisfied: no OSS rule fires. But the "
+             "request was signed for /oss/callback?scenario=signature-mismatch and arrives as "
+             "/app/oss/callback?... (a reverse proxy rewrote the path, facts §6 item 6), so the "
+             "signature does not verify with the test public key. A server that checks "
+             "signatures would reject this genuine callback. Negative sample for signature "
+             "verification (recording.json: signature.validAsSent false)."),
+    dict(name="keep-alive", port=9024, behaviour="keep-alive", mode="keepalive",
+         expect=[],
+         why="Not an OSS callback (no authorization, no x-oss-pub-key-url, no aliyun-oss-callback "
+             "User-Agent): two GETs on one HTTP/1.1 keep-alive connection, each answered 200 "
+             "with Content-Length. Exercises isCallback=false and exchange index 0 and 1 on one "
+             "connection. No OSS rules apply."),
+    dict(name="pipelined", port=9025, behaviour="pipelined", mode="pipelined",
+         expect=[],
+         why="Not an OSS callback: two GETs written in one send() before any response, answered "
+             "in order (two separate writes). Exercises pipelining; no OSS rules apply."),
+]
+
+DEFAULTS = dict(family="ipv4", mode="callback", timeout=5.0, split=False, rewrite_path=None,
+                linger_after=0.0, target=None)
+
+
+def scenarios():
+    out = []
+    seen = set()
+    for s in SCENARIOS:
+        d = dict(DEFAULTS)
+        d.update(s)
+        if d["target"] is None:
+            d["target"] = "/oss/callback?scenario=" + d["name"]
+        assert PORT_MIN <= d["port"] <= PORT_MAX, d
+        assert d["port"] not in seen, d
+        seen.add(d["port"])
+        d["is_callback"] = d["mode"] == "callback"
+        d["host"] = "::1" if d["family"] == "ipv6" else "127.0.0.1"
+        out.append(d)
+    return out
+
+
+def by_name():
+    return {s["name"]: s for s in scenarios()}
