@@ -73,13 +73,7 @@ public struct Diagnoser: Sendable {
         let serverHoles = exchange.holes.filter { $0.direction == .serverToClient }
         let clientHoles = exchange.holes.filter { $0.direction == .clientToServer }
         if !exchange.holes.isEmpty {
-            let missing = exchange.holes.reduce(Int64(0)) { $0 + $1.length }
-            let sides = [clientHoles.isEmpty ? nil : "request", serverHoles.isEmpty ? nil : "response"].compactMap { $0 }
-            findings.append(
-                Finding(
-                    .incomplete,
-                    "\(missing) byte\(missing == 1 ? "" : "s") of the \(sides.joined(separator: " and ")) stream \(missing == 1 ? "is" : "are") missing from the capture; verdicts that depend on them are withheld.",
-                    evidence: exchange.holes.map { Evidence("hole", "\($0.direction.rawValue) offset \($0.offset) length \($0.length) (frame \($0.origin.frame))") }))
+            findings.append(incomplete(exchange, clientHoles: clientHoles, serverHoles: serverHoles))
         }
         guard let request = exchange.request else { return findings }
 
@@ -226,6 +220,37 @@ public struct Diagnoser: Sendable {
             findings.append(Finding(.nonJSONBody, text, evidence: evidence))
         }
         return findings
+    }
+
+    /// What the missing bytes prevent us from knowing, in words.
+    private func incomplete(_ exchange: HTTPExchange, clientHoles: [CaptureHole], serverHoles: [CaptureHole]) -> Finding {
+        func bytes(_ holes: [CaptureHole]) -> Int64 { holes.reduce(0) { $0 + $1.length } }
+        func plural(_ n: Int64) -> String { n == 1 ? "1 byte" : "\(n) bytes" }
+        var sentences: [String] = []
+        if !clientHoles.isEmpty {
+            sentences.append("\(plural(bytes(clientHoles))) of what the client sent are missing from the capture")
+        }
+        if !serverHoles.isEmpty {
+            let missing = plural(bytes(serverHoles))
+            if let response = exchange.response {
+                if response.body.missingBytes > 0 {
+                    sentences.append(
+                        "\(plural(response.body.missingBytes)) of the \(response.head.status) response's body are missing from the capture, so whether it is JSON cannot be known")
+                } else {
+                    sentences.append("\(missing) of what the server sent are missing from the capture")
+                }
+            } else {
+                sentences.append("no response was captured, but \(missing) the server sent are missing from the capture: the response may be among them")
+            }
+        }
+        let text = sentences.joined(separator: "; ") + "."
+        return Finding(
+            .incomplete, text.prefix(1).uppercased() + text.dropFirst(),
+            evidence: [("missingRequestBytes", clientHoles), ("missingResponseBytes", serverHoles)].compactMap { key, holes in
+                holes.isEmpty
+                    ? nil
+                    : Evidence(key, holes.map { "\($0.length) at stream offset \($0.offset), after frame \($0.origin.frame)" }.joined(separator: "; "))
+            })
     }
 
     private func noResponse(_ exchange: HTTPExchange, request: CapturedRequest) -> Finding {

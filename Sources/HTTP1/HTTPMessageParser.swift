@@ -390,12 +390,14 @@ public struct HTTPMessageParser: Sendable {
     /// search goes on after the next LF (or, for a complete line, right after it).
     /// - Returns: the index in `bytes` to continue from, or nil when not resynchronising.
     private mutating func rejectCandidate(
-        upTo offset: Int64, lineStart: Int64, lineIsComplete: Bool, bytes: ArraySlice<UInt8>, base: Int64,
+        upTo offset: Int64, lineStart: Int64, lineIsComplete: Bool, bytes: ArraySlice<UInt8>, from index: Int, base: Int64,
         into events: inout [HTTPEvent]
     ) -> Int? {
         guard resyncing, case .startLine = state else { return nil }
         releaseLineBuffer()
-        let resume = max(bytes.startIndex, min(bytes.endIndex, Int(offset - base)))
+        // Never move backwards (the offending byte may lie in the buffered part of the line): in
+        // `.resync` at least one byte is consumed per step, so the loop always progresses.
+        let resume = max(index, min(bytes.endIndex, Int(offset - base)))
         if spendResyncBudget(offset - lineStart, at: offset, into: &events) { return bytes.endIndex }
         state = lineIsComplete ? .startLine : .resync
         return resume
@@ -503,7 +505,8 @@ public struct HTTPMessageParser: Sendable {
         )
         if let crossing, violation.map({ crossing.offset < $0.offset }) ?? true {
             if let resume = rejectCandidate(
-                upTo: crossing.offset, lineStart: lineStart, lineIsComplete: false, bytes: bytes, base: base, into: &events)
+                upTo: crossing.offset, lineStart: lineStart, lineIsComplete: false, bytes: bytes, from: index, base: base,
+                into: &events)
             {
                 return resume
             }
@@ -517,8 +520,8 @@ public struct HTTPMessageParser: Sendable {
         }
         if let violation {
             if let resume = rejectCandidate(
-                upTo: violation.offset + 1, lineStart: lineStart, lineIsComplete: false, bytes: bytes, base: base,
-                into: &events)
+                upTo: violation.offset + 1, lineStart: lineStart, lineIsComplete: false, bytes: bytes, from: index,
+                base: base, into: &events)
             {
                 return resume
             }

@@ -116,6 +116,19 @@ struct ConnectionAnalyzer {
         }
     }
 
+    /// A TCP oddity: noted on the exchange whose message is in progress in that direction (or the
+    /// most recent one).
+    mutating func anomaly(direction: StreamDirection, _ anomaly: TCPAnomaly) {
+        let target = direction == .clientToServer ? requestTarget : responseTarget
+        if let target, let i = pending.firstIndex(where: { $0.index == target }) {
+            pending[i].tcpAnomalies.append(anomaly)
+        } else if let i = pending.indices.last {
+            pending[i].tcpAnomalies.append(anomaly)
+        } else {
+            held?.tcpAnomalies.append(anomaly)
+        }
+    }
+
     mutating func ended(direction: StreamDirection, how: StreamEnd, output: inout [HTTPExchange]) {
         switch direction {
         case .clientToServer:

@@ -63,6 +63,8 @@ public struct ExchangeAssembler: StreamEventSink {
                 }
             }
             sawPayload.remove(id)
+        case .anomaly(let id, let direction, let anomaly, _):
+            analyzers[id]?.anomaly(direction: direction, anomaly)
         case .refused(let refused):
             var exchange = HTTPExchange(connection: refused.info, index: 0)
             exchange.refusal = refused

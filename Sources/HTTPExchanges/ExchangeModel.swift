@@ -158,6 +158,8 @@ public struct HTTPExchange: Sendable, Equatable {
     public var outcome = ConnectionOutcome()
     /// Ranges missing from the capture that touch this exchange.
     public var holes: [CaptureHole] = []
+    /// TCP oddities seen while this exchange's bytes were on the wire.
+    public var tcpAnomalies: [TCPAnomaly] = []
 
     public init(connection: ConnectionInfo, index: Int) {
         self.connection = connection

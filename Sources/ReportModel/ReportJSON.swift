@@ -72,6 +72,9 @@ extension CaptureSummary {
                     ("gapBytes", .int(reassembly.gapBytes)),
                     ("expiredConnections", .int(Int64(reassembly.expiredConnections))),
                     ("bufferLimitHits", .int(Int64(reassembly.bufferLimitHits))),
+                    ("evictedConnections", .int(Int64(reassembly.evictedConnections))),
+                    ("keepAliveProbes", .int(Int64(reassembly.keepAliveProbes))),
+                    ("conflictingRetransmissions", .int(Int64(reassembly.conflictingRetransmissions))),
                 ])
             ),
             (
@@ -109,6 +112,17 @@ extension ReportedExchange {
             ("interimResponses", .array(e.interimResponses.map(Self.interimJSON))),
             ("response", e.response.map(Self.responseJSON) ?? .null),
             ("latencySeconds", .optional(e.latencySeconds)),
+            (
+                "missingFromCapture",
+                .array(
+                    e.holes.map { hole in
+                        .object([
+                            ("direction", .string(hole.direction == .clientToServer ? "request" : "response")),
+                            ("streamOffset", .int(hole.offset)), ("bytes", .int(hole.length)), ("afterFrame", .int(Int64(hole.origin.frame))),
+                        ])
+                    })
+            ),
+            ("tcpAnomalies", .array(e.tcpAnomalies.map { .string($0.description) })),
         ]
         if let refusal = e.refusal {
             members.append(

@@ -8,6 +8,9 @@ public struct ReassemblyLimits: Sendable {
     public var idleTimeoutSeconds: Int64 = 600
     /// Closed connections are remembered this long to absorb stray retransmissions. Default 30 s.
     public var closedLingerSeconds: Int64 = 30
+    /// Connections held at once (open, half-open or lingering). Past this, the least recently
+    /// active tenth is closed (`.idleTimeout`) and counted in `evictedConnections`. Default 100,000.
+    public var maxConnections = 100_000
     public init() {}
 }
 
@@ -21,6 +24,10 @@ public struct ReassemblyStatistics: Sendable, Hashable {
     public var gapBytes: Int64 = 0
     public var expiredConnections = 0
     public var bufferLimitHits = 0
+    /// Connections dropped because the table was full (``ReassemblyLimits/maxConnections``).
+    public var evictedConnections = 0
+    public var keepAliveProbes = 0
+    public var conflictingRetransmissions = 0
     public init() {}
 }
 
@@ -81,6 +88,9 @@ public struct ConnectionTracker: Sendable {
         if packetsSinceSweep >= 8192 {
             packetsSinceSweep = 0
             sweep(now: origin.timestamp, into: &sink)
+        }
+        if connections.count >= limits.maxConnections {
+            evictLeastRecentlyActive(into: &sink)
         }
         let key = Key(segment.source, segment.destination)
         let flags = segment.flags
@@ -200,6 +210,9 @@ public struct ConnectionTracker: Sendable {
             tracked.phase = .open
         }
         deliver(&tracked, direction: direction, sequence: sequence, segment: segment, fin: flags.contains(.fin), origin: origin, into: &sink)
+        if flags.contains(.ack) {
+            acknowledge(&tracked, direction: direction.reversed, SequenceNumber(segment.acknowledgmentNumber), into: &sink)
+        }
 
         if tracked.ended[0] && tracked.ended[1] {
             finalize(&tracked, how: .fin(origin), into: &sink)
@@ -220,17 +233,36 @@ public struct ConnectionTracker: Sendable {
         let id = tracked.info.id
         tracked.streams[d].receive(
             sequence: sequence, payload: segment.payload, missing: segment.missingPayloadLength, fin: fin, origin: origin
-        ) { delivery in
-            switch delivery {
-            case .data(let offset, let bytes, let origin):
-                sink.receive(.data(connection: id, direction: direction, offset: offset, bytes: bytes, origin: origin))
-            case .gap(let offset, let length, let origin):
-                sink.receive(.gap(connection: id, direction: direction, offset: offset, length: length, origin: origin))
-            }
-        }
+        ) { delivery in Self.forward(delivery, connection: id, direction: direction, into: &sink) }
         if fin || tracked.streams[d].finOffset != nil, tracked.streams[d].finDelivered, !tracked.ended[d] {
             tracked.ended[d] = true
             sink.receive(.ended(connection: id, direction: direction, how: .fin(origin)))
+        }
+    }
+
+    /// Passes the peer's acknowledgment to the stream it acknowledges.
+    private mutating func acknowledge<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, direction: StreamDirection, _ sequence: SequenceNumber, into sink: inout Sink
+    ) {
+        let d = direction == .clientToServer ? 0 : 1
+        guard !tracked.ended[d], tracked.streams.count == 2 else { return }
+        let id = tracked.info.id
+        tracked.streams[d].acknowledge(sequence) { delivery in Self.forward(delivery, connection: id, direction: direction, into: &sink) }
+    }
+
+    private static func forward<Sink: StreamEventSink>(
+        _ delivery: DirectionStream.Delivery, connection id: Int, direction: StreamDirection, into sink: inout Sink
+    ) {
+        switch delivery {
+        case .data(let offset, let bytes, let origin):
+            sink.receive(.data(connection: id, direction: direction, offset: offset, bytes: bytes, origin: origin))
+        case .gap(let offset, let length, let origin):
+            sink.receive(.gap(connection: id, direction: direction, offset: offset, length: length, origin: origin))
+        case .conflict(let offset, let length, let origin):
+            sink.receive(
+                .anomaly(
+                    connection: id, direction: direction, .retransmissionWithDifferentBytes(offset: offset, length: length),
+                    origin: origin))
         }
     }
 
@@ -247,14 +279,7 @@ public struct ConnectionTracker: Sendable {
         let id = tracked.info.id
         for d in 0..<2 where !tracked.ended[d] {
             let direction: StreamDirection = d == 0 ? .clientToServer : .serverToClient
-            tracked.streams[d].flush { delivery in
-                switch delivery {
-                case .data(let offset, let bytes, let origin):
-                    sink.receive(.data(connection: id, direction: direction, offset: offset, bytes: bytes, origin: origin))
-                case .gap(let offset, let length, let origin):
-                    sink.receive(.gap(connection: id, direction: direction, offset: offset, length: length, origin: origin))
-                }
-            }
+            tracked.streams[d].flush { delivery in Self.forward(delivery, connection: id, direction: direction, into: &sink) }
             tracked.ended[d] = true
             sink.receive(.ended(connection: id, direction: direction, how: how))
         }
@@ -268,6 +293,8 @@ public struct ConnectionTracker: Sendable {
             statistics.gaps += stream.gapCount
             statistics.gapBytes += stream.gapBytes
             statistics.bufferLimitHits += stream.bufferLimitHits
+            statistics.keepAliveProbes += stream.keepAliveProbes
+            statistics.conflictingRetransmissions += stream.conflictingRetransmissions
         }
         tracked.phase = .closed
         sink.receive(.closed(connection: tracked.info.id, how: how))
@@ -310,6 +337,24 @@ public struct ConnectionTracker: Sendable {
             case .synSent: refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
             case .open:
                 statistics.expiredConnections += 1
+                close(&tracked, how: .idleTimeout(StreamOrigin(timestamp: tracked.lastActivity, frame: 0)), into: &sink)
+            }
+        }
+    }
+
+    /// The table is full: closes the least recently active tenth (bounded memory).
+    private mutating func evictLeastRecentlyActive<Sink: StreamEventSink>(into sink: inout Sink) {
+        let victims = connections.sorted { $0.value.lastActivity < $1.value.lastActivity }
+            .prefix(max(1, limits.maxConnections / 10))
+        for (key, var tracked) in victims.sorted(by: { $0.value.info.id < $1.value.info.id }) {
+            connections.removeValue(forKey: key)
+            switch tracked.phase {
+            case .closed: break
+            case .synSent:
+                statistics.evictedConnections += 1
+                refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
+            case .open:
+                statistics.evictedConnections += 1
                 close(&tracked, how: .idleTimeout(StreamOrigin(timestamp: tracked.lastActivity, frame: 0)), into: &sink)
             }
         }

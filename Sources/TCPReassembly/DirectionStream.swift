@@ -23,6 +23,8 @@ struct DirectionStream: Sendable {
     enum Delivery {
         case data(offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin)
         case gap(offset: Int64, length: Int64, origin: StreamOrigin)
+        /// A retransmission whose bytes differ from the first copy (which was kept).
+        case conflict(offset: Int64, length: Int64, origin: StreamOrigin)
     }
 
     private(set) var space: SequenceSpace?
@@ -31,9 +33,21 @@ struct DirectionStream: Sendable {
     /// Stream offset of the FIN, once seen.
     private(set) var finOffset: Int64?
     private var finOrigin: StreamOrigin?
+    /// The last record that carried this direction's bytes or FIN.
+    private var lastOrigin: StreamOrigin?
     private var pending: [Pending] = []
     private var bufferedBytes: Int64 = 0
     let maxBufferedBytes: Int64
+    /// The highest stream offset the peer has acknowledged (RFC 9293 §3.4: the next byte it expects).
+    private(set) var acknowledgedOffset: Int64?
+    /// The last few delivered segments, kept (as slices of their packets, no copy) to tell an
+    /// identical retransmission from one carrying different bytes.
+    private var recent: [(offset: Int64, bytes: ArraySlice<UInt8>)] = []
+    private static let recentLimit = 4
+    /// How far past the last byte seen an acknowledgment may reach and still reveal lost bytes.
+    static let maxAcknowledgmentLead: Int64 = 16 << 20
+    /// The end of the furthest segment seen (delivered or buffered).
+    private var highestEnd: Int64 = 0
 
     // Statistics (read by the tracker).
     private(set) var retransmittedSegments = 0
@@ -41,6 +55,8 @@ struct DirectionStream: Sendable {
     private(set) var gapCount = 0
     private(set) var gapBytes: Int64 = 0
     private(set) var bufferLimitHits = 0
+    private(set) var keepAliveProbes = 0
+    private(set) var conflictingRetransmissions = 0
 
     init(maxBufferedBytes: Int64) {
         self.maxBufferedBytes = maxBufferedBytes
@@ -76,8 +92,10 @@ struct DirectionStream: Sendable {
             space = SequenceSpace(base: sequence)
         }
         guard let space else { return }
+        lastOrigin = origin
         let offset = space.offset(of: sequence, near: nextOffset)
         let length = Int64(payload.count)
+        highestEnd = max(highestEnd, offset + length + Int64(missing))
         if fin {
             let end = offset + length + Int64(missing)
             if finOffset.map({ end < $0 }) ?? true {
@@ -87,6 +105,8 @@ struct DirectionStream: Sendable {
         }
         if length > 0 {
             insert(Pending(offset: offset, bytes: payload, length: length, origin: origin), emit: emit)
+        } else if missing == 0 && !fin && offset == nextOffset - 1 {
+            keepAliveProbes += 1  // An empty keep-alive probe (RFC 9293 §3.8.4: SEG.SEQ = SND.NXT-1).
         }
         if missing > 0 {
             insert(Pending(offset: offset + length, bytes: nil, length: Int64(missing), origin: origin), emit: emit)
@@ -96,12 +116,19 @@ struct DirectionStream: Sendable {
     private mutating func insert(_ segment: Pending, emit: (Delivery) -> Void) {
         var segment = segment
         if segment.end <= nextOffset {
+            if segment.length <= 1 && segment.offset == nextOffset - 1 {
+                // A keep-alive probe (RFC 9293 §3.8.4): one old byte (or none) below the window.
+                keepAliveProbes += 1
+                return
+            }
             retransmittedSegments += 1
+            checkRetransmission(segment, emit: emit)
             return
         }
         if segment.offset < nextOffset {
             // Partial retransmission: the first copy of the overlapping bytes wins.
             retransmittedSegments += 1
+            checkRetransmission(segment, emit: emit)
             let skip = nextOffset - segment.offset
             if let bytes = segment.bytes { segment.bytes = bytes.dropFirst(Int(skip)) }
             segment.offset = nextOffset
@@ -126,8 +153,46 @@ struct DirectionStream: Sendable {
         }
     }
 
+    /// Compares the already-delivered part of a retransmission with the first copy, where that
+    /// copy is still remembered; a difference is reported (the first copy stays).
+    private mutating func checkRetransmission(_ segment: Pending, emit: (Delivery) -> Void) {
+        guard let bytes = segment.bytes else { return }
+        for (offset, kept) in recent {
+            let lower = max(offset, segment.offset), upper = min(offset + Int64(kept.count), segment.end, nextOffset)
+            guard lower < upper else { continue }
+            let a = kept[(kept.startIndex + Int(lower - offset))..<(kept.startIndex + Int(upper - offset))]
+            let b = bytes[(bytes.startIndex + Int(lower - segment.offset))..<(bytes.startIndex + Int(upper - segment.offset))]
+            if !a.elementsEqual(b) {
+                conflictingRetransmissions += 1
+                emit(.conflict(offset: lower, length: upper - lower, origin: segment.origin))
+                return
+            }
+        }
+    }
+
+    /// The peer acknowledged everything before `sequence`. Bytes it acknowledged that the capture
+    /// never showed were delivered but not captured: when later bytes are already buffered, the
+    /// hole before them is declared a gap now instead of waiting for a retransmission that will
+    /// never come (the receiver has the bytes).
+    mutating func acknowledge(_ sequence: SequenceNumber, emit: (Delivery) -> Void) {
+        guard let space else { return }
+        let offset = space.offset(of: sequence, near: nextOffset)
+        // A receiver cannot acknowledge much beyond what the sender sent: an acknowledgment
+        // further ahead than one large window past the last byte seen is not about this stream
+        // (a bogus or unrelated number) and is ignored.
+        guard offset >= 0, offset <= max(nextOffset, highestEnd) + Self.maxAcknowledgmentLead else { return }
+        guard offset > (acknowledgedOffset ?? Int64.min) else { return }
+        acknowledgedOffset = offset
+        if let first = pending.first, first.offset > nextOffset, offset >= first.offset {
+            declareGap(upTo: first.offset, origin: first.origin, emit: emit)
+            drain(emit: emit)
+        }
+    }
+
     private mutating func deliver(_ segment: Pending, emit: (Delivery) -> Void) {
         if let bytes = segment.bytes {
+            recent.append((segment.offset, bytes))
+            if recent.count > Self.recentLimit { recent.removeFirst() }
             emit(.data(offset: segment.offset, bytes: bytes, origin: segment.origin))
         } else {
             gapCount += 1
@@ -168,6 +233,12 @@ struct DirectionStream: Sendable {
         }
         if let finOffset, let finOrigin, finOffset > nextOffset {
             declareGap(upTo: finOffset, origin: finOrigin, emit: emit)
+        } else if finOffset == nil, let acknowledged = acknowledgedOffset, acknowledged > nextOffset + 1,
+            let origin = lastOrigin
+        {
+            // The peer acknowledged bytes the capture never showed (one more than delivered is
+            // just an uncaptured FIN).
+            declareGap(upTo: acknowledged, origin: origin, emit: emit)
         }
     }
 }

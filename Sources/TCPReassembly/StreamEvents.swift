@@ -111,6 +111,22 @@ public enum StreamEvent: Sendable {
     /// The connection is gone; its state has been freed.
     case closed(connection: Int, how: StreamEnd)
     case refused(RefusedConnection)
+    /// Something odd about the stream that does not change its bytes.
+    case anomaly(connection: Int, direction: StreamDirection, TCPAnomaly, origin: StreamOrigin)
+}
+
+/// A TCP oddity worth telling the reader about.
+public enum TCPAnomaly: Sendable, Hashable, CustomStringConvertible {
+    /// A retransmission carried bytes different from the first copy at `offset` (the first copy
+    /// was kept, as a receiver's stack keeps it). A middlebox rewriting traffic, or an attack.
+    case retransmissionWithDifferentBytes(offset: Int64, length: Int64)
+
+    public var description: String {
+        switch self {
+        case .retransmissionWithDifferentBytes(let offset, let length):
+            "a retransmission carried different bytes at stream offset \(offset) (\(length) bytes); the first copy was kept"
+        }
+    }
 }
 
 /// Receives stream events. Generic (not an existential) so the hot loop is specialised.

@@ -11,6 +11,7 @@ struct Recorder: StreamEventSink {
     var refused: [RefusedConnection] = []
     var ends: [Int: [StreamDirection: StreamEnd]] = [:]
     var closed: [Int: StreamEnd] = [:]
+    var anomalies: [TCPAnomaly] = []
 
     mutating func receive(_ event: StreamEvent) {
         events.append(event)
@@ -34,6 +35,8 @@ struct Recorder: StreamEventSink {
             closed[id] = how
         case .refused(let r):
             refused.append(r)
+        case .anomaly(_, _, let anomaly, _):
+            anomalies.append(anomaly)
         }
     }
 
@@ -138,6 +141,76 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
         let r = run(handshake + [seg(client, 1001, [.psh, .ack], "abc", missing: 4), seg(client, 1008, [.psh, .ack], "z")])
         #expect(r.text(0, .clientToServer) == "abc~~~~z")
         guard case .endOfCapture = r.closed[0] else { Issue.record("expected end of capture"); return }
+    }
+
+    /// The client acknowledged a response segment the capture lost, and later bytes are buffered:
+    /// the hole is a gap at once (no waiting for a retransmission that never comes).
+    @Test func acknowledgedHoleBecomesAGapImmediately() {
+        let c = conversation(requestParts: ["req"], response: "")
+        var tracker = ConnectionTracker()
+        var r = Recorder()
+        var frame = 0
+        func feed(_ s: TCPSegment) {
+            frame += 1
+            tracker.process(s, origin: StreamOrigin(timestamp: Timestamp(seconds: 1), frame: frame), into: &r)
+        }
+        for s in c.handshake + c.requestSegments { feed(s) }
+        feed(seg(server, 5001, [.ack], "aaaa"))
+        feed(seg(server, 5009, [.ack], "cccc"))  // 5005..<5009 lost
+        #expect(r.text(0, .serverToClient) == "aaaa")
+        feed(seg(client, 1004, [.ack], ack: 5013))  // the client has everything
+        #expect(r.text(0, .serverToClient) == "aaaa~~~~cccc")
+    }
+
+    /// A lost final segment, no FIN captured: the peer's acknowledgment reveals it at the end.
+    @Test func acknowledgedTailIsAGapAtTheEnd() {
+        let c = conversation(requestParts: ["req"], response: "")
+        let r = run(c.handshake + c.requestSegments + [seg(server, 5001, [.ack], "abc"), seg(client, 1004, [.ack], ack: 5010)])
+        #expect(r.text(0, .serverToClient) == "abc~~~~~~")
+    }
+
+    @Test func ackOfAnUncapturedFinIsNotAGap() {
+        let c = conversation(requestParts: ["req"], response: "")
+        let r = run(c.handshake + c.requestSegments + [seg(server, 5001, [.ack], "abc"), seg(client, 1004, [.ack], ack: 5005)])
+        #expect(r.text(0, .serverToClient) == "abc")
+    }
+
+    @Test func retransmissionWithDifferentBytesIsAnAnomalyAndTheFirstCopyWins() {
+        let c = conversation(requestParts: ["hello ", "world"], response: "ok")
+        let forged = seg(client, 1001, [.psh, .ack], "HELLO ")
+        let r = run(c.handshake + [c.requestSegments[0], forged, c.requestSegments[1]] + c.tail)
+        #expect(r.text(0, .clientToServer) == "hello world")
+        #expect(r.anomalies == [.retransmissionWithDifferentBytes(offset: 0, length: 6)])
+    }
+
+    @Test func keepAliveProbesAreNotRetransmissions() {
+        let c = conversation(requestParts: ["abc"], response: "ok")
+        var tracker = ConnectionTracker()
+        var r = Recorder()
+        for (i, s) in (c.handshake + c.requestSegments + [seg(client, 1003, .ack, "c"), seg(client, 1003, .ack)]).enumerated() {
+            tracker.process(s, origin: StreamOrigin(timestamp: Timestamp(seconds: 1), frame: i + 1), into: &r)
+        }
+        tracker.finish(into: &r)
+        #expect(tracker.statistics.keepAliveProbes == 2)
+        #expect(tracker.statistics.retransmittedSegments == 0)
+        #expect(r.anomalies.isEmpty)
+    }
+
+    @Test func connectionTableIsBounded() {
+        var limits = ReassemblyLimits()
+        limits.maxConnections = 100
+        var tracker = ConnectionTracker(limits: limits)
+        var r = Recorder()
+        for i in 0..<1000 {
+            let from = Endpoint(address: .v4(0x0A00_0000 + UInt32(i)), port: 40_000)
+            let s = TCPSegment(
+                source: from, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: .syn, window: 1, payload: [])
+            tracker.process(s, origin: StreamOrigin(timestamp: Timestamp(seconds: Int64(i)), frame: i + 1), into: &r)
+            #expect(tracker.trackedConnectionCount <= 100)
+        }
+        tracker.finish(into: &r)
+        #expect(tracker.statistics.evictedConnections > 0)
+        #expect(r.refused.count == 1000)  // every attempt is still reported
     }
 
     @Test func synAnsweredByResetIsRefused() {
