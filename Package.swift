@@ -52,7 +52,9 @@ let package = Package(
         .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
         // Stage 7: the report value and its renderers.
         .target(name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
-        .target(name: "Rendering", dependencies: ["ReportModel"], swiftSettings: strict),
+        .target(
+            name: "Rendering", dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel"],
+            swiftSettings: strict),
         // The pipeline that ties the stages together.
         .target(
             name: "Analysis",
