@@ -82,9 +82,11 @@ let package = Package(
         .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
         .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],
+            exclude: ["Goldens"],
             swiftSettings: strict),
     ]
 )
