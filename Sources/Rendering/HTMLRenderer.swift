@@ -96,7 +96,7 @@ public enum HTMLRenderer {
         let failures = numbered.filter { Present.isFailure($0.element) }
         h += "<h2>Failing callbacks</h2>\n"
         if failures.isEmpty {
-            h += "<p>None: every callback in the capture passed OSS's checks.</p>\n"
+            h += "<p>\(t(Present.noFailures(report)))</p>\n"
         } else {
             h += "<table>\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th></tr></thead>\n<tbody>\n"
             for (i, reported) in failures {

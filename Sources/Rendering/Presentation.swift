@@ -90,6 +90,17 @@ enum Present {
         return "\(plural(r.redactedValues, "secret value")) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
     }
 
+    /// What to say when no callback failed: none were seen, or all passed.
+    static func noFailures(_ report: Report) -> String {
+        let s = report.summary
+        if s.callbacks == 0 && s.refusedConnections == 0 {
+            return "No OSS callback was found in the capture: check that it was taken on the callback server's port, and the filter."
+        }
+        return s.callbacksUnknown > 0
+            ? "None failed; \(plural(s.callbacksUnknown, "callback")) could not be judged (bytes missing from the capture)."
+            : "None: every callback in the capture passed OSS's checks."
+    }
+
     static func isFailure(_ r: ReportedExchange) -> Bool { if case .failed = r.diagnosed.outcome { true } else { false } }
     static func isUnknown(_ r: ReportedExchange) -> Bool { if case .unknown = r.diagnosed.outcome { true } else { false } }
 

@@ -59,6 +59,7 @@ public enum TextRenderer {
 
         let numbered = Array(report.exchanges.enumerated())
         let failures = numbered.filter { Present.isFailure($0.element) }
+        if s.callbacks == 0 && s.refusedConnections == 0 { out += "\n" + safe(Present.noFailures(report)) + "\n" }
         if !failures.isEmpty {
             let refused = failures.filter { $0.element.diagnosed.exchange.refusal != nil }.count
             var what = Present.plural(failures.count - refused, "callback")
