@@ -83,8 +83,8 @@ enum HTMLCharts {
 
     /// Latency over time: one point per exchange (x = start time, y = latency on a log scale),
     /// the threshold as a dashed line, exchanges without a latency as crosses in a band on top,
-    /// coloured by rule; each point links to its details.
-    static func latency(_ report: Report) -> String {
+    /// coloured by rule; each point in `linked` (offsets in `report.exchanges`) links to its details.
+    static func latency(_ report: Report, linked: Set<Int>) -> String {
         let width = 760.0, plotHeight = 266.0
         let left = 64.0, right = 18.0, top = 46.0
         let plotW = width - left - right, plotH = plotHeight - top
@@ -147,7 +147,8 @@ enum HTMLCharts {
             if let latency = e.latencySeconds { tip += ", " + Diagnoser.duration(latency) }
             tip += " (" + (d.findings.isEmpty ? category.label : d.findings.map(\.rule.rawValue).joined(separator: ", ")) + ")"
             let px = x(e.startTime)
-            svg += "<a href=\"#x\(i + 1)\"><title>\(HTMLEscape.text(tip))</title>"
+            svg += linked.contains(i) ? "<a href=\"#x\(i + 1)\">" : "<g>"
+            svg += "<title>\(HTMLEscape.text(tip))</title>"
             if let latency = e.latencySeconds {
                 let py = y(latency)
                 if case .notACallback = d.outcome {
@@ -160,7 +161,7 @@ enum HTMLCharts {
                 svg += "<path d=\"M\(f(px - s)) \(f(bandY - s))L\(f(px + s)) \(f(bandY + s))M\(f(px - s)) \(f(bandY + s))L\(f(px + s)) \(f(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
                 svg += "<circle cx=\"\(f(px))\" cy=\"\(f(bandY))\" r=\"7\" fill=\"transparent\"/>"
             }
-            svg += "</a>"
+            svg += linked.contains(i) ? "</a>" : "</g>"
         }
         // Legend, below the axis title.
         for (row, items) in legendRows.enumerated() {

@@ -19,6 +19,9 @@ import ReportModel
 public enum HTMLRenderer {
     /// Bytes of each body shown in the hex dump (the rest of the kept preview is summarised).
     public static let maxDumpBytes = 4096
+    /// Exchanges that get a details section (failing and unjudged ones first), so that a batch of
+    /// many thousand exchanges still gives a page a browser can open.
+    public static let maxDetailedExchanges = 1000
 
     /// The `Content-Security-Policy` for a page with exactly this `style` and `script`.
     public static func contentSecurityPolicy(style: String, script: String) -> String {
@@ -62,7 +65,7 @@ public enum HTMLRenderer {
         h += "</section>\n"
 
         // Charts.
-        h += "<section class=\"charts\">\n<figure><figcaption>Latency over time</figcaption>\(HTMLCharts.latency(report))"
+        h += "<section class=\"charts\">\n<figure><figcaption>Latency over time</figcaption>\(HTMLCharts.latency(report, linked: detailedExchanges(report)))"
         h += "<p>Response end minus request end (Wireshark's http.time), log scale. Crosses on top: no response. Points link to their details.</p></figure>\n"
         h += "<figure><figcaption>Outcomes</figcaption>\(HTMLCharts.outcomes(report))</figure>\n</section>\n"
 
@@ -91,6 +94,9 @@ public enum HTMLRenderer {
         h += "</tbody>\n</table>\n"
 
         let numbered = Array(report.exchanges.enumerated())
+        let detailed = detailedExchanges(report)
+        // `#N`, linked to its details when it has some.
+        func numberLink(_ i: Int) -> String { detailed.contains(i) ? "<a href=\"#x\(i + 1)\">\(i + 1)</a>" : "\(i + 1)" }
 
         // Failing callbacks.
         let failures = numbered.filter { Present.isFailure($0.element) }
@@ -101,7 +107,7 @@ public enum HTMLRenderer {
             h += "<table>\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th></tr></thead>\n<tbody>\n"
             for (i, reported) in failures {
                 let d = reported.diagnosed, e = d.exchange
-                h += "<tr><td class=\"num\"><a href=\"#x\(i + 1)\">\(i + 1)</a></td><td class=\"nowrap\">\(t(Present.clock(e.startTime, date: false)))</td>"
+                h += "<tr><td class=\"num\">\(numberLink(i))</td><td class=\"nowrap\">\(t(Present.clock(e.startTime, date: false)))</td>"
                 h += "<td class=\"nowrap\">\(t(e.connection.server.description))</td><td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
                 h += "<td>\(t(Present.status(e)))</td><td class=\"num\">\(t(Present.latency(e)))</td>"
                 h += "<td>\(d.findings.filter { $0.severity == .error }.map { ruleBadge($0.rule, link: true) }.joined(separator: " "))</td>"
@@ -123,7 +129,7 @@ public enum HTMLRenderer {
             let d = reported.diagnosed, e = d.exchange
             let elapsed = t0.map { e.startTime.seconds(since: $0) } ?? 0
             h += "<tr data-n=\"\(i + 1)\" data-outcome=\"\(HTMLEscape.attribute(d.outcome.label))\">"
-            h += "<td class=\"num\" data-sort=\"\(i + 1)\"><a href=\"#x\(i + 1)\">\(i + 1)</a></td>"
+            h += "<td class=\"num\" data-sort=\"\(i + 1)\">\(numberLink(i))</td>"
             h += "<td class=\"nowrap\" data-sort=\"\(String(format3: elapsed, decimals: 9))\">\(t(Present.clock(e.startTime, date: false)))</td>"
             h += "<td class=\"nowrap\">\(t(e.connection.client.description))</td><td class=\"nowrap\">\(t(e.connection.server.description))</td>"
             h += "<td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
@@ -134,9 +140,15 @@ public enum HTMLRenderer {
         }
         h += "</tbody>\n</table>\n"
 
-        // Details.
+        // Details: failures and unjudged callbacks first, then the rest, up to the cap.
         h += "<h2>Exchange details</h2>\n"
-        for (i, reported) in numbered { h += details(reported, number: i + 1, redacted: report.redaction.applied) }
+        if detailed.count < numbered.count {
+            h += "<p class=\"note\">Details are shown for \(detailed.count) of \(numbered.count) exchanges (failing and unjudged ones first); "
+            h += "the JSON report (--format json) has every exchange.</p>\n"
+        }
+        for (i, reported) in numbered where detailed.contains(i) {
+            h += details(reported, number: i + 1, redacted: report.redaction.applied)
+        }
 
         // Rules that fired.
         if !s.findingsByRule.isEmpty {
@@ -155,6 +167,15 @@ public enum HTMLRenderer {
         h += "this page loads nothing and runs only its own script.</footer>\n"
         h += "</main>\n<script>\(script)</script>\n</body>\n</html>\n"
         return h
+    }
+
+    /// Offsets (in `report.exchanges`) of the exchanges that get details: failing and unjudged
+    /// ones first, then the others in report order, at most ``maxDetailedExchanges``.
+    static func detailedExchanges(_ report: Report) -> Set<Int> {
+        let numbered = Array(report.exchanges.enumerated())
+        let important = numbered.filter { Present.isFailure($0.element) || Present.isUnknown($0.element) }
+        let rest = numbered.filter { !Present.isFailure($0.element) && !Present.isUnknown($0.element) }
+        return Set((important + rest).prefix(maxDetailedExchanges).map(\.offset))
     }
 
     static func ruleBadge(_ rule: RuleID, link: Bool) -> String {

@@ -85,7 +85,7 @@ enum Present {
     static func redactionNote(_ report: Report) -> String? {
         guard report.redaction.applied else { return nil }
         let r = report.redaction
-        if r.redactedValues == 0 { return "Redaction was on; no secret values were found." }
+        if r.redactedValues == 0 { return "redaction was on; no secret values were found." }
         let kinds = r.kinds.prefix(8).joined(separator: ", ") + (r.kinds.count > 8 ? ", …" : "")
         return "\(plural(r.redactedValues, "secret value")) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
     }

@@ -41,7 +41,7 @@ public enum TextRenderer {
             out += "\(Present.plural(capture.packets, "packet")), \(Present.plural(capture.http.httpConnections, "HTTP connection"))\n"
             for problem in capture.problems { out += "    " + style.yellow("!") + " \(safe(problem))\n" }
         }
-        if let note = Present.redactionNote(report) { out += "  " + style.dim(safe(note)) + "\n" }
+        if let note = Present.redactionNote(report) { out += "  " + style.dim("Redacted: " + safe(note)) + "\n" }
         out += "\n"
 
         let failedText = "\(s.callbacksFailed) failed"
@@ -103,7 +103,7 @@ public enum TextRenderer {
             if let latency = e.latencySeconds { status += ", \(Diagnoser.duration(latency)) after the request" }
             out += status + "\n"
         } else if e.refusal == nil {
-            out += "    → no response\n"
+            out += Present.isUnknown(reported) ? "    → response not captured\n" : "    → no response\n"
         }
         if let uploader = Present.uploader(d.outcome) {
             out += "    OSS told the uploader: " + safe(uploader) + "\n"
