@@ -158,7 +158,8 @@ enum HTMLAssets {
           filter.addEventListener("input", apply);
           outcome.addEventListener("change", apply);
           function openTarget() {
-            var id = decodeURIComponent(location.hash.slice(1));
+            var id;
+            try { id = decodeURIComponent(location.hash.slice(1)); } catch (error) { return; }
             var target = id ? document.getElementById(id) : null;
             if (target && target.tagName === "DETAILS") { target.open = true; }
           }

@@ -491,6 +491,11 @@ extension Report {
             request.body = redactBody(request.body, with: &r)
             e.request = request
         }
+        e.interimResponses = e.interimResponses.map { interim in
+            var i = interim
+            i.reason = r.text(i.reason)
+            return i
+        }
         if var response = e.response {
             response.head.headers = redactHeaders(response.head.headers, with: &r)
             response.head.reason = r.text(response.head.reason)

@@ -8,6 +8,7 @@ import Testing
         ("a\rb\u{08}c\td\ne", "a\\rb\\x08c\\td\\ne"),
         ("\u{00}\u{7F}\u{9B}31m", "\\x00\\x7f\\x9b31m"),
         ("\u{202E}txt.exe\u{2066}", "\\u{202e}txt.exe\\u{2066}"),
+        ("a\u{200F}b\u{061C}c\u{200E}", "a\\u{200f}b\\u{61c}c\\u{200e}"),
         ("plain é 日本", "plain é 日本"),
     ])
     func controlsAreShownEscaped(input: String, expected: String) {
