@@ -9,7 +9,7 @@ import TestSupport
 /// Markdown pipes, backticks and links — and secrets: an `authorization` signature, cookies,
 /// URL credentials, and password/token fields in query strings, bodies and JSON.
 ///
-/// Written with ``PcapWriter`` and ``PacketBuilder`` as a real Ethernet pcap, and read back
+/// Written with ``PcapWriter`` and ``PacketBuilder`` (through ``ConversationWriter``) as a real Ethernet pcap, and read back
 /// through the real pipeline (libpcap included).
 enum HostileCapture {
     /// Every secret value in the capture; none may appear in a redacted report.
@@ -70,12 +70,7 @@ enum HostileCapture {
 
     /// Writes the capture into `directory` and returns its path.
     static func write(into directory: String) throws -> String {
-        var writer = PcapWriter(linkLayer: .ethernet, resolution: .microseconds)
-        var clock = Timestamp(seconds: 1_764_000_000, nanoseconds: 100_000_000)
-        func tick(_ seconds: Double = 0.001) -> Timestamp {
-            clock = clock.adding(seconds: seconds)
-            return clock
-        }
+        var conversation = ConversationWriter(start: Timestamp(seconds: 1_764_000_000, nanoseconds: 100_000_000))
         let server = Endpoint(address: PacketBuilder.ipv4("10.0.0.2"), port: 9000)
         let exchanges: [(clientPort: UInt16, request: [UInt8], response: [UInt8])] = [
             (40001, request(body: requestBody), firstResponse()),
@@ -85,26 +80,20 @@ enum HostileCapture {
             let client = Endpoint(address: PacketBuilder.ipv4("10.0.0.1"), port: clientPort)
             let c0: UInt32 = 1000, s0: UInt32 = 5000
             let cEnd = c0 + 1 + UInt32(request.count), sEnd = s0 + 1 + UInt32(response.count)
-            func add(_ from: Endpoint, _ to: Endpoint, seq: UInt32, ack: UInt32, _ flags: TCPFlags, _ payload: [UInt8] = []) {
-                writer.append(
-                    PacketBuilder.tcpFrame(
-                        source: from, destination: to, sequenceNumber: seq, acknowledgmentNumber: ack, flags: flags, payload: payload),
-                    timestamp: tick())
-            }
-            add(client, server, seq: c0, ack: 0, [.syn])
-            add(server, client, seq: s0, ack: c0 + 1, [.syn, .ack])
-            add(client, server, seq: c0 + 1, ack: s0 + 1, [.ack])
-            add(client, server, seq: c0 + 1, ack: s0 + 1, [.psh, .ack], request)
-            add(server, client, seq: s0 + 1, ack: cEnd, [.ack])
-            add(server, client, seq: s0 + 1, ack: cEnd, [.psh, .ack], response)
-            add(client, server, seq: cEnd, ack: sEnd, [.ack])
-            add(server, client, seq: sEnd, ack: cEnd, [.fin, .ack])
-            add(client, server, seq: cEnd, ack: sEnd + 1, [.fin, .ack])
-            add(server, client, seq: sEnd + 1, ack: cEnd + 1, [.ack])
-            _ = tick(0.5)
+            conversation.add(client, server, seq: c0, ack: 0, [.syn])
+            conversation.add(server, client, seq: s0, ack: c0 + 1, [.syn, .ack])
+            conversation.add(client, server, seq: c0 + 1, ack: s0 + 1, [.ack])
+            conversation.add(client, server, seq: c0 + 1, ack: s0 + 1, [.psh, .ack], request)
+            conversation.add(server, client, seq: s0 + 1, ack: cEnd, [.ack])
+            conversation.add(server, client, seq: s0 + 1, ack: cEnd, [.psh, .ack], response)
+            conversation.add(client, server, seq: cEnd, ack: sEnd, [.ack])
+            conversation.add(server, client, seq: sEnd, ack: cEnd, [.fin, .ack])
+            conversation.add(client, server, seq: cEnd, ack: sEnd + 1, [.fin, .ack])
+            conversation.add(server, client, seq: sEnd + 1, ack: cEnd + 1, [.ack])
+            conversation.wait(0.5)
         }
         let path = (directory as NSString).appendingPathComponent("hostile.pcap")
-        try writer.write(to: path)
+        try conversation.write(to: path)
         return path
     }
 }

@@ -9,8 +9,7 @@ import TestSupport
     static let capture: String = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cd-incomplete-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var writer = PcapWriter(linkLayer: .ethernet)
-        var clock = Timestamp(seconds: 1_764_000_000)
+        var conversation = ConversationWriter()
         let client = Endpoint(address: PacketBuilder.ipv4("192.0.2.10"), port: 41000)
         let server = Endpoint(address: PacketBuilder.ipv4("192.0.2.20"), port: 9000)
         let body = Array("bucket=b&object=o.jpg".utf8)
@@ -19,26 +18,20 @@ import TestSupport
             + body
         let head = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n".utf8)
         let json = Array("{\"Status\":\"OK\"}".utf8)
-        func add(_ from: Endpoint, _ to: Endpoint, _ seq: UInt32, _ ack: UInt32, _ flags: TCPFlags, _ payload: [UInt8] = []) {
-            clock = clock.adding(seconds: 0.001)
-            writer.append(
-                PacketBuilder.tcpFrame(source: from, destination: to, sequenceNumber: seq, acknowledgmentNumber: ack, flags: flags, payload: payload),
-                timestamp: clock)
-        }
         let c0: UInt32 = 100, s0: UInt32 = 700
         let cEnd = c0 + 1 + UInt32(request.count), sEnd = s0 + 1 + UInt32(head.count + json.count)
-        add(client, server, c0, 0, [.syn])
-        add(server, client, s0, c0 + 1, [.syn, .ack])
-        add(client, server, c0 + 1, s0 + 1, [.ack])
-        add(client, server, c0 + 1, s0 + 1, [.psh, .ack], request)
+        conversation.add(client, server, seq: c0, ack: 0, [.syn])
+        conversation.add(server, client, seq: s0, ack: c0 + 1, [.syn, .ack])
+        conversation.add(client, server, seq: c0 + 1, ack: s0 + 1, [.ack])
+        conversation.add(client, server, seq: c0 + 1, ack: s0 + 1, [.psh, .ack], request)
         // The segment carrying the response head is lost at the capture point; only the body is seen.
-        add(server, client, s0 + 1 + UInt32(head.count), cEnd, [.psh, .ack], json)
-        add(client, server, cEnd, sEnd, [.ack])
-        add(server, client, sEnd, cEnd, [.fin, .ack])
-        add(client, server, cEnd, sEnd + 1, [.fin, .ack])
-        add(server, client, sEnd + 1, cEnd + 1, [.ack])
+        conversation.add(server, client, seq: s0 + 1 + UInt32(head.count), ack: cEnd, [.psh, .ack], json)
+        conversation.add(client, server, seq: cEnd, ack: sEnd, [.ack])
+        conversation.add(server, client, seq: sEnd, ack: cEnd, [.fin, .ack])
+        conversation.add(client, server, seq: cEnd, ack: sEnd + 1, [.fin, .ack])
+        conversation.add(server, client, seq: sEnd + 1, ack: cEnd + 1, [.ack])
         let path = dir.appendingPathComponent("lost-segment.pcap").path
-        try! writer.write(to: path)
+        try! conversation.write(to: path)
         return path
     }()
 

@@ -12,19 +12,12 @@ import TestSupport
     @Test func htmlDetailsAreCappedWithFailuresFirst() throws {
         let dir = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var writer = PcapWriter(linkLayer: .ethernet)
-        var clock = Timestamp(seconds: 1_764_000_000)
+        var conversation = ConversationWriter(step: 0.0005)
         let client = Endpoint(address: PacketBuilder.ipv4("192.0.2.10"), port: 41000)
         let server = Endpoint(address: PacketBuilder.ipv4("192.0.2.20"), port: 8080)
         var c: UInt32 = 1, s: UInt32 = 1
-        func add(_ from: Endpoint, _ to: Endpoint, _ seq: UInt32, _ ack: UInt32, _ flags: TCPFlags, _ payload: [UInt8] = []) {
-            clock = clock.adding(seconds: 0.0005)
-            writer.append(
-                PacketBuilder.tcpFrame(source: from, destination: to, sequenceNumber: seq, acknowledgmentNumber: ack, flags: flags, payload: payload),
-                timestamp: clock)
-        }
-        add(client, server, c - 1, 0, [.syn])
-        add(server, client, s - 1, c, [.syn, .ack])
+        conversation.add(client, server, seq: c - 1, ack: 0, [.syn])
+        conversation.add(server, client, seq: s - 1, ack: c, [.syn, .ack])
         let count = HTMLRenderer.maxDetailedExchanges + 100
         for n in 0..<count {
             // Every request is a plain GET except the last one, an OSS callback answered 500.
@@ -34,15 +27,15 @@ import TestSupport
                     ? "POST /cb HTTP/1.1\r\nHost: h\r\nx-oss-tag: CALLBACK\r\nContent-Length: 0\r\n\r\n"
                     : "GET /item/\(n) HTTP/1.1\r\nHost: h\r\n\r\n").utf8)
             let response = Array((callback ? "HTTP/1.1 500 Oops\r\nContent-Length: 2\r\n\r\n{}" : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").utf8)
-            add(client, server, c, s, [.psh, .ack], request)
+            conversation.add(client, server, seq: c, ack: s, [.psh, .ack], request)
             c += UInt32(request.count)
-            add(server, client, s, c, [.psh, .ack], response)
+            conversation.add(server, client, seq: s, ack: c, [.psh, .ack], response)
             s += UInt32(response.count)
         }
-        add(client, server, c, s, [.fin, .ack])
-        add(server, client, s, c + 1, [.fin, .ack])
+        conversation.add(client, server, seq: c, ack: s, [.fin, .ack])
+        conversation.add(server, client, seq: s, ack: c + 1, [.fin, .ack])
         let path = dir.appendingPathComponent("many.pcap").path
-        try writer.write(to: path)
+        try conversation.write(to: path)
 
         let report = BatchAnalyzer.analyze(arguments: [path], options: AnalysisOptions(), tool: ToolInfo(version: "test"))
         try #require(report.exchanges.count == count)
