@@ -52,7 +52,9 @@ let package = Package(
         .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
         // Stage 7: the report value and its renderers.
         .target(name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
-        .target(name: "Rendering", dependencies: ["ReportModel"], swiftSettings: strict),
+        .target(
+            name: "Rendering", dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel"],
+            swiftSettings: strict),
         // The pipeline that ties the stages together.
         .target(
             name: "Analysis",
@@ -80,9 +82,11 @@ let package = Package(
         .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
         .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],
+            exclude: ["Goldens"],
             swiftSettings: strict),
     ]
 )

@@ -6,3 +6,14 @@ public enum JSONRenderer {
         report.json.serialized(indent: 2) + "\n"
     }
 }
+
+/// `--format jsonl`: one exchange per line — each element of the JSON report's `exchanges`,
+/// serialised compactly with the same fields — for `jq`, log stores and spreadsheets.
+///
+/// JSON string escaping (``JSONValue/serialized(indent:)``) turns every control character,
+/// including newlines, into `\uXXXX` / `\n`, so one exchange is always exactly one line.
+public enum JSONLRenderer {
+    public static func render(_ report: Report) -> String {
+        report.exchanges.map { $0.json.serialized() + "\n" }.joined()
+    }
+}

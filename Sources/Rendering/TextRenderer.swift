@@ -3,95 +3,142 @@ import Diagnosis
 import HTTPExchanges
 import ReportModel
 
-/// `--format text`: a summary for a terminal, with one line per failing callback.
+/// `--format text`: the report for a terminal.
 ///
-/// Every capture-derived string passes through ``TerminalSafety/escape(_:)``.
+/// A header (captures, time span, callbacks seen, how many failed and why, per rule), then one
+/// block per failing callback — time, client → server, request line, status, latency, what OSS
+/// told the uploader, each finding with its evidence and the fix — and a block per callback
+/// whose verdict had to be withheld. With ``Options/verbose`` every other exchange gets a line.
+///
+/// Every capture-derived string passes through ``TerminalSafety/escape(_:)``; colour (ANSI SGR)
+/// wraps only our own words and only when ``Options/color`` is set.
 public enum TextRenderer {
     public struct Options: Sendable {
         /// Also list exchanges that passed and non-callback exchanges.
-        public var verbose = false
-        public init(verbose: Bool = false) { self.verbose = verbose }
+        public var verbose: Bool
+        /// Emit ANSI colour (decide with ``ColorChoice/enabled(isTerminal:environment:)``).
+        public var color: Bool
+        public init(verbose: Bool = false, color: Bool = false) {
+            self.verbose = verbose
+            self.color = color
+        }
     }
 
     public static func render(_ report: Report, options: Options = .init()) -> String {
-        var out = ""
-        let s = report.summary
+        let style = TerminalStyle(enabled: options.color)
         let safe = TerminalSafety.escape
-        let readable = report.captures.filter { $0.error == nil }
-        out += "\(report.tool.name) \(report.tool.version): \(plural(report.captures.count, "capture"))"
-        if let first = readable.compactMap(\.firstPacketTime).min(), let last = readable.compactMap(\.lastPacketTime).max() {
-            out += ", \(clock(first, date: true)) → \(clock(last, date: first.seconds / 86_400 != last.seconds / 86_400)) UTC"
-            out += " (\(Diagnoser.duration(last.seconds(since: first))))"
-        }
+        let s = report.summary
+        var out = ""
+        out += style.bold("\(report.tool.name) \(report.tool.version)") + ": \(Present.plural(report.captures.count, "capture"))"
+        if let span = Present.span(report) { out += ", " + span }
         out += "\n"
         for capture in report.captures {
             if let error = capture.error {
-                out += "  ✗ \(safe(error))\n"
+                out += "  " + style.red("✗") + " \(safe(error))\n"
                 continue
             }
-            out += "  \(safe(capture.path)): \(capture.format ?? "?"), \(capture.linkTypes.joined(separator: ",")), "
-            out += "\(plural(capture.packets, "packet")), \(plural(capture.http.httpConnections, "HTTP connection"))\n"
-            for problem in capture.problems { out += "    ! \(safe(problem))\n" }
+            out += "  \(safe(capture.path)): \(safe(capture.format ?? "?")), \(safe(capture.linkTypes.joined(separator: ","))), "
+            out += "\(Present.plural(capture.packets, "packet")), \(Present.plural(capture.http.httpConnections, "HTTP connection"))\n"
+            for problem in capture.problems { out += "    " + style.yellow("!") + " \(safe(problem))\n" }
         }
+        if let note = Present.redactionNote(report) { out += "  " + style.dim("Redacted: " + safe(note)) + "\n" }
         out += "\n"
-        out += "Callbacks: \(s.callbacks) seen, \(s.callbacksPassed) passed, \(s.callbacksFailed) failed"
+
+        let failedText = "\(s.callbacksFailed) failed"
+        out += style.bold("Callbacks:") + " \(s.callbacks) seen, \(s.callbacksPassed) passed, "
+        out += (s.callbacksFailed > 0 ? style.boldRed(failedText) : failedText)
         if s.callbacksUnknown > 0 { out += ", \(s.callbacksUnknown) unknown (bytes missing from the capture)" }
-        if s.refusedConnections > 0 { out += "; \(plural(s.refusedConnections, "refused connection attempt"))" }
+        if s.refusedConnections > 0 { out += "; \(Present.plural(s.refusedConnections, "refused connection attempt"))" }
         out += "\n"
         let width = s.findingsByRule.map(\.rule.rawValue.count).max() ?? 0
+        let countWidth = s.findingsByRule.map { String($0.count).count }.max() ?? 0
         for (rule, count) in s.findingsByRule {
-            out += "  \(rule.rawValue.padding(width))  \(count)\n"
+            let number = String(repeating: " ", count: countWidth - String(count).count) + String(count)
+            out += "  \(rule.rawValue.padded(width))  \(number)  " + style.dim(RuleTitle.of(rule)) + "\n"
         }
 
-        let failures = report.failures
+        let numbered = Array(report.exchanges.enumerated())
+        let failures = numbered.filter { Present.isFailure($0.element) }
+        if s.callbacks == 0 && s.refusedConnections == 0 { out += "\n" + safe(Present.noFailures(report)) + "\n" }
         if !failures.isEmpty {
-            out += "\nFailed:\n"
-            for reported in failures { out += "  " + line(reported) + "\n" }
+            let refused = failures.filter { $0.element.diagnosed.exchange.refusal != nil }.count
+            var what = Present.plural(failures.count - refused, "callback")
+            if refused > 0 { what += ", " + Present.plural(refused, "refused connection attempt") }
+            out += "\n" + style.bold("Failed (\(what)):") + "\n"
+            for (i, reported) in failures { out += "\n" + block(reported, number: i + 1, style: style) }
         }
+        let unknown = numbered.filter { Present.isUnknown($0.element) }
+        if !unknown.isEmpty {
+            out += "\n" + style.bold("Not judged, bytes missing from the capture (\(unknown.count)):") + "\n"
+            for (i, reported) in unknown { out += "\n" + block(reported, number: i + 1, style: style) }
+        }
+
+        let others = numbered.filter { !Present.isFailure($0.element) && !Present.isUnknown($0.element) }
         if options.verbose {
-            let others = report.exchanges.filter { if case .failed = $0.diagnosed.outcome { false } else { true } }
             if !others.isEmpty {
-                out += "\nOther exchanges:\n"
-                for reported in others { out += "  " + line(reported) + "\n" }
+                out += "\n" + style.bold("Other exchanges (\(others.count)):") + "\n"
+                for (i, reported) in others { out += "  " + line(reported, number: i + 1, style: style) + "\n" }
             }
         } else {
-            let nonCallbacks = report.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.exchange.refusal == nil }.count
-            if nonCallbacks > 0 { out += "\n\(plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks); -v lists them.\n" }
+            let nonCallbacks = Present.otherExchangeCount(report)
+            let passed = s.callbacksPassed
+            var hidden: [String] = []
+            if passed > 0 { hidden.append(Present.plural(passed, "passing callback")) }
+            if nonCallbacks > 0 { hidden.append("\(Present.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)") }
+            if !hidden.isEmpty { out += "\n" + hidden.joined(separator: " and ") + "; -v lists them.\n" }
         }
         return out
     }
 
-    /// `17:20:01.123  127.0.0.1:50312 → 127.0.0.1:9002  POST /cb  200  1.2 ms  bom-prefix: …`
-    static func line(_ reported: ReportedExchange) -> String {
+    /// The block of one failing (or unjudged) callback.
+    static func block(_ reported: ReportedExchange, number: Int, style: TerminalStyle) -> String {
+        let safe = TerminalSafety.escape
         let d = reported.diagnosed, e = d.exchange
-        var parts = [clock(e.startTime, date: false), "\(e.connection.client) → \(e.connection.server)"]
-        if let request = e.request {
-            parts.append(TerminalSafety.escape("\(request.head.method) \(request.head.target)"))
-        } else if e.refusal != nil {
-            parts.append("(connection attempt)")
-        } else {
-            parts.append("(request not captured)")
+        var out = style.bold("#\(number)") + "  " + Present.clock(e.startTime, date: false) + "  "
+        out += "\(e.connection.client) → \(e.connection.server)  "
+        out += (Present.isFailure(reported) ? style.boldRed("FAIL") : style.yellow(Present.badge(d.outcome))) + "\n"
+        out += "    " + safe(Present.requestLine(e)) + "\n"
+        if e.response != nil {
+            var status = "    → " + safe(Present.status(e))
+            if let latency = e.latencySeconds { status += ", \(Diagnoser.duration(latency)) after the request" }
+            out += status + "\n"
+        } else if e.refusal == nil {
+            out += Present.isUnknown(reported) ? "    → response not captured\n" : "    → no response\n"
         }
-        parts.append(e.response.map { String($0.head.status) } ?? "---")
-        parts.append(e.latencySeconds.map(Diagnoser.duration) ?? "-")
-        if let first = d.findings.first {
-            let rules = d.findings.map(\.rule.rawValue).joined(separator: ",")
-            parts.append("\(rules): \(TerminalSafety.escape(first.message))")
-        } else {
-            parts.append(d.outcome.label)
+        if let uploader = Present.uploader(d.outcome) {
+            out += "    OSS told the uploader: " + safe(uploader) + "\n"
         }
+        for finding in d.findings {
+            let mark: String
+            switch finding.severity {
+            case .error: mark = style.red("✗ " + finding.rule.rawValue)
+            case .warning: mark = style.yellow("! " + finding.rule.rawValue)
+            case .info: mark = style.cyan("i " + finding.rule.rawValue)
+            }
+            out += "    \(mark): \(safe(finding.message))\n"
+            for evidence in finding.evidence {
+                out += "        " + style.dim(safe(evidence.key) + ":") + " \(safe(evidence.value))\n"
+            }
+            out += "        " + style.dim("fix:") + " \(safe(finding.hint))\n"
+        }
+        return out
+    }
+
+    /// `#3  17:20:01.123  127.0.0.1:50312 → 127.0.0.1:9002  POST /cb  200  1.2 ms  PASS`
+    static func line(_ reported: ReportedExchange, number: Int, style: TerminalStyle) -> String {
+        let d = reported.diagnosed, e = d.exchange
+        var parts = [
+            style.bold("#\(number)"), Present.clock(e.startTime, date: false), "\(e.connection.client) → \(e.connection.server)",
+            TerminalSafety.escape(Present.requestLine(e, withVersion: false)),
+            e.response.map { String($0.head.status) } ?? "---", e.latencySeconds.map(Diagnoser.duration) ?? "-",
+        ]
+        switch d.outcome {
+        case .passed: parts.append(style.green("PASS"))
+        case .failed: parts.append(style.red("FAIL"))
+        case .unknown: parts.append(style.yellow("UNKNOWN"))
+        case .notACallback: parts.append(style.dim("not a callback"))
+        }
+        if !d.findings.isEmpty { parts.append(d.findings.map(\.rule.rawValue).joined(separator: ",")) }
         return parts.joined(separator: "  ")
     }
-
-    static func clock(_ t: Timestamp, date: Bool) -> String {
-        let full = t.rfc3339  // 2026-11-25T17:20:01.123456789Z
-        let time = String(full.dropFirst(11).prefix(12))
-        return date ? String(full.prefix(10)) + " " + time : time
-    }
-
-    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-}
-
-extension String {
-    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

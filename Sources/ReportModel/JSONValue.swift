@@ -33,7 +33,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// Serialises as RFC 8259 JSON. `indent` > 0 pretty-prints with that many spaces per level.
     ///
     /// Strings are escaped for JSON: `"`, `\`, and every control character (U+0000–U+001F,
-    /// U+007F–U+009F) as `\uXXXX`, plus U+2028/U+2029 so the output is also safe inside JavaScript.
+    /// U+007F–U+009F) as `\uXXXX`, plus U+2028/U+2029 so the output is also safe inside JavaScript,
+    /// and the bidi overrides (U+202A–U+202E, U+2066–U+2069) so that JSON shown on a terminal
+    /// cannot reorder what the reader sees. All of these are lossless JSON escapes.
     public func serialized(indent: Int = 0) -> String {
         var out = ""
         write(into: &out, indent: indent, level: 0)
@@ -94,7 +96,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "\u{00}"..."\u{1F}", "\u{7F}"..."\u{9F}", "\u{2028}", "\u{2029}":
+            case "\u{00}"..."\u{1F}", "\u{7F}"..."\u{9F}", "\u{2028}", "\u{2029}", "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}":
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -122,6 +122,8 @@ public struct Report: Sendable {
     /// Every exchange, ordered by capture (input order), then start time, connection and index.
     public var exchanges: [ReportedExchange]
     public var summary: ReportSummary
+    /// What ``redacted(policy:)`` removed; `applied == false` for a report as analysed.
+    public var redaction = RedactionSummary()
 
     public init(tool: ToolInfo, settings: ReportSettings, captures: [CaptureSummary], exchanges: [ReportedExchange]) {
         self.tool = tool

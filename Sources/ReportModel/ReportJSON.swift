@@ -17,6 +17,18 @@ extension Report {
             ("captures", .array(captures.map(\.json))),
             ("exchanges", .array(exchanges.map(\.json))),
             ("summary", summary.json),
+            ("redaction", redaction.json),
+        ])
+    }
+}
+
+extension RedactionSummary {
+    /// `{"applied": bool, "redactedValues": int, "kinds": [string]}` (additive in schemaVersion 1).
+    public var json: JSONValue {
+        .object([
+            ("applied", .bool(applied)),
+            ("redactedValues", .int(Int64(redactedValues))),
+            ("kinds", .array(kinds.map(JSONValue.string))),
         ])
     }
 }

@@ -1,4 +1,3 @@
-import Analysis
 import ArgumentParser
 import Diagnosis
 import Foundation
@@ -7,7 +6,10 @@ import Rendering
 
 /// Output formats of `analyze`.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, jsonl, markdown, html
+
+    /// Ticket formats redact by default.
+    var redactsByDefault: Bool { self == .markdown || self == .html }
 }
 
 extension CallbackDoctor {
@@ -18,12 +20,16 @@ extension CallbackDoctor {
                 PATH may be a capture file (pcap, pcapng), a directory (searched recursively for \
                 .pcap/.pcapng/.cap/.dmp files) or a glob pattern.
 
-                Exit status: 0 no callback failed; 1 a callback failed (or a connection attempt was refused); \
-                2 an input could not be read, or was damaged (the report still covers what could be read).
+                Formats: text (a terminal; colour with --color), json (the report contract, \
+                docs/report-schema.md), jsonl (one exchange per line), markdown (a support ticket), \
+                html (one self-contained page with charts). See docs/output-formats.md.
+
+                Exit status: 0 nothing failed; 1 a callback failed (or a connection attempt was refused), \
+                per --fail-on; 2 an input could not be read, or was damaged (the report still covers what \
+                could be read).
                 """)
 
-        @Argument(help: ArgumentHelp("Capture files, directories or glob patterns.", valueName: "PATH"))
-        var paths: [String]
+        @OptionGroup var input: InputOptions
 
         @Option(name: .long, help: "Output format.")
         var format: OutputFormat = .text
@@ -31,74 +37,51 @@ extension CallbackDoctor {
         @Option(name: [.short, .long], help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
         var output: String?
 
-        @Option(
-            name: [.short, .customLong("filter")],
-            help: ArgumentHelp("BPF capture filter applied while reading, as in tcpdump (e.g. 'tcp port 9000').", valueName: "EXPR"))
-        var filter: String?
+        @OptionGroup var redaction: RedactionOptions
 
-        @Option(name: .long, help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
-        var latencyThreshold: Double = 5.0
+        @Option(name: .long, help: ArgumentHelp("Colour the text format (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
+        var color: ColorChoice = .auto
+
+        @Option(name: .long, help: ArgumentHelp("Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
+        var failOn: FailOn = .error
 
         @Flag(name: [.short, .long], help: "Also list exchanges that passed and non-callback exchanges (text format).")
         var verbose = false
 
-        mutating func validate() throws {
-            guard latencyThreshold > 0, latencyThreshold.isFinite else {
-                throw ValidationError("--latency-threshold must be a positive number of seconds.")
-            }
-        }
-
         func run() throws {
-            var options = AnalysisOptions()
-            options.diagnosis.latencyThresholdSeconds = latencyThreshold
-            options.filter = filter
-            let report = BatchAnalyzer.analyze(
-                arguments: paths, options: options, tool: ToolInfo(version: CallbackDoctor.version))
-
-            // One line per unreadable or damaged input, on stderr, whatever the format.
-            for capture in report.captures {
-                if let error = capture.error {
-                    printError(TerminalSafety.escape(error))
-                } else {
-                    for problem in capture.problems where !capture.complete { printError(TerminalSafety.escape(problem)) }
-                }
-            }
+            var report = input.analyze()
+            if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
 
             let rendered: String
             switch format {
-            case .text: rendered = TextRenderer.render(report, options: .init(verbose: verbose))
+            case .text:
+                let colored = color.enabled(
+                    isTerminal: output == nil && standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
+                rendered = TextRenderer.render(report, options: .init(verbose: verbose, color: colored))
             case .json: rendered = JSONRenderer.render(report)
+            case .jsonl: rendered = JSONLRenderer.render(report)
+            case .markdown: rendered = MarkdownRenderer.render(report)
+            case .html: rendered = HTMLRenderer.render(report)
             }
-            try write(rendered)
-            throw ExitCode(ExitStatus.of(report))
-        }
-
-        private func write(_ text: String) throws {
-            if let output {
-                do {
-                    try text.write(toFile: output, atomically: true, encoding: .utf8)
-                } catch {
-                    printError("\(output): cannot write the report: \(error.localizedDescription)")
-                    throw ExitCode(2)
-                }
-            } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
+            try writeOutput(rendered, to: output)
+            throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }
     }
 }
 
 /// The process exit status for a report.
 enum ExitStatus {
-    /// 2 when an input could not be read or was damaged; else 1 when a callback failed or a
-    /// connection attempt was refused; else 0.
-    static func of(_ report: Report) -> Int32 {
+    /// 2 when an input could not be read or was damaged; else 1 when a finding at `failOn` or
+    /// worse is present (`error`: a callback failed or a connection attempt was refused); else 0.
+    static func of(_ report: Report, failOn: FailOn = .error) -> Int32 {
         if report.captures.contains(where: { $0.error != nil || !$0.complete }) { return 2 }
-        if !report.failures.isEmpty { return 1 }
+        let threshold: Severity
+        switch failOn {
+        case .never: return 0
+        case .error: threshold = .error
+        case .warning: threshold = .warning
+        }
+        if let worst = report.summary.worstSeverity, worst >= threshold { return 1 }
         return 0
     }
-}
-
-func printError(_ line: String) {
-    FileHandle.standardError.write(Data(("callback-doctor: " + line + "\n").utf8))
 }

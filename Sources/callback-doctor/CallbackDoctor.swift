@@ -17,6 +17,6 @@ struct CallbackDoctor: ParsableCommand {
               callback-doctor analyze cb.pcap
             """,
         version: version,
-        subcommands: [Analyze.self, Rules.self],
+        subcommands: [Analyze.self, Exchanges.self, Rules.self],
         defaultSubcommand: Analyze.self)
 }

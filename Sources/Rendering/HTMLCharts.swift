@@ -1,0 +1,276 @@
+import CaptureModel
+import Diagnosis
+import HTTPExchanges
+import ReportModel
+
+/// Inline SVG charts for the HTML report. Geometry is computed here; every capture-derived
+/// string (tooltips) goes through ``HTMLEscape/text(_:)``; links point only at our own
+/// `#xN` anchors.
+enum HTMLCharts {
+    /// A logarithmic latency axis in decades: `[low, high]` seconds with `low < high`, both powers of ten.
+    struct LogScale: Equatable {
+        var lowExponent: Int
+        var highExponent: Int
+
+        /// Decades covering `values` and the `threshold`, at least 0.1 ms … 10 s.
+        init(values: [Double], threshold: Double) {
+            let positive = values.filter { $0 > 0 && $0.isFinite }
+            var low = -4, high = 1
+            if let min = positive.min() { while Self.power(low) > min { low -= 1 } }
+            let top = max(positive.max() ?? 0, threshold)
+            while Self.power(high) < top * 1.2 { high += 1 }
+            lowExponent = low
+            highExponent = high
+        }
+
+        static func power(_ exponent: Int) -> Double {
+            var v = 1.0
+            if exponent >= 0 { for _ in 0..<exponent { v *= 10 } } else { for _ in 0..<(-exponent) { v /= 10 } }
+            return v
+        }
+
+        /// Position of `seconds` between 0 (low) and 1 (high), clamped.
+        func fraction(_ seconds: Double) -> Double {
+            let low = Self.power(lowExponent)
+            guard seconds > low else { return 0 }
+            return min(1, log10ish(seconds / low) / Double(highExponent - lowExponent))
+        }
+
+        /// log10 without Foundation: ln(x) / ln(10), ln via the series of atanh.
+        private func log10ish(_ x: Double) -> Double { Self.ln(x) / Self.ln(10) }
+
+        static func ln(_ x: Double) -> Double {
+            guard x > 0 else { return -.infinity }
+            // x = m · 2^e with m in [1, 2): ln x = e·ln 2 + ln m.
+            let e = Double(x.exponent)
+            let m = x.significand
+            let y = (m - 1) / (m + 1), y2 = y * y
+            var term = y, sum = 0.0, k = 1.0
+            for _ in 0..<40 {
+                sum += term / k
+                term *= y2
+                k += 2
+            }
+            return e * 0.693_147_180_559_945_3 + 2 * sum
+        }
+
+        var ticks: [(exponent: Int, label: String)] {
+            (lowExponent...highExponent).map { ($0, Self.label($0)) }
+        }
+
+        /// `0.1 ms`, `1 ms`, `10 ms`, `100 ms`, `1 s`, `10 s`, …
+        static func label(_ exponent: Int) -> String {
+            if exponent >= 0 { return "1" + String(repeating: "0", count: exponent) + " s" }
+            if exponent >= -3 { return "1" + String(repeating: "0", count: exponent + 3) + " ms" }
+            if exponent >= -6 { return "1" + String(repeating: "0", count: exponent + 6) + " µs" }
+            return "1e\(exponent) s"
+        }
+    }
+
+    /// The category an exchange is drawn in: its deciding rule when failed, else its outcome.
+    static func category(_ d: DiagnosedExchange) -> (key: String, label: String, color: String) {
+        switch d.outcome {
+        case .failed:
+            let rule = Present.primaryRule(d) ?? .noResponse
+            return (rule.rawValue, rule.rawValue, HTMLAssets.color(rule))
+        case .passed: return ("pass", "passed", HTMLAssets.passColor)
+        case .unknown: return ("unknown", "not judged", HTMLAssets.unknownColor)
+        case .notACallback: return ("other", "not a callback", HTMLAssets.otherColor)
+        }
+    }
+
+    static func f(_ v: Double) -> String { String(format3: v, decimals: 1) }
+
+    /// Latency over time: one point per exchange (x = start time, y = latency on a log scale),
+    /// the threshold as a dashed line, exchanges without a latency as crosses in a band on top,
+    /// coloured by rule; each point in `linked` (offsets in `report.exchanges`) links to its details.
+    static func latency(_ report: Report, linked: Set<Int>) -> String {
+        let width = 760.0, plotHeight = 266.0
+        let left = 64.0, right = 18.0, top = 46.0
+        let plotW = width - left - right, plotH = plotHeight - top
+        let legend = legendItems(report)
+        let legendRows = layoutLegend(legend, from: left, to: width - right)
+        let height = plotHeight + 48 + 16 * Double(legendRows.count)
+        let bandY = 24.0
+        let exchanges = Array(report.exchanges.enumerated())
+        let threshold = report.settings.diagnosis.latencyThresholdSeconds
+        let scale = LogScale(values: exchanges.compactMap { $0.element.diagnosed.exchange.latencySeconds }, threshold: threshold)
+        let times = exchanges.map { $0.element.diagnosed.exchange.startTime }
+        let t0 = times.min(), t1 = times.max()
+        let span = (t0 != nil && t1 != nil) ? t1!.seconds(since: t0!) : 0
+
+        func x(_ t: Timestamp) -> Double {
+            guard let t0, span > 0 else { return left + plotW / 2 }
+            return left + plotW * t.seconds(since: t0) / span
+        }
+        func y(_ seconds: Double) -> Double { top + plotH * (1 - scale.fraction(seconds)) }
+
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"latency-title\">"
+        svg += "<title id=\"latency-title\">Latency of each exchange over time, log scale, with the \(HTMLEscape.text(Diagnoser.duration(threshold))) threshold</title>"
+        // No-response band.
+        svg += "<rect x=\"\(f(left))\" y=\"\(f(bandY - 10))\" width=\"\(f(plotW))\" height=\"20\" fill=\"#fbeaea\"/>"
+        svg += "<text x=\"\(f(left - 6))\" y=\"\(f(bandY + 4))\" text-anchor=\"end\">no reply</text>"
+        // Grid and y ticks.
+        for tick in scale.ticks {
+            let ty = y(LogScale.power(tick.exponent))
+            svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(ty))\" y2=\"\(f(ty))\" stroke=\"#e3e6eb\"/>"
+            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" text-anchor=\"end\">\(HTMLEscape.text(tick.label))</text>"
+        }
+        svg += "<line x1=\"\(f(left))\" x2=\"\(f(left))\" y1=\"\(f(top))\" y2=\"\(f(top + plotH))\" stroke=\"#9aa3b2\"/>"
+        svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH))\" stroke=\"#9aa3b2\"/>"
+        // X ticks: elapsed seconds since the first exchange.
+        let step = niceStep(span / 6)
+        if let t0 {
+            var s = 0.0
+            while s <= span + step / 1000 {
+                let tx = span > 0 ? left + plotW * s / span : left + plotW / 2
+                svg += "<line x1=\"\(f(tx))\" x2=\"\(f(tx))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH + 4))\" stroke=\"#9aa3b2\"/>"
+                svg += "<text x=\"\(f(tx))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">+\(HTMLEscape.text(trimmed(s))) s</text>"
+                if span <= 0 { break }
+                s += step
+            }
+            svg += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 32))\" text-anchor=\"middle\">time since \(HTMLEscape.text(Present.clock(t0, date: true))) UTC</text>"
+        }
+        svg += "<text x=\"14\" y=\"\(f(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f(top + plotH / 2)))\">latency (log)</text>"
+        // Threshold.
+        let thresholdY = y(threshold)
+        svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(thresholdY))\" y2=\"\(f(thresholdY))\" stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
+        svg += "<text class=\"title\" x=\"\(f(left + plotW - 4))\" y=\"\(f(thresholdY - 5))\" text-anchor=\"end\">\(HTMLEscape.text(trimmed(threshold))) s: OSS stops waiting</text>"
+
+        // Points: non-callbacks first so failures are drawn on top.
+        let order = exchanges.sorted { rank($0.element.diagnosed) < rank($1.element.diagnosed) }
+        for (i, reported) in order {
+            let d = reported.diagnosed, e = d.exchange
+            let category = category(d)
+            var tip = "#\(i + 1) \(Present.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
+            tip += Present.requestLine(e, withVersion: false) + " → " + Present.status(e)
+            if let latency = e.latencySeconds { tip += ", " + Diagnoser.duration(latency) }
+            tip += " (" + (d.findings.isEmpty ? category.label : d.findings.map(\.rule.rawValue).joined(separator: ", ")) + ")"
+            let px = x(e.startTime)
+            svg += linked.contains(i) ? "<a href=\"#x\(i + 1)\">" : "<g>"
+            svg += "<title>\(HTMLEscape.text(tip))</title>"
+            if let latency = e.latencySeconds {
+                let py = y(latency)
+                if case .notACallback = d.outcome {
+                    svg += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"1.5\"/>"
+                } else {
+                    svg += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"5\" fill=\"\(category.color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
+                }
+            } else {
+                let s = 5.0
+                svg += "<path d=\"M\(f(px - s)) \(f(bandY - s))L\(f(px + s)) \(f(bandY + s))M\(f(px - s)) \(f(bandY + s))L\(f(px + s)) \(f(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
+                svg += "<circle cx=\"\(f(px))\" cy=\"\(f(bandY))\" r=\"7\" fill=\"transparent\"/>"
+            }
+            svg += linked.contains(i) ? "</a>" : "</g>"
+        }
+        // Legend, below the axis title.
+        for (row, items) in legendRows.enumerated() {
+            let ly = plotHeight + 52 + 16 * Double(row)
+            for (lx, item) in items {
+                svg += "<circle cx=\"\(f(lx + 5))\" cy=\"\(f(ly - 4))\" r=\"5\" fill=\"\(item.color)\"/>"
+                svg += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly))\">\(HTMLEscape.text(item.label))</text>"
+            }
+        }
+        svg += "</svg>"
+        return svg
+    }
+
+    /// The categories present in `report`, in legend order.
+    static func legendItems(_ report: Report) -> [(key: String, label: String, color: String)] {
+        var present: [(key: String, label: String, color: String)] = []
+        for reported in report.exchanges {
+            let c = category(reported.diagnosed)
+            if !present.contains(where: { $0.key == c.key }) { present.append(c) }
+        }
+        return present.sorted { legendRank($0.key) < legendRank($1.key) }
+    }
+
+    /// Legend entries placed left to right, wrapping at `maxX`; each row lists (x, item).
+    static func layoutLegend(_ items: [(key: String, label: String, color: String)], from minX: Double, to maxX: Double)
+        -> [[(Double, (key: String, label: String, color: String))]]
+    {
+        var rows: [[(Double, (key: String, label: String, color: String))]] = []
+        var x = minX
+        for item in items {
+            let w = 22 + Double(item.label.count) * 6.2
+            if rows.isEmpty || (x + w > maxX && x > minX) {
+                rows.append([])
+                x = minX
+            }
+            rows[rows.count - 1].append((x, item))
+            x += w
+        }
+        return rows
+    }
+
+    /// Outcome counts as horizontal bars: passed, failed per deciding rule, not judged, not a callback.
+    static func outcomes(_ report: Report) -> String {
+        var counts: [(key: String, label: String, color: String, count: Int)] = []
+        for reported in report.exchanges {
+            let c = category(reported.diagnosed)
+            let label = c.key == "pass" || c.key == "unknown" || c.key == "other" ? c.label : "failed: " + c.label
+            if let i = counts.firstIndex(where: { $0.key == c.key }) {
+                counts[i].count += 1
+            } else {
+                counts.append((c.key, label, c.color, 1))
+            }
+        }
+        counts.sort { legendRank($0.key) < legendRank($1.key) }
+        let width = 420.0, labelW = 205.0, barH = 18.0, gap = 8.0, top = 8.0
+        let height = top * 2 + Double(max(counts.count, 1)) * (barH + gap)
+        let maxCount = Double(counts.map(\.count).max() ?? 1)
+        let barMax = width - labelW - 40
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"outcome-title\">"
+        svg += "<title id=\"outcome-title\">Exchanges by outcome</title>"
+        if counts.isEmpty {
+            svg += "<text x=\"\(f(width / 2))\" y=\"\(f(height / 2))\" text-anchor=\"middle\">no exchanges</text>"
+        }
+        for (row, item) in counts.enumerated() {
+            let y = top + Double(row) * (barH + gap)
+            let w = max(2, barMax * Double(item.count) / maxCount)
+            svg += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y + barH - 5))\" text-anchor=\"end\">\(HTMLEscape.text(item.label))</text>"
+            svg += "<rect x=\"\(f(labelW))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(barH))\" rx=\"3\" fill=\"\(item.color)\"/>"
+            svg += "<text class=\"title\" x=\"\(f(labelW + w + 6))\" y=\"\(f(y + barH - 5))\">\(item.count)</text>"
+        }
+        svg += "</svg>"
+        return svg
+    }
+
+    /// Drawing order: others, passes, unknown, failures.
+    static func rank(_ d: DiagnosedExchange) -> Int {
+        switch d.outcome {
+        case .notACallback: 0
+        case .passed: 1
+        case .unknown: 2
+        case .failed: 3
+        }
+    }
+
+    /// Legend order: passed, failures in catalogue order, not judged, not a callback.
+    static func legendRank(_ key: String) -> Int {
+        switch key {
+        case "pass": return -1
+        case "unknown": return 1000
+        case "other": return 1001
+        default: return RuleCatalog.precedence(of: RuleID(rawValue: key))
+        }
+    }
+
+    /// 1, 2 or 5 × 10^n, at least `raw`.
+    static func niceStep(_ raw: Double) -> Double {
+        guard raw > 0, raw.isFinite else { return 1 }
+        var magnitude = 1.0
+        while magnitude * 10 <= raw { magnitude *= 10 }
+        while magnitude > raw { magnitude /= 10 }
+        for m in [1.0, 2.0, 5.0, 10.0] where magnitude * m >= raw { return magnitude * m }
+        return magnitude * 10
+    }
+
+    /// `5`, `2.5`, `0.25` — no trailing zeros.
+    static func trimmed(_ v: Double) -> String {
+        var s = String(format3: v, decimals: 3)
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+}

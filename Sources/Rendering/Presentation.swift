@@ -1,0 +1,128 @@
+import CaptureModel
+import Diagnosis
+import HTTPExchanges
+import ReportModel
+
+// Shared wording of the human formats (text, Markdown, HTML), so that they say the same things
+// in the same words. Everything here returns raw text: each renderer escapes it for its context.
+
+/// Short, human titles for the rules (the catalogue has full sentences).
+public enum RuleTitle {
+    /// `status is not 200`, `byte-order mark before the JSON`, …
+    public static func of(_ id: RuleID) -> String {
+        switch id {
+        case .connectionRefused: "OSS could not connect"
+        case .noResponse: "no response"
+        case .slowResponse: "response too slow"
+        case .badStatus: "status is not 200"
+        case .bomPrefix: "byte-order mark before the JSON"
+        case .nonJSONBody: "body is not JSON"
+        case .missingContentLength: "no valid Content-Length"
+        case .contentLengthMismatch: "body length differs from Content-Length"
+        case .bodyTooLarge: "body over 1 MB"
+        case .incomplete: "bytes missing from the capture"
+        default: id.rawValue
+        }
+    }
+}
+
+/// Formatting helpers shared by the human renderers.
+enum Present {
+    /// `18:32:57.942` or, with `date`, `2026-11-25 18:32:57.942`.
+    static func clock(_ t: Timestamp, date: Bool) -> String {
+        let full = t.rfc3339  // 2026-11-25T17:20:01.123456789Z
+        let time = String(full.dropFirst(11).prefix(12))
+        return date ? String(full.prefix(10)) + " " + time : time
+    }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
+    /// `2026-11-25 18:32:57.723 → 18:33:25.651 UTC (27.928 s)` over the readable captures.
+    static func span(_ report: Report) -> String? {
+        let readable = report.captures.filter { $0.error == nil }
+        guard let first = readable.compactMap(\.firstPacketTime).min(), let last = readable.compactMap(\.lastPacketTime).max()
+        else { return nil }
+        let sameDay = first.seconds.floorDiv(86_400) == last.seconds.floorDiv(86_400)
+        return "\(clock(first, date: true)) → \(clock(last, date: !sameDay)) UTC (\(Diagnoser.duration(last.seconds(since: first))))"
+    }
+
+    /// `POST /path HTTP/1.1`, or a description of what was seen instead of a request.
+    static func requestLine(_ e: HTTPExchange, withVersion: Bool = true) -> String {
+        if let request = e.request {
+            return "\(request.head.method) \(request.head.target)" + (withVersion ? " \(request.head.version)" : "")
+        }
+        return e.refusal != nil ? "(connection attempt)" : "(request not captured)"
+    }
+
+    /// `200 OK`, `500`, or `—` without a response.
+    static func status(_ e: HTTPExchange) -> String {
+        guard let response = e.response else { return "—" }
+        return response.head.reason.isEmpty ? "\(response.head.status)" : "\(response.head.status) \(response.head.reason)"
+    }
+
+    static func latency(_ e: HTTPExchange) -> String { e.latencySeconds.map(Diagnoser.duration) ?? "—" }
+
+    /// What OSS told the uploader: `203 CallbackFailed: <message>`, `200 (the server's JSON)`, …
+    static func uploader(_ outcome: PredictedOutcome) -> String? {
+        switch outcome {
+        case .failed(let message): "203 CallbackFailed: \(message)"
+        case .passed: "200, with the callback server's JSON"
+        case .unknown, .notACallback: nil
+        }
+    }
+
+    /// `FAIL`, `PASS`, `UNKNOWN`, `OTHER`.
+    static func badge(_ outcome: PredictedOutcome) -> String {
+        switch outcome {
+        case .failed: "FAIL"
+        case .passed: "PASS"
+        case .unknown: "UNKNOWN"
+        case .notACallback: "OTHER"
+        }
+    }
+
+    /// What the redaction summary says, or nil when nothing was redacted.
+    static func redactionNote(_ report: Report) -> String? {
+        guard report.redaction.applied else { return nil }
+        let r = report.redaction
+        if r.redactedValues == 0 { return "redaction was on; no secret values were found." }
+        let kinds = r.kinds.prefix(8).joined(separator: ", ") + (r.kinds.count > 8 ? ", …" : "")
+        return "\(plural(r.redactedValues, "secret value")) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
+    }
+
+    /// What to say when no callback failed: none were seen, or all passed.
+    static func noFailures(_ report: Report) -> String {
+        let s = report.summary
+        if s.callbacks == 0 && s.refusedConnections == 0 {
+            return "No OSS callback was found in the capture: check that it was taken on the callback server's port, and the filter."
+        }
+        return s.callbacksUnknown > 0
+            ? "None failed; \(plural(s.callbacksUnknown, "callback")) could not be judged (bytes missing from the capture)."
+            : "None: every callback in the capture passed OSS's checks."
+    }
+
+    static func isFailure(_ r: ReportedExchange) -> Bool { if case .failed = r.diagnosed.outcome { true } else { false } }
+    static func isUnknown(_ r: ReportedExchange) -> Bool { if case .unknown = r.diagnosed.outcome { true } else { false } }
+
+    /// Exchanges that are neither callbacks nor connection attempts.
+    static func otherExchangeCount(_ report: Report) -> Int {
+        report.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.exchange.refusal == nil }.count
+    }
+
+    /// The rule of the first finding that decided a failure (catalogue precedence), else the first finding.
+    static func primaryRule(_ d: DiagnosedExchange) -> RuleID? {
+        (d.findings.first { $0.severity == .error } ?? d.findings.first)?.rule
+    }
+}
+
+extension Int64 {
+    fileprivate func floorDiv(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor < 0) ? q - 1 : q
+    }
+}
+
+extension String {
+    /// Pads with spaces to `width` characters.
+    func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import ReportModel
+import Rendering
+
+extension CallbackDoctor {
+    struct Exchanges: ParsableCommand {
+        enum Format: String, ExpressibleByArgument, CaseIterable { case tsv, jsonl }
+
+        static let configuration = CommandConfiguration(
+            abstract: "List every HTTP exchange as a table (after Zeek's http.log).",
+            discussion: """
+                One row per exchange: ts, uid, id.orig_h, id.orig_p, id.resp_h, id.resp_p, trans_depth, method, host, \
+                uri, referrer, version, user_agent, request_body_len, response_body_len, status_code, status_msg — as \
+                Zeek's http.log — plus latency, is_callback, outcome, findings and capture. TSV (with Zeek's #fields \
+                header) or JSONL with the same names.
+
+                Exit status: 0, or 2 when an input could not be read or was damaged.
+                """)
+
+        @OptionGroup var input: InputOptions
+
+        @Option(name: .long, help: "Output format.")
+        var format: Format = .tsv
+
+        @Option(name: [.short, .long], help: ArgumentHelp("Write the table to FILE instead of standard output.", valueName: "FILE"))
+        var output: String?
+
+        @OptionGroup var redaction: RedactionOptions
+
+        func run() throws {
+            var report = input.analyze()
+            if redaction.enabled(defaultOn: false) { report = report.redacted() }
+            switch format {
+            case .tsv: try writeOutput(ExchangeTable.tsv(report), to: output)
+            case .jsonl: try writeOutput(ExchangeTable.jsonl(report), to: output)
+            }
+            throw ExitCode(ExitStatus.of(report, failOn: .never))
+        }
+    }
+}

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Analysis
+import ArgumentParser
+import Foundation
+import ReportModel
+import Rendering
+
+/// What to read and how to diagnose it: shared by `analyze` and `exchanges`.
+struct InputOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Capture files, directories or glob patterns.", valueName: "PATH"))
+    var paths: [String]
+
+    @Option(
+        name: [.short, .customLong("filter")],
+        help: ArgumentHelp("BPF capture filter applied while reading, as in tcpdump (e.g. 'tcp port 9000').", valueName: "EXPR"))
+    var filter: String?
+
+    @Option(name: .long, help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
+    var latencyThreshold: Double = 5.0
+
+    mutating func validate() throws {
+        guard latencyThreshold > 0, latencyThreshold.isFinite else {
+            throw ValidationError("--latency-threshold must be a positive number of seconds.")
+        }
+    }
+
+    /// Runs the pipeline over every input and reports unreadable or damaged inputs on stderr,
+    /// one line each, whatever the output format.
+    func analyze() -> Report {
+        var options = AnalysisOptions()
+        options.diagnosis.latencyThresholdSeconds = latencyThreshold
+        options.filter = filter
+        let report = BatchAnalyzer.analyze(arguments: paths, options: options, tool: ToolInfo(version: CallbackDoctor.version))
+        for capture in report.captures {
+            if let error = capture.error {
+                printError(TerminalSafety.escape(error))
+            } else {
+                for problem in capture.problems where !capture.complete { printError(TerminalSafety.escape(problem)) }
+            }
+        }
+        return report
+    }
+}
+
+/// `--redact` / `--no-redact`; the default depends on the format.
+struct RedactionOptions: ParsableArguments {
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Replace secrets (authorization, cookies, URL credentials, password/token/secret/key fields) with [redacted N chars]. Default: on for the markdown and html reports, off otherwise."
+        ))
+    var redact: Bool?
+
+    /// Whether to redact, given the format's default.
+    func enabled(defaultOn: Bool) -> Bool { redact ?? defaultOn }
+}
+
+extension ColorChoice: ExpressibleByArgument {}
+
+/// When the process fails (`--fail-on`).
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case error, warning, never
+}
+
+/// Writes `text` to `path`, or to standard output when `path` is nil.
+func writeOutput(_ text: String, to path: String?) throws {
+    if let path {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            printError("\(TerminalSafety.escape(path)): cannot write the report: \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+    } else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// Whether standard output is a terminal. The corresponding C function is `isatty`.
+func standardOutputIsTerminal() -> Bool { isatty(STDOUT_FILENO) == 1 }
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data(("callback-doctor: " + line + "\n").utf8))
+}
