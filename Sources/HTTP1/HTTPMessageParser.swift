@@ -54,6 +54,17 @@ public struct HTTPMessageParser: Sendable {
 
     private var state: State = .startLine
 
+    /// True while looking for the next start line after a gap (or from the middle of a stream):
+    /// bytes that do not start a valid start line are skipped instead of stopping the parser.
+    private var resyncing = false
+    /// Resynchronisation gives up (`.notHTTP`) after skipping this many bytes; nil = never.
+    private var resyncBudget: Int64?
+
+    /// Bytes skipped while resynchronising (not part of any message).
+    public private(set) var skippedBytes: Int64 = 0
+    /// Bytes declared missing with ``skip(_:)``.
+    public private(set) var missingBytes: Int64 = 0
+
     // The one incomplete line, if any.
     private var lineBuffer: [UInt8] = []
     private var hasPartialLine = false
@@ -84,6 +95,8 @@ public struct HTTPMessageParser: Sendable {
         case chunkDataEnd(sawCR: Bool)
         /// Reading the trailer section after the last chunk.
         case trailerFields
+        /// Resynchronising: discarding bytes up to the next LF, after which a start line may begin.
+        case resync
         /// After 101 or a 2xx to CONNECT: the rest is not HTTP; input is ignored.
         case tunnelled
         /// After `.notHTTP`: input is ignored.
@@ -256,10 +269,136 @@ public struct HTTPMessageParser: Sendable {
                 }
                 index += 1
 
+            case .resync:
+                let lf = Self.firstLF(in: bytes, from: index)
+                let upper = lf.map { $0 + 1 } ?? end
+                if spendResyncBudget(Int64(upper - index), at: base + Int64(upper), into: &events) {
+                    index = end
+                } else {
+                    index = upper
+                    if lf != nil { state = .startLine }
+                }
+
             case .tunnelled, .stopped, .finished:
                 index = end
             }
         }
+    }
+
+    // MARK: - Gaps and resynchronisation
+
+    /// Declares that the next `length` bytes of the stream are missing from the capture, and keeps
+    /// going where it can (RFC 9112 framing permitting):
+    ///
+    /// - inside a Content-Length body or a chunk's data, the length still frames the message: the
+    ///   missing part is reported as `.missingBody` and parsing continues after it;
+    /// - inside a close-delimited body, likewise;
+    /// - anywhere else (a start line, header fields, a chunk-size line, trailers, or between
+    ///   messages) the framing is lost: a message whose head was emitted ends `.truncated`, and the
+    ///   parser resynchronises at the next start line after the gap (the first byte after the gap,
+    ///   or the first byte after a later LF).
+    ///
+    /// Offsets stay stream offsets: `consumedBytes` advances by `length`.
+    public mutating func skip(_ length: Int64) -> [HTTPEvent] {
+        var events: [HTTPEvent] = []
+        guard length > 0 else { return events }
+        let start = consumedBytes
+        consumedBytes += length
+        missingBytes += length
+        switch state {
+        case .fixedLengthBody(let remaining):
+            let inBody = min(remaining, length)
+            events.append(HTTPEvent(part: .missingBody(length: inBody), range: start..<(start + inBody)))
+            if inBody < remaining {
+                state = .fixedLengthBody(remaining: remaining - inBody)
+            } else {
+                let here = (start + inBody)..<(start + inBody)
+                endMessage(.complete, trailers: nil, range: here, into: &events)
+                if length > inBody { beginResync() }
+            }
+        case .closeDelimitedBody:
+            events.append(HTTPEvent(part: .missingBody(length: length), range: start..<(start + length)))
+        case .chunkData(let remaining):
+            if length <= remaining {
+                events.append(HTTPEvent(part: .missingBody(length: length), range: start..<(start + length)))
+                state = length < remaining ? .chunkData(remaining: remaining - length) : .chunkDataEnd(sawCR: false)
+            } else {
+                events.append(HTTPEvent(part: .missingBody(length: remaining), range: start..<(start + remaining)))
+                loseMessage(at: start + remaining, into: &events)
+            }
+        case .chunkSizeLine, .chunkDataEnd, .trailerFields:
+            loseMessage(at: start, into: &events)
+        case .headerFields:
+            // The head was never emitted: the message is simply lost.
+            message = Message(headStart: consumedBytes)
+            beginResync()
+        case .startLine, .resync:
+            beginResync()
+        case .tunnelled, .stopped, .finished:
+            break
+        }
+        return events
+    }
+
+    /// Starts looking for the next start line at the current position, skipping whatever does
+    /// not start one — for a stream picked up in the middle (a capture that began mid-connection).
+    ///
+    /// - Parameter budget: give up with `.notHTTP` after skipping this many bytes without finding
+    ///   a start line (nil: never). Bounds the work spent on streams that are not HTTP at all.
+    public mutating func resynchronize(budget: Int64?) {
+        switch state {
+        case .startLine, .resync:
+            resyncBudget = budget
+            beginResync()
+        default:
+            break
+        }
+    }
+
+    /// True while the parser is skipping bytes to find the next start line.
+    public var isResynchronising: Bool { resyncing }
+
+    private mutating func beginResync() {
+        releaseLineBuffer()
+        resyncing = true
+        state = .startLine
+    }
+
+    /// Ends a message whose framing a gap destroyed, then resynchronises.
+    private mutating func loseMessage(at offset: Int64, into events: inout [HTTPEvent]) {
+        let end = HTTPMessageEnd.truncated(expected: message.expectedLength, received: message.bodyReceived)
+        endMessage(end, trailers: nil, range: offset..<offset, into: &events)
+        beginResync()
+    }
+
+    /// Counts skipped bytes; true when the resynchronisation budget ran out (the parser stopped).
+    private mutating func spendResyncBudget(_ count: Int64, at offset: Int64, into events: inout [HTTPEvent]) -> Bool {
+        skippedBytes += count
+        guard let budget = resyncBudget else { return false }
+        if skippedBytes > budget {
+            resyncing = false
+            state = .startLine
+            stop(
+                reason: "no HTTP start line in the first \(budget) bytes", anomaly: nil, range: offset..<offset,
+                into: &events)
+            return true
+        }
+        return false
+    }
+
+    /// While resynchronising, a start line that turned out invalid is skipped, not fatal: the
+    /// search goes on after the next LF (or, for a complete line, right after it).
+    /// - Returns: the index in `bytes` to continue from, or nil when not resynchronising.
+    private mutating func rejectCandidate(
+        upTo offset: Int64, lineStart: Int64, lineIsComplete: Bool, bytes: ArraySlice<UInt8>, base: Int64,
+        into events: inout [HTTPEvent]
+    ) -> Int? {
+        guard resyncing, case .startLine = state else { return nil }
+        releaseLineBuffer()
+        let resume = max(bytes.startIndex, min(bytes.endIndex, Int(offset - base)))
+        if spendResyncBudget(offset - lineStart, at: offset, into: &events) { return bytes.endIndex }
+        state = lineIsComplete ? .startLine : .resync
+        return resume
     }
 
     /// Ends the stream (FIN, RST or end of capture).
@@ -293,7 +432,7 @@ public struct HTTPMessageParser: Sendable {
         case .chunkSizeLine, .chunkData, .chunkDataEnd, .trailerFields:
             let end = HTTPMessageEnd.truncated(expected: nil, received: message.bodyReceived)
             events.append(HTTPEvent(part: .end(end, trailers: nil), range: here))
-        case .tunnelled, .stopped, .finished:
+        case .resync, .tunnelled, .stopped, .finished:
             break
         }
         state = .finished
@@ -314,7 +453,7 @@ public struct HTTPMessageParser: Sendable {
     public mutating func switchToTunnel() -> [HTTPEvent] {
         var events: [HTTPEvent] = []
         switch state {
-        case .startLine:
+        case .startLine, .resync:
             break
         case .headerFields, .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd,
             .trailerFields:
@@ -363,6 +502,11 @@ public struct HTTPMessageParser: Sendable {
             sectionStart: sectionStart
         )
         if let crossing, violation.map({ crossing.offset < $0.offset }) ?? true {
+            if let resume = rejectCandidate(
+                upTo: crossing.offset, lineStart: lineStart, lineIsComplete: false, bytes: bytes, base: base, into: &events)
+            {
+                return resume
+            }
             stop(
                 reason: crossing.reason,
                 anomaly: .headerLimitExceeded,
@@ -372,6 +516,12 @@ public struct HTTPMessageParser: Sendable {
             return end
         }
         if let violation {
+            if let resume = rejectCandidate(
+                upTo: violation.offset + 1, lineStart: lineStart, lineIsComplete: false, bytes: bytes, base: base,
+                into: &events)
+            {
+                return resume
+            }
             stop(reason: violation.reason, anomaly: nil, range: lineStart..<(violation.offset + 1), into: &events)
             return end
         }
@@ -450,6 +600,8 @@ public struct HTTPMessageParser: Sendable {
             if line.isEmpty { return }
             switch StartLineScanner.parse(line, role: role) {
             case .success(let parsed):
+                resyncing = false
+                resyncBudget = nil
                 message = Message(headStart: range.lowerBound)
                 section = Section(start: range.lowerBound)
                 if !endsWithCR { note(.bareLF, range: range, into: &events) }
@@ -457,6 +609,11 @@ public struct HTTPMessageParser: Sendable {
                 let startLine = parsed.line
                 state = .headerFields(startLine)
             case .failure(let failure):
+                if resyncing {
+                    // A whole line that is not a start line: skip it; the next line is a candidate.
+                    _ = spendResyncBudget(range.count > 0 ? Int64(range.count) : 0, at: range.upperBound, into: &events)
+                    return
+                }
                 stop(reason: failure.reason, anomaly: nil, range: range, into: &events)
             }
 
@@ -482,7 +639,7 @@ public struct HTTPMessageParser: Sendable {
                 fieldLine(line, range: range, isTrailer: true, into: &events)
             }
 
-        case .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd, .tunnelled, .stopped,
+        case .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd, .resync, .tunnelled, .stopped,
             .finished:
             assertionFailure("processLine in a state that does not read lines")
         }
@@ -754,7 +911,7 @@ public struct HTTPMessageParser: Sendable {
     private mutating func emitOrHold(_ anomaly: HTTPAnomaly, range: Range<Int64>, into events: inout [HTTPEvent]) {
         let event = HTTPEvent(part: .anomaly(anomaly), range: range)
         switch state {
-        case .startLine, .headerFields:
+        case .startLine, .headerFields, .resync:
             message.pendingAnomalies.append(event)
         case .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd, .trailerFields,
             .tunnelled, .stopped, .finished:
@@ -772,7 +929,7 @@ public struct HTTPMessageParser: Sendable {
     ) {
         let headWasEmitted: Bool
         switch state {
-        case .startLine, .headerFields:
+        case .startLine, .headerFields, .resync:
             headWasEmitted = false
             events.append(contentsOf: message.pendingAnomalies)
             message.pendingAnomalies = []

@@ -242,6 +242,9 @@ public enum HTTPPart: Sendable, Equatable {
     case responseHead(HTTPResponseHead, framing: BodyFraming)
     /// De-chunked payload bytes: slices of the fed input, never copied.
     case body(ArraySlice<UInt8>)
+    /// `length` payload bytes of the body are missing from the capture (a reassembly gap). The
+    /// framing survived (a Content-Length or chunk size spanned the gap), so parsing goes on.
+    case missingBody(length: Int64)
     /// The message is over. `trailers` holds the trailer section of a chunked body, nil when there
     /// were no trailer fields.
     case end(HTTPMessageEnd, trailers: HTTPHeaders?)

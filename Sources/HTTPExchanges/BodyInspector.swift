@@ -45,6 +45,11 @@ struct BodyInspector {
     /// Takes de-chunked body bytes as they arrive.
     mutating func feed(_ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
+        if summary.missingBytes > 0 {
+            // After a hole the decoded stream and the JSON text are broken: count only.
+            summary.size += Int64(bytes.count)
+            return
+        }
         summary.size += Int64(bytes.count)
         if summary.leadingBytes.count < 32 {
             summary.leadingBytes.append(contentsOf: bytes.prefix(32 - summary.leadingBytes.count))
@@ -109,6 +114,15 @@ struct BodyInspector {
         head = []
     }
 
+    /// `length` body bytes are missing from the capture: the size still counts them, but no
+    /// verdict is reached on a body with a hole (the JSON and BOM checks stop here).
+    mutating func noteMissing(_ length: Int64) {
+        guard length > 0 else { return }
+        summary.size += length
+        summary.missingBytes += length
+        summary.previewTruncated = true
+    }
+
     /// The summary once the body has ended (or the stream stopped inside it).
     mutating func finish() -> BodySummary {
         if var decoder, decodeFailure == nil {
@@ -119,7 +133,7 @@ struct BodyInspector {
             summary.contentDecoding?.decodedSize = decodedSize
             summary.contentDecoding?.failure = decodeFailure
         }
-        if judge && decodeFailure == nil && !decodedBeyondLimit {
+        if judge && decodeFailure == nil && !decodedBeyondLimit && summary.missingBytes == 0 {
             if !bomSettled { settleBOM() }
             summary.json = validator.finish()
         }

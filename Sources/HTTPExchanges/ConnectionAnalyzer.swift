@@ -12,6 +12,9 @@ public struct ExchangeLimits: Sendable {
     /// finalised without one. Default 1,000.
     public var maxPendingExchanges = 1000
     public var parser = HTTPParserLimits()
+    /// On a connection picked up mid-stream, bytes searched for a first start line before the
+    /// connection is declared not HTTP. Default 256 KiB.
+    public var midStreamResyncBytes: Int64 = 256 * 1024
     public init() {}
 }
 
@@ -43,7 +46,9 @@ struct ConnectionAnalyzer {
     private var clientHalted = false
     private var serverHalted = false
     private var outcome = ConnectionOutcome()
-    private var holes: [CaptureHole] = []
+    /// Holes seen between messages, given to the next exchange that direction starts.
+    private var unassignedClientHoles: [CaptureHole] = []
+    private var unassignedServerHoles: [CaptureHole] = []
     /// Nil until the first request or response is seen; false once the client spoke something else.
     private(set) var isHTTP: Bool?
 
@@ -52,6 +57,11 @@ struct ConnectionAnalyzer {
         self.limits = limits
         requestParser = HTTPMessageParser(role: .request, limits: limits.parser)
         responseParser = HTTPMessageParser(role: .response, limits: limits.parser)
+        if !info.handshakeSeen && info.roleEvidence != .synAck {
+            // Picked up mid-connection: the first bytes may be the middle of a message.
+            requestParser.resynchronize(budget: limits.midStreamResyncBytes)
+            responseParser.resynchronize(budget: limits.midStreamResyncBytes)
+        }
     }
 
     // MARK: - Stream input
@@ -73,18 +83,36 @@ struct ConnectionAnalyzer {
         }
     }
 
-    /// Bytes the capture does not have. Parsing in that direction stops here; the exchanges it
-    /// touches are marked incomplete. (Resynchronisation after a gap is a later refinement.)
-    mutating func gap(direction: StreamDirection, offset: Int64, length: Int64, origin: StreamOrigin) {
+    /// Bytes the capture does not have. The hole is recorded on the exchange it touches (the
+    /// message in progress in that direction; for the server between responses, the oldest request
+    /// still waiting for one — its response may be in the hole), and the parser skips it: a
+    /// Content-Length or chunk size that spans the gap still frames the message, otherwise the
+    /// parser resynchronises at the next start line.
+    mutating func gap(
+        direction: StreamDirection, offset: Int64, length: Int64, origin: StreamOrigin, output: inout [HTTPExchange]
+    ) {
         let hole = CaptureHole(direction: direction, offset: offset, length: length, origin: origin)
-        holes.append(hole)
-        for i in pending.indices { pending[i].holes.append(hole) }
-        if direction == .serverToClient, serverTrailing {
-            held?.holes.append(hole)
-        }
         switch direction {
-        case .clientToServer: clientHalted = true
-        case .serverToClient: serverHalted = true
+        case .clientToServer:
+            if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
+                pending[i].holes.append(hole)
+            } else {
+                unassignedClientHoles.append(hole)
+            }
+            guard !clientHalted else { return }
+            for event in requestParser.skip(length) { handleRequest(event, output: &output) }
+        case .serverToClient:
+            if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
+                pending[i].holes.append(hole)
+            } else if let i = pending.firstIndex(where: { $0.response == nil && $0.request != nil }) {
+                pending[i].holes.append(hole)
+            } else if held != nil {
+                held?.holes.append(hole)
+            } else {
+                unassignedServerHoles.append(hole)
+            }
+            guard !serverHalted, !serverTrailing else { return }
+            for event in responseParser.skip(length) { handleResponse(event, output: &output) }
         }
     }
 
@@ -127,7 +155,8 @@ struct ConnectionAnalyzer {
             var exchange = HTTPExchange(connection: info, index: nextIndex)
             nextIndex += 1
             exchange.request = CapturedRequest(head: head, timing: MessageTiming(start: start))
-            exchange.holes = holes
+            exchange.holes = unassignedClientHoles
+            unassignedClientHoles = []
             requestTarget = exchange.index
             requestBody = BodyInspector(
                 contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes)
@@ -142,6 +171,8 @@ struct ConnectionAnalyzer {
         case .body(let bytes):
             requestBody?.feed(bytes)
             clientOrigins.prune(before: event.range.lowerBound)
+        case .missingBody(let length):
+            requestBody?.noteMissing(length)
         case .end(let end, _):
             let endOrigin = clientOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? clientOrigins.last
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -157,8 +188,8 @@ struct ConnectionAnalyzer {
                 pending[i].request?.anomalies.append(anomaly)
             }
         case .notHTTP:
-            if isHTTP == nil { isHTTP = false }
             clientHalted = true
+            decideNotHTTP()
         case .responseHead:
             break  // A request parser never produces a response head.
         }
@@ -189,6 +220,8 @@ struct ConnectionAnalyzer {
         case .body(let bytes):
             responseBody?.feed(bytes)
             serverOrigins.prune(before: event.range.lowerBound)
+        case .missingBody(let length):
+            responseBody?.noteMissing(length)
         case .end(let end, _):
             let endOrigin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? serverOrigins.last
             if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -221,8 +254,8 @@ struct ConnectionAnalyzer {
                 serverTrailing = true
                 held?.response?.trailingBytes = max(0, serverOrigins.totalEnd - event.range.lowerBound)
             } else {
-                if isHTTP == nil { isHTTP = false }
                 serverHalted = true
+                decideNotHTTP()
             }
         case .requestHead:
             break
@@ -235,9 +268,18 @@ struct ConnectionAnalyzer {
         if let i = pending.firstIndex(where: { $0.response == nil && $0.request != nil }) { return i }
         var exchange = HTTPExchange(connection: info, index: nextIndex)
         nextIndex += 1
-        exchange.holes = holes
+        exchange.holes = unassignedServerHoles
+        unassignedServerHoles = []
         pending.append(exchange)
         return pending.count - 1
+    }
+
+    /// A connection is not HTTP when, before any message, the side that starts from a known
+    /// beginning spoke something else — or, picked up mid-stream, when both sides gave up.
+    private mutating func decideNotHTTP() {
+        guard isHTTP == nil else { return }
+        let fromStart = info.handshakeSeen || info.roleEvidence == .synAck
+        if fromStart || (clientHalted && serverHalted) { isHTTP = false }
     }
 
     private mutating func releaseHeld(output: inout [HTTPExchange]) {

@@ -48,7 +48,7 @@ public struct ExchangeAssembler: StreamEventSink {
             }
         case .gap(let id, let direction, let offset, let length, let origin):
             sawPayload.insert(id)
-            analyzers[id]?.gap(direction: direction, offset: offset, length: length, origin: origin)
+            analyzers[id]?.gap(direction: direction, offset: offset, length: length, origin: origin, output: &finished)
         case .ended(let id, let direction, let how):
             analyzers[id]?.ended(direction: direction, how: how, output: &finished)
         case .closed(let id, _):

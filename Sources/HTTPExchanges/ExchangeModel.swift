@@ -64,8 +64,11 @@ public struct BodySummary: Sendable, Equatable {
     public var contentDecoding: ContentDecodingSummary?
     /// A byte-order mark at the start of the (decoded) body.
     public var byteOrderMark: ByteOrderMark?
-    /// RFC 8259 verdict on the decoded body with any BOM removed; nil when the body was not judged.
+    /// RFC 8259 verdict on the decoded body with any BOM removed; nil when the body was not judged
+    /// (not a callback, undecodable, or with bytes missing from the capture).
     public var json: JSONVerdict?
+    /// Body bytes missing from the capture (counted in ``size``).
+    public var missingBytes: Int64 = 0
 
     public init() {}
 }
