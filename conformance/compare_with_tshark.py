@@ -10,9 +10,11 @@ runs
 
   * `callback-doctor analyze --format json FILE`, and
   * tshark 4.x with `-2 -o tcp.desegment_tcp_streams:TRUE -o http.desegment_headers:TRUE
-    -o http.desegment_body:TRUE -o tcp.reassemble_out_of_order:TRUE`, plus
-    `-d tcp.port==P,http` for every server port P of our own report that tshark does not
-    already decode as HTTP (`tshark -G decodes`),
+    -o http.desegment_body:TRUE`, plus `-d tcp.port==P,http` for every server port P of our
+    own report that tshark does not already decode as HTTP (`tshark -G decodes`); twice, with
+    and without `-o tcp.reassemble_out_of_order:TRUE`, keeping the reading in which more
+    requests got a response (out-of-order reassembly helps with reordered segments and hurts
+    when a segment is lost for good: tshark then holds back the rest of the connection),
 
 and compares, per TCP connection (the unordered pair of endpoints), the ordered list of
 (method, target, final status) pairs. A request without a response has status null; a response
@@ -54,8 +56,11 @@ TSHARK_OPTIONS = [
     "-o", "tcp.desegment_tcp_streams:TRUE",
     "-o", "http.desegment_headers:TRUE",
     "-o", "http.desegment_body:TRUE",
-    "-o", "tcp.reassemble_out_of_order:TRUE",
 ]
+# Off by default in tshark. It pairs responses whose segments arrive out of order, but when a
+# segment is missing for good it holds back everything after it on that connection (zeek's
+# 1000-requests-one-dropped-response: 999 responses lost with it, all found without it).
+OUT_OF_ORDER = ["-o", "tcp.reassemble_out_of_order:TRUE"]
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -188,9 +193,25 @@ def first(value):
     return value[0] if isinstance(value, list) else value
 
 
-def tshark_pairs(path, ports):
+def tshark_reading(path, ports):
+    """tshark's pairs, read with and without out-of-order reassembly; the reading with more
+    answered requests is used ("where it helps"), the default one on a tie."""
+    def answered(reading):
+        return sum(1 for c in reading[0].values() for pair in c["pairs"] if pair[2] is not None)
+
+    def unanswered(reading):
+        return sum(1 for c in reading[0].values() for pair in c["pairs"] if pair[2] is None)
+
+    default = tshark_pairs(path, ports, out_of_order=False)
+    if unanswered(default) == 0:
+        return default + (False,)  # nothing the second reading could add
+    reordered = tshark_pairs(path, ports, out_of_order=True)
+    return reordered + (True,) if answered(reordered) > answered(default) else default + (False,)
+
+
+def tshark_pairs(path, ports, out_of_order):
     extra = sorted(p for p in ports if p not in tshark_http_ports())
-    command = ["tshark", "-n", "-r", path] + TSHARK_OPTIONS
+    command = ["tshark", "-n", "-r", path] + TSHARK_OPTIONS + (OUT_OF_ORDER if out_of_order else [])
     for port in extra:
         command += ["-d", "tcp.port==%d,http" % port]
     command += ["-Y", "http", "-T", "json", "--no-duplicate-keys", "-J", "frame tcp ip ipv6 http"]
@@ -267,7 +288,7 @@ def compare_file(binary, path):
     name = os.path.basename(path)
     try:
         mine, ports = ours(binary, path)
-        theirs, extra_ports, tshark_status = tshark_pairs(path, ports)
+        theirs, extra_ports, tshark_status, out_of_order = tshark_reading(path, ports)
     except (RuntimeError, ValueError, KeyError) as error:
         return {"file": name, "error": str(error), "tshark": 0, "ours": 0, "matched": 0, "differences": []}
     differences = []
@@ -290,7 +311,8 @@ def compare_file(binary, path):
             if j not in used_right:
                 differences.append((name, label, "ours-only", pair_text(pair)))
     return {"file": name, "tshark": tshark_total, "ours": ours_total, "matched": matched,
-            "extraPorts": extra_ports, "tsharkExit": tshark_status, "differences": differences}
+            "extraPorts": extra_ports, "outOfOrder": out_of_order, "tsharkExit": tshark_status,
+            "differences": differences}
 
 
 # -------------------------------------------------------------------------------------- table
@@ -449,13 +471,14 @@ def main():
         }, indent=1))
     else:
         print("callback-doctor vs %s, %d captures" % (tshark_version(), len(results)))
-        print("%-70s %7s %7s %7s %8s" % ("file", "tshark", "ours", "agree", ""))
+        print("%-70s %7s %7s %7s %8s  %s" % ("file", "tshark", "ours", "agree", "", "tshark reading"))
         for r in results:
             if "error" in r:
                 print("%-70s ERROR %s" % (r["file"], r["error"]))
                 continue
             pct = "%.1f%%" % (100.0 * r["matched"] / r["tshark"]) if r["tshark"] else "-"
-            print("%-70s %7d %7d %7d %8s" % (r["file"], r["tshark"], r["ours"], r["matched"], pct))
+            print("%-70s %7d %7d %7d %8s  %s" % (r["file"], r["tshark"], r["ours"], r["matched"], pct,
+                                                 "out-of-order" if r["outOfOrder"] else "default"))
         print("TOTAL: %d of tshark's %d pairs found with the same values = %.2f%% (threshold %.0f%%)"
               % (matched, tshark_total, 100.0 * ratio, 100 * THRESHOLD))
         print("differences: %d (%d distinct); unlisted or unexplained: %d; stale table rows: %d"
