@@ -225,12 +225,15 @@ def tshark_pairs(path, ports, out_of_order):
     for packet in packets:
         layers = packet["_source"]["layers"]
         frame = int(first(layers["frame"]["frame.number"]))
-        ip = layers.get("ip") or layers.get("ipv6")
+        # The innermost IP header: tunnels (VXLAN, L2TP, GRE) put several in one frame, merged
+        # into a list per key by --no-duplicate-keys, in the order the layers appear.
+        ip_keys = [k for k in layers if k in ("ip", "ipv6")]
         tcp = layers.get("tcp")
-        if ip is None or tcp is None:
-            continue  # e.g. HTTP inside a tunnel tshark decodes and we do not key the same way
-        ip = first(ip)
-        tcp = first(tcp)
+        if not ip_keys or tcp is None:
+            continue
+        ip = layers[ip_keys[-1]]
+        ip = ip[-1] if isinstance(ip, list) else ip
+        tcp = tcp[-1] if isinstance(tcp, list) else tcp
         if "ip.src" in ip:
             src_ip, dst_ip = first(ip["ip.src"]), first(ip["ip.dst"])
         else:
