@@ -10,7 +10,8 @@ import CaptureModel
 /// The decoder never traps and never throws: every record yields either a segment or a
 /// ``SkipReason``. It reads the record through a bounds-checked ``ByteReader`` and allocates
 /// nothing per packet beyond what ``TCPSegment`` holds: the payload is a slice of the record's
-/// bytes, addresses are integers. Checksums are never verified.
+/// bytes, addresses are integers (only IPv4 fragments are copied, into their datagram's bounded
+/// reassembly buffer). Checksums are never verified.
 ///
 /// Classification order for a record that is not plain TCP: an IPv4 fragment of TCP (or of a
 /// tunnel, below) is held for reassembly (RFC 791; bounded by ``IPv4FragmentLimits``) and the
