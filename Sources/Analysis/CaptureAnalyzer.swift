@@ -81,6 +81,13 @@ public enum CaptureAnalyzer {
         }
         tracker.finish(into: &assembler)
         collect()
+        decoder.finish()
+        let fragments = decoder.fragmentStatistics
+        if fragments.incompleteDatagrams > 0 {
+            summary.problems.append(
+                "\(fragments.incompleteDatagrams) fragmented IPv4 datagrams (\(fragments.fragmentsOfIncompleteDatagrams) "
+                    + "fragments) were never completed and not analysed")
+        }
 
         summary.skipped = skipped.map { SkippedPackets(reason: $0.key, description: $0.value.description, packets: $0.value.count) }
             .sorted { ($0.packets, $1.reason) > ($1.packets, $0.reason) }

@@ -12,8 +12,11 @@ public enum DecodeLayer: String, Sendable, Hashable {
     case ipv6Extension
     /// The TCP header (RFC 9293 §3.1), options included.
     case tcp
+    /// A tunnel header: UDP+VXLAN, GRE, L2TP+PPP (see `Tunnels`).
+    case tunnel
 
-    /// Human name: `"link-layer"`, `"VLAN tag"`, `"IPv4"`, `"IPv6"`, `"IPv6 extension"`, `"TCP"`.
+    /// Human name: `"link-layer"`, `"VLAN tag"`, `"IPv4"`, `"IPv6"`, `"IPv6 extension"`, `"TCP"`,
+    /// `"tunnel"`.
     public var displayName: String {
         switch self {
         case .link: "link-layer"
@@ -22,6 +25,7 @@ public enum DecodeLayer: String, Sendable, Hashable {
         case .ipv6: "IPv6"
         case .ipv6Extension: "IPv6 extension"
         case .tcp: "TCP"
+        case .tunnel: "tunnel"
         }
     }
 }

@@ -10,13 +10,39 @@ import CaptureModel
 /// The decoder never traps and never throws: every record yields either a segment or a
 /// ``SkipReason``. It reads the record through a bounds-checked ``ByteReader`` and allocates
 /// nothing per packet beyond what ``TCPSegment`` holds: the payload is a slice of the record's
-/// bytes, addresses are integers. Checksums are never verified.
+/// bytes, addresses are integers (only IPv4 fragments are copied, into their datagram's bounded
+/// reassembly buffer). Checksums are never verified.
 ///
-/// Classification order for a record that is not plain TCP: a non-atomic fragment whose protocol
-/// is TCP (or, in IPv6, an extension header) is ``SkipReason/ipFragment``; any other protocol is
+/// Classification order for a record that is not plain TCP: an IPv4 fragment of TCP (or of a
+/// tunnel, below) is held for reassembly (RFC 791; bounded by ``IPv4FragmentLimits``) and the
+/// datagram decodes as one segment with the fragment that completes it, the others being
+/// ``SkipReason/ipFragment``; an IPv6 fragment whose protocol is TCP or an extension header is
+/// ``SkipReason/ipFragment`` (not reassembled); any other protocol is
 /// ``SkipReason/nonTCP(ipProtocol:)`` — so UDP fragments count as UDP.
+///
+/// Tunnels are decoded to the TCP they carry (see `Tunnels`): VXLAN (UDP 4789), GRE (IP protocol
+/// 47), IPv4/IPv6-in-IP (4, 41) and L2TPv2 (UDP 1701); the segment's endpoints are the inner ones.
 public struct PacketDecoder: Sendable {
-    public init() {}
+    private var fragments: IPv4FragmentReassembler
+
+    public init() {
+        self.init(fragmentLimits: IPv4FragmentLimits())
+    }
+
+    public init(fragmentLimits: IPv4FragmentLimits) {
+        fragments = IPv4FragmentReassembler(limits: fragmentLimits)
+    }
+
+    /// What IPv4 fragment reassembly did so far (complete after ``finish()``).
+    public var fragmentStatistics: IPv4FragmentStatistics { fragments.statistics }
+
+    /// Fragmented datagrams waiting for more fragments.
+    public var fragmentedDatagramsInFlight: Int { fragments.datagramsInFlight }
+
+    /// The end of the capture: datagrams still missing fragments count as incomplete.
+    public mutating func finish() {
+        fragments.finish()
+    }
 
     /// Decodes one record.
     ///
@@ -24,16 +50,16 @@ public struct PacketDecoder: Sendable {
     /// bounds ``TCPSegment/missingPayloadLength``.
     public mutating func decode(_ packet: CapturedPacket) -> DecodedPacket {
         do throws(SkipReason) {
-            return .tcp(try Self.segment(from: packet))
+            return .tcp(try segment(from: packet))
         } catch {
             return .skipped(error)
         }
     }
 
     /// The whole decode, throwing the reason the record is not a TCP segment.
-    static func segment(from packet: CapturedPacket) throws(SkipReason) -> TCPSegment {
+    mutating func segment(from packet: CapturedPacket) throws(SkipReason) -> TCPSegment {
         var reader = ByteReader(packet.bytes[...])
-        let wireExtra = max(0, packet.originalLength - packet.bytes.count)
+        var wireExtra = max(0, packet.originalLength - packet.bytes.count)
         let network: NetworkLayerKind
         switch packet.linkLayer {
         case .ethernet: network = try EthernetFrame.parse(&reader)
@@ -42,19 +68,58 @@ public struct PacketDecoder: Sendable {
         case .bsdNull, .bsdLoop: network = try Loopback.parse(&reader)
         case .ipv4: network = .ipv4
         case .ipv6: network = .ipv6
-        case .rawIP: network = try rawIPVersion(reader)
+        case .rawIP: network = try Self.rawIPVersion(reader)
         case .unsupported: throw .unsupportedLinkType(packet.linkLayer.description)
         }
-        let ip: IPPayload
-        switch network {
-        case .ipv4: ip = try IPv4Header.parse(&reader, wireExtra: wireExtra)
-        case .ipv6: ip = try IPv6Header.parse(&reader, wireExtra: wireExtra)
-        }
-        if ip.isFragment, ip.ipProtocol == IPProtocol.tcp || IPProtocol.isWalkedExtension(ip.ipProtocol) {
-            throw .ipFragment
+        var ip = try Self.parse(network, &reader, wireExtra: wireExtra)
+        var depth = 0
+        while true {
+            if ip.isFragment {
+                guard let fragment = ip.ipv4Fragment, Self.isReassembled(ip.ipProtocol) else {
+                    if ip.ipProtocol == IPProtocol.tcp || IPProtocol.isWalkedExtension(ip.ipProtocol) {
+                        throw .ipFragment
+                    }
+                    throw .nonTCP(ipProtocol: ip.ipProtocol)
+                }
+                guard let datagram = try fragments.add(fragment, at: packet.timestamp) else { throw .ipFragment }
+                ip = IPPayload(
+                    source: ip.source, destination: ip.destination, ipProtocol: ip.ipProtocol,
+                    reader: ByteReader(datagram[...]), claimedLength: datagram.count, missingLength: 0, isFragment: false)
+                wireExtra = 0
+            }
+            guard let inner = try Tunnels.inner(of: ip) else { break }
+            depth += 1
+            guard depth <= Tunnels.maxDepth else {
+                throw .malformed(layer: .tunnel, reason: "more than \(Tunnels.maxDepth) nested tunnels")
+            }
+            var innerReader: ByteReader
+            let innerNetwork: NetworkLayerKind
+            switch inner {
+            case .ethernet(let carried):
+                innerReader = carried
+                innerNetwork = try EthernetFrame.parse(&innerReader)
+            case .network(let kind, let carried):
+                innerReader = carried
+                innerNetwork = kind
+            }
+            ip = try Self.parse(innerNetwork, &innerReader, wireExtra: wireExtra)
         }
         guard ip.ipProtocol == IPProtocol.tcp else { throw .nonTCP(ipProtocol: ip.ipProtocol) }
         return try TCPHeader.parse(ip)
+    }
+
+    static func parse(_ network: NetworkLayerKind, _ reader: inout ByteReader, wireExtra: Int) throws(SkipReason)
+        -> IPPayload
+    {
+        switch network {
+        case .ipv4: try IPv4Header.parse(&reader, wireExtra: wireExtra)
+        case .ipv6: try IPv6Header.parse(&reader, wireExtra: wireExtra)
+        }
+    }
+
+    /// IPv4 fragments of these protocols are reassembled: TCP and the tunnels that can carry it.
+    static func isReassembled(_ ipProtocol: UInt8) -> Bool {
+        ipProtocol == IPProtocol.tcp || ipProtocol == 47 || ipProtocol == 4 || ipProtocol == 41
     }
 
     /// Raw IP (`DLT_RAW`): the version nibble chooses IPv4 or IPv6. An empty record is a

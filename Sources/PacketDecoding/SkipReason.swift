@@ -12,7 +12,9 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
     /// IP carries something other than TCP (UDP, ICMP, ESP…), by IP protocol / next-header number.
     case nonTCP(ipProtocol: UInt8)
     /// A TCP fragment: IPv4 with MF set or a non-zero fragment offset (RFC 791 §3.2), or an IPv6
-    /// Fragment header that is not atomic (RFC 8200 §4.5, RFC 6946). Not reassembled; counted.
+    /// Fragment header that is not atomic (RFC 8200 §4.5, RFC 6946). IPv4 fragments are held for
+    /// reassembly: the datagram's segment comes out with the fragment that completes it, and the
+    /// others are counted here. IPv6 fragments are not reassembled.
     case ipFragment
     /// The captured bytes end before this layer's header does (snaplen, cut record). Not malformed.
     case truncated(layer: DecodeLayer)
@@ -45,6 +47,7 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
             case .ipv6: return "truncated:ipv6"
             case .ipv6Extension: return "truncated:ipv6Extension"
             case .tcp: return "truncated:tcp"
+            case .tunnel: return "truncated:tunnel"
             }
         case .malformed(let layer, _):
             switch layer {
@@ -54,6 +57,7 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
             case .ipv6: return "malformed:ipv6"
             case .ipv6Extension: return "malformed:ipv6Extension"
             case .tcp: return "malformed:tcp"
+            case .tunnel: return "malformed:tunnel"
             }
         }
     }
@@ -74,7 +78,7 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
             guard let name = IPProtocolNames.name(ipProtocol) else { return number }
             return "\(name) (\(number))"
         case .ipFragment:
-            return "IP fragment (not reassembled)"
+            return "IP fragment (IPv4: held for reassembly; IPv6: not reassembled)"
         case .truncated(let layer):
             return "truncated \(layer.displayName) header (capture ended inside it)"
         case .malformed(let layer, let reason):

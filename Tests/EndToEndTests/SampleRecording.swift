@@ -28,8 +28,9 @@ struct SampleRecording {
         .deletingLastPathComponent()
     static let samplesDirectory = packageRoot.appendingPathComponent("samples")
 
-    static func load() throws -> SampleRecording {
-        let data = try Data(contentsOf: samplesDirectory.appendingPathComponent("recording.json"))
+    /// Reads `recording.json`, or another recording written by `oss_sender.py --out`.
+    static func load(from url: URL = samplesDirectory.appendingPathComponent("recording.json")) throws -> SampleRecording {
+        let data = try Data(contentsOf: url)
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let scenarios = root["scenarios"] as? [[String: Any]]
         else { throw CocoaError(.fileReadCorruptFile) }

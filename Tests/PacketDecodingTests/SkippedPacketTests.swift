@@ -90,7 +90,7 @@ import TestSupport
         (.nonTCP(ipProtocol: 17), "non-tcp:udp", "UDP (IP protocol 17)"),
         (.nonTCP(ipProtocol: 58), "non-tcp:icmpv6", "ICMPv6 (IP protocol 58)"),
         (.nonTCP(ipProtocol: 99), "non-tcp:99", "IP protocol 99"),
-        (.ipFragment, "ip-fragment", "IP fragment (not reassembled)"),
+        (.ipFragment, "ip-fragment", "IP fragment (IPv4: held for reassembly; IPv6: not reassembled)"),
         (.truncated(layer: .tcp), "truncated:tcp", "truncated TCP header (capture ended inside it)"),
         (.truncated(layer: .vlan), "truncated:vlan", "truncated VLAN tag header (capture ended inside it)"),
         (.truncated(layer: .ipv6Extension), "truncated:ipv6Extension",

@@ -20,6 +20,8 @@ struct IPPayload {
     var missingLength: Int
     /// True for a non-atomic fragment (IPv4 MF/offset, IPv6 Fragment header with M or offset).
     var isFragment: Bool
+    /// For an IPv4 fragment: what reassembly needs from its header.
+    var ipv4Fragment: IPv4FragmentReassembler.Fragment? = nil
 
     /// Cuts `reader` to `claimed` bytes and returns how many claimed bytes the capture lacks,
     /// given `wireExtra` bytes that were on the wire after the end of the capture.

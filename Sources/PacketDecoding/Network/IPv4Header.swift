@@ -32,7 +32,8 @@ enum IPv4Header {
         guard headerLength >= minimumLength else {
             throw .malformed(layer: .ipv4, reason: "header length (IHL) is below 5 words")
         }
-        guard let totalLength = reader.peekUInt16(at: 2), let fragmentField = reader.peekUInt16(at: 6),
+        guard let totalLength = reader.peekUInt16(at: 2), let identification = reader.peekUInt16(at: 4),
+            let fragmentField = reader.peekUInt16(at: 6),
             let ipProtocol = reader.peekUInt8(at: 9), let source = reader.peekUInt32(at: 12),
             let destination = reader.peekUInt32(at: 16)
         else { throw .truncated(layer: .ipv4) }
@@ -44,8 +45,15 @@ enum IPv4Header {
         let missing = IPPayload.bound(&reader, claimed: claimed, wireExtra: wireExtra)
         let moreFragments = fragmentField & 0x2000 != 0
         let fragmentOffset = fragmentField & 0x1FFF
+        let isFragment = moreFragments || fragmentOffset != 0
+        var fragment: IPv4FragmentReassembler.Fragment?
+        if isFragment {
+            fragment = IPv4FragmentReassembler.Fragment(
+                key: .init(source: source, destination: destination, ipProtocol: ipProtocol, identification: identification),
+                offset: Int(fragmentOffset) * 8, moreFragments: moreFragments, data: reader.bytes, claimedLength: claimed)
+        }
         return IPPayload(
             source: .v4(source), destination: .v4(destination), ipProtocol: ipProtocol, reader: reader,
-            claimedLength: claimed, missingLength: missing, isFragment: moreFragments || fragmentOffset != 0)
+            claimedLength: claimed, missingLength: missing, isFragment: isFragment, ipv4Fragment: fragment)
     }
 }

@@ -60,10 +60,15 @@ func endpoint(_ address: String, _ port: UInt16) -> Endpoint {
 }
 
 /// Checks what must hold for any decode of any input: a `.tcp` payload lies inside the record's
-/// bytes and its missing length is within what the wire had beyond the capture.
+/// bytes and its missing length is within what the wire had beyond the capture — or, for a
+/// datagram reassembled from IPv4 fragments, the payload fits in one IPv4 datagram and nothing
+/// is missing from it.
 func invariantsHold(_ result: DecodedPacket, for packet: CapturedPacket) -> Bool {
     guard case .tcp(let segment) = result else { return true }
     let wireExtra = max(0, packet.originalLength - packet.bytes.count)
-    return segment.payload.startIndex >= 0 && segment.payload.endIndex <= packet.bytes.count
+    let inRecord = segment.payload.startIndex >= 0 && segment.payload.endIndex <= packet.bytes.count
         && segment.missingPayloadLength >= 0 && segment.missingPayloadLength <= wireExtra
+    let reassembled = segment.payload.startIndex >= 0 && segment.payload.endIndex <= 65_535
+        && segment.missingPayloadLength == 0
+    return inRecord || reassembled
 }

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// callback-doctor against tshark on the shared corpus (`conformance/compare_with_tshark.py`):
+/// per connection, the ordered (method, target, final status) pairs must agree for at least 97 %
+/// of tshark's pairs, and every difference must be explained in `conformance/differences.md`.
+@Suite(.serialized) struct ConformanceTests {
+    static let script = SampleRecording.packageRoot.appendingPathComponent("conformance/compare_with_tshark.py")
+
+    static var corpus: URL? {
+        guard let shared = SharedCorpus.directory else { return nil }
+        let http = shared.appendingPathComponent("http")
+        return FileManager.default.fileExists(atPath: http.path) ? http : nil
+    }
+
+    /// The first executable called `name` on PATH.
+    static func tool(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var skipReason: String? {
+        if corpus == nil { return "../shared/corpus/http is absent: conformance against tshark skipped" }
+        if tool("tshark") == nil { return "tshark is not installed (apt-get install -y tshark): conformance skipped" }
+        if tool("python3") == nil { return "python3 is not installed: conformance skipped" }
+        return nil
+    }
+
+    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(10)))
+    func agreesWithTsharkAndEveryDifferenceIsExplained() throws {
+        let binary = CLIRunner.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no callback-doctor binary at \(binary.path)")
+        let corpus = try #require(Self.corpus)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.tool("python3")))
+        process.arguments = [Self.script.path, "--binary", binary.path, "--corpus", corpus.path, "--json"]
+        process.currentDirectoryURL = SampleRecording.packageRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stderr = String(decoding: errData, as: UTF8.self)
+        try #require(process.terminationStatus == 0, "compare_with_tshark.py exited \(process.terminationStatus): \(stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: outData) as? [String: Any], "not JSON: \(stderr)")
+
+        let errors = root["errors"] as? [[String: Any]] ?? []
+        #expect(errors.isEmpty, "files that could not be compared: \(errors)")
+
+        let total = try #require(root["total"] as? [String: Any])
+        let agreement = try #require(total["agreement"] as? Double)
+        let matched = total["matched"] as? Int ?? -1, theirs = total["tshark"] as? Int ?? -1
+        #expect(theirs > 1000, "tshark found only \(theirs) pairs in the corpus")
+        let files = root["files"] as? [[String: Any]] ?? []
+        let below = files.filter { ($0["tshark"] as? Int ?? 0) > ($0["matched"] as? Int ?? 0) }
+            .map { "\($0["file"] ?? "?"): \($0["matched"] ?? "?")/\($0["tshark"] ?? "?")" }
+        #expect(
+            agreement >= 0.97,
+            "agreement \(matched)/\(theirs) = \(String(format: "%.2f", agreement * 100)) % is below 97 %; files: \(below)")
+
+        let unlisted = root["unlisted"] as? [[String: Any]] ?? []
+        let described = unlisted.map {
+            "\($0["file"] ?? "?") | \($0["connection"] ?? "?") | \($0["side"] ?? "?") | \($0["pair"] ?? "?") x\($0["count"] ?? "?")"
+        }
+        let listing = described.joined(separator: "\n")
+        #expect(
+            unlisted.isEmpty,
+            "differences not explained in conformance/differences.md (run compare_with_tshark.py --write-table, then write the reasons):\n\(listing)")
+    }
+}
