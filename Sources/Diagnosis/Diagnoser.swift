@@ -30,6 +30,13 @@ public struct Diagnoser: Sendable {
             findings.append(refused(refusal))
         } else if !signals.isEmpty {
             findings = callbackFindings(exchange)
+        } else if let request = exchange.request, request.anomalies.contains(where: Self.cutsTheHead) {
+            // The headers that would say "OSS callback" may be in the part that was cut.
+            findings.append(
+                Finding(
+                    .incomplete,
+                    "The request's header section was cut (\(Self.whyCut(request.anomalies))), so whether it is an OSS callback cannot be told; \(request.head.headers.count) header field\(request.head.headers.count == 1 ? " was" : "s were") captured.",
+                    evidence: [Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)")]))
         }
         findings.sort { RuleCatalog.precedence(of: $0.rule) < RuleCatalog.precedence(of: $1.rule) }
         let outcome: PredictedOutcome
@@ -78,7 +85,13 @@ public struct Diagnoser: Sendable {
         guard let request = exchange.request else { return findings }
 
         guard let response = exchange.response else {
-            if serverHoles.isEmpty { findings.append(noResponse(exchange, request: request)) }
+            // Missing server bytes could hold the response — unless OSS had closed its side
+            // before any of them was sent.
+            let earliestHole = serverHoles.map(\.origin.timestamp).min()
+            let closedBeforeHole = Self.clientClose(exchange.outcome.clientEnd).map { close in
+                earliestHole.map { close.timestamp < $0 } ?? true
+            } ?? false
+            if serverHoles.isEmpty || closedBeforeHole { findings.append(noResponse(exchange, request: request)) }
             return findings
         }
 
@@ -124,6 +137,18 @@ public struct Diagnoser: Sendable {
                     .badStatus, "The server answered \(status) \(response.head.reason); OSS accepts only 200.",
                     evidence: evidence, ossError: "Error status : \(status)."))
             // OSS fails the callback on the status; the body of a non-200 answer is not judged.
+            return findings
+        }
+
+        // A head cut short by missing bytes or by a limit: its framing headers are unknown.
+        if response.anomalies.contains(where: Self.cutsTheHead) {
+            if serverHoles.isEmpty {
+                findings.append(
+                    Finding(
+                        .incomplete,
+                        "The response's header section was cut (\(Self.whyCut(response.anomalies))); its framing and body cannot be judged.",
+                        evidence: [Evidence("statusLine", "\(response.head.version) \(status) \(response.head.reason)")]))
+            }
             return findings
         }
 
@@ -287,6 +312,16 @@ public struct Diagnoser: Sendable {
     }
 
     // MARK: - Formatting helpers
+
+    /// Anomalies that mean a head was not seen whole.
+    static func cutsTheHead(_ anomaly: HTTPAnomaly) -> Bool {
+        anomaly == .headCutByGap || anomaly == .headerLimitExceeded
+    }
+
+    static func whyCut(_ anomalies: [HTTPAnomaly]) -> String {
+        anomalies.contains(.headerLimitExceeded)
+            ? "it exceeded the parser's header limits" : "bytes are missing from the capture, e.g. a small snaplen"
+    }
 
     /// When the client closed or reset its side, if it did.
     static func clientClose(_ end: StreamEnd?) -> StreamOrigin? {

@@ -60,8 +60,15 @@ public struct HTTPMessageParser: Sendable {
     /// Resynchronisation gives up (`.notHTTP`) after skipping this many bytes; nil = never.
     private var resyncBudget: Int64?
 
+    /// When true, an invalid start line (or chunked framing that breaks) does not stop the
+    /// parser: it skips to the next line that starts a message and reports what it skipped as
+    /// `.skipped`. Default false: the first invalid start line ends parsing with `.notHTTP`.
+    public var recoversFromInvalidStartLines = false
+
     /// Bytes skipped while resynchronising (not part of any message).
     public private(set) var skippedBytes: Int64 = 0
+    /// `skippedBytes` already reported in `.skipped` events.
+    private var reportedSkippedBytes: Int64 = 0
     /// Bytes declared missing with ``skip(_:)``.
     public private(set) var missingBytes: Int64 = 0
 
@@ -328,11 +335,18 @@ public struct HTTPMessageParser: Sendable {
             }
         case .chunkSizeLine, .chunkDataEnd, .trailerFields:
             loseMessage(at: start, into: &events)
-        case .headerFields:
-            // The head was never emitted: the message is simply lost.
+        case .headerFields(let startLine):
+            // The start line and the fields before the gap are known: emit them as a head marked
+            // `headCutByGap` (its body cannot be framed), so the message is not silently lost.
+            emitPartialHead(startLine, cutAt: start, anomaly: .headCutByGap, anomalyRange: start..<(start + length), into: &events)
             message = Message(headStart: consumedBytes)
+            section = Section(start: consumedBytes)
             beginResync()
         case .startLine, .resync:
+            if resyncing, hasPartialLine {
+                skippedBytes += Int64(lineBuffer.count)
+            }
+            reportSkipped(before: start, into: &events)
             beginResync()
         case .tunnelled, .stopped, .finished:
             break
@@ -364,11 +378,44 @@ public struct HTTPMessageParser: Sendable {
         state = .startLine
     }
 
+    /// Emits the head of a message whose header section was cut at `offset` (by a gap or a limit),
+    /// with the fields read so far, the anomaly saying why, and a truncated end: the message is
+    /// reported, not silently lost; its body cannot be framed.
+    private mutating func emitPartialHead(
+        _ startLine: StartLine, cutAt offset: Int64, anomaly: HTTPAnomaly, anomalyRange: Range<Int64>,
+        into events: inout [HTTPEvent]
+    ) {
+        let fields = HTTPHeaders(section.fields)
+        let headRange = message.headStart..<offset
+        switch startLine {
+        case .request(let method, let target, let version):
+            let head = HTTPRequestHead(method: method, target: target, version: version, headers: fields)
+            events.append(HTTPEvent(part: .requestHead(head), range: headRange))
+        case .response(let version, let status, let reason):
+            let interim = (100..<200).contains(status) && status != 101
+            if !interim { dequeueRequestMethod() }
+            let head = HTTPResponseHead(version: version, status: status, reason: reason, headers: fields)
+            events.append(HTTPEvent(part: .responseHead(head, framing: .none), range: headRange))
+        }
+        events.append(contentsOf: message.pendingAnomalies)
+        message.pendingAnomalies = []
+        events.append(HTTPEvent(part: .anomaly(anomaly), range: anomalyRange))
+        events.append(HTTPEvent(part: .end(.truncated(expected: nil, received: 0), trailers: nil), range: offset..<offset))
+    }
+
     /// Ends a message whose framing a gap destroyed, then resynchronises.
     private mutating func loseMessage(at offset: Int64, into events: inout [HTTPEvent]) {
         let end = HTTPMessageEnd.truncated(expected: message.expectedLength, received: message.bodyReceived)
         endMessage(end, trailers: nil, range: offset..<offset, into: &events)
         beginResync()
+    }
+
+    /// Emits `.skipped` for bytes skipped since the last report, ending at `offset`.
+    private mutating func reportSkipped(before offset: Int64, into events: inout [HTTPEvent]) {
+        let count = skippedBytes - reportedSkippedBytes
+        guard count > 0 else { return }
+        reportedSkippedBytes = skippedBytes
+        events.append(HTTPEvent(part: .skipped(length: count), range: max(0, offset - count)..<offset))
     }
 
     /// Counts skipped bytes; true when the resynchronisation budget ran out (the parser stopped).
@@ -393,7 +440,8 @@ public struct HTTPMessageParser: Sendable {
         upTo offset: Int64, lineStart: Int64, lineIsComplete: Bool, bytes: ArraySlice<UInt8>, from index: Int, base: Int64,
         into events: inout [HTTPEvent]
     ) -> Int? {
-        guard resyncing, case .startLine = state else { return nil }
+        guard resyncing || recoversFromInvalidStartLines, case .startLine = state else { return nil }
+        resyncing = true
         releaseLineBuffer()
         // Never move backwards (the offending byte may lie in the buffered part of the line): in
         // `.resync` at least one byte is consumed per step, so the loop always progresses.
@@ -412,6 +460,11 @@ public struct HTTPMessageParser: Sendable {
     public mutating func finish() -> [HTTPEvent] {
         var events: [HTTPEvent] = []
         let here = consumedBytes..<consumedBytes
+        if resyncing, hasPartialLine, case .startLine = state {
+            skippedBytes += Int64(lineBuffer.count)
+            releaseLineBuffer()
+        }
+        reportSkipped(before: consumedBytes, into: &events)
         switch state {
         case .startLine:
             if hasPartialLine && scanner.hasContent {
@@ -516,6 +569,10 @@ public struct HTTPMessageParser: Sendable {
                 range: lineStart..<(crossing.offset + 1),
                 into: &events
             )
+            if case .resync = state {
+                // Recovering: skip the over-long line from the byte that crossed the limit on.
+                return max(index, min(end, Int(crossing.offset + 1 - base)))
+            }
             return end
         }
         if let violation {
@@ -605,6 +662,7 @@ public struct HTTPMessageParser: Sendable {
             case .success(let parsed):
                 resyncing = false
                 resyncBudget = nil
+                reportSkipped(before: range.lowerBound, into: &events)
                 message = Message(headStart: range.lowerBound)
                 section = Section(start: range.lowerBound)
                 if !endsWithCR { note(.bareLF, range: range, into: &events) }
@@ -612,7 +670,8 @@ public struct HTTPMessageParser: Sendable {
                 let startLine = parsed.line
                 state = .headerFields(startLine)
             case .failure(let failure):
-                if resyncing {
+                if resyncing || recoversFromInvalidStartLines {
+                    resyncing = true
                     // A whole line that is not a start line: skip it; the next line is a candidate.
                     _ = spendResyncBudget(range.count > 0 ? Int64(range.count) : 0, at: range.upperBound, into: &events)
                     return
@@ -895,7 +954,7 @@ public struct HTTPMessageParser: Sendable {
             case .invalidHeaderLine: return 1 << 4
             case .lowercaseHTTPVersion, .duplicateContentLength, .conflictingContentLength, .invalidContentLength,
                 .transferEncodingWithContentLength, .unsupportedTransferEncoding, .invalidHeaderName,
-                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded:
+                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded, .headCutByGap:
                 return nil
             }
         }
@@ -930,6 +989,16 @@ public struct HTTPMessageParser: Sendable {
         range: Range<Int64>,
         into events: inout [HTTPEvent]
     ) {
+        if recoversFromInvalidStartLines, anomaly == .headerLimitExceeded, case .headerFields(let startLine) = state {
+            // Report what was read (bounded by the limit), then skip to the next message.
+            emitPartialHead(startLine, cutAt: range.lowerBound, anomaly: .headerLimitExceeded, anomalyRange: range, into: &events)
+            message = Message(headStart: range.upperBound)
+            section = Section(start: range.upperBound)
+            releaseLineBuffer()
+            resyncing = true
+            state = .resync
+            return
+        }
         let headWasEmitted: Bool
         switch state {
         case .startLine, .headerFields, .resync:
@@ -943,6 +1012,17 @@ public struct HTTPMessageParser: Sendable {
         }
         if let anomaly {
             events.append(HTTPEvent(part: .anomaly(anomaly), range: range))
+        }
+        if headWasEmitted && recoversFromInvalidStartLines
+            && (anomaly == .invalidChunkSize || anomaly == .invalidChunkTerminator)
+        {
+            // Broken chunked framing: end the message and look for the next one.
+            let end = HTTPMessageEnd.truncated(expected: message.expectedLength, received: message.bodyReceived)
+            events.append(HTTPEvent(part: .end(end, trailers: nil), range: range.lowerBound..<range.lowerBound))
+            message = Message(headStart: range.upperBound)
+            section = Section(start: range.upperBound)
+            beginResync()
+            return
         }
         if headWasEmitted {
             let end = HTTPMessageEnd.truncated(expected: message.expectedLength, received: message.bodyReceived)

@@ -213,6 +213,9 @@ public enum HTTPAnomaly: Sendable, Hashable {
     case invalidChunkTerminator
     /// A header or trailer section broke `HTTPParserLimits`; the parser stops (`.notHTTP` follows).
     case headerLimitExceeded
+    /// Bytes missing from the capture cut the header section short: the head carries only the
+    /// fields before the gap, and the body's framing is unknown.
+    case headCutByGap
 }
 
 // MARK: - Events
@@ -245,6 +248,9 @@ public enum HTTPPart: Sendable, Equatable {
     /// `length` payload bytes of the body are missing from the capture (a reassembly gap). The
     /// framing survived (a Content-Length or chunk size spanned the gap), so parsing goes on.
     case missingBody(length: Int64)
+    /// While resynchronising, `length` bytes that start no message were skipped (garbage between
+    /// messages, more body than the framing announced, or the tail of a message cut by a gap).
+    case skipped(length: Int64)
     /// The message is over. `trailers` holds the trailer section of a chunked body, nil when there
     /// were no trailer fields.
     case end(HTTPMessageEnd, trailers: HTTPHeaders?)

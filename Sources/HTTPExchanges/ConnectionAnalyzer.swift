@@ -15,6 +15,9 @@ public struct ExchangeLimits: Sendable {
     /// On a connection picked up mid-stream, bytes searched for a first start line before the
     /// connection is declared not HTTP. Default 256 KiB.
     public var midStreamResyncBytes: Int64 = 256 * 1024
+    /// On a connection seen from its start, bytes searched for a first start line (past a
+    /// malformed one) before the connection is declared not HTTP. Default 64 KiB.
+    public var firstMessageSearchBytes: Int64 = 64 * 1024
     public init() {}
 }
 
@@ -42,6 +45,8 @@ struct ConnectionAnalyzer {
     private var responseBody: BodyInspector?
     /// The last exchange whose response completed, held back in case the server sends more.
     private var held: HTTPExchange?
+    /// A server gap happened after the held exchange's response ended.
+    private var serverGapSinceHeld = false
     private var serverTrailing = false
     private var clientHalted = false
     private var serverHalted = false
@@ -57,11 +62,16 @@ struct ConnectionAnalyzer {
         self.limits = limits
         requestParser = HTTPMessageParser(role: .request, limits: limits.parser)
         responseParser = HTTPMessageParser(role: .response, limits: limits.parser)
-        if !info.handshakeSeen && info.roleEvidence != .synAck {
-            // Picked up mid-connection: the first bytes may be the middle of a message.
-            requestParser.resynchronize(budget: limits.midStreamResyncBytes)
-            responseParser.resynchronize(budget: limits.midStreamResyncBytes)
-        }
+        // Lenient like a diagnosis tool must be: a malformed start line, broken chunked framing or
+        // a connection picked up mid-stream costs the bytes up to the next message, not the rest
+        // of the connection. Until a first message is found the search is bounded, so streams
+        // that are not HTTP at all are given up quickly.
+        let fromStart = info.handshakeSeen || info.roleEvidence == .synAck
+        let budget = fromStart ? limits.firstMessageSearchBytes : limits.midStreamResyncBytes
+        requestParser.recoversFromInvalidStartLines = true
+        responseParser.recoversFromInvalidStartLines = true
+        requestParser.resynchronize(budget: budget)
+        responseParser.resynchronize(budget: budget)
     }
 
     // MARK: - Stream input
@@ -108,6 +118,7 @@ struct ConnectionAnalyzer {
                 pending[i].holes.append(hole)
             } else if held != nil {
                 held?.holes.append(hole)
+                serverGapSinceHeld = true
             } else {
                 unassignedServerHoles.append(hole)
             }
@@ -186,6 +197,8 @@ struct ConnectionAnalyzer {
             clientOrigins.prune(before: event.range.lowerBound)
         case .missingBody(let length):
             requestBody?.noteMissing(length)
+        case .skipped:
+            break  // Garbage between requests: nothing to attribute it to.
         case .end(let end, _):
             let endOrigin = clientOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? clientOrigins.last
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -216,7 +229,7 @@ struct ConnectionAnalyzer {
             if isHTTP == nil { isHTTP = true }
             releaseHeld(output: &output)
             let start = serverOrigins.origin(at: event.range.lowerBound) ?? info.firstSeen
-            let i = responseSlot()
+            let i = responseSlot(startingAt: start)
             if (100..<200).contains(head.status) && head.status != 101 {
                 responseIsInterim = true
                 pending[i].interimResponses.append(
@@ -235,6 +248,10 @@ struct ConnectionAnalyzer {
             serverOrigins.prune(before: event.range.lowerBound)
         case .missingBody(let length):
             responseBody?.noteMissing(length)
+        case .skipped(let length):
+            // After a complete response, bytes that start no response are more than its framing
+            // announced — unless a gap since then makes them the tail of a lost message.
+            if held != nil && !serverGapSinceHeld { held?.response?.trailingBytes += length }
         case .end(let end, _):
             let endOrigin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? serverOrigins.last
             if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -250,6 +267,7 @@ struct ConnectionAnalyzer {
                     if pending[i].request?.end != nil || pending[i].request == nil {
                         releaseHeld(output: &output)
                         held = pending.remove(at: i)
+                        serverGapSinceHeld = false
                     }
                 }
             }
@@ -275,10 +293,27 @@ struct ConnectionAnalyzer {
         }
     }
 
-    /// The exchange the next response belongs to: the oldest without a final response, or a new
-    /// exchange for a response whose request was not captured.
-    private mutating func responseSlot() -> Int {
-        if let i = pending.firstIndex(where: { $0.response == nil && $0.request != nil }) { return i }
+    /// The exchange the next response belongs to: the oldest request still waiting for a final
+    /// response that was sent before this response began (RFC 9112 §9.3.2: responses come in
+    /// request order). When bytes the server sent are missing and a later request was sent after
+    /// them, the older request's response is taken to be in the missing bytes and this response
+    /// answers the later request (sequential keep-alive). A response with no such request (its
+    /// request was not captured) gets an exchange of its own.
+    private mutating func responseSlot(startingAt start: StreamOrigin) -> Int {
+        let candidates = pending.indices.filter { i in
+            guard pending[i].response == nil, let request = pending[i].request else { return false }
+            return request.timing.start.timestamp <= start.timestamp
+        }
+        if let first = candidates.first {
+            if let hole = pending[first].holes.first(where: { $0.direction == .serverToClient }),
+                let later = candidates.dropFirst().first(where: {
+                    (pending[$0].request?.timing.start.timestamp ?? start.timestamp) >= hole.origin.timestamp
+                })
+            {
+                return later
+            }
+            return first
+        }
         var exchange = HTTPExchange(connection: info, index: nextIndex)
         nextIndex += 1
         exchange.holes = unassignedServerHoles
