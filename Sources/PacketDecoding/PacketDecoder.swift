@@ -43,7 +43,7 @@ public struct PacketDecoder: Sendable {
         case .ipv4: network = .ipv4
         case .ipv6: network = .ipv6
         case .rawIP: network = try rawIPVersion(reader)
-        case .unsupported: throw .unsupportedLinkType(packet.linkLayer.description)
+        case .unsupported(let dlt, let name): throw .unsupportedLinkType(dlt: dlt, name: name)
         }
         let ip: IPPayload
         switch network {
