@@ -84,5 +84,12 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],
             swiftSettings: strict),
+        // Issue #6: the corpus sweep through the built binary, and resource attacks.
+        .testTarget(
+            name: "RobustnessTests",
+            dependencies: [
+                "callback-doctor", "Analysis", "CaptureModel", "PacketDecoding", "HTTP1", "JSONValidation", "TestSupport",
+            ],
+            swiftSettings: strict),
     ]
 )
