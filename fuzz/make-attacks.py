@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Writes the resource-attack captures of issue #6 (reproducers for docs/robustness.md).
 
-Usage: fuzz/make-attacks.py OUTDIR [SCALE]   (SCALE multiplies the sizes; default 1)
+Usage: fuzz/make-attacks.py OUTDIR [SCALE [NAME...]]
+  SCALE multiplies the sizes (default 1); NAMEs pick attacks (default all), e.g.
+  fuzz/make-attacks.py /tmp/att 16 long-header-line   → a 1 GiB header line
 
   syn-flood.pcap            1,000,000 one-packet connections (a SYN each, 1 µs apart)
   content-length-2e63.pcap  a callback POST whose Content-Length is 2^63 (and 2^63-1 answered)
   endless-chunked.pcap      a response with chunked body that never ends (200,000 chunks)
   many-headers.pcap         a request with 100,000 header fields
   long-header-line.pcap     a 64 MiB header line over 1,000-byte segments (1 GiB with SCALE 16)
-  deep-json.pcap            a callback answered with JSON nested 100,000 deep
+  deep-json.pcap            a callback answered with JSON nested 100,000 deep (deep-json-over: 100,001)
   retransmission-storm.pcap 20,000 overlapping retransmissions of a 64 KiB request body
 """
 import struct
@@ -158,13 +160,19 @@ def retransmission_storm(path, n):
 def main():
     out = sys.argv[1]
     scale = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    syn_flood(out + "/syn-flood.pcap", 1_000_000 * scale)
-    content_length(out + "/content-length-2e63.pcap")
-    endless_chunked(out + "/endless-chunked.pcap", 200_000 * scale)
-    many_headers(out + "/many-headers.pcap", 100_000 * scale)
-    long_header_line(out + "/long-header-line.pcap", 64 * 1024 * 1024 * scale)
-    deep_json(out + "/deep-json.pcap", 100_000)
-    retransmission_storm(out + "/retransmission-storm.pcap", 20_000 * scale)
+    attacks = {
+        "syn-flood": lambda p: syn_flood(p, 1_000_000 * scale),
+        "content-length-2e63": content_length,
+        "endless-chunked": lambda p: endless_chunked(p, 200_000 * scale),
+        "many-headers": lambda p: many_headers(p, 100_000 * scale),
+        "long-header-line": lambda p: long_header_line(p, 64 * 1024 * 1024 * scale),
+        "deep-json": lambda p: deep_json(p, 100_000),
+        "deep-json-over": lambda p: deep_json(p, 100_001),
+        "retransmission-storm": lambda p: retransmission_storm(p, 20_000 * scale),
+    }
+    for name in sys.argv[3:] or list(attacks):
+        attacks[name]("%s/%s.pcap" % (out, name))
+        print("wrote %s/%s.pcap" % (out, name))
 
 
 if __name__ == "__main__":
