@@ -27,7 +27,7 @@ struct CorpusSweepTests {
         #expect(!result.timedOut, "\(label): \(result)")
         #expect(result.signal == nil, "\(label): \(result)")
         #expect([0, 1, 2].contains(result.exitStatus), "\(label): \(result)")
-        #expect(result.peakRSSBytes < Self.memoryLimit, "\(label): \(result)")
+        if Sanitizer.measurementsHold { #expect(result.peakRSSBytes < Self.memoryLimit, "\(label): \(result)") }
 
         if result.exitStatus == 2 {
             Self.knownExtraLines(in: result) {
@@ -116,7 +116,7 @@ struct CorpusSweepTests {
         let directory = try #require(Corpus.root) + "/robustness"
         let result = try runChild(Executable.path!, ["analyze", "--format", "json", directory], timeout: 120)
         #expect(result.exitStatus == 2, "\(result)")
-        #expect(result.peakRSSBytes < Self.memoryLimit, "\(result)")
+        if Sanitizer.measurementsHold { #expect(result.peakRSSBytes < Self.memoryLimit, "\(result)") }
         let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         let captures = try #require(json["captures"] as? [[String: Any]])
         // Every file of the directory has a capture extension (.pcap, .pcapng, .pcapng.gz…), so

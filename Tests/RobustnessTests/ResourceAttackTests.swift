@@ -29,7 +29,9 @@ struct ResourceAttackTests {
         #expect(result.signal == nil && !result.timedOut, "\(result)", sourceLocation: sourceLocation)
         #expect([0, 1].contains(result.exitStatus), "\(result)\n\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.isEmpty, "\(result.stderr)", sourceLocation: sourceLocation)
-        #expect(result.peakRSSBytes < memoryLimit, "\(result)", sourceLocation: sourceLocation)
+        if Sanitizer.measurementsHold {
+            #expect(result.peakRSSBytes < memoryLimit, "\(result)", sourceLocation: sourceLocation)
+        }
         let report = try #require(
             try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "stdout is not a JSON report",
             sourceLocation: sourceLocation)
@@ -38,16 +40,18 @@ struct ResourceAttackTests {
         return run
     }
 
-    /// Time linear in the input: twice the input takes less than three times as long.
+    /// Time linear in the input: twice the input takes less than three times the CPU time.
     static func expectLinear(_ small: Run, _ large: Run, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard Sanitizer.measurementsHold else { return }
         #expect(
-            large.result.seconds < 3 * max(small.result.seconds, 0.05),
-            "time: \(small.result.seconds) s for the input, \(large.result.seconds) s for twice the input",
+            large.result.cpuSeconds < 3 * max(small.result.cpuSeconds, 0.05),
+            "CPU time: \(small.result.cpuSeconds) s for the input, \(large.result.cpuSeconds) s for twice the input",
             sourceLocation: sourceLocation)
     }
 
     /// Memory independent of the input: twice the input adds less than `slack` to the peak RSS.
     static func expectFlatMemory(_ small: Run, _ large: Run, slack: Int = 16 << 20, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard Sanitizer.measurementsHold else { return }
         #expect(
             large.result.peakRSSBytes < small.result.peakRSSBytes + slack,
             "peak RSS \(small.result.peakRSSBytes >> 20) MiB for the input, \(large.result.peakRSSBytes >> 20) MiB for twice the input",
@@ -81,8 +85,10 @@ struct ResourceAttackTests {
         // report, held until the end and rendered into one String, so memory grows by ~7 KB per
         // connection (1,000,000 SYNs: killed after 300 s at 2.3 GB). No limit caps it and none
         // is named. See docs/robustness.md, "Known issues".
-        withKnownIssue("memory grows with the number of one-packet connections") {
-            Self.expectFlatMemory(small, large)
+        if Sanitizer.measurementsHold {
+            withKnownIssue("memory grows with the number of one-packet connections") {
+                Self.expectFlatMemory(small, large)
+            }
         }
     }
 
@@ -206,7 +212,7 @@ struct ResourceAttackTests {
         let reasons = events.compactMap { if case .notHTTP(let reason) = $0.part { reason } else { nil } }
         #expect(reasons.count == 1)
         #expect(reasons.first?.contains("maxHeaderLineLength") == true, "\(reasons)")
-        #expect(elapsed < .seconds(20), "1 GiB took \(elapsed)")
+        if Sanitizer.measurementsHold { #expect(elapsed < .seconds(20), "1 GiB took \(elapsed)") }
     }
 
     static func longHeaderLine(megabytes: Int, in directory: ScratchDirectory) throws -> String {
