@@ -86,8 +86,9 @@ struct ResourceAttackTests {
         // connection (1,000,000 SYNs: killed after 300 s at 2.3 GB). No limit caps it and none
         // is named. See docs/robustness.md, "Known issues".
         if Sanitizer.measurementsHold {
+            // 2,000 more connections may add 4 MB (2 KB each) at most; today they add 15–35 MB.
             withKnownIssue("memory grows with the number of one-packet connections") {
-                Self.expectFlatMemory(small, large)
+                Self.expectFlatMemory(small, large, slack: 4 << 20)
             }
         }
     }
