@@ -88,5 +88,12 @@ let package = Package(
             dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],
             exclude: ["Goldens"],
             swiftSettings: strict),
+        // Issue #6: the corpus sweep through the built binary, and resource attacks.
+        .testTarget(
+            name: "RobustnessTests",
+            dependencies: [
+                "callback-doctor", "Analysis", "CaptureModel", "PacketDecoding", "HTTP1", "JSONValidation", "TestSupport",
+            ],
+            swiftSettings: strict),
     ]
 )

@@ -69,7 +69,7 @@ public struct PacketDecoder: Sendable {
         case .ipv4: network = .ipv4
         case .ipv6: network = .ipv6
         case .rawIP: network = try Self.rawIPVersion(reader)
-        case .unsupported: throw .unsupportedLinkType(packet.linkLayer.description)
+        case .unsupported(let dlt, let name): throw .unsupportedLinkType(dlt: dlt, name: name)
         }
         var ip = try Self.parse(network, &reader, wireExtra: wireExtra)
         var depth = 0

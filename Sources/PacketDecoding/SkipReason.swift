@@ -5,8 +5,9 @@
 /// a cut file shortened is ``truncated(layer:)``; a field that cannot be right is
 /// ``malformed(layer:reason:)``.
 public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The capture's link type is not decoded (its libpcap name, e.g. `"IEEE802_11"`).
-    case unsupportedLinkType(String)
+    /// The capture's link type is not decoded: its `DLT_*` number and libpcap name (e.g. 105,
+    /// `"IEEE802_11"`; the name may be empty when libpcap has none).
+    case unsupportedLinkType(dlt: Int32, name: String)
     /// The link layer carries something other than IP (ARP, LLDP, 802.3/LLC…).
     case nonIP(etherType: UInt16)
     /// IP carries something other than TCP (UDP, ICMP, ESP…), by IP protocol / next-header number.
@@ -22,7 +23,7 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
     /// data offset below 5, an extension header past the payload length…
     case malformed(layer: DecodeLayer, reason: String)
 
-    /// A stable short identifier for counting in reports: `"link-type:IEEE802_11"`,
+    /// A stable short identifier for counting in reports: `"link-type:105"`,
     /// `"non-ip:0x0806"` (`"non-ip:llc"` for 802.3 length values below `0x0600`),
     /// `"non-tcp:udp"` (`"non-tcp:253"` for unnamed protocols), `"ip-fragment"`,
     /// `"truncated:tcp"`, `"malformed:ipv4"`.
@@ -30,8 +31,8 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
     /// Common values are string literals, so computing a key does not allocate.
     public var key: String {
         switch self {
-        case .unsupportedLinkType(let name):
-            return "link-type:" + name
+        case .unsupportedLinkType(let dlt, _):
+            return "link-type:" + String(dlt)
         case .nonIP(let etherType):
             if etherType < 0x0600 { return "non-ip:llc" }
             return EtherTypeNames.key(etherType) ?? "non-ip:0x" + hex16(etherType)
@@ -62,12 +63,13 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Human text: `"UDP (IP protocol 17)"`, `"ARP (EtherType 0x0806)"`,
+    /// Human text: `"UDP (IP protocol 17)"`, `"ARP (EtherType 0x0806)"`, `"105 (IEEE802_11)"` for a
+    /// link type (the number first, so that "312 packets of link type 105 (IEEE802_11)" reads),
     /// `"truncated TCP header (capture ended inside it)"`, `"malformed IPv4 header: …"`.
     public var description: String {
         switch self {
-        case .unsupportedLinkType(let name):
-            return "unsupported link type \(name)"
+        case .unsupportedLinkType(let dlt, let name):
+            return name.isEmpty ? String(dlt) : "\(dlt) (\(name))"
         case .nonIP(let etherType):
             if etherType < 0x0600 { return "IEEE 802.3 / LLC frame (length/type 0x\(hex16(etherType)))" }
             let number = "EtherType 0x\(hex16(etherType))"

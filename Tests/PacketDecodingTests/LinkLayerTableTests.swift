@@ -176,11 +176,15 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (LinkLayer.unsupported(dlt: 127, name: "IEEE802_11_RADIO"), "IEEE802_11_RADIO"),
-        (.unsupported(dlt: 160, name: ""), "DLT 160"),
+        (LinkLayer.unsupported(dlt: 127, name: "IEEE802_11_RADIO"), Int32(127), "IEEE802_11_RADIO", "127 (IEEE802_11_RADIO)"),
+        (.unsupported(dlt: 160, name: ""), 160, "", "160"),
     ])
-    func unsupportedLinkTypesAreNamed(_ link: LinkLayer, _ name: String) {
-        #expect(decode([0x45, 0, 0, 0], link: link).skipReason == .unsupportedLinkType(name))
+    func unsupportedLinkTypesAreNamed(_ link: LinkLayer, _ dlt: Int32, _ name: String, _ description: String) {
+        let reason = decode([0x45, 0, 0, 0], link: link).skipReason
+        #expect(reason == .unsupportedLinkType(dlt: dlt, name: name))
+        // The number and the name, so the report can say "26 packets of link type 127 (IEEE802_11_RADIO)".
+        #expect(reason?.description == description)
+        #expect(reason?.key == "link-type:\(dlt)")
     }
 }
 

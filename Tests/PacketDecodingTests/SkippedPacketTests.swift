@@ -82,7 +82,7 @@ import TestSupport
 /// Stable keys and readable descriptions for the report.
 @Suite struct SkipReasonTests {
     @Test(arguments: [
-        (SkipReason.unsupportedLinkType("IEEE802_11"), "link-type:IEEE802_11", "unsupported link type IEEE802_11"),
+        (SkipReason.unsupportedLinkType(dlt: 105, name: "IEEE802_11"), "link-type:105", "105 (IEEE802_11)"),
         (.nonIP(etherType: 0x0806), "non-ip:0x0806", "ARP (EtherType 0x0806)"),
         (.nonIP(etherType: 0x88CC), "non-ip:0x88cc", "LLDP (EtherType 0x88cc)"),
         (.nonIP(etherType: 0x1234), "non-ip:0x1234", "EtherType 0x1234"),
