@@ -13,6 +13,9 @@ public struct AnalysisOptions: Sendable {
     public var filter: String?
     public var reassembly = ReassemblyLimits()
     public var exchanges = ExchangeLimits()
+    /// Refused connection attempts listed individually per server endpoint; the rest are counted
+    /// (`tcp.refusedConnections`) and summarised in `problems`. Default 100.
+    public var maxRefusedAttemptsListedPerServer = 100
     public init() {}
 }
 
@@ -49,8 +52,20 @@ public enum CaptureAnalyzer {
         var skipped: [String: (description: String, count: Int)] = [:]
         var reported: [ReportedExchange] = []
 
+        // Refused attempts are listed one by one up to a cap per server, then only counted: a SYN
+        // flood must not turn into a report (and memory) that grows with the file.
+        var refusedListed: [String: Int] = [:]
+        var refusedUnlisted: [String: Int] = [:]
         func collect() {
             for exchange in assembler.takeFinished() {
+                if exchange.refusal != nil {
+                    let server = exchange.connection.server.description
+                    if refusedListed[server, default: 0] >= options.maxRefusedAttemptsListedPerServer {
+                        refusedUnlisted[server, default: 0] += 1
+                        continue
+                    }
+                    refusedListed[server, default: 0] += 1
+                }
                 reported.append(ReportedExchange(capture: path, diagnosed: diagnoser.diagnose(exchange)))
             }
         }
@@ -75,6 +90,7 @@ public enum CaptureAnalyzer {
                 break reading
             case .damaged(let error):
                 summary.complete = false
+                summary.damage = error.description
                 summary.problems.append(error.description)
                 break reading
             }
@@ -85,7 +101,7 @@ public enum CaptureAnalyzer {
         let fragments = decoder.fragmentStatistics
         if fragments.incompleteDatagrams > 0 {
             summary.problems.append(
-                "\(fragments.incompleteDatagrams) fragmented IPv4 datagrams (\(fragments.fragmentsOfIncompleteDatagrams) "
+                "\(fragments.incompleteDatagrams) fragmented IPv4 datagram(s) (\(fragments.fragmentsOfIncompleteDatagrams) "
                     + "fragments) were never completed and not analysed")
         }
 
@@ -94,7 +110,12 @@ public enum CaptureAnalyzer {
         summary.reassembly = tracker.statistics
         summary.http = assembler.statistics
         for skip in summary.skipped where skip.reason.hasPrefix("link-type") {
-            summary.problems.append("\(skip.packets) packets of link type \(skip.description) not analysed")
+            summary.problems.append("\(skip.packets) packet\(skip.packets == 1 ? "" : "s") of link type \(skip.description) not analysed")
+        }
+        for (server, count) in refusedUnlisted.sorted(by: { $0.key < $1.key }) {
+            summary.problems.append(
+                "\(count) further refused connection attempts to \(server) are counted but not listed "
+                    + "(limit \(options.maxRefusedAttemptsListedPerServer) per server: maxRefusedAttemptsListedPerServer)")
         }
         return CaptureAnalysis(summary: summary, exchanges: reported)
     }

@@ -31,7 +31,10 @@ public struct Diagnoser: Sendable {
         } else if !signals.isEmpty {
             findings = callbackFindings(exchange)
         } else if let request = exchange.request, request.anomalies.contains(where: Self.cutsTheHead) {
-            // The headers that would say "OSS callback" may be in the part that was cut.
+            // The headers that would say "OSS callback" may be in the part that was cut. OSS
+            // always POSTs: for a cut POST, what can be known (a missing or late response, the
+            // status) is still reported.
+            if request.head.method == "POST" { findings = callbackFindings(exchange).filter { $0.rule != .incomplete } }
             findings.append(
                 Finding(
                     .incomplete,
@@ -315,12 +318,17 @@ public struct Diagnoser: Sendable {
 
     /// Anomalies that mean a head was not seen whole.
     static func cutsTheHead(_ anomaly: HTTPAnomaly) -> Bool {
-        anomaly == .headCutByGap || anomaly == .headerLimitExceeded
+        switch anomaly {
+        case .headCutByGap, .headCutByLimit, .headerLimitExceeded: true
+        default: false
+        }
     }
 
     static func whyCut(_ anomalies: [HTTPAnomaly]) -> String {
-        anomalies.contains(.headerLimitExceeded)
-            ? "it exceeded the parser's header limits" : "bytes are missing from the capture, e.g. a small snaplen"
+        for anomaly in anomalies {
+            if case .headCutByLimit(let reason) = anomaly { return "over a limit: \(reason)" }
+        }
+        return "bytes are missing from the capture, e.g. a small snaplen"
     }
 
     /// When the client closed or reset its side, if it did.

@@ -954,7 +954,7 @@ public struct HTTPMessageParser: Sendable {
             case .invalidHeaderLine: return 1 << 4
             case .lowercaseHTTPVersion, .duplicateContentLength, .conflictingContentLength, .invalidContentLength,
                 .transferEncodingWithContentLength, .unsupportedTransferEncoding, .invalidHeaderName,
-                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded, .headCutByGap:
+                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded, .headCutByGap, .headCutByLimit:
                 return nil
             }
         }
@@ -991,7 +991,8 @@ public struct HTTPMessageParser: Sendable {
     ) {
         if recoversFromInvalidStartLines, anomaly == .headerLimitExceeded, case .headerFields(let startLine) = state {
             // Report what was read (bounded by the limit), then skip to the next message.
-            emitPartialHead(startLine, cutAt: range.lowerBound, anomaly: .headerLimitExceeded, anomalyRange: range, into: &events)
+            emitPartialHead(
+                startLine, cutAt: range.lowerBound, anomaly: .headCutByLimit(reason: reason), anomalyRange: range, into: &events)
             message = Message(headStart: range.upperBound)
             section = Section(start: range.upperBound)
             releaseLineBuffer()

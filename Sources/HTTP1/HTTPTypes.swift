@@ -216,6 +216,9 @@ public enum HTTPAnomaly: Sendable, Hashable {
     /// Bytes missing from the capture cut the header section short: the head carries only the
     /// fields before the gap, and the body's framing is unknown.
     case headCutByGap
+    /// The header section broke a limit (`reason` names it, e.g. `maxHeaderCount`): the head
+    /// carries the fields before that point, the rest of the section was skipped.
+    case headCutByLimit(reason: String)
 }
 
 // MARK: - Events

@@ -61,6 +61,8 @@ public struct CaptureSummary: Sendable, Equatable {
     public var complete = true
     /// The error that stopped the capture from being read at all (exit status 2).
     public var error: String?
+    /// The one-line error that stopped reading partway (a cut or damaged file); also in `problems`.
+    public var damage: String?
 
     public init(path: String) { self.path = path }
 }

@@ -9,8 +9,9 @@ public struct ReassemblyLimits: Sendable {
     /// Closed connections are remembered this long to absorb stray retransmissions. Default 30 s.
     public var closedLingerSeconds: Int64 = 30
     /// Connections held at once (open, half-open or lingering). Past this, the least recently
-    /// active tenth is closed (`.idleTimeout`) and counted in `evictedConnections`. Default 100,000.
-    public var maxConnections = 100_000
+    /// active tenth is closed (`.idleTimeout`) and counted in `evictedConnections`. Default 20,000
+    /// (about 1 KiB each: ~20 MiB), far more than a callback server has open at once.
+    public var maxConnections = 20_000
     public init() {}
 }
 

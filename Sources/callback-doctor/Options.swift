@@ -39,7 +39,7 @@ struct InputOptions: ParsableArguments {
             if let error = capture.error {
                 printError(TerminalSafety.escape(error))
             } else {
-                for problem in capture.problems where !capture.complete { printError(TerminalSafety.escape(problem)) }
+                if let damage = capture.damage { printError(TerminalSafety.escape(damage)) }
             }
         }
         return report

@@ -154,8 +154,10 @@ import Testing
         let rules = d.findings.map(\.rule.rawValue)
         let found = "\(rules): \(d.findings.map(\.message))"
         let e = d.exchange
-        // The request line and status line are always captured in these files.
-        if !gaps.contains(where: { $0.direction == "request" && $0.part == "headers" && $0.partOffset == 0 }) {
+        // The request line is known when the gap starts after it (a snaplen can cut a pipelined
+        // request's own start line: "GET /second HTT…" says nothing for sure).
+        let requestLineLength = (truth.method ?? "").utf8.count + (truth.target ?? "").utf8.count + " HTTP/1.1\r\n".utf8.count + 1
+        if !gaps.contains(where: { $0.direction == "request" && $0.part == "headers" && $0.partOffset < requestLineLength }) {
             #expect(e.request?.head.method == truth.method, "\(label)")
             #expect(e.request?.head.target == truth.target, "\(label)")
         }

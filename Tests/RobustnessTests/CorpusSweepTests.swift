@@ -65,7 +65,9 @@ struct CorpusSweepTests {
             else { continue }
             let number = reason.dropFirst("link-type:".count)
             #expect(text.hasPrefix(number + " ") || text == number, "\(label): link type description \(text)")
-            #expect(problems.contains("\(count) packets of link type \(text) not analysed"), "\(label): problems \(problems)")
+            #expect(
+                problems.contains("\(count) packet\(count == 1 ? "" : "s") of link type \(text) not analysed"),
+                "\(label): problems \(problems)")
         }
         if packets > 0 { #expect(capture["format"] is String) }
     }

@@ -103,8 +103,14 @@ func runChild(_ executable: String, _ arguments: [String], timeout: Double) thro
     var status: Int32 = 0
     var usage = rusage()
     var timedOut = false
+    var peakResident = 0
     let deadline = start.uptimeNanoseconds + UInt64(timeout * 1e9)
+    let name = String(URL(fileURLWithPath: executable).lastPathComponent.prefix(15))
     while true {
+        // The child's own high-water mark, from /proc once it runs the executable. (wait4's
+        // ru_maxrss is no good here: Linux carries the spawning process's high-water mark
+        // across a vfork + exec, so it would report this test process's peak.)
+        if let hwm = residentHighWater(pid: pid, expectedName: name) { peakResident = max(peakResident, hwm) }
         let reaped = wait4(pid, &status, WNOHANG, &usage)
         if reaped == pid { break }
         if reaped == -1 && errno != EINTR { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
@@ -118,7 +124,7 @@ func runChild(_ executable: String, _ arguments: [String], timeout: Double) thro
     // WIFEXITED / WTERMSIG are macros; spelled out: low 7 bits are the signal, 0 means exited.
     let signal = status & 0x7f
     #if os(Linux)
-    let rss = Int(usage.ru_maxrss) * 1024  // KiB on Linux
+    let rss = peakResident
     #else
     let rss = Int(usage.ru_maxrss)  // bytes on macOS
     #endif
@@ -135,6 +141,18 @@ func runChild(_ executable: String, _ arguments: [String], timeout: Double) thro
 /// The bytes of a file; an empty file is not read at all, because Foundation's file reading leaks
 /// its 4 KiB buffer on a 0-byte file (LeakSanitizer, Swift 6.3.1), which fails the suite under
 /// `-sanitize=address`.
+/// `VmHWM` of `/proc/PID/status` in bytes, once the process runs `expectedName` (before the
+/// exec a vforked child still shows its parent's memory).
+private func residentHighWater(pid: pid_t, expectedName: String) -> Int? {
+    guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
+        comm.trimmingCharacters(in: .whitespacesAndNewlines) == expectedName,
+        let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return nil }
+    let digits = line.filter(\.isNumber)
+    return Int(digits).map { $0 * 1024 }
+}
+
 private func readWhole(_ path: String) -> Data {
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     guard size > 0 else { return Data() }
