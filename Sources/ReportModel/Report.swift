@@ -61,6 +61,9 @@ public struct CaptureSummary: Sendable, Equatable {
     public var complete = true
     /// The error that stopped the capture from being read at all (exit status 2).
     public var error: String?
+    /// Passed callbacks counted in the summary but not listed in `Report.exchanges` (past the
+    /// first `AnalysisOptions.maxPassingExchangesKept` of the capture), so memory stays bounded.
+    public var passingExchangesSummarised = 0
 
     public init(path: String) { self.path = path }
 }
@@ -184,6 +187,15 @@ public struct Report: Sendable {
                 counts[finding.rule, default: 0] += 1
                 summary.worstSeverity = max(summary.worstSeverity ?? finding.severity, finding.severity)
             }
+        }
+        for (t, capture) in captures.enumerated() where capture.passingExchangesSummarised > 0 {
+            let n = capture.passingExchangesSummarised
+            summary.exchanges += n
+            summary.callbacks += n
+            summary.callbacksPassed += n
+            tallies[t].exchanges += n
+            tallies[t].callbacks += n
+            tallies[t].callbacksPassed += n
         }
         summary.findingsByRule = RuleCatalog.all.compactMap { rule in counts[rule.id].map { (rule.id, $0) } }
         summary.perCapture = tallies

@@ -82,6 +82,7 @@ extension CaptureSummary {
                     ("emptyConnections", .int(Int64(http.emptyConnections))),
                 ])
             ),
+            ("passingExchangesSummarised", .int(Int64(passingExchangesSummarised))),
         ])
     }
 }
