@@ -520,18 +520,38 @@ public struct HTTPMessageParser: Sendable {
         }
         section.sawFieldLine = true
 
-        guard let colon = line.firstIndex(of: ASCII.colon) else {
+        // One pass over the line in place: the colon, the end of the name, whether the name is a
+        // token, and the value without its surrounding whitespace (offsets from the line start).
+        let scan = line.withUnsafeBufferPointer { buffer -> (colon: Int, nameEnd: Int, isToken: Bool, value: Range<Int>)? in
+            let count = buffer.count
+            var colon = 0
+            while colon < count, buffer[colon] != ASCII.colon { colon &+= 1 }
+            guard colon < count else { return nil }
+            var nameEnd = colon
+            while nameEnd > 0, ASCII.isWhitespace(buffer[nameEnd &- 1]) { nameEnd &-= 1 }
+            var isToken = true
+            var i = 0
+            while i < nameEnd {
+                if !ASCII.isTokenCharacter(buffer[i]) {
+                    isToken = false
+                    break
+                }
+                i &+= 1
+            }
+            var lower = colon &+ 1, upper = count
+            while lower < upper, ASCII.isWhitespace(buffer[lower]) { lower &+= 1 }
+            while upper > lower, ASCII.isWhitespace(buffer[upper &- 1]) { upper &-= 1 }
+            return (colon, nameEnd, isToken, lower..<upper)
+        }
+        guard let scan else {
             note(.invalidHeaderLine, range: range, into: &events)
             section.lastLineWasField = false
             return
         }
-        var nameEnd = colon
-        while nameEnd > line.startIndex && ASCII.isWhitespace(line[nameEnd - 1]) { nameEnd -= 1 }
-        if nameEnd != colon {
+        if scan.nameEnd != scan.colon {
             note(.whitespaceBeforeColon, range: range, into: &events)
         }
-        let name = line[line.startIndex..<nameEnd]
-        guard !name.isEmpty else {
+        guard scan.nameEnd > 0 else {
             note(.invalidHeaderLine, range: range, into: &events)
             section.lastLineWasField = false
             return
@@ -545,12 +565,18 @@ public struct HTTPMessageParser: Sendable {
             )
             return
         }
-        let nameString = ASCII.string(name)
-        if !name.allSatisfy(ASCII.isTokenCharacter) {
+        let (nameString, valueString) = line.withUnsafeBufferPointer { buffer in
+            (
+                String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<scan.nameEnd]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: buffer[scan.value]), as: UTF8.self)
+            )
+        }
+        if !scan.isToken {
             emitOrHold(.invalidHeaderName(nameString), range: range, into: &events)
         }
-        let value = ASCII.trimmingWhitespace(line[(colon + 1)...])
-        section.fields.append(HTTPHeaders.Field(name: nameString, value: ASCII.string(value)))
+        // One allocation for a typical head instead of growing 1, 2, 4, 8, 16…
+        if section.fields.isEmpty { section.fields.reserveCapacity(24) }
+        section.fields.append(HTTPHeaders.Field(name: nameString, value: valueString))
         section.lastLineWasField = true
     }
 

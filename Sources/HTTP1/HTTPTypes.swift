@@ -90,10 +90,8 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
 
     /// The first value of the field called `name` (case-insensitive), or nil.
     public subscript(name: String) -> String? {
-        for field in fields where ASCII.caseInsensitiveEquals(field.name, name) {
-            return field.value
-        }
-        return nil
+        guard let index = firstIndex(named: name) else { return nil }
+        return fields[index].value
     }
 
     /// Every value of the fields called `name` (case-insensitive), in wire order.
@@ -103,7 +101,26 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
 
     /// Whether a field called `name` (case-insensitive) is present.
     public func contains(_ name: String) -> Bool {
-        fields.contains { ASCII.caseInsensitiveEquals($0.name, name) }
+        firstIndex(named: name) != nil
+    }
+
+    /// The position of the first field called `name` (case-insensitive).
+    ///
+    /// Lookups run several times for every message, so this compares lengths first and bytes in
+    /// place, without copying a field or its strings.
+    public func firstIndex(named name: String) -> Int? {
+        let length = name.utf8.count
+        let found = name.utf8.withContiguousStorageIfAvailable { key in
+            fields.withUnsafeBufferPointer { buffer -> Int? in
+                for i in buffer.indices where buffer[i].name.utf8.count == length {
+                    let equal = buffer[i].name.utf8.withContiguousStorageIfAvailable { ASCII.caseInsensitiveEquals($0, key) }
+                    if equal ?? ASCII.caseInsensitiveEquals(buffer[i].name, name) { return i }
+                }
+                return nil
+            }
+        }
+        if let found { return found }
+        return fields.firstIndex { ASCII.caseInsensitiveEquals($0.name, name) }
     }
 
     /// Appends a field at the end (keeps existing fields of the same name).

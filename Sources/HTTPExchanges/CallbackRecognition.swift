@@ -16,13 +16,55 @@ extension HTTPRequestHead {
     public var ossCallbackSignals: [CallbackSignal] {
         var signals: [CallbackSignal] = []
         if headers.contains("authorization") && headers.contains("x-oss-pub-key-url") { signals.append(.signatureHeaders) }
-        if let agent = headers["user-agent"], agent.lowercased().hasPrefix("aliyun-oss-callback") { signals.append(.userAgent) }
-        if let tag = headers["x-oss-tag"], tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK" { signals.append(.ossTag) }
+        if let agent = headers["user-agent"], Self.isOSSAgent(agent) { signals.append(.userAgent) }
+        if let tag = headers["x-oss-tag"], Self.isCallbackTag(tag) { signals.append(.ossTag) }
         return signals
     }
 
     /// True when the request carries any OSS callback signal.
     public var isOSSCallback: Bool { !ossCallbackSignals.isEmpty }
+
+    // Byte-level fast paths for ASCII values (what these fields hold in practice), which decide
+    // exactly what the String expressions after them decide; those still handle anything else.
+    // They run twice for every request (pairing and diagnosis).
+
+    /// `agent.lowercased().hasPrefix("aliyun-oss-callback")`.
+    static func isOSSAgent(_ agent: String) -> Bool {
+        let fast = agent.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            asciiFold(bytes, matches: "aliyun-oss-callback", fold: 0x20, wholeValue: false)
+        }
+        if let fast, let result = fast { return result }
+        return agent.lowercased().hasPrefix("aliyun-oss-callback")
+    }
+
+    /// `tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK"`.
+    static func isCallbackTag(_ tag: String) -> Bool {
+        let fast = tag.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            var lower = 0, upper = bytes.count
+            while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+            while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+            return asciiFold(UnsafeBufferPointer(rebasing: bytes[lower..<upper]), matches: "CALLBACK", fold: 0, wholeValue: true)
+        }
+        if let fast, let result = fast { return result }
+        return tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK"
+    }
+
+    /// For all-ASCII `bytes`: whether they (`wholeValue`) or their start equal `word` once ASCII
+    /// letters are folded to lower case (`fold` 0x20) or upper case (`fold` 0); nil when `bytes`
+    /// are not all ASCII.
+    private static func asciiFold(_ bytes: UnsafeBufferPointer<UInt8>, matches word: StaticString, fold: UInt8, wholeValue: Bool) -> Bool? {
+        for byte in bytes where byte >= 0x80 { return nil }
+        return word.withUTF8Buffer { word -> Bool in
+            guard wholeValue ? bytes.count == word.count : bytes.count >= word.count else { return false }
+            for i in 0..<word.count {
+                var byte = bytes[i]
+                if fold == 0x20, byte >= 0x41, byte <= 0x5A { byte |= 0x20 }
+                if fold == 0, byte >= 0x61, byte <= 0x7A { byte &= 0xDF }
+                if byte != word[i] { return false }
+            }
+            return true
+        }
+    }
 }
 
 extension String {

@@ -446,6 +446,20 @@ public struct JSONValidator: Sendable {
                 state = .digits(.exponent)
 
             case .literal(let word, let matched):
+                // Fast path: the rest of the word is in this chunk (the usual case).
+                let rest = Int(word.count &- matched)
+                if count &- i >= rest {
+                    var k = 0
+                    while k < rest, buffer[i &+ k] == word.byte(at: matched &+ UInt8(k)) { k &+= 1 }
+                    if k == rest {
+                        i &+= rest
+                        state = .afterLiteral
+                        continue scan
+                    }
+                    i &+= k
+                    state = fail(.invalidLiteral, at: base + Int64(i))
+                    break scan
+                }
                 guard byte == word.byte(at: matched) else {
                     state = fail(.invalidLiteral, at: base + Int64(i))
                     break scan
@@ -463,12 +477,12 @@ public struct JSONValidator: Sendable {
             case .beforeTopLevelValue, .value:
                 if Self.isWhitespace(byte) { break }
                 state = beginValue(byte, expecting: .value, at: base + Int64(i))
-                if state == .failed { break scan }
+                if case .failed = state { break scan }
 
             case .arrayElement:
                 if Self.isWhitespace(byte) { break }
                 state = beginValue(byte, expecting: .arrayElement, at: base + Int64(i))
-                if state == .failed { break scan }
+                if case .failed = state { break scan }
 
             case .arrayElementOrEnd:
                 if Self.isWhitespace(byte) { break }
@@ -476,7 +490,7 @@ public struct JSONValidator: Sendable {
                     state = closeContainer()
                 } else {
                     state = beginValue(byte, expecting: .arrayElementOrEnd, at: base + Int64(i))
-                    if state == .failed { break scan }
+                    if case .failed = state { break scan }
                 }
 
             case .afterElement:
@@ -555,7 +569,7 @@ public struct JSONValidator: Sendable {
         }
 
         self.state = state
-        if state == .failed { return }
+        if case .failed = state { return }
         bytesConsumed = base + Int64(count)
     }
 
