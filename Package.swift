@@ -84,6 +84,10 @@ let package = Package(
         .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
         .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "PcapCapture", "ReportModel", "Diagnosis", "TestSupport", "CZlib"],
+            swiftSettings: strict),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],
             swiftSettings: strict),
