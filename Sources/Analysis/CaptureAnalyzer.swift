@@ -47,21 +47,32 @@ public enum CaptureAnalyzer {
         let diagnoser = Diagnoser(settings: options.diagnosis)
         var skipped: [String: (description: String, count: Int)] = [:]
         var reported: [ReportedExchange] = []
-        var passingKept = 0
+        var passingKept = 0, otherKept = 0
+        var failingKept: [RuleID: Int] = [:]
         var consumed: Int64 = 0
         var untilProgress = progressInterval
 
+        /// Lists the exchange in full, or only counts it once its kind has used its quota.
         func collect() {
             for exchange in assembler.takeFinished() {
                 let diagnosed = diagnoser.diagnose(exchange)
-                if case .passed = diagnosed.outcome, diagnosed.findings.isEmpty {
-                    guard passingKept < options.maxPassingExchangesKept else {
-                        summary.passingExchangesSummarised += 1
-                        continue
-                    }
-                    passingKept += 1
+                let listed: Bool
+                if let first = diagnosed.findings.first {
+                    let kept = failingKept[first.rule, default: 0]
+                    listed = kept < options.maxFailingExchangesKeptPerRule
+                    if listed { failingKept[first.rule] = kept + 1 }
+                } else if diagnosed.isCallback {
+                    listed = passingKept < options.maxPassingExchangesKept
+                    if listed { passingKept += 1 }
+                } else {
+                    listed = otherKept < options.maxPassingExchangesKept
+                    if listed { otherKept += 1 }
                 }
-                reported.append(ReportedExchange(capture: path, diagnosed: diagnosed))
+                if listed {
+                    reported.append(ReportedExchange(capture: path, diagnosed: diagnosed))
+                } else {
+                    summary.unlisted.count(diagnosed)
+                }
             }
         }
 

@@ -78,28 +78,41 @@ import Testing
         #expect(reference.contains("\"capturesUnreadable\": 2"))
     }
 
-    /// Passed callbacks beyond the limit are counted, not listed: the summary stays exact and
-    /// everything that failed is still listed.
-    @Test func passedCallbacksBeyondTheLimitAreCountedNotListed() {
+    /// Past the per-kind quotas, exchanges are counted, not listed: the summary stays exact and
+    /// every kind keeps its first examples.
+    @Test func exchangesBeyondTheQuotasAreCountedNotListed() {
         let path = Fixtures.sample("all-lo.pcap")
         var all = AnalysisOptions()
         all.maxPassingExchangesKept = .max
+        all.maxFailingExchangesKeptPerRule = .max
         var bounded = AnalysisOptions()
         bounded.maxPassingExchangesKept = 2
+        bounded.maxFailingExchangesKeptPerRule = 1
         let full = BatchAnalyzer.analyze(arguments: [path], options: all, tool: Self.tool, jobs: 1)
         let lean = BatchAnalyzer.analyze(arguments: [path], options: bounded, tool: Self.tool, jobs: 1)
 
+        // all-lo: 5 passed callbacks, 4 other exchanges, 17 failing callbacks over 8 rules (7 bad-status,
+        // 3 no-response, 2 non-json-body, 2 missing-content-length, one each of the rest) and a refusal.
+        #expect(full.captures[0].unlisted == UnlistedExchanges())
         let passed = full.exchanges.filter { $0.diagnosed.outcome == .passed }
-        #expect(passed.count == 5)
-        #expect(lean.captures[0].passingExchangesSummarised == 3)
-        #expect(full.captures[0].passingExchangesSummarised == 0)
-        #expect(lean.exchanges.count == full.exchanges.count - 3)
+        let others = full.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.findings.isEmpty }
+        #expect(passed.count == 5 && others.count == 4)
+        let unlisted = lean.captures[0].unlisted
+        #expect(unlisted.callbacksPassed == 3)
+        #expect(unlisted.callbacksFailed == 6 + 2 + 1 + 1)
+        #expect(unlisted.refusedConnections == 0)
+        #expect(unlisted.exchanges == 3 + 2 + 10)
+        #expect(unlisted.findingsByRule == [.badStatus: 6, .noResponse: 2, .nonJSONBody: 1, .missingContentLength: 1])
+        #expect(lean.exchanges.count == full.exchanges.count - unlisted.exchanges)
+        // The first of each kind are the ones listed.
         #expect(lean.exchanges.filter { $0.diagnosed.outcome == .passed }.map(\.diagnosed) == Array(passed.prefix(2).map(\.diagnosed)))
-        #expect(lean.failures.map(\.diagnosed) == full.failures.map(\.diagnosed))
+        #expect(Set(lean.exchanges.compactMap { $0.diagnosed.findings.first?.rule }) == Set(full.exchanges.compactMap { $0.diagnosed.findings.first?.rule }))
+        // The summary is the same as with everything listed.
         #expect(lean.summary == full.summary)
-        #expect(lean.summary.callbacksPassed == 5)
-        #expect(lean.summary.exchanges == full.summary.exchanges)
-        #expect(lean.json["captures"].map { "\($0)" }?.contains("passingExchangesSummarised") ?? false)
+        #expect(lean.summary.worstSeverity == full.summary.worstSeverity)
+        #expect(lean.summary.callbacksPassed == 5 && lean.summary.callbacksFailed == 17 && lean.summary.exchanges == full.summary.exchanges)
+        let json = lean.json.serialized(indent: 0)
+        #expect(json.contains(#""unlistedExchanges":{"exchanges":15,"callbacksPassed":3,"callbacksFailed":10"#), "\(json.prefix(1500))")
     }
 
     /// A worker per job: the indices are all visited once, whatever the number of jobs.
