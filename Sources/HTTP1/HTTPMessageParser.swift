@@ -829,14 +829,27 @@ public struct HTTPMessageParser: Sendable {
     // MARK: - Scanning
 
     /// Index of the first LF in `bytes[index...]`.
+    ///
+    /// Eight bytes at a time: a 64-bit word holds an LF byte exactly when `x = word ^ 0x0A0A…0A`
+    /// has a zero byte, which `(x - 0x0101…01) & ~x & 0x8080…80` flags; its lowest set bit marks
+    /// the first one (a borrow can only flag bytes above a real zero byte). Words are read
+    /// little-endian, so that lowest bit is the earliest byte.
     @inline(__always)
     private static func firstLF(in bytes: ArraySlice<UInt8>, from index: Int) -> Int? {
         bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
             var i = index - bytes.startIndex
             let count = buffer.count
+            while i &+ 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let x = word ^ 0x0A0A_0A0A_0A0A_0A0A
+                let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+                if found != 0 { return bytes.startIndex + i + found.trailingZeroBitCount >> 3 }
+                i &+= 8
+            }
             while i < count {
-                if buffer[i] == ASCII.lf { return bytes.startIndex + i }
-                i += 1
+                if base[i] == ASCII.lf { return bytes.startIndex + i }
+                i &+= 1
             }
             return nil
         }
