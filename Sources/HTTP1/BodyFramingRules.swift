@@ -95,13 +95,12 @@ extension BodyFraming {
         // decides exactly what the general rules below decide, without collecting or copying.
         var transferEncodingCount = 0, contentLengthCount = 0
         var contentLength: String?
-        for field in headers.fields {
-            let name = field.name.utf8
-            if ASCII.caseInsensitiveEquals(name, lowercaseLiteral: "transfer-encoding") {
+        for i in headers.indices {
+            if headers.name(at: i, equalsLowercase: "transfer-encoding") {
                 transferEncodingCount += 1
-            } else if ASCII.caseInsensitiveEquals(name, lowercaseLiteral: "content-length") {
+            } else if headers.name(at: i, equalsLowercase: "content-length") {
                 contentLengthCount += 1
-                contentLength = field.value
+                contentLength = headers.value(at: i)
             }
         }
         if transferEncodingCount == 0 {
@@ -113,12 +112,11 @@ extension BodyFraming {
 
         var transferEncodings: [String] = []
         var contentLengths: [String] = []
-        for field in headers.fields {
-            let name = field.name.utf8
-            if ASCII.caseInsensitiveEquals(name, lowercaseLiteral: "transfer-encoding") {
-                transferEncodings.append(field.value)
-            } else if ASCII.caseInsensitiveEquals(name, lowercaseLiteral: "content-length") {
-                contentLengths.append(field.value)
+        for i in headers.indices {
+            if headers.name(at: i, equalsLowercase: "transfer-encoding") {
+                transferEncodings.append(headers.value(at: i))
+            } else if headers.name(at: i, equalsLowercase: "content-length") {
+                contentLengths.append(headers.value(at: i))
             }
         }
 

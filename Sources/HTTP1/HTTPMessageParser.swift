@@ -108,7 +108,7 @@ public struct HTTPMessageParser: Sendable {
     private struct Section: Sendable {
         /// Stream offset of the section's first byte (start line for a head), for `maxHeaderBytes`.
         var start: Int64
-        var fields: [HTTPHeaders.Field] = []
+        var fields = HTTPHeaders.Packed()
         var lastLineWasField = false
         /// Whether a line other than a whitespace-led one has been seen (RFC 9112 §2.2 check).
         var sawFieldLine = false
@@ -471,7 +471,7 @@ public struct HTTPMessageParser: Sendable {
         case .trailerFields:
             if !endsWithCR { note(.bareLF, range: range, into: &events) }
             if line.isEmpty {
-                let trailers = section.fields.isEmpty ? nil : HTTPHeaders(section.fields)
+                let trailers = section.fields.count == 0 ? nil : HTTPHeaders(packed: section.fields)
                 endMessage(
                     .complete,
                     trailers: trailers,
@@ -499,15 +499,13 @@ public struct HTTPMessageParser: Sendable {
         // Caller guarantees a non-empty line.
         let first = line[line.startIndex]
         if ASCII.isWhitespace(first) {
-            if section.lastLineWasField, let last = section.fields.indices.last {
+            if section.lastLineWasField, section.fields.count > 0 {
                 // obs-fold (RFC 9112 §5.2): "replace each received obs-fold with one or more SP
                 // octets prior to interpreting the field value".
                 note(.obsoleteLineFolding, range: range, into: &events)
                 let continuation = ASCII.trimmingWhitespace(line)
                 if !continuation.isEmpty {
-                    let text = ASCII.string(continuation)
-                    section.fields[last].value =
-                        section.fields[last].value.isEmpty ? text : section.fields[last].value + " " + text
+                    continuation.withUnsafeBufferPointer { section.fields.continueLastValue(with: $0) }
                 }
             } else if !section.sawFieldLine && !isTrailer {
                 // RFC 9112 §2.2: whitespace between the start line and the first field: "consume
@@ -565,24 +563,19 @@ public struct HTTPMessageParser: Sendable {
             )
             return
         }
-        let (nameString, valueString) = line.withUnsafeBufferPointer { buffer in
-            (
-                String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<scan.nameEnd]), as: UTF8.self),
-                String(decoding: UnsafeBufferPointer(rebasing: buffer[scan.value]), as: UTF8.self)
-            )
-        }
         if !scan.isToken {
-            emitOrHold(.invalidHeaderName(nameString), range: range, into: &events)
+            emitOrHold(.invalidHeaderName(ASCII.string(line[line.startIndex..<(line.startIndex + scan.nameEnd)])), range: range, into: &events)
         }
-        // One allocation for a typical head instead of growing 1, 2, 4, 8, 16…
-        if section.fields.isEmpty { section.fields.reserveCapacity(24) }
-        section.fields.append(HTTPHeaders.Field(name: nameString, value: valueString))
+        line.withUnsafeBufferPointer { buffer in
+            section.fields.append(
+                name: UnsafeBufferPointer(rebasing: buffer[0..<scan.nameEnd]), value: UnsafeBufferPointer(rebasing: buffer[scan.value]))
+        }
         section.lastLineWasField = true
     }
 
     /// The blank line after the header fields: emit the head, decide the framing, start the body.
     private mutating func completeHead(_ startLine: StartLine, end: Int64, into events: inout [HTTPEvent]) {
-        let headers = HTTPHeaders(section.fields)
+        let headers = HTTPHeaders(packed: section.fields)
         section = Section(start: end)
         let headRange = message.headStart..<end
         let decision: BodyFramingDecision
