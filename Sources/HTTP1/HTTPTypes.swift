@@ -249,6 +249,21 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
         }
     }
 
+    /// Calls `body` with the UTF-8 bytes of the first value of the field called `name`
+    /// (case-insensitive), in place, without making a `String`; nil when there is no such field.
+    public func withValueBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard let index = firstIndex(named: name) else { return nil }
+        switch storage {
+        case .packed(let packed):
+            return packed.bytes.withUnsafeBufferPointer { b in
+                body(UnsafeBufferPointer(rebasing: b[Int(packed.spans[index].nameEnd)..<Int(packed.spans[index].valueEnd)]))
+            }
+        case .fields(let fields):
+            var value = fields[index].value
+            return value.withUTF8(body)
+        }
+    }
+
     /// Appends a field at the end (keeps existing fields of the same name).
     public mutating func append(name: String, value: String) {
         var all = fields

@@ -14,10 +14,15 @@ public enum CallbackSignal: String, Sendable, Hashable, CaseIterable {
 extension HTTPRequestHead {
     /// The signals that mark this request as an OSS callback; empty for any other request.
     public var ossCallbackSignals: [CallbackSignal] {
+        let signature = headers.contains("authorization") && headers.contains("x-oss-pub-key-url")
+        let agent = headers.withValueBytes(of: "user-agent", Self.isOSSAgent) ?? false
+        let tag = headers.withValueBytes(of: "x-oss-tag", Self.isCallbackTag) ?? false
+        guard signature || agent || tag else { return [] }
         var signals: [CallbackSignal] = []
-        if headers.contains("authorization") && headers.contains("x-oss-pub-key-url") { signals.append(.signatureHeaders) }
-        if let agent = headers["user-agent"], Self.isOSSAgent(agent) { signals.append(.userAgent) }
-        if let tag = headers["x-oss-tag"], Self.isCallbackTag(tag) { signals.append(.ossTag) }
+        signals.reserveCapacity(3)
+        if signature { signals.append(.signatureHeaders) }
+        if agent { signals.append(.userAgent) }
+        if tag { signals.append(.ossTag) }
         return signals
     }
 
@@ -28,25 +33,21 @@ extension HTTPRequestHead {
     // exactly what the String expressions after them decide; those still handle anything else.
     // They run twice for every request (pairing and diagnosis).
 
-    /// `agent.lowercased().hasPrefix("aliyun-oss-callback")`.
-    static func isOSSAgent(_ agent: String) -> Bool {
-        let fast = agent.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            asciiFold(bytes, matches: "aliyun-oss-callback", fold: 0x20, wholeValue: false)
-        }
-        if let fast, let result = fast { return result }
-        return agent.lowercased().hasPrefix("aliyun-oss-callback")
+    /// `agent.lowercased().hasPrefix("aliyun-oss-callback")`, for the value's UTF-8 bytes.
+    static func isOSSAgent(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let result = asciiFold(bytes, matches: "aliyun-oss-callback", fold: 0x20, wholeValue: false) { return result }
+        return String(decoding: bytes, as: UTF8.self).lowercased().hasPrefix("aliyun-oss-callback")
     }
 
-    /// `tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK"`.
-    static func isCallbackTag(_ tag: String) -> Bool {
-        let fast = tag.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            var lower = 0, upper = bytes.count
-            while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
-            while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
-            return asciiFold(UnsafeBufferPointer(rebasing: bytes[lower..<upper]), matches: "CALLBACK", fold: 0, wholeValue: true)
+    /// `tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK"`, for the value's UTF-8 bytes.
+    static func isCallbackTag(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var lower = 0, upper = bytes.count
+        while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+        if let result = asciiFold(UnsafeBufferPointer(rebasing: bytes[lower..<upper]), matches: "CALLBACK", fold: 0, wholeValue: true) {
+            return result
         }
-        if let fast, let result = fast { return result }
-        return tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK"
+        return String(decoding: bytes, as: UTF8.self).trimmingASCIIWhitespace().uppercased() == "CALLBACK"
     }
 
     /// For all-ASCII `bytes`: whether they (`wholeValue`) or their start equal `word` once ASCII
