@@ -4,7 +4,7 @@
 //
 // The module graph follows the pipeline, one way only:
 //
-//   CPcap ─► PcapCapture ─┐
+//   CPcap, CZlib ─► PcapCapture ─┐
 //   CaptureModel ─► PacketDecoding ─► TCPReassembly ─┐
 //   CZlib ─► HTTP1 ──────────────────────────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
 //   JSONValidation ──────────────────────────────────┘                                      │
@@ -31,11 +31,14 @@ let package = Package(
         // C boundaries.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's fopencookie (a GNU extension Swift's Glibc module hides): lets libpcap read
+        // gzip captures through a zlib-backed FILE *.
+        .target(name: "CStdioCookie"),
 
         // Stage 0: shared value types (timestamps, link layers, endpoints).
         .target(name: "CaptureModel", swiftSettings: strict),
         // Stage 1: capture files and interfaces, through libpcap.
-        .target(name: "PcapCapture", dependencies: ["CPcap", "CaptureModel"], swiftSettings: strict),
+        .target(name: "PcapCapture", dependencies: ["CPcap", "CZlib", "CStdioCookie", "CaptureModel"], swiftSettings: strict),
         // Stage 2: link / IP / TCP decoding.
         .target(name: "PacketDecoding", dependencies: ["CaptureModel"], swiftSettings: strict),
         // Stage 3: TCP connections and byte streams.
@@ -83,6 +86,10 @@ let package = Package(
         .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "PcapCapture", "ReportModel", "Diagnosis", "TestSupport", "CZlib"],
+            swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],

@@ -6,19 +6,6 @@ import PcapCapture
 import ReportModel
 import TCPReassembly
 
-/// Everything that shapes an analysis.
-public struct AnalysisOptions: Sendable {
-    public var diagnosis = DiagnosisSettings()
-    /// BPF capture filter applied by libpcap before decoding (`-f`, as tcpdump's expression).
-    public var filter: String?
-    public var reassembly = ReassemblyLimits()
-    public var exchanges = ExchangeLimits()
-    /// Refused connection attempts listed individually per server endpoint; the rest are counted
-    /// (`tcp.refusedConnections`) and summarised in `problems`. Default 100.
-    public var maxRefusedAttemptsListedPerServer = 100
-    public init() {}
-}
-
 /// The result of analysing one capture file.
 public struct CaptureAnalysis: Sendable {
     public var summary: CaptureSummary
@@ -26,13 +13,22 @@ public struct CaptureAnalysis: Sendable {
 }
 
 /// The pipeline for one capture: libpcap records → packets → TCP streams → HTTP exchanges →
-/// findings. A tight synchronous loop; memory is bounded by open connections and the bounded
-/// bytes kept per exchange, not by the file's size.
+/// findings. A tight synchronous loop; memory is bounded by open connections, the bounded bytes
+/// kept per exchange and the exchanges listed in the report (see
+/// ``AnalysisOptions/maxPassingExchangesKept``), not by the file's size.
 public enum CaptureAnalyzer {
+    /// Records between two progress reports (a few hundred KB of a typical capture).
+    static let progressInterval = 2048
+
     /// Analyses the capture at `path`. Never throws: an unreadable file gives a summary with
     /// `error` set; a file damaged partway gives what was read before the damage, with
     /// `complete == false` and the problem named.
-    public static func analyze(path: String, options: AnalysisOptions) -> CaptureAnalysis {
+    ///
+    /// - Parameter progress: called now and then from the calling thread with the number of
+    ///   bytes of the file on disk consumed since the previous call (compressed bytes for gzip).
+    public static func analyze(
+        path: String, options: AnalysisOptions, progress: ((Int64) -> Void)? = nil
+    ) -> CaptureAnalysis {
         var summary = CaptureSummary(path: path)
         var file: CaptureFile
         do {
@@ -42,7 +38,7 @@ public enum CaptureAnalyzer {
             summary.complete = false
             return CaptureAnalysis(summary: summary, exchanges: [])
         }
-        summary.format = file.format.description
+        summary.format = file.formatDescription
         summary.linkTypes = [file.linkLayer.description]
 
         var decoder = PacketDecoder()
@@ -51,40 +47,64 @@ public enum CaptureAnalyzer {
         let diagnoser = Diagnoser(settings: options.diagnosis)
         var skipped: [String: (description: String, count: Int)] = [:]
         var reported: [ReportedExchange] = []
+        var passingKept = 0, otherKept = 0
+        var failingKept: [RuleID: Int] = [:]
+        var consumed: Int64 = 0
+        var untilProgress = progressInterval
 
-        // Refused attempts are listed one by one up to a cap per server, then only counted: a SYN
-        // flood must not turn into a report (and memory) that grows with the file.
-        var refusedListed: [String: Int] = [:]
-        var refusedUnlisted: [String: Int] = [:]
+        /// Lists the exchange in full, or only counts it once its kind has used its quota.
         func collect() {
             for exchange in assembler.takeFinished() {
-                if exchange.refusal != nil {
-                    let server = exchange.connection.server.description
-                    if refusedListed[server, default: 0] >= options.maxRefusedAttemptsListedPerServer {
-                        refusedUnlisted[server, default: 0] += 1
-                        continue
-                    }
-                    refusedListed[server, default: 0] += 1
+                let diagnosed = diagnoser.diagnose(exchange)
+                let listed: Bool
+                if let first = diagnosed.findings.first {
+                    let kept = failingKept[first.rule, default: 0]
+                    listed = kept < options.maxFailingExchangesKeptPerRule
+                    if listed { failingKept[first.rule] = kept + 1 }
+                } else if diagnosed.isCallback {
+                    listed = passingKept < options.maxPassingExchangesKept
+                    if listed { passingKept += 1 }
+                } else {
+                    listed = otherKept < options.maxPassingExchangesKept
+                    if listed { otherKept += 1 }
                 }
-                reported.append(ReportedExchange(capture: path, diagnosed: diagnoser.diagnose(exchange)))
+                if listed {
+                    reported.append(ReportedExchange(capture: path, diagnosed: diagnosed))
+                } else {
+                    summary.unlisted.count(diagnosed)
+                }
             }
         }
 
+        var packets = 0, tcpPackets = 0, truncated = 0
+        var bytes: Int64 = 0
+        var firstTime: Timestamp?, lastTime: Timestamp?
         reading: while true {
             switch file.next() {
             case .packet(let packet):
-                summary.packets += 1
-                summary.bytes += Int64(packet.bytes.count)
-                if summary.firstPacketTime == nil { summary.firstPacketTime = packet.timestamp }
-                summary.lastPacketTime = packet.timestamp
-                if packet.isTruncatedBySnaplen { summary.snaplenTruncatedPackets += 1 }
+                packets += 1
+                bytes += Int64(packet.bytes.count)
+                if firstTime == nil { firstTime = packet.timestamp }
+                lastTime = packet.timestamp
+                if packet.isTruncatedBySnaplen { truncated += 1 }
                 switch decoder.decode(packet) {
                 case .tcp(let segment):
-                    summary.tcpPackets += 1
+                    tcpPackets += 1
                     tracker.process(segment, origin: StreamOrigin(timestamp: packet.timestamp, frame: packet.frameNumber), into: &assembler)
                     collect()
                 case .skipped(let reason):
                     skipped[reason.key, default: (reason.description, 0)].count += 1
+                }
+                if let progress {
+                    untilProgress -= 1
+                    if untilProgress == 0 {
+                        untilProgress = progressInterval
+                        let position = file.bytesConsumed
+                        if position > consumed {
+                            progress(position - consumed)
+                            consumed = position
+                        }
+                    }
                 }
             case .endOfFile:
                 break reading
@@ -104,18 +124,23 @@ public enum CaptureAnalyzer {
                 "\(fragments.incompleteDatagrams) fragmented IPv4 datagram(s) (\(fragments.fragmentsOfIncompleteDatagrams) "
                     + "fragments) were never completed and not analysed")
         }
+        if let progress {
+            let position = file.bytesConsumed
+            if position > consumed { progress(position - consumed) }
+        }
 
+        summary.packets = packets
+        summary.tcpPackets = tcpPackets
+        summary.bytes = bytes
+        summary.snaplenTruncatedPackets = truncated
+        summary.firstPacketTime = firstTime
+        summary.lastPacketTime = lastTime
         summary.skipped = skipped.map { SkippedPackets(reason: $0.key, description: $0.value.description, packets: $0.value.count) }
             .sorted { ($0.packets, $1.reason) > ($1.packets, $0.reason) }
         summary.reassembly = tracker.statistics
         summary.http = assembler.statistics
         for skip in summary.skipped where skip.reason.hasPrefix("link-type") {
             summary.problems.append("\(skip.packets) packet\(skip.packets == 1 ? "" : "s") of link type \(skip.description) not analysed")
-        }
-        for (server, count) in refusedUnlisted.sorted(by: { $0.key < $1.key }) {
-            summary.problems.append(
-                "\(count) further refused connection attempts to \(server) are counted but not listed "
-                    + "(limit \(options.maxRefusedAttemptsListedPerServer) per server: maxRefusedAttemptsListedPerServer)")
         }
         return CaptureAnalysis(summary: summary, exchanges: reported)
     }

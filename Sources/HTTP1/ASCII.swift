@@ -61,12 +61,32 @@ enum ASCII {
 
     /// Case-insensitive comparison of two strings, folding ASCII letters only (field names are
     /// case-insensitive tokens, RFC 9110 §5.1). Non-ASCII bytes must match exactly.
+    ///
+    /// Compares the UTF-8 bytes in place (native strings are contiguous), without iterating
+    /// `String.UTF8View` element by element: header lookups run for every message.
     static func caseInsensitiveEquals(_ lhs: String, _ rhs: String) -> Bool {
         let a = lhs.utf8
         let b = rhs.utf8
         guard a.count == b.count else { return false }
+        let fast = a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in caseInsensitiveEquals(x, y) }
+        }
+        if let fast, let result = fast { return result }
         for (x, y) in zip(a, b) where x != y {
             if lowercased(x) != lowercased(y) { return false }
+        }
+        return true
+    }
+
+    /// Case-insensitive comparison of two byte buffers of any length.
+    @inline(__always)
+    static func caseInsensitiveEquals(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard x.count == y.count else { return false }
+        var i = 0
+        while i < x.count {
+            let p = x[i], q = y[i]
+            if p != q && lowercased(p) != lowercased(q) { return false }
+            i &+= 1
         }
         return true
     }
@@ -75,6 +95,9 @@ enum ASCII {
     static func caseInsensitiveEquals<C: Collection<UInt8>>(_ bytes: C, lowercaseLiteral: StaticString) -> Bool {
         guard bytes.count == lowercaseLiteral.utf8CodeUnitCount else { return false }
         return lowercaseLiteral.withUTF8Buffer { literal in
+            if let fast = bytes.withContiguousStorageIfAvailable({ caseInsensitiveEquals($0, literal) }) {
+                return fast
+            }
             var index = literal.startIndex
             for byte in bytes {
                 if lowercased(byte) != literal[index] { return false }
@@ -95,7 +118,7 @@ enum ASCII {
     }
 
     /// Parses `1*DIGIT` as a non-negative Int64; nil when empty, not all digits, or above `Int64.max`.
-    static func parseDecimal(_ bytes: ArraySlice<UInt8>) -> Int64? {
+    static func parseDecimal<C: Collection<UInt8>>(_ bytes: C) -> Int64? {
         guard !bytes.isEmpty else { return nil }
         var value: Int64 = 0
         for byte in bytes {
@@ -106,6 +129,18 @@ enum ASCII {
             value = sum
         }
         return value
+    }
+
+    /// A field value that is one plain decimal number with optional surrounding SP / HTAB (the
+    /// usual `Content-Length`), parsed without copying; nil for anything else (lists, junk, too big).
+    static func plainDecimal(_ value: String) -> Int64? {
+        let parsed = value.utf8.withContiguousStorageIfAvailable { buffer -> Int64? in
+            var lower = 0, upper = buffer.count
+            while lower < upper, isWhitespace(buffer[lower]) { lower += 1 }
+            while upper > lower, isWhitespace(buffer[upper - 1]) { upper -= 1 }
+            return parseDecimal(UnsafeBufferPointer(rebasing: buffer[lower..<upper]))
+        }
+        return parsed ?? nil
     }
 
     /// Text for a (field) value: UTF-8, with invalid sequences (e.g. Latin-1 obs-text) replaced by U+FFFD.

@@ -91,14 +91,32 @@ extension BodyFraming {
 
     /// Items 3–8 of RFC 9112 §6.3, shared by requests and responses.
     private static func decide(headers: HTTPHeaders, isRequest: Bool) -> BodyFramingDecision {
+        // Fast path for the usual head: no Transfer-Encoding and one plain Content-Length. It
+        // decides exactly what the general rules below decide, without collecting or copying.
+        var transferEncodingCount = 0, contentLengthCount = 0
+        var contentLength: String?
+        for i in headers.indices {
+            if headers.name(at: i, equalsLowercase: "transfer-encoding") {
+                transferEncodingCount += 1
+            } else if headers.name(at: i, equalsLowercase: "content-length") {
+                contentLengthCount += 1
+                contentLength = headers.value(at: i)
+            }
+        }
+        if transferEncodingCount == 0 {
+            if contentLengthCount == 0 { return BodyFramingDecision(framing: isRequest ? .none : .closeDelimited) }
+            if contentLengthCount == 1, let value = contentLength.flatMap(ASCII.plainDecimal) {
+                return BodyFramingDecision(framing: .contentLength(value))
+            }
+        }
+
         var transferEncodings: [String] = []
         var contentLengths: [String] = []
-        for field in headers.fields {
-            let name = field.name.utf8
-            if ASCII.caseInsensitiveEquals(name, lowercaseLiteral: "transfer-encoding") {
-                transferEncodings.append(field.value)
-            } else if ASCII.caseInsensitiveEquals(name, lowercaseLiteral: "content-length") {
-                contentLengths.append(field.value)
+        for i in headers.indices {
+            if headers.name(at: i, equalsLowercase: "transfer-encoding") {
+                transferEncodings.append(headers.value(at: i))
+            } else if headers.name(at: i, equalsLowercase: "content-length") {
+                contentLengths.append(headers.value(at: i))
             }
         }
 

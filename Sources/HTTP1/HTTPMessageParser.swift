@@ -128,7 +128,7 @@ public struct HTTPMessageParser: Sendable {
     private struct Section: Sendable {
         /// Stream offset of the section's first byte (start line for a head), for `maxHeaderBytes`.
         var start: Int64
-        var fields: [HTTPHeaders.Field] = []
+        var fields = HTTPHeaders.Packed()
         var lastLineWasField = false
         /// Whether a line other than a whitespace-led one has been seen (RFC 9112 §2.2 check).
         var sawFieldLine = false
@@ -690,7 +690,7 @@ public struct HTTPMessageParser: Sendable {
         case .trailerFields:
             if !endsWithCR { note(.bareLF, range: range, into: &events) }
             if line.isEmpty {
-                let trailers = section.fields.isEmpty ? nil : HTTPHeaders(section.fields)
+                let trailers = section.fields.count == 0 ? nil : HTTPHeaders(packed: section.fields)
                 endMessage(
                     .complete,
                     trailers: trailers,
@@ -718,15 +718,13 @@ public struct HTTPMessageParser: Sendable {
         // Caller guarantees a non-empty line.
         let first = line[line.startIndex]
         if ASCII.isWhitespace(first) {
-            if section.lastLineWasField, let last = section.fields.indices.last {
+            if section.lastLineWasField, section.fields.count > 0 {
                 // obs-fold (RFC 9112 §5.2): "replace each received obs-fold with one or more SP
                 // octets prior to interpreting the field value".
                 note(.obsoleteLineFolding, range: range, into: &events)
                 let continuation = ASCII.trimmingWhitespace(line)
                 if !continuation.isEmpty {
-                    let text = ASCII.string(continuation)
-                    section.fields[last].value =
-                        section.fields[last].value.isEmpty ? text : section.fields[last].value + " " + text
+                    continuation.withUnsafeBufferPointer { section.fields.continueLastValue(with: $0) }
                 }
             } else if !section.sawFieldLine && !isTrailer {
                 // RFC 9112 §2.2: whitespace between the start line and the first field: "consume
@@ -739,18 +737,38 @@ public struct HTTPMessageParser: Sendable {
         }
         section.sawFieldLine = true
 
-        guard let colon = line.firstIndex(of: ASCII.colon) else {
+        // One pass over the line in place: the colon, the end of the name, whether the name is a
+        // token, and the value without its surrounding whitespace (offsets from the line start).
+        let scan = line.withUnsafeBufferPointer { buffer -> (colon: Int, nameEnd: Int, isToken: Bool, value: Range<Int>)? in
+            let count = buffer.count
+            var colon = 0
+            while colon < count, buffer[colon] != ASCII.colon { colon &+= 1 }
+            guard colon < count else { return nil }
+            var nameEnd = colon
+            while nameEnd > 0, ASCII.isWhitespace(buffer[nameEnd &- 1]) { nameEnd &-= 1 }
+            var isToken = true
+            var i = 0
+            while i < nameEnd {
+                if !ASCII.isTokenCharacter(buffer[i]) {
+                    isToken = false
+                    break
+                }
+                i &+= 1
+            }
+            var lower = colon &+ 1, upper = count
+            while lower < upper, ASCII.isWhitespace(buffer[lower]) { lower &+= 1 }
+            while upper > lower, ASCII.isWhitespace(buffer[upper &- 1]) { upper &-= 1 }
+            return (colon, nameEnd, isToken, lower..<upper)
+        }
+        guard let scan else {
             note(.invalidHeaderLine, range: range, into: &events)
             section.lastLineWasField = false
             return
         }
-        var nameEnd = colon
-        while nameEnd > line.startIndex && ASCII.isWhitespace(line[nameEnd - 1]) { nameEnd -= 1 }
-        if nameEnd != colon {
+        if scan.nameEnd != scan.colon {
             note(.whitespaceBeforeColon, range: range, into: &events)
         }
-        let name = line[line.startIndex..<nameEnd]
-        guard !name.isEmpty else {
+        guard scan.nameEnd > 0 else {
             note(.invalidHeaderLine, range: range, into: &events)
             section.lastLineWasField = false
             return
@@ -764,18 +782,19 @@ public struct HTTPMessageParser: Sendable {
             )
             return
         }
-        let nameString = ASCII.string(name)
-        if !name.allSatisfy(ASCII.isTokenCharacter) {
-            emitOrHold(.invalidHeaderName(nameString), range: range, into: &events)
+        if !scan.isToken {
+            emitOrHold(.invalidHeaderName(ASCII.string(line[line.startIndex..<(line.startIndex + scan.nameEnd)])), range: range, into: &events)
         }
-        let value = ASCII.trimmingWhitespace(line[(colon + 1)...])
-        section.fields.append(HTTPHeaders.Field(name: nameString, value: ASCII.string(value)))
+        line.withUnsafeBufferPointer { buffer in
+            section.fields.append(
+                name: UnsafeBufferPointer(rebasing: buffer[0..<scan.nameEnd]), value: UnsafeBufferPointer(rebasing: buffer[scan.value]))
+        }
         section.lastLineWasField = true
     }
 
     /// The blank line after the header fields: emit the head, decide the framing, start the body.
     private mutating func completeHead(_ startLine: StartLine, end: Int64, into events: inout [HTTPEvent]) {
-        let headers = HTTPHeaders(section.fields)
+        let headers = HTTPHeaders(packed: section.fields)
         section = Section(start: end)
         let headRange = message.headStart..<end
         let decision: BodyFramingDecision
@@ -1044,14 +1063,27 @@ public struct HTTPMessageParser: Sendable {
     // MARK: - Scanning
 
     /// Index of the first LF in `bytes[index...]`.
+    ///
+    /// Eight bytes at a time: a 64-bit word holds an LF byte exactly when `x = word ^ 0x0A0A…0A`
+    /// has a zero byte, which `(x - 0x0101…01) & ~x & 0x8080…80` flags; its lowest set bit marks
+    /// the first one (a borrow can only flag bytes above a real zero byte). Words are read
+    /// little-endian, so that lowest bit is the earliest byte.
     @inline(__always)
     private static func firstLF(in bytes: ArraySlice<UInt8>, from index: Int) -> Int? {
         bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
             var i = index - bytes.startIndex
             let count = buffer.count
+            while i &+ 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let x = word ^ 0x0A0A_0A0A_0A0A_0A0A
+                let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+                if found != 0 { return bytes.startIndex + i + found.trailingZeroBitCount >> 3 }
+                i &+= 8
+            }
             while i < count {
-                if buffer[i] == ASCII.lf { return bytes.startIndex + i }
-                i += 1
+                if base[i] == ASCII.lf { return bytes.startIndex + i }
+                i &+= 1
             }
             return nil
         }

@@ -63,56 +63,225 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
         public var description: String { "\(name): \(value)" }
     }
 
+    /// Field lines as the parser read them: every name and value (values trimmed, obs-folds
+    /// joined) back to back in one byte array, with their boundaries. Text is made only when a
+    /// field is read, so a head costs two allocations instead of two strings per field, and
+    /// lookups compare bytes.
+    struct Packed: Sendable {
+        /// Where one field's bytes are: the name is `nameStart..<nameEnd`, the value
+        /// `nameEnd..<valueEnd`.
+        struct Span: Sendable {
+            var nameStart: Int32
+            var nameEnd: Int32
+            var valueEnd: Int32
+        }
+
+        var bytes: [UInt8] = []
+        var spans: [Span] = []
+
+        var count: Int { spans.count }
+
+        /// Adds a field (`name` and `value` are bytes of the line being parsed).
+        mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+            if spans.isEmpty {
+                bytes.reserveCapacity(1024)
+                spans.reserveCapacity(24)
+            }
+            let start = Int32(truncatingIfNeeded: bytes.count)
+            bytes.append(contentsOf: name)
+            let middle = Int32(truncatingIfNeeded: bytes.count)
+            bytes.append(contentsOf: value)
+            spans.append(Span(nameStart: start, nameEnd: middle, valueEnd: Int32(truncatingIfNeeded: bytes.count)))
+        }
+
+        /// Continues the last field's value with `continuation` (obs-fold): one SP between them
+        /// unless the value is empty. The last value ends the byte array, so it grows in place.
+        mutating func continueLastValue(with continuation: UnsafeBufferPointer<UInt8>) {
+            guard let last = spans.indices.last else { return }
+            if spans[last].valueEnd > spans[last].nameEnd { bytes.append(ASCII.space) }
+            bytes.append(contentsOf: continuation)
+            spans[last].valueEnd = Int32(truncatingIfNeeded: bytes.count)
+        }
+
+        func name(at i: Int) -> String {
+            bytes.withUnsafeBufferPointer { b in
+                String(decoding: UnsafeBufferPointer(rebasing: b[Int(spans[i].nameStart)..<Int(spans[i].nameEnd)]), as: UTF8.self)
+            }
+        }
+
+        func value(at i: Int) -> String {
+            bytes.withUnsafeBufferPointer { b in
+                String(decoding: UnsafeBufferPointer(rebasing: b[Int(spans[i].nameEnd)..<Int(spans[i].valueEnd)]), as: UTF8.self)
+            }
+        }
+
+        /// The first field whose name equals `key` ignoring ASCII case.
+        func firstIndex(named key: UnsafeBufferPointer<UInt8>) -> Int? {
+            bytes.withUnsafeBufferPointer { b in
+                for i in spans.indices where Int(spans[i].nameEnd - spans[i].nameStart) == key.count {
+                    let name = UnsafeBufferPointer(rebasing: b[Int(spans[i].nameStart)..<Int(spans[i].nameEnd)])
+                    if ASCII.caseInsensitiveEquals(name, key) { return i }
+                }
+                return nil
+            }
+        }
+
+        /// Whether field `i`'s name is the lowercase literal `name`, ignoring ASCII case.
+        func name(at i: Int, equalsLowercase name: StaticString) -> Bool {
+            bytes.withUnsafeBufferPointer { b in
+                ASCII.caseInsensitiveEquals(
+                    UnsafeBufferPointer(rebasing: b[Int(spans[i].nameStart)..<Int(spans[i].nameEnd)]), lowercaseLiteral: name)
+            }
+        }
+    }
+
+    private enum Storage: Sendable {
+        case fields([Field])
+        case packed(Packed)
+    }
+
+    private var storage: Storage
+
     /// The fields in wire order.
-    public var fields: [Field]
+    public var fields: [Field] {
+        get {
+            switch storage {
+            case .fields(let fields): return fields
+            case .packed(let packed): return packed.spans.indices.map { Field(name: packed.name(at: $0), value: packed.value(at: $0)) }
+            }
+        }
+        set { storage = .fields(newValue) }
+    }
 
     public init() {
-        fields = []
+        storage = .fields([])
     }
 
     public init(_ fields: [Field]) {
-        self.fields = fields
+        storage = .fields(fields)
+    }
+
+    /// Headers as the parser collected them.
+    init(packed: Packed) {
+        storage = .packed(packed)
     }
 
     /// `HTTPHeaders([("Host", "example.com"), ("Accept", "*/*")])`.
     public init(_ pairs: [(String, String)]) {
-        fields = pairs.map { Field(name: $0.0, value: $0.1) }
+        storage = .fields(pairs.map { Field(name: $0.0, value: $0.1) })
     }
 
     /// `["Host": "example.com", "X-A": "1"]`; duplicate names are allowed and kept in order.
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields = elements.map { Field(name: $0.0, value: $0.1) }
+        storage = .fields(elements.map { Field(name: $0.0, value: $0.1) })
     }
 
-    public var startIndex: Int { fields.startIndex }
-    public var endIndex: Int { fields.endIndex }
-    public subscript(position: Int) -> Field { fields[position] }
+    public var startIndex: Int { 0 }
+    public var endIndex: Int {
+        switch storage {
+        case .fields(let fields): fields.count
+        case .packed(let packed): packed.count
+        }
+    }
+
+    public subscript(position: Int) -> Field {
+        switch storage {
+        case .fields(let fields): return fields[position]
+        case .packed(let packed): return Field(name: packed.name(at: position), value: packed.value(at: position))
+        }
+    }
+
+    /// The value of the field at `position`.
+    public func value(at position: Int) -> String {
+        switch storage {
+        case .fields(let fields): return fields[position].value
+        case .packed(let packed): return packed.value(at: position)
+        }
+    }
+
+    /// Whether the field at `position` is called `name` (a lowercase literal), ignoring ASCII case.
+    func name(at position: Int, equalsLowercase name: StaticString) -> Bool {
+        switch storage {
+        case .fields(let fields): return ASCII.caseInsensitiveEquals(fields[position].name.utf8, lowercaseLiteral: name)
+        case .packed(let packed): return packed.name(at: position, equalsLowercase: name)
+        }
+    }
 
     /// The first value of the field called `name` (case-insensitive), or nil.
     public subscript(name: String) -> String? {
-        for field in fields where ASCII.caseInsensitiveEquals(field.name, name) {
-            return field.value
-        }
-        return nil
+        guard let index = firstIndex(named: name) else { return nil }
+        return value(at: index)
     }
 
     /// Every value of the fields called `name` (case-insensitive), in wire order.
     public func values(for name: String) -> [String] {
-        fields.filter { ASCII.caseInsensitiveEquals($0.name, name) }.map(\.value)
+        indices.filter { ASCII.caseInsensitiveEquals(self[$0].name, name) }.map { value(at: $0) }
     }
 
     /// Whether a field called `name` (case-insensitive) is present.
     public func contains(_ name: String) -> Bool {
-        fields.contains { ASCII.caseInsensitiveEquals($0.name, name) }
+        firstIndex(named: name) != nil
+    }
+
+    /// The position of the first field called `name` (case-insensitive).
+    ///
+    /// Lookups run several times for every message, so this compares lengths first and bytes in
+    /// place, without making a field or its strings.
+    public func firstIndex(named name: String) -> Int? {
+        switch storage {
+        case .packed(let packed):
+            var key = name
+            if let found = key.withUTF8({ packed.firstIndex(named: $0) }) { return found }
+            return nil
+        case .fields(let fields):
+            let length = name.utf8.count
+            let found = name.utf8.withContiguousStorageIfAvailable { key in
+                fields.withUnsafeBufferPointer { buffer -> Int? in
+                    for i in buffer.indices where buffer[i].name.utf8.count == length {
+                        let equal = buffer[i].name.utf8.withContiguousStorageIfAvailable { ASCII.caseInsensitiveEquals($0, key) }
+                        if equal ?? ASCII.caseInsensitiveEquals(buffer[i].name, name) { return i }
+                    }
+                    return nil
+                }
+            }
+            if let found { return found }
+            return fields.firstIndex { ASCII.caseInsensitiveEquals($0.name, name) }
+        }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of the first value of the field called `name`
+    /// (case-insensitive), in place, without making a `String`; nil when there is no such field.
+    public func withValueBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard let index = firstIndex(named: name) else { return nil }
+        switch storage {
+        case .packed(let packed):
+            return packed.bytes.withUnsafeBufferPointer { b in
+                body(UnsafeBufferPointer(rebasing: b[Int(packed.spans[index].nameEnd)..<Int(packed.spans[index].valueEnd)]))
+            }
+        case .fields(let fields):
+            var value = fields[index].value
+            return value.withUTF8(body)
+        }
     }
 
     /// Appends a field at the end (keeps existing fields of the same name).
     public mutating func append(name: String, value: String) {
-        fields.append(Field(name: name, value: value))
+        var all = fields
+        all.append(Field(name: name, value: value))
+        storage = .fields(all)
     }
 
     /// `Name: value` lines joined by `\n`.
     public var description: String { fields.map(\.description).joined(separator: "\n") }
+
+    /// Equal when the fields are (names, values and order), however they are stored.
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields == rhs.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fields)
+    }
 }
 
 // MARK: - Heads

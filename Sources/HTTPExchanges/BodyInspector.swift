@@ -96,9 +96,14 @@ struct BodyInspector {
             validator.feed(bytes)
             return
         }
-        // Hold bytes back until three are known (at most two bytes plus this chunk).
-        head.append(contentsOf: bytes)
-        if head.count >= 3 { settleBOM() }
+        // Hold bytes back until three are known; the rest of the chunk goes straight to the
+        // validator once the mark is settled.
+        let needed = 3 - head.count
+        head.append(contentsOf: bytes.prefix(needed))
+        if head.count >= 3 {
+            settleBOM()
+            if bytes.count > needed { validator.feed(bytes.dropFirst(needed)) }
+        }
     }
 
     /// Decides the byte-order mark from the held-back first bytes, then feeds the validator

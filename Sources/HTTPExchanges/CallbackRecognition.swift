@@ -14,15 +14,58 @@ public enum CallbackSignal: String, Sendable, Hashable, CaseIterable {
 extension HTTPRequestHead {
     /// The signals that mark this request as an OSS callback; empty for any other request.
     public var ossCallbackSignals: [CallbackSignal] {
+        let signature = headers.contains("authorization") && headers.contains("x-oss-pub-key-url")
+        let agent = headers.withValueBytes(of: "user-agent", Self.isOSSAgent) ?? false
+        let tag = headers.withValueBytes(of: "x-oss-tag", Self.isCallbackTag) ?? false
+        guard signature || agent || tag else { return [] }
         var signals: [CallbackSignal] = []
-        if headers.contains("authorization") && headers.contains("x-oss-pub-key-url") { signals.append(.signatureHeaders) }
-        if let agent = headers["user-agent"], agent.lowercased().hasPrefix("aliyun-oss-callback") { signals.append(.userAgent) }
-        if let tag = headers["x-oss-tag"], tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK" { signals.append(.ossTag) }
+        signals.reserveCapacity(3)
+        if signature { signals.append(.signatureHeaders) }
+        if agent { signals.append(.userAgent) }
+        if tag { signals.append(.ossTag) }
         return signals
     }
 
     /// True when the request carries any OSS callback signal.
     public var isOSSCallback: Bool { !ossCallbackSignals.isEmpty }
+
+    // Byte-level fast paths for ASCII values (what these fields hold in practice), which decide
+    // exactly what the String expressions after them decide; those still handle anything else.
+    // They run twice for every request (pairing and diagnosis).
+
+    /// `agent.lowercased().hasPrefix("aliyun-oss-callback")`, for the value's UTF-8 bytes.
+    static func isOSSAgent(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let result = asciiFold(bytes, matches: "aliyun-oss-callback", fold: 0x20, wholeValue: false) { return result }
+        return String(decoding: bytes, as: UTF8.self).lowercased().hasPrefix("aliyun-oss-callback")
+    }
+
+    /// `tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK"`, for the value's UTF-8 bytes.
+    static func isCallbackTag(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var lower = 0, upper = bytes.count
+        while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+        if let result = asciiFold(UnsafeBufferPointer(rebasing: bytes[lower..<upper]), matches: "CALLBACK", fold: 0, wholeValue: true) {
+            return result
+        }
+        return String(decoding: bytes, as: UTF8.self).trimmingASCIIWhitespace().uppercased() == "CALLBACK"
+    }
+
+    /// For all-ASCII `bytes`: whether they (`wholeValue`) or their start equal `word` once ASCII
+    /// letters are folded to lower case (`fold` 0x20) or upper case (`fold` 0); nil when `bytes`
+    /// are not all ASCII.
+    private static func asciiFold(_ bytes: UnsafeBufferPointer<UInt8>, matches word: StaticString, fold: UInt8, wholeValue: Bool) -> Bool? {
+        for byte in bytes where byte >= 0x80 { return nil }
+        return word.withUTF8Buffer { word -> Bool in
+            guard wholeValue ? bytes.count == word.count : bytes.count >= word.count else { return false }
+            for i in 0..<word.count {
+                var byte = bytes[i]
+                if fold == 0x20, byte >= 0x41, byte <= 0x5A { byte |= 0x20 }
+                if fold == 0, byte >= 0x61, byte <= 0x7A { byte &= 0xDF }
+                if byte != word[i] { return false }
+            }
+            return true
+        }
+    }
 }
 
 extension String {

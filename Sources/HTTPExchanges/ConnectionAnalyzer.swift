@@ -56,6 +56,8 @@ struct ConnectionAnalyzer {
     private var unassignedServerHoles: [CaptureHole] = []
     /// Nil until the first request or response is seen; false once the client spoke something else.
     private(set) var isHTTP: Bool?
+    /// Parser events of the segment being handled; kept to reuse its storage.
+    private var scratch: [HTTPEvent] = []
 
     init(info: ConnectionInfo, limits: ExchangeLimits) {
         self.info = info
@@ -81,7 +83,10 @@ struct ConnectionAnalyzer {
         case .clientToServer:
             guard !clientHalted else { return }
             clientOrigins.append(offset: offset, length: Int64(bytes.count), origin: origin)
-            for event in requestParser.feed(bytes) { handleRequest(event, output: &output) }
+            var events = takeScratch()
+            requestParser.feed(bytes, into: &events)
+            for event in events { handleRequest(event, output: &output) }
+            returnScratch(&events)
         case .serverToClient:
             if serverTrailing {
                 held?.response?.trailingBytes += Int64(bytes.count)
@@ -89,8 +94,24 @@ struct ConnectionAnalyzer {
             }
             guard !serverHalted else { return }
             serverOrigins.append(offset: offset, length: Int64(bytes.count), origin: origin)
-            for event in responseParser.feed(bytes) { handleResponse(event, output: &output) }
+            var events = takeScratch()
+            responseParser.feed(bytes, into: &events)
+            for event in events { handleResponse(event, output: &output) }
+            returnScratch(&events)
         }
+    }
+
+    /// The reusable event array (so that feeding a segment allocates nothing when it completes
+    /// no message part).
+    private mutating func takeScratch() -> [HTTPEvent] {
+        var events: [HTTPEvent] = []
+        swap(&events, &scratch)
+        return events
+    }
+
+    private mutating func returnScratch(_ events: inout [HTTPEvent]) {
+        events.removeAll(keepingCapacity: true)
+        swap(&events, &scratch)
     }
 
     /// Bytes the capture does not have. The hole is recorded on the exchange it touches (the

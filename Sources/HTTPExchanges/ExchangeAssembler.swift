@@ -40,17 +40,26 @@ public struct ExchangeAssembler: StreamEventSink {
             analyzers[info.id] = ConnectionAnalyzer(info: info, limits: limits)
         case .data(let id, let direction, let offset, let bytes, let origin):
             sawPayload.insert(id)
-            analyzers[id]?.data(direction: direction, offset: offset, bytes: bytes, origin: origin, output: &finished)
-            if analyzers[id]?.isHTTP == false {
+            // In place (`values[index]`, through `inPlace`): `analyzers[id]?.…`, or reading a
+            // property back, would copy the whole analyzer out of the dictionary for every segment.
+            guard let index = analyzers.index(forKey: id) else { break }
+            var notHTTP = false
+            inPlace(&analyzers.values[index]) { analyzer in
+                analyzer.data(direction: direction, offset: offset, bytes: bytes, origin: origin, output: &finished)
+                notHTTP = analyzer.isHTTP == false
+            }
+            if notHTTP {
                 // Not HTTP: stop spending time on it.
-                analyzers[id] = nil
+                analyzers.remove(at: index)
                 statistics.otherConnections += 1
             }
         case .gap(let id, let direction, let offset, let length, let origin):
             sawPayload.insert(id)
-            analyzers[id]?.gap(direction: direction, offset: offset, length: length, origin: origin, output: &finished)
+            guard let index = analyzers.index(forKey: id) else { break }
+            analyzers.values[index].gap(direction: direction, offset: offset, length: length, origin: origin, output: &finished)
         case .ended(let id, let direction, let how):
-            analyzers[id]?.ended(direction: direction, how: how, output: &finished)
+            guard let index = analyzers.index(forKey: id) else { break }
+            analyzers.values[index].ended(direction: direction, how: how, output: &finished)
         case .closed(let id, _):
             if var analyzer = analyzers.removeValue(forKey: id) {
                 analyzer.close(output: &finished)
@@ -71,4 +80,11 @@ public struct ExchangeAssembler: StreamEventSink {
             finished.append(exchange)
         }
     }
+}
+
+/// Runs `body` on `value` through a single inout access (a dictionary value's `_modify`), so that
+/// a large struct is neither copied out nor back.
+@inline(__always)
+private func inPlace<Value>(_ value: inout Value, _ body: (inout Value) -> Void) {
+    body(&value)
 }

@@ -57,6 +57,13 @@ public struct JSONValidator: Sendable {
     public var depth: Int { nesting }
 
     private var state: State = .beforeTopLevelValue
+    private var utf8Lower: UInt8 = 0
+    private var utf8Upper: UInt8 = 0
+    private var utf8Remaining: UInt8 = 0
+    private var unicodeRemaining: UInt8 = 0
+    private var unicodeHighSurrogate = false
+    private var literalWord: Literal = .null
+    private var literalMatched: UInt8 = 0
     private var nesting = 0
     /// Whether the innermost open container is an object (a cache of the top bit of `stack`).
     private var innermostIsObject = false
@@ -119,7 +126,7 @@ public struct JSONValidator: Sendable {
             result = .invalid(.empty, offset: bytesConsumed)
         case .afterTopLevelValue:
             result = .valid(topLevelKind ?? .literal)
-        case .zero, .digits, .afterLiteral:
+        case .zero, .integerDigits, .fractionDigits, .exponentDigits, .afterLiteral:
             // A number or literal ends at the end of the input only at the top level.
             result = nesting == 0 ? .valid(topLevelKind ?? .literal) : .invalid(.unexpectedEnd, offset: bytesConsumed)
         case .value, .arrayElement, .arrayElementOrEnd, .afterElement, .memberName, .memberNameOrEnd, .colon,
@@ -142,7 +149,9 @@ public struct JSONValidator: Sendable {
     // MARK: - The state machine
 
     /// Where the validator stands between two bytes.
-    private enum State: Sendable, Equatable {
+    // The state is a plain enum (one jump table per byte); the few states that need more carry
+    // it in the stored properties after `state`.
+    private enum State: UInt8, Sendable, Equatable {
         // Structure.
         /// Before the top-level value (whitespace allowed).
         case beforeTopLevelValue
@@ -174,8 +183,9 @@ public struct JSONValidator: Sendable {
         case unicodeFirstDigit
         /// After `\uD`: the second digit decides plain (0–7), high surrogate (8–B) or lone low (C–F).
         case unicodeSecondDigitAfterD
-        /// The last `remaining` hex digits of a `\u` escape; a high surrogate needs a low one next.
-        case unicodeDigits(remaining: UInt8, highSurrogate: Bool)
+        /// The last `unicodeRemaining` hex digits of a `\u` escape; a high surrogate
+        /// (`unicodeHighSurrogate`) needs a low one next.
+        case unicodeDigits
         /// After a high surrogate escape: `\` of the low one.
         case lowSurrogateBackslash
         /// After a high surrogate escape and `\`: `u`.
@@ -184,9 +194,9 @@ public struct JSONValidator: Sendable {
         case lowSurrogateFirstDigit
         /// The second hex digit of the low surrogate: `C`–`F`.
         case lowSurrogateSecondDigit
-        /// Inside a multi-byte UTF-8 sequence: the next byte must lie in `lower...upper`, and
-        /// `remaining` continuation bytes (this one included) are still due.
-        case utf8(lower: UInt8, upper: UInt8, remaining: UInt8)
+        /// Inside a multi-byte UTF-8 sequence: the next byte must lie in `utf8Lower...utf8Upper`,
+        /// and `utf8Remaining` continuation bytes (this one included) are still due.
+        case utf8
 
         // Numbers.
         /// After `-`.
@@ -194,7 +204,7 @@ public struct JSONValidator: Sendable {
         /// After the integer part `0` (which may not be followed by digits).
         case zero
         /// In a run of digits: an integer part that started with 1–9, the fraction or the exponent.
-        case digits(NumberPart)
+        case integerDigits, fractionDigits, exponentDigits
         /// After `.`.
         case fractionFirstDigit
         /// After `e` or `E`.
@@ -203,18 +213,13 @@ public struct JSONValidator: Sendable {
         case exponentFirstDigit
 
         // Literals.
-        /// Inside `true`, `false` or `null`, `matched` bytes matched.
-        case literal(Literal, matched: UInt8)
+        /// Inside `true`, `false` or `null` (`literalWord`), `literalMatched` bytes matched.
+        case literal
         /// Right after a complete literal: a letter or digit glued to it is an invalid literal.
         case afterLiteral
 
         /// Known invalid; `failure` says why.
         case failed
-    }
-
-    /// The three runs of digits a number may have.
-    private enum NumberPart: Sendable, Equatable {
-        case integer, fraction, exponent
     }
 
     /// The three bare words, with their bytes packed little-endian.
@@ -271,31 +276,31 @@ public struct JSONValidator: Sendable {
                     state = fail(.controlCharacterInString, at: base + Int64(i))
                     break scan
                 case 0xC2...0xDF:
-                    state = .utf8(lower: 0x80, upper: 0xBF, remaining: 1)
+                    state = enterUTF8(0x80, 0xBF, 1)
                 case 0xE0:
-                    state = .utf8(lower: 0xA0, upper: 0xBF, remaining: 2)  // no overlong forms
+                    state = enterUTF8(0xA0, 0xBF, 2)  // no overlong forms
                 case 0xE1...0xEC, 0xEE, 0xEF:
-                    state = .utf8(lower: 0x80, upper: 0xBF, remaining: 2)
+                    state = enterUTF8(0x80, 0xBF, 2)
                 case 0xED:
-                    state = .utf8(lower: 0x80, upper: 0x9F, remaining: 2)  // no encoded surrogates
+                    state = enterUTF8(0x80, 0x9F, 2)  // no encoded surrogates
                 case 0xF0:
-                    state = .utf8(lower: 0x90, upper: 0xBF, remaining: 3)  // no overlong forms
+                    state = enterUTF8(0x90, 0xBF, 3)  // no overlong forms
                 case 0xF1...0xF3:
-                    state = .utf8(lower: 0x80, upper: 0xBF, remaining: 3)
+                    state = enterUTF8(0x80, 0xBF, 3)
                 case 0xF4:
-                    state = .utf8(lower: 0x80, upper: 0x8F, remaining: 3)  // nothing above U+10FFFF
+                    state = enterUTF8(0x80, 0x8F, 3)  // nothing above U+10FFFF
                 default:
                     // 0x80–0xC1 (a stray continuation byte or an overlong lead) and 0xF5–0xFF.
                     state = fail(.invalidUTF8, at: base + Int64(i))
                     break scan
                 }
 
-            case .utf8(let lower, let upper, let remaining):
-                guard byte >= lower && byte <= upper else {
+            case .utf8:
+                guard byte >= utf8Lower && byte <= utf8Upper else {
                     state = fail(.invalidUTF8, at: base + Int64(i))
                     break scan
                 }
-                state = remaining == 1 ? .string : .utf8(lower: 0x80, upper: 0xBF, remaining: remaining &- 1)
+                state = utf8Remaining == 1 ? .string : enterUTF8(0x80, 0xBF, utf8Remaining &- 1)
 
             case .escape:
                 switch byte {
@@ -313,7 +318,7 @@ public struct JSONValidator: Sendable {
                 if byte | 0x20 == UInt8(ascii: "d") {
                     state = .unicodeSecondDigitAfterD
                 } else if Self.isHexDigit(byte) {
-                    state = .unicodeDigits(remaining: 3, highSurrogate: false)
+                    state = enterUnicodeDigits(3, highSurrogate: false)
                 } else {
                     state = fail(.invalidUnicodeEscape, at: base + Int64(i))
                     break scan
@@ -322,25 +327,25 @@ public struct JSONValidator: Sendable {
             case .unicodeSecondDigitAfterD:
                 switch byte {
                 case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                    state = .unicodeDigits(remaining: 2, highSurrogate: false)
+                    state = enterUnicodeDigits(2, highSurrogate: false)
                 case UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "A"), UInt8(ascii: "B"), UInt8(ascii: "a"),
                     UInt8(ascii: "b"):
-                    state = .unicodeDigits(remaining: 2, highSurrogate: true)
+                    state = enterUnicodeDigits(2, highSurrogate: true)
                 default:
                     // C–F would start a lone low surrogate; anything else is not a hex digit.
                     state = fail(.invalidUnicodeEscape, at: base + Int64(i))
                     break scan
                 }
 
-            case .unicodeDigits(let remaining, let highSurrogate):
+            case .unicodeDigits:
                 guard Self.isHexDigit(byte) else {
                     state = fail(.invalidUnicodeEscape, at: base + Int64(i))
                     break scan
                 }
-                if remaining > 1 {
-                    state = .unicodeDigits(remaining: remaining &- 1, highSurrogate: highSurrogate)
+                if unicodeRemaining > 1 {
+                    unicodeRemaining &-= 1
                 } else {
-                    state = highSurrogate ? .lowSurrogateBackslash : .string
+                    state = unicodeHighSurrogate ? .lowSurrogateBackslash : .string
                 }
 
             case .lowSurrogateBackslash:
@@ -367,13 +372,13 @@ public struct JSONValidator: Sendable {
             case .lowSurrogateSecondDigit:
                 switch byte {
                 case UInt8(ascii: "C")...UInt8(ascii: "F"), UInt8(ascii: "c")...UInt8(ascii: "f"):
-                    state = .unicodeDigits(remaining: 2, highSurrogate: false)
+                    state = enterUnicodeDigits(2, highSurrogate: false)
                 default:
                     state = fail(.invalidUnicodeEscape, at: base + Int64(i))
                     break scan
                 }
 
-            case .digits(let part):
+            case .integerDigits, .fractionDigits, .exponentDigits:
                 // Fast path over digits.
                 var j = i
                 var b = byte
@@ -383,9 +388,9 @@ public struct JSONValidator: Sendable {
                     b = buffer[j]
                 }
                 i = j
-                if b == UInt8(ascii: "."), part == .integer {
+                if b == UInt8(ascii: "."), state == .integerDigits {
                     state = .fractionFirstDigit
-                } else if b | 0x20 == UInt8(ascii: "e"), part != .exponent {
+                } else if b | 0x20 == UInt8(ascii: "e"), state != .exponentDigits {
                     state = .exponentSignOrDigit
                 } else if Self.isGluedToNumber(b) {
                     state = fail(.invalidNumber, at: base + Int64(i))
@@ -414,7 +419,7 @@ public struct JSONValidator: Sendable {
                 case UInt8(ascii: "0"):
                     state = .zero
                 case UInt8(ascii: "1")...UInt8(ascii: "9"):
-                    state = .digits(.integer)
+                    state = .integerDigits
                 default:
                     state = fail(.invalidNumber, at: base + Int64(i))
                     break scan
@@ -425,14 +430,14 @@ public struct JSONValidator: Sendable {
                     state = fail(.invalidNumber, at: base + Int64(i))
                     break scan
                 }
-                state = .digits(.fraction)
+                state = .fractionDigits
 
             case .exponentSignOrDigit:
                 switch byte {
                 case UInt8(ascii: "+"), UInt8(ascii: "-"):
                     state = .exponentFirstDigit
                 case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    state = .digits(.exponent)
+                    state = .exponentDigits
                 default:
                     state = fail(.invalidNumber, at: base + Int64(i))
                     break scan
@@ -443,14 +448,33 @@ public struct JSONValidator: Sendable {
                     state = fail(.invalidNumber, at: base + Int64(i))
                     break scan
                 }
-                state = .digits(.exponent)
+                state = .exponentDigits
 
-            case .literal(let word, let matched):
+            case .literal:
+                let word = literalWord, matched = literalMatched
+                // Fast path: the rest of the word is in this chunk (the usual case).
+                let rest = Int(word.count &- matched)
+                if count &- i >= rest {
+                    var k = 0
+                    while k < rest, buffer[i &+ k] == word.byte(at: matched &+ UInt8(k)) { k &+= 1 }
+                    if k == rest {
+                        i &+= rest
+                        state = .afterLiteral
+                        continue scan
+                    }
+                    i &+= k
+                    state = fail(.invalidLiteral, at: base + Int64(i))
+                    break scan
+                }
                 guard byte == word.byte(at: matched) else {
                     state = fail(.invalidLiteral, at: base + Int64(i))
                     break scan
                 }
-                state = matched &+ 1 == word.count ? .afterLiteral : .literal(word, matched: matched &+ 1)
+                if matched &+ 1 == word.count {
+                    state = .afterLiteral
+                } else {
+                    literalMatched = matched &+ 1
+                }
 
             case .afterLiteral:
                 if Self.isLetterOrDigit(byte) {
@@ -463,12 +487,12 @@ public struct JSONValidator: Sendable {
             case .beforeTopLevelValue, .value:
                 if Self.isWhitespace(byte) { break }
                 state = beginValue(byte, expecting: .value, at: base + Int64(i))
-                if state == .failed { break scan }
+                if case .failed = state { break scan }
 
             case .arrayElement:
                 if Self.isWhitespace(byte) { break }
                 state = beginValue(byte, expecting: .arrayElement, at: base + Int64(i))
-                if state == .failed { break scan }
+                if case .failed = state { break scan }
 
             case .arrayElementOrEnd:
                 if Self.isWhitespace(byte) { break }
@@ -476,7 +500,7 @@ public struct JSONValidator: Sendable {
                     state = closeContainer()
                 } else {
                     state = beginValue(byte, expecting: .arrayElementOrEnd, at: base + Int64(i))
-                    if state == .failed { break scan }
+                    if case .failed = state { break scan }
                 }
 
             case .afterElement:
@@ -555,8 +579,23 @@ public struct JSONValidator: Sendable {
         }
 
         self.state = state
-        if state == .failed { return }
+        if case .failed = state { return }
         bytesConsumed = base + Int64(count)
+    }
+
+    @inline(__always)
+    private mutating func enterUTF8(_ lower: UInt8, _ upper: UInt8, _ remaining: UInt8) -> State {
+        utf8Lower = lower
+        utf8Upper = upper
+        utf8Remaining = remaining
+        return .utf8
+    }
+
+    @inline(__always)
+    private mutating func enterUnicodeDigits(_ remaining: UInt8, highSurrogate: Bool) -> State {
+        unicodeRemaining = remaining
+        unicodeHighSurrogate = highSurrogate
+        return .unicodeDigits
     }
 
     /// Records an error at `offset` and returns `.failed`.
@@ -568,6 +607,7 @@ public struct JSONValidator: Sendable {
 
     /// The state after `byte` where a value should start, or `.failed` (recorded) when `byte`
     /// cannot start one or opens a container beyond `maxDepth`.
+    @inline(__always)
     private mutating func beginValue(_ byte: UInt8, expecting: JSONExpectation, at offset: Int64) -> State {
         let kind: JSONValueKind
         let next: State
@@ -590,16 +630,22 @@ public struct JSONValidator: Sendable {
             next = .zero
         case UInt8(ascii: "1")...UInt8(ascii: "9"):
             kind = .number
-            next = .digits(.integer)
+            next = .integerDigits
         case UInt8(ascii: "t"):
             kind = .literal
-            next = .literal(.true, matched: 1)
+            literalWord = .true
+            literalMatched = 1
+            next = .literal
         case UInt8(ascii: "f"):
             kind = .literal
-            next = .literal(.false, matched: 1)
+            literalWord = .false
+            literalMatched = 1
+            next = .literal
         case UInt8(ascii: "n"):
             kind = .literal
-            next = .literal(.null, matched: 1)
+            literalWord = .null
+            literalMatched = 1
+            next = .literal
         default:
             return fail(.unexpectedByte(byte, expecting: expecting), at: offset)
         }
@@ -608,12 +654,14 @@ public struct JSONValidator: Sendable {
     }
 
     /// The state after a complete value (scalar or container) at the current nesting.
+    @inline(__always)
     private func endOfValue() -> State {
         if nesting == 0 { return .afterTopLevelValue }
         return innermostIsObject ? .afterMember : .afterElement
     }
 
     /// Pops the innermost container (already checked to match the closing byte) and ends its value.
+    @inline(__always)
     private mutating func closeContainer() -> State {
         nesting &-= 1
         if nesting > 0 {

@@ -58,6 +58,13 @@ public struct PacketDecoder: Sendable {
 
     /// The whole decode, throwing the reason the record is not a TCP segment.
     mutating func segment(from packet: CapturedPacket) throws(SkipReason) -> TCPSegment {
+        if case .ethernet = packet.linkLayer, let segment = Self.plainEthernetIPv4TCP(packet) { return segment }
+        return try layeredSegment(from: packet)
+    }
+
+    /// The general decode, layer by layer through a bounds-checked ``ByteReader`` (with IPv4
+    /// fragment reassembly and tunnels, hence mutating).
+    mutating func layeredSegment(from packet: CapturedPacket) throws(SkipReason) -> TCPSegment {
         var reader = ByteReader(packet.bytes[...])
         var wireExtra = max(0, packet.originalLength - packet.bytes.count)
         let network: NetworkLayerKind
@@ -120,6 +127,48 @@ public struct PacketDecoder: Sendable {
     /// IPv4 fragments of these protocols are reassembled: TCP and the tunnels that can carry it.
     static func isReassembled(_ ipProtocol: UInt8) -> Bool {
         ipProtocol == IPProtocol.tcp || ipProtocol == 47 || ipProtocol == 4 || ipProtocol == 41
+    }
+
+    /// The common case read straight from the record: Ethernet II, IPv4 without options (IHL 5)
+    /// that is not a fragment and carries TCP, total length of at least 40, and the whole TCP
+    /// header captured. Anything else — VLAN tags, IPv6, IP options, a total length of 0 (TSO),
+    /// fragments, truncated or malformed headers — returns nil and takes the general path. For
+    /// the records it accepts it returns exactly the segment the general path returns (same
+    /// payload slice, same `missingPayloadLength`), with one bounds-checked pass over the buffer.
+    @inline(__always)
+    static func plainEthernetIPv4TCP(_ packet: CapturedPacket) -> TCPSegment? {
+        let bytes = packet.bytes
+        let fields = bytes.withUnsafeBufferPointer { b -> (source: Endpoint, destination: Endpoint, sequence: UInt32, acknowledgment: UInt32, flags: UInt8, window: UInt16, payloadStart: Int, payloadEnd: Int, missing: Int)? in
+            let n = b.count
+            // Ethernet (14) + IPv4 (20) + TCP (20) at least; EtherType 0x0800; version 4, IHL 5.
+            guard n >= 54, b[12] == 0x08, b[13] == 0x00, b[14] == 0x45 else { return nil }
+            let totalLength = Int(b[16]) << 8 | Int(b[17])
+            // Not a fragment (MF clear, offset 0), protocol TCP.
+            guard totalLength >= 40, b[20] & 0x3F == 0, b[21] == 0, b[23] == IPProtocol.tcp else { return nil }
+            let tcpHeaderLength = Int(b[46] >> 4) * 4
+            let claimed = totalLength - 20
+            let captured = n - 34
+            guard tcpHeaderLength >= 20, tcpHeaderLength <= captured, tcpHeaderLength <= claimed else { return nil }
+            func u16(_ i: Int) -> UInt16 { UInt16(b[i]) << 8 | UInt16(b[i + 1]) }
+            func u32(_ i: Int) -> UInt32 { UInt32(u16(i)) << 16 | UInt32(u16(i + 2)) }
+            let payloadEnd: Int, missing: Int
+            if claimed <= captured {
+                payloadEnd = 34 + claimed  // Ethernet padding is not payload.
+                missing = 0
+            } else {
+                payloadEnd = n
+                missing = min(claimed - captured, max(0, packet.originalLength - n))
+            }
+            return (
+                Endpoint(address: .v4(u32(26)), port: u16(34)), Endpoint(address: .v4(u32(30)), port: u16(36)), u32(38), u32(42), b[47],
+                u16(48), 34 + tcpHeaderLength, payloadEnd, missing
+            )
+        }
+        guard let fields else { return nil }
+        return TCPSegment(
+            source: fields.source, destination: fields.destination, sequenceNumber: fields.sequence,
+            acknowledgmentNumber: fields.acknowledgment, flags: TCPFlags(rawValue: UInt16(fields.flags)), window: fields.window,
+            payload: bytes[fields.payloadStart..<fields.payloadEnd], missingPayloadLength: fields.missing)
     }
 
     /// Raw IP (`DLT_RAW`): the version nibble chooses IPv4 or IPv6. An empty record is a

@@ -35,15 +35,35 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     public let snapshotLength: Int
     /// The BPF filter expression records are matched against, if any.
     public let filter: String?
+    /// How the file on disk is compressed (told by its magic number, not its name).
+    public let compression: CaptureCompression
+
+    /// The format as reports show it: `"pcap (µs, little-endian)"`, `"pcapng, gzip"`.
+    public var formatDescription: String {
+        compression == .none ? format.description : "\(format), \(compression)"
+    }
+
+    /// How far into the file on disk reading has got, in bytes (compressed bytes for a gzip file;
+    /// stdio's and zlib's read-ahead included), for progress reporting.
+    /// The corresponding C functions are `ftello` and `gzoffset`.
+    public var bytesConsumed: Int64 {
+        if let gzip { return gzip.compressedOffset }
+        return libpcapStreamPosition(handle)
+    }
 
     /// The only copy of libpcap's handle.
     private let handle: OpaquePointer
+    /// The zlib source behind libpcap's stream, for a gzip file (owned by the stream; kept here
+    /// to read its position and error).
+    private let gzip: GzipSource?
     /// The compiled filter, applied with `pcap_offline_filter`, freed in `deinit`.
     private let program: LibpcapProgram?
     /// Records read from the file so far, including those the filter rejected.
     public private(set) var recordsRead = 0
     /// Set once the end of the file or a damaged record has been reported.
     private var finished = false
+    /// Storage for the record copies (see `copyRecord`).
+    private var recordBuffer: [UInt8] = []
 
     /// Opens a capture file for reading.
     ///
@@ -65,6 +85,7 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     ///   `filter` (the expression does not compile for this link type).
     public init(path: String, filter: String? = nil) throws(CaptureError) {
         let format: CaptureFormat
+        var gzip: GzipSource?
         switch probeCaptureFile(path: path) {
         case .failure(let error):
             throw error
@@ -73,9 +94,32 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
             case .capture(let detected):
                 format = detected
             case .gzip:
-                throw CaptureError(
-                    code: .notACapture, path: path,
-                    reason: "is gzip-compressed; decompress it first (gunzip) and read the result")
+                // gzip, told by its magic (1f 8b) and never by the file name: look inside.
+                let source: GzipSource
+                switch GzipSource.open(path: path) {
+                case .success(let opened): source = opened
+                case .failure(let reason): throw CaptureError(code: reason.code, path: path, reason: reason.text)
+                }
+                let inner: [UInt8]
+                switch source.peek(4) {
+                case .success(let bytes): inner = bytes
+                case .failure(let reason): throw CaptureError(code: reason.code, path: path, reason: reason.text)
+                }
+                switch classifyMagic(inner) {
+                case .capture(let detected):
+                    format = detected
+                    gzip = source
+                case .gzip, .unknown:
+                    let what =
+                        inner.isEmpty
+                        ? "is empty"
+                        : inner.count < 4
+                            ? "is only \(inner.count) bytes long"
+                            : "starts with bytes \(inner.map { hexByte($0) }.joined(separator: " "))"
+                    throw CaptureError(
+                        code: .notACapture, path: path,
+                        reason: "is gzip-compressed, but what it holds is not a pcap or pcapng capture (it \(what))")
+                }
             case .unknown(let bytes):
                 let hex = bytes.map { hexByte($0) }.joined(separator: " ")
                 let what = bytes.count < 4 ? "is only \(bytes.count) bytes long" : "starts with bytes \(hex)"
@@ -86,13 +130,24 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
         }
 
         let handle: OpaquePointer
-        switch libpcapOpenOffline(path: path) {
-        case .success(let opened):
-            handle = opened
+        let opened: Result<OpaquePointer, LibpcapMessage>
+        if let gzip {
+            switch gzip.openWithLibpcap() {
+            case .success(let result): opened = result
+            case .failure(let reason): throw CaptureError(code: reason.code, path: path, reason: reason.text)
+            }
+        } else {
+            opened = libpcapOpenOffline(path: path)
+        }
+        let described = gzip == nil ? format.description : "\(format), gzip"
+        switch opened {
+        case .success(let value):
+            handle = value
         case .failure(let message):
+            let text = gzip.map { Self.describeGzipFailure($0, libpcap: message.text) } ?? message.text
             throw CaptureError(
                 code: openFailureCode(message.text), path: path,
-                reason: "\(format) file cannot be read: \(message.text)")
+                reason: "\(described) file cannot be read: \(text)")
         }
 
         var program: LibpcapProgram?
@@ -109,11 +164,20 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
 
         self.path = path
         self.format = format
+        self.compression = gzip == nil ? .none : .gzip
+        self.gzip = gzip
         self.handle = handle
         self.program = program
         self.filter = filter
         self.linkLayer = PcapCapture.linkLayer(forDLT: libpcapDatalink(handle))
         self.snapshotLength = Int(libpcapSnapshot(handle))
+    }
+
+    /// libpcap's message for a gzip-backed stream, with zlib's reason when zlib had one.
+    private static func describeGzipFailure(_ gzip: GzipSource, libpcap text: String) -> String {
+        if let failure = gzip.failure { return "the gzip data is corrupt (\(failure))" }
+        if gzip.endedEarly { return "\(text) (the gzip stream ends early)" }
+        return text
     }
 
     deinit {
@@ -134,10 +198,18 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
                 finished = true
             case .error(let message):
                 finished = true
+                if let failure = gzip?.failure {
+                    return .damaged(
+                        CaptureError(
+                            code: .damaged, path: path, reason: "the gzip data is corrupt (\(failure))",
+                            recordNumber: recordsRead + 1))
+                }
                 let code: CaptureError.Code = recordFailureIsTruncation(message) ? .truncated : .damaged
                 let what = code == .truncated ? "capture is cut short" : "capture is damaged"
+                let cause = gzip?.endedEarly == true ? " (the gzip stream ends early)" : ""
                 return .damaged(
-                    CaptureError(code: code, path: path, reason: "\(what): \(message)", recordNumber: recordsRead + 1))
+                    CaptureError(
+                        code: code, path: path, reason: "\(what): \(message)\(cause)", recordNumber: recordsRead + 1))
             case .packet(let header, let data):
                 recordsRead += 1
                 if let program {
@@ -154,7 +226,7 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
                 }
                 // SAFETY: libpcap guarantees `data` points at `caplen` readable bytes until the next
                 // call on this handle; they are copied here, before that call.
-                let bytes = Array(UnsafeBufferPointer(start: data, count: fields.capturedLength))
+                let bytes = copyRecord(UnsafeBufferPointer(start: data, count: fields.capturedLength))
                 return .packet(
                     CapturedPacket(
                         frameNumber: recordsRead,
@@ -167,9 +239,44 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
         return .endOfFile
     }
 
+    /// The one copy of a record out of libpcap's buffer.
+    ///
+    /// The copy goes into storage that is reused from record to record: once the caller has let
+    /// go of the previous packet (the usual case), `removeAll(keepingCapacity:)` finds the storage
+    /// uniquely referenced and nothing is allocated. When a later stage still holds the previous
+    /// record (an out-of-order segment waiting for its gap), copy-on-write gives this record fresh
+    /// storage and the held one is left alone. Capacity is kept within twice the record's size
+    /// (or 2 KiB), so held records never pin much more memory than their bytes.
+    private mutating func copyRecord(_ record: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        if recordBuffer.capacity > max(2048, 2 * record.count) {
+            recordBuffer = []
+            recordBuffer.reserveCapacity(record.count)
+        } else {
+            recordBuffer.removeAll(keepingCapacity: true)
+        }
+        recordBuffer.append(contentsOf: record)
+        return recordBuffer
+    }
+
     /// The libpcap library in use, e.g. `"libpcap version 1.10.3 (with TPACKET_V3)"`.
     /// The corresponding C function is `pcap_lib_version`.
     public static var libpcapVersion: String { libpcapLibVersion() }
+}
+
+/// How a capture file on disk is compressed.
+public enum CaptureCompression: Sendable, Hashable, CustomStringConvertible {
+    /// Read as it is.
+    case none
+    /// gzip (RFC 1952), decompressed on the fly by zlib.
+    case gzip
+
+    /// `"none"`, `"gzip"`.
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .gzip: "gzip"
+        }
+    }
 }
 
 /// The code for a failure of `pcap_open_offline*`, from libpcap's message.

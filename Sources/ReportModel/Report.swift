@@ -63,8 +63,48 @@ public struct CaptureSummary: Sendable, Equatable {
     public var error: String?
     /// The one-line error that stopped reading partway (a cut or damaged file); also in `problems`.
     public var damage: String?
+    /// Exchanges counted in the summary but not listed in `Report.exchanges`: the analysis lists
+    /// a bounded number of each kind per capture (`AnalysisOptions.maxPassingExchangesKept`,
+    /// `maxFailingExchangesKeptPerRule`), so memory stays bounded and the totals stay exact.
+    public var unlisted = UnlistedExchanges()
 
     public init(path: String) { self.path = path }
+}
+
+/// Exchanges of a capture that were counted but not listed (see `CaptureSummary.unlisted`): what
+/// they add to the report's summary.
+public struct UnlistedExchanges: Sendable, Hashable {
+    public var exchanges = 0
+    public var callbacks = 0
+    public var callbacksPassed = 0
+    public var callbacksFailed = 0
+    public var callbacksUnknown = 0
+    public var refusedConnections = 0
+    /// Their findings, per rule.
+    public var findingsByRule: [RuleID: Int] = [:]
+    /// The worst severity among their findings.
+    public var worstSeverity: Severity?
+
+    public init() {}
+
+    /// Counts one exchange, as `Report` counts a listed one.
+    public mutating func count(_ d: DiagnosedExchange) {
+        exchanges += 1
+        if d.exchange.refusal != nil { refusedConnections += 1 }
+        if d.isCallback {
+            callbacks += 1
+            switch d.outcome {
+            case .passed: callbacksPassed += 1
+            case .failed: callbacksFailed += 1
+            case .unknown: callbacksUnknown += 1
+            case .notACallback: break
+            }
+        }
+        for finding in d.findings {
+            findingsByRule[finding.rule, default: 0] += 1
+            worstSeverity = max(worstSeverity ?? finding.severity, finding.severity)
+        }
+    }
 }
 
 /// An exchange as it appears in the report: the diagnosis plus the capture it came from.
@@ -188,6 +228,23 @@ public struct Report: Sendable {
                 counts[finding.rule, default: 0] += 1
                 summary.worstSeverity = max(summary.worstSeverity ?? finding.severity, finding.severity)
             }
+        }
+        for (t, capture) in captures.enumerated() where capture.unlisted.exchanges > 0 {
+            let u = capture.unlisted
+            summary.exchanges += u.exchanges
+            summary.callbacks += u.callbacks
+            summary.callbacksPassed += u.callbacksPassed
+            summary.callbacksFailed += u.callbacksFailed
+            summary.callbacksUnknown += u.callbacksUnknown
+            summary.refusedConnections += u.refusedConnections
+            tallies[t].exchanges += u.exchanges
+            tallies[t].callbacks += u.callbacks
+            tallies[t].callbacksPassed += u.callbacksPassed
+            tallies[t].callbacksFailed += u.callbacksFailed
+            tallies[t].callbacksUnknown += u.callbacksUnknown
+            tallies[t].refusedConnections += u.refusedConnections
+            for (rule, n) in u.findingsByRule { counts[rule, default: 0] += n }
+            if let worst = u.worstSeverity { summary.worstSeverity = max(summary.worstSeverity ?? worst, worst) }
         }
         summary.findingsByRule = RuleCatalog.all.compactMap { rule in counts[rule.id].map { (rule.id, $0) } }
         summary.perCapture = tallies

@@ -97,6 +97,23 @@ extension CaptureSummary {
                     ("emptyConnections", .int(Int64(http.emptyConnections))),
                 ])
             ),
+            (
+                "unlistedExchanges",
+                .object([
+                    ("exchanges", .int(Int64(unlisted.exchanges))),
+                    ("callbacksPassed", .int(Int64(unlisted.callbacksPassed))),
+                    ("callbacksFailed", .int(Int64(unlisted.callbacksFailed))),
+                    ("callbacksUnknown", .int(Int64(unlisted.callbacksUnknown))),
+                    ("refusedConnections", .int(Int64(unlisted.refusedConnections))),
+                    (
+                        "findingsByRule",
+                        .object(
+                            RuleCatalog.all.compactMap { rule in
+                                unlisted.findingsByRule[rule.id].map { (rule.id.rawValue, JSONValue.int(Int64($0))) }
+                            })
+                    ),
+                ])
+            ),
         ])
     }
 }

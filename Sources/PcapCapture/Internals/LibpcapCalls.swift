@@ -3,6 +3,13 @@
 // `pcap_*` function or a `DLT_*` constant, and no C type leaves the module (`internal import`).
 import CaptureModel
 internal import CPcap
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Musl)
+internal import Musl
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 
 /// The size of libpcap's error buffer, `PCAP_ERRBUF_SIZE` (256 bytes).
 let libpcapErrorBufferSize = Int(PCAP_ERRBUF_SIZE)
@@ -34,6 +41,30 @@ func libpcapOpenOffline(path: String) -> Result<OpaquePointer, LibpcapMessage> {
     }
     if let handle { return .success(handle) }
     return .failure(LibpcapMessage(cString: errorBuffer))
+}
+
+/// Opens a savefile from a stdio stream (a gzip-decompressing stream, see `GzipSource`), with
+/// nanosecond timestamp precision. On success libpcap owns the stream and closes it in
+/// `pcap_close`; on failure the caller still owns it.
+///
+/// The corresponding C function is `pcap_fopen_offline_with_tstamp_precision`.
+func libpcapFOpenOffline(_ stream: UnsafeMutablePointer<FILE>) -> Result<OpaquePointer, LibpcapMessage> {
+    var errorBuffer = [CChar](repeating: 0, count: libpcapErrorBufferSize)
+    // SAFETY: `errorBuffer` holds PCAP_ERRBUF_SIZE bytes as libpcap requires, and outlives the call.
+    let handle = errorBuffer.withUnsafeMutableBufferPointer { buffer in
+        pcap_fopen_offline_with_tstamp_precision(stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), buffer.baseAddress)
+    }
+    if let handle { return .success(handle) }
+    return .failure(LibpcapMessage(cString: errorBuffer))
+}
+
+/// The position of libpcap's stdio stream in the file (bytes read from it so far, stdio's
+/// read-ahead included), for progress reporting; 0 when unknown.
+///
+/// The corresponding C functions are `pcap_file` and `ftello`.
+func libpcapStreamPosition(_ handle: OpaquePointer) -> Int64 {
+    guard let stream = pcap_file(handle) else { return 0 }
+    return max(0, Int64(ftello(stream)))
 }
 
 /// Closes a handle and frees everything libpcap allocated for it.

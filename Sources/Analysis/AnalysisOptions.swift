@@ -1,0 +1,23 @@
+import Diagnosis
+import HTTPExchanges
+import TCPReassembly
+
+/// Everything that shapes an analysis.
+public struct AnalysisOptions: Sendable {
+    public var diagnosis = DiagnosisSettings()
+    /// BPF capture filter applied by libpcap before decoding (`-f`, as tcpdump's expression).
+    public var filter: String?
+    public var reassembly = ReassemblyLimits()
+    public var exchanges = ExchangeLimits()
+    /// How many passed callbacks, and how many exchanges that are not callbacks, of each capture
+    /// are listed in full in the report (each; default 100). The rest are only counted
+    /// (`CaptureSummary.unlisted`): the summary stays exact while memory stays bounded however long
+    /// the capture. `Int.max` lists everything.
+    public var maxPassingExchangesKept = 100
+    /// How many failing or unknown callbacks and refused connection attempts of each capture are
+    /// listed in full, per rule (their first, most important finding; default 100) — so every kind
+    /// of failure keeps examples, a capture with 10,000 of one kind does not hold them all, and the
+    /// counts by rule stay exact. `Int.max` lists everything.
+    public var maxFailingExchangesKeptPerRule = 100
+    public init() {}
+}

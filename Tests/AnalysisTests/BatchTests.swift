@@ -1,0 +1,142 @@
+@testable import Analysis
+import Diagnosis
+import Foundation
+import ReportModel
+import Testing
+
+/// Directories, globs, unreadable files, parallel jobs, and the merged report.
+@Suite struct BatchTests {
+    static let tool = ToolInfo(version: "test")
+
+    /// A directory tree of captures: two scenarios at the top, a gzip one in a subdirectory, a text
+    /// file named like a capture (unreadable), and a file that is not a capture by name (skipped).
+    static func makeTree() throws -> String {
+        let dir = try Fixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/fleet/host-b", withIntermediateDirectories: true)
+        try Fixtures.copy(Fixtures.sample("bom-json.pcap"), to: dir + "/fleet/a-bom.pcap")
+        try Fixtures.copy(Fixtures.sample("good-json.pcap"), to: dir + "/fleet/b-good.pcap")
+        try Fixtures.writeGzip(try Fixtures.read(Fixtures.sample("status-500.pcap")), to: dir + "/fleet/host-b/c-500.pcap.gz")
+        try Fixtures.write(Array("not a capture\n".utf8), to: dir + "/fleet/host-b/broken.pcap")
+        try Fixtures.write(Array("notes\n".utf8), to: dir + "/fleet/README.txt")
+        return dir
+    }
+
+    @Test func directoryIsSearchedRecursivelyAndTheUnreadableFileIsReported() throws {
+        let dir = try Self.makeTree()
+        defer { Fixtures.remove(dir) }
+        let report = BatchAnalyzer.analyze(arguments: [dir + "/fleet"], options: AnalysisOptions(), tool: Self.tool, jobs: 2)
+        #expect(
+            report.captures.map(\.path) == [
+                dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/broken.pcap",
+                dir + "/fleet/host-b/c-500.pcap.gz",
+            ])
+        let broken = report.captures[2]
+        #expect(broken.error?.hasPrefix(dir + "/fleet/host-b/broken.pcap: is not a pcap or pcapng capture file") == true)
+        #expect(!broken.complete)
+        #expect(report.captures.filter { $0.error == nil }.allSatisfy { $0.complete })
+        #expect(report.captures[3].format == "pcap (µs, little-endian), gzip")
+        // Every readable capture contributed its exchange, in capture order.
+        #expect(report.exchanges.map(\.capture) == [dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/c-500.pcap.gz"])
+        #expect(report.summary.captures == 4)
+        #expect(report.summary.capturesUnreadable == 1)
+        #expect(report.summary.callbacks == 3)
+        #expect(report.summary.callbacksFailed == 2)
+        #expect(report.summary.findingsByRule.map(\.rule) == [.badStatus, .bomPrefix])
+        #expect(report.summary.perCapture.map(\.readError) == [false, false, true, false])
+    }
+
+    @Test func globsExpandInPathOrder() throws {
+        let dir = try Self.makeTree()
+        defer { Fixtures.remove(dir) }
+        let report = BatchAnalyzer.analyze(
+            arguments: [dir + "/fleet/*.pcap", dir + "/fleet/*/*.gz", dir + "/nothing-*.pcap"], options: AnalysisOptions(),
+            tool: Self.tool, jobs: 1)
+        #expect(
+            report.captures.map(\.path) == [
+                dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/c-500.pcap.gz", dir + "/nothing-*.pcap",
+            ])
+        #expect(report.captures[3].error == dir + "/nothing-*.pcap: no file matches this pattern")
+        #expect(report.captures[0...2].allSatisfy { $0.error == nil })
+    }
+
+    /// The merged report does not depend on how many jobs ran or which finished first: the JSON
+    /// is byte for byte the same.
+    @Test func reportIsTheSameWhateverTheNumberOfJobs() throws {
+        let dir = try Self.makeTree()
+        defer { Fixtures.remove(dir) }
+        // A long capture first, so that with several jobs the short ones finish before it.
+        let arguments = [Fixtures.sample("all-lo.pcapng"), dir + "/fleet", Fixtures.sample("all-any.pcap"), "no/such/file.pcap"]
+        let reference = BatchAnalyzer.analyze(arguments: arguments, options: AnalysisOptions(), tool: Self.tool, jobs: 1).json
+            .serialized(indent: 2)
+        for jobs in [2, 3, 8] {
+            for _ in 0..<3 {
+                let json = BatchAnalyzer.analyze(arguments: arguments, options: AnalysisOptions(), tool: Self.tool, jobs: jobs).json
+                    .serialized(indent: 2)
+                #expect(json == reference, "jobs \(jobs)")
+            }
+        }
+        #expect(reference.contains("\"capturesUnreadable\": 2"))
+    }
+
+    /// Past the per-kind quotas, exchanges are counted, not listed: the summary stays exact and
+    /// every kind keeps its first examples.
+    @Test func exchangesBeyondTheQuotasAreCountedNotListed() {
+        let path = Fixtures.sample("all-lo.pcap")
+        var all = AnalysisOptions()
+        all.maxPassingExchangesKept = .max
+        all.maxFailingExchangesKeptPerRule = .max
+        var bounded = AnalysisOptions()
+        bounded.maxPassingExchangesKept = 2
+        bounded.maxFailingExchangesKeptPerRule = 1
+        let full = BatchAnalyzer.analyze(arguments: [path], options: all, tool: Self.tool, jobs: 1)
+        let lean = BatchAnalyzer.analyze(arguments: [path], options: bounded, tool: Self.tool, jobs: 1)
+
+        // all-lo: 5 passed callbacks, 4 other exchanges, 17 failing callbacks over 8 rules (7 bad-status,
+        // 3 no-response, 2 non-json-body, 2 missing-content-length, one each of the rest) and a refusal.
+        #expect(full.captures[0].unlisted == UnlistedExchanges())
+        let passed = full.exchanges.filter { $0.diagnosed.outcome == .passed }
+        let others = full.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.findings.isEmpty }
+        #expect(passed.count == 5 && others.count == 4)
+        let unlisted = lean.captures[0].unlisted
+        #expect(unlisted.callbacksPassed == 3)
+        #expect(unlisted.callbacksFailed == 6 + 2 + 1 + 1)
+        #expect(unlisted.refusedConnections == 0)
+        #expect(unlisted.exchanges == 3 + 2 + 10)
+        #expect(unlisted.findingsByRule == [.badStatus: 6, .noResponse: 2, .nonJSONBody: 1, .missingContentLength: 1])
+        #expect(lean.exchanges.count == full.exchanges.count - unlisted.exchanges)
+        // The first of each kind are the ones listed.
+        #expect(lean.exchanges.filter { $0.diagnosed.outcome == .passed }.map(\.diagnosed) == Array(passed.prefix(2).map(\.diagnosed)))
+        #expect(Set(lean.exchanges.compactMap { $0.diagnosed.findings.first?.rule }) == Set(full.exchanges.compactMap { $0.diagnosed.findings.first?.rule }))
+        // The summary is the same as with everything listed.
+        #expect(lean.summary == full.summary)
+        #expect(lean.summary.worstSeverity == full.summary.worstSeverity)
+        #expect(lean.summary.callbacksPassed == 5 && lean.summary.callbacksFailed == 17 && lean.summary.exchanges == full.summary.exchanges)
+        let json = lean.json.serialized(indent: 0)
+        #expect(json.contains(#""unlistedExchanges":{"exchanges":15,"callbacksPassed":3,"callbacksFailed":10"#), "\(json.prefix(1500))")
+    }
+
+    /// A worker per job: the indices are all visited once, whatever the number of jobs.
+    @Test(arguments: [1, 2, 5, 64])
+    func everyIndexIsVisitedOnce(jobs: Int) {
+        let counts = Counts(100)
+        BatchAnalyzer.forEachConcurrently(count: 100, jobs: jobs) { counts.bump($0) }
+        #expect(counts.values == Array(repeating: 1, count: 100))
+    }
+}
+
+/// Thread-safe counters for ``BatchTests/everyIndexIsVisitedOnce(jobs:)``.
+final class Counts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Int]
+    init(_ n: Int) { storage = Array(repeating: 0, count: n) }
+    func bump(_ i: Int) {
+        lock.lock()
+        storage[i] += 1
+        lock.unlock()
+    }
+    var values: [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}

@@ -1,0 +1,47 @@
+import CZlib
+import Foundation
+import TestSupport
+
+/// Paths and helpers shared by the Analysis tests.
+enum Fixtures {
+    /// The package root (three levels above this file).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A file under `samples/captures/`.
+    static func sample(_ name: String) -> String {
+        packageRoot.appendingPathComponent("samples/captures/" + name).path
+    }
+
+    /// A fresh temporary directory (removed by the caller with ``remove(_:)``).
+    static func temporaryDirectory() throws -> String {
+        try PcapWriter.makeTemporaryDirectory(prefix: "analysis-tests")
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Copies `source` to `destination`.
+    static func copy(_ source: String, to destination: String) throws {
+        try FileManager.default.copyItem(atPath: source, toPath: destination)
+    }
+
+    /// Writes `bytes` gzip-compressed to `path` with zlib (`gzopen`/`gzwrite`), as `gzip` would.
+    static func writeGzip(_ bytes: [UInt8], to path: String, level: Int = 9) throws {
+        guard let file = gzopen(path, "wb\(level)") else { throw CocoaError(.fileWriteUnknown) }
+        var written: Int32 = 0
+        if !bytes.isEmpty {
+            written = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }
+        }
+        guard gzclose(file) == Z_OK, Int(written) == bytes.count else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The benchmark of issue #5 (not part of `swift test`): the same capture, in the same run, through
+#   1. the bare libpcap read loop (bench/pcap_loop.c: pcap_next_ex over every record, nothing else),
+#   2. callback-doctor analyze (one file, one job),
+#   3. tshark extracting the same exchanges (method, status, http.time) — on a 20 MB slice,
+#      because tshark is slow,
+# printing medians of several runs (hyperfine), the ratios, peak RSS (/usr/bin/time -v), the
+# --jobs 2 speed-up on two captures, and checking callback-doctor's findings (and tshark's
+# responses) against the generator's own record of what it put in the capture.
+#
+#   bench/run.sh                      # 500 MB capture (generated once into bench/out/), 5 runs
+#   RUNS=10 bench/run.sh
+#   BIG2G=1 bench/run.sh              # also time and peak RSS on a 2 GB capture
+#   SIZE=1G SLICE=10M bench/run.sh    # other sizes
+#
+# Needs: swift, cc + libpcap-dev, python3, tshark, hyperfine, GNU time (apt-get install -y
+# tshark hyperfine time). Captures and results go to bench/out/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZE=${SIZE:-500M}
+SLICE=${SLICE:-20M}
+RUNS=${RUNS:-5}
+TSHARK_RUNS=${TSHARK_RUNS:-3}
+OUT=bench/out
+mkdir -p "$OUT"
+
+for tool in tshark hyperfine python3 cc /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y tshark hyperfine time)" >&2; exit 2; }
+done
+
+echo "== build"
+swift build -c release --product callback-doctor 2>&1 | tail -1
+TOOL=.build/release/callback-doctor
+cc -O2 -Wall -o "$OUT/pcap_loop" bench/pcap_loop.c -lpcap
+LOOP=$OUT/pcap_loop
+
+echo "== captures (bench/gen_capture.py, generated once)"
+generate() { # path size seed
+    if [ ! -f "$1" ]; then python3 bench/gen_capture.py "$1" --size "$2" --seed "$3"; fi
+}
+BIG=$OUT/callbacks-$SIZE-seed1.pcap
+BIG2=$OUT/callbacks-$SIZE-seed2.pcap
+# The same seed, stopped at 20 MB: the first 20 MB of the same traffic, every connection complete.
+SL=$OUT/callbacks-$SLICE-seed1.pcap
+generate "$BIG" "$SIZE" 1
+generate "$BIG2" "$SIZE" 2
+generate "$SL" "$SLICE" 1
+ls -l "$BIG" "$BIG2" "$SL" | awk '{ printf "  %s  %d bytes\n", $9, $5 }'
+
+# --jobs / --quiet once the CLI has them; before that the CLI's defaults (jobs = cores) apply and
+# "one after another" is two processes in sequence.
+if "$TOOL" analyze --help 2>&1 | grep -q -- '--jobs'; then HAS_JOBS=1; else HAS_JOBS=0; fi
+if "$TOOL" analyze --help 2>&1 | grep -q -- '--quiet'; then QUIET=--quiet; else QUIET=; fi
+ONE_JOB=; [ "$HAS_JOBS" = 1 ] && ONE_JOB="--jobs 1"
+
+TSHARK_FIELDS="-2 -o tcp.desegment_tcp_streams:TRUE -o http.desegment_body:TRUE -o tcp.reassemble_out_of_order:TRUE \
+-d tcp.port==9000,http -Y 'http.request or http.response' -T fields -E separator=/t \
+-e frame.number -e http.request.method -e http.response.code -e http.time -e http.request_in"
+
+# Page cache warm for everybody.
+cat "$BIG" "$BIG2" "$SL" >/dev/null
+
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== timing: the loop and callback-doctor on the $SIZE capture ($RUNS runs each)"
+hyperfine --style basic --warmup 1 --runs "$RUNS" -i --export-json "$OUT/h-big.json" \
+    -n loop "$LOOP $BIG" \
+    -n callback-doctor "$TOOL analyze $ONE_JOB $QUIET $BIG"
+echo "== timing: tshark, callback-doctor and the loop on the $SLICE slice"
+hyperfine --style basic --runs "$TSHARK_RUNS" -i --export-json "$OUT/h-slice.json" \
+    -n tshark "tshark -r $SL $TSHARK_FIELDS" \
+    -n callback-doctor "$TOOL analyze $ONE_JOB $QUIET $SL" \
+    -n loop "$LOOP $SL"
+echo "== timing: two captures one after another vs --jobs 2"
+if [ "$HAS_JOBS" = 1 ]; then
+    SEQUENTIAL="$TOOL analyze --jobs 1 $QUIET $BIG $BIG2"
+    PARALLEL="$TOOL analyze --jobs 2 $QUIET $BIG $BIG2"
+else
+    SEQUENTIAL="$TOOL analyze $BIG >/dev/null; $TOOL analyze $BIG2"
+    PARALLEL="$TOOL analyze $BIG $BIG2"
+fi
+hyperfine --style basic --runs "$RUNS" -i --export-json "$OUT/h-jobs.json" \
+    -n sequential "$SEQUENTIAL" -n jobs-2 "$PARALLEL"
+
+echo "== peak RSS (/usr/bin/time -v)"
+rss() { # name command...
+    local name=$1; shift
+    /usr/bin/time -v "$@" >/dev/null 2>"$OUT/time-$name.txt" || true
+    echo "$name $(awk -F': ' '/Maximum resident set size/ { print $2 }' "$OUT/time-$name.txt")" >>"$OUT/rss.txt"
+}
+: >"$OUT/rss.txt"
+rss loop-big "$LOOP" "$BIG"
+rss doctor-big "$TOOL" analyze $ONE_JOB $QUIET "$BIG"
+rss doctor-big-json "$TOOL" analyze $ONE_JOB $QUIET --format json "$BIG"
+rss doctor-slice "$TOOL" analyze $ONE_JOB $QUIET "$SL"
+rss tshark-slice sh -c "tshark -r $SL $TSHARK_FIELDS"
+rss doctor-jobs2 "$TOOL" analyze $QUIET "$BIG" "$BIG2"
+if [ "${BIG2G:-0}" = 1 ]; then
+    HUGE=$OUT/callbacks-2G-seed3.pcap
+    generate "$HUGE" 2G 3
+    cat "$HUGE" >/dev/null
+    /usr/bin/time -v "$TOOL" analyze $ONE_JOB $QUIET "$HUGE" >/dev/null 2>"$OUT/time-doctor-2g.txt" || true
+    echo "doctor-2g $(awk -F': ' '/Maximum resident set size/ { print $2 }' "$OUT/time-doctor-2g.txt")" >>"$OUT/rss.txt"
+    echo "doctor-2g-seconds $(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$OUT/time-doctor-2g.txt")" >>"$OUT/rss.txt"
+    echo "doctor-2g-bytes $(stat -c %s "$HUGE")" >>"$OUT/rss.txt"
+fi
+
+echo "== findings against the generator's truth"
+"$TOOL" analyze $QUIET --format json "$BIG" >"$OUT/report-big.json" || true
+python3 bench/check_findings.py report "$BIG" "$OUT/report-big.json"
+"$TOOL" analyze $QUIET --format json "$SL" >"$OUT/report-slice.json" || true
+python3 bench/check_findings.py report "$SL" "$OUT/report-slice.json"
+sh -c "tshark -r $SL $TSHARK_FIELDS" >"$OUT/tshark-slice.tsv"
+python3 bench/check_findings.py tshark "$SL" "$OUT/tshark-slice.tsv"
+
+echo "== results"
+python3 - "$OUT" "$BIG" "$SL" "$BIG2" <<'EOF'
+import json, os, sys
+out, big, sl, big2 = sys.argv[1:5]
+def medians(name):
+    with open(os.path.join(out, name)) as f:
+        return {r["command"]: r["median"] for r in json.load(f)["results"]}
+h, s, j = medians("h-big.json"), medians("h-slice.json"), medians("h-jobs.json")
+rss = dict(line.split() for line in open(os.path.join(out, "rss.txt")) if len(line.split()) == 2)
+mb = lambda path: os.path.getsize(path) / 1e6
+B, S = mb(big), mb(sl)
+print("capture %s: %.0f MB; slice %s: %.1f MB" % (os.path.basename(big), B, os.path.basename(sl), S))
+print("loop             %7.3f s  %7.0f MB/s   (median of the %s-MB capture)" % (h["loop"], B / h["loop"], round(B)))
+print("callback-doctor  %7.3f s  %7.0f MB/s   ratio to the loop: %.2fx   (target <= 2.5x)"
+      % (h["callback-doctor"], B / h["callback-doctor"], h["callback-doctor"] / h["loop"]))
+print("tshark (slice)   %7.3f s  %7.2f MB/s   callback-doctor on the same slice: %.3f s, %.0f MB/s"
+      % (s["tshark"], S / s["tshark"], s["callback-doctor"], S / s["callback-doctor"]))
+print("throughput vs tshark: %.0fx on the slice, %.0fx on the big capture   (target >= 100x)"
+      % ((S / s["callback-doctor"]) / (S / s["tshark"]), (B / h["callback-doctor"]) / (S / s["tshark"])))
+print("two captures: one after another %.3f s, --jobs 2 %.3f s: %.2fx   (target <= 0.55x)"
+      % (j["sequential"], j["jobs-2"], j["jobs-2"] / j["sequential"]))
+kb = lambda k: ("%.1f MB" % (int(rss[k]) / 1024)) if k in rss else "-"
+print("peak RSS: loop %s; callback-doctor %s (text), %s (json); on the slice %s; tshark on the slice %s; jobs 2 on two captures %s"
+      % (kb("loop-big"), kb("doctor-big"), kb("doctor-big-json"), kb("doctor-slice"), kb("tshark-slice"), kb("doctor-jobs2")))
+if "doctor-2g" in rss:
+    print("2 GB capture (%.0f MB): %s, peak RSS %s" % (int(rss["doctor-2g-bytes"]) / 1e6, rss["doctor-2g-seconds"], kb("doctor-2g")))
+EOF
+echo "== machine load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
