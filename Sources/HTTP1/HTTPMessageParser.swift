@@ -385,7 +385,7 @@ public struct HTTPMessageParser: Sendable {
         _ startLine: StartLine, cutAt offset: Int64, anomaly: HTTPAnomaly, anomalyRange: Range<Int64>,
         into events: inout [HTTPEvent]
     ) {
-        let fields = HTTPHeaders(section.fields)
+        let fields = HTTPHeaders(packed: section.fields)
         let headRange = message.headStart..<offset
         switch startLine {
         case .request(let method, let target, let version):

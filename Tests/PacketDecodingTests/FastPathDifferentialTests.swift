@@ -41,7 +41,8 @@ import TestSupport
             frameNumber: 1, timestamp: Timestamp(seconds: 1), bytes: bytes, originalLength: originalLength, linkLayer: .ethernet)
         guard let fast = PacketDecoder.plainEthernetIPv4TCP(packet) else { return false }
         do {
-            let layered = try PacketDecoder.layeredSegment(from: packet)
+            var decoder = PacketDecoder()
+            let layered = try decoder.layeredSegment(from: packet)
             #expect(same(fast, layered), "\(bytes.count) of \(originalLength) bytes")
         } catch {
             Issue.record("fast path accepted a record the layered decode rejects: \(error)")
