@@ -126,7 +126,7 @@ def lcs_match(left, right):
 
 def ours(binary, path):
     """{connection key: {"client", "server", "pairs": [...]}} and the server ports, from our JSON."""
-    proc = subprocess.run([binary, "analyze", "--format", "json", path], stdout=subprocess.PIPE,
+    proc = subprocess.run([binary, "analyze", "--list-all", "--format", "json", path], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE)
     if proc.returncode not in (0, 1, 2) or not proc.stdout:
         raise RuntimeError("callback-doctor failed on %s (exit %d): %s"

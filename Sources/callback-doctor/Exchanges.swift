@@ -29,7 +29,7 @@ extension CallbackDoctor {
         @OptionGroup var redaction: RedactionOptions
 
         func run() throws {
-            var report = input.analyze()
+            var report = input.analyze(listEverything: true)
             if redaction.enabled(defaultOn: false) { report = report.redacted() }
             switch format {
             case .tsv: try writeOutput(ExchangeTable.tsv(report), to: output)

@@ -22,19 +22,37 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
     var latencyThreshold: Double = 5.0
 
+    @Option(name: [.short, .long], help: ArgumentHelp("Captures analysed at the same time (default: the number of cores).", valueName: "N"))
+    var jobs: Int?
+
+    @Flag(name: [.short, .long], help: "No progress bar on standard error (it is only drawn on a terminal anyway).")
+    var quiet = false
+
+    @Flag(
+        name: .long,
+        help: "List every exchange in full (default: per capture, 100 passing, 100 non-callback and 100 per failing rule; the rest are counted, the totals stay exact).")
+    var listAll = false
+
     mutating func validate() throws {
         guard latencyThreshold > 0, latencyThreshold.isFinite else {
             throw ValidationError("--latency-threshold must be a positive number of seconds.")
         }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     /// Runs the pipeline over every input and reports unreadable or damaged inputs on stderr,
     /// one line each, whatever the output format.
-    func analyze() -> Report {
+    func analyze(listEverything: Bool = false) -> Report {
         var options = AnalysisOptions()
+        if listAll || listEverything {
+            options.maxPassingExchangesKept = Int.max
+            options.maxFailingExchangesKeptPerRule = Int.max
+        }
         options.diagnosis.latencyThresholdSeconds = latencyThreshold
         options.filter = filter
-        let report = BatchAnalyzer.analyze(arguments: paths, options: options, tool: ToolInfo(version: CallbackDoctor.version))
+        let report = BatchAnalyzer.analyze(
+            arguments: paths, options: options, tool: ToolInfo(version: CallbackDoctor.version), jobs: jobs ?? BatchAnalyzer.defaultJobs,
+            progress: ProgressReporter.standardError(quiet: quiet))
         for capture in report.captures {
             if let error = capture.error {
                 printError(TerminalSafety.escape(error))
