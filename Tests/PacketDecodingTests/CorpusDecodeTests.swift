@@ -1,3 +1,4 @@
+import TestSupport
 import CaptureModel
 import PacketDecoding
 import Testing

@@ -1,16 +1,16 @@
 import Foundation
 import Testing
 
-/// The shared test corpus, `<package root>/../shared/corpus` (see its MANIFEST.tsv).
+/// The shared test corpus (one helper for every test target), `<package root>/../shared/corpus` (see its MANIFEST.tsv).
 ///
 /// Tests that need it are `.enabled(if: Corpus.isAvailable, Corpus.absentComment)`, so a checkout
 /// without `shared/` skips them with that message instead of failing.
-enum Corpus {
+public enum Corpus {
     /// The corpus directory, or nil when it is absent.
-    static let root: String? = {
-        // <package root>/Tests/<target>/Support/Corpus.swift, symlinks resolved.
+    public static let root: String? = {
+        // <package root>/Tests/TestSupport/Corpus.swift, symlinks resolved.
         var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        for _ in 0..<4 { url.deleteLastPathComponent() }
+        for _ in 0..<3 { url.deleteLastPathComponent() }
         let corpus = url.appendingPathComponent("..").appendingPathComponent("shared").appendingPathComponent("corpus")
             .standardizedFileURL
         var isDirectory: ObjCBool = false
@@ -19,13 +19,13 @@ enum Corpus {
         return corpus.path
     }()
 
-    static var isAvailable: Bool { root != nil }
+    public static var isAvailable: Bool { root != nil }
 
-    static let absentComment: Comment = "skipped: test corpus <package root>/../shared/corpus is absent"
+    public static let absentComment: Comment = "skipped: test corpus <package root>/../shared/corpus is absent"
 
     /// Full paths of the files in a corpus subdirectory (`"http"`, `"robustness"`), sorted;
     /// empty when the corpus is absent.
-    static func files(in subdirectory: String) -> [String] {
+    public static func files(in subdirectory: String) -> [String] {
         guard let root else { return [] }
         let directory = root + "/" + subdirectory
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
@@ -33,14 +33,14 @@ enum Corpus {
     }
 
     /// The full path of a corpus file such as `"http/zeek__get.pcap"` (nil when absent).
-    static func path(_ relative: String) -> String? {
+    public static func path(_ relative: String) -> String? {
         guard let root else { return nil }
         let path = root + "/" + relative
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     /// The file name of a path, for test-case labels.
-    static func name(_ path: String) -> String {
+    public static func name(_ path: String) -> String {
         String(path.split(separator: "/").last ?? Substring(path))
     }
 }
