@@ -344,9 +344,19 @@ public struct Diagnoser: Sendable {
         return "Error status : -1 \(server) reply timeout, cost:\(ms)ms, timeout:\(ms)ms"
     }
 
+    /// True for `application/xml` or `text/xml` (RFC 9110 §8.3.1: case-insensitive media type,
+    /// parameters after `;`, optional whitespace). Works on the UTF-8 bytes: it runs for every
+    /// callback response, and splitting and lower-casing Strings showed up in the profile.
     static func isXML(_ contentType: String) -> Bool {
-        let media = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: " \t").lowercased() } ?? ""
-        return media == "application/xml" || media == "text/xml"
+        var media = contentType.utf8[...]
+        if let semicolon = media.firstIndex(of: UInt8(ascii: ";")) { media = media[..<semicolon] }
+        while let first = media.first, first == 0x20 || first == 0x09 { media = media.dropFirst() }
+        while let last = media.last, last == 0x20 || last == 0x09 { media = media.dropLast() }
+        func equalsIgnoringCase(_ literal: String) -> Bool {
+            media.count == literal.utf8.count
+                && zip(media, literal.utf8).allSatisfy { a, b in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b }
+        }
+        return equalsIgnoringCase("application/xml") || equalsIgnoringCase("text/xml")
     }
 
     /// `0.2 ms`, `35 ms`, `5.002 s`.

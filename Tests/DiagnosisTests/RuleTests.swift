@@ -31,6 +31,14 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
         #expect(rules(e).isEmpty)
     }
 
+    @Test(arguments: [
+        ("application/xml", true), ("Application/XML; charset=utf-8", true), (" text/xml ", true), ("text/xml;q=1", true),
+        ("application/json", false), ("application/xml-dtd", false), ("xml", false), ("", false),
+    ])
+    func xmlMediaTypes(contentType: String, isXML: Bool) {
+        #expect(Diagnoser.isXML(contentType) == isXML)
+    }
+
     @Test func nonCallbackGetsNoErrorFindings() {
         let e = ExchangeFactory.callback(status: 404, body: Array("nope".utf8), requestHeaders: ["Host": "x", "User-Agent": "curl/8"])
         let d = Diagnoser().diagnose(e)
