@@ -107,21 +107,22 @@ public struct ConnectionTracker: Sendable {
         }
         let key = Key(segment.source, segment.destination)
         let flags = segment.flags
-        if var tracked = connections.removeValue(forKey: key) {
-            if case .closed = tracked.phase {
-                // Port reuse: a fresh SYN after a close starts a new connection.
-                if flags.contains(.syn), !flags.contains(.ack) {
-                    start(key: key, segment: segment, origin: origin, into: &sink)
-                } else {
-                    tracked.lastActivity = origin.timestamp
-                    connections[key] = tracked
-                }
-                return
-            }
-            update(&tracked, key: key, segment: segment, origin: origin, into: &sink)
-        } else {
+        guard let slot = connections.index(forKey: key) else {
             start(key: key, segment: segment, origin: origin, into: &sink)
+            return
         }
+        if case .closed = connections.values[slot].phase {
+            // Port reuse: a fresh SYN after a close starts a new connection.
+            if flags.contains(.syn), !flags.contains(.ack) {
+                start(key: key, segment: segment, origin: origin, into: &sink)
+            } else {
+                connections.values[slot].lastActivity = origin.timestamp
+            }
+            return
+        }
+        // The entry is updated where it lives (Dictionary.Values' in-place subscript): one hash
+        // lookup per packet and no copy of the connection's streams.
+        Self.update(&connections.values[slot], segment: segment, origin: origin, statistics: &statistics, into: &sink)
     }
 
     /// End of capture: every open connection is flushed and closed with `.endOfCapture`;
@@ -132,8 +133,8 @@ public struct ConnectionTracker: Sendable {
         for var tracked in remaining {
             switch tracked.phase {
             case .closed: continue
-            case .synSent: refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
-            case .open: close(&tracked, how: .endOfCapture, into: &sink)
+            case .synSent: Self.refuse(tracked, kind: .unanswered, reset: nil, statistics: &statistics, into: &sink)
+            case .open: Self.close(&tracked, how: .endOfCapture, statistics: &statistics, into: &sink)
             }
         }
     }
@@ -170,11 +171,15 @@ public struct ConnectionTracker: Sendable {
             tracked.clientISN = SequenceNumber(segment.sequenceNumber)
             tracked.synFrames = [origin.frame]
         }
-        update(&tracked, key: key, segment: segment, origin: origin, into: &sink)
+        Self.update(&tracked, segment: segment, origin: origin, statistics: &statistics, into: &sink)
+        connections[key] = tracked
     }
 
-    private mutating func update<Sink: StreamEventSink>(
-        _ tracked: inout Tracked, key: Key, segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink
+    /// Applies one segment to `tracked` (which stays in the table: a connection that ends is
+    /// turned into its tombstone in place by ``linger(_:)``).
+    private static func update<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, segment: TCPSegment, origin: StreamOrigin, statistics: inout ReassemblyStatistics,
+        into sink: inout Sink
     ) {
         tracked.lastActivity = origin.timestamp
         let direction: StreamDirection = segment.source == tracked.info.client ? .clientToServer : .serverToClient
@@ -196,21 +201,23 @@ public struct ConnectionTracker: Sendable {
 
         if flags.contains(.rst) {
             if case .synSent = tracked.phase, direction == .serverToClient {
-                refuse(tracked, kind: .reset, reset: origin, into: &sink)
-                linger(tracked, key: key)
+                refuse(tracked, kind: .reset, reset: origin, statistics: &statistics, into: &sink)
+                linger(&tracked)
                 return
             }
             if case .synSent = tracked.phase {
                 // The client aborted its own attempt.
-                refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
-                linger(tracked, key: key)
+                refuse(tracked, kind: .unanswered, reset: nil, statistics: &statistics, into: &sink)
+                linger(&tracked)
                 return
             }
             // Bytes carried on the RST itself are still delivered (RFC 9293 §3.10.7.4 lets a receiver ignore them;
             // the sender still sent them).
-            deliver(&tracked, direction: direction, sequence: sequence, segment: segment, fin: false, origin: origin, into: &sink)
-            close(&tracked, how: .reset(by: direction, origin), into: &sink)
-            linger(tracked, key: key)
+            deliver(
+                &tracked, direction: direction, sequence: sequence, segment: segment, fin: false, origin: origin,
+                statistics: &statistics, into: &sink)
+            close(&tracked, how: .reset(by: direction, origin), statistics: &statistics, into: &sink)
+            linger(&tracked)
             return
         }
 
@@ -222,27 +229,27 @@ public struct ConnectionTracker: Sendable {
             // Client data before any answer (TCP Fast Open on the SYN, or a lost SYN-ACK).
             tracked.phase = .open
         }
-        deliver(&tracked, direction: direction, sequence: sequence, segment: segment, fin: flags.contains(.fin), origin: origin, into: &sink)
+        deliver(
+            &tracked, direction: direction, sequence: sequence, segment: segment, fin: flags.contains(.fin), origin: origin,
+            statistics: &statistics, into: &sink)
         if flags.contains(.ack) {
             acknowledge(&tracked, direction: direction.reversed, SequenceNumber(segment.acknowledgmentNumber), into: &sink)
         }
 
         if tracked.ended[0] && tracked.ended[1] {
-            finalize(&tracked, how: .fin(origin), into: &sink)
-            linger(tracked, key: key)
-        } else {
-            connections[key] = tracked
+            finalize(&tracked, how: .fin(origin), statistics: &statistics, into: &sink)
+            linger(&tracked)
         }
     }
 
-    private mutating func deliver<Sink: StreamEventSink>(
+    private static func deliver<Sink: StreamEventSink>(
         _ tracked: inout Tracked, direction: StreamDirection, sequence: SequenceNumber, segment: TCPSegment, fin: Bool,
-        origin: StreamOrigin, into sink: inout Sink
+        origin: StreamOrigin, statistics: inout ReassemblyStatistics, into sink: inout Sink
     ) {
         let d = direction == .clientToServer ? 0 : 1
         guard !tracked.ended[d] else { return }
         let hasBytes = !segment.payload.isEmpty || segment.missingPayloadLength > 0
-        if hasBytes || fin { announce(&tracked, into: &sink) }
+        if hasBytes || fin { announce(&tracked, statistics: &statistics, into: &sink) }
         let id = tracked.info.id
         tracked.streams[d].receive(
             sequence: sequence, payload: segment.payload, missing: segment.missingPayloadLength, fin: fin, origin: origin
@@ -254,7 +261,7 @@ public struct ConnectionTracker: Sendable {
     }
 
     /// Passes the peer's acknowledgment to the stream it acknowledges.
-    private mutating func acknowledge<Sink: StreamEventSink>(
+    private static func acknowledge<Sink: StreamEventSink>(
         _ tracked: inout Tracked, direction: StreamDirection, _ sequence: SequenceNumber, into sink: inout Sink
     ) {
         let d = direction == .clientToServer ? 0 : 1
@@ -279,7 +286,9 @@ public struct ConnectionTracker: Sendable {
         }
     }
 
-    private mutating func announce<Sink: StreamEventSink>(_ tracked: inout Tracked, into sink: inout Sink) {
+    private static func announce<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, statistics: inout ReassemblyStatistics, into sink: inout Sink
+    ) {
         guard !tracked.announced else { return }
         tracked.announced = true
         statistics.connections += 1
@@ -287,8 +296,10 @@ public struct ConnectionTracker: Sendable {
     }
 
     /// Flushes both directions, ends those still open with `how`, and emits `closed`.
-    private mutating func close<Sink: StreamEventSink>(_ tracked: inout Tracked, how: StreamEnd, into sink: inout Sink) {
-        announce(&tracked, into: &sink)
+    private static func close<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, how: StreamEnd, statistics: inout ReassemblyStatistics, into sink: inout Sink
+    ) {
+        announce(&tracked, statistics: &statistics, into: &sink)
         let id = tracked.info.id
         for d in 0..<2 where !tracked.ended[d] {
             let direction: StreamDirection = d == 0 ? .clientToServer : .serverToClient
@@ -296,10 +307,12 @@ public struct ConnectionTracker: Sendable {
             tracked.ended[d] = true
             sink.receive(.ended(connection: id, direction: direction, how: how))
         }
-        finalize(&tracked, how: how, into: &sink)
+        finalize(&tracked, how: how, statistics: &statistics, into: &sink)
     }
 
-    private mutating func finalize<Sink: StreamEventSink>(_ tracked: inout Tracked, how: StreamEnd, into sink: inout Sink) {
+    private static func finalize<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, how: StreamEnd, statistics: inout ReassemblyStatistics, into sink: inout Sink
+    ) {
         for stream in tracked.streams {
             statistics.retransmittedSegments += stream.retransmittedSegments
             statistics.outOfOrderSegments += stream.outOfOrderSegments
@@ -313,7 +326,10 @@ public struct ConnectionTracker: Sendable {
         sink.receive(.closed(connection: tracked.info.id, how: how))
     }
 
-    private mutating func refuse<Sink: StreamEventSink>(_ tracked: Tracked, kind: RefusalKind, reset: StreamOrigin?, into sink: inout Sink) {
+    private static func refuse<Sink: StreamEventSink>(
+        _ tracked: Tracked, kind: RefusalKind, reset: StreamOrigin?, statistics: inout ReassemblyStatistics,
+        into sink: inout Sink
+    ) {
         statistics.refusedConnections += 1
         sink.receive(
             .refused(
@@ -321,13 +337,12 @@ public struct ConnectionTracker: Sendable {
                     info: tracked.info, kind: kind, synFrames: tracked.synFrames, firstSyn: tracked.info.firstSeen, reset: reset)))
     }
 
-    /// Keeps a closed connection's key (without its buffers) so late packets do not open a phantom connection.
-    private mutating func linger(_ tracked: Tracked, key: Key) {
-        var tombstone = tracked
-        tombstone.phase = .closed
-        tombstone.streams = []
-        tombstone.synFrames = []
-        connections[key] = tombstone
+    /// Turns a closed connection into its tombstone (key and times, no buffers), kept so late
+    /// packets do not open a phantom connection.
+    private static func linger(_ tracked: inout Tracked) {
+        tracked.phase = .closed
+        tracked.streams = []
+        tracked.synFrames = []
     }
 
     /// Drops lingering closed connections and expires idle ones.
@@ -347,10 +362,12 @@ public struct ConnectionTracker: Sendable {
             connections.removeValue(forKey: key)
             switch tracked.phase {
             case .closed: break
-            case .synSent: refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
+            case .synSent: Self.refuse(tracked, kind: .unanswered, reset: nil, statistics: &statistics, into: &sink)
             case .open:
                 statistics.expiredConnections += 1
-                close(&tracked, how: .idleTimeout(StreamOrigin(timestamp: tracked.lastActivity, frame: 0)), into: &sink)
+                Self.close(
+                    &tracked, how: .idleTimeout(StreamOrigin(timestamp: tracked.lastActivity, frame: 0)),
+                    statistics: &statistics, into: &sink)
             }
         }
     }
@@ -365,10 +382,12 @@ public struct ConnectionTracker: Sendable {
             case .closed: break
             case .synSent:
                 statistics.evictedConnections += 1
-                refuse(tracked, kind: .unanswered, reset: nil, into: &sink)
+                Self.refuse(tracked, kind: .unanswered, reset: nil, statistics: &statistics, into: &sink)
             case .open:
                 statistics.evictedConnections += 1
-                close(&tracked, how: .idleTimeout(StreamOrigin(timestamp: tracked.lastActivity, frame: 0)), into: &sink)
+                Self.close(
+                    &tracked, how: .idleTimeout(StreamOrigin(timestamp: tracked.lastActivity, frame: 0)),
+                    statistics: &statistics, into: &sink)
             }
         }
     }
