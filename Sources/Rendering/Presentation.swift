@@ -75,7 +75,7 @@ enum Present {
             lines.append(("OSS answered", "203 CallbackFailed: \(f.message)" + (f.ec.map { " (EC \($0))" } ?? "")))
             lines.append(("meaning", f.meaning.explanation))
         } else if let doc = upload.ossError {
-            lines.append(("OSS answered", "\(doc.code): \(doc.message ?? "")" + (doc.ec.map { " (EC \($0))" } ?? "")))
+            lines.append(("OSS answered", "\(d.exchange.response.map { "\($0.head.status) " } ?? "")\(doc.code): \(doc.message ?? "")" + (doc.ec.map { " (EC \($0))" } ?? "")))
         }
         return lines
     }
