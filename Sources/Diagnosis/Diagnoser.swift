@@ -42,7 +42,10 @@ public struct Diagnoser: Sendable {
             // The headers that would say "OSS callback" may be in the part that was cut. OSS
             // always POSTs: for a cut POST, what can be known (a missing or late response, the
             // status) is still reported.
-            if request.head.method == "POST" { findings = callbackFindings(exchange).filter { $0.rule != .incomplete } }
+            // A request to an OSS endpoint (Host *.aliyuncs.com) is the uploader's, never a callback.
+            if request.head.method == "POST" && !UploadDiagnosis.isOSSEndpoint(request.head) {
+                findings = callbackFindings(exchange).filter { $0.rule != .incomplete }
+            }
             findings.append(
                 Finding(
                     .incomplete,

@@ -37,6 +37,15 @@ public struct UploadDiagnosis: Sendable, Equatable {
         return result.callback == nil && result.callbackFailed == nil ? nil : result
     }
 
+    /// True when the request is addressed to an OSS endpoint (`Host: *.aliyuncs.com`): an upload
+    /// or other OSS API call, never a callback (OSS's callback carries the callback server's Host).
+    public static func isOSSEndpoint(_ head: HTTPRequestHead) -> Bool {
+        guard var host = head.headers["host"]?.lowercased() else { return false }
+        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
+        if host.hasSuffix(".") { host.removeLast() }
+        return host == "aliyuncs.com" || host.hasSuffix(".aliyuncs.com")
+    }
+
     /// A cheap test before the full inspection: a callback header, `callback` in the target, or a form body.
     static func mayCarryCallback(_ head: HTTPRequestHead) -> Bool {
         if head.headers.contains("x-oss-callback") || head.headers.contains("x-oss-callback-var") { return true }

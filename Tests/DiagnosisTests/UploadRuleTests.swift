@@ -139,3 +139,15 @@ import UploadCallbacks
         #expect(RuleCatalog.rule(.callbackPrivateAddress).ossError?.contains("0007-00000008") == true)
     }
 }
+
+@Suite struct OSSEndpointTests {
+    @Test func hostDecidesWhetherACutPOSTCanBeACallback() {
+        func head(_ host: String) -> HTTPRequestHead { HTTPRequestHead(method: "POST", target: "/", version: .http11, headers: ["Host": host]) }
+        #expect(UploadDiagnosis.isOSSEndpoint(head("bucket.oss-cn-hangzhou.aliyuncs.com")))
+        #expect(UploadDiagnosis.isOSSEndpoint(head("Bucket.OSS-cn-hangzhou.aliyuncs.com:443")))
+        #expect(UploadDiagnosis.isOSSEndpoint(head("oss-cn-hangzhou.aliyuncs.com.")))
+        #expect(!UploadDiagnosis.isOSSEndpoint(head("callback.example.com")))
+        #expect(!UploadDiagnosis.isOSSEndpoint(head("evilaliyuncs.com")))
+        #expect(!UploadDiagnosis.isOSSEndpoint(head("[::1]:9000")))
+    }
+}
