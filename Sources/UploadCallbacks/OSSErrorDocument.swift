@@ -63,14 +63,35 @@ public struct OSSErrorDocument: Sendable, Hashable {
         return decodeEntities(raw).trimmingXMLSpace()
     }
 
+    /// The first index ≥ `from` where `needle` occurs in `hay`: Knuth–Morris–Pratt, so the work
+    /// is linear in `hay.count + needle.count` whatever the bytes (a boundary that nearly
+    /// matches everywhere costs no more than one that never does).
     static func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
-        guard needle.count <= hay.count, from <= hay.count - needle.count else { return nil }
-        var i = from
-        while i <= hay.count - needle.count {
-            if hay[i] == needle[0] && hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
+        let m = needle.count
+        guard m > 0, from >= 0, m <= hay.count - from else { return m == 0 ? from : nil }
+        var failure = [Int](repeating: 0, count: m)
+        var k = 0
+        var i = 1
+        while i < m {
+            while k > 0 && needle[i] != needle[k] { k = failure[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            failure[i] = k
             i += 1
         }
-        return nil
+        return hay.withUnsafeBufferPointer { h -> Int? in
+            needle.withUnsafeBufferPointer { n -> Int? in
+                var q = 0
+                var i = from
+                while i < h.count {
+                    let byte = h[i]
+                    while q > 0 && n[q] != byte { q = failure[q - 1] }
+                    if n[q] == byte { q += 1 }
+                    if q == m { return i - m + 1 }
+                    i += 1
+                }
+                return nil
+            }
+        }
     }
 
     /// XML 1.0 §4.6 predefined entities, character references (§4.1) and CDATA sections (§2.7);
@@ -103,9 +124,15 @@ public struct OSSErrorDocument: Sendable, Hashable {
             case "quot": replacement = [UInt8(ascii: "\"")]
             case "apos": replacement = [UInt8(ascii: "'")]
             default:
-                if name.hasPrefix("#x") || name.hasPrefix("#X"), let v = UInt32(name.dropFirst(2), radix: 16), let s = Unicode.Scalar(v) {
-                    replacement = Array(String(Character(s)).utf8)
-                } else if name.hasPrefix("#"), let v = UInt32(name.dropFirst()), let s = Unicode.Scalar(v) {
+                // A character reference must name an XML Char (XML 1.0 §2.2): no NUL, no C0
+                // control other than TAB, LF, CR; anything else is kept as written.
+                var value: UInt32?
+                if name.hasPrefix("#x") || name.hasPrefix("#X") {
+                    value = UInt32(name.dropFirst(2), radix: 16)
+                } else if name.hasPrefix("#") {
+                    value = UInt32(name.dropFirst())
+                }
+                if let v = value, v >= 0x20 || v == 0x09 || v == 0x0A || v == 0x0D, let s = Unicode.Scalar(v) {
                     replacement = Array(String(Character(s)).utf8)
                 }
             }
