@@ -139,10 +139,12 @@ public struct UploadCallbackRequest: Sendable, Hashable {
                 if field.name == "callback" {
                     if field.complete {
                         callbackTexts.append((.form, Self.trimmedFormValue(field.value)))
+                    } else if field.length > maxEncodedBytes {
+                        // Already over OSS's bound within the bytes kept: too long, whatever follows.
+                        callbackTexts.append((.form, field.value))
                     } else {
                         unverifiable =
                             "the PostObject callback field runs past the \(body.count) body bytes kept, so it cannot be decoded"
-                        if field.length > maxEncodedBytes { callbackTexts.append((.form, field.value)) }
                     }
                 } else if field.name.lowercased().hasPrefix("x:"), field.complete {
                     formVariables.append((field.name, String(decoding: field.value, as: UTF8.self)))

@@ -55,6 +55,13 @@ func multipart(_ fields: [(String, String)], file: Bool = true, boundary: String
         #expect(whole.configuration?.callbackBody == "a=b")
     }
 
+    @Test func aCutCallbackFieldAlreadyOver5KBIsTooLong() throws {
+        let body = Array("--b\r\nContent-Disposition: form-data; name=\"callback\"\r\n\r\n".utf8) + [UInt8](repeating: 0x41, count: 6000)
+        let r = try #require(UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"], body: body, bodyComplete: false))
+        #expect(r.problems.compactMap(\.rejection) == [.callbackTooLong])
+        #expect(r.unverifiable == nil)
+    }
+
     @Test func formWithoutCallbackIsNotAnUpload() {
         let body = multipart([("key", "a")])
         #expect(UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": contentType], body: body, bodyComplete: true) == nil)
