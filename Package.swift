@@ -7,7 +7,8 @@
 //   CPcap, CZlib ─► PcapCapture ─┐
 //   CaptureModel ─► PacketDecoding ─► TCPReassembly ─┐
 //   CZlib ─► HTTP1 ──────────────────────────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
-//   JSONValidation ──────────────────────────────────┘                                      │
+//   JSONValidation ──────────────────────────────────┘    ▲                                 │
+//   UploadCallbacks (HTTP1) ──────────────────────────────┘ (the uploader's side, issue #7)  │
 //   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────┘
 //   callback-doctor (CLI) ─► Analysis, Rendering
 //
@@ -51,12 +52,17 @@ let package = Package(
             name: "HTTPExchanges",
             dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation"],
             swiftSettings: strict),
+        // Stage 5b: the uploader's side (issue #7): callback parameters of uploads to OSS, OSS's error XML.
+        .target(name: "UploadCallbacks", dependencies: ["HTTP1"], swiftSettings: strict),
         // Stage 6: OSS callback rules.
-        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1", "UploadCallbacks"], swiftSettings: strict),
         // Stage 7: the report value and its renderers.
-        .target(name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
         .target(
-            name: "Rendering", dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel"],
+            name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1", "UploadCallbacks"],
+            swiftSettings: strict),
+        .target(
+            name: "Rendering",
+            dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "UploadCallbacks"],
             swiftSettings: strict),
         // The pipeline that ties the stages together.
         .target(
@@ -84,7 +90,8 @@ let package = Package(
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
         .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1"], swiftSettings: strict),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks"], swiftSettings: strict),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
         .testTarget(
             name: "AnalysisTests",

@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep samples/ free of __pycache__
 sys.path.insert(0, HERE)
 from scenarios import scenarios  # noqa: E402
+from fake_oss import handle_upload  # noqa: E402
 
 SERVER = "callback-doctor-samples/1.0"
 GOOD = b'{"Status":"OK"}'
@@ -196,6 +197,8 @@ def serve_conn(conn, peer, behaviour):
     try:
         if behaviour in ("keep-alive", "pipelined"):
             handle_keepalive(conn, behaviour)
+        elif behaviour.startswith("upload-"):
+            handle_upload(conn, behaviour, log)  # the fake OSS endpoint (fake_oss.py)
         else:
             handle_callback(conn, behaviour)
     except Exception as e:  # noqa: BLE001 - a test server logs and carries on

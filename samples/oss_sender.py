@@ -33,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep samples/ free of __pycache__
 sys.path.insert(0, HERE)
 from scenarios import CAPTURE_FILTER, PORT_MAX, PORT_MIN, scenarios  # noqa: E402
+from fake_oss import upload_requests  # noqa: E402
 
 PRIVATE_KEY = os.path.join(HERE, "keys", "test-callback-private.pem")
 PUBLIC_KEY = os.path.join(HERE, "keys", "test-callback-public.pem")
@@ -430,6 +431,40 @@ def run_plain(s):
     return rec
 
 
+def run_upload(s):
+    """The uploader's side: each request of the scenario on one keep-alive connection to the
+    fake OSS endpoint, one at a time (fake_oss.py)."""
+    c = Conn(s)
+    rec = {"client": c.client, "server": c.server}
+    rec.update(stamp("connectStart", time.time_ns()))
+    c.sock.settimeout(s["timeout"])
+    c.sock.connect((s["host"], s["port"]))
+    rec.update(stamp("connectEnd", time.time_ns()))
+    c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    exchanges = []
+    start = 0
+    for i, (method, target, headers, body) in enumerate(upload_requests(s["name"])):
+        head = ("%s %s HTTP/1.1\r\n" % (method, target)).encode() + b"".join(
+            ("%s: %s\r\n" % kv).encode() for kv in headers) + b"\r\n"
+        t0 = time.time_ns()
+        c.sock.sendall(head + body)
+        t1 = time.time_ns()
+        r = c.read_response(start, t1 + int(s["timeout"] * 1e9))
+        resp = finish_response(r, c.buf, c.recvs) if r else None
+        lat = round((resp["lastByteNs"] - t1) / 1e9, 6) if resp and r["complete"] else None
+        exchanges.append({"index": i, "request": request_record(method, target, headers, head, body, t0, t1),
+                          "response": resp, "latencySeconds": lat})
+        start = r["end"] if r else len(c.buf)
+        time.sleep(0.05)
+    t_close = time.time_ns()
+    c.sock.close()
+    rec.update(stamp("clientClose", t_close))
+    rec["outcome"] = "response" if all(e["response"] and e["response"]["complete"]
+                                       for e in exchanges) else "closed-without-response"
+    rec["exchanges"] = exchanges
+    return rec
+
+
 def versions():
     def first_line(cmd):
         try:
@@ -465,7 +500,12 @@ def main():
                "capture": "captures/%s.pcap" % s["name"],
                "expect": s["expect"], "why": s["why"],
                "senderTimeoutSeconds": s["timeout"]}
-        res = run_callback(s) if s["mode"] == "callback" else run_plain(s)
+        if s["mode"] == "callback":
+            res = run_callback(s)
+        elif s["mode"] == "upload":
+            res = run_upload(s)
+        else:
+            res = run_plain(s)
         exchanges = res.pop("exchanges")
         rec.update(res)
         rec["exchanges"] = exchanges

@@ -16,6 +16,8 @@ CAPTURE_FILTER = "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (P
 #   callback      one OSS-like POST on its own connection, give up after `timeout` seconds
 #   keepalive     two plain GETs on one keep-alive connection, one after the other
 #   pipelined     two plain GETs written in one send(), responses read in order
+#   upload        the uploader's side (issue #7): uploads with a callback parameter sent to a fake
+#                 OSS endpoint (fake_oss.py) on one keep-alive connection, one request at a time
 # Sender options:
 #   timeout       seconds to wait for a complete response after the last request byte (OSS: 5)
 #   split         write the request in two send() calls (headers, then body), TCP_NODELAY on
@@ -172,6 +174,39 @@ SCENARIOS = [
          expect=[],
          why="Not an OSS callback: two GETs written in one send() before any response, answered "
              "in order (two separate writes). Exercises pipelining; no OSS rules apply."),
+    # The uploader's side (issue #7): ports 9035-9038, a fake OSS endpoint (fake_oss.py).
+    dict(name="upload-callback-failed", port=9035, behaviour="upload-callback-failed", mode="upload",
+         target="/photos/cat.txt",
+         expect=["callback-failed-at-oss"],
+         why="PutObject with a valid x-oss-callback and x-oss-callback-var (standard Base64 of "
+             "JSON, one public callbackUrl) [§7.1, §7.2]. The fake OSS answers 203 CallbackFailed "
+             "'Response body is not valid json format.' with EC 0007-00000205, OSS's answer when "
+             "the callback server's body is not JSON [§4.6, §4.7]: the object is stored, the "
+             "callback failed. Not a callback exchange itself (OSS -> server); the uploader's."),
+    dict(name="upload-invalid-callback", port=9036, behaviour="upload-invalid-callback", mode="upload",
+         target="/a.txt",
+         expect=["callback-config-invalid"],
+         why="Three PutObjects on one keep-alive connection, each with a bad x-oss-callback, each "
+             "answered 400 InvalidArgument by the fake OSS with OSS's message [§7.3]: URL-safe "
+             "unpadded Base64 ('The callback configuration is not base64 encoded.', EC "
+             "0007-00000002); six URLs in callbackUrl ('The number of callback url exceed max "
+             "value.', EC 0007-00000005; at most 5 [§7.2]); \"callbackSNI\":\"true\" as a string "
+             "('The callback sni is invalid.' [§6 item 9])."),
+    dict(name="upload-private-address", port=9037, behaviour="upload-private-address", mode="upload",
+         target="/big.bin",
+         expect=["callback-private-address"],
+         why="CompleteMultipartUpload (POST ?uploadId=...) with the callback in the query "
+             "parameter, percent-encoded [§7.1]; its callbackUrl is 192.168.10.20, a private "
+             "address: 400 InvalidArgument 'Private address is forbidden to callback.' EC "
+             "0007-00000008 [§2.1, §7.3]."),
+    dict(name="upload-postobject", port=9038, behaviour="upload-postobject", mode="upload",
+         target="/",
+         expect=["callback-failed-at-oss"],
+         why="PostObject: a multipart/form-data form with a callback field and x:uid / x:token "
+             "variable fields before the file field [§7.1]. The callback is valid; the fake OSS "
+             "answers 203 CallbackFailed 'Error status : -1.OSS can not connect to your "
+             "callbackUrl, please check it.' without an EC (the older form) [§4.7]. x:token "
+             "holds a made-up secret, for redaction."),
 ]
 
 DEFAULTS = dict(family="ipv4", mode="callback", timeout=5.0, split=False, rewrite_path=None,

@@ -3,6 +3,7 @@ import HTTP1
 import HTTPExchanges
 import JSONValidation
 import TCPReassembly
+import UploadCallbacks
 
 /// An exchange with the verdict of the rules.
 public struct DiagnosedExchange: Sendable, Equatable {
@@ -13,6 +14,9 @@ public struct DiagnosedExchange: Sendable, Equatable {
     /// Findings, most important first (catalogue precedence).
     public var findings: [Finding]
     public var outcome: PredictedOutcome
+    /// The uploader's side, for an upload to OSS with a callback parameter or a `203
+    /// CallbackFailed` answer (such an exchange is not a callback: ``outcome`` is `.notACallback`).
+    public var upload: UploadDiagnosis?
 
     /// True when a finding at `severity` or above is present.
     public func hasFinding(atLeast severity: Severity) -> Bool { findings.contains { $0.severity >= severity } }
@@ -26,15 +30,22 @@ public struct Diagnoser: Sendable {
     public func diagnose(_ exchange: HTTPExchange) -> DiagnosedExchange {
         let signals = exchange.request?.head.ossCallbackSignals ?? []
         var findings: [Finding] = []
+        var upload: UploadDiagnosis?
         if let refusal = exchange.refusal {
             findings.append(refused(refusal))
         } else if !signals.isEmpty {
             findings = callbackFindings(exchange)
+        } else if let uploadSide = UploadDiagnosis.of(exchange) {
+            upload = uploadSide
+            findings = uploadFindings(uploadSide, exchange: exchange)
         } else if let request = exchange.request, request.anomalies.contains(where: Self.cutsTheHead) {
             // The headers that would say "OSS callback" may be in the part that was cut. OSS
             // always POSTs: for a cut POST, what can be known (a missing or late response, the
             // status) is still reported.
-            if request.head.method == "POST" { findings = callbackFindings(exchange).filter { $0.rule != .incomplete } }
+            // A request to an OSS endpoint (Host *.aliyuncs.com) is the uploader's, never a callback.
+            if request.head.method == "POST" && !UploadDiagnosis.isOSSEndpoint(request.head) {
+                findings = callbackFindings(exchange).filter { $0.rule != .incomplete }
+            }
             findings.append(
                 Finding(
                     .incomplete,
@@ -43,7 +54,9 @@ public struct Diagnoser: Sendable {
         }
         findings.sort { RuleCatalog.precedence(of: $0.rule) < RuleCatalog.precedence(of: $1.rule) }
         let outcome: PredictedOutcome
-        if let failure = findings.first(where: { $0.severity == .error }) {
+        if upload != nil {
+            outcome = .notACallback  // The uploader's own exchange with OSS: findings, but no callback verdict.
+        } else if let failure = findings.first(where: { $0.severity == .error }) {
             outcome = .failed(ossMessage: failure.ossError ?? failure.message)
         } else if let gap = findings.first(where: { $0.rule == .incomplete }) {
             outcome = .unknown(reason: gap.message)
@@ -53,7 +66,8 @@ public struct Diagnoser: Sendable {
             outcome = .passed
         }
         return DiagnosedExchange(
-            exchange: exchange, isCallback: !signals.isEmpty, callbackSignals: signals, findings: findings, outcome: outcome)
+            exchange: exchange, isCallback: !signals.isEmpty, callbackSignals: signals, findings: findings, outcome: outcome,
+            upload: upload)
     }
 
     // MARK: - Rules

@@ -30,6 +30,12 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let contentLengthMismatch = RuleID(rawValue: "content-length-mismatch")
     public static let bodyTooLarge = RuleID(rawValue: "body-too-large")
     public static let incomplete = RuleID(rawValue: "incomplete")
+    // The uploader's side (issue #7): uploads to OSS that carry a callback parameter.
+    public static let callbackConfigInvalid = RuleID(rawValue: "callback-config-invalid")
+    public static let callbackPrivateAddress = RuleID(rawValue: "callback-private-address")
+    public static let callbackFailedAtOSS = RuleID(rawValue: "callback-failed-at-oss")
+    public static let callbackConfigWarning = RuleID(rawValue: "callback-config-warning")
+    public static let callbackConfigUnverifiable = RuleID(rawValue: "callback-config-unverifiable")
 }
 
 /// One rule of the catalogue: what it checks, what OSS tells the uploader, why it happens and

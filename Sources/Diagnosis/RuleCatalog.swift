@@ -66,6 +66,37 @@ public enum RuleCatalog {
             ossError: nil,
             why: "Packet loss at the capture point, a small snaplen (tcpdump -s), or a capture that started or ended in the middle of an exchange.",
             fix: "Capture with tcpdump -s 0 on the callback server, start before the upload and stop after OSS's 5 s window."),
+        // The uploader's side: a capture on the client that uploads to OSS (facts §4.6, §4.7, §7).
+        Rule(
+            id: .callbackConfigInvalid, severity: .error,
+            summary: "An upload's callback parameter (x-oss-callback header, callback query parameter or PostObject callback field) breaks one of OSS's rules: not standard Base64, not a JSON object, a bad or missing callbackUrl, more than 5 URLs, over 5 KB, an empty callbackBody, a bad callbackHost, callbackBodyType, callbackSNI or signatureVersion, a bad callback-var, or callback given in two places.",
+            ossError: "400 InvalidArgument: <the message for the first problem, e.g. The callback configuration is not base64 encoded.>",
+            why: "The callback JSON is built by hand: URL-safe or unpadded Base64, \"callbackSNI\":\"true\" as a string, a template left empty, or an SDK and custom code both setting the parameter.",
+            fix: "Build the JSON with a JSON library, encode it with standard padded Base64, send it in one place only, and keep callbackUrl to at most 5 public http(s) URLs."),
+        Rule(
+            id: .callbackPrivateAddress, severity: .error,
+            summary: "A callbackUrl host is a private, loopback or link-local address (10/8, 172.16/12, 192.168/16, 127/8, 169.254/16, ::1, fc00::/7, fe80::/10) or localhost.",
+            ossError: "400 InvalidArgument: Private address is forbidden to callback. (EC 0007-00000008)",
+            why: "OSS calls the callbackUrl from the internet and refuses internal addresses; a development URL was left in the configuration.",
+            fix: "Use a public host name or address that OSS can reach for callbackUrl (and callbackHost for the Host header)."),
+        Rule(
+            id: .callbackFailedAtOSS, severity: .error,
+            summary: "OSS answered the upload with 203 CallbackFailed: the object is stored, but OSS's call to the callback server failed; the finding shows OSS's Message and EC and what they mean.",
+            ossError: "203 CallbackFailed: <the Message of its answer, e.g. Error status : 502.>",
+            why: "The callback server refused the connection, answered late, answered a status other than 200, or answered something that is not JSON with a valid Content-Length.",
+            fix: "Capture on the callback server (tcpdump -i any -s 0 port <callback port>) during an upload and run callback-doctor analyze on that capture: it shows which rule OSS applied."),
+        Rule(
+            id: .callbackConfigWarning, severity: .warning,
+            summary: "An upload's callback parameters have something OSS does not reject but that will not work as meant (an IPv6 callbackUrl, variables not named x:… in lower case, callback-var without callback).",
+            ossError: nil,
+            why: "OSS substitutes only lower-case x: variables and does not call IPv6 addresses.",
+            fix: "Name custom variables x:lowercase and use an IPv4-reachable callbackUrl."),
+        Rule(
+            id: .callbackConfigUnverifiable, severity: .info,
+            summary: "A PostObject form's callback field lies beyond the request-body bytes kept (or captured), so it could not be checked.",
+            ossError: nil,
+            why: "The form puts large fields before the callback field, or the capture is cut.",
+            fix: "Put the callback field early in the form (the file field must be last anyway), and capture with tcpdump -s 0."),
     ]
 
     /// The rule with `id`.

@@ -158,7 +158,7 @@ public enum HTMLRenderer {
                 h += "<section id=\"rule-\(HTMLEscape.attribute(rule.rawValue))\"><h3>\(ruleBadge(rule, link: false)) \(t(RuleTitle.of(rule))) "
                 h += "<span class=\"meta\">· \(t(info.severity.rawValue)) · \(t(Present.plural(count, "finding")))</span></h3>\n<dl>"
                 h += "<dt>fires when</dt><dd>\(t(info.summary))</dd>"
-                if let oss = info.ossError { h += "<dt>OSS tells the uploader</dt><dd class=\"mono\">203 CallbackFailed: \(t(oss))</dd>" }
+                if let oss = Present.ossSays(info) { h += "<dt>OSS tells the uploader</dt><dd class=\"mono\">\(t(oss))</dd>" }
                 h += "<dt>why it happens</dt><dd>\(t(info.why))</dd><dt>how to fix it</dt><dd>\(t(info.fix))</dd></dl></section>\n"
             }
             h += "</div>\n"
@@ -173,8 +173,9 @@ public enum HTMLRenderer {
     /// ones first, then the others in report order, at most ``maxDetailedExchanges``.
     static func detailedExchanges(_ report: Report) -> Set<Int> {
         let numbered = Array(report.exchanges.enumerated())
-        let important = numbered.filter { Present.isFailure($0.element) || Present.isUnknown($0.element) }
-        let rest = numbered.filter { !Present.isFailure($0.element) && !Present.isUnknown($0.element) }
+        func isImportant(_ r: ReportedExchange) -> Bool { Present.isFailure(r) || Present.isUnknown(r) || Present.isUpload(r) }
+        let important = numbered.filter { isImportant($0.element) }
+        let rest = numbered.filter { !isImportant($0.element) }
         return Set((important + rest).prefix(maxDetailedExchanges).map(\.offset))
     }
 
@@ -207,6 +208,12 @@ public enum HTMLRenderer {
             h += "<p><strong>OSS told the uploader:</strong> <code>\(t(uploader))</code></p>\n"
         }
         if case .unknown(let reason) = d.outcome { h += "<p><strong>Not judged:</strong> \(t(reason))</p>\n" }
+        let upload = Present.uploadLines(d)
+        if !upload.isEmpty {
+            h += "<h3>Upload to OSS with a callback</h3>\n<dl>"
+            for (key, value) in upload { h += "<dt>\(t(key))</dt><dd class=\"mono\">\(t(value))</dd>" }
+            h += "</dl>\n"
+        }
         for finding in d.findings {
             h += "<div class=\"finding \(finding.severity.rawValue)\"><p>\(ruleBadge(finding.rule, link: true)) \(t(finding.message))</p><dl>"
             for evidence in finding.evidence { h += "<dt>\(t(evidence.key))</dt><dd class=\"mono\">\(t(evidence.value))</dd>" }

@@ -82,13 +82,23 @@ public enum MarkdownRenderer {
             out += "\n"
         }
 
+        let uploads = numbered.filter { Present.isUpload($0.element) }
+        if !uploads.isEmpty {
+            out += "## Uploads to OSS with a callback\n\n"
+            for (i, reported) in uploads {
+                out += "- **#\(i + 1)** " + md(headline(reported)) + " → " + md(Present.status(reported.diagnosed.exchange)) + "\n"
+                for (key, value) in Present.uploadLines(reported.diagnosed) { out += "  - \(md(key)): \(md(value))\n" }
+            }
+            out += "\n"
+        }
+
         // One section per rule that fired, in catalogue order, with every finding's evidence.
         for (rule, count) in s.findingsByRule {
             let info = RuleCatalog.rule(rule)
             out += "## \(rule.rawValue)\n\n"
             out += "**\(md(RuleTitle.of(rule)))** · severity \(info.severity.rawValue) · \(Present.plural(count, "finding"))\n\n"
             out += "- Fires when: \(md(info.summary))\n"
-            if let oss = info.ossError { out += "- OSS tells the uploader: 203 CallbackFailed, \(md(oss))\n" }
+            if let oss = Present.ossSays(info) { out += "- OSS tells the uploader: \(md(oss))\n" }
             out += "- Why it happens: \(md(info.why))\n"
             out += "- How to fix it: \(md(info.fix))\n\n"
             out += "Evidence:\n\n"

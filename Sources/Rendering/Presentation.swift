@@ -21,6 +21,11 @@ public enum RuleTitle {
         case .contentLengthMismatch: "body length differs from Content-Length"
         case .bodyTooLarge: "body over 1 MB"
         case .incomplete: "bytes missing from the capture"
+        case .callbackConfigInvalid: "OSS rejects the upload's callback parameter"
+        case .callbackPrivateAddress: "callbackUrl is a private address"
+        case .callbackFailedAtOSS: "OSS answered 203 CallbackFailed"
+        case .callbackConfigWarning: "callback parameter will not work as meant"
+        case .callbackConfigUnverifiable: "callback parameter not checkable"
         default: id.rawValue
         }
     }
@@ -28,6 +33,53 @@ public enum RuleTitle {
 
 /// Formatting helpers shared by the human renderers.
 enum Present {
+    /// Rules about the uploader's side (uploads to OSS), whose OSS message is not a 203 to a callback.
+    static let uploadRules: Set<RuleID> = [
+        .callbackConfigInvalid, .callbackPrivateAddress, .callbackFailedAtOSS, .callbackConfigWarning, .callbackConfigUnverifiable,
+    ]
+
+    /// What the rules catalogue says OSS tells the uploader, as one line.
+    static func ossSays(_ rule: Rule) -> String? {
+        guard let oss = rule.ossError else { return nil }
+        return uploadRules.contains(rule.id) ? oss : "203 CallbackFailed, " + oss
+    }
+
+    /// Uploads to OSS that carry a callback parameter or got a 203 CallbackFailed.
+    static func isUpload(_ r: ReportedExchange) -> Bool { r.diagnosed.upload != nil }
+
+    /// The uploader's side of an exchange as label/value lines (raw text; renderers escape it).
+    static func uploadLines(_ d: DiagnosedExchange) -> [(String, String)] {
+        guard let upload = d.upload else { return [] }
+        var lines: [(String, String)] = []
+        if let c = upload.callback {
+            let places = c.locations.isEmpty ? [c.location] : c.locations
+            lines.append(("callback in", places.map(\.rawValue).joined(separator: " and ") + " (\(c.encodedLength) Base64 bytes)"))
+            if let config = c.configuration {
+                lines.append(("callbackUrl", config.callbackURLs.joined(separator: " ; ")))
+                if let host = config.callbackHost { lines.append(("callbackHost", host)) }
+                if let body = config.callbackBody { lines.append(("callbackBody", body)) }
+                if let type = config.callbackBodyType { lines.append(("callbackBodyType", type)) }
+                if let sni = config.callbackSNI { lines.append(("callbackSNI", sni ? "true" : "false")) }
+                if let version = config.signatureVersion { lines.append(("signatureVersion", version)) }
+            }
+            if !c.variables.isEmpty {
+                lines.append(("variables", c.variables.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")))
+            }
+            if let rejection = c.predictedRejection {
+                lines.append(("OSS should answer", "400 InvalidArgument: \(rejection.ossMessage ?? "")" + (rejection.ec.map { " (EC \($0))" } ?? "")))
+            } else if c.unverifiable == nil {
+                lines.append(("checks", "OSS's documented checks pass"))
+            }
+        }
+        if let f = upload.callbackFailed {
+            lines.append(("OSS answered", "203 CallbackFailed: \(f.message)" + (f.ec.map { " (EC \($0))" } ?? "")))
+            lines.append(("meaning", f.meaning.explanation))
+        } else if let doc = upload.ossError {
+            lines.append(("OSS answered", "\(d.exchange.response.map { "\($0.head.status) " } ?? "")\(doc.code): \(doc.message ?? "")" + (doc.ec.map { " (EC \($0))" } ?? "")))
+        }
+        return lines
+    }
+
     /// `18:32:57.942` or, with `date`, `2026-11-25 18:32:57.942`.
     static func clock(_ t: Timestamp, date: Bool) -> String {
         let full = t.rfc3339  // 2026-11-25T17:20:01.123456789Z
@@ -94,6 +146,10 @@ enum Present {
     static func noFailures(_ report: Report) -> String {
         let s = report.summary
         if s.callbacks == 0 && s.refusedConnections == 0 {
+            let uploads = report.exchanges.filter(isUpload).count
+            if uploads > 0 {
+                return "No OSS callback request (OSS → callback server) in the capture; \(plural(uploads, "upload")) to OSS with a callback parameter \(uploads == 1 ? "is" : "are") listed below."
+            }
             return "No OSS callback was found in the capture: check that it was taken on the callback server's port, and the filter."
         }
         return s.callbacksUnknown > 0
@@ -104,9 +160,9 @@ enum Present {
     static func isFailure(_ r: ReportedExchange) -> Bool { if case .failed = r.diagnosed.outcome { true } else { false } }
     static func isUnknown(_ r: ReportedExchange) -> Bool { if case .unknown = r.diagnosed.outcome { true } else { false } }
 
-    /// Exchanges that are neither callbacks nor connection attempts.
+    /// Exchanges that are neither callbacks, uploads with a callback, nor connection attempts.
     static func otherExchangeCount(_ report: Report) -> Int {
-        report.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.exchange.refusal == nil }.count
+        report.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.exchange.refusal == nil && $0.diagnosed.upload == nil }.count
     }
 
     /// The rule of the first finding that decided a failure (catalogue precedence), else the first finding.

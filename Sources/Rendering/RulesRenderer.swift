@@ -9,7 +9,7 @@ public enum RulesRenderer {
         for rule in rules {
             out += "\(rule.id.rawValue) (\(rule.severity.rawValue)): \(RuleTitle.of(rule.id))\n"
             out += "  fires when: \(rule.summary)\n"
-            if let oss = rule.ossError { out += "  OSS says:   203 CallbackFailed, \(oss)\n" }
+            if let oss = Present.ossSays(rule) { out += "  OSS says:   \(oss)\n" }
             out += "  why:        \(rule.why)\n"
             out += "  fix:        \(rule.fix)\n\n"
         }
@@ -25,7 +25,7 @@ public enum RulesRenderer {
         for rule in rules {
             out += "\n## \(rule.id.rawValue)\n\n**\(md(RuleTitle.of(rule.id)))** · severity \(rule.severity.rawValue)\n\n"
             out += "- Fires when: \(md(rule.summary))\n"
-            if let oss = rule.ossError { out += "- OSS tells the uploader: 203 CallbackFailed, \(md(oss))\n" }
+            if let oss = Present.ossSays(rule) { out += "- OSS tells the uploader: \(md(oss))\n" }
             out += "- Why it happens: \(md(rule.why))\n- How to fix it: \(md(rule.fix))\n"
         }
         return out

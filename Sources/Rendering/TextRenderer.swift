@@ -73,7 +73,13 @@ public enum TextRenderer {
             for (i, reported) in unknown { out += "\n" + block(reported, number: i + 1, style: style) }
         }
 
-        let others = numbered.filter { !Present.isFailure($0.element) && !Present.isUnknown($0.element) }
+        let uploads = numbered.filter { Present.isUpload($0.element) }
+        if !uploads.isEmpty {
+            out += "\n" + style.bold("Uploads to OSS with a callback (\(uploads.count)):") + "\n"
+            for (i, reported) in uploads { out += "\n" + block(reported, number: i + 1, style: style) }
+        }
+
+        let others = numbered.filter { !Present.isFailure($0.element) && !Present.isUnknown($0.element) && !Present.isUpload($0.element) }
         if options.verbose {
             if !others.isEmpty {
                 out += "\n" + style.bold("Other exchanges (\(others.count)):") + "\n"
@@ -96,7 +102,11 @@ public enum TextRenderer {
         let d = reported.diagnosed, e = d.exchange
         var out = style.bold("#\(number)") + "  " + Present.clock(e.startTime, date: false) + "  "
         out += "\(e.connection.client) → \(e.connection.server)  "
-        out += (Present.isFailure(reported) ? style.boldRed("FAIL") : style.yellow(Present.badge(d.outcome))) + "\n"
+        if Present.isUpload(reported) {
+            out += (d.hasFinding(atLeast: .error) ? style.boldRed("UPLOAD") : style.green("UPLOAD")) + "\n"
+        } else {
+            out += (Present.isFailure(reported) ? style.boldRed("FAIL") : style.yellow(Present.badge(d.outcome))) + "\n"
+        }
         out += "    " + safe(Present.requestLine(e)) + "\n"
         if e.response != nil {
             var status = "    → " + safe(Present.status(e))
@@ -107,6 +117,9 @@ public enum TextRenderer {
         }
         if let uploader = Present.uploader(d.outcome) {
             out += "    OSS told the uploader: " + safe(uploader) + "\n"
+        }
+        for (key, value) in Present.uploadLines(d) {
+            out += "    " + style.dim(key + ":") + " \(safe(value))\n"
         }
         for finding in d.findings {
             let mark: String

@@ -1,6 +1,7 @@
 import Diagnosis
 import HTTP1
 import HTTPExchanges
+import UploadCallbacks
 
 // Redaction of secrets in a report, applied to the report value before any renderer runs, so
 // that every format gets the same treatment (`Report.redacted()`).
@@ -171,6 +172,21 @@ public struct Redactor: Sendable {
         default:
             return String(decoding: replace(bytes, kind: kind), as: UTF8.self)
         }
+    }
+
+    /// `value` replaced whole by its marker (a value known to be secret by context, such as a
+    /// callback variable named `x:token`); recorded for the echo pass.
+    public mutating func secret(_ value: String, kind: String) -> String {
+        let bytes = Array(value.utf8)
+        guard !bytes.isEmpty, !Self.isMarker(bytes) else { return value }
+        return String(decoding: replace(bytes, kind: kind), as: UTF8.self)
+    }
+
+    /// Records `value` as secret for the echo pass without counting a redaction (an encoding of
+    /// secrets already counted, e.g. the Base64 `x-oss-callback-var` holding a redacted variable).
+    public mutating func noteSecret(_ value: String) {
+        let bytes = Array(value.utf8)
+        if !bytes.isEmpty, !secrets.contains(bytes) { secrets.append(bytes) }
     }
 
     private mutating func redactWhole(_ text: String, kind: String, keepLeadingSpace: Bool) -> String {
@@ -520,6 +536,7 @@ extension Report {
             return f
         }
         d.outcome = redactOutcome(d.outcome) { r.text($0) }
+        if let upload = d.upload { d.upload = redactUpload(upload, with: &r) }
 
         // Pass 2: echoes of any secret found above, anywhere in the exchange.
         if var request = e.request {
@@ -542,8 +559,70 @@ extension Report {
             return f
         }
         d.outcome = redactOutcome(d.outcome) { r.echoes($0) }
+        if let upload = d.upload { d.upload = echoUpload(upload, with: &r) }
         d.exchange = e
         return d
+    }
+
+    /// The uploader's side: variables with secret names (`x:token`) whole, URL credentials and
+    /// secret fields in the decoded strings. When anything inside the Base64 parameters was
+    /// secret, the Base64 texts themselves are noted, so the echo pass removes them from the
+    /// headers, target and body where they were sent.
+    static func redactUpload(_ upload: UploadDiagnosis, with r: inout Redactor) -> UploadDiagnosis {
+        var u = upload
+        if var c = u.callback {
+            let before = r.count
+            c.variables = c.variables.map { v in
+                (v.name, r.policy.isSecretField(Array(v.name.utf8)) ? r.secret(v.value, kind: "field " + v.name.lowercased()) : r.text(v.value))
+            }
+            if var config = c.configuration {
+                config.callbackURLs = config.callbackURLs.map { r.text($0) }
+                config.callbackHost = config.callbackHost.map { r.text($0) }
+                config.callbackBody = config.callbackBody.map { r.text($0) }
+                c.configuration = config
+            }
+            c.problems = c.problems.map { CallbackProblem($0.rejection, r.text($0.detail)) }
+            if r.count > before {
+                for text in c.encodedTexts { r.noteSecret(text) }
+                c.encodedTexts = c.encodedTexts.map { Redactor.marker(characters: $0.count) }
+            }
+            u.callback = c
+        }
+        if var f = u.callbackFailed {
+            f.document.message = f.document.message.map { r.text($0) }
+            u.callbackFailed = f
+        }
+        if var doc = u.ossError {
+            doc.message = doc.message.map { r.text($0) }
+            doc.argumentValue = doc.argumentValue.map { r.text($0) }
+            u.ossError = doc
+        }
+        return u
+    }
+
+    static func echoUpload(_ upload: UploadDiagnosis, with r: inout Redactor) -> UploadDiagnosis {
+        var u = upload
+        if var c = u.callback {
+            c.variables = c.variables.map { ($0.name, r.echoes($0.value)) }
+            if var config = c.configuration {
+                config.callbackURLs = config.callbackURLs.map { r.echoes($0) }
+                config.callbackHost = config.callbackHost.map { r.echoes($0) }
+                config.callbackBody = config.callbackBody.map { r.echoes($0) }
+                c.configuration = config
+            }
+            c.problems = c.problems.map { CallbackProblem($0.rejection, r.echoes($0.detail)) }
+            u.callback = c
+        }
+        if var f = u.callbackFailed {
+            f.document.message = f.document.message.map { r.echoes($0) }
+            u.callbackFailed = f
+        }
+        if var doc = u.ossError {
+            doc.message = doc.message.map { r.echoes($0) }
+            doc.argumentValue = doc.argumentValue.map { r.echoes($0) }
+            u.ossError = doc
+        }
+        return u
     }
 
     static func redactHeaders(_ headers: HTTPHeaders, with r: inout Redactor) -> HTTPHeaders {

@@ -3,6 +3,7 @@ import Diagnosis
 import HTTP1
 import HTTPExchanges
 import TCPReassembly
+import UploadCallbacks
 
 // The JSON report contract (schemaVersion 1), documented field by field in docs/report-schema.md.
 // Every format is rendered from `Report`; this file is the machine form.
@@ -137,9 +138,9 @@ extension ReportedExchange {
             ),
             ("isCallback", .bool(d.isCallback)),
             ("callbackSignals", .array(d.callbackSignals.map { .string($0.rawValue) })),
-            ("request", e.request.map(Self.requestJSON) ?? .null),
+            ("request", e.request.map { Self.adding(Self.requestJSON($0), Self.uploadRequestMembers(d.upload)) } ?? .null),
             ("interimResponses", .array(e.interimResponses.map(Self.interimJSON))),
-            ("response", e.response.map(Self.responseJSON) ?? .null),
+            ("response", e.response.map { Self.adding(Self.responseJSON($0), Self.uploadResponseMembers(d.upload)) } ?? .null),
             ("latencySeconds", .optional(e.latencySeconds)),
             (
                 "missingFromCapture",
@@ -178,6 +179,75 @@ extension ReportedExchange {
                 ])
             ))
         return .object(members)
+    }
+
+    /// `object` with `members` appended (the upload-side members are additive: present only on
+    /// the uploader's exchanges with OSS).
+    static func adding(_ object: JSONValue, _ members: [(String, JSONValue)]) -> JSONValue {
+        guard !members.isEmpty, case .object(let existing) = object else { return object }
+        return .object(existing + members)
+    }
+
+    /// `request.uploadCallback` (docs/report-schema.md).
+    static func uploadRequestMembers(_ upload: UploadDiagnosis?) -> [(String, JSONValue)] {
+        guard let c = upload?.callback else { return [] }
+        let config = c.configuration
+        return [
+            (
+                "uploadCallback",
+                .object([
+                    ("location", .string(c.location.rawValue)),
+                    ("locations", .array(c.locations.map { .string($0.rawValue) })),
+                    ("encodedLength", .int(Int64(c.encodedLength))),
+                    ("decoded", .bool(config != nil)),
+                    ("callbackUrl", .array((config?.callbackURLs ?? []).map(JSONValue.string))),
+                    ("callbackHost", .optional(config?.callbackHost)),
+                    ("callbackBody", .optional(config?.callbackBody)),
+                    ("callbackBodyType", .optional(config?.callbackBodyType)),
+                    ("callbackSNI", config?.callbackSNI.map(JSONValue.bool) ?? .null),
+                    ("signatureVersion", .optional(config?.signatureVersion)),
+                    ("otherKeys", .array((config?.otherKeys ?? []).map(JSONValue.string))),
+                    ("vars", .object(c.variables.map { ($0.name, .string($0.value)) })),
+                    (
+                        "problems",
+                        .array(
+                            c.problems.map { p in
+                                .object([
+                                    ("ossMessage", .optional(p.ossMessage)), ("ec", .optional(p.ec)), ("detail", .string(p.detail)),
+                                ])
+                            })
+                    ),
+                    ("predictedStatus", c.predictedRejection == nil ? .null : .int(400)),
+                    ("unverifiable", .optional(c.unverifiable)),
+                ])
+            )
+        ]
+    }
+
+    /// `response.callbackFailed` and `response.ossError` (docs/report-schema.md).
+    static func uploadResponseMembers(_ upload: UploadDiagnosis?) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = []
+        if let f = upload?.callbackFailed {
+            members.append(
+                (
+                    "callbackFailed",
+                    .object([
+                        ("message", .string(f.message)), ("ec", .optional(f.ec)), ("requestId", .optional(f.document.requestId)),
+                        ("meaning", .string(f.meaning.key)), ("explanation", .string(f.meaning.explanation)),
+                    ])
+                ))
+        }
+        if let doc = upload?.ossError {
+            members.append(
+                (
+                    "ossError",
+                    .object([
+                        ("code", .string(doc.code)), ("message", .optional(doc.message)), ("ec", .optional(doc.ec)),
+                        ("requestId", .optional(doc.requestId)), ("argumentName", .optional(doc.argumentName)),
+                    ])
+                ))
+        }
+        return members
     }
 
     static func describe(_ end: StreamEnd?) -> String? {

@@ -92,7 +92,9 @@ import Testing
         let lean = BatchAnalyzer.analyze(arguments: [path], options: bounded, tool: Self.tool, jobs: 1)
 
         // all-lo: 5 passed callbacks, 4 other exchanges, 17 failing callbacks over 8 rules (7 bad-status,
-        // 3 no-response, 2 non-json-body, 2 missing-content-length, one each of the rest) and a refusal.
+        // 3 no-response, 2 non-json-body, 2 missing-content-length, one each of the rest), a refusal,
+        // and 6 uploads to the fake OSS (3 callback-config-invalid, 2 callback-failed-at-oss, 1
+        // callback-private-address), which are not callbacks.
         #expect(full.captures[0].unlisted == UnlistedExchanges())
         let passed = full.exchanges.filter { $0.diagnosed.outcome == .passed }
         let others = full.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.findings.isEmpty }
@@ -101,8 +103,12 @@ import Testing
         #expect(unlisted.callbacksPassed == 3)
         #expect(unlisted.callbacksFailed == 6 + 2 + 1 + 1)
         #expect(unlisted.refusedConnections == 0)
-        #expect(unlisted.exchanges == 3 + 2 + 10)
-        #expect(unlisted.findingsByRule == [.badStatus: 6, .noResponse: 2, .nonJSONBody: 1, .missingContentLength: 1])
+        #expect(unlisted.exchanges == 3 + 2 + 10 + 3)
+        #expect(
+            unlisted.findingsByRule == [
+                .badStatus: 6, .noResponse: 2, .nonJSONBody: 1, .missingContentLength: 1, .callbackConfigInvalid: 2,
+                .callbackFailedAtOSS: 1,
+            ])
         #expect(lean.exchanges.count == full.exchanges.count - unlisted.exchanges)
         // The first of each kind are the ones listed.
         #expect(lean.exchanges.filter { $0.diagnosed.outcome == .passed }.map(\.diagnosed) == Array(passed.prefix(2).map(\.diagnosed)))
@@ -112,7 +118,7 @@ import Testing
         #expect(lean.summary.worstSeverity == full.summary.worstSeverity)
         #expect(lean.summary.callbacksPassed == 5 && lean.summary.callbacksFailed == 17 && lean.summary.exchanges == full.summary.exchanges)
         let json = lean.json.serialized(indent: 0)
-        #expect(json.contains(#""unlistedExchanges":{"exchanges":15,"callbacksPassed":3,"callbacksFailed":10"#), "\(json.prefix(1500))")
+        #expect(json.contains(#""unlistedExchanges":{"exchanges":18,"callbacksPassed":3,"callbacksFailed":10"#), "\(json.prefix(1500))")
     }
 
     /// A worker per job: the indices are all visited once, whatever the number of jobs.

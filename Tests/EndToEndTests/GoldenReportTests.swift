@@ -23,6 +23,10 @@ import Testing
         Case(golden: "analyze.jsonl", arguments: ["analyze", "--format", "jsonl", capture], status: 1),
         Case(golden: "analyze.md", arguments: ["analyze", "--format", "markdown", capture], status: 1),
         Case(golden: "analyze.html", arguments: ["analyze", "--format", "html", capture], status: 1),
+        // The uploader's side (issue #7).
+        Case(golden: "analyze-upload-text.txt", arguments: ["analyze", "--color", "never", "samples/captures/upload-invalid-callback.pcap"], status: 1),
+        Case(golden: "analyze-upload.json", arguments: ["analyze", "--format", "json", "samples/captures/upload-postobject.pcap"], status: 1),
+        Case(golden: "analyze-upload.md", arguments: ["analyze", "--format", "markdown", "samples/captures/upload-postobject.pcap"], status: 1),
         Case(golden: "exchanges.tsv", arguments: ["exchanges", capture], status: 0),
         Case(golden: "exchanges.jsonl", arguments: ["exchanges", "--format", "jsonl", capture], status: 0),
         Case(golden: "rules.txt", arguments: ["rules"], status: 0),

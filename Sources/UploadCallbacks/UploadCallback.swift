@@ -1,0 +1,373 @@
+import HTTP1
+
+/// Where an upload request carried its callback parameter (facts §7.1).
+public enum CallbackLocation: String, Sendable, Hashable, CaseIterable {
+    /// `x-oss-callback` / `x-oss-callback-var` request headers.
+    case header
+    /// `?callback=…&callback-var=…` query parameters.
+    case query
+    /// PostObject `multipart/form-data` fields `callback` and `x:…`.
+    case form
+}
+
+/// OSS's `400 InvalidArgument` messages for a bad callback configuration, verbatim (facts §7.3,
+/// typos included), with the EC code where one is documented.
+public enum CallbackRejection: String, Sendable, Hashable, CaseIterable {
+    case notBase64 = "The callback configuration is not base64 encoded."
+    case notJSON = "The callback configuration is not json format."
+    case invalidURL = "The callback url configuration is invalid."
+    case invalidHost = "The callback host configuration is invalid."
+    case invalidBodyType = "The callback body type configuration is invalid."
+    case tooManyURLs = "The number of callback url exceed max value."
+    case bothCallbackPlaces = "Either the callback query string parameter or the x-oss-callback header should be specified, not both."
+    case bothVarPlaces = "Either the callback-var query string parameter or the x-oss-callback-var header should be specified, not both."
+    case privateAddress = "Private address is forbidden to callback."
+    case callbackTooLong = "The length of callback exceed max value."
+    case emptyBody = "The callback body is empty."
+    case invalidBody = "The callback body is invalid."
+    case varTooLong = "The length of callback var exceed max value."
+    case varNotJSON = "The callback var is not expecten json."
+    case invalidSignatureVersion = "The callback signature version is invalid."
+    case invalidSNI = "The callback sni is invalid."
+
+    /// The documented EC code (`0007-000000NN`), if any.
+    public var ec: String? {
+        switch self {
+        case .notBase64: "0007-00000002"
+        case .invalidURL: "0007-00000004"
+        case .tooManyURLs: "0007-00000005"
+        case .privateAddress: "0007-00000008"
+        case .emptyBody: "0007-00000011"
+        case .bothCallbackPlaces: "0007-00000027"
+        case .varTooLong: "0007-00000101"
+        default: nil
+        }
+    }
+}
+
+/// One thing wrong with (or not checkable in) an upload's callback parameters.
+public struct CallbackProblem: Sendable, Hashable {
+    /// OSS's InvalidArgument message when OSS rejects the upload for this; nil for a note that
+    /// OSS does not reject (or whose message is not documented).
+    public var rejection: CallbackRejection?
+    /// What was seen, in our words, with the offending value.
+    public var detail: String
+
+    public init(_ rejection: CallbackRejection?, _ detail: String) {
+        self.rejection = rejection
+        self.detail = detail
+    }
+
+    public var ossMessage: String? { rejection?.rawValue }
+    public var ec: String? { rejection?.ec }
+}
+
+/// The callback JSON (facts §7.2), as far as it could be read.
+public struct CallbackConfiguration: Sendable, Hashable {
+    /// The `callbackUrl` entries, split at `;`.
+    public var callbackURLs: [String] = []
+    public var callbackHost: String?
+    public var callbackBody: String?
+    public var callbackBodyType: String?
+    /// `callbackSNI` as a JSON boolean; nil when absent or not a boolean (see the problems).
+    public var callbackSNI: Bool?
+    public var signatureVersion: String?
+    /// Member names OSS does not document (kept to show them).
+    public var otherKeys: [String] = []
+    public init() {}
+}
+
+/// An upload request's callback parameters: where they were, what they decode to, and what OSS
+/// will say about them.
+public struct UploadCallbackRequest: Sendable, Hashable {
+    /// The place the `callback` parameter was read from (the first of ``locations``).
+    public var location: CallbackLocation
+    /// Every place a `callback` parameter was found (two means OSS rejects the upload).
+    public var locations: [CallbackLocation]
+    /// Bytes of the Base64 `callback` text as sent (after percent-decoding a query value).
+    public var encodedLength: Int
+    /// The decoded configuration; nil when it could not be decoded (see ``problems``) or was not seen.
+    public var configuration: CallbackConfiguration?
+    /// Custom variables (`x:name` → value), from `callback-var` or PostObject `x:` fields.
+    public var variables: [(name: String, value: String)] = []
+    /// Everything wrong, in the order OSS would check it (as far as known).
+    public var problems: [CallbackProblem] = []
+    /// Why the parameters could not be judged in full (a form field beyond the kept body prefix), if so.
+    public var unverifiable: String?
+    /// The Base64 texts as sent (for redaction: they encode the variables).
+    public var encodedTexts: [String] = []
+
+    /// The bound OSS puts on the Base64 `callback` and `callback-var` texts: 5 KB.
+    public static let maxEncodedBytes = 5 * 1024
+
+    /// What OSS answers, if it rejects the upload: the first rejecting problem.
+    public var predictedRejection: CallbackProblem? { problems.first { $0.rejection != nil } }
+
+    public static func == (a: UploadCallbackRequest, b: UploadCallbackRequest) -> Bool {
+        a.location == b.location && a.locations == b.locations && a.encodedLength == b.encodedLength
+            && a.configuration == b.configuration && a.variables.map(\.name) == b.variables.map(\.name)
+            && a.variables.map(\.value) == b.variables.map(\.value) && a.problems == b.problems
+            && a.unverifiable == b.unverifiable && a.encodedTexts == b.encodedTexts
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(location)
+        hasher.combine(problems)
+    }
+
+    /// The callback parameters of an upload request, or nil when it carries none.
+    ///
+    /// - Parameters:
+    ///   - target: the request target (`/object?callback=…`).
+    ///   - headers: the request headers.
+    ///   - body: the kept prefix of the request body (raw, as sent).
+    ///   - bodyComplete: true when `body` is the whole body.
+    public static func inspect(target: String, headers: HTTPHeaders, body: [UInt8], bodyComplete: Bool) -> UploadCallbackRequest? {
+        var callbackTexts: [(CallbackLocation, [UInt8])] = []
+        var varTexts: [(CallbackLocation, [UInt8])] = []
+        if let value = headers["x-oss-callback"] { callbackTexts.append((.header, Array(value.utf8))) }
+        if let value = headers["x-oss-callback-var"] { varTexts.append((.header, Array(value.utf8))) }
+        let query = Self.queryParameters(target)
+        if let value = query.first(where: { $0.name == "callback" }) { callbackTexts.append((.query, value.value)) }
+        if let value = query.first(where: { $0.name == "callback-var" }) { varTexts.append((.query, value.value)) }
+
+        var formVariables: [(String, String)] = []
+        var unverifiable: String?
+        if let contentType = headers["content-type"], let boundary = MultipartFormPrefix.boundary(contentType: contentType) {
+            let form = MultipartFormPrefix(body: body, boundary: boundary)
+            for field in form.fields {
+                if field.name == "callback" {
+                    if field.complete {
+                        callbackTexts.append((.form, Self.trimmedFormValue(field.value)))
+                    } else if field.length > maxEncodedBytes {
+                        // Already over OSS's bound within the bytes kept: too long, whatever follows.
+                        callbackTexts.append((.form, field.value))
+                    } else {
+                        unverifiable =
+                            "the PostObject callback field runs past the \(body.count) body bytes kept, so it cannot be decoded"
+                    }
+                } else if field.name.lowercased().hasPrefix("x:"), field.complete {
+                    formVariables.append((field.name, String(decoding: field.value, as: UTF8.self)))
+                }
+            }
+            let sawCallback = form.fields.contains { $0.name == "callback" }
+            if !sawCallback && !form.reachedFileOrEnd && !bodyComplete && !formVariables.isEmpty {
+                unverifiable =
+                    "the form has x: variables but its fields run past the \(body.count) body bytes kept; a callback field may be among them"
+            }
+        }
+        guard !callbackTexts.isEmpty || unverifiable != nil || !varTexts.isEmpty else { return nil }
+
+        var result = UploadCallbackRequest(
+            location: callbackTexts.first?.0 ?? (unverifiable != nil ? .form : varTexts.first?.0 ?? .header),
+            locations: callbackTexts.map(\.0), encodedLength: callbackTexts.first?.1.count ?? 0)
+        result.unverifiable = unverifiable
+        result.encodedTexts = (callbackTexts + varTexts).map { String(decoding: $0.1, as: UTF8.self) }
+        if callbackTexts.count > 1 { result.problems.append(CallbackProblem(.bothCallbackPlaces, "callback given in \(callbackTexts.map(\.0.rawValue).joined(separator: " and "))")) }
+        if varTexts.count > 1 { result.problems.append(CallbackProblem(.bothVarPlaces, "callback-var given in \(varTexts.map(\.0.rawValue).joined(separator: " and "))")) }
+        if let (_, text) = callbackTexts.first { result.decodeConfiguration(text) }
+        if let (_, text) = varTexts.first { result.decodeVariables(text) }
+        for (name, value) in formVariables { result.variables.append((name, value)) }
+        if callbackTexts.isEmpty && unverifiable == nil {
+            result.problems.append(CallbackProblem(nil, "callback-var is given without a callback parameter: OSS ignores it"))
+        }
+        return result
+    }
+
+    /// `name=value` pairs of the query, percent-decoded (RFC 3986 §2.1; `+` is kept as `+`,
+    /// because a raw `+` of Base64 text is what most clients send).
+    static func queryParameters(_ target: String) -> [(name: String, value: [UInt8])] {
+        guard let q = target.firstIndex(of: "?") else { return [] }
+        var query = target[target.index(after: q)...]
+        if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
+        return query.split(separator: "&").prefix(256).map { pair in
+            let eq = pair.firstIndex(of: "=") ?? pair.endIndex
+            let name = String(decoding: percentDecode(Array(pair[..<eq].utf8)), as: UTF8.self)
+            let value = eq == pair.endIndex ? [] : percentDecode(Array(pair[pair.index(after: eq)...].utf8))
+            return (name, value)
+        }
+    }
+
+    static func percentDecode(_ b: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let hi = hexValue(b[i + 1]), let lo = hexValue(b[i + 2]) {
+                out.append(hi << 4 | lo)
+                i += 3
+            } else {
+                out.append(b[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - 0x30
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - 0x61 + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - 0x41 + 10
+        default: nil
+        }
+    }
+
+    /// A form value without the trailing CR/LF some clients add.
+    static func trimmedFormValue(_ value: [UInt8]) -> [UInt8] {
+        var v = value[...]
+        while let last = v.last, last == 0x0D || last == 0x0A || last == 0x20 { v = v.dropLast() }
+        return Array(v)
+    }
+
+    init(location: CallbackLocation, locations: [CallbackLocation], encodedLength: Int) {
+        self.location = location
+        self.locations = locations
+        self.encodedLength = encodedLength
+    }
+
+    // MARK: - Validation (facts §7.2, §7.3)
+
+    mutating func decodeConfiguration(_ text: [UInt8]) {
+        if text.count > Self.maxEncodedBytes {
+            problems.append(CallbackProblem(.callbackTooLong, "the Base64 callback is \(text.count) bytes, over OSS's 5 KB (\(Self.maxEncodedBytes)) limit"))
+            return
+        }
+        let bytes: [UInt8]
+        switch StrictBase64.decode(text, limit: Self.maxEncodedBytes) {
+        case .success(let decoded): bytes = decoded
+        case .failure(let failure):
+            problems.append(CallbackProblem(.notBase64, "callback is not standard Base64: \(failure)"))
+            return
+        }
+        let json: SmallJSONValue
+        switch SmallJSON.parse(bytes) {
+        case .success(let value): json = value
+        case .failure(let failure):
+            problems.append(CallbackProblem(.notJSON, "the decoded callback is not JSON (\(failure))"))
+            return
+        }
+        guard case .object(let members) = json else {
+            problems.append(CallbackProblem(.notJSON, "the decoded callback is a JSON \(json.typeName), not an object"))
+            return
+        }
+        var config = CallbackConfiguration()
+        let known: Set = ["callbackUrl", "callbackHost", "callbackBody", "callbackBodyType", "callbackSNI", "signatureVersion", "additionalHeaders"]
+        config.otherKeys = members.map(\.key).filter { !known.contains($0) }
+
+        // callbackUrl: required, ≤ 5 entries separated by `;`, each a valid http(s) URL, none private.
+        switch json["callbackUrl"] {
+        case .string(let urls)?:
+            let entries = urls.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            config.callbackURLs = entries.map { $0.trimmingSpaces() }
+            if entries.count > 5 {
+                problems.append(CallbackProblem(.tooManyURLs, "callbackUrl lists \(entries.count) URLs; OSS allows at most 5, separated by ';'"))
+            }
+            for entry in entries.prefix(5) {
+                switch CallbackURL.parse(entry) {
+                case .failure(let error):
+                    problems.append(CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingSpaces())\": \(error)"))
+                case .success(let url):
+                    if let range = url.address?.privateRange {
+                        problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is in \(range)"))
+                    } else if url.host.lowercased() == "localhost" || url.host.lowercased().hasSuffix(".localhost") {
+                        problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is the loopback name"))
+                    } else if case .v6? = url.address {
+                        problems.append(CallbackProblem(nil, "callbackUrl host [\(url.host)] is an IPv6 address; OSS does not call IPv6 addresses (facts §2.1; its message for this is not documented)"))
+                    }
+                }
+            }
+        case nil:
+            problems.append(CallbackProblem(.invalidURL, "callbackUrl is missing"))
+        case let other?:
+            problems.append(CallbackProblem(.invalidURL, "callbackUrl is a JSON \(other.typeName), not a string"))
+        }
+
+        switch json["callbackHost"] {
+        case .string(let host)?:
+            config.callbackHost = host
+            let h = host.trimmingSpaces()
+            let bare = h.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            if h.isEmpty || !CallbackURL.isHostName(Substring(bare)) || bare.isEmpty {
+                problems.append(CallbackProblem(.invalidHost, "callbackHost \"\(host)\" is not a host name"))
+            }
+        case nil: break
+        case let other?:
+            problems.append(CallbackProblem(.invalidHost, "callbackHost is a JSON \(other.typeName), not a string"))
+        }
+
+        switch json["callbackBody"] {
+        case .string(let body)?:
+            config.callbackBody = body
+            if body.trimmingSpaces().isEmpty { problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string")) }
+        case nil:
+            problems.append(CallbackProblem(.emptyBody, "callbackBody is missing"))
+        case let other?:
+            problems.append(CallbackProblem(.invalidBody, "callbackBody is a JSON \(other.typeName), not a string"))
+        }
+
+        switch json["callbackBodyType"] {
+        case .string(let type)?:
+            config.callbackBodyType = type
+            let media = type.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
+            if media != "application/x-www-form-urlencoded" && media != "application/json" {
+                problems.append(
+                    CallbackProblem(.invalidBodyType, "callbackBodyType \"\(type)\" is neither application/x-www-form-urlencoded nor application/json"))
+            }
+        case nil: break
+        case let other?:
+            problems.append(CallbackProblem(.invalidBodyType, "callbackBodyType is a JSON \(other.typeName), not a string"))
+        }
+
+        switch json["callbackSNI"] {
+        case .bool(let sni)?: config.callbackSNI = sni
+        case nil: break
+        case let other?:
+            let shown: String
+            if case .string(let s) = other { shown = "the string \"\(s)\"" } else { shown = "a JSON \(other.typeName)" }
+            problems.append(CallbackProblem(.invalidSNI, "callbackSNI is \(shown); it must be the JSON boolean true or false"))
+        }
+
+        switch json["signatureVersion"] {
+        case .string(let version)?:
+            config.signatureVersion = version
+            if version != "1.0" && version != "2.0" {
+                problems.append(CallbackProblem(.invalidSignatureVersion, "signatureVersion \"\(version)\" is neither \"1.0\" nor \"2.0\""))
+            }
+        case nil: break
+        case let other?:
+            problems.append(CallbackProblem(.invalidSignatureVersion, "signatureVersion is a JSON \(other.typeName), not a string"))
+        }
+        configuration = config
+        // Rejections first (in the order above), notes after.
+        problems = problems.filter { $0.rejection != nil } + problems.filter { $0.rejection == nil }
+    }
+
+    mutating func decodeVariables(_ text: [UInt8]) {
+        if text.count > Self.maxEncodedBytes {
+            problems.append(CallbackProblem(.varTooLong, "the Base64 callback-var is \(text.count) bytes, over OSS's 5 KB (\(Self.maxEncodedBytes)) limit"))
+            return
+        }
+        let bytes: [UInt8]
+        switch StrictBase64.decode(text, limit: Self.maxEncodedBytes) {
+        case .success(let decoded): bytes = decoded
+        case .failure(let failure):
+            problems.append(CallbackProblem(.varNotJSON, "callback-var is not standard Base64 (\(failure)); OSS's exact message for this is not documented"))
+            return
+        }
+        guard case .success(let json) = SmallJSON.parse(bytes), case .object(let members) = json else {
+            problems.append(CallbackProblem(.varNotJSON, "the decoded callback-var is not a JSON object"))
+            return
+        }
+        for member in members {
+            switch member.value {
+            case .string(let value): variables.append((member.key, value))
+            default:
+                problems.append(CallbackProblem(.varNotJSON, "callback-var member \"\(member.key)\" is a JSON \(member.value.typeName), not a string"))
+            }
+            if !member.key.hasPrefix("x:") || member.key != member.key.lowercased() {
+                problems.append(CallbackProblem(nil, "variable \"\(member.key)\" should start with x: and be lower case; OSS substitutes only such names"))
+            }
+        }
+    }
+}
