@@ -30,6 +30,20 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let contentLengthMismatch = RuleID(rawValue: "content-length-mismatch")
     public static let bodyTooLarge = RuleID(rawValue: "body-too-large")
     public static let incomplete = RuleID(rawValue: "incomplete")
+    public static let signatureInvalid = RuleID(rawValue: "signature-invalid")
+    public static let untrustedKeyURL = RuleID(rawValue: "untrusted-key-url")
+    public static let forgedCallbackAccepted = RuleID(rawValue: "forged-callback-accepted")
+    public static let genuineCallbackRejected = RuleID(rawValue: "genuine-callback-rejected")
+}
+
+/// What a rule is about.
+public enum RuleConcern: String, Sendable, Hashable {
+    /// What OSS checks in the server's answer: an error here is what OSS told the uploader
+    /// (the predicted outcome).
+    case delivery
+    /// Whether the callback is OSS's own and how the server treats that (the signature and its
+    /// key URL): it says nothing about what OSS told the uploader.
+    case authenticity
 }
 
 /// One rule of the catalogue: what it checks, what OSS tells the uploader, why it happens and
@@ -46,4 +60,6 @@ public struct Rule: Sendable, Hashable {
     public var why: String
     /// How to fix it.
     public var fix: String
+    /// Delivery rules decide the predicted outcome; authenticity rules never do.
+    public var concern: RuleConcern = .delivery
 }
