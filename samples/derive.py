@@ -7,7 +7,7 @@
 Python 3.8+ standard library only. Reads and writes pcap itself (no scapy, no libpcap).
 
 The TCP-level variants and snaplen-200 come from samples/captures/all-lo.pcap (tcpdump -i lo:
-Ethernet, µs, all 25 scenarios, one TCP connection each). To keep samples/derived/ small, the
+Ethernet, µs, all 27 scenarios, one TCP connection each). To keep samples/derived/ small, the
 link-layer variants and split-1448 come from a subset of the per-scenario captures
 (samples/captures/<scenario>.pcap, merged in time order; SUBSET below): IPv4 and IPv6, each
 body rule, a refusal, a reset, keep-alive and pipelining. The bytes every TCP connection carries

@@ -12,53 +12,61 @@ enum Base64Decoding {
     }
 
     static func decode<C: Collection<UInt8>>(_ text: C) -> Result<[UInt8], Problem> {
-        let input = Array(text)
+        // Every callback runs this twice (authorization, x-oss-pub-key-url): one pass over
+        // contiguous bytes, a table lookup per byte, no intermediate arrays.
+        if let result = text.withContiguousStorageIfAvailable({ decode(buffer: $0) }) { return result }
+        return Array(text).withUnsafeBufferPointer { decode(buffer: $0) }
+    }
+
+    private static func decode(buffer input: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], Problem> {
         guard !input.isEmpty else { return .failure(.empty) }
         guard input.count % 4 == 0 else { return .failure(.length(input.count)) }
+        let equals = UInt8(ascii: "=")
+        // `=` may only end the input: one or two of them, in the last group's last places.
+        var padding = 0
+        if input[input.count - 1] == equals { padding = input[input.count - 2] == equals ? 2 : 1 }
         var out: [UInt8] = []
         out.reserveCapacity(input.count / 4 * 3)
         var i = 0
         while i < input.count {
-            let isLast = i + 4 == input.count
-            var values: [UInt32] = []
-            var padding = 0
-            for j in i..<(i + 4) {
-                let byte = input[j]
-                if byte == UInt8(ascii: "=") && isLast && j >= i + 2 {
-                    padding += 1
-                    continue
+            let groupEnd = i + 4
+            let usable = groupEnd == input.count ? 4 - padding : 4
+            var n: UInt32 = 0
+            for j in i..<groupEnd {
+                let value: UInt32
+                if j - i < usable {
+                    let v = table[Int(input[j])]
+                    guard v != invalid else { return .failure(.character(offset: j, byte: input[j])) }
+                    value = UInt32(v)
+                } else {
+                    value = 0
                 }
-                // Data after padding inside the last group (`ab=c`) is malformed.
-                guard padding == 0, let value = sextet(byte) else { return .failure(.character(offset: j, byte: byte)) }
-                values.append(value)
+                n = n << 6 | value
             }
-            while values.count < 4 { values.append(0) }
-            let n = values[0] << 18 | values[1] << 12 | values[2] << 6 | values[3]
             out.append(UInt8(truncatingIfNeeded: n >> 16))
-            if padding < 2 { out.append(UInt8(truncatingIfNeeded: n >> 8)) }
-            if padding < 1 { out.append(UInt8(truncatingIfNeeded: n)) }
-            i += 4
+            if usable > 2 { out.append(UInt8(truncatingIfNeeded: n >> 8)) }
+            if usable > 3 { out.append(UInt8(truncatingIfNeeded: n)) }
+            i = groupEnd
         }
         return .success(out)
     }
 
-    private static func sextet(_ byte: UInt8) -> UInt32? {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt32(byte - UInt8(ascii: "A"))
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt32(byte - UInt8(ascii: "a")) + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0")) + 52
-        case UInt8(ascii: "+"): 62
-        case UInt8(ascii: "/"): 63
-        default: nil
-        }
-    }
+    private static let invalid: UInt8 = 0xFF
+
+    /// Byte → sextet value, ``invalid`` for bytes outside the alphabet (`=` included: padding is
+    /// handled apart).
+    private static let table: [UInt8] = {
+        var t = [UInt8](repeating: invalid, count: 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() { t[Int(c)] = UInt8(i) }
+        return t
+    }()
 
     static func describe(_ problem: Problem) -> String {
         switch problem {
         case .empty: "it is empty"
         case .length(let n): "its length (\(n)) is not a multiple of 4"
         case .character(let offset, let byte):
-            "byte \(offset) (0x\(String(byte, radix: 16, uppercase: true))) is not in the base64 alphabet"
+            "byte \(offset) (0x\(byte < 0x10 ? "0" : "")\(String(byte, radix: 16, uppercase: true))) is not in the base64 alphabet"
         }
     }
 }
