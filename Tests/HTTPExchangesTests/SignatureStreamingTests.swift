@@ -1,5 +1,6 @@
 import CallbackSignature
 import CaptureModel
+import Foundation
 import HTTP1
 import TCPReassembly
 import Testing
@@ -75,10 +76,36 @@ import Testing
         #expect(d.exchanges[1].request?.signature == nil)
     }
 
-    @Test func extraKeysAreUsed() throws {
-        // The documented signature does not verify under a wrong key alone... but OSS's key is
-        // always tried first, so adding keys never loses a valid verdict.
-        var d = Driver(keys: SignatureKeys(extra: []))
+    /// The recorded good-json callback (samples/recording.json), signed with the samples' test
+    /// key: valid only once that key is added, and then by that key.
+    @Test func anAddedKeyIsUsedAndOSSsKeyStillComesFirst() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let recording = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("samples/recording.json")))
+        let scenarios = try #require((recording as? [String: Any])?["scenarios"] as? [[String: Any]])
+        let good = try #require(scenarios.first { $0["name"] as? String == "good-json" })
+        let request = try #require(((good["exchanges"] as? [[String: Any]])?.first)?["request"] as? [String: Any])
+        let headers = try #require(request["headers"] as? [[String]])
+        let bytes = Array(
+            ("POST \(request["target"] as? String ?? "") HTTP/1.1\r\n" + headers.map { "\($0[0]): \($0[1])\r\n" }.joined() + "\r\n"
+                + (request["bodyText"] as? String ?? "")).utf8)
+        let pem = try String(contentsOf: root.appendingPathComponent("samples/keys/test-callback-public.pem"), encoding: .utf8)
+        let testKey = try CallbackPublicKey(pem: pem, label: "test key")
+
+        func verdict(_ keys: SignatureKeys) throws -> SignatureVerdict {
+            var d = Driver(keys: keys)
+            d.send(.clientToServer, Array(bytes[..<200]), at: 0)
+            d.send(.clientToServer, Array(bytes[200...]), at: 0.001)
+            d.send(.serverToClient, Self.response, at: 0.01)
+            d.close(at: 0.02)
+            return try #require(d.exchanges.first?.request?.signature)
+        }
+        let ossOnly = try verdict(.ossOnly)
+        #expect(ossOnly.status == .invalid)
+        let withTestKey = try verdict(SignatureKeys(extra: [testKey]))
+        #expect(withTestKey.status == .valid, "\(withTestKey.reason)")
+        #expect(withTestKey.verifiedWith == "test key")
+        // OSS's own example still verifies with OSS's key when a key is added.
+        var d = Driver(keys: SignatureKeys(extra: [testKey]))
         d.send(.clientToServer, Self.head + Self.body, at: 0)
         d.send(.serverToClient, Self.response, at: 0.01)
         d.close(at: 0.02)
