@@ -7,12 +7,14 @@
 //   CPcap, CZlib ─► PcapCapture ─┐
 //   CaptureModel ─► PacketDecoding ─► TCPReassembly ─┐
 //   CZlib ─► HTTP1 ──────────────────────────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
-//   JSONValidation ──────────────────────────────────┘    ▲                                 │
+//   JSONValidation ──────────────────────────────────┤    ▲                                 │
+//   COpenSSL ─► CallbackSignature ───────────────────┘    │                                 │
 //   UploadCallbacks (HTTP1) ──────────────────────────────┘ (the uploader's side, issue #7)  │
 //   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────┘
 //   callback-doctor (CLI) ─► Analysis, Rendering
 //
-// Only PcapCapture imports libpcap; every other stage is pure Swift over byte slices.
+// Only PcapCapture imports libpcap and only CallbackSignature imports OpenSSL's libcrypto (MD5 and
+// RSA verification of callback signatures); every other stage is pure Swift over byte slices.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -32,6 +34,7 @@ let package = Package(
         // C boundaries.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // glibc's fopencookie (a GNU extension Swift's Glibc module hides): lets libpcap read
         // gzip captures through a zlib-backed FILE *.
         .target(name: "CStdioCookie"),
@@ -47,36 +50,38 @@ let package = Package(
         // Stage 4: HTTP/1.x message parsing and content decoding.
         .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "JSONValidation", swiftSettings: strict),
+        // OSS callback signatures (RSA PKCS#1 v1.5 with MD5), through libcrypto.
+        .target(name: "CallbackSignature", dependencies: ["COpenSSL"], swiftSettings: strict),
         // Stage 5: request/response pairing per connection.
         .target(
             name: "HTTPExchanges",
-            dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation"],
+            dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation", "CallbackSignature"],
             swiftSettings: strict),
         // Stage 5b: the uploader's side (issue #7): callback parameters of uploads to OSS, OSS's error XML.
         .target(name: "UploadCallbacks", dependencies: ["HTTP1"], swiftSettings: strict),
         // Stage 6: OSS callback rules.
-        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1", "UploadCallbacks"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1", "UploadCallbacks", "CallbackSignature"], swiftSettings: strict),
         // Stage 7: the report value and its renderers.
         .target(
-            name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1", "UploadCallbacks"],
+            name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1", "UploadCallbacks", "CallbackSignature"],
             swiftSettings: strict),
         .target(
             name: "Rendering",
-            dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "UploadCallbacks"],
+            dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "UploadCallbacks", "CallbackSignature"],
             swiftSettings: strict),
         // The pipeline that ties the stages together.
         .target(
             name: "Analysis",
             dependencies: [
                 "CaptureModel", "PcapCapture", "PacketDecoding", "TCPReassembly", "HTTPExchanges", "Diagnosis",
-                "ReportModel",
+                "ReportModel", "CallbackSignature",
             ],
             swiftSettings: strict),
         // The command-line tool.
         .executableTarget(
             name: "callback-doctor",
             dependencies: [
-                "Analysis", "Rendering", "ReportModel", "Diagnosis",
+                "Analysis", "Rendering", "ReportModel", "Diagnosis", "CallbackSignature",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -89,17 +94,21 @@ let package = Package(
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
-        .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CallbackSignatureTests", dependencies: ["CallbackSignature"], swiftSettings: strict),
+        .testTarget(
+            name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport", "CallbackSignature"], swiftSettings: strict),
         .testTarget(name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1"], swiftSettings: strict),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks"], swiftSettings: strict),
+        .testTarget(
+            name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks", "CallbackSignature"],
+            swiftSettings: strict),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "PcapCapture", "ReportModel", "Diagnosis", "TestSupport", "CZlib"],
+            dependencies: ["Analysis", "PcapCapture", "ReportModel", "Diagnosis", "TestSupport", "CZlib", "CallbackSignature"],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],
+            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "CallbackSignature"],
             exclude: ["Goldens"],
             swiftSettings: strict),
         // Issue #6: the corpus sweep through the built binary, and resource attacks.

@@ -9,15 +9,20 @@ Usage: callback_server.py [--ready-file PATH]
 Runs until SIGINT/SIGTERM. Writes PATH (if given) once every listener is bound.
 """
 import argparse
+import base64
 import gzip
+import hashlib
 import os
 import signal
 import socket
 import struct
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from email.utils import formatdate
+from urllib.parse import unquote
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep samples/ free of __pycache__
@@ -169,6 +174,72 @@ def handle_callback(conn, behaviour):
         raise ValueError(behaviour)
 
 
+# ---------------------------------------------------------------- signature-checking servers
+
+PUBLIC_KEY = os.path.join(HERE, "keys", "test-callback-public.pem")
+
+
+def request_parts(req):
+    """(target, {lower-case header: value}, body) of one request read by read_request."""
+    head, _, body = req.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    target = lines[0].split(b" ")[1].decode("latin-1")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers.setdefault(name.strip().lower().decode("latin-1"), value.strip().decode("latin-1"))
+    return target, headers, body
+
+
+def handle_double_hash_verifier(conn):
+    """A server that verifies signatures, wrongly (the bug of aliyun-oss-python-sdk issue #272,
+    facts §6 item 7): it hashes the string to sign with MD5 and then verifies the signature over
+    that digest with MD5 again, so a genuine callback never verifies and gets 403."""
+    req, _ = read_request(conn)
+    if req is None:
+        log("double-hash-403: client closed before a complete request")
+        return
+    target, headers, body = request_parts(req)
+    path, sep, query = target.partition("?")
+    sts = unquote(path).encode("utf-8") + (b"?" + query.encode() if sep and query else b"") + b"\n" + body
+    digest = hashlib.md5(sts).digest()  # the bug: this digest is what gets verified (hashed again)
+    ok = False
+    try:
+        sig = base64.b64decode(headers.get("authorization", ""), validate=True)
+        with tempfile.NamedTemporaryFile() as f:
+            f.write(sig)
+            f.flush()
+            r = subprocess.run(["openssl", "dgst", "-md5", "-verify", PUBLIC_KEY, "-signature",
+                                f.name], input=digest, capture_output=True)
+        ok = r.returncode == 0
+    except (ValueError, OSError) as e:
+        log("double-hash-403: %s" % e)
+    log("double-hash-403: %s -> %s" % (target, "verified" if ok else "rejected"))
+    if ok:
+        conn.sendall(json_response(200, "OK", GOOD))
+    else:
+        conn.sendall(json_response(403, "Forbidden",
+                                   b'{"Status":"Error","Message":"signature verification failed"}'))
+
+
+def handle_accepts_anything(conn):
+    """A server that never checks signatures (like the official samples without the key-URL
+    prefix check, facts §3.2): every POST gets 200 and {"Status":"OK"}."""
+    req, _ = read_request(conn)
+    if req is None:
+        log("accepts-anything: client closed before a complete request")
+        return
+    log("accepts-anything: %s (%d bytes), not verified" % (
+        req.split(b"\r\n", 1)[0].decode("latin-1"), len(req)))
+    conn.sendall(json_response(200, "OK", GOOD))
+
+
+SIGNATURE_BEHAVIOURS = {
+    "double-hash-403": handle_double_hash_verifier,
+    "accepts-anything": handle_accepts_anything,
+}
+
+
 def handle_keepalive(conn, behaviour):
     """HTTP/1.1 persistent connection: answer each request until the client closes."""
     buf = b""
@@ -199,6 +270,8 @@ def serve_conn(conn, peer, behaviour):
             handle_keepalive(conn, behaviour)
         elif behaviour.startswith("upload-"):
             handle_upload(conn, behaviour, log)  # the fake OSS endpoint (fake_oss.py)
+        elif behaviour in SIGNATURE_BEHAVIOURS:
+            SIGNATURE_BEHAVIOURS[behaviour](conn)
         else:
             handle_callback(conn, behaviour)
     except Exception as e:  # noqa: BLE001 - a test server logs and carries on

@@ -241,6 +241,66 @@ def callback_request(s):
     return head, body, headers, sig_info
 
 
+# ---------------------------------------------------------------- forged callbacks
+
+FORGED_KEY_URL = "https://callback-keys.example.net/callback_pub_key_v1.pem"
+_FORGER_KEY = None
+
+
+def forger_key():
+    """A key pair the forger made for itself (one per run, in a temporary file; never committed)."""
+    global _FORGER_KEY
+    if _FORGER_KEY is None:
+        fd, path = tempfile.mkstemp(prefix="forger-", suffix=".pem")
+        os.close(fd)
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                        "rsa_keygen_bits:1024", "-out", path], capture_output=True, check=True)
+        _FORGER_KEY = path
+    return _FORGER_KEY
+
+
+def forged_callback_request(s):
+    """Like callback_request, but from a forger: the same OSS-looking headers, a signature made
+    with the forger's own key, and x-oss-pub-key-url pointing at the forger's host (facts §3.2:
+    a server that fetches whatever key URL it is given trusts this signature)."""
+    obj = "photos/%s.jpg" % s["name"]
+    body = ("bucket=%s&object=%s&etag=%s&size=1&mimeType=image%%2Fjpeg"
+            % (BUCKET, obj.replace("/", "%2F"), "0" * 32)).encode()
+    target = s["target"]
+    sts = string_to_sign(target, body)
+    sig = subprocess.run(["openssl", "dgst", "-md5", "-sign", forger_key()], input=sts,
+                         capture_output=True, check=True).stdout
+    now = time.time()
+    headers = [
+        ("Host", s["host"]),
+        ("Connection", "close"),
+        ("Authorization", base64.b64encode(sig).decode()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Content-Length", str(len(body))),
+        ("Date", formatdate(now, usegmt=True)),
+        ("User-Agent", USER_AGENT),
+        ("x-oss-bucket", BUCKET),
+        ("x-oss-pub-key-url", base64.b64encode(FORGED_KEY_URL.encode()).decode()),
+        ("x-oss-signature-version", "1.0"),
+        ("x-oss-tag", "CALLBACK"),
+    ]
+    head = ("POST %s HTTP/1.1\r\n" % target
+            + "".join("%s: %s\r\n" % kv for kv in headers) + "\r\n").encode("latin-1")
+    sig_info = {
+        "scheme": "RSA PKCS#1 v1.5 over MD5, base64 (facts §3.1)",
+        "signedWith": "a key the forger generated for this run (not kept)",
+        "verifyWith": "nothing we hold: the key URL names the forger's host " + FORGED_KEY_URL,
+        "keyBits": 1024,
+        "signedTarget": target,
+        "sentTarget": target,
+        "stringToSign": sts.decode("utf-8"),
+        "stringToSignAsSent": sts.decode("utf-8"),
+        "validAsSigned": openssl_verify(sts, sig),
+        "validAsSent": openssl_verify(sts, sig),
+    }
+    return head, body, headers, sig_info
+
+
 _KEY_BITS = None
 
 
@@ -325,7 +385,7 @@ class Conn:
 def run_callback(s):
     c = Conn(s)
     rec = {"client": c.client, "server": c.server}
-    head, body, headers, sig = callback_request(s)
+    head, body, headers, sig = (forged_callback_request if s["forge"] else callback_request)(s)
     t = time.time_ns()
     rec.update(stamp("connectStart", t))
     c.sock.settimeout(s["timeout"])

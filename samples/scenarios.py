@@ -25,6 +25,8 @@ CAPTURE_FILTER = "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (P
 #                 proxy that rewrites the path after OSS signed it, facts §6 item 6)
 #   linger_after  after the sender is done, wait this long so a late server write is captured
 #                 before the next scenario starts
+#   forge         send a forged callback instead (forged_callback_request: the forger's own key,
+#                 a key URL on the forger's host)
 
 SCENARIOS = [
     dict(name="good-json", port=9001, behaviour="good-json",
@@ -51,9 +53,11 @@ SCENARIOS = [
          why="A framework error page served with status 200 and text/html: the status passes, "
              "the body is not JSON -> 'Response body is not valid json format.' [§4.2]."),
     dict(name="status-400", port=9005, behaviour="status-400",
-         expect=["bad-status"],
+         expect=["bad-status", "genuine-callback-rejected"],
          why="Anything but 200 fails and OSS reports 'Error status : 400.' [§4.1]. The body is "
-             "valid JSON with a correct Content-Length, so the status is the only fault."),
+             "valid JSON with a correct Content-Length, so the status is the only OSS fault. The "
+             "signature verifies (with the test key), and 400 is what a failed signature check "
+             "answers (OSS's samples and test server [§5]), so genuine-callback-rejected fires too."),
     dict(name="status-404", port=9006, behaviour="status-404",
          expect=["bad-status"],
          why="Wrong route (e.g. the POST handler is not registered): 'Error status : 404.' "
@@ -157,13 +161,14 @@ SCENARIOS = [
              "decoded path + '?id=1&index=2' (raw) + '\\n' + body [§3.1]."),
     dict(name="signature-mismatch", port=9023, behaviour="good-json",
          rewrite_path="/app/oss/callback?scenario=signature-mismatch",
-         expect=[],
-         why="The server is good-json, so OSS itself is satisfied: no OSS rule fires. But the "
-             "request was signed for /oss/callback?scenario=signature-mismatch and arrives as "
-             "/app/oss/callback?... (a reverse proxy rewrote the path, facts §6 item 6), so the "
-             "signature does not verify with the test public key. A server that checks "
-             "signatures would reject this genuine callback. Negative sample for signature "
-             "verification (recording.json: signature.validAsSent false)."),
+         expect=["signature-invalid", "forged-callback-accepted"],
+         why="The server is good-json, so OSS itself is satisfied: no OSS rule fires and the "
+             "outcome is pass. But the request was signed for /oss/callback?scenario=signature-"
+             "mismatch and arrives as /app/oss/callback?... (a reverse proxy rewrote the path, "
+             "facts §6 item 6), so the signature does not verify with the test public key "
+             "[§3.1]: signature-invalid. The server answered 200 all the same, i.e. it does not "
+             "check signatures: forged-callback-accepted (recording.json: signature.validAsSent "
+             "false)."),
     dict(name="keep-alive", port=9024, behaviour="keep-alive", mode="keepalive",
          expect=[],
          why="Not an OSS callback (no authorization, no x-oss-pub-key-url, no aliyun-oss-callback "
@@ -174,6 +179,24 @@ SCENARIOS = [
          expect=[],
          why="Not an OSS callback: two GETs written in one send() before any response, answered "
              "in order (two separate writes). Exercises pipelining; no OSS rules apply."),
+    dict(name="forged-accepted", port=9026, behaviour="accepts-anything", forge=True,
+         expect=["signature-invalid", "untrusted-key-url", "forged-callback-accepted"],
+         why="A forged callback: OSS's headers, but signed with the forger's own key and with "
+             "x-oss-pub-key-url naming the forger's host (https://callback-keys.example.net/...) "
+             "instead of gosspublic.alicdn.com [§3.2]. The signature verifies with neither OSS's "
+             "key nor the test key (signature-invalid), the key URL is not OSS's "
+             "(untrusted-key-url; a server that fetched it would trust the forger and be open "
+             "to SSRF), and the server answers 200 {\"Status\":\"OK\"} without checking "
+             "anything (forged-callback-accepted). OSS's own checks on the answer pass, so the "
+             "outcome is pass: this is a security finding, not a delivery failure."),
+    dict(name="genuine-rejected", port=9027, behaviour="double-hash-403",
+         expect=["bad-status", "genuine-callback-rejected"],
+         why="A genuine callback (valid with the test key) to a server whose own verification "
+             "is wrong: it MD5-hashes the string to sign and then verifies the signature over "
+             "that digest with MD5 again — the bug of aliyun-oss-python-sdk issue #272 [§6 item "
+             "7] — so it never verifies and answers 403 with a JSON error. OSS: 'Error status : "
+             "403.' [§4.1] (bad-status); the signature verifies, so the server rejected a genuine "
+             "callback (genuine-callback-rejected)."),
     # The uploader's side (issue #7): ports 9035-9038, a fake OSS endpoint (fake_oss.py).
     dict(name="upload-callback-failed", port=9035, behaviour="upload-callback-failed", mode="upload",
          target="/photos/cat.txt",
@@ -210,7 +233,7 @@ SCENARIOS = [
 ]
 
 DEFAULTS = dict(family="ipv4", mode="callback", timeout=5.0, split=False, rewrite_path=None,
-                linger_after=0.0, target=None)
+                linger_after=0.0, target=None, forge=False)
 
 
 def scenarios():

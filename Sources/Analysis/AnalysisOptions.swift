@@ -1,3 +1,4 @@
+import CallbackSignature
 import Diagnosis
 import HTTPExchanges
 import TCPReassembly
@@ -19,5 +20,8 @@ public struct AnalysisOptions: Sendable {
     /// of failure keeps examples, a capture with 10,000 of one kind does not hold them all, and the
     /// counts by rule stay exact. `Int.max` lists everything.
     public var maxFailingExchangesKeptPerRule = 100
+    /// Keys callback signatures may verify with besides OSS's published one (`--public-key`,
+    /// for self-hosted tests that sign with their own key).
+    public var publicKeys: [CallbackPublicKey] = []
     public init() {}
 }

@@ -64,7 +64,8 @@ public enum BatchAnalyzer {
             exchanges += analysis.exchanges
         }
         return Report(
-            tool: tool, settings: ReportSettings(diagnosis: options.diagnosis, filter: options.filter), captures: captures,
+            tool: tool, settings: ReportSettings(
+                diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label)), captures: captures,
             exchanges: exchanges)
     }
 

@@ -1,3 +1,4 @@
+import CallbackSignature
 import CaptureModel
 import Diagnosis
 import HTTPExchanges
@@ -43,7 +44,7 @@ public enum CaptureAnalyzer {
 
         var decoder = PacketDecoder()
         var tracker = ConnectionTracker(limits: options.reassembly)
-        var assembler = ExchangeAssembler(limits: options.exchanges)
+        var assembler = ExchangeAssembler(limits: options.exchanges, signatureKeys: SignatureKeys(extra: options.publicKeys))
         let diagnoser = Diagnoser(settings: options.diagnosis)
         var skipped: [String: (description: String, count: Int)] = [:]
         var reported: [ReportedExchange] = []

@@ -1,3 +1,4 @@
+import CallbackSignature
 import CaptureModel
 import HTTP1
 import HTTPExchanges
@@ -34,7 +35,7 @@ public struct Diagnoser: Sendable {
         if let refusal = exchange.refusal {
             findings.append(refused(refusal))
         } else if !signals.isEmpty {
-            findings = callbackFindings(exchange)
+            findings = callbackFindings(exchange) + signatureFindings(exchange)
         } else if let uploadSide = UploadDiagnosis.of(exchange) {
             upload = uploadSide
             findings = uploadFindings(uploadSide, exchange: exchange)
@@ -54,9 +55,11 @@ public struct Diagnoser: Sendable {
         }
         findings.sort { RuleCatalog.precedence(of: $0.rule) < RuleCatalog.precedence(of: $1.rule) }
         let outcome: PredictedOutcome
+        // Only delivery rules say what OSS told the uploader; a forged or altered callback that
+        // the server accepted still passed OSS's checks.
         if upload != nil {
             outcome = .notACallback  // The uploader's own exchange with OSS: findings, but no callback verdict.
-        } else if let failure = findings.first(where: { $0.severity == .error }) {
+        } else if let failure = findings.first(where: { $0.severity == .error && RuleCatalog.rule($0.rule).concern == .delivery }) {
             outcome = .failed(ossMessage: failure.ossError ?? failure.message)
         } else if let gap = findings.first(where: { $0.rule == .incomplete }) {
             outcome = .unknown(reason: gap.message)
@@ -263,6 +266,55 @@ public struct Diagnoser: Sendable {
         }
         return findings
     }
+
+    /// The authenticity rules (facts §3), from the signature verdict computed while the request
+    /// streamed past. An `unverifiable` or `missing` signature gives no finding: the verdict in
+    /// the report says why.
+    private func signatureFindings(_ exchange: HTTPExchange) -> [Finding] {
+        guard let request = exchange.request, let signature = request.signature else { return [] }
+        var findings: [Finding] = []
+        let response = exchange.response
+        let statusLine = response.map { "\($0.head.version) \($0.head.status) \($0.head.reason)" }
+        if signature.status == .invalid {
+            var evidence = [Evidence("target", request.head.target)]
+            if let url = signature.keyURL?.url { evidence.append(Evidence("keyUrl", url)) }
+            findings.append(
+                Finding(
+                    .signatureInvalid,
+                    "The signature does not verify: the request was changed after OSS signed it (a proxy rewrote the path or body) or it did not come from OSS. \(signature.reason)",
+                    evidence: evidence))
+        }
+        if let key = signature.keyURL, !key.trusted {
+            let named = key.url.map { "The key URL \"\(Self.snippet(Array($0.utf8), limit: 120))\"" } ?? "The key URL header"
+            var evidence: [Evidence] = []
+            if let url = key.url { evidence.append(Evidence("keyUrl", url)) }
+            evidence.append(Evidence("problem", key.problem ?? ""))
+            findings.append(
+                Finding(
+                    .untrustedKeyURL,
+                    "\(named) is not one of OSS's (\(key.problem ?? "not trusted")): the mark of a forged callback; a server that fetches it is open to SSRF.",
+                    evidence: evidence))
+        }
+        if signature.status == .invalid, let response, response.head.status == 200, let statusLine {
+            findings.append(
+                Finding(
+                    .forgedCallbackAccepted,
+                    "The server answered 200 to a callback whose signature does not verify: it accepts forged or altered callbacks.",
+                    evidence: [Evidence("statusLine", statusLine), Evidence("responseFrame", "\(response.timing.start.frame)")]))
+        }
+        if signature.status == .valid, let response, Self.verificationRejections.contains(response.head.status), let statusLine {
+            findings.append(
+                Finding(
+                    .genuineCallbackRejected,
+                    "The server answered \(response.head.status) to a callback whose signature verifies (\(signature.verifiedWith ?? "a known key")): its own verification is wrong.",
+                    evidence: [Evidence("statusLine", statusLine), Evidence("verifiedWith", signature.verifiedWith ?? "")]))
+        }
+        return findings
+    }
+
+    /// The 4xx statuses a server answers when its signature check fails (400 in OSS's samples
+    /// and test server, 401, 403); other 4xx (404, 405, 413, …) say something else went wrong.
+    static let verificationRejections: Set<Int> = [400, 401, 403]
 
     /// What the missing bytes prevent us from knowing, in words.
     private func incomplete(_ exchange: HTTPExchange, clientHoles: [CaptureHole], serverHoles: [CaptureHole]) -> Finding {

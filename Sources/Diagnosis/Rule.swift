@@ -36,6 +36,21 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let callbackFailedAtOSS = RuleID(rawValue: "callback-failed-at-oss")
     public static let callbackConfigWarning = RuleID(rawValue: "callback-config-warning")
     public static let callbackConfigUnverifiable = RuleID(rawValue: "callback-config-unverifiable")
+    // Authenticity (issue #7): the callback's signature and key URL.
+    public static let signatureInvalid = RuleID(rawValue: "signature-invalid")
+    public static let untrustedKeyURL = RuleID(rawValue: "untrusted-key-url")
+    public static let forgedCallbackAccepted = RuleID(rawValue: "forged-callback-accepted")
+    public static let genuineCallbackRejected = RuleID(rawValue: "genuine-callback-rejected")
+}
+
+/// What a rule is about.
+public enum RuleConcern: String, Sendable, Hashable {
+    /// What OSS checks in the server's answer: an error here is what OSS told the uploader
+    /// (the predicted outcome).
+    case delivery
+    /// Whether the callback is OSS's own and how the server treats that (the signature and its
+    /// key URL): it says nothing about what OSS told the uploader.
+    case authenticity
 }
 
 /// One rule of the catalogue: what it checks, what OSS tells the uploader, why it happens and
@@ -52,4 +67,6 @@ public struct Rule: Sendable, Hashable {
     public var why: String
     /// How to fix it.
     public var fix: String
+    /// Delivery rules decide the predicted outcome; authenticity rules never do.
+    public var concern: RuleConcern = .delivery
 }

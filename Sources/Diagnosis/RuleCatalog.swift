@@ -3,7 +3,9 @@
 /// The order is also the precedence used to predict the single message OSS reports for a
 /// failed callback: OSS first needs a connection, then a response within 5 s, then status
 /// 200, then a usable Content-Length, then a JSON body. (The order of OSS's own checks is not
-/// documented; this follows the order in which a response arrives — see facts §8.)
+/// documented; this follows the order in which a response arrives — see facts §8.) The
+/// signature rules (``RuleConcern/authenticity``, facts §3) come after them: they never decide
+/// what OSS told the uploader.
 public enum RuleCatalog {
     public static let all: [Rule] = [
         Rule(
@@ -60,6 +62,34 @@ public enum RuleCatalog {
             ossError: "Error Status : 400.User server return too long content-length value.",
             why: "OSS passes the callback answer through to the uploader and caps it at 1 MB.",
             fix: "Return a small JSON acknowledgement; serve large data from a separate endpoint."),
+        Rule(
+            id: .signatureInvalid, severity: .warning,
+            summary: "The callback's signature (RSA MD5 over the decoded path, the query, a newline and the body) verifies with neither OSS's published key nor any --public-key key.",
+            ossError: nil,
+            why: "The request was changed between OSS and the server — a reverse proxy or gateway rewrote the path, the query or the body after OSS signed it — or it did not come from OSS at all.",
+            fix: "Make proxies pass the path, query and body through unchanged (or verify before rewriting), and verify signatures in the server; a callback that does not verify must be rejected.",
+            concern: .authenticity),
+        Rule(
+            id: .untrustedKeyURL, severity: .error,
+            summary: "x-oss-pub-key-url does not name a key under http://gosspublic.alicdn.com/ or https://gosspublic.alicdn.com/ (or is not base64 of a URL).",
+            ossError: nil,
+            why: "OSS always names its own key there; another URL is the mark of a forged callback signed with the forger's own key. A server that fetches whatever URL the request names trusts the forger's key and is open to SSRF.",
+            fix: "Check the decoded key URL's prefix before anything else and never fetch other URLs; better, ship OSS's key (it never changes) and ignore the header.",
+            concern: .authenticity),
+        Rule(
+            id: .forgedCallbackAccepted, severity: .error,
+            summary: "The server answered 200 to a callback whose signature does not verify.",
+            ossError: nil,
+            why: "The server does not verify signatures, verifies them wrongly, or trusts the key URL the request names: anyone can post a fake upload notification and it is taken as genuine.",
+            fix: "Verify every callback as OSS documents (key URL prefix, RSA MD5 over the decoded path, query, newline and body) and answer 4xx when it does not verify.",
+            concern: .authenticity),
+        Rule(
+            id: .genuineCallbackRejected, severity: .error,
+            summary: "The server answered 400, 401 or 403 (what a failed signature check answers) to a callback whose signature verifies.",
+            ossError: nil,
+            why: "The server's own verification is wrong: it hashes the digest twice, adds '?' without a query, does not URL-decode the path, reads the body after a framework consumed it, or uses the wrong key.",
+            fix: "Build the string exactly as url_decode(path) + ('?' + query only when there is one) + '\\n' + raw body, hash it once with MD5 and verify PKCS#1 v1.5 with OSS's key; test with the documented example.",
+            concern: .authenticity),
         Rule(
             id: .incomplete, severity: .info,
             summary: "Bytes are missing from the capture, so a verdict would be a guess; the report says what could not be seen.",

@@ -1,3 +1,4 @@
+import CallbackSignature
 import CaptureModel
 import HTTP1
 import TCPReassembly
@@ -29,6 +30,7 @@ public struct ExchangeLimits: Sendable {
 struct ConnectionAnalyzer {
     let info: ConnectionInfo
     let limits: ExchangeLimits
+    let signatureKeys: SignatureKeys
     private var requestParser: HTTPMessageParser
     private var responseParser: HTTPMessageParser
     private var clientOrigins = OriginMap()
@@ -39,6 +41,9 @@ struct ConnectionAnalyzer {
     /// Index (exchange number) whose request the request parser is in.
     private var requestTarget: Int?
     private var requestBody: BodyInspector?
+    /// The signature check of the request in progress, when it is a signed callback: its body is
+    /// hashed as it streams past (bounded memory), never kept.
+    private var requestSignature: SignatureCheck?
     /// Index whose response the response parser is in; nil between responses.
     private var responseTarget: Int?
     private var responseIsInterim = false
@@ -59,9 +64,10 @@ struct ConnectionAnalyzer {
     /// Parser events of the segment being handled; kept to reuse its storage.
     private var scratch: [HTTPEvent] = []
 
-    init(info: ConnectionInfo, limits: ExchangeLimits) {
+    init(info: ConnectionInfo, limits: ExchangeLimits, signatureKeys: SignatureKeys = .ossOnly) {
         self.info = info
         self.limits = limits
+        self.signatureKeys = signatureKeys
         requestParser = HTTPMessageParser(role: .request, limits: limits.parser)
         responseParser = HTTPMessageParser(role: .response, limits: limits.parser)
         // Lenient like a diagnosis tool must be: a malformed start line, broken chunked framing or
@@ -127,6 +133,8 @@ struct ConnectionAnalyzer {
         case .clientToServer:
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].holes.append(hole)
+                requestSignature?.markUnverifiable(
+                    "\(length) byte\(length == 1 ? "" : "s") the client sent \(length == 1 ? "is" : "are") missing from the capture (after frame \(origin.frame)).")
             } else {
                 unassignedClientHoles.append(hole)
             }
@@ -183,6 +191,11 @@ struct ConnectionAnalyzer {
             exchange.outcome = outcome
             if var request = exchange.request, request.end == nil {
                 request.end = .truncated(expected: nil, received: request.body.size)
+                if exchange.index == requestTarget, var check = requestSignature {
+                    check.markUnverifiable("The connection ended before the request was complete.")
+                    request.signature = check.finish()
+                    requestSignature = nil
+                }
                 exchange.request = request
             }
             output.append(exchange)
@@ -205,6 +218,7 @@ struct ConnectionAnalyzer {
             requestTarget = exchange.index
             requestBody = BodyInspector(
                 contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes)
+            requestSignature = head.isOSSCallback ? Self.signatureCheck(head, keys: signatureKeys) : nil
             responseParser.enqueueRequestMethod(head.method)
             pending.append(exchange)
             if pending.count > limits.maxPendingExchanges {
@@ -215,9 +229,11 @@ struct ConnectionAnalyzer {
             clientOrigins.prune(before: event.range.upperBound)
         case .body(let bytes):
             requestBody?.feed(bytes)
+            requestSignature?.feed(bytes)
             clientOrigins.prune(before: event.range.lowerBound)
         case .missingBody(let length):
             requestBody?.noteMissing(length)
+            requestSignature?.markUnverifiable("\(length) body byte\(length == 1 ? " is" : "s are") missing from the capture.")
         case .skipped:
             break  // Garbage between requests: nothing to attribute it to.
         case .end(let end, _):
@@ -226,13 +242,24 @@ struct ConnectionAnalyzer {
                 pending[i].request?.end = end
                 pending[i].request?.timing.end = endOrigin
                 if let summary = requestBody?.finish() { pending[i].request?.body = summary }
+                if case .truncated(let expected, let received) = end {
+                    let of = expected.map { " of \($0)" } ?? ""
+                    requestSignature?.markUnverifiable("The request ended early: \(received)\(of) body bytes were captured.")
+                }
+                if let check = requestSignature { pending[i].request?.signature = check.finish() }
             }
             requestTarget = nil
             requestBody = nil
+            requestSignature = nil
             clientOrigins.prune(before: event.range.upperBound)
         case .anomaly(let anomaly):
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].request?.anomalies.append(anomaly)
+            }
+            switch anomaly {
+            case .headCutByGap, .headCutByLimit, .headerLimitExceeded:
+                requestSignature?.markUnverifiable("The request's header section was cut, so its framing and body are not known whole.")
+            default: break
             }
         case .notHTTP:
             clientHalted = true
@@ -240,6 +267,13 @@ struct ConnectionAnalyzer {
         case .responseHead:
             break  // A request parser never produces a response head.
         }
+    }
+
+    /// The signature check for a callback request: `missing` when it lacks the signed pair.
+    static func signatureCheck(_ head: HTTPRequestHead, keys: SignatureKeys) -> SignatureCheck {
+        SignatureCheck(
+            target: head.target, authorization: head.headers["authorization"], publicKeyURL: head.headers["x-oss-pub-key-url"],
+            keys: keys)
     }
 
     // MARK: - Responses

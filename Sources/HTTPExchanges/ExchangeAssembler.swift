@@ -1,3 +1,4 @@
+import CallbackSignature
 import CaptureModel
 import TCPReassembly
 
@@ -18,13 +19,16 @@ public struct ExchangeStatistics: Sendable, Hashable {
 /// ``takeFinished()`` after each packet, so nothing is held longer than its connection needs.
 public struct ExchangeAssembler: StreamEventSink {
     public let limits: ExchangeLimits
+    /// The keys callback signatures are verified with.
+    public let signatureKeys: SignatureKeys
     public private(set) var statistics = ExchangeStatistics()
     private var analyzers: [Int: ConnectionAnalyzer] = [:]
     private var finished: [HTTPExchange] = []
     private var sawPayload: Set<Int> = []
 
-    public init(limits: ExchangeLimits = .init()) {
+    public init(limits: ExchangeLimits = .init(), signatureKeys: SignatureKeys = .ossOnly) {
         self.limits = limits
+        self.signatureKeys = signatureKeys
     }
 
     /// Exchanges finished since the last call, in the order they finished.
@@ -37,7 +41,7 @@ public struct ExchangeAssembler: StreamEventSink {
     public mutating func receive(_ event: StreamEvent) {
         switch event {
         case .opened(let info):
-            analyzers[info.id] = ConnectionAnalyzer(info: info, limits: limits)
+            analyzers[info.id] = ConnectionAnalyzer(info: info, limits: limits, signatureKeys: signatureKeys)
         case .data(let id, let direction, let offset, let bytes, let origin):
             sawPayload.insert(id)
             // In place (`values[index]`, through `inPlace`): `analyzers[id]?.…`, or reading a

@@ -1,3 +1,4 @@
+import CallbackSignature
 import CaptureModel
 import HTTP1
 import JSONValidation
@@ -81,6 +82,9 @@ public struct CapturedRequest: Sendable, Equatable {
     /// Nil while unfinished; `.truncated` when the stream ended inside it.
     public var end: HTTPMessageEnd?
     public var anomalies: [HTTPAnomaly] = []
+    /// The OSS signature check, for callbacks (nil for any other request): computed while the
+    /// request streamed past, over the bytes captured.
+    public var signature: SignatureVerdict?
 
     public init(head: HTTPRequestHead, timing: MessageTiming) {
         self.head = head

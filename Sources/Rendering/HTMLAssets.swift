@@ -16,6 +16,10 @@ enum HTMLAssets {
         case .contentLengthMismatch: "#1f77b4"
         case .bodyTooLarge: "#393b79"
         case .incomplete: "#f2b701"
+        case .signatureInvalid: "#a86500"
+        case .untrustedKeyURL: "#7f0000"
+        case .forgedCallbackAccepted: "#b00020"
+        case .genuineCallbackRejected: "#6a3d9a"
         default: "#555555"
         }
     }
@@ -79,6 +83,10 @@ enum HTMLAssets {
             .badge.pass{background:var(--pass)}
             .badge.unknown{background:var(--warn)}
             .badge.other{background:#8a94a6}
+            .sig{font-weight:650}
+            .sig.valid{color:var(--pass)}
+            .sig.invalid{color:var(--fail)}
+            .sig.missing,.sig.unverifiable{color:var(--warn)}
             .rule{display:inline-block;padding:0 6px;margin:1px 2px 1px 0;border-radius:4px;border-left:4px solid #888;background:var(--head);font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11.5px;white-space:nowrap}
             details{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:6px 0;padding:0 12px}
             details[open]{padding-bottom:10px}

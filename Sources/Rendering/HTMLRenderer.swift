@@ -173,7 +173,9 @@ public enum HTMLRenderer {
     /// ones first, then the others in report order, at most ``maxDetailedExchanges``.
     static func detailedExchanges(_ report: Report) -> Set<Int> {
         let numbered = Array(report.exchanges.enumerated())
-        func isImportant(_ r: ReportedExchange) -> Bool { Present.isFailure(r) || Present.isUnknown(r) || Present.isUpload(r) }
+        func isImportant(_ r: ReportedExchange) -> Bool {
+            Present.isFailure(r) || Present.isUnknown(r) || Present.isUpload(r) || Present.hasAuthenticityFinding(r)
+        }
         let important = numbered.filter { isImportant($0.element) }
         let rest = numbered.filter { !isImportant($0.element) }
         return Set((important + rest).prefix(maxDetailedExchanges).map(\.offset))
@@ -223,6 +225,10 @@ public enum HTMLRenderer {
         h += "<dl><dt>capture</dt><dd>\(t(reported.capture))</dd>"
         h += "<dt>connection</dt><dd>#\(e.connection.id), exchange \(e.index) on it\(e.connection.handshakeSeen ? "" : " (no handshake seen)")</dd>"
         if d.isCallback { h += "<dt>OSS callback</dt><dd>\(t(d.callbackSignals.map(\.rawValue).joined(separator: ", ")))</dd>" }
+        if let signature = e.request?.signature {
+            h += "<dt>signature</dt><dd><span class=\"sig \(HTMLEscape.attribute(signature.status.rawValue))\">\(t(signature.status.rawValue))</span> "
+            h += "\(t(String(Present.signature(signature).dropFirst(signature.status.rawValue.count + 2))))</dd>"
+        }
         if let refusal = e.refusal {
             h += "<dt>connection attempt</dt><dd>\(refusal.kind == .reset ? "answered by RST" : "never answered"), SYN frames \(t(refusal.synFrames.map(String.init).joined(separator: ", ")))</dd>"
         }

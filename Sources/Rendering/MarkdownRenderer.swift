@@ -73,6 +73,35 @@ public enum MarkdownRenderer {
             out += "\n"
         }
 
+        let suspect = numbered.filter { Present.hasAuthenticityFinding($0.element) }
+        if !suspect.isEmpty {
+            out += "## Callbacks with a suspect signature\n\n"
+            out += "OSS's checks did not fail these, but the signature rules did (see the rule sections below).\n\n"
+            for (i, reported) in suspect {
+                let rules = reported.diagnosed.findings.filter { RuleCatalog.rule($0.rule).concern == .authenticity }
+                    .map { "[\($0.rule.rawValue)](#\(anchor($0.rule)))" }.joined(separator: ", ")
+                out += "- **#\(i + 1)** " + md(headline(reported)) + " → " + md(Present.status(reported.diagnosed.exchange)) + ": " + rules + "\n"
+            }
+            out += "\n"
+        }
+
+        // Every signed callback's verdict that is not plainly valid.
+        let unverified = numbered.filter { ($0.element.diagnosed.exchange.request?.signature.map { $0.status != .valid }) ?? false }
+        let signed = numbered.filter { $0.element.diagnosed.exchange.request?.signature != nil }
+        if !signed.isEmpty {
+            out += "## Callback signatures\n\n"
+            out += "- \(signed.count - unverified.count) of \(Present.plural(signed.count, "callback")) verify"
+            if !report.settings.publicKeys.isEmpty {
+                out += " (keys: OSS's published key, " + report.settings.publicKeys.map(md).joined(separator: ", ") + ")"
+            }
+            out += "\n"
+            for (i, reported) in unverified {
+                guard let signature = reported.diagnosed.exchange.request?.signature else { continue }
+                out += "- **#\(i + 1)** " + md(headline(reported)) + ": signature " + md(Present.signature(signature)) + "\n"
+            }
+            out += "\n"
+        }
+
         let unknown = numbered.filter { Present.isUnknown($0.element) }
         if !unknown.isEmpty {
             out += "## Not judged (bytes missing from the capture)\n\n"

@@ -1,3 +1,4 @@
+import CallbackSignature
 import CaptureModel
 import Diagnosis
 import HTTPExchanges
@@ -26,6 +27,10 @@ public enum RuleTitle {
         case .callbackFailedAtOSS: "OSS answered 203 CallbackFailed"
         case .callbackConfigWarning: "callback parameter will not work as meant"
         case .callbackConfigUnverifiable: "callback parameter not checkable"
+        case .signatureInvalid: "signature does not verify"
+        case .untrustedKeyURL: "key URL not OSS's"
+        case .forgedCallbackAccepted: "forged callback answered 200"
+        case .genuineCallbackRejected: "genuine callback answered 4xx"
         default: id.rawValue
         }
     }
@@ -157,8 +162,24 @@ enum Present {
             : "None: every callback in the capture passed OSS's checks."
     }
 
+    /// `invalid: <reason> Key URL: <url> (OSS's).` — a callback's signature verdict in words.
+    static func signature(_ v: SignatureVerdict) -> String {
+        var text = "\(v.status.rawValue): \(v.reason)"
+        if let key = v.keyURL {
+            text += " Key URL: " + (key.url ?? "(does not decode)") + (key.trusted ? " (OSS's)." : " (not OSS's).")
+        }
+        return text
+    }
+
+    /// A callback OSS's checks passed (or that cannot be judged) but whose signature rules fired:
+    /// shown on its own, since a failure list would not show it.
+    static func hasAuthenticityFinding(_ r: ReportedExchange) -> Bool {
+        !isFailure(r) && r.diagnosed.findings.contains { RuleCatalog.rule($0.rule).concern == .authenticity }
+    }
+
     static func isFailure(_ r: ReportedExchange) -> Bool { if case .failed = r.diagnosed.outcome { true } else { false } }
     static func isUnknown(_ r: ReportedExchange) -> Bool { if case .unknown = r.diagnosed.outcome { true } else { false } }
+    static func isPassed(_ r: ReportedExchange) -> Bool { if case .passed = r.diagnosed.outcome { true } else { false } }
 
     /// Exchanges that are neither callbacks, uploads with a callback, nor connection attempts.
     static func otherExchangeCount(_ report: Report) -> Int {

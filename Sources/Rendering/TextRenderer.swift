@@ -72,6 +72,11 @@ public enum TextRenderer {
             out += "\n" + style.bold("Not judged, bytes missing from the capture (\(unknown.count)):") + "\n"
             for (i, reported) in unknown { out += "\n" + block(reported, number: i + 1, style: style) }
         }
+        let suspect = numbered.filter { Present.hasAuthenticityFinding($0.element) && !Present.isUnknown($0.element) }
+        if !suspect.isEmpty {
+            out += "\n" + style.bold("Passed OSS's checks, but the signature is suspect (\(suspect.count)):") + "\n"
+            for (i, reported) in suspect { out += "\n" + block(reported, number: i + 1, style: style) }
+        }
 
         let uploads = numbered.filter { Present.isUpload($0.element) }
         if !uploads.isEmpty {
@@ -79,7 +84,10 @@ public enum TextRenderer {
             for (i, reported) in uploads { out += "\n" + block(reported, number: i + 1, style: style) }
         }
 
-        let others = numbered.filter { !Present.isFailure($0.element) && !Present.isUnknown($0.element) && !Present.isUpload($0.element) }
+        let others = numbered.filter {
+            !Present.isFailure($0.element) && !Present.isUnknown($0.element) && !Present.isUpload($0.element)
+                && !Present.hasAuthenticityFinding($0.element)
+        }
         if options.verbose {
             if !others.isEmpty {
                 out += "\n" + style.bold("Other exchanges (\(others.count)):") + "\n"
@@ -87,7 +95,7 @@ public enum TextRenderer {
             }
         } else {
             let nonCallbacks = Present.otherExchangeCount(report)
-            let passed = s.callbacksPassed
+            let passed = s.callbacksPassed - suspect.filter { Present.isPassed($0.element) }.count
             var hidden: [String] = []
             if passed > 0 { hidden.append(Present.plural(passed, "passing callback")) }
             if nonCallbacks > 0 { hidden.append("\(Present.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)") }
@@ -117,6 +125,9 @@ public enum TextRenderer {
         }
         if let uploader = Present.uploader(d.outcome) {
             out += "    OSS told the uploader: " + safe(uploader) + "\n"
+        }
+        if let signature = e.request?.signature {
+            out += "    " + style.dim("signature:") + " " + safe(Present.signature(signature)) + "\n"
         }
         for (key, value) in Present.uploadLines(d) {
             out += "    " + style.dim(key + ":") + " \(safe(value))\n"

@@ -111,4 +111,5 @@ extension JSONValue {
     public static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
     public static func optional(_ i: Int?) -> JSONValue { i.map { .int(Int64($0)) } ?? .null }
     public static func optional(_ d: Double?) -> JSONValue { d.map(JSONValue.double) ?? .null }
+    public static func optional(_ b: Bool?) -> JSONValue { b.map(JSONValue.bool) ?? .null }
 }

@@ -1,3 +1,4 @@
+import CallbackSignature
 import Diagnosis
 import HTTP1
 import HTTPExchanges
@@ -505,6 +506,7 @@ extension Report {
             request.head.headers = redactHeaders(request.head.headers, with: &r)
             request.head.target = r.text(request.head.target)
             request.body = redactBody(request.body, with: &r)
+            request.signature = request.signature.map { redactSignature($0) { r.text($0) } }
             e.request = request
         }
         e.interimResponses = e.interimResponses.map { interim in
@@ -543,6 +545,7 @@ extension Report {
             request.head.target = r.echoes(request.head.target)
             request.head.headers = HTTPHeaders(request.head.headers.map { .init(name: $0.name, value: r.echoes($0.value)) })
             request.body = echoBody(request.body, with: &r)
+            request.signature = request.signature.map { redactSignature($0) { r.echoes($0) } }
             e.request = request
         }
         if var response = e.response {
@@ -623,6 +626,15 @@ extension Report {
             u.ossError = doc
         }
         return u
+    }
+
+    /// The key URL (credentials in a forged URL) and the reason pass through `transform`;
+    /// the status and the trust verdict stay.
+    static func redactSignature(_ signature: SignatureVerdict, _ transform: (String) -> String) -> SignatureVerdict {
+        var s = signature
+        s.reason = transform(s.reason)
+        if let url = s.keyURL?.url { s.keyURL?.url = transform(url) }
+        return s
     }
 
     static func redactHeaders(_ headers: HTTPHeaders, with r: inout Redactor) -> HTTPHeaders {

@@ -18,9 +18,12 @@ public struct ReportSettings: Sendable, Hashable {
     public var diagnosis: DiagnosisSettings
     /// The BPF capture filter, if any (`-f`).
     public var filter: String?
-    public init(diagnosis: DiagnosisSettings = .init(), filter: String? = nil) {
+    /// Labels (file paths) of the keys signatures were also verified with (`--public-key`).
+    public var publicKeys: [String]
+    public init(diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = []) {
         self.diagnosis = diagnosis
         self.filter = filter
+        self.publicKeys = publicKeys
     }
 }
 

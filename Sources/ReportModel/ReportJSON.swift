@@ -1,3 +1,4 @@
+import CallbackSignature
 import CaptureModel
 import Diagnosis
 import HTTP1
@@ -40,6 +41,7 @@ extension ReportSettings {
             ("latencyThresholdSeconds", .double(diagnosis.latencyThresholdSeconds)),
             ("maxBodyBytes", .int(diagnosis.maxBodyBytes)),
             ("filter", .optional(filter)),
+            ("publicKeys", .array(publicKeys.map(JSONValue.string))),
         ])
     }
 }
@@ -304,7 +306,19 @@ extension ReportedExchange {
             ] + bodyJSON(r.body) + timingJSON(r.timing) + [
                 ("complete", endJSON(r.end)),
                 ("anomalies", .array(r.anomalies.map { .string(String(describing: $0)) })),
+                ("signature", r.signature.map(signatureJSON) ?? .null),
             ])
+    }
+
+    /// `{status, keyUrl, keyUrlTrusted, reason, verifiedWith}` (additive in schemaVersion 1).
+    static func signatureJSON(_ s: SignatureVerdict) -> JSONValue {
+        .object([
+            ("status", .string(s.status.rawValue)),
+            ("keyUrl", .optional(s.keyURL?.url)),
+            ("keyUrlTrusted", .optional(s.keyURL?.trusted)),
+            ("reason", .string(s.reason)),
+            ("verifiedWith", .optional(s.verifiedWith)),
+        ])
     }
 
     static func responseJSON(_ r: CapturedResponse) -> JSONValue {

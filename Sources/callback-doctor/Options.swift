@@ -5,6 +5,7 @@
 #endif
 import Analysis
 import ArgumentParser
+import CallbackSignature
 import Foundation
 import ReportModel
 import Rendering
@@ -28,6 +29,13 @@ struct InputOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "No progress bar on standard error (it is only drawn on a terminal anyway).")
     var quiet = false
 
+    @Option(
+        name: .customLong("public-key"),
+        help: ArgumentHelp(
+            "Also verify callback signatures with this RSA public key (PEM), besides OSS's published one; repeatable. For self-hosted tests that sign with their own key.",
+            valueName: "FILE.pem"))
+    var publicKeyFiles: [String] = []
+
     @Flag(
         name: .long,
         help: "List every exchange in full (default: per capture, 100 passing, 100 non-callback and 100 per failing rule; the rest are counted, the totals stay exact).")
@@ -38,6 +46,19 @@ struct InputOptions: ParsableArguments {
             throw ValidationError("--latency-threshold must be a positive number of seconds.")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        for file in publicKeyFiles { _ = try Self.loadKey(file) }
+    }
+
+    /// Reads and parses one `--public-key` file; the error names the file.
+    static func loadKey(_ path: String) throws -> CallbackPublicKey {
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("--public-key \(path): cannot read the file.")
+        }
+        do {
+            return try CallbackPublicKey(pem: pem, label: path)
+        } catch {
+            throw ValidationError("--public-key \(error.description)")
+        }
     }
 
     /// Runs the pipeline over every input and reports unreadable or damaged inputs on stderr,
@@ -50,6 +71,15 @@ struct InputOptions: ParsableArguments {
         }
         options.diagnosis.latencyThresholdSeconds = latencyThreshold
         options.filter = filter
+        // Checked by validate(); a file that changed since is left out (and named on stderr).
+        options.publicKeys = publicKeyFiles.compactMap { file in
+            do {
+                return try Self.loadKey(file)
+            } catch {
+                printError(TerminalSafety.escape("\(error)"))
+                return nil
+            }
+        }
         let report = BatchAnalyzer.analyze(
             arguments: paths, options: options, tool: ToolInfo(version: CallbackDoctor.version), jobs: jobs ?? BatchAnalyzer.defaultJobs,
             progress: ProgressReporter.standardError(quiet: quiet))

@@ -24,7 +24,7 @@ import Testing
     @Test func directoryIsSearchedRecursivelyAndTheUnreadableFileIsReported() throws {
         let dir = try Self.makeTree()
         defer { Fixtures.remove(dir) }
-        let report = BatchAnalyzer.analyze(arguments: [dir + "/fleet"], options: AnalysisOptions(), tool: Self.tool, jobs: 2)
+        let report = BatchAnalyzer.analyze(arguments: [dir + "/fleet"], options: Fixtures.options(), tool: Self.tool, jobs: 2)
         #expect(
             report.captures.map(\.path) == [
                 dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/broken.pcap",
@@ -49,7 +49,7 @@ import Testing
         let dir = try Self.makeTree()
         defer { Fixtures.remove(dir) }
         let report = BatchAnalyzer.analyze(
-            arguments: [dir + "/fleet/*.pcap", dir + "/fleet/*/*.gz", dir + "/nothing-*.pcap"], options: AnalysisOptions(),
+            arguments: [dir + "/fleet/*.pcap", dir + "/fleet/*/*.gz", dir + "/nothing-*.pcap"], options: Fixtures.options(),
             tool: Self.tool, jobs: 1)
         #expect(
             report.captures.map(\.path) == [
@@ -66,11 +66,11 @@ import Testing
         defer { Fixtures.remove(dir) }
         // A long capture first, so that with several jobs the short ones finish before it.
         let arguments = [Fixtures.sample("all-lo.pcapng"), dir + "/fleet", Fixtures.sample("all-any.pcap"), "no/such/file.pcap"]
-        let reference = BatchAnalyzer.analyze(arguments: arguments, options: AnalysisOptions(), tool: Self.tool, jobs: 1).json
+        let reference = BatchAnalyzer.analyze(arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: 1).json
             .serialized(indent: 2)
         for jobs in [2, 3, 8] {
             for _ in 0..<3 {
-                let json = BatchAnalyzer.analyze(arguments: arguments, options: AnalysisOptions(), tool: Self.tool, jobs: jobs).json
+                let json = BatchAnalyzer.analyze(arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: jobs).json
                     .serialized(indent: 2)
                 #expect(json == reference, "jobs \(jobs)")
             }
@@ -82,43 +82,47 @@ import Testing
     /// every kind keeps its first examples.
     @Test func exchangesBeyondTheQuotasAreCountedNotListed() {
         let path = Fixtures.sample("all-lo.pcap")
-        var all = AnalysisOptions()
+        var all = Fixtures.options()
         all.maxPassingExchangesKept = .max
         all.maxFailingExchangesKeptPerRule = .max
-        var bounded = AnalysisOptions()
+        var bounded = Fixtures.options()
         bounded.maxPassingExchangesKept = 2
         bounded.maxFailingExchangesKeptPerRule = 1
         let full = BatchAnalyzer.analyze(arguments: [path], options: all, tool: Self.tool, jobs: 1)
         let lean = BatchAnalyzer.analyze(arguments: [path], options: bounded, tool: Self.tool, jobs: 1)
 
-        // all-lo: 5 passed callbacks, 4 other exchanges, 17 failing callbacks over 8 rules (7 bad-status,
-        // 3 no-response, 2 non-json-body, 2 missing-content-length, one each of the rest), a refusal,
-        // and 6 uploads to the fake OSS (3 callback-config-invalid, 2 callback-failed-at-oss, 1
-        // callback-private-address), which are not callbacks.
+        // all-lo: 6 passed callbacks (2 of them with signature findings: signature-mismatch and
+        // forged-accepted, listed under their first rule, signature-invalid), 4 other exchanges, 18
+        // failing callbacks (8 bad-status, 3 no-response, 2 non-json-body, 2 missing-content-length,
+        // one each of the rest) and a refusal.
         #expect(full.captures[0].unlisted == UnlistedExchanges())
         let passed = full.exchanges.filter { $0.diagnosed.outcome == .passed }
         let others = full.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.findings.isEmpty }
-        #expect(passed.count == 5 && others.count == 4)
+        #expect(passed.count == 6 && others.count == 4)
+        let clean = passed.filter { $0.diagnosed.findings.isEmpty }
+        #expect(clean.count == 4)
         let unlisted = lean.captures[0].unlisted
-        #expect(unlisted.callbacksPassed == 3)
-        #expect(unlisted.callbacksFailed == 6 + 2 + 1 + 1)
+        #expect(unlisted.callbacksPassed == 2 + 1)  // beyond the 2 clean ones, and the second signature-invalid one
+        #expect(unlisted.callbacksFailed == 7 + 2 + 1 + 1)
         #expect(unlisted.refusedConnections == 0)
-        #expect(unlisted.exchanges == 3 + 2 + 10 + 3)
+        #expect(unlisted.exchanges == 2 + 2 + 12)
         #expect(
             unlisted.findingsByRule == [
-                .badStatus: 6, .noResponse: 2, .nonJSONBody: 1, .missingContentLength: 1, .callbackConfigInvalid: 2,
-                .callbackFailedAtOSS: 1,
+                .badStatus: 7, .genuineCallbackRejected: 1, .noResponse: 2, .nonJSONBody: 1, .missingContentLength: 1,
+                .signatureInvalid: 1, .untrustedKeyURL: 1, .forgedCallbackAccepted: 1,
             ])
         #expect(lean.exchanges.count == full.exchanges.count - unlisted.exchanges)
         // The first of each kind are the ones listed.
-        #expect(lean.exchanges.filter { $0.diagnosed.outcome == .passed }.map(\.diagnosed) == Array(passed.prefix(2).map(\.diagnosed)))
+        #expect(
+            lean.exchanges.filter { $0.diagnosed.outcome == .passed && $0.diagnosed.findings.isEmpty }.map(\.diagnosed)
+                == Array(clean.prefix(2).map(\.diagnosed)))
         #expect(Set(lean.exchanges.compactMap { $0.diagnosed.findings.first?.rule }) == Set(full.exchanges.compactMap { $0.diagnosed.findings.first?.rule }))
         // The summary is the same as with everything listed.
         #expect(lean.summary == full.summary)
         #expect(lean.summary.worstSeverity == full.summary.worstSeverity)
-        #expect(lean.summary.callbacksPassed == 5 && lean.summary.callbacksFailed == 17 && lean.summary.exchanges == full.summary.exchanges)
+        #expect(lean.summary.callbacksPassed == 6 && lean.summary.callbacksFailed == 18 && lean.summary.exchanges == full.summary.exchanges)
         let json = lean.json.serialized(indent: 0)
-        #expect(json.contains(#""unlistedExchanges":{"exchanges":18,"callbacksPassed":3,"callbacksFailed":10"#), "\(json.prefix(1500))")
+        #expect(json.contains(#""unlistedExchanges":{"exchanges":16,"callbacksPassed":3,"callbacksFailed":11"#), "\(json.prefix(1500))")
     }
 
     /// A worker per job: the indices are all visited once, whatever the number of jobs.

@@ -68,7 +68,7 @@ import Testing
             try FileManager.default.attributesOfItem(atPath: dir + "/" + $0)[.size] as? Int ?? 0
         }
         let reporter = ProgressReporter(output: { _ in })
-        _ = BatchAnalyzer.analyze(arguments: [dir], options: AnalysisOptions(), tool: .init(version: "t"), jobs: 2, progress: reporter)
+        _ = BatchAnalyzer.analyze(arguments: [dir], options: Fixtures.options(), tool: .init(version: "t"), jobs: 2, progress: reporter)
         let snapshot = reporter.snapshot
         #expect(snapshot.filesDone == 3 && snapshot.filesTotal == 3)
         #expect(snapshot.bytesTotal == Int64(sizes.reduce(0, +)))

@@ -1,4 +1,6 @@
+import Analysis
 import CZlib
+import CallbackSignature
 import Foundation
 import TestSupport
 
@@ -7,6 +9,20 @@ enum Fixtures {
     /// The package root (three levels above this file).
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
+
+    /// Analysis options with `key` (`samples/keys/test-callback-public.pem` by default: every
+    /// sample callback is signed with its private half; `bench/keys/bench-callback-public.pem`
+    /// for `bench/gen_capture.py`'s callbacks) besides OSS's key.
+    static func options(key: String = "samples/keys/test-callback-public.pem") -> AnalysisOptions {
+        let path = packageRoot.appendingPathComponent(key).path
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let parsed = try? CallbackPublicKey(pem: pem, label: key)
+        else { preconditionFailure("cannot load \(path)") }
+        var options = AnalysisOptions()
+        options.publicKeys = [parsed]
+        return options
+    }
+
+    static let benchKey = "bench/keys/bench-callback-public.pem"
 
     /// A file under `samples/captures/`.
     static func sample(_ name: String) -> String {

@@ -19,7 +19,18 @@ enum CLIRunner {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[candidates.count - 1]
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// `--public-key` for the samples' test key: every sample callback is signed with
+    /// `samples/keys/test-callback-private.pem`, not OSS's key (samples/README.md).
+    static let sampleKeyArguments = ["--public-key", "samples/keys/test-callback-public.pem"]
+
+    /// Runs the binary with `arguments`. With `sampleKey` (the default) and an `analyze` or
+    /// `exchanges` command, ``sampleKeyArguments`` follow the command name, so that the samples'
+    /// signatures verify as they would with OSS's key; `sampleKey: false` runs exactly `arguments`.
+    static func run(_ arguments: [String], environment: [String: String] = [:], sampleKey: Bool = true) throws -> Result {
+        var arguments = arguments
+        if sampleKey, let command = arguments.first, ["analyze", "exchanges"].contains(command), !arguments.contains("--help") {
+            arguments.insert(contentsOf: sampleKeyArguments, at: 1)
+        }
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

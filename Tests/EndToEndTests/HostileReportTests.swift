@@ -1,4 +1,5 @@
 import Analysis
+import CallbackSignature
 import Foundation
 import ReportModel
 import Rendering
@@ -27,7 +28,12 @@ import Testing
         let exchanges = analysis.exchanges.map(\.diagnosed)
         try #require(exchanges.count == 2)
         #expect(exchanges.allSatisfy { $0.isCallback && $0.callbackSignals.count == 3 })
-        #expect(exchanges.map { $0.findings.map(\.rule.rawValue) } == [["bad-status"], ["non-json-body"]])
+        // The hostile signature is not a signature of OSS's: the second server still said 200.
+        #expect(
+            exchanges.map { $0.findings.map(\.rule.rawValue) } == [
+                ["bad-status", "signature-invalid"], ["non-json-body", "signature-invalid", "forged-callback-accepted"],
+            ])
+        #expect(exchanges.allSatisfy { $0.exchange.request?.signature?.status == .invalid })
         let first = exchanges[0].exchange
         #expect(first.request?.head.target == HostileCapture.target)
         #expect(first.response?.head.reason == HostileCapture.reason)

@@ -1,3 +1,5 @@
+import Analysis
+import CallbackSignature
 import Foundation
 
 /// The sender's own record of what happened on the wire (`samples/recording.json`), written by
@@ -9,6 +11,9 @@ struct SampleRecording {
         var latencySeconds: Double?
         var method: String?
         var target: String?
+        /// The sender's own `openssl dgst -verify` of the signature over the bytes it sent, with
+        /// the test public key (`request.signature.validAsSent`); nil when no callback was sent.
+        var signatureValidAsSent: Bool?
     }
 
     struct Scenario {
@@ -41,7 +46,8 @@ struct SampleRecording {
                     let request = e["request"] as? [String: Any]
                     return Exchange(
                         status: response?["status"] as? Int, latencySeconds: e["latencySeconds"] as? Double,
-                        method: request?["method"] as? String, target: request?["target"] as? String)
+                        method: request?["method"] as? String, target: request?["target"] as? String,
+                        signatureValidAsSent: (request?["signature"] as? [String: Any])?["validAsSent"] as? Bool)
                 }
                 return Scenario(
                     name: s["name"] as? String ?? "", capture: s["capture"] as? String ?? "", expect: s["expect"] as? [String] ?? [],
@@ -51,6 +57,22 @@ struct SampleRecording {
     }
 
     static func path(_ relative: String) -> String { samplesDirectory.appendingPathComponent(relative).path }
+
+    /// The samples' test public key (`samples/keys/test-callback-public.pem`): every sample
+    /// callback is signed with its private half, not OSS's key.
+    static let testKey: CallbackPublicKey = {
+        let file = path("keys/test-callback-public.pem")
+        guard let pem = try? String(contentsOfFile: file, encoding: .utf8), let key = try? CallbackPublicKey(pem: pem, label: "samples/keys/test-callback-public.pem")
+        else { preconditionFailure("cannot load \(file)") }
+        return key
+    }()
+
+    /// Analysis options for the samples: the defaults plus ``testKey``.
+    static var analysisOptions: AnalysisOptions {
+        var options = AnalysisOptions()
+        options.publicKeys = [testKey]
+        return options
+    }
 }
 
 /// Where the shared corpus lives (`../shared/corpus` beside the checkout), if present.

@@ -1,4 +1,5 @@
 import Analysis
+import CallbackSignature
 import Diagnosis
 import Foundation
 import HTTPExchanges
@@ -11,7 +12,7 @@ import Testing
     static var names: [String] { recording.scenarios.map(\.name) }
 
     static func analyze(_ path: String) -> CaptureAnalysis {
-        CaptureAnalyzer.analyze(path: path, options: AnalysisOptions())
+        CaptureAnalyzer.analyze(path: path, options: SampleRecording.analysisOptions)
     }
 
     @Test(arguments: names)
@@ -43,13 +44,71 @@ import Testing
                 #expect(e.latencySeconds == nil || scenario.outcome != "response")
             }
             #expect(d.findings.map(\.rule.rawValue) == scenario.expect, "findings: \(d.findings.map(\.message))")
+            // The signature verdict agrees with the sender's own openssl check of the bytes it sent.
+            if let valid = truth.signatureValidAsSent {
+                let signature = try #require(e.request?.signature)
+                #expect(signature.status == (valid ? .valid : .invalid), "\(signature.reason)")
+            } else {
+                #expect(e.request?.signature == nil)
+            }
+            // Only OSS's own (delivery) rules decide the outcome; signature rules never do.
+            let delivery = scenario.expect.filter { RuleCatalog.rule(RuleID(rawValue: $0)).concern == .delivery }
             switch d.outcome {
-            case .failed: #expect(!scenario.expect.isEmpty)
-            case .passed: #expect(scenario.expect.isEmpty && scenario.isCallback)
+            case .failed: #expect(!delivery.isEmpty)
+            case .passed: #expect(delivery.isEmpty && scenario.isCallback)
             case .notACallback: #expect(!scenario.isCallback || e.refusal != nil)
             case .unknown: Issue.record("no sample is missing bytes")
             }
         }
+    }
+
+    /// A server that accepts forged callbacks: a forger's signature and key URL, answered 200.
+    @Test func theServerThatAcceptsForgedCallbacks() throws {
+        let analysis = Self.analyze(SampleRecording.path("captures/forged-accepted.pcap"))
+        let d = try #require(analysis.exchanges.first?.diagnosed)
+        let signature = try #require(d.exchange.request?.signature)
+        #expect(signature.status == .invalid)
+        #expect(signature.keyURL?.url == "https://callback-keys.example.net/callback_pub_key_v1.pem")
+        #expect(signature.keyURL?.trusted == false)
+        #expect(d.findings.map(\.rule) == [.signatureInvalid, .untrustedKeyURL, .forgedCallbackAccepted])
+        #expect(d.findings.map(\.severity) == [.warning, .error, .error])
+        #expect(d.exchange.response?.head.status == 200)
+        // OSS's checks on the answer pass: a security finding, not a delivery failure.
+        #expect(d.outcome == .passed)
+        #expect(d.hasFinding(atLeast: .error))
+    }
+
+    /// A server whose own verification hashes the digest twice: a genuine callback gets 403.
+    @Test func theServerThatRejectsGenuineCallbacks() throws {
+        let analysis = Self.analyze(SampleRecording.path("captures/genuine-rejected.pcap"))
+        let d = try #require(analysis.exchanges.first?.diagnosed)
+        let signature = try #require(d.exchange.request?.signature)
+        #expect(signature.status == .valid, "\(signature.reason)")
+        #expect(signature.verifiedWith == "samples/keys/test-callback-public.pem")
+        #expect(signature.keyURL?.trusted == true)
+        #expect(d.findings.map(\.rule) == [.badStatus, .genuineCallbackRejected])
+        #expect(d.exchange.response?.head.status == 403)
+        #expect(d.outcome == .failed(ossMessage: "Error status : 403."))
+    }
+
+    /// A proxy rewrote the path after OSS signed it; the server (good-json) said 200.
+    @Test func theRewrittenPathDoesNotVerify() throws {
+        let analysis = Self.analyze(SampleRecording.path("captures/signature-mismatch.pcap"))
+        let d = try #require(analysis.exchanges.first?.diagnosed)
+        #expect(d.exchange.request?.head.target.hasPrefix("/app/oss/callback") == true)
+        #expect(d.exchange.request?.signature?.status == .invalid)
+        #expect(d.findings.map(\.rule) == [.signatureInvalid, .forgedCallbackAccepted])
+        #expect(d.outcome == .passed)
+    }
+
+    /// Without the test key only OSS's key is tried: no sample signature verifies with it, so a
+    /// server that answers 200 is accepting what, for all the tool can tell, is a forgery.
+    @Test func withoutTheTestKeyTheSamplesDoNotVerify() throws {
+        let analysis = CaptureAnalyzer.analyze(path: SampleRecording.path("captures/good-json.pcap"), options: AnalysisOptions())
+        let d = try #require(analysis.exchanges.first?.diagnosed)
+        #expect(d.exchange.request?.signature?.status == .invalid)
+        #expect(d.exchange.request?.signature?.reason.contains("OSS's published key") == true)
+        #expect(d.findings.map(\.rule) == [.signatureInvalid, .forgedCallbackAccepted])
     }
 
     /// The same recording written four ways (-i lo µs, -i lo ns, -i any = LINUX_SLL2, dumpcap pcapng)

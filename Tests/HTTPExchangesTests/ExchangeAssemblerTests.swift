@@ -1,3 +1,4 @@
+import CallbackSignature
 import CaptureModel
 import HTTP1
 import JSONValidation
@@ -15,7 +16,8 @@ struct Driver {
     let info: ConnectionInfo
     static let t0 = Timestamp(seconds: 1_795_627_201)
 
-    init() {
+    init(keys: SignatureKeys = .ossOnly) {
+        assembler = ExchangeAssembler(signatureKeys: keys)
         info = ConnectionInfo(
             id: 0, client: Endpoint(address: .v4(0x7F00_0001), port: 50_000), server: Endpoint(address: .v4(0x7F00_0001), port: 9000),
             roleEvidence: .syn, handshakeSeen: true, firstSeen: StreamOrigin(timestamp: Self.t0, frame: 1))

@@ -110,11 +110,12 @@ final class AttackConnection {
     }
 }
 
-/// The head of an OSS callback request, up to (not including) the blank line.
+/// The head of an OSS callback request, up to (not including) the blank line. A callback by its
+/// User-Agent and x-oss-tag, without `authorization` / `x-oss-pub-key-url` (its signature is
+/// `missing`, which no rule judges), so that the verdicts here are about resources alone.
 let callbackHead = Array(
     ("POST /oss/callback HTTP/1.1\r\nHost: cb.example.com\r\nUser-Agent: aliyun-oss-callback\r\n"
-        + "Content-Type: application/x-www-form-urlencoded\r\nAuthorization: c2ln\r\n"
-        + "x-oss-pub-key-url: aHR0cHM6Ly9nb3NzcHVibGljLmFsaWNkbi5jb20vY2FsbGJhY2tfcHViX2tleV92MS5wZW0=\r\n").utf8)
+        + "Content-Type: application/x-www-form-urlencoded\r\nx-oss-tag: CALLBACK\r\n").utf8)
 
 /// A scratch directory removed when the value goes away.
 final class ScratchDirectory {

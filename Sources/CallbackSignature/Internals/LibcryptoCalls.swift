@@ -1,0 +1,100 @@
+import COpenSSL
+
+/// Every libcrypto call of the module, each wrapped once (as `PcapCapture/Internals/LibpcapCalls`
+/// wraps libpcap). Pointers are `EVP_MD_CTX *` and `EVP_PKEY *`, owned by the caller's class.
+///
+/// OpenSSL keeps a per-thread error queue; every failure path here clears it
+/// (`ERR_clear_error`) so that hostile input cannot make it grow.
+enum Libcrypto {
+    // MARK: - MD5 (EVP_Digest*, OpenSSL 3 `EVP_DigestInit_ex(3)`)
+
+    /// A new MD5 context, initialised (`EVP_MD_CTX_new` + `EVP_DigestInit_ex(ctx, EVP_md5(), NULL)`);
+    /// nil when libcrypto cannot make one.
+    static func newMD5Context() -> OpaquePointer? {
+        guard let context = EVP_MD_CTX_new() else { return nil }
+        guard EVP_DigestInit_ex(context, EVP_md5(), nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            ERR_clear_error()
+            return nil
+        }
+        return context
+    }
+
+    /// `EVP_DigestUpdate`: hashes `bytes`. False on failure.
+    static func digestUpdate(_ context: OpaquePointer, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return true }
+        if EVP_DigestUpdate(context, base, bytes.count) == 1 { return true }
+        ERR_clear_error()
+        return false
+    }
+
+    /// `EVP_DigestFinal_ex`: the 16-byte MD5 digest, or nil on failure.
+    static func digestFinal(_ context: OpaquePointer) -> [UInt8]? {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let ok = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        guard ok == 1 else {
+            ERR_clear_error()
+            return nil
+        }
+        return Array(digest.prefix(Int(length)))
+    }
+
+    /// `EVP_MD_CTX_free`.
+    static func freeDigestContext(_ context: OpaquePointer) { EVP_MD_CTX_free(context) }
+
+    // MARK: - Public keys (PEM_read_bio_PUBKEY, EVP_PKEY_*)
+
+    /// Parses the first `-----BEGIN PUBLIC KEY-----` block (SubjectPublicKeyInfo, RFC 5280
+    /// §4.1.2.7) of `pem` through a read-only memory BIO (`BIO_new_mem_buf`,
+    /// `PEM_read_bio_PUBKEY`). Nil when there is none or it does not parse.
+    static func readPublicKey(pem: [UInt8]) -> OpaquePointer? {
+        guard !pem.isEmpty, pem.count < Int(Int32.max) else { return nil }
+        return pem.withUnsafeBytes { raw -> OpaquePointer? in
+            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
+            defer { BIO_free(bio) }
+            guard let key = PEM_read_bio_PUBKEY(bio, nil, nil, nil) else {
+                ERR_clear_error()
+                return nil
+            }
+            return key
+        }
+    }
+
+    /// `EVP_PKEY_free`.
+    static func freeKey(_ key: OpaquePointer) { EVP_PKEY_free(key) }
+
+    /// `EVP_PKEY_get_bits`: the modulus size of an RSA key.
+    static func keyBits(_ key: OpaquePointer) -> Int { Int(EVP_PKEY_get_bits(key)) }
+
+    /// `EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA`.
+    static func isRSA(_ key: OpaquePointer) -> Bool { EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA }
+
+    /// RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) of `signature` over an MD5 `digest`
+    /// computed by the caller: `EVP_PKEY_CTX_new`, `EVP_PKEY_verify_init`,
+    /// `EVP_PKEY_CTX_set_rsa_padding(RSA_PKCS1_PADDING)`, `EVP_PKEY_CTX_set_signature_md(EVP_md5())`
+    /// — so libcrypto itself checks the `0001ff…ff00` block and the MD5 DigestInfo — then
+    /// `EVP_PKEY_verify`. True only when libcrypto says the signature verifies.
+    static func verifyPKCS1MD5(key: OpaquePointer, digest: [UInt8], signature: [UInt8]) -> Bool {
+        guard digest.count == 16, !signature.isEmpty else { return false }
+        guard let context = EVP_PKEY_CTX_new(key, nil) else {
+            ERR_clear_error()
+            return false
+        }
+        defer { EVP_PKEY_CTX_free(context) }
+        guard EVP_PKEY_verify_init(context) == 1,
+            EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PADDING) == 1,
+            EVP_PKEY_CTX_set_signature_md(context, EVP_md5()) == 1
+        else {
+            ERR_clear_error()
+            return false
+        }
+        let result = signature.withUnsafeBufferPointer { sig in
+            digest.withUnsafeBufferPointer { tbs in
+                EVP_PKEY_verify(context, sig.baseAddress, sig.count, tbs.baseAddress, tbs.count)
+            }
+        }
+        if result != 1 { ERR_clear_error() }
+        return result == 1
+    }
+}

@@ -1,0 +1,91 @@
+/// The string OSS signs, before the body (`../shared/reference/oss-callback-facts.md` §3.1):
+///
+///     url_decode(path) + ("?" + raw query, when the query is not empty) + "\n"
+///
+/// followed by the raw request body bytes. The path is percent-decoded (RFC 3986 §2.1) to
+/// bytes — `%E5%9B%9E` becomes the three UTF-8 bytes of 回 — and `+` stays `+` (as Python's
+/// `unquote` and Go's `PathUnescape` in the official samples do); the query is kept exactly as
+/// sent, with its `?`. `/a?` (an empty query) signs as `/a`, like the official samples.
+public enum StringToSign {
+    /// Why the string to sign cannot be rebuilt from a request target.
+    public enum Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The target is not origin-form (`/path?query`, RFC 9112 §3.2.1).
+        case notOriginForm(String)
+        /// A `%` not followed by two hex digits, at this byte of the path.
+        case malformedPercentEscape(offset: Int)
+
+        public var description: String {
+            switch self {
+            case .notOriginForm(let target):
+                "the request target \"\(target.prefix(40))\" is not origin-form (/path?query), so the signed path is unknown"
+            case .malformedPercentEscape(let offset):
+                "the path has a malformed percent-escape at byte \(offset) (% not followed by two hex digits), so OSS's decoded path is unknown"
+            }
+        }
+    }
+
+    /// The bytes signed before the body: decoded path, `?query` when there is a query, `\n`.
+    public static func prefix(forTarget target: String) -> Result<[UInt8], Problem> {
+        let bytes = Array(target.utf8)
+        guard bytes.first == UInt8(ascii: "/") else { return .failure(.notOriginForm(target)) }
+        let question = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+        let path = bytes[..<question]
+        let query = question < bytes.endIndex ? bytes[(question + 1)...] : []
+        guard var out = percentDecoded(path) else {
+            let offset = malformedEscapeOffset(path) ?? 0
+            return .failure(.malformedPercentEscape(offset: offset))
+        }
+        if !query.isEmpty {
+            out.append(UInt8(ascii: "?"))
+            out.append(contentsOf: query)
+        }
+        out.append(UInt8(ascii: "\n"))
+        return .success(out)
+    }
+
+    /// `bytes` with every `%HH` replaced by the byte it names; nil when a `%` is not followed by
+    /// two hex digits.
+    public static func percentDecoded<C: Collection<UInt8>>(_ bytes: C) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "%") {
+                let h = bytes.index(after: i)
+                guard h != bytes.endIndex, let high = hexValue(bytes[h]) else { return nil }
+                let l = bytes.index(after: h)
+                guard l != bytes.endIndex, let low = hexValue(bytes[l]) else { return nil }
+                out.append(high << 4 | low)
+                i = bytes.index(after: l)
+            } else {
+                out.append(byte)
+                i = bytes.index(after: i)
+            }
+        }
+        return out
+    }
+
+    private static func malformedEscapeOffset(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            if bytes[i] == UInt8(ascii: "%") {
+                let ok = i + 2 < bytes.endIndex && hexValue(bytes[i + 1]) != nil && hexValue(bytes[i + 2]) != nil
+                if !ok { return i - bytes.startIndex }
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
