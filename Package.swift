@@ -5,10 +5,10 @@
 // The module graph follows the pipeline, one way only:
 //
 //   CPcap, CZlib ─► PcapCapture ─┐
-//   CaptureModel ─► PacketDecoding ─► TCPReassembly ─┐
-//   CZlib ─► HTTP1 ──────────────────────────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
-//   JSONValidation ──────────────────────────────────┘                                      │
-//   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────┘
+//   CaptureModel ─► PacketDecoding ─► TCPReassembly ─┬─► TLSRecords ─┐
+//   CZlib ─► HTTP1 ──────────────────────────────────┼───────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
+//   JSONValidation ──────────────────────────────────┴───────────────┘                                      │
+//   Analysis (the pipeline: capture → … → report) ◄─────────────────────────────────────────────────────────┘
 //   callback-doctor (CLI) ─► Analysis, Rendering
 //
 // Only PcapCapture imports libpcap; every other stage is pure Swift over byte slices.
@@ -46,17 +46,19 @@ let package = Package(
         // Stage 4: HTTP/1.x message parsing and content decoding.
         .target(name: "HTTP1", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "JSONValidation", swiftSettings: strict),
+        // Stage 4b: TLS record layer (HTTPS callbacks seen without decryption).
+        .target(name: "TLSRecords", dependencies: ["CaptureModel", "TCPReassembly"], swiftSettings: strict),
         // Stage 5: request/response pairing per connection.
         .target(
             name: "HTTPExchanges",
-            dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation"],
+            dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation", "TLSRecords"],
             swiftSettings: strict),
         // Stage 6: OSS callback rules.
-        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1", "TLSRecords"], swiftSettings: strict),
         // Stage 7: the report value and its renderers.
-        .target(name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1"], swiftSettings: strict),
+        .target(name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1", "TLSRecords"], swiftSettings: strict),
         .target(
-            name: "Rendering", dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel"],
+            name: "Rendering", dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TLSRecords"],
             swiftSettings: strict),
         // The pipeline that ties the stages together.
         .target(
@@ -83,8 +85,9 @@ let package = Package(
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
-        .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords", "TCPReassembly", "CaptureModel"], swiftSettings: strict),
+        .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport", "TLSRecords"], swiftSettings: strict),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "TLSRecords"], swiftSettings: strict),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
         .testTarget(
             name: "AnalysisTests",
@@ -92,7 +95,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor"],
+            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "TLSRecords"],
             exclude: ["Goldens"],
             swiftSettings: strict),
         // Issue #6: the corpus sweep through the built binary, and resource attacks.

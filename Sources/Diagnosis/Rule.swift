@@ -30,6 +30,8 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let contentLengthMismatch = RuleID(rawValue: "content-length-mismatch")
     public static let bodyTooLarge = RuleID(rawValue: "body-too-large")
     public static let incomplete = RuleID(rawValue: "incomplete")
+    public static let tlsHandshakeFailed = RuleID(rawValue: "tls-handshake-failed")
+    public static let tlsNoSNI = RuleID(rawValue: "tls-no-sni")
 }
 
 /// One rule of the catalogue: what it checks, what OSS tells the uploader, why it happens and

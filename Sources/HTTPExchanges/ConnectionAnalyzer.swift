@@ -1,6 +1,7 @@
 import CaptureModel
 import HTTP1
 import TCPReassembly
+import TLSRecords
 
 /// Bounds on what is kept per exchange.
 public struct ExchangeLimits: Sendable {
@@ -58,6 +59,15 @@ struct ConnectionAnalyzer {
     private(set) var isHTTP: Bool?
     /// Parser events of the segment being handled; kept to reuse its storage.
     private var scratch: [HTTPEvent] = []
+    /// Set when the client's stream began with a TLS handshake record: every event then goes
+    /// to the TLS record layer instead of the HTTP parsers, and the connection becomes a single
+    /// exchange carrying ``HTTPExchange/tls``.
+    private var tls: TLSConnectionTracker?
+    /// True once the connection was routed to the TLS analyzer.
+    var isTLS: Bool { tls != nil }
+    /// Holes seen on a TLS connection, for its exchange.
+    private var tlsHoles: [CaptureHole] = []
+    private var tlsAnomalies: [TCPAnomaly] = []
 
     init(info: ConnectionInfo, limits: ExchangeLimits) {
         self.info = info
@@ -79,6 +89,21 @@ struct ConnectionAnalyzer {
     // MARK: - Stream input
 
     mutating func data(direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin, output: inout [HTTPExchange]) {
+        if tls != nil {
+            tls?.data(direction: direction, bytes: bytes, origin: origin)
+            return
+        }
+        // Routing: a client whose stream, seen from its first byte, starts with a TLS handshake
+        // record header (0x16 0x03 0x00…0x04) speaks TLS — an HTTPS callback.
+        if direction == .clientToServer, offset == 0, isHTTP == nil, nextIndex == 0,
+            info.handshakeSeen || info.roleEvidence == .synAck,
+            TLSRecordHeader.startsHandshake(bytes.prefix(3))
+        {
+            var tracker = TLSConnectionTracker()
+            tracker.data(direction: direction, bytes: bytes, origin: origin)
+            tls = tracker
+            return
+        }
         switch direction {
         case .clientToServer:
             guard !clientHalted else { return }
@@ -123,6 +148,11 @@ struct ConnectionAnalyzer {
         direction: StreamDirection, offset: Int64, length: Int64, origin: StreamOrigin, output: inout [HTTPExchange]
     ) {
         let hole = CaptureHole(direction: direction, offset: offset, length: length, origin: origin)
+        if tls != nil {
+            tlsHoles.append(hole)
+            tls?.gap(direction: direction, length: length, origin: origin)
+            return
+        }
         switch direction {
         case .clientToServer:
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -151,6 +181,10 @@ struct ConnectionAnalyzer {
     /// A TCP oddity: noted on the exchange whose message is in progress in that direction (or the
     /// most recent one).
     mutating func anomaly(direction: StreamDirection, _ anomaly: TCPAnomaly) {
+        if tls != nil {
+            tlsAnomalies.append(anomaly)
+            return
+        }
         let target = direction == .clientToServer ? requestTarget : responseTarget
         if let target, let i = pending.firstIndex(where: { $0.index == target }) {
             pending[i].tcpAnomalies.append(anomaly)
@@ -162,6 +196,11 @@ struct ConnectionAnalyzer {
     }
 
     mutating func ended(direction: StreamDirection, how: StreamEnd, output: inout [HTTPExchange]) {
+        if tls != nil {
+            tls?.ended(direction: direction, how: how)
+            if direction == .clientToServer { outcome.clientEnd = how } else { outcome.serverEnd = how }
+            return
+        }
         switch direction {
         case .clientToServer:
             outcome.clientEnd = how
@@ -178,6 +217,15 @@ struct ConnectionAnalyzer {
 
     /// The connection is gone: hands out everything still pending.
     mutating func close(output: inout [HTTPExchange]) {
+        if var tracker = tls {
+            var exchange = HTTPExchange(connection: info, index: 0)
+            exchange.tls = tracker.finish()
+            exchange.outcome = outcome
+            exchange.holes = tlsHoles
+            exchange.tcpAnomalies = tlsAnomalies
+            output.append(exchange)
+            return
+        }
         releaseHeld(output: &output)
         for var exchange in pending {
             exchange.outcome = outcome

@@ -201,6 +201,7 @@ public enum HTMLRenderer {
         h += "\(t(Present.clock(e.startTime, date: false))) · \(t("\(e.connection.client) → \(e.connection.server)")) · "
         h += "<code>\(t(Present.requestLine(e, withVersion: false)))</code> → \(t(Present.status(e)))"
         if let latency = e.latencySeconds { h += " · \(t(Diagnoser.duration(latency)))" }
+        if e.tls?.estimatedLatencySeconds != nil { h += " · \(t(Present.latency(e)))" }
         if !d.findings.isEmpty { h += " " + d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " ") }
         h += "</summary>\n"
         if let uploader = Present.uploader(d.outcome) {
@@ -208,7 +209,7 @@ public enum HTMLRenderer {
         }
         if case .unknown(let reason) = d.outcome { h += "<p><strong>Not judged:</strong> \(t(reason))</p>\n" }
         for finding in d.findings {
-            h += "<div class=\"finding \(finding.severity.rawValue)\"><p>\(ruleBadge(finding.rule, link: true)) \(t(finding.message))</p><dl>"
+            h += "<div class=\"finding \(finding.severity.rawValue)\"><p>\(ruleBadge(finding.rule, link: true)) \(finding.estimated ? "<em>(estimated)</em> " : "")\(t(finding.message))</p><dl>"
             for evidence in finding.evidence { h += "<dt>\(t(evidence.key))</dt><dd class=\"mono\">\(t(evidence.value))</dd>" }
             if let oss = finding.ossError { h += "<dt>OSS says</dt><dd class=\"mono\">\(t(oss))</dd>" }
             h += "<dt>fix</dt><dd>\(t(finding.hint))</dd></dl></div>\n"
@@ -220,6 +221,11 @@ public enum HTMLRenderer {
             h += "<dt>connection attempt</dt><dd>\(refusal.kind == .reset ? "answered by RST" : "never answered"), SYN frames \(t(refusal.synFrames.map(String.init).joined(separator: ", ")))</dd>"
         }
         h += "</dl>\n"
+        if let tls = e.tls {
+            h += "<h3>TLS (HTTPS, not decrypted)</h3>\n<dl>"
+            for (label, value) in Present.tlsFacts(tls) { h += "<dt>\(t(label))</dt><dd class=\"mono\">\(t(value))</dd>" }
+            h += "</dl>\n"
+        }
         if let request = e.request {
             h += "<h3>Request</h3>\n<pre>\(t("\(request.head.method) \(request.head.target) \(request.head.version)"))</pre>\n"
             h += headersTable(request.head.headers)

@@ -94,7 +94,7 @@ public enum MarkdownRenderer {
             out += "Evidence:\n\n"
             for (i, reported) in numbered {
                 for finding in reported.diagnosed.findings where finding.rule == rule {
-                    out += "- **#\(i + 1)** \(md(headline(reported))): \(md(finding.message))\n"
+                    out += "- **#\(i + 1)** \(md(headline(reported))): \(finding.estimated ? "(estimated) " : "")\(md(finding.message))\n"
                     for evidence in finding.evidence {
                         out += "  - \(md(evidence.key)): \(md(evidence.value))\n"
                     }
