@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
-        .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords", "TCPReassembly", "CaptureModel"], swiftSettings: strict),
+        .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords", "TCPReassembly", "CaptureModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport", "TLSRecords"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "TLSRecords"], swiftSettings: strict),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),

@@ -69,7 +69,7 @@ import Testing
         #expect(TLSAlert(level: 2, code: 112).description == "fatal unrecognized_name (112)")
         #expect(TLSAlert(level: 1, code: 0).name == "close_notify")
         #expect(TLSAlert(level: 2, code: 70).name == "protocol_version")
-        #expect(TLSAlert(level: 9, code: 250).description == "level(9) unknown(250)")
+        #expect(TLSAlert(level: 9, code: 250).description == "level(9) unknown(250) (250)")
     }
 
     @Test func recordHeaderDetection() {
