@@ -86,4 +86,34 @@ import Testing
         #expect(d.findings.first?.evidence.contains(Evidence("frame", "5")) == true)
         #expect(d.outcome.label == "fail")
     }
+
+    /// `bench/gen_tls_capture.py` (interleaved HTTPS connections, some slow, some refused by an
+    /// alert) analysed end to end: the findings by rule equal the generator's truth.
+    @Test func generatedHTTPSCaptureMatchesItsTruth() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        let capture = dir + "/tls.pcap"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_tls_capture.py").path, capture, "--connections", "600",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let truth = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/tls.truth.json"))) as? [String: Int])
+        // 12 slow and 12 refused: fewer than the 100 failures per rule a report lists in full.
+        let analysis = CaptureAnalyzer.analyze(path: capture, options: AnalysisOptions())
+        #expect(analysis.summary.http.tlsConnections == 600)
+        var counts: [String: Int] = [:]
+        for reported in analysis.exchanges {
+            for finding in reported.diagnosed.findings { counts[finding.rule.rawValue, default: 0] += 1 }
+        }
+        #expect(counts["tls-handshake-failed"] == truth["tls-handshake-failed"])
+        #expect(counts["tls-no-sni"] == truth["tls-no-sni"])
+        #expect(counts["slow-response"] == truth["slow-response"])
+        #expect(counts.keys.sorted() == ["slow-response", "tls-handshake-failed", "tls-no-sni"])
+    }
 }
