@@ -91,18 +91,22 @@ import Testing
         let full = BatchAnalyzer.analyze(arguments: [path], options: all, tool: Self.tool, jobs: 1)
         let lean = BatchAnalyzer.analyze(arguments: [path], options: bounded, tool: Self.tool, jobs: 1)
 
-        // all-lo: 5 passed callbacks, 4 other exchanges, 17 failing callbacks over 8 rules (7 bad-status,
-        // 3 no-response, 2 non-json-body, 2 missing-content-length, one each of the rest) and a refusal.
+        // all-lo: 6 passed callbacks, 4 other exchanges, 21 failing callbacks over 9 deciding rules
+        // (7 bad-status, 4 no-response, 2 slow-response, 2 non-json-body, 2 missing-content-length,
+        // 2 tls-handshake-failed, one each of the rest) and a refusal.
         #expect(full.captures[0].unlisted == UnlistedExchanges())
         let passed = full.exchanges.filter { $0.diagnosed.outcome == .passed }
         let others = full.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.findings.isEmpty }
-        #expect(passed.count == 5 && others.count == 4)
+        #expect(passed.count == 6 && others.count == 4)
         let unlisted = lean.captures[0].unlisted
-        #expect(unlisted.callbacksPassed == 3)
-        #expect(unlisted.callbacksFailed == 6 + 2 + 1 + 1)
+        #expect(unlisted.callbacksPassed == 4)
+        #expect(unlisted.callbacksFailed == 6 + 3 + 1 + 1 + 1 + 1)
         #expect(unlisted.refusedConnections == 0)
-        #expect(unlisted.exchanges == 3 + 2 + 10)
-        #expect(unlisted.findingsByRule == [.badStatus: 6, .noResponse: 2, .nonJSONBody: 1, .missingContentLength: 1])
+        #expect(unlisted.exchanges == 4 + 2 + 13)
+        #expect(
+            unlisted.findingsByRule == [
+                .badStatus: 6, .noResponse: 3, .slowResponse: 1, .nonJSONBody: 1, .missingContentLength: 1, .tlsHandshakeFailed: 1,
+            ])
         #expect(lean.exchanges.count == full.exchanges.count - unlisted.exchanges)
         // The first of each kind are the ones listed.
         #expect(lean.exchanges.filter { $0.diagnosed.outcome == .passed }.map(\.diagnosed) == Array(passed.prefix(2).map(\.diagnosed)))
@@ -110,9 +114,9 @@ import Testing
         // The summary is the same as with everything listed.
         #expect(lean.summary == full.summary)
         #expect(lean.summary.worstSeverity == full.summary.worstSeverity)
-        #expect(lean.summary.callbacksPassed == 5 && lean.summary.callbacksFailed == 17 && lean.summary.exchanges == full.summary.exchanges)
+        #expect(lean.summary.callbacksPassed == 6 && lean.summary.callbacksFailed == 21 && lean.summary.exchanges == full.summary.exchanges)
         let json = lean.json.serialized(indent: 0)
-        #expect(json.contains(#""unlistedExchanges":{"exchanges":15,"callbacksPassed":3,"callbacksFailed":10"#), "\(json.prefix(1500))")
+        #expect(json.contains(#""unlistedExchanges":{"exchanges":19,"callbacksPassed":4,"callbacksFailed":13"#), "\(json.prefix(1500))")
     }
 
     /// A worker per job: the indices are all visited once, whatever the number of jobs.
