@@ -88,7 +88,7 @@ public enum HTMLRenderer {
                 continue
             }
             h += "<tr><td class=\"wrap\">\(t(capture.path))</td><td>\(t(capture.format ?? "?"))</td><td>\(t(capture.linkTypes.joined(separator: ", ")))</td>"
-            h += "<td class=\"num\">\(capture.packets)</td><td class=\"num\">\(capture.http.httpConnections)</td>"
+            h += "<td class=\"num\">\(capture.packets)</td><td class=\"num\">\(capture.http.httpConnections)\(capture.http.tlsConnections > 0 ? " (+ \(capture.http.tlsConnections) TLS)" : "")</td>"
             h += "<td>\(capture.problems.isEmpty ? "—" : capture.problems.map(t).joined(separator: "<br>"))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"

@@ -50,7 +50,8 @@ public enum MarkdownRenderer {
             }
             let problems = capture.problems.isEmpty ? "—" : capture.problems.map(md).joined(separator: "; ")
             out += "| \(md(capture.path)) | \(md(capture.format ?? "?")) | \(md(capture.linkTypes.joined(separator: ", "))) "
-            out += "| \(capture.packets) | \(capture.http.httpConnections) | \(problems) |\n"
+            let tls = capture.http.tlsConnections > 0 ? " (+ \(capture.http.tlsConnections) TLS)" : ""
+            out += "| \(capture.packets) | \(capture.http.httpConnections)\(tls) | \(problems) |\n"
         }
         out += "\n"
 
