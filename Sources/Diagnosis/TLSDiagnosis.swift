@@ -59,8 +59,17 @@ extension Diagnoser {
         case .completed:
             break
         }
-        // Without a request there is nothing OSS waited for.
-        guard let request = tls.request else { return findings }
+        // Without a request there is nothing OSS waited for — but a handshake that OSS completed
+        // and then left without a request is not a pass either.
+        guard let request = tls.request else {
+            if exchange.holes.isEmpty {
+                findings.append(
+                    Finding(
+                        .incomplete,
+                        "The TLS handshake completed but no encrypted request followed before the connection ended; there is nothing to judge."))
+            }
+            return findings
+        }
         let evidenceBase = [
             Evidence("requestRecords", "\(request.records) (\(request.bytes) bytes), first at frame \(request.firstStart.frame)"),
             Evidence("estimate", "from TLS record timing: the contents are encrypted"),

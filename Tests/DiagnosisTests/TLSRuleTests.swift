@@ -144,6 +144,19 @@ private struct TLSExchange {
         #expect(d.findings.map(\.rule) == [.incomplete])
     }
 
+    @Test func completedHandshakeWithoutARequestIsNotAPass() {
+        var t = TLSExchange()
+        t.send(.clientToServer, TLSRecordBuilder.clientHelloRecord(sni: nil, versions: []), at: 0)
+        t.send(.serverToClient, TLSRecordBuilder.serverHelloRecord(selected: nil), at: 0.001)
+        t.send(.clientToServer, TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.record(22, [UInt8](repeating: 1, count: 40)), at: 0.002)
+        t.send(.serverToClient, TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.record(22, [UInt8](repeating: 2, count: 40)), at: 0.003)
+        t.end(.clientToServer, { .fin($0) }, at: 0.004)
+        let d = Diagnoser().diagnose(t.exchange())
+        #expect(d.exchange.tls?.handshake.label == "completed")
+        #expect(d.findings.map(\.rule) == [.incomplete])
+        if case .unknown = d.outcome {} else { Issue.record("expected unknown, got \(d.outcome)") }
+    }
+
     @Test func catalogueHasTheTLSRules() {
         #expect(RuleCatalog.rule(.tlsHandshakeFailed).severity == .error)
         #expect(RuleCatalog.rule(.tlsNoSNI).severity == .info)
