@@ -62,12 +62,18 @@ struct ConnectionAnalyzer {
     /// Set when the client's stream began with a TLS handshake record: every event then goes
     /// to the TLS record layer instead of the HTTP parsers, and the connection becomes a single
     /// exchange carrying ``HTTPExchange/tls``.
-    private var tls: TLSConnectionTracker?
+    private var tls: TLSState?
     /// True once the connection was routed to the TLS analyzer.
     var isTLS: Bool { tls != nil }
-    /// Holes seen on a TLS connection, for its exchange.
-    private var tlsHoles: [CaptureHole] = []
-    private var tlsAnomalies: [TCPAnomaly] = []
+
+    /// The TLS side of a connection, boxed: plain HTTP connections (the hot path, stored by value
+    /// in the assembler's table) carry one reference instead of the tracker's kilobyte.
+    private final class TLSState {
+        var tracker = TLSConnectionTracker()
+        /// Holes and TCP oddities seen on the connection, for its exchange.
+        var holes: [CaptureHole] = []
+        var anomalies: [TCPAnomaly] = []
+    }
 
     init(info: ConnectionInfo, limits: ExchangeLimits) {
         self.info = info
@@ -89,8 +95,8 @@ struct ConnectionAnalyzer {
     // MARK: - Stream input
 
     mutating func data(direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin, output: inout [HTTPExchange]) {
-        if tls != nil {
-            tls?.data(direction: direction, bytes: bytes, origin: origin)
+        if let tls {
+            tls.tracker.data(direction: direction, bytes: bytes, origin: origin)
             return
         }
         // Routing: a client whose stream, seen from its first byte, starts with a TLS handshake
@@ -99,9 +105,9 @@ struct ConnectionAnalyzer {
             info.handshakeSeen || info.roleEvidence == .synAck,
             TLSRecordHeader.startsHandshake(bytes.prefix(3))
         {
-            var tracker = TLSConnectionTracker()
-            tracker.data(direction: direction, bytes: bytes, origin: origin)
-            tls = tracker
+            let state = TLSState()
+            state.tracker.data(direction: direction, bytes: bytes, origin: origin)
+            tls = state
             return
         }
         switch direction {
@@ -148,9 +154,9 @@ struct ConnectionAnalyzer {
         direction: StreamDirection, offset: Int64, length: Int64, origin: StreamOrigin, output: inout [HTTPExchange]
     ) {
         let hole = CaptureHole(direction: direction, offset: offset, length: length, origin: origin)
-        if tls != nil {
-            tlsHoles.append(hole)
-            tls?.gap(direction: direction, length: length, origin: origin)
+        if let tls {
+            tls.holes.append(hole)
+            tls.tracker.gap(direction: direction, length: length, origin: origin)
             return
         }
         switch direction {
@@ -181,8 +187,8 @@ struct ConnectionAnalyzer {
     /// A TCP oddity: noted on the exchange whose message is in progress in that direction (or the
     /// most recent one).
     mutating func anomaly(direction: StreamDirection, _ anomaly: TCPAnomaly) {
-        if tls != nil {
-            tlsAnomalies.append(anomaly)
+        if let tls {
+            tls.anomalies.append(anomaly)
             return
         }
         let target = direction == .clientToServer ? requestTarget : responseTarget
@@ -196,8 +202,8 @@ struct ConnectionAnalyzer {
     }
 
     mutating func ended(direction: StreamDirection, how: StreamEnd, output: inout [HTTPExchange]) {
-        if tls != nil {
-            tls?.ended(direction: direction, how: how)
+        if let tls {
+            tls.tracker.ended(direction: direction, how: how)
             if direction == .clientToServer { outcome.clientEnd = how } else { outcome.serverEnd = how }
             return
         }
@@ -217,12 +223,12 @@ struct ConnectionAnalyzer {
 
     /// The connection is gone: hands out everything still pending.
     mutating func close(output: inout [HTTPExchange]) {
-        if var tracker = tls {
+        if let tls {
             var exchange = HTTPExchange(connection: info, index: 0)
-            exchange.tls = tracker.finish()
+            exchange.tls = tls.tracker.finish()
             exchange.outcome = outcome
-            exchange.holes = tlsHoles
-            exchange.tcpAnomalies = tlsAnomalies
+            exchange.holes = tls.holes
+            exchange.tcpAnomalies = tls.anomalies
             output.append(exchange)
             return
         }
