@@ -98,7 +98,32 @@ extension Diagnoser {
             }
             return findings
         }
-        if let latency = tls.estimatedLatencySeconds, latency > settings.latencyThresholdSeconds {
+        let latency = tls.estimatedLatencySeconds ?? 0
+        // OSS closes as soon as it has read a response (it sends Connection: close). A client that
+        // closed only after waiting out its timeout, while the server had not closed, got no
+        // complete response — whatever early records the server sent (in TLS 1.3, most likely the
+        // session tickets it sends right after the handshake, racing the request).
+        if latency <= settings.latencyThresholdSeconds, let close = tls.clientClose {
+            let waited = close.timestamp.seconds(since: request.lastEnd.timestamp)
+            let serverClosedFirst: Bool
+            switch exchange.outcome.serverEnd {
+            case .fin(let origin)?, .reset(by: .serverToClient, let origin)?: serverClosedFirst = origin.timestamp < close.timestamp
+            default: serverClosedFirst = false
+            }
+            if waited >= settings.latencyThresholdSeconds - 0.05 && !serverClosedFirst {
+                findings.append(
+                    Finding(
+                        .noResponse,
+                        "The client (OSS) waited \(Self.duration(waited)) after its encrypted request and then closed the connection: the server's \(response.records == 1 ? "record" : "\(response.records) records") of \(response.bytes) bytes, the last \(Self.duration(latency)) after the request, were not a complete response (in TLS 1.3 most likely the session tickets sent right after the handshake). Estimated from TLS records.",
+                        evidence: evidenceBase + [
+                            Evidence("clientCloseFrame", "\(close.frame)"),
+                            Evidence("serverRecordsAfterRequest", "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"),
+                        ],
+                        ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds), estimated: true))
+                return findings
+            }
+        }
+        if latency > settings.latencyThresholdSeconds {
             findings.append(
                 Finding(
                     .slowResponse,

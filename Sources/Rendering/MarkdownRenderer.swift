@@ -68,7 +68,7 @@ public enum MarkdownRenderer {
                 let rules = d.findings.filter { $0.severity == .error }.map { "[\($0.rule.rawValue)](#\(anchor($0.rule)))" }
                     .joined(separator: ", ")
                 out += "| \(i + 1) | \(Present.clock(e.startTime, date: false)) | \(md("\(e.connection.client) → \(e.connection.server)")) "
-                out += "| \(md(Present.requestLine(e, withVersion: false))) | \(md(Present.status(e))) | \(Present.latency(e)) "
+                out += "| \(md(Present.requestLine(e, withVersion: false))) | \(md(Present.status(d))) | \(Present.latency(d)) "
                 out += "| \(rules) | \(md(Present.uploader(d.outcome) ?? "—")) |\n"
             }
             out += "\n"

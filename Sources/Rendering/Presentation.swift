@@ -65,6 +65,19 @@ enum Present {
         return response.head.reason.isEmpty ? "\(response.head.status)" : "\(response.head.status) \(response.head.reason)"
     }
 
+    /// ``status(_:)-swift.type.method``, except that an HTTPS exchange judged `no-response` says
+    /// so: its early server records (session tickets) were not a response.
+    static func status(_ d: DiagnosedExchange) -> String {
+        if d.exchange.tls != nil, d.findings.contains(where: { $0.rule == .noResponse }) { return "no complete response (estimated)" }
+        return status(d.exchange)
+    }
+
+    /// ``latency(_:)-swift.type.method``, except `—` for an HTTPS exchange judged `no-response`.
+    static func latency(_ d: DiagnosedExchange) -> String {
+        if d.exchange.tls != nil, d.findings.contains(where: { $0.rule == .noResponse }) { return "—" }
+        return latency(d.exchange)
+    }
+
     static func latency(_ e: HTTPExchange) -> String {
         if let estimate = e.tls?.estimatedLatencySeconds { return "≈ " + Diagnoser.duration(estimate) }
         return e.latencySeconds.map(Diagnoser.duration) ?? "—"

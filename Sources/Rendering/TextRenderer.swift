@@ -101,8 +101,8 @@ public enum TextRenderer {
         out += (Present.isFailure(reported) ? style.boldRed("FAIL") : style.yellow(Present.badge(d.outcome))) + "\n"
         out += "    " + safe(Present.requestLine(e)) + "\n"
         if let tls = e.tls {
-            var status = "    → " + safe(Present.status(e))
-            if let estimate = tls.estimatedLatencySeconds {
+            var status = "    → " + safe(Present.status(d))
+            if let estimate = tls.estimatedLatencySeconds, Present.latency(d) != "—" {
                 status += ", ≈ \(Diagnoser.duration(estimate)) after the request (estimated from TLS records)"
             }
             out += status + "\n"
@@ -139,7 +139,7 @@ public enum TextRenderer {
             style.bold("#\(number)"), Present.clock(e.startTime, date: false), "\(e.connection.client) → \(e.connection.server)",
             TerminalSafety.escape(Present.requestLine(e, withVersion: false)),
             e.tls != nil ? "TLS" : e.response.map { String($0.head.status) } ?? "---",
-            e.tls != nil ? Present.latency(e) : e.latencySeconds.map(Diagnoser.duration) ?? "-",
+            e.tls != nil ? Present.latency(d) : e.latencySeconds.map(Diagnoser.duration) ?? "-",
         ]
         switch d.outcome {
         case .passed: parts.append(style.green("PASS"))

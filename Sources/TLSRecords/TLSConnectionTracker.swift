@@ -22,7 +22,9 @@ import TCPReassembly
 /// data) would have its handshake called done one record early; a server that sends its session
 /// tickets only after the request arrived (a race on fast links) has them counted as the start
 /// of the response. The response's *end* — the last server record before the client closed —
-/// is what the latency uses, so a ticket raced in front of a slow response does not hide the delay.
+/// is what the latency uses, so a ticket raced in front of a slow response does not hide the delay;
+/// and the diagnosis treats a client that waited out its timeout before closing as having had no
+/// response, so raced tickets in front of silence do not pass either.
 ///
 /// ## Failure
 /// Before the handshake is done: a fatal plaintext alert; an encrypted alert (a TLS 1.2 alert

@@ -117,6 +117,32 @@ private struct TLSExchange {
         #expect(d.findings.first?.message.contains("5.000 s") == true)
     }
 
+    /// TLS 1.3: session tickets that raced the request are the only server records; OSS waits
+    /// out its 5 s and closes. That is no response, not a fast one.
+    @Test func ticketsRacingTheRequestAreNotAResponseWhenOSSGaveUp() throws {
+        var t = TLSExchange()
+        t.establishedTLS13()
+        t.send(.serverToClient, TLSRecordBuilder.applicationData(250) + TLSRecordBuilder.applicationData(250), at: 0.0102)
+        t.end(.clientToServer, { .fin($0) }, at: 5.011)
+        let d = Diagnoser().diagnose(t.exchange())
+        #expect(d.findings.map(\.rule) == [.noResponse])
+        let finding = try #require(d.findings.first)
+        #expect(finding.estimated)
+        #expect(finding.message.contains("session tickets"))
+        #expect(finding.ossError?.contains("reply timeout") == true)
+    }
+
+    /// A fast response after which the server closes, then OSS: a pass, even if OSS closed late.
+    @Test func serverThatClosedFirstAnswered() {
+        var t = TLSExchange()
+        t.establishedTLS13()
+        t.send(.serverToClient, TLSRecordBuilder.applicationData(300), at: 0.011)
+        t.end(.serverToClient, { .fin($0) }, at: 0.012)
+        t.end(.clientToServer, { .fin($0) }, at: 5.5)
+        let d = Diagnoser().diagnose(t.exchange())
+        #expect(d.findings.isEmpty)
+    }
+
     @Test func responseAfterOSSClosedIsNoResponse() {
         var t = TLSExchange()
         t.establishedTLS13()
