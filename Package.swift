@@ -5,12 +5,12 @@
 // The module graph follows the pipeline, one way only:
 //
 //   CPcap, CZlib ─► PcapCapture ─┐
-//   CaptureModel ─► PacketDecoding ─► TCPReassembly ─┐
-//   CZlib ─► HTTP1 ──────────────────────────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
-//   JSONValidation ──────────────────────────────────┤    ▲                                 │
-//   COpenSSL ─► CallbackSignature ───────────────────┘    │                                 │
-//   UploadCallbacks (HTTP1) ──────────────────────────────┘ (the uploader's side, issue #7)  │
-//   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────┘
+//   CaptureModel ─► PacketDecoding ─► TCPReassembly ─┬─► TLSRecords ─┐
+//   CZlib ─► HTTP1 ──────────────────────────────────┼───────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
+//   JSONValidation ──────────────────────────────────┤               │    ▲                                 │
+//   COpenSSL ─► CallbackSignature ───────────────────┴───────────────┘    │                                 │
+//   UploadCallbacks (HTTP1) ──────────────────────────────────────────────┘ (the uploader's side, issue #7)  │
+//   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────────────────────┘
 //   callback-doctor (CLI) ─► Analysis, Rendering
 //
 // Only PcapCapture imports libpcap and only CallbackSignature imports OpenSSL's libcrypto (MD5 and
@@ -52,22 +52,24 @@ let package = Package(
         .target(name: "JSONValidation", swiftSettings: strict),
         // OSS callback signatures (RSA PKCS#1 v1.5 with MD5), through libcrypto.
         .target(name: "CallbackSignature", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // Stage 4b: TLS record layer (HTTPS callbacks seen without decryption).
+        .target(name: "TLSRecords", dependencies: ["CaptureModel", "TCPReassembly"], swiftSettings: strict),
         // Stage 5: request/response pairing per connection.
         .target(
             name: "HTTPExchanges",
-            dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation", "CallbackSignature"],
+            dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation", "CallbackSignature", "TLSRecords"],
             swiftSettings: strict),
         // Stage 5b: the uploader's side (issue #7): callback parameters of uploads to OSS, OSS's error XML.
         .target(name: "UploadCallbacks", dependencies: ["HTTP1"], swiftSettings: strict),
         // Stage 6: OSS callback rules.
-        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1", "UploadCallbacks", "CallbackSignature"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1", "UploadCallbacks", "CallbackSignature", "TLSRecords"], swiftSettings: strict),
         // Stage 7: the report value and its renderers.
         .target(
-            name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1", "UploadCallbacks", "CallbackSignature"],
+            name: "ReportModel", dependencies: ["CaptureModel", "Diagnosis", "HTTPExchanges", "HTTP1", "UploadCallbacks", "CallbackSignature", "TLSRecords"],
             swiftSettings: strict),
         .target(
             name: "Rendering",
-            dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "UploadCallbacks", "CallbackSignature"],
+            dependencies: ["ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "UploadCallbacks", "CallbackSignature", "TLSRecords"],
             swiftSettings: strict),
         // The pipeline that ties the stages together.
         .target(
@@ -95,11 +97,13 @@ let package = Package(
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
         .testTarget(name: "CallbackSignatureTests", dependencies: ["CallbackSignature"], swiftSettings: strict),
+        .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords", "TCPReassembly", "CaptureModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport", "CallbackSignature"], swiftSettings: strict),
+            name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport", "CallbackSignature", "TLSRecords"],
+            swiftSettings: strict),
         .testTarget(name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1"], swiftSettings: strict),
         .testTarget(
-            name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks", "CallbackSignature"],
+            name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks", "CallbackSignature", "TLSRecords"],
             swiftSettings: strict),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
         .testTarget(
@@ -108,7 +112,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "CallbackSignature"],
+            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "CallbackSignature", "TLSRecords"],
             exclude: ["Goldens"],
             swiftSettings: strict),
         // Issue #6: the corpus sweep through the built binary, and resource attacks.

@@ -15,6 +15,7 @@ import hashlib
 import os
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -31,6 +32,11 @@ from scenarios import scenarios  # noqa: E402
 from fake_oss import handle_upload  # noqa: E402
 
 SERVER = "callback-doctor-samples/1.0"
+TLS_CERT = os.path.join(HERE, "keys", "test-tls-cert.pem")
+TLS_KEY = os.path.join(HERE, "keys", "test-tls-key.pem")
+# HTTPS behaviours: the HTTP behaviour behind the TLS layer (None: the handshake fails first).
+TLS_BEHAVIOURS = {"tls-good": "good-json", "tls-slow-6s": "slow-6s", "tls-silent": "silent",
+                  "tls-sni-required": None, "tls-version-mismatch": None}
 GOOD = b'{"Status":"OK"}'
 
 
@@ -264,9 +270,37 @@ def handle_keepalive(conn, behaviour):
             return
 
 
+def tls_context(behaviour):
+    """The server's TLS configuration for one HTTPS behaviour (Python's ssl, i.e. OpenSSL)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(TLS_CERT, TLS_KEY)
+    if behaviour == "tls-sni-required":
+        # Like a server or CDN with several certificates on one address: without SNI it cannot
+        # pick one and aborts with a fatal unrecognized_name alert (RFC 6066 §3).
+        def need_sni(sslobj, server_name, context):
+            if server_name is None:
+                return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+            return None
+        ctx.sni_callback = need_sni
+    elif behaviour == "tls-version-mismatch":
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    elif behaviour == "tls-good":
+        # TLS 1.2, so that both record-layer handshakes are recorded (the others negotiate 1.3).
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
 def serve_conn(conn, peer, behaviour):
     try:
-        if behaviour in ("keep-alive", "pipelined"):
+        if behaviour in TLS_BEHAVIOURS:
+            try:
+                conn = tls_context(behaviour).wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                log("%s: TLS handshake failed: %s" % (behaviour, e))
+                return
+            log("%s: TLS handshake done: %s %s" % (behaviour, conn.version(), conn.cipher()[0]))
+            handle_callback(conn, TLS_BEHAVIOURS[behaviour])
+        elif behaviour in ("keep-alive", "pipelined"):
             handle_keepalive(conn, behaviour)
         elif behaviour.startswith("upload-"):
             handle_upload(conn, behaviour, log)  # the fake OSS endpoint (fake_oss.py)

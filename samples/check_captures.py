@@ -94,7 +94,60 @@ def verify_sig(request_bytes):
     return r.returncode == 0
 
 
+# The alert each failing HTTPS scenario must show on the wire (tls.alert_message.desc).
+TLS_ALERTS = {"TLSV1_UNRECOGNIZED_NAME": "112", "TLSV1_ALERT_PROTOCOL_VERSION": "70"}
+
+
+def check_tls_scenario(s, verbose):
+    """An HTTPS scenario, through tshark's TLS dissector: the ClientHello and its SNI, the alert
+    of a failed handshake, and the wire latency of the encrypted records."""
+    errs, notes = [], []
+    pcap = os.path.join(HERE, s["capture"])
+    pk = packets(pcap)
+    port = s["port"]
+    if len({p["stream"] for p in pk}) != 1:
+        errs.append("expected 1 TCP connection")
+    syn = [p for p in pk if p["syn"] and p["dport"] == port]
+    if not syn or ep(syn[0]["src"], syn[0]["sport"]) != s["client"]:
+        errs.append("no SYN from the recorded client %s" % s["client"])
+        return errs, notes, pk
+    decode = ["-d", "tcp.port==%d,tls" % port]
+    hellos = tshark(pcap, *decode, "-Y", "tls.handshake.type==1", "-T", "fields", "-e",
+                    "tls.handshake.extensions_server_name").splitlines()
+    if len(hellos) != 1:
+        errs.append("expected one ClientHello, tshark found %d" % len(hellos))
+    sni = [h for h in hellos if h.strip()]
+    notes.append("ClientHello SNI (tshark): %s" % (sni[0] if sni else "none"))
+    if (s["tls"]["sni"] is None) != (not sni):
+        errs.append("SNI %s on the wire, %s recorded" % (sni, s["tls"]["sni"]))
+    alerts = tshark(pcap, *decode, "-Y", "tls.alert_message.desc", "-T", "fields", "-e",
+                    "tls.alert_message.desc").split()
+    if s["tls"]["handshake"] == "failed":
+        want = TLS_ALERTS.get(s["tls"]["reason"])
+        notes.append("alerts (tshark): %s, sender saw %s" % (alerts, s["tls"]["reason"]))
+        if want and want not in alerts:
+            errs.append("expected alert %s on the wire, tshark saw %s" % (want, alerts))
+    c2s = [p for p in pk if p["dport"] == port]
+    s2c = [p for p in pk if p["sport"] == port]
+    ex = s["exchanges"][0]
+    client_fin = next((p["n"] for p in c2s if p["fin"]), None)
+    if ex["latencySeconds"] is not None:
+        send_end = ex["request"]["sendEndNs"]
+        req = max((p for p in c2s if p["len"] and p["t"] <= send_end + 1_000_000),
+                  key=lambda p: p["n"])
+        resp = max((p for p in s2c if p["len"] and (client_fin is None or p["n"] < client_fin)),
+                   key=lambda p: p["n"])
+        wire = (resp["t"] - req["t"]) / 1e9
+        notes.append("latency wire %.6f s (last request record to last response record), "
+                     "sender %.6f s" % (wire, ex["latencySeconds"]))
+        if abs(wire - ex["latencySeconds"]) > LATENCY_TOLERANCE_S:
+            errs.append("latency differs by more than %.0f ms" % (LATENCY_TOLERANCE_S * 1e3))
+    return errs, notes, pk
+
+
 def check_scenario(s, verbose):
+    if s.get("isTLS"):
+        return check_tls_scenario(s, verbose)
     errs, notes = [], []
     pcap = os.path.join(HERE, s["capture"])
     pk = packets(pcap)

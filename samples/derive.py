@@ -7,7 +7,8 @@
 Python 3.8+ standard library only. Reads and writes pcap itself (no scapy, no libpcap).
 
 The TCP-level variants and snaplen-200 come from samples/captures/all-lo.pcap (tcpdump -i lo:
-Ethernet, µs, all 29 scenarios, one TCP connection each). To keep samples/derived/ small, the
+Ethernet, µs, every HTTP scenario, one TCP connection each; the HTTPS scenarios' connections
+are left out). To keep samples/derived/ small, the
 link-layer variants and split-1448 come from a subset of the per-scenario captures
 (samples/captures/<scenario>.pcap, merged in time order; SUBSET below): IPv4 and IPv6, each
 body rule, a refusal, a reset, keep-alive and pipelining. The bytes every TCP connection carries
@@ -61,6 +62,15 @@ import re
 import struct
 import sys
 import zlib
+
+HERE_ = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # keep samples/ free of __pycache__
+sys.path.insert(0, HERE_)
+from scenarios import scenarios as _scenarios  # noqa: E402
+
+# The HTTPS scenarios' ports: their streams are encrypted TLS records, not HTTP, so they are left
+# out of every derived capture (these variants exercise TCP reassembly and the HTTP parser).
+TLS_PORTS = {s["port"] for s in _scenarios() if s["tls"]}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "captures", "all-lo.pcap")
@@ -576,7 +586,7 @@ def derive(out_dir):
         raise SystemExit("%s: expected Ethernet with microsecond timestamps" % SOURCE)
     sources = {}
     for source, recs in (("all", records), ("subset", read_subset())):
-        packets = [Packet(r) for r in recs]
+        packets = [p for p in (Packet(r) for r in recs) if p.sport not in TLS_PORTS and p.dport not in TLS_PORTS]
         sources[source] = (packets, connections_of(packets))
     os.makedirs(out_dir, exist_ok=True)
     manifest, gap_rows = [], []

@@ -11,6 +11,9 @@ standard library has no RSA. The key is samples/keys/test-callback-private.pem: 
 for these samples, NOT OSS's key. x-oss-pub-key-url still names OSS's real key URL (as OSS would),
 so the signatures verify only with samples/keys/test-callback-public.pem.
 
+HTTPS scenarios (`tls` in scenarios.py) wrap the connection in Python's ssl like OSS calling an
+https:// callbackUrl with callbackSNI false: no server_name (no SNI), no certificate check.
+
 Usage: oss_sender.py [--out recording.json] [--only NAME ...]
 """
 import argparse
@@ -22,6 +25,7 @@ import platform
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -360,7 +364,7 @@ class Conn:
         except socket.timeout:
             self.error = "timeout"
             return False
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLError):
             self.error = "reset"
             return False
         t = time.time_ns()
@@ -400,6 +404,17 @@ def run_callback(s):
         rec.update(stamp("clientClose", time.time_ns()))
         return rec
     rec.update(stamp("connectEnd", time.time_ns()))
+    if s["tls"]:
+        tls = tls_handshake(c, s)
+        rec["tls"] = tls
+        if tls["handshake"] != "completed":
+            t_close = time.time_ns()
+            c.sock.close()
+            rec.update(stamp("clientClose", t_close))
+            rec["outcome"] = "tls-handshake-failed"
+            rec["exchanges"] = [{"index": 0, "request": None, "response": None,
+                                 "latencySeconds": None}]
+            return rec
     t0 = time.time_ns()
     if s["split"]:
         c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -436,6 +451,32 @@ def run_callback(s):
         lat = round((resp["lastByteNs"] - t1) / 1e9, 6)
     rec["exchanges"] = [{"index": 0, "request": req, "response": resp, "latencySeconds": lat}]
     return rec
+
+
+def tls_handshake(c, s):
+    """Wraps c.sock in TLS as OSS would (no SNI, no certificate check) and records the result."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if s["tls_max"] == "1.2":
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    out = {"sni": None, "offeredMaxVersion": "TLS " + (s["tls_max"] or "1.3")}
+    t = time.time_ns()
+    tls = ctx.wrap_socket(c.sock, server_hostname=None, do_handshake_on_connect=False)
+    try:
+        tls.do_handshake()
+    except (ssl.SSLError, OSError) as e:
+        out.update(handshake="failed", version=None, error=str(e),
+                   reason=getattr(e, "reason", None))
+        out.update(stamp("handshakeEnd", time.time_ns()))
+        c.sock = tls
+        return out
+    out.update(stamp("handshakeStart", t))
+    out.update(stamp("handshakeEnd", time.time_ns()))
+    out.update(handshake="completed", version={"TLSv1.3": "TLS 1.3", "TLSv1.2": "TLS 1.2"}.get(
+        tls.version(), tls.version()), cipher=tls.cipher()[0], error=None, reason=None)
+    c.sock = tls
+    return out
 
 
 def run_plain(s):
@@ -556,6 +597,7 @@ def main():
             continue
         log("%-20s -> %s:%d (%s)" % (s["name"], s["host"], s["port"], s["behaviour"]))
         rec = {"name": s["name"], "behaviour": s["behaviour"], "isCallback": s["is_callback"],
+               "isTLS": s["tls"],
                "port": s["port"], "family": s["family"],
                "capture": "captures/%s.pcap" % s["name"],
                "expect": s["expect"], "why": s["why"],
@@ -594,8 +636,14 @@ def main():
                               "keys/test-callback-public.pem, never with OSS's published key."},
         "fieldNotes": {
             "outcome": "response | timeout-gave-up | reset | refused | closed-without-response "
-                       "(connection level, from the sender's side). 'response' includes a "
-                       "response cut short by the server's close: see response.complete.",
+                       "| tls-handshake-failed (connection level, from the sender's side). "
+                       "'response' includes a response cut short by the server's close: see "
+                       "response.complete.",
+            "tls": "HTTPS scenarios only: sni (always null: no SNI sent, like OSS by default), "
+                   "offeredMaxVersion, handshake (completed | failed), version (as Python's "
+                   "ssl reports it), error and reason (OpenSSL's, for a failed handshake). "
+                   "Request and response are what the sender wrote and read inside TLS; "
+                   "on the wire they are encrypted.",
             "latencySeconds": "response last byte (time the sender's recv() returned it) minus "
                               "request last byte (time sendall() returned); null when the "
                               "sender got no response or gave up. For a body cut short "

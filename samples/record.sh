@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-record samples/captures/ and samples/recording.json from real HTTP traffic on loopback.
 #
-#   sudo ./record.sh            (from anywhere; about 50 s)
+#   sudo ./record.sh            (from anywhere; about 80 s)
 #
 # 1. starts callback_server.py (one misbehaving HTTP server per port, 127.0.0.1 / ::1 only);
 # 2. starts four captures at once, all with the same BPF filter:
@@ -85,6 +85,24 @@ if [ ! -f "$KEYDIR/test-callback-private.pem" ]; then
         openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 2>/dev/null
     } > "$KEYDIR/test-callback-private.pem"
     openssl pkey -in "$KEYDIR/test-callback-private.pem" -pubout -out "$KEYDIR/test-callback-public.pem"
+fi
+
+# ------------------------------------------------------------------ TLS test certificate (made once)
+# The HTTPS scenarios' server certificate: self-signed, for a made-up name, committed like the
+# signing key. OSS's client is modelled without a certificate check, so its name does not matter.
+if [ ! -f "$KEYDIR/test-tls-key.pem" ] || [ ! -f "$KEYDIR/test-tls-cert.pem" ]; then
+    say "creating the TEST TLS certificate in keys/ (committed; made once)"
+    mkdir -p "$KEYDIR"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500 \
+        -subj "/CN=callback.example.test" -addext "subjectAltName=DNS:callback.example.test" \
+        -keyout "$KEYDIR/test-tls-key.raw" -out "$KEYDIR/test-tls-cert.pem" 2>/dev/null
+    {
+        echo "TEST KEY ONLY - self-signed TLS certificate key for callback-doctor samples/ (openssl req -x509, EC P-256)."
+        echo "Not a secret, protects nothing. Do not use it anywhere else."
+        cat "$KEYDIR/test-tls-key.raw"
+    } > "$KEYDIR/test-tls-key.pem"
+    rm -f "$KEYDIR/test-tls-key.raw"
+    chmod 644 "$KEYDIR/test-tls-key.pem"
 fi
 
 # ------------------------------------------------------------------ children and cleanup

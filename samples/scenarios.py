@@ -27,6 +27,10 @@ CAPTURE_FILTER = "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (P
 #                 before the next scenario starts
 #   forge         send a forged callback instead (forged_callback_request: the forger's own key,
 #                 a key URL on the forger's host)
+#   tls           speak TLS (Python's ssl) like OSS calling an https:// callbackUrl: no SNI
+#                 (OSS sends none unless callbackSNI is true, facts §2.6), no certificate check;
+#                 the server uses samples/keys/test-tls-cert.pem (a self-signed TEST certificate)
+#   tls_max       the highest TLS version the sender offers ("1.2"), for a version mismatch
 
 SCENARIOS = [
     dict(name="good-json", port=9001, behaviour="good-json",
@@ -230,10 +234,44 @@ SCENARIOS = [
              "answers 203 CallbackFailed 'Error status : -1.OSS can not connect to your "
              "callbackUrl, please check it.' without an EC (the older form) [§4.7]. x:token "
              "holds a made-up secret, for redaction."),
+    # HTTPS callbacks (issue #7): seen through their TLS records, never decrypted.
+    dict(name="tls-good", port=9030, behaviour="tls-good", tls=True,
+         expect=[],
+         why="An HTTPS callback server that completes the TLS handshake (TLS 1.2: the server "
+             "offers no higher, so a TLS 1.2 handshake is recorded too; no SNI sent, as OSS by "
+             "default [§2.6]) and answers good JSON at once. Everything passes; the report shows "
+             "the TLS version, 'SNI none' and an estimated latency from the TLS "
+             "application-data records."),
+    dict(name="tls-sni-required", port=9031, behaviour="tls-sni-required", tls=True,
+         expect=["tls-handshake-failed", "tls-no-sni"],
+         why="The server hosts several names and needs SNI to pick a certificate: a ClientHello "
+             "without server_name gets a fatal unrecognized_name alert. OSS sends no SNI unless "
+             "callbackSNI is true [§2.6], and the field reports of HTTPS callbacks failing with "
+             "'Error status : 502.' are exactly this [§4.7, §6 items 1-4]. Nothing reaches the "
+             "application: only a capture shows it."),
+    dict(name="tls-slow-6s", port=9032, behaviour="tls-slow-6s", tls=True, timeout=10.0,
+         expect=["slow-response"],
+         why="The HTTPS server answers good JSON 6 s after the request. Like slow-6s, the sender "
+             "waits up to 10 s so that the late response is on the wire; OSS gives up at 5 s "
+             "[§4.5]. The latency comes from TLS record timing (request records, then response "
+             "records), so the finding is marked estimated."),
+    dict(name="tls-version-mismatch", port=9033, behaviour="tls-version-mismatch", tls=True,
+         tls_max="1.2",
+         expect=["tls-handshake-failed"],
+         why="The server accepts only TLS 1.3; the client offers at most TLS 1.2. The server "
+             "answers the ClientHello with a fatal protocol_version alert. SNI is absent here "
+             "too, but it is not the cause (no tls-no-sni note for a version mismatch)."),
+    dict(name="tls-silent", port=9034, behaviour="tls-silent", tls=True,
+         expect=["no-response"],
+         why="The HTTPS server completes the handshake (TLS 1.3), reads the encrypted request "
+             "and never answers. The sender gives up 5 s after the request like OSS [§4.5]. "
+             "no-response, estimated from the TLS records. The server's two session tickets "
+             "(sent right after the handshake) may race the request on the wire; OSS waiting "
+             "out its 5 s and closing first shows they were not a response."),
 ]
 
 DEFAULTS = dict(family="ipv4", mode="callback", timeout=5.0, split=False, rewrite_path=None,
-                linger_after=0.0, target=None, forge=False)
+                linger_after=0.0, target=None, forge=False, tls=False, tls_max=None)
 
 
 def scenarios():

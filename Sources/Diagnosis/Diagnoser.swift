@@ -29,11 +29,13 @@ public struct Diagnoser: Sendable {
     public init(settings: DiagnosisSettings = .init()) { self.settings = settings }
 
     public func diagnose(_ exchange: HTTPExchange) -> DiagnosedExchange {
-        let signals = exchange.request?.head.ossCallbackSignals ?? []
+        let signals = exchange.tls != nil ? [.tlsConnection] : exchange.request?.head.ossCallbackSignals ?? []
         var findings: [Finding] = []
         var upload: UploadDiagnosis?
         if let refusal = exchange.refusal {
             findings.append(refused(refusal))
+        } else if let tls = exchange.tls {
+            findings = tlsFindings(exchange, tls)
         } else if !signals.isEmpty {
             findings = callbackFindings(exchange) + signatureFindings(exchange)
         } else if let uploadSide = UploadDiagnosis.of(exchange) {
@@ -111,7 +113,9 @@ public struct Diagnoser: Sendable {
             let closedBeforeHole = Self.clientClose(exchange.outcome.clientEnd).map { close in
                 earliestHole.map { close.timestamp < $0 } ?? true
             } ?? false
-            if serverHoles.isEmpty || closedBeforeHole { findings.append(noResponse(exchange, request: request)) }
+            if serverHoles.isEmpty || closedBeforeHole {
+                findings.append(noResponse(exchange, requestEnd: request.timing.end ?? request.timing.start))
+            }
             return findings
         }
 
@@ -347,8 +351,8 @@ public struct Diagnoser: Sendable {
             })
     }
 
-    private func noResponse(_ exchange: HTTPExchange, request: CapturedRequest) -> Finding {
-        let requestEnd = request.timing.end ?? request.timing.start
+    /// `no-response`, worded by how the connection ended after `requestEnd`.
+    func noResponse(_ exchange: HTTPExchange, requestEnd: StreamOrigin) -> Finding {
         func after(_ origin: StreamOrigin) -> String { Self.duration(origin.timestamp.seconds(since: requestEnd.timestamp)) }
         let message: String
         var evidence = [Evidence("requestEndFrame", "\(requestEnd.frame)")]

@@ -19,8 +19,15 @@ public struct Finding: Sendable, Hashable {
     public var ossError: String?
     /// How to fix it.
     public var hint: String
+    /// True when the finding rests on an estimate rather than on parsed messages: for an HTTPS
+    /// callback, timings taken from TLS record boundaries (the HTTP messages are encrypted).
+    public var estimated: Bool
 
-    public init(rule: RuleID, severity: Severity, message: String, evidence: [Evidence], ossError: String?, hint: String) {
+    public init(
+        rule: RuleID, severity: Severity, message: String, evidence: [Evidence], ossError: String?, hint: String,
+        estimated: Bool = false
+    ) {
+        self.estimated = estimated
         self.rule = rule
         self.severity = severity
         self.message = message
@@ -30,11 +37,11 @@ public struct Finding: Sendable, Hashable {
     }
 
     /// A finding for catalogue rule `id`, with the catalogue's severity, OSS message and fix.
-    public init(_ id: RuleID, _ message: String, evidence: [Evidence] = [], ossError: String? = nil) {
+    public init(_ id: RuleID, _ message: String, evidence: [Evidence] = [], ossError: String? = nil, estimated: Bool = false) {
         let rule = RuleCatalog.rule(id)
         self.init(
             rule: id, severity: rule.severity, message: message, evidence: evidence, ossError: ossError ?? rule.ossError,
-            hint: rule.fix)
+            hint: rule.fix, estimated: estimated)
     }
 }
 

@@ -41,6 +41,9 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let untrustedKeyURL = RuleID(rawValue: "untrusted-key-url")
     public static let forgedCallbackAccepted = RuleID(rawValue: "forged-callback-accepted")
     public static let genuineCallbackRejected = RuleID(rawValue: "genuine-callback-rejected")
+    // HTTPS callbacks seen through TLS records (issue #7).
+    public static let tlsHandshakeFailed = RuleID(rawValue: "tls-handshake-failed")
+    public static let tlsNoSNI = RuleID(rawValue: "tls-no-sni")
 }
 
 /// What a rule is about.

@@ -1,7 +1,7 @@
 /// Every rule the tool applies, in the order the report lists them.
 ///
 /// The order is also the precedence used to predict the single message OSS reports for a
-/// failed callback: OSS first needs a connection, then a response within 5 s, then status
+/// failed callback: OSS first needs a connection (and, for HTTPS, a TLS handshake), then a response within 5 s, then status
 /// 200, then a usable Content-Length, then a JSON body. (The order of OSS's own checks is not
 /// documented; this follows the order in which a response arrives — see facts §8.) The
 /// signature rules (``RuleConcern/authenticity``, facts §3) come after them: they never decide
@@ -14,6 +14,12 @@ public enum RuleCatalog {
             ossError: "Error status : -1. OSS can not connect to your callbackUrl, please check it.",
             why: "Nothing listens on the callback port, the server is down, or a firewall or security group rejects or drops OSS's SYN.",
             fix: "Start the callback server on the host and port of callbackUrl, and allow inbound TCP from OSS on that port."),
+        Rule(
+            id: .tlsHandshakeFailed, severity: .error,
+            summary: "An HTTPS callback's TLS handshake failed: an alert, or a reset or close before the handshake finished.",
+            ossError: "Error status : 502. (reported in the field also as Error status : -1. OSS can not connect to your callbackUrl)",
+            why: "OSS's callback client sends no SNI unless the callback sets callbackSNI true, and it checks the server's certificate. A server or CDN that needs SNI to pick a certificate, a certificate that does not match the callback host, or no TLS version or cipher in common aborts the handshake before any HTTP — nothing reaches the application's logs.",
+            fix: "Serve a valid certificate for the callback host to clients without SNI (a default certificate), or set \"callbackSNI\": true; offer TLS 1.2 or 1.3; or use an http:// callbackUrl (the signature still protects the content)."),
         Rule(
             id: .noResponse, severity: .error,
             summary: "A request was sent and no response arrived before the connection ended.",
@@ -127,6 +133,12 @@ public enum RuleCatalog {
             ossError: nil,
             why: "The form puts large fields before the callback field, or the capture is cut.",
             fix: "Put the callback field early in the form (the file field must be last anyway), and capture with tcpdump -s 0."),
+        Rule(
+            id: .tlsNoSNI, severity: .info,
+            summary: "A failed TLS handshake's ClientHello carried no server name (SNI): the server likely needs one.",
+            ossError: nil,
+            why: "OSS sends no server_name unless the callback's callbackSNI is true (the London region always sends it). Servers and CDNs that host several names on one address pick the certificate by SNI, and without it answer with the wrong certificate or an unrecognized_name alert.",
+            fix: "Set \"callbackSNI\": true (a JSON boolean, not a string) in the callback parameter, or give the server a default certificate for the callback host."),
     ]
 
     /// The rule with `id`.

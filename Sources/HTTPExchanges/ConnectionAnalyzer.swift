@@ -2,6 +2,7 @@ import CallbackSignature
 import CaptureModel
 import HTTP1
 import TCPReassembly
+import TLSRecords
 
 /// Bounds on what is kept per exchange.
 public struct ExchangeLimits: Sendable {
@@ -63,6 +64,21 @@ struct ConnectionAnalyzer {
     private(set) var isHTTP: Bool?
     /// Parser events of the segment being handled; kept to reuse its storage.
     private var scratch: [HTTPEvent] = []
+    /// Set when the client's stream began with a TLS handshake record: every event then goes
+    /// to the TLS record layer instead of the HTTP parsers, and the connection becomes a single
+    /// exchange carrying ``HTTPExchange/tls``.
+    private var tls: TLSState?
+    /// True once the connection was routed to the TLS analyzer.
+    var isTLS: Bool { tls != nil }
+
+    /// The TLS side of a connection, boxed: plain HTTP connections (the hot path, stored by value
+    /// in the assembler's table) carry one reference instead of the tracker's kilobyte.
+    private final class TLSState {
+        var tracker = TLSConnectionTracker()
+        /// Holes and TCP oddities seen on the connection, for its exchange.
+        var holes: [CaptureHole] = []
+        var anomalies: [TCPAnomaly] = []
+    }
 
     init(info: ConnectionInfo, limits: ExchangeLimits, signatureKeys: SignatureKeys = .ossOnly) {
         self.info = info
@@ -85,6 +101,21 @@ struct ConnectionAnalyzer {
     // MARK: - Stream input
 
     mutating func data(direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin, output: inout [HTTPExchange]) {
+        if let tls {
+            tls.tracker.data(direction: direction, bytes: bytes, origin: origin)
+            return
+        }
+        // Routing: a client whose stream, seen from its first byte, starts with a TLS handshake
+        // record header (0x16 0x03 0x00…0x04) speaks TLS — an HTTPS callback.
+        if direction == .clientToServer, offset == 0, isHTTP == nil, nextIndex == 0,
+            info.handshakeSeen || info.roleEvidence == .synAck,
+            TLSRecordHeader.startsHandshake(bytes.prefix(3))
+        {
+            let state = TLSState()
+            state.tracker.data(direction: direction, bytes: bytes, origin: origin)
+            tls = state
+            return
+        }
         switch direction {
         case .clientToServer:
             guard !clientHalted else { return }
@@ -129,6 +160,11 @@ struct ConnectionAnalyzer {
         direction: StreamDirection, offset: Int64, length: Int64, origin: StreamOrigin, output: inout [HTTPExchange]
     ) {
         let hole = CaptureHole(direction: direction, offset: offset, length: length, origin: origin)
+        if let tls {
+            tls.holes.append(hole)
+            tls.tracker.gap(direction: direction, length: length, origin: origin)
+            return
+        }
         switch direction {
         case .clientToServer:
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -159,6 +195,10 @@ struct ConnectionAnalyzer {
     /// A TCP oddity: noted on the exchange whose message is in progress in that direction (or the
     /// most recent one).
     mutating func anomaly(direction: StreamDirection, _ anomaly: TCPAnomaly) {
+        if let tls {
+            tls.anomalies.append(anomaly)
+            return
+        }
         let target = direction == .clientToServer ? requestTarget : responseTarget
         if let target, let i = pending.firstIndex(where: { $0.index == target }) {
             pending[i].tcpAnomalies.append(anomaly)
@@ -170,6 +210,11 @@ struct ConnectionAnalyzer {
     }
 
     mutating func ended(direction: StreamDirection, how: StreamEnd, output: inout [HTTPExchange]) {
+        if let tls {
+            tls.tracker.ended(direction: direction, how: how)
+            if direction == .clientToServer { outcome.clientEnd = how } else { outcome.serverEnd = how }
+            return
+        }
         switch direction {
         case .clientToServer:
             outcome.clientEnd = how
@@ -186,6 +231,15 @@ struct ConnectionAnalyzer {
 
     /// The connection is gone: hands out everything still pending.
     mutating func close(output: inout [HTTPExchange]) {
+        if let tls {
+            var exchange = HTTPExchange(connection: info, index: 0)
+            exchange.tls = tls.tracker.finish()
+            exchange.outcome = outcome
+            exchange.holes = tls.holes
+            exchange.tcpAnomalies = tls.anomalies
+            output.append(exchange)
+            return
+        }
         releaseHeld(output: &output)
         for var exchange in pending {
             exchange.outcome = outcome

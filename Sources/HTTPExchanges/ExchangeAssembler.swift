@@ -6,7 +6,11 @@ import TCPReassembly
 public struct ExchangeStatistics: Sendable, Hashable {
     /// Connections that carried at least one HTTP message.
     public var httpConnections = 0
-    /// Connections whose bytes were not HTTP (TLS, other protocols) — counted, not analysed.
+    /// Connections whose client began with a TLS handshake (HTTPS): analysed from their TLS
+    /// records, one exchange each.
+    public var tlsConnections = 0
+    /// Connections whose bytes were neither HTTP nor a TLS handshake from its start (other
+    /// protocols, TLS picked up mid-stream) — counted, not analysed.
     public var otherConnections = 0
     /// Connections that closed without carrying a byte of payload.
     public var emptyConnections = 0
@@ -67,7 +71,9 @@ public struct ExchangeAssembler: StreamEventSink {
         case .closed(let id, _):
             if var analyzer = analyzers.removeValue(forKey: id) {
                 analyzer.close(output: &finished)
-                if analyzer.isHTTP == true {
+                if analyzer.isTLS {
+                    statistics.tlsConnections += 1
+                } else if analyzer.isHTTP == true {
                     statistics.httpConnections += 1
                 } else if sawPayload.contains(id) {
                     statistics.otherConnections += 1

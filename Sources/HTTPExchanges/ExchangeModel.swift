@@ -3,6 +3,7 @@ import CaptureModel
 import HTTP1
 import JSONValidation
 import TCPReassembly
+import TLSRecords
 
 /// When a message was on the wire: from the capture time of its first byte to that of its last.
 public struct MessageTiming: Sendable, Hashable {
@@ -164,6 +165,9 @@ public struct HTTPExchange: Sendable, Equatable {
     public var holes: [CaptureHole] = []
     /// TCP oddities seen while this exchange's bytes were on the wire.
     public var tcpAnomalies: [TCPAnomaly] = []
+    /// For a connection whose client spoke TLS (an HTTPS callback): what its record layer
+    /// showed. `request` and `response` are then nil — they are encrypted.
+    public var tls: TLSSession?
 
     public init(connection: ConnectionInfo, index: Int) {
         self.connection = connection
@@ -179,6 +183,6 @@ public struct HTTPExchange: Sendable, Equatable {
     /// The earliest time known for the exchange (for sorting and charts).
     public var startTime: Timestamp {
         request?.timing.start.timestamp ?? response?.timing.start.timestamp ?? refusal?.firstSyn.timestamp
-            ?? connection.firstSeen.timestamp
+            ?? tls?.request?.firstStart.timestamp ?? connection.firstSeen.timestamp
     }
 }

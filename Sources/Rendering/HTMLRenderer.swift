@@ -88,7 +88,7 @@ public enum HTMLRenderer {
                 continue
             }
             h += "<tr><td class=\"wrap\">\(t(capture.path))</td><td>\(t(capture.format ?? "?"))</td><td>\(t(capture.linkTypes.joined(separator: ", ")))</td>"
-            h += "<td class=\"num\">\(capture.packets)</td><td class=\"num\">\(capture.http.httpConnections)</td>"
+            h += "<td class=\"num\">\(capture.packets)</td><td class=\"num\">\(capture.http.httpConnections)\(capture.http.tlsConnections > 0 ? " (+ \(capture.http.tlsConnections) TLS)" : "")</td>"
             h += "<td>\(capture.problems.isEmpty ? "—" : capture.problems.map(t).joined(separator: "<br>"))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"
@@ -109,7 +109,7 @@ public enum HTMLRenderer {
                 let d = reported.diagnosed, e = d.exchange
                 h += "<tr><td class=\"num\">\(numberLink(i))</td><td class=\"nowrap\">\(t(Present.clock(e.startTime, date: false)))</td>"
                 h += "<td class=\"nowrap\">\(t(e.connection.server.description))</td><td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
-                h += "<td>\(t(Present.status(e)))</td><td class=\"num\">\(t(Present.latency(e)))</td>"
+                h += "<td>\(t(Present.status(d)))</td><td class=\"num\">\(t(Present.latency(d)))</td>"
                 h += "<td>\(d.findings.filter { $0.severity == .error }.map { ruleBadge($0.rule, link: true) }.joined(separator: " "))</td>"
                 h += "<td class=\"mono\">\(t(Present.uploader(d.outcome) ?? "—"))</td></tr>\n"
             }
@@ -133,8 +133,8 @@ public enum HTMLRenderer {
             h += "<td class=\"nowrap\" data-sort=\"\(String(format3: elapsed, decimals: 9))\">\(t(Present.clock(e.startTime, date: false)))</td>"
             h += "<td class=\"nowrap\">\(t(e.connection.client.description))</td><td class=\"nowrap\">\(t(e.connection.server.description))</td>"
             h += "<td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
-            h += "<td data-sort=\"\(e.response.map { String($0.head.status) } ?? "0")\">\(t(Present.status(e)))</td>"
-            h += "<td class=\"num\" data-sort=\"\(e.latencySeconds.map { String(format3: $0, decimals: 9) } ?? "Infinity")\">\(t(Present.latency(e)))</td>"
+            h += "<td data-sort=\"\(e.response.map { String($0.head.status) } ?? "0")\">\(t(Present.status(d)))</td>"
+            h += "<td class=\"num\" data-sort=\"\(e.latencySeconds.map { String(format3: $0, decimals: 9) } ?? "Infinity")\">\(t(Present.latency(d)))</td>"
             h += "<td>\(outcomeBadge(d.outcome))</td>"
             h += "<td>\(d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " "))</td></tr>\n"
         }
@@ -202,8 +202,9 @@ public enum HTMLRenderer {
         let d = reported.diagnosed, e = d.exchange
         var h = "<details id=\"x\(number)\"><summary>\(outcomeBadge(d.outcome)) <strong>#\(number)</strong> "
         h += "\(t(Present.clock(e.startTime, date: false))) · \(t("\(e.connection.client) → \(e.connection.server)")) · "
-        h += "<code>\(t(Present.requestLine(e, withVersion: false)))</code> → \(t(Present.status(e)))"
+        h += "<code>\(t(Present.requestLine(e, withVersion: false)))</code> → \(t(Present.status(d)))"
         if let latency = e.latencySeconds { h += " · \(t(Diagnoser.duration(latency)))" }
+        if e.tls?.estimatedLatencySeconds != nil, Present.latency(d) != "—" { h += " · \(t(Present.latency(d)))" }
         if !d.findings.isEmpty { h += " " + d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " ") }
         h += "</summary>\n"
         if let uploader = Present.uploader(d.outcome) {
@@ -217,7 +218,7 @@ public enum HTMLRenderer {
             h += "</dl>\n"
         }
         for finding in d.findings {
-            h += "<div class=\"finding \(finding.severity.rawValue)\"><p>\(ruleBadge(finding.rule, link: true)) \(t(finding.message))</p><dl>"
+            h += "<div class=\"finding \(finding.severity.rawValue)\"><p>\(ruleBadge(finding.rule, link: true)) \(finding.estimated ? "<em>(estimated)</em> " : "")\(t(finding.message))</p><dl>"
             for evidence in finding.evidence { h += "<dt>\(t(evidence.key))</dt><dd class=\"mono\">\(t(evidence.value))</dd>" }
             if let oss = finding.ossError { h += "<dt>OSS says</dt><dd class=\"mono\">\(t(oss))</dd>" }
             h += "<dt>fix</dt><dd>\(t(finding.hint))</dd></dl></div>\n"
@@ -233,6 +234,11 @@ public enum HTMLRenderer {
             h += "<dt>connection attempt</dt><dd>\(refusal.kind == .reset ? "answered by RST" : "never answered"), SYN frames \(t(refusal.synFrames.map(String.init).joined(separator: ", ")))</dd>"
         }
         h += "</dl>\n"
+        if let tls = e.tls {
+            h += "<h3>TLS (HTTPS, not decrypted)</h3>\n<dl>"
+            for (label, value) in Present.tlsFacts(tls) { h += "<dt>\(t(label))</dt><dd class=\"mono\">\(t(value))</dd>" }
+            h += "</dl>\n"
+        }
         if let request = e.request {
             h += "<h3>Request</h3>\n<pre>\(t("\(request.head.method) \(request.head.target) \(request.head.version)"))</pre>\n"
             h += headersTable(request.head.headers)

@@ -50,7 +50,8 @@ public enum MarkdownRenderer {
             }
             let problems = capture.problems.isEmpty ? "—" : capture.problems.map(md).joined(separator: "; ")
             out += "| \(md(capture.path)) | \(md(capture.format ?? "?")) | \(md(capture.linkTypes.joined(separator: ", "))) "
-            out += "| \(capture.packets) | \(capture.http.httpConnections) | \(problems) |\n"
+            let tls = capture.http.tlsConnections > 0 ? " (+ \(capture.http.tlsConnections) TLS)" : ""
+            out += "| \(capture.packets) | \(capture.http.httpConnections)\(tls) | \(problems) |\n"
         }
         out += "\n"
 
@@ -67,7 +68,7 @@ public enum MarkdownRenderer {
                 let rules = d.findings.filter { $0.severity == .error }.map { "[\($0.rule.rawValue)](#\(anchor($0.rule)))" }
                     .joined(separator: ", ")
                 out += "| \(i + 1) | \(Present.clock(e.startTime, date: false)) | \(md("\(e.connection.client) → \(e.connection.server)")) "
-                out += "| \(md(Present.requestLine(e, withVersion: false))) | \(md(Present.status(e))) | \(Present.latency(e)) "
+                out += "| \(md(Present.requestLine(e, withVersion: false))) | \(md(Present.status(d))) | \(Present.latency(d)) "
                 out += "| \(rules) | \(md(Present.uploader(d.outcome) ?? "—")) |\n"
             }
             out += "\n"
@@ -133,7 +134,7 @@ public enum MarkdownRenderer {
             out += "Evidence:\n\n"
             for (i, reported) in numbered {
                 for finding in reported.diagnosed.findings where finding.rule == rule {
-                    out += "- **#\(i + 1)** \(md(headline(reported))): \(md(finding.message))\n"
+                    out += "- **#\(i + 1)** \(md(headline(reported))): \(finding.estimated ? "(estimated) " : "")\(md(finding.message))\n"
                     for evidence in finding.evidence {
                         out += "  - \(md(evidence.key)): \(md(evidence.value))\n"
                     }

@@ -3,6 +3,7 @@ import CaptureModel
 import Diagnosis
 import HTTPExchanges
 import ReportModel
+import TLSRecords
 
 // Shared wording of the human formats (text, Markdown, HTML), so that they say the same things
 // in the same words. Everything here returns raw text: each renderer escapes it for its context.
@@ -31,6 +32,8 @@ public enum RuleTitle {
         case .untrustedKeyURL: "key URL not OSS's"
         case .forgedCallbackAccepted: "forged callback answered 200"
         case .genuineCallbackRejected: "genuine callback answered 4xx"
+        case .tlsHandshakeFailed: "TLS handshake failed"
+        case .tlsNoSNI: "no SNI in the ClientHello"
         default: id.rawValue
         }
     }
@@ -105,6 +108,7 @@ enum Present {
 
     /// `POST /path HTTP/1.1`, or a description of what was seen instead of a request.
     static func requestLine(_ e: HTTPExchange, withVersion: Bool = true) -> String {
+        if let tls = e.tls { return "(HTTPS) " + tlsSummary(tls) }
         if let request = e.request {
             return "\(request.head.method) \(request.head.target)" + (withVersion ? " \(request.head.version)" : "")
         }
@@ -113,11 +117,102 @@ enum Present {
 
     /// `200 OK`, `500`, or `—` without a response.
     static func status(_ e: HTTPExchange) -> String {
+        if let tls = e.tls { return tlsStatus(tls) }
         guard let response = e.response else { return "—" }
         return response.head.reason.isEmpty ? "\(response.head.status)" : "\(response.head.status) \(response.head.reason)"
     }
 
-    static func latency(_ e: HTTPExchange) -> String { e.latencySeconds.map(Diagnoser.duration) ?? "—" }
+    /// ``status(_:)-swift.type.method``, except that an HTTPS exchange judged `no-response` says
+    /// so: its early server records (session tickets) were not a response.
+    static func status(_ d: DiagnosedExchange) -> String {
+        if d.exchange.tls != nil, d.findings.contains(where: { $0.rule == .noResponse }) { return "no complete response (estimated)" }
+        return status(d.exchange)
+    }
+
+    /// ``latency(_:)-swift.type.method``, except `—` for an HTTPS exchange judged `no-response`.
+    static func latency(_ d: DiagnosedExchange) -> String {
+        if d.exchange.tls != nil, d.findings.contains(where: { $0.rule == .noResponse }) { return "—" }
+        return latency(d.exchange)
+    }
+
+    static func latency(_ e: HTTPExchange) -> String {
+        if let estimate = e.tls?.estimatedLatencySeconds { return "≈ " + Diagnoser.duration(estimate) }
+        return e.latencySeconds.map(Diagnoser.duration) ?? "—"
+    }
+
+    /// `TLS 1.3, SNI none, ALPN http/1.1` — what the hellos said.
+    static func tlsSummary(_ tls: TLSSession) -> String {
+        var parts: [String] = []
+        if let version = tls.version {
+            parts.append(version.description)
+        } else if let hello = tls.clientHello {
+            parts.append("client offers \(hello.highestVersion)")
+        } else {
+            parts.append("TLS")
+        }
+        if let hello = tls.clientHello {
+            parts.append("SNI " + (hello.serverName.map { "\"\($0)\"" } ?? "none"))
+            if let alpn = tls.serverHello?.alpn {
+                parts.append("ALPN " + alpn)
+            } else if !hello.alpn.isEmpty {
+                parts.append("ALPN offered " + hello.alpn.joined(separator: ","))
+            }
+        } else {
+            parts.append("ClientHello not read")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The TLS facts of an HTTPS exchange, as label/value pairs (raw text; callers escape).
+    static func tlsFacts(_ tls: TLSSession) -> [(String, String)] {
+        var facts: [(String, String)] = [("version", tls.version?.description ?? "not negotiated")]
+        if let hello = tls.clientHello {
+            facts.append(("SNI", hello.serverName ?? "none (OSS sends none unless callbackSNI is true)"))
+            let offered = hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions
+            facts.append(("client offers", offered.map(\.description).joined(separator: ", ")))
+            if !hello.alpn.isEmpty { facts.append(("ALPN offered", hello.alpn.joined(separator: ", "))) }
+        } else {
+            facts.append(("ClientHello", "not read"))
+        }
+        if let alpn = tls.serverHello?.alpn { facts.append(("ALPN selected", alpn)) }
+        facts.append(("handshake", tlsStatus(tls)))
+        for seen in tls.alerts {
+            let from = seen.from == .serverToClient ? "server" : "client"
+            facts.append(("alert", "\(seen.alert?.description ?? "encrypted") from the \(from), frame \(seen.origin.frame)"))
+        }
+        if let request = tls.request {
+            facts.append(("request (estimated)", "\(plural(request.records, "record")), \(request.bytes) bytes, frames \(request.firstStart.frame)–\(request.lastEnd.frame)"))
+        }
+        if let response = tls.response {
+            facts.append(("response (estimated)", "\(plural(response.records, "record")), \(response.bytes) bytes, frames \(response.firstStart.frame)–\(response.lastEnd.frame)"))
+        }
+        if let latency = tls.estimatedLatencySeconds { facts.append(("latency (estimated)", Diagnoser.duration(latency))) }
+        if let late = tls.lateServerRecords {
+            facts.append(("after the client closed", "\(plural(late.records, "server record")), from frame \(late.firstStart.frame)"))
+        }
+        if let problem = tls.problem { facts.append(("problem", problem)) }
+        return facts
+    }
+
+    /// `handshake failed: fatal unrecognized_name from the server`, `encrypted response`, …
+    static func tlsStatus(_ tls: TLSSession) -> String {
+        switch tls.handshake {
+        case .failed(let failure):
+            let who = failure.by == .serverToClient ? "server" : "client"
+            switch failure.kind {
+            case .alert(let alert): return "handshake failed: \(alert.levelName) \(alert.name) from the \(who)"
+            case .encryptedAlert: return "handshake failed: encrypted alert from the \(who)"
+            case .reset: return "handshake failed: reset by the \(who)"
+            case .closed: return "handshake failed: closed by the \(who)"
+            }
+        case .unfinished: return "handshake unfinished"
+        case .incomplete: return "handshake not followed (bytes missing)"
+        case .completed:
+            if tls.response != nil { return "encrypted response" }
+            if tls.request != nil { return "no encrypted response" }
+            return "handshake completed, no request"
+        }
+    }
 
     /// What OSS told the uploader: `203 CallbackFailed: <message>`, `200 (the server's JSON)`, …
     static func uploader(_ outcome: PredictedOutcome) -> String? {

@@ -38,7 +38,9 @@ public enum TextRenderer {
                 continue
             }
             out += "  \(safe(capture.path)): \(safe(capture.format ?? "?")), \(safe(capture.linkTypes.joined(separator: ","))), "
-            out += "\(Present.plural(capture.packets, "packet")), \(Present.plural(capture.http.httpConnections, "HTTP connection"))\n"
+            out += "\(Present.plural(capture.packets, "packet")), \(Present.plural(capture.http.httpConnections, "HTTP connection"))"
+            if capture.http.tlsConnections > 0 { out += ", \(Present.plural(capture.http.tlsConnections, "TLS connection"))" }
+            out += "\n"
             for problem in capture.problems { out += "    " + style.yellow("!") + " \(safe(problem))\n" }
         }
         if let note = Present.redactionNote(report) { out += "  " + style.dim("Redacted: " + safe(note)) + "\n" }
@@ -116,7 +118,13 @@ public enum TextRenderer {
             out += (Present.isFailure(reported) ? style.boldRed("FAIL") : style.yellow(Present.badge(d.outcome))) + "\n"
         }
         out += "    " + safe(Present.requestLine(e)) + "\n"
-        if e.response != nil {
+        if let tls = e.tls {
+            var status = "    → " + safe(Present.status(d))
+            if let estimate = tls.estimatedLatencySeconds, Present.latency(d) != "—" {
+                status += ", ≈ \(Diagnoser.duration(estimate)) after the request (estimated from TLS records)"
+            }
+            out += status + "\n"
+        } else if e.response != nil {
             var status = "    → " + safe(Present.status(e))
             if let latency = e.latencySeconds { status += ", \(Diagnoser.duration(latency)) after the request" }
             out += status + "\n"
@@ -139,7 +147,7 @@ public enum TextRenderer {
             case .warning: mark = style.yellow("! " + finding.rule.rawValue)
             case .info: mark = style.cyan("i " + finding.rule.rawValue)
             }
-            out += "    \(mark): \(safe(finding.message))\n"
+            out += "    \(mark)\(finding.estimated ? " (estimated)" : ""): \(safe(finding.message))\n"
             for evidence in finding.evidence {
                 out += "        " + style.dim(safe(evidence.key) + ":") + " \(safe(evidence.value))\n"
             }
@@ -154,7 +162,8 @@ public enum TextRenderer {
         var parts = [
             style.bold("#\(number)"), Present.clock(e.startTime, date: false), "\(e.connection.client) → \(e.connection.server)",
             TerminalSafety.escape(Present.requestLine(e, withVersion: false)),
-            e.response.map { String($0.head.status) } ?? "---", e.latencySeconds.map(Diagnoser.duration) ?? "-",
+            e.tls != nil ? "TLS" : e.response.map { String($0.head.status) } ?? "---",
+            e.tls != nil ? Present.latency(d) : e.latencySeconds.map(Diagnoser.duration) ?? "-",
         ]
         switch d.outcome {
         case .passed: parts.append(style.green("PASS"))

@@ -4,6 +4,7 @@ import Diagnosis
 import HTTP1
 import HTTPExchanges
 import TCPReassembly
+import TLSRecords
 import UploadCallbacks
 
 // The JSON report contract (schemaVersion 1), documented field by field in docs/report-schema.md.
@@ -96,6 +97,7 @@ extension CaptureSummary {
                 "http",
                 .object([
                     ("httpConnections", .int(Int64(http.httpConnections))),
+                    ("tlsConnections", .int(Int64(http.tlsConnections))),
                     ("otherConnections", .int(Int64(http.otherConnections))),
                     ("emptyConnections", .int(Int64(http.emptyConnections))),
                 ])
@@ -144,6 +146,7 @@ extension ReportedExchange {
             ("interimResponses", .array(e.interimResponses.map(Self.interimJSON))),
             ("response", e.response.map { Self.adding(Self.responseJSON($0), Self.uploadResponseMembers(d.upload)) } ?? .null),
             ("latencySeconds", .optional(e.latencySeconds)),
+            ("tls", e.tls.map(Self.tlsJSON) ?? .null),
             (
                 "missingFromCapture",
                 .array(
@@ -347,6 +350,101 @@ extension ReportedExchange {
             ])
     }
 
+    /// The `tls` object of an HTTPS exchange (docs/report-schema.md). Request and response are
+    /// runs of encrypted records: their times are estimates of the HTTP messages' times.
+    static func tlsJSON(_ tls: TLSSession) -> JSONValue {
+        func side(_ direction: StreamDirection) -> String { direction == .clientToServer ? "client" : "server" }
+        func run(_ run: TLSRecordRun?) -> JSONValue {
+            guard let run else { return .null }
+            return .object([
+                ("records", .int(Int64(run.records))), ("bytes", .int(run.bytes)),
+                ("startTime", .string(run.firstStart.timestamp.rfc3339)), ("endTime", .string(run.lastEnd.timestamp.rfc3339)),
+                ("firstFrame", .int(Int64(run.firstStart.frame))), ("lastFrame", .int(Int64(run.lastEnd.frame))),
+            ])
+        }
+        func alert(_ alert: TLSAlert?) -> JSONValue {
+            guard let alert else { return .null }
+            return .object([
+                ("level", .string(alert.levelName)), ("description", .string(alert.name)), ("code", .int(Int64(alert.code))),
+            ])
+        }
+        let clientHello: JSONValue = tls.clientHello.map { hello in
+            .object([
+                ("legacyVersion", .string(hello.legacyVersion.description)),
+                ("sni", .optional(hello.serverName)),
+                ("supportedVersions", .array(hello.supportedVersions.map { .string($0.description) })),
+                ("alpn", .array(hello.alpn.map(JSONValue.string))),
+                ("cipherSuites", .int(Int64(hello.cipherSuiteCount))),
+            ])
+        } ?? .null
+        let serverHello: JSONValue = tls.serverHello.map { hello in
+            .object([
+                ("legacyVersion", .string(hello.legacyVersion.description)),
+                ("selectedVersion", .optional(hello.selectedVersion?.description)),
+                ("cipherSuite", .string("0x" + String(hello.cipherSuite, radix: 16))),
+                ("alpn", .optional(hello.alpn)),
+            ])
+        } ?? .null
+        var handshake: [(String, JSONValue)] = [("result", .string(tls.handshake.label))]
+        switch tls.handshake {
+        case .completed(let origin):
+            handshake += [("time", .string(origin.timestamp.rfc3339)), ("frame", .int(Int64(origin.frame))), ("failure", .null), ("reason", .null)]
+        case .failed(let failure):
+            let kind: String
+            var failureAlert: TLSAlert?
+            switch failure.kind {
+            case .alert(let a):
+                kind = "alert"
+                failureAlert = a
+            case .encryptedAlert: kind = "encrypted-alert"
+            case .reset: kind = "reset"
+            case .closed: kind = "closed"
+            }
+            handshake += [
+                ("time", .string(failure.origin.timestamp.rfc3339)), ("frame", .int(Int64(failure.origin.frame))),
+                (
+                    "failure",
+                    .object([
+                        ("kind", .string(kind)), ("by", .string(side(failure.by))), ("stage", .string(failure.stage)),
+                        ("alert", alert(failureAlert)),
+                    ])
+                ),
+                ("reason", .null),
+            ]
+        case .unfinished:
+            handshake += [("time", .null), ("frame", .null), ("failure", .null), ("reason", .string("the capture ended during the handshake"))]
+        case .incomplete(let reason):
+            handshake += [("time", .null), ("frame", .null), ("failure", .null), ("reason", .string(reason))]
+        }
+        return .object([
+            ("version", .optional(tls.version?.description)),
+            ("sni", .optional(tls.clientHello?.serverName)),
+            ("alpn", .optional(tls.serverHello?.alpn)),
+            ("clientHello", clientHello),
+            ("serverHello", serverHello),
+            ("helloRetryRequest", .bool(tls.helloRetryRequested)),
+            ("handshake", .object(handshake)),
+            (
+                "alerts",
+                .array(
+                    tls.alerts.map { seen in
+                        .object([
+                            ("from", .string(side(seen.from))), ("encrypted", .bool(seen.alert == nil)), ("alert", alert(seen.alert)),
+                            ("time", .string(seen.origin.timestamp.rfc3339)), ("frame", .int(Int64(seen.origin.frame))),
+                        ])
+                    })
+            ),
+            ("estimated", .bool(true)),
+            ("request", run(tls.request)),
+            ("response", run(tls.response)),
+            ("lateServerRecords", run(tls.lateServerRecords)),
+            ("postHandshakeServerRecords", .int(Int64(tls.postHandshakeServerRecords))),
+            ("estimatedLatencySeconds", .optional(tls.estimatedLatencySeconds)),
+            ("records", .object([("client", .int(Int64(tls.clientRecords))), ("server", .int(Int64(tls.serverRecords)))])),
+            ("problem", .optional(tls.problem)),
+        ])
+    }
+
     static func interimJSON(_ r: InterimResponse) -> JSONValue {
         .object([("status", .int(Int64(r.status))), ("reason", .string(r.reason))] + timingJSON(r.timing))
     }
@@ -361,6 +459,7 @@ extension Finding {
             ("evidence", .object(evidence.map { ($0.key, .string($0.value)) })),
             ("ossError", .optional(ossError)),
             ("hint", .string(hint)),
+            ("estimated", .bool(estimated)),
         ])
     }
 }

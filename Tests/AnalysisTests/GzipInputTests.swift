@@ -64,7 +64,7 @@ import Testing
         let analysis = CaptureAnalyzer.analyze(path: cut, options: Fixtures.options())
         #expect(analysis.summary.error == nil)
         #expect(!analysis.summary.complete)
-        #expect(analysis.summary.packets > 0 && analysis.summary.packets < 250)
+        #expect(analysis.summary.packets > 0 && analysis.summary.packets < 316)  // all-lo.pcap has 316
         #expect(analysis.summary.problems.count == 1)
         #expect(analysis.summary.problems.first?.contains("gzip stream ends early") == true, "\(analysis.summary.problems)")
     }

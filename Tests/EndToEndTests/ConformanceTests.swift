@@ -69,4 +69,28 @@ import Testing
             unlisted.isEmpty,
             "differences not explained in conformance/differences.md (run compare_with_tshark.py --write-table, then write the reasons):\n\(listing)")
     }
+
+    /// The SNI of every ClientHello we read agrees with tshark's (`compare_tls_with_tshark.py --check`).
+    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(10)))
+    func tlsClientHellosAgreeWithTshark() throws {
+        let binary = CLIRunner.binary
+        let corpus = try #require(Self.corpus).deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.tool("python3")))
+        process.arguments = [
+            SampleRecording.packageRoot.appendingPathComponent("conformance/compare_tls_with_tshark.py").path, "--binary", binary.path,
+            "--corpus", corpus.path, "--check",
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        let total = try #require(text.split(separator: "\n").last { $0.hasPrefix("total:") })
+        #expect(total.contains("ours only 0"), "\(total)")
+        // The corpus holds dozens of ClientHellos we read (ndpi__sites alone has 55).
+        #expect(!total.contains("ours 0,"), "\(total)")
+    }
 }

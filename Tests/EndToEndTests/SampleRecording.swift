@@ -16,7 +16,19 @@ struct SampleRecording {
         var signatureValidAsSent: Bool?
     }
 
+    /// What the sender saw of TLS, for an HTTPS scenario.
+    struct TLS {
+        var sni: String?
+        /// `completed` or `failed`.
+        var handshake: String
+        /// `TLS 1.3`, `TLS 1.2`, or nil when the handshake failed.
+        var version: String?
+        /// OpenSSL's reason for a failed handshake, e.g. `TLSV1_UNRECOGNIZED_NAME`.
+        var reason: String?
+    }
+
     struct Scenario {
+        var tls: TLS?
         var name: String
         var capture: String
         var expect: [String]
@@ -49,8 +61,13 @@ struct SampleRecording {
                         method: request?["method"] as? String, target: request?["target"] as? String,
                         signatureValidAsSent: (request?["signature"] as? [String: Any])?["validAsSent"] as? Bool)
                 }
+                let tls = (s["tls"] as? [String: Any]).map { t in
+                    TLS(
+                        sni: t["sni"] as? String, handshake: t["handshake"] as? String ?? "", version: t["version"] as? String,
+                        reason: t["reason"] as? String)
+                }
                 return Scenario(
-                    name: s["name"] as? String ?? "", capture: s["capture"] as? String ?? "", expect: s["expect"] as? [String] ?? [],
+                    tls: tls, name: s["name"] as? String ?? "", capture: s["capture"] as? String ?? "", expect: s["expect"] as? [String] ?? [],
                     isCallback: s["isCallback"] as? Bool ?? false, client: s["client"] as? String ?? "",
                     server: s["server"] as? String ?? "", outcome: s["outcome"] as? String ?? "", exchanges: exchanges)
             })

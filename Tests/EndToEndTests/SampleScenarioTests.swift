@@ -4,6 +4,7 @@ import Diagnosis
 import Foundation
 import HTTPExchanges
 import ReportModel
+import TLSRecords
 import Testing
 
 /// Every recorded sample, analysed end to end, against the sender's own record.
@@ -25,6 +26,10 @@ import Testing
         try #require(exchanges.count == scenario.exchanges.count, "exchanges: \(exchanges.map(\.exchange.index))")
         for (d, truth) in zip(exchanges, scenario.exchanges) {
             let e = d.exchange
+            if let tlsTruth = scenario.tls {
+                try checkTLS(d, tlsTruth, truth, scenario)
+                continue
+            }
             #expect(e.connection.client.description == scenario.client)
             #expect(e.connection.server.description == scenario.server)
             // A refused attempt carried no request, so nothing marks it as a callback.
@@ -111,6 +116,78 @@ import Testing
         #expect(d.findings.map(\.rule) == [.signatureInvalid, .forgedCallbackAccepted])
     }
 
+    /// An HTTPS scenario: what the sender saw of TLS (SNI, version, how the handshake went, its
+    /// latency inside TLS) against what the TLS records show.
+    func checkTLS(
+        _ d: DiagnosedExchange, _ tlsTruth: SampleRecording.TLS, _ truth: SampleRecording.Exchange, _ scenario: SampleRecording.Scenario
+    ) throws {
+        let e = d.exchange
+        #expect(e.connection.client.description == scenario.client)
+        #expect(e.connection.server.description == scenario.server)
+        #expect(e.request == nil && e.response == nil, "an HTTPS exchange has no parsed HTTP")
+        let tls = try #require(e.tls, "\(scenario.name) was not recognised as TLS")
+        #expect(d.isCallback && d.callbackSignals == [.tlsConnection])
+        let hello = try #require(tls.clientHello)
+        #expect(hello.serverName == tlsTruth.sni)
+        #expect(tls.handshake.label == tlsTruth.handshake)
+        #expect(tls.version?.description == tlsTruth.version)
+        if let expected = truth.latencySeconds {
+            let latency = try #require(tls.estimatedLatencySeconds)
+            #expect(abs(latency - expected) < 0.020, "estimated latency \(latency) vs sender \(expected)")
+        }
+        if case .failed(let failure) = tls.handshake, let reason = tlsTruth.reason {
+            // OpenSSL's reason on the client names the alert the server sent.
+            let names = ["TLSV1_UNRECOGNIZED_NAME": "unrecognized_name", "TLSV1_ALERT_PROTOCOL_VERSION": "protocol_version"]
+            if let name = names[reason] {
+                guard case .alert(let alert) = failure.kind else {
+                    Issue.record("expected an alert, got \(failure.kind)")
+                    return
+                }
+                #expect(alert.name == name && alert.isFatal && failure.by == .serverToClient)
+            }
+        }
+        #expect(d.findings.map(\.rule.rawValue) == scenario.expect, "findings: \(d.findings.map(\.message))")
+        for finding in d.findings where [.slowResponse, .noResponse].contains(finding.rule) {
+            #expect(finding.estimated, "\(finding.rule) on TLS must be marked estimated")
+        }
+        switch d.outcome {
+        case .failed: #expect(!scenario.expect.isEmpty)
+        case .passed: #expect(scenario.expect.isEmpty)
+        default: Issue.record("unexpected outcome \(d.outcome)")
+        }
+    }
+
+    /// tshark's TLS dissector agrees on every HTTPS sample's SNI (skipped without tshark).
+    @Test(arguments: recording.scenarios.filter { $0.tls != nil }.map(\.name))
+    func sniAgreesWithTshark(name: String) throws {
+        guard let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
+            print("skipped: tshark is not installed")
+            return
+        }
+        let scenario = try #require(Self.recording.scenarios.first { $0.name == name })
+        let path = SampleRecording.path(scenario.capture)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tshark)
+        let port = scenario.server.split(separator: ":").last.map(String.init) ?? ""
+        process.arguments = [
+            "-n", "-r", path, "-d", "tcp.port==\(port),tls", "-Y", "tls.handshake.type==1", "-T", "fields", "-e",
+            "tls.handshake.extensions_server_name",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 1, "tshark ClientHellos: \(lines)")
+        let tsharkSNI = lines.first.map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let ours = Self.analyze(path).exchanges.first?.diagnosed.exchange.tls?.clientHello
+        #expect(ours != nil)
+        #expect(ours?.serverName == tsharkSNI)
+    }
+
     /// The same recording written four ways (-i lo µs, -i lo ns, -i any = LINUX_SLL2, dumpcap pcapng)
     /// gives the same exchanges and findings.
     @Test func everyLinkTypeAndFormatGivesTheSameExchanges() throws {
@@ -119,7 +196,7 @@ import Testing
             #expect(analysis.summary.error == nil && analysis.summary.complete, "\(file)")
             return analysis.exchanges.map { r in
                 let e = r.diagnosed.exchange
-                return "\(e.connection.client) \(e.connection.server) #\(e.index) \(e.request?.head.method ?? "-") "
+                return "\(e.connection.client) \(e.connection.server) #\(e.index) \(e.tls.map { "tls:\($0.handshake.label)" } ?? "") \(e.request?.head.method ?? "-") "
                     + "\(e.request?.head.target ?? "-") \(e.response?.head.status ?? 0) "
                     + r.diagnosed.findings.map(\.rule.rawValue).joined(separator: ",")
             }.sorted()

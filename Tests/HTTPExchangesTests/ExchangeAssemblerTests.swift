@@ -6,6 +6,8 @@ import TCPReassembly
 import Testing
 
 @testable import HTTPExchanges
+import TLSRecords
+import TestSupport
 
 /// Drives the HTTP stage with stream events, as the reassembler would.
 struct Driver {
@@ -193,10 +195,45 @@ let callbackRequest =
 
     @Test func notHTTPConnectionsAreCountedAndDropped() {
         var d = Driver()
-        d.send(.clientToServer, [0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5], at: 0)
+        d.send(.clientToServer, [0x00, 0x00, 0x00, 0x2C, 0x15, 1, 2, 3, 4, 5] + [UInt8](repeating: 0, count: 64), at: 0)
         d.close(at: 0.1)
         #expect(d.exchanges.isEmpty)
         #expect(d.assembler.statistics.otherConnections == 1)
+    }
+
+    /// A client that starts with a TLS handshake record is routed to the TLS analyzer: one
+    /// exchange with `tls` set and no HTTP request or response.
+    @Test func tlsClientHelloRoutesTheConnectionToTheTLSAnalyzer() throws {
+        var d = Driver()
+        var hello = TLSRecordBuilder.clientHelloRecord(sni: nil)
+        d.send(.clientToServer, Array(hello.prefix(2)), at: 0)  // the routing needs only the first bytes
+        hello.removeFirst(2)
+        d.send(.clientToServer, hello, at: 0.0001)
+        d.send(.serverToClient, [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70], at: 0.001)
+        d.close(at: 0.002, client: false)
+        let e = try #require(d.exchanges.first)
+        #expect(d.exchanges.count == 1)
+        #expect(e.request == nil && e.response == nil)
+        let tls = try #require(e.tls)
+        #expect(tls.clientHello?.serverName == nil)
+        guard case .failed(let failure) = tls.handshake else {
+            Issue.record("handshake \(tls.handshake)")
+            return
+        }
+        #expect(failure.kind == .alert(TLSAlert(level: 2, code: 112)))
+        #expect(failure.origin.frame == 3)
+        #expect(d.assembler.statistics.tlsConnections == 1)
+        #expect(d.assembler.statistics.httpConnections == 0 && d.assembler.statistics.otherConnections == 0)
+        #expect(e.outcome.serverEnd != nil)
+    }
+
+    /// Mid-stream TLS (no handshake record first) is not routed: counted as another protocol.
+    @Test func tlsApplicationDataWithoutAHandshakeIsNotRouted() {
+        var d = Driver()
+        d.send(.clientToServer, [0x17, 0x03, 0x03, 0x00, 0x03, 1, 2, 3], at: 0)
+        d.close(at: 0.1)
+        #expect(d.exchanges.isEmpty)
+        #expect(d.assembler.statistics.tlsConnections == 0)
     }
 
     @Test func refusedAttemptBecomesAnExchangeWithoutRequest() {
