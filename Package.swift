@@ -9,7 +9,7 @@
 //   CZlib ─► HTTP1 ──────────────────────────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
 //   JSONValidation ──────────────────────────────────┘                                      │
 //   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────┘
-//   callback-doctor (CLI) ─► Analysis, Rendering
+//   callback-doctor (CLI) ─► Analysis, Rendering (and PcapCapture, to open a live capture for `watch`)
 //
 // Only PcapCapture imports libpcap; every other stage is pure Swift over byte slices.
 import PackageDescription
@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "callback-doctor",
             dependencies: [
-                "Analysis", "Rendering", "ReportModel", "Diagnosis",
+                "Analysis", "Rendering", "ReportModel", "Diagnosis", "PcapCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -11,7 +11,7 @@ standard library has no RSA. The key is samples/keys/test-callback-private.pem: 
 for these samples, NOT OSS's key. x-oss-pub-key-url still names OSS's real key URL (as OSS would),
 so the signatures verify only with samples/keys/test-callback-public.pem.
 
-Usage: oss_sender.py [--out recording.json] [--only NAME ...]
+Usage: oss_sender.py [--out recording.json] [--only NAME ...] [--port-offset N] [--timeout SECONDS]
 """
 import argparse
 import base64
@@ -446,6 +446,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(HERE, "recording.json"))
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--port-offset", type=int, default=0,
+                    help="add N to every scenario's port (give the server the same offset)")
+    ap.add_argument("--timeout", type=float,
+                    help="wait this long for a response instead of each scenario's own timeout")
     args = ap.parse_args()
 
     if shutil.which("openssl") is None:
@@ -456,9 +460,11 @@ def main():
             sys.exit("oss_sender.py: missing %s (record.sh creates the test key pair)" % k)
 
     out = []
-    for s in scenarios():
+    for s in scenarios(args.port_offset):
         if args.only and s["name"] not in args.only:
             continue
+        if args.timeout is not None:
+            s["timeout"] = args.timeout
         log("%-20s -> %s:%d (%s)" % (s["name"], s["host"], s["port"], s["behaviour"]))
         rec = {"name": s["name"], "behaviour": s["behaviour"], "isCallback": s["is_callback"],
                "port": s["port"], "family": s["family"],
