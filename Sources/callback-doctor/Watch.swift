@@ -115,6 +115,12 @@ extension CallbackDoctor {
             _ = stopSignal.load(ordering: .relaxed)
             signal(SIGINT, stopHandler)
             signal(SIGTERM, stopHandler)
+            // A parent may have started us with these signals blocked (the mask is inherited).
+            var stopSignals = sigset_t()
+            sigemptyset(&stopSignals)
+            sigaddset(&stopSignals, SIGINT)
+            sigaddset(&stopSignals, SIGTERM)
+            pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
 
             var capture: LiveCapture
             do {
