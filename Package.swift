@@ -85,7 +85,10 @@ let package = Package(
         .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
         .testTarget(name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
+        .testTarget(
+            name: "RenderingTests",
+            dependencies: ["Rendering", "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly"],
+            swiftSettings: strict),
         .testTarget(
             name: "AnalysisTests",
             dependencies: ["Analysis", "PcapCapture", "ReportModel", "Diagnosis", "TestSupport", "CZlib"],
