@@ -34,6 +34,7 @@ public struct LiveCaptureStatistics: Sendable, Hashable {
 ///
 /// The handle is set up for watching callbacks as they happen:
 /// - snapshot length 262,144 bytes (tcpdump's default), so bodies are captured whole;
+/// - a 32 MiB kernel buffer (`pcap_set_buffer_size`), so bursts are not dropped;
 /// - immediate mode (`pcap_set_immediate_mode`): each packet is delivered when it arrives, not
 ///   when a kernel buffer fills;
 /// - a read timeout (default 100 ms): ``next()`` returns ``LiveRecord/timeout`` when nothing
@@ -59,6 +60,9 @@ public struct LiveCaptureStatistics: Sendable, Hashable {
 public struct LiveCapture: ~Copyable, @unchecked Sendable {
     /// tcpdump's default snapshot length: every packet of a normal MTU, bodies included.
     public static let defaultSnapshotLength = 262_144
+    /// The kernel buffer (`pcap_set_buffer_size`): 32 MiB, 16 times libpcap's default, so that a
+    /// burst of callbacks is not dropped while the pipeline catches up.
+    public static let defaultBufferBytes = 32 << 20
 
     /// The interface, as given.
     public let interface: String
@@ -101,13 +105,14 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
     ///   - readTimeoutMilliseconds: the longest ``next()`` waits before returning ``LiveRecord/timeout``.
     ///   - promiscuous: capture traffic not addressed to this host too (off: a callback server
     ///     only needs its own traffic).
+    ///   - bufferBytes: the kernel buffer packets wait in until they are read.
     /// - Throws: ``CaptureError`` whose ``CaptureError/path`` is the interface, with code
     ///   `permissionDenied` (not root and no CAP_NET_RAW), `noSuchInterface`, `interfaceDown`,
     ///   `filter` (the expression does not compile; the message quotes it), `cannotOpen` (the
     ///   savefile cannot be created), or `captureFailed` (anything else libpcap refuses).
     public init(
         interface: String, filter: String? = nil, savefile: String? = nil, snapshotLength: Int = defaultSnapshotLength,
-        readTimeoutMilliseconds: Int = 100, promiscuous: Bool = false
+        readTimeoutMilliseconds: Int = 100, promiscuous: Bool = false, bufferBytes: Int = defaultBufferBytes
     ) throws(CaptureError) {
         let handle: OpaquePointer
         switch libpcapCreate(device: interface) {
@@ -117,7 +122,7 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
         }
         let nano = libpcapConfigure(
             handle, snapshotLength: Int32(clamping: snapshotLength), promiscuous: promiscuous, immediate: true,
-            timeoutMilliseconds: Int32(clamping: readTimeoutMilliseconds))
+            timeoutMilliseconds: Int32(clamping: readTimeoutMilliseconds), bufferBytes: Int32(clamping: bufferBytes))
         let warning: String?
         switch libpcapActivate(handle) {
         case .success(let text):

@@ -261,14 +261,19 @@ func libpcapCreate(device: String) -> Result<OpaquePointer, LibpcapMessage> {
 /// buffer fills), the read timeout in milliseconds (how long `pcap_next_ex` waits before returning
 /// 0 so the caller can do other work), and nanosecond time stamps when the platform offers them.
 ///
+/// The kernel buffer size (`bufferBytes`) bounds how long a burst can outrun the reader before
+/// the kernel drops packets.
 /// - Returns: true when nanosecond precision was accepted (otherwise ``libpcapRecordFields(_:)``
 ///   returns microseconds in its `nanoseconds` field and the caller must scale).
 /// The corresponding C functions are `pcap_set_snaplen`, `pcap_set_promisc`,
-/// `pcap_set_immediate_mode`, `pcap_set_timeout` and `pcap_set_tstamp_precision`.
+/// `pcap_set_immediate_mode`, `pcap_set_timeout`, `pcap_set_buffer_size` and
+/// `pcap_set_tstamp_precision`.
 func libpcapConfigure(
-    _ handle: OpaquePointer, snapshotLength: Int32, promiscuous: Bool, immediate: Bool, timeoutMilliseconds: Int32
+    _ handle: OpaquePointer, snapshotLength: Int32, promiscuous: Bool, immediate: Bool, timeoutMilliseconds: Int32,
+    bufferBytes: Int32
 ) -> Bool {
     // Before activation these only fail with PCAP_ERROR_ACTIVATED, which cannot happen here.
+    _ = pcap_set_buffer_size(handle, bufferBytes)
     _ = pcap_set_snaplen(handle, snapshotLength)
     _ = pcap_set_promisc(handle, promiscuous ? 1 : 0)
     _ = pcap_set_immediate_mode(handle, immediate ? 1 : 0)
