@@ -11,7 +11,7 @@
 //   COpenSSL ─► CallbackSignature ───────────────────┴───────────────┘    │                                 │
 //   UploadCallbacks (HTTP1) ──────────────────────────────────────────────┘ (the uploader's side, issue #7)  │
 //   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────────────────────┘
-//   callback-doctor (CLI) ─► Analysis, Rendering
+//   callback-doctor (CLI) ─► Analysis, Rendering (and PcapCapture, to open a live capture for `watch`)
 //
 // Only PcapCapture imports libpcap and only CallbackSignature imports OpenSSL's libcrypto (MD5 and
 // RSA verification of callback signatures); every other stage is pure Swift over byte slices.
@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "callback-doctor",
             dependencies: [
-                "Analysis", "Rendering", "ReportModel", "Diagnosis", "CallbackSignature",
+                "Analysis", "Rendering", "ReportModel", "Diagnosis", "CallbackSignature", "PcapCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -105,7 +105,10 @@ let package = Package(
         .testTarget(
             name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks", "CallbackSignature", "TLSRecords"],
             swiftSettings: strict),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "ReportModel"], swiftSettings: strict),
+        .testTarget(
+            name: "RenderingTests",
+            dependencies: ["Rendering", "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly"],
+            swiftSettings: strict),
         .testTarget(
             name: "AnalysisTests",
             dependencies: ["Analysis", "PcapCapture", "ReportModel", "Diagnosis", "TestSupport", "CZlib", "CallbackSignature"],

@@ -5,7 +5,7 @@ Raw sockets (Python stdlib only), so every byte on the wire is chosen here. One 
 listening port (table in scenarios.py); the `refused` port gets no listener. Listens on 127.0.0.1
 (and ::1 for IPv6 scenarios) only.
 
-Usage: callback_server.py [--ready-file PATH]
+Usage: callback_server.py [--ready-file PATH] [--port-offset N] [--only NAME ...]
 Runs until SIGINT/SIGTERM. Writes PATH (if given) once every listener is bound.
 """
 import argparse
@@ -329,11 +329,16 @@ def listener(sock, behaviour):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--ready-file")
+    ap.add_argument("--port-offset", type=int, default=0,
+                    help="add N to every scenario's port (give the sender the same offset)")
+    ap.add_argument("--only", nargs="*", help="listen only for these scenarios")
     args = ap.parse_args()
 
     socks = []
-    for s in scenarios():
+    for s in scenarios(args.port_offset):
         if s["behaviour"] == "refused":
+            continue
+        if args.only and s["name"] not in args.only:
             continue
         if s["family"] == "ipv6":
             sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)

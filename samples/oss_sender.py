@@ -14,7 +14,7 @@ so the signatures verify only with samples/keys/test-callback-public.pem.
 HTTPS scenarios (`tls` in scenarios.py) wrap the connection in Python's ssl like OSS calling an
 https:// callbackUrl with callbackSNI false: no server_name (no SNI), no certificate check.
 
-Usage: oss_sender.py [--out recording.json] [--only NAME ...]
+Usage: oss_sender.py [--out recording.json] [--only NAME ...] [--port-offset N] [--timeout SECONDS]
 """
 import argparse
 import base64
@@ -582,6 +582,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(HERE, "recording.json"))
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--port-offset", type=int, default=0,
+                    help="add N to every scenario's port (give the server the same offset)")
+    ap.add_argument("--timeout", type=float,
+                    help="wait this long for a response instead of each scenario's own timeout")
     args = ap.parse_args()
 
     if shutil.which("openssl") is None:
@@ -592,9 +596,11 @@ def main():
             sys.exit("oss_sender.py: missing %s (record.sh creates the test key pair)" % k)
 
     out = []
-    for s in scenarios():
+    for s in scenarios(args.port_offset):
         if args.only and s["name"] not in args.only:
             continue
+        if args.timeout is not None:
+            s["timeout"] = args.timeout
         log("%-20s -> %s:%d (%s)" % (s["name"], s["host"], s["port"], s["behaviour"]))
         rec = {"name": s["name"], "behaviour": s["behaviour"], "isCallback": s["is_callback"],
                "isTLS": s["tls"],

@@ -274,7 +274,10 @@ DEFAULTS = dict(family="ipv4", mode="callback", timeout=5.0, split=False, rewrit
                 linger_after=0.0, target=None, forge=False, tls=False, tls_max=None)
 
 
-def scenarios():
+def scenarios(port_offset=0):
+    """Every scenario with its defaults filled in. `port_offset` moves every port (the sender and
+    the server must use the same one): the live `watch` test runs on 19001+ so that it never
+    meets a concurrent record.sh on 9001-9040."""
     out = []
     seen = set()
     for s in SCENARIOS:
@@ -285,6 +288,7 @@ def scenarios():
         assert PORT_MIN <= d["port"] <= PORT_MAX, d
         assert d["port"] not in seen, d
         seen.add(d["port"])
+        d["port"] += port_offset
         d["is_callback"] = d["mode"] == "callback"
         d["host"] = "::1" if d["family"] == "ipv6" else "127.0.0.1"
         out.append(d)

@@ -439,6 +439,23 @@ struct ConnectionAnalyzer {
         if fromStart || (clientHalted && serverHalted) { isHTTP = false }
     }
 
+    /// Copies of the exchanges whose request is complete — its last byte captured at or before
+    /// `deadline` — and whose final response has not completed, oldest first, with the
+    /// connection's outcome so far. Nothing is handed out or changed: the exchanges stay pending
+    /// and are finalised as usual when their response or the connection's end arrives (issue #8,
+    /// the live view's time tick).
+    func waiting(requestEndedAtOrBefore deadline: Timestamp, into output: inout [HTTPExchange]) {
+        for exchange in pending {
+            guard let request = exchange.request, request.end != nil, let end = request.timing.end,
+                end.timestamp <= deadline
+            else { continue }
+            if exchange.response?.end != nil { continue }
+            var copy = exchange
+            copy.outcome = outcome
+            output.append(copy)
+        }
+    }
+
     private mutating func releaseHeld(output: inout [HTTPExchange]) {
         guard var exchange = held else { return }
         held = nil

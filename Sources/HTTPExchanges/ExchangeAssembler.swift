@@ -42,6 +42,23 @@ public struct ExchangeAssembler: StreamEventSink {
         return finished
     }
 
+    /// Requests still waiting for their response: copies of the exchanges, on every open
+    /// connection, whose request's last byte was captured at or before `deadline` and whose
+    /// final response has not completed (not started, or started and unfinished), with how the
+    /// connection's directions have ended so far.
+    ///
+    /// A snapshot only: the exchanges are still finalised by the stream events as usual, so a late
+    /// response is paired with its request and the final result does not depend on whether or
+    /// when this was called. The live view (`watch`) calls it on its time tick with
+    /// `deadline = now − OSS's timeout` to report callbacks OSS has given up on.
+    public func exchangesWaitingForResponse(requestEndedAtOrBefore deadline: Timestamp) -> [HTTPExchange] {
+        var output: [HTTPExchange] = []
+        for analyzer in analyzers.values {
+            analyzer.waiting(requestEndedAtOrBefore: deadline, into: &output)
+        }
+        return output
+    }
+
     public mutating func receive(_ event: StreamEvent) {
         switch event {
         case .opened(let info):

@@ -8,6 +8,7 @@ public struct CaptureError: Error, Sendable, CustomStringConvertible, Equatable 
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Backing: Hashable, Sendable {
             case cannotOpen, notACapture, unsupportedFormat, damaged, truncated, filter
+            case permissionDenied, noSuchInterface, interfaceDown, captureFailed
         }
 
         fileprivate var backing: Backing
@@ -24,9 +25,19 @@ public struct CaptureError: Error, Sendable, CustomStringConvertible, Equatable 
         public static let truncated = Code(backing: .truncated)
         /// The BPF filter expression does not compile for this capture.
         public static let filter = Code(backing: .filter)
+        /// Live capture: no permission to capture on the interface (root or CAP_NET_RAW is
+        /// needed), or to put it in promiscuous mode.
+        public static let permissionDenied = Code(backing: .permissionDenied)
+        /// Live capture: the interface does not exist.
+        public static let noSuchInterface = Code(backing: .noSuchInterface)
+        /// Live capture: the interface exists but is down.
+        public static let interfaceDown = Code(backing: .interfaceDown)
+        /// Live capture: any other failure to start or go on capturing (the interface went away…).
+        public static let captureFailed = Code(backing: .captureFailed)
 
         /// `"cannot-open"`, `"not-a-capture"`, `"unsupported-format"`, `"damaged"`, `"truncated"`,
-        /// `"filter"`: stable identifiers for reports.
+        /// `"filter"`, `"permission-denied"`, `"no-such-interface"`, `"interface-down"`,
+        /// `"capture-failed"`: stable identifiers for reports.
         public var description: String {
             switch backing {
             case .cannotOpen: "cannot-open"
@@ -35,13 +46,18 @@ public struct CaptureError: Error, Sendable, CustomStringConvertible, Equatable 
             case .damaged: "damaged"
             case .truncated: "truncated"
             case .filter: "filter"
+            case .permissionDenied: "permission-denied"
+            case .noSuchInterface: "no-such-interface"
+            case .interfaceDown: "interface-down"
+            case .captureFailed: "capture-failed"
             }
         }
     }
 
     /// What went wrong.
     public var code: Code
-    /// The capture file's path, as given to ``CaptureFile/init(path:filter:)``.
+    /// The capture file's path, as given to ``CaptureFile/init(path:filter:)`` — or, for a live
+    /// capture, the interface name.
     public var path: String
     /// One line of human text, without the path (libpcap's message where it has one).
     public var reason: String

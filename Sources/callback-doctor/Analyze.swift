@@ -52,20 +52,22 @@ extension CallbackDoctor {
             var report = input.analyze()
             if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
 
-            let rendered: String
-            switch format {
-            case .text:
-                let colored = color.enabled(
-                    isTerminal: output == nil && standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
-                rendered = TextRenderer.render(report, options: .init(verbose: verbose, color: colored))
-            case .json: rendered = JSONRenderer.render(report)
-            case .jsonl: rendered = JSONLRenderer.render(report)
-            case .markdown: rendered = MarkdownRenderer.render(report)
-            case .html: rendered = HTMLRenderer.render(report)
-            }
-            try writeOutput(rendered, to: output)
+            let colored = color.enabled(
+                isTerminal: output == nil && standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
+            try writeOutput(renderReport(report, format: format, color: colored, verbose: verbose), to: output)
             throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }
+    }
+}
+
+/// The report in `format`, by the one renderer of each format (`analyze` and `watch`).
+func renderReport(_ report: Report, format: OutputFormat, color: Bool, verbose: Bool) -> String {
+    switch format {
+    case .text: TextRenderer.render(report, options: .init(verbose: verbose, color: color))
+    case .json: JSONRenderer.render(report)
+    case .jsonl: JSONLRenderer.render(report)
+    case .markdown: MarkdownRenderer.render(report)
+    case .html: HTMLRenderer.render(report)
     }
 }
 

@@ -15,8 +15,9 @@ struct CallbackDoctor: ParsableCommand {
             Capture on the callback server, then analyse:
               tcpdump -i any -s 0 -w cb.pcap port 9000
               callback-doctor analyze cb.pcap
+            Or watch live (as root): callback-doctor watch -i any -f 'tcp port 9000'
             """,
         version: version,
-        subcommands: [Analyze.self, Exchanges.self, Rules.self],
+        subcommands: [Analyze.self, Watch.self, Exchanges.self, Rules.self],
         defaultSubcommand: Analyze.self)
 }

@@ -36,6 +36,7 @@ import Testing
         Case(golden: "help-analyze.txt", arguments: ["analyze", "--help"], status: 0),
         Case(golden: "help-exchanges.txt", arguments: ["exchanges", "--help"], status: 0),
         Case(golden: "help-rules.txt", arguments: ["rules", "--help"], status: 0),
+        Case(golden: "help-watch.txt", arguments: ["watch", "--help"], status: 0),
     ]
 
     @Test(arguments: cases)

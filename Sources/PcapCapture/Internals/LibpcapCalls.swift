@@ -222,3 +222,193 @@ extension Substring {
         return String(s)
     }
 }
+
+// MARK: - Live capture (issue #8)
+
+/// A `pcap_dumper_t` (the savefile writer of `pcap_dump_open`).
+typealias LibpcapDumper = OpaquePointer
+
+/// What `pcap_activate` and the `pcap_set_*` calls before it can say, one case per documented
+/// return code that a user can act on (`pcap_activate(3PCAP)`).
+enum LibpcapActivationFailure: Error {
+    /// `PCAP_ERROR_PERM_DENIED`: no permission to open the device (needs root or CAP_NET_RAW).
+    case permissionDenied(String)
+    /// `PCAP_ERROR_PROMISC_PERM_DENIED`: no permission to put the device in promiscuous mode.
+    case promiscuousPermissionDenied(String)
+    /// `PCAP_ERROR_NO_SUCH_DEVICE`: the device does not exist.
+    case noSuchDevice(String)
+    /// `PCAP_ERROR_IFACE_NOT_UP`: the device is not up.
+    case interfaceNotUp(String)
+    /// `PCAP_ERROR` or any other negative code, with `pcap_geterr`'s or `pcap_statustostr`'s text.
+    case other(String)
+}
+
+/// Creates a live-capture handle for `device`, not yet activated.
+///
+/// The corresponding C function is `pcap_create`.
+func libpcapCreate(device: String) -> Result<OpaquePointer, LibpcapMessage> {
+    var errorBuffer = [CChar](repeating: 0, count: libpcapErrorBufferSize)
+    // SAFETY: `errorBuffer` holds PCAP_ERRBUF_SIZE bytes as libpcap requires, and outlives the call.
+    let handle = errorBuffer.withUnsafeMutableBufferPointer { buffer in
+        pcap_create(device, buffer.baseAddress)
+    }
+    if let handle { return .success(handle) }
+    return .failure(LibpcapMessage(cString: errorBuffer))
+}
+
+/// Sets the options of a handle before `pcap_activate`: snapshot length, promiscuous mode,
+/// immediate mode (each packet is delivered as soon as it arrives, instead of when a kernel
+/// buffer fills), the read timeout in milliseconds (how long `pcap_next_ex` waits before returning
+/// 0 so the caller can do other work), and nanosecond time stamps when the platform offers them.
+///
+/// The kernel buffer size (`bufferBytes`) bounds how long a burst can outrun the reader before
+/// the kernel drops packets.
+/// - Returns: true when nanosecond precision was accepted (otherwise ``libpcapRecordFields(_:)``
+///   returns microseconds in its `nanoseconds` field and the caller must scale).
+/// The corresponding C functions are `pcap_set_snaplen`, `pcap_set_promisc`,
+/// `pcap_set_immediate_mode`, `pcap_set_timeout`, `pcap_set_buffer_size` and
+/// `pcap_set_tstamp_precision`.
+func libpcapConfigure(
+    _ handle: OpaquePointer, snapshotLength: Int32, promiscuous: Bool, immediate: Bool, timeoutMilliseconds: Int32,
+    bufferBytes: Int32
+) -> Bool {
+    // Before activation these only fail with PCAP_ERROR_ACTIVATED, which cannot happen here.
+    _ = pcap_set_buffer_size(handle, bufferBytes)
+    _ = pcap_set_snaplen(handle, snapshotLength)
+    _ = pcap_set_promisc(handle, promiscuous ? 1 : 0)
+    _ = pcap_set_immediate_mode(handle, immediate ? 1 : 0)
+    _ = pcap_set_timeout(handle, timeoutMilliseconds)
+    return pcap_set_tstamp_precision(handle, Int32(PCAP_TSTAMP_PRECISION_NANO)) == 0
+}
+
+/// Activates a handle created by ``libpcapCreate(device:)``.
+///
+/// - Returns: the warning text when activation succeeded with a warning (`PCAP_WARNING*`, e.g.
+///   promiscuous mode not supported), nil without one; or the failure, mapped from the
+///   `PCAP_ERROR_*` code, with libpcap's own text (`pcap_geterr`) when it wrote one.
+/// The corresponding C functions are `pcap_activate`, `pcap_geterr` and `pcap_statustostr`.
+func libpcapActivate(_ handle: OpaquePointer) -> Result<String?, LibpcapActivationFailure> {
+    let status = pcap_activate(handle)
+    if status == 0 { return .success(nil) }
+    let detail = libpcapGetErr(handle).text
+    let generic = pcap_statustostr(status).map { String(cString: $0) } ?? "error \(status)"
+    let text = detail.isEmpty ? generic : detail
+    if status > 0 { return .success(text) }
+    switch status {
+    case PCAP_ERROR_PERM_DENIED: return .failure(.permissionDenied(text))
+    case PCAP_ERROR_PROMISC_PERM_DENIED: return .failure(.promiscuousPermissionDenied(text))
+    case PCAP_ERROR_NO_SUCH_DEVICE: return .failure(.noSuchDevice(text))
+    case PCAP_ERROR_IFACE_NOT_UP: return .failure(.interfaceNotUp(text))
+    default: return .failure(.other(text))
+    }
+}
+
+/// Installs a compiled filter in the kernel (or libpcap's userland filter), so that only matching
+/// packets are delivered and counted.
+///
+/// The corresponding C function is `pcap_setfilter`.
+func libpcapSetFilter(_ handle: OpaquePointer, _ program: inout LibpcapProgram) -> LibpcapMessage? {
+    pcap_setfilter(handle, &program) == 0 ? nil : libpcapGetErr(handle)
+}
+
+/// What one `pcap_next_ex` call on a live handle produced.
+enum LibpcapLiveResult {
+    /// A packet; the pointers are valid until the next call on the handle.
+    case packet(header: UnsafePointer<pcap_pkthdr>, data: UnsafePointer<UInt8>)
+    /// The read timeout expired without a packet (return code 0).
+    case timeout
+    /// `pcap_breakloop` was called (`PCAP_ERROR_BREAK`).
+    case stopped
+    /// `PCAP_ERROR`: the device went away, or another error, with `pcap_geterr`'s text.
+    case error(String)
+}
+
+/// Reads the next packet of a live handle, waiting at most the read timeout.
+///
+/// The corresponding C function is `pcap_next_ex`.
+func libpcapNextLive(_ handle: OpaquePointer) -> LibpcapLiveResult {
+    var header: UnsafeMutablePointer<pcap_pkthdr>?
+    var data: UnsafePointer<UInt8>?
+    let status = pcap_next_ex(handle, &header, &data)
+    switch status {
+    case 1:
+        guard let header, let data else { return .error("libpcap returned a packet without data") }
+        return .packet(header: UnsafePointer(header), data: data)
+    case 0: return .timeout
+    case PCAP_ERROR_BREAK: return .stopped
+    case PCAP_ERROR: return .error(libpcapGetErr(handle).text)
+    default: return .error("unexpected result \(status) from pcap_next_ex")
+    }
+}
+
+/// Kernel counters of a live handle: packets received by the filter, dropped because the
+/// buffer was full, and dropped by the interface (where the platform knows).
+///
+/// The corresponding C function is `pcap_stats`.
+func libpcapStats(_ handle: OpaquePointer) -> (received: UInt64, dropped: UInt64, interfaceDropped: UInt64)? {
+    var stats = pcap_stat()
+    guard pcap_stats(handle, &stats) == 0 else { return nil }
+    return (UInt64(stats.ps_recv), UInt64(stats.ps_drop), UInt64(stats.ps_ifdrop))
+}
+
+/// Opens a savefile for writing packets of `handle` (pcap format, the handle's link type,
+/// snapshot length and time-stamp precision). `"-"` is standard output.
+///
+/// The corresponding C function is `pcap_dump_open`.
+func libpcapDumpOpen(_ handle: OpaquePointer, path: String) -> Result<LibpcapDumper, LibpcapMessage> {
+    guard let dumper = pcap_dump_open(handle, path) else { return .failure(libpcapGetErr(handle)) }
+    return .success(dumper)
+}
+
+/// Appends one record, exactly as libpcap delivered it, to a savefile.
+///
+/// The corresponding C function is `pcap_dump`.
+func libpcapDump(_ dumper: LibpcapDumper, header: UnsafePointer<pcap_pkthdr>, data: UnsafePointer<UInt8>) {
+    // SAFETY: pcap_dump's first argument is the dumper passed as `u_char *` (the pcap_handler
+    // convention); header and data are the record libpcap just returned.
+    pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), header, data)
+}
+
+/// Writes buffered records to the savefile.
+///
+/// - Returns: false when the write failed (disk full, …).
+/// The corresponding C function is `pcap_dump_flush`.
+func libpcapDumpFlush(_ dumper: LibpcapDumper) -> Bool {
+    pcap_dump_flush(dumper) == 0
+}
+
+/// Flushes and closes a savefile.
+///
+/// The corresponding C function is `pcap_dump_close`.
+func libpcapDumpClose(_ dumper: LibpcapDumper) {
+    pcap_dump_close(dumper)
+}
+
+/// Puts an activated handle in non-blocking mode, so that `pcap_next_ex` returns 0 at once when no
+/// packet is waiting. The caller then waits with ``libpcapWaitReadable(_:timeoutMilliseconds:)``.
+///
+/// (libpcap 1.10 on Linux does not return from a blocking `pcap_next_ex` when the read timeout
+/// expires without a packet: it polls again. Waiting ourselves is what keeps the loop ticking.)
+/// - Returns: the selectable descriptor (`pcap_get_selectable_fd`), or the reason it is not
+///   available (the handle then stays in blocking mode).
+/// The corresponding C functions are `pcap_setnonblock` and `pcap_get_selectable_fd`.
+func libpcapMakeNonBlocking(_ handle: OpaquePointer) -> Result<Int32, LibpcapMessage> {
+    let descriptor = pcap_get_selectable_fd(handle)
+    guard descriptor >= 0 else { return .failure(LibpcapMessage(text: "no selectable descriptor")) }
+    var errorBuffer = [CChar](repeating: 0, count: libpcapErrorBufferSize)
+    // SAFETY: `errorBuffer` holds PCAP_ERRBUF_SIZE bytes as libpcap requires, and outlives the call.
+    let status = errorBuffer.withUnsafeMutableBufferPointer { buffer in
+        pcap_setnonblock(handle, 1, buffer.baseAddress)
+    }
+    guard status == 0 else { return .failure(LibpcapMessage(cString: errorBuffer)) }
+    return .success(descriptor)
+}
+
+/// Waits until `descriptor` is readable or `timeoutMilliseconds` pass (a signal ends the wait
+/// early too). True when it is readable.
+///
+/// The corresponding C function is `poll`.
+func libpcapWaitReadable(_ descriptor: Int32, timeoutMilliseconds: Int32) -> Bool {
+    var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+    return poll(&entry, 1, timeoutMilliseconds) > 0
+}

@@ -1,0 +1,243 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Analysis
+import ArgumentParser
+import Diagnosis
+import Foundation
+import PcapCapture
+import ReportModel
+import Rendering
+import Synchronization
+
+/// The signal that asked `watch` to stop (0 while none has). Written only by ``stopHandler``.
+let stopSignal = Atomic<Int32>(0)
+
+/// The SIGINT/SIGTERM handler: records the signal and does nothing else (async-signal-safe: a
+/// lock-free atomic store). The capture loop sees it within one read timeout.
+private func stopHandler(_ signal: Int32) {
+    stopSignal.store(signal, ordering: .relaxed)
+}
+
+extension CallbackDoctor {
+    struct Watch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Capture live on an interface and report callbacks as they happen.",
+            discussion: """
+                Captures through libpcap (immediate mode, snaplen 262144, the -f filter installed in the \
+                kernel) and runs the same analysis as `analyze`. Each callback gets one line when it is \
+                decided: time, client → server, request, status, latency, verdict (ok, or FAIL with its \
+                rules). A callback still waiting when OSS's 5 s timeout (--latency-threshold) passes gets its \
+                line then (no-response, or slow-response while a response is still arriving); if its final \
+                verdict turns out different (a late response), an "update:" line follows. See \
+                docs/output-formats.md.
+
+                Lines go to standard output, except with a machine format (json, jsonl) on standard output: \
+                then they go to standard error and standard output holds only the report. On a terminal a \
+                status line on standard error keeps the counts.
+
+                Stop with Ctrl-C (SIGINT) or SIGTERM: the capture ends within 100 ms, every open connection is \
+                finished and the full report is written in --format (standard output or -o); a second Ctrl-C \
+                while the report is written exits at once. --duration and --count stop on their own. -w saves \
+                the packets, so `callback-doctor analyze FILE` gives the same report later.
+
+                Exit status: 0 nothing failed; 1 a callback failed (per --fail-on); 2 the capture could not \
+                start (no permission, no such interface, interface down, a filter that does not compile) or \
+                was incomplete (packets dropped by the kernel, capture error).
+                """)
+
+        @Option(name: [.short, .customLong("interface")], help: ArgumentHelp("The interface to capture on (lo, eth0, any).", valueName: "IFACE"))
+        var interface: String
+
+        @Option(
+            name: [.short, .customLong("filter")],
+            help: ArgumentHelp("BPF capture filter, as in tcpdump (e.g. 'tcp port 9000').", valueName: "EXPR"))
+        var filter: String?
+
+        @Option(name: .long, help: "Format of the report written at the end.")
+        var format: OutputFormat = .text
+
+        @Option(name: [.short, .long], help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
+        var output: String?
+
+        @Option(name: [.customShort("w"), .customLong("write")], help: ArgumentHelp("Also save the captured packets to FILE (pcap).", valueName: "FILE"))
+        var savefile: String?
+
+        @Option(name: .long, help: ArgumentHelp("Stop after this many seconds.", valueName: "SECONDS"))
+        var duration: Double?
+
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp("Stop after N callbacks have been decided (OSS callbacks and refused connection attempts; not packets).", valueName: "N"))
+        var count: Int?
+
+        @Option(name: .long, help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
+        var latencyThreshold: Double = 5.0
+
+        @Option(
+            name: .customLong("public-key"),
+            help: ArgumentHelp(
+                "Also verify callback signatures with this RSA public key (PEM), besides OSS's published one; repeatable.",
+                valueName: "FILE.pem"))
+        var publicKeyFiles: [String] = []
+
+        @OptionGroup var redaction: RedactionOptions
+
+        @Option(name: .long, help: ArgumentHelp("Colour the lines and the text report (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
+        var color: ColorChoice = .auto
+
+        @Option(name: .long, help: ArgumentHelp("Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
+        var failOn: FailOn = .error
+
+        @Flag(name: [.short, .long], help: "No live lines and no status line: only the report at the end.")
+        var quiet = false
+
+        @Flag(name: [.short, .long], help: "Also list exchanges that passed and non-callback exchanges (text report).")
+        var verbose = false
+
+        @Flag(name: .long, help: "List every exchange in the report (default: 100 passing, 100 non-callback and 100 per failing rule).")
+        var listAll = false
+
+        mutating func validate() throws {
+            guard latencyThreshold > 0, latencyThreshold.isFinite else {
+                throw ValidationError("--latency-threshold must be a positive number of seconds.")
+            }
+            if let duration, !(duration > 0 && duration.isFinite) { throw ValidationError("--duration must be a positive number of seconds.") }
+            if let count, count < 1 { throw ValidationError("--count must be at least 1.") }
+            for file in publicKeyFiles { _ = try InputOptions.loadKey(file) }
+        }
+
+        func run() throws {
+            var options = AnalysisOptions()
+            if listAll {
+                options.maxPassingExchangesKept = Int.max
+                options.maxFailingExchangesKeptPerRule = Int.max
+            }
+            options.diagnosis.latencyThresholdSeconds = latencyThreshold
+            options.filter = filter
+            options.publicKeys = try publicKeyFiles.map(InputOptions.loadKey)
+
+            // Handlers first, so that a signal during start-up is not lost; the flag is read only
+            // by the loop below.
+            _ = stopSignal.load(ordering: .relaxed)
+            signal(SIGINT, stopHandler)
+            signal(SIGTERM, stopHandler)
+            // A parent may have started us with these signals blocked (the mask is inherited).
+            var stopSignals = sigset_t()
+            sigemptyset(&stopSignals)
+            sigaddset(&stopSignals, SIGINT)
+            sigaddset(&stopSignals, SIGTERM)
+            pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+
+            var capture: LiveCapture
+            do {
+                capture = try LiveCapture(interface: interface, filter: filter, savefile: savefile)
+            } catch {
+                printError(TerminalSafety.escape(error.description))
+                throw ExitCode(2)
+            }
+
+            let environment = ProcessInfo.processInfo.environment
+            let linesToStandardError = output == nil && format != .text
+            let lineStream = linesToStandardError ? FileHandle.standardError : FileHandle.standardOutput
+            let linesAreTerminal = isatty(linesToStandardError ? STDERR_FILENO : STDOUT_FILENO) == 1
+            let style = TerminalStyle(enabled: color.enabled(isTerminal: linesAreTerminal, environment: environment))
+            let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+
+            if !quiet {
+                var what = "watching \(interface) (\(capture.linkLayer))"
+                if let filter { what += ", filter '\(filter)'" }
+                if let savefile { what += ", saving packets to \(savefile)" }
+                printError(TerminalSafety.escape(what) + "; Ctrl-C stops and writes the report")
+            }
+
+            var tally = LiveTally()
+            var packets = 0
+            var elapsed = 0
+            let emit: (String) -> Void = { line in
+                status.clear()
+                lineStream.write(Data((line + "\n").utf8))
+            }
+            let observer: (PipelineEvent) -> Void = { event in
+                switch event {
+                case .overdue(let d):
+                    tally.add(d)
+                    if !quiet { emit(LiveLines.line(d, kind: .overdue, style: style)) }
+                case .finished(let d, let earlier):
+                    guard d.isCallback || d.exchange.refusal != nil else { return }
+                    if let earlier {
+                        tally.remove(earlier)
+                        tally.add(d)
+                        if !quiet && !LiveLines.sameVerdict(earlier, d) {
+                            emit(LiveLines.line(d, kind: .update(earlier: earlier), style: style))
+                        }
+                    } else {
+                        tally.add(d)
+                        if !quiet { emit(LiveLines.line(d, kind: .finished, style: style)) }
+                    }
+                }
+                status.draw(tally.statusLine(interface: interface, packets: packets, elapsedSeconds: elapsed))
+            }
+
+            let (liveReport, reason) = LiveAnalyzer.watch(
+                &capture, options: options, limits: LiveLimits(durationSeconds: duration, callbacks: count),
+                tool: ToolInfo(version: CallbackDoctor.version),
+                shouldStop: { stopSignal.load(ordering: .relaxed) != 0 },
+                observer: observer,
+                tick: { progress in
+                    packets = progress.packets
+                    elapsed = Int(progress.elapsedSeconds)
+                    status.draw(tally.statusLine(interface: interface, packets: packets, elapsedSeconds: elapsed))
+                })
+            // From here a second Ctrl-C ends the process at once.
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+            status.clear()
+            _ = consume capture  // closes the savefile before the report is written
+
+            var report = liveReport
+            for summary in report.captures {
+                if let damage = summary.damage { printError(TerminalSafety.escape(damage)) }
+            }
+            if !quiet {
+                let why: String
+                switch reason {
+                case .requested: why = "stopped by \(stopSignal.load(ordering: .relaxed) == SIGTERM ? "SIGTERM" : "SIGINT")"
+                case .duration: why = "--duration reached"
+                case .count: why = "--count reached"
+                case .failed: why = "the capture failed"
+                }
+                printError("\(why); \(tally.callbacks) callback\(tally.callbacks == 1 ? "" : "s"), \(tally.failing) failing")
+            }
+            if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
+            let colored = color.enabled(isTerminal: output == nil && standardOutputIsTerminal(), environment: environment)
+            try writeOutput(renderReport(report, format: format, color: colored, verbose: verbose), to: output)
+            throw ExitCode(ExitStatus.of(report, failOn: failOn))
+        }
+    }
+}
+
+/// The rolling status line on standard error (only when it is a terminal): drawn in place with a
+/// carriage return and erased (ECMA-48 EL, `ESC [ 2 K`) before any other line is printed.
+final class StatusLine {
+    let enabled: Bool
+    private var shown = false
+    private var last = ""
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func draw(_ text: String) {
+        guard enabled, text != last || !shown else { return }
+        last = text
+        shown = true
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
+    }
+
+    func clear() {
+        guard enabled, shown else { return }
+        shown = false
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}
