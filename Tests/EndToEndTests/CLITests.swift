@@ -113,7 +113,7 @@ import Testing
         let r = try CLIRunner.run(["analyze", "--format", "json", "samples/captures"])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let paths = (root["captures"] as? [[String: Any]])?.compactMap { $0["path"] as? String } ?? []
-        #expect(paths.count == 31)  // 27 scenarios + 4 combined recordings
+        #expect(paths.count == 40)  // 36 scenarios + 4 combined recordings
         #expect(paths == paths.sorted())
         #expect(r.status == 1)
     }
