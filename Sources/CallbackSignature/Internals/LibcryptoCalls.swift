@@ -8,11 +8,22 @@ import COpenSSL
 enum Libcrypto {
     // MARK: - MD5 (EVP_Digest*, OpenSSL 3 `EVP_DigestInit_ex(3)`)
 
-    /// A new MD5 context, initialised (`EVP_MD_CTX_new` + `EVP_DigestInit_ex(ctx, EVP_md5(), NULL)`);
+    /// MD5, fetched from the default provider once (`EVP_MD_fetch(NULL, "MD5", NULL)`). Passing
+    /// the legacy `EVP_md5()` instead makes libcrypto fetch the implementation again (a locked
+    /// name lookup) on every `EVP_DigestInit_ex` and `EVP_PKEY_CTX_set_signature_md` — twice per
+    /// callback ("Performance" in `crypto(7)`). A fetched `EVP_MD` is immutable and may be shared
+    /// by threads (`EVP_MD_fetch(3)`); it lives as long as the process.
+    nonisolated(unsafe) private static let md5: OpaquePointer? = {
+        if let fetched = EVP_MD_fetch(nil, "MD5", nil) { return fetched }
+        ERR_clear_error()
+        return nil
+    }()
+
+    /// A new MD5 context, initialised (`EVP_MD_CTX_new` + `EVP_DigestInit_ex(ctx, md5, NULL)`);
     /// nil when libcrypto cannot make one.
     static func newMD5Context() -> OpaquePointer? {
-        guard let context = EVP_MD_CTX_new() else { return nil }
-        guard EVP_DigestInit_ex(context, EVP_md5(), nil) == 1 else {
+        guard let md5, let context = EVP_MD_CTX_new() else { return nil }
+        guard EVP_DigestInit_ex(context, md5, nil) == 1 else {
             EVP_MD_CTX_free(context)
             ERR_clear_error()
             return nil
@@ -72,11 +83,11 @@ enum Libcrypto {
 
     /// RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) of `signature` over an MD5 `digest`
     /// computed by the caller: `EVP_PKEY_CTX_new`, `EVP_PKEY_verify_init`,
-    /// `EVP_PKEY_CTX_set_rsa_padding(RSA_PKCS1_PADDING)`, `EVP_PKEY_CTX_set_signature_md(EVP_md5())`
+    /// `EVP_PKEY_CTX_set_rsa_padding(RSA_PKCS1_PADDING)`, `EVP_PKEY_CTX_set_signature_md(md5)`
     /// — so libcrypto itself checks the `0001ff…ff00` block and the MD5 DigestInfo — then
     /// `EVP_PKEY_verify`. True only when libcrypto says the signature verifies.
     static func verifyPKCS1MD5(key: OpaquePointer, digest: [UInt8], signature: [UInt8]) -> Bool {
-        guard digest.count == 16, !signature.isEmpty else { return false }
+        guard digest.count == 16, !signature.isEmpty, let md5 else { return false }
         guard let context = EVP_PKEY_CTX_new(key, nil) else {
             ERR_clear_error()
             return false
@@ -84,7 +95,7 @@ enum Libcrypto {
         defer { EVP_PKEY_CTX_free(context) }
         guard EVP_PKEY_verify_init(context) == 1,
             EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PADDING) == 1,
-            EVP_PKEY_CTX_set_signature_md(context, EVP_md5()) == 1
+            EVP_PKEY_CTX_set_signature_md(context, md5) == 1
         else {
             ERR_clear_error()
             return false
