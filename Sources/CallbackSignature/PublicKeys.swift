@@ -26,10 +26,16 @@ public final class CallbackPublicKey: @unchecked Sendable, CustomStringConvertib
 
     deinit { Libcrypto.freeKey(key) }
 
-    /// Whether `signature` is this key's RSASSA-PKCS1-v1_5 signature of the MD5 `digest`.
+    /// Whether `signature` is this key's RSASSA-PKCS1-v1_5 signature of the MD5 `digest`
+    /// (one-shot: prepares a libcrypto context for this call alone; ``SignatureVerifier`` keeps
+    /// one per key instead).
     public func verifies(signature: [UInt8], md5 digest: [UInt8]) -> Bool {
         Libcrypto.verifyPKCS1MD5(key: key, digest: digest, signature: signature)
     }
+
+    /// A prepared `EVP_PKEY_CTX` for verifying with this key (``Libcrypto/newVerifyContext(key:)``),
+    /// owned by the caller; nil when libcrypto cannot make one.
+    func makeVerifyContext() -> OpaquePointer? { Libcrypto.newVerifyContext(key: key) }
 
     public var description: String { "\(label) (RSA \(bits))" }
 

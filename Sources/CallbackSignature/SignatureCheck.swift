@@ -42,7 +42,7 @@ public struct SignatureCheck {
 
     private var state: State
     private let keyURL: KeyURL?
-    private let keys: SignatureKeys
+    private let verifier: SignatureVerifier
 
     /// Starts the check for a request.
     ///
@@ -50,10 +50,10 @@ public struct SignatureCheck {
     ///   - target: the request-target as sent.
     ///   - authorization: the `authorization` header value (base64 of the signature), nil when absent.
     ///   - publicKeyURL: the `x-oss-pub-key-url` header value, nil when absent.
-    ///   - keys: the keys a valid signature may verify with.
-    public init(target: String, authorization: String?, publicKeyURL: String?, keys: SignatureKeys) {
-        self.keys = keys
-        self.keyURL = publicKeyURL.map(KeyURL.init(headerValue:))
+    ///   - verifier: the analysis's verifier, holding the keys a valid signature may verify with.
+    public init(target: String, authorization: String?, publicKeyURL: String?, verifier: SignatureVerifier) {
+        self.verifier = verifier
+        self.keyURL = publicKeyURL.map(verifier.keyURL(headerValue:))
         guard let authorization, publicKeyURL != nil else {
             let absent = [authorization == nil ? "authorization" : nil, publicKeyURL == nil ? "x-oss-pub-key-url" : nil]
                 .compactMap { $0 }.joined(separator: " and ")
@@ -76,6 +76,12 @@ public struct SignatureCheck {
             md5.update(prefix)
             state = .hashing(md5, signature: signature)
         }
+    }
+
+    /// Starts the check with a verifier of its own for `keys` (one-off checks and tests; an
+    /// analysis shares one ``SignatureVerifier`` between its checks).
+    public init(target: String, authorization: String?, publicKeyURL: String?, keys: SignatureKeys) {
+        self.init(target: target, authorization: authorization, publicKeyURL: publicKeyURL, verifier: SignatureVerifier(keys: keys))
     }
 
     /// Takes the next de-chunked body bytes.
@@ -101,11 +107,11 @@ public struct SignatureCheck {
             guard let digest = md5.finish() else {
                 return SignatureVerdict(status: .unverifiable, keyURL: keyURL, reason: "libcrypto could not compute the MD5 digest.")
             }
-            if let key = keys.keys.first(where: { $0.verifies(signature: signature, md5: digest) }) {
+            if let key = verifier.verifyingKey(signature: signature, md5: digest) {
                 return SignatureVerdict(
                     status: .valid, keyURL: keyURL, reason: "The signature verifies with \(key.label).", verifiedWith: key.label)
             }
-            let tried = keys.keys.map(\.description).joined(separator: "; ")
+            let tried = verifier.keys.keys.map(\.description).joined(separator: "; ")
             return SignatureVerdict(
                 status: .invalid, keyURL: keyURL,
                 reason: "The \(signature.count)-byte signature verifies with none of the keys (\(tried)) over the bytes captured.")

@@ -278,7 +278,8 @@ public struct Diagnoser: Sendable {
         guard let request = exchange.request, let signature = request.signature else { return [] }
         var findings: [Finding] = []
         let response = exchange.response
-        let statusLine = response.map { "\($0.head.version) \($0.head.status) \($0.head.reason)" }
+        // Formatted only for the findings that quote it (most callbacks verify and get none).
+        func statusLine(_ response: CapturedResponse) -> String { "\(response.head.version) \(response.head.status) \(response.head.reason)" }
         if signature.status == .invalid {
             var evidence = [Evidence("target", request.head.target)]
             if let url = signature.keyURL?.url { evidence.append(Evidence("keyUrl", url)) }
@@ -299,19 +300,19 @@ public struct Diagnoser: Sendable {
                     "\(named) is not one of OSS's (\(key.problem ?? "not trusted")): the mark of a forged callback; a server that fetches it is open to SSRF.",
                     evidence: evidence))
         }
-        if signature.status == .invalid, let response, response.head.status == 200, let statusLine {
+        if signature.status == .invalid, let response, response.head.status == 200 {
             findings.append(
                 Finding(
                     .forgedCallbackAccepted,
                     "The server answered 200 to a callback whose signature does not verify: it accepts forged or altered callbacks.",
-                    evidence: [Evidence("statusLine", statusLine), Evidence("responseFrame", "\(response.timing.start.frame)")]))
+                    evidence: [Evidence("statusLine", statusLine(response)), Evidence("responseFrame", "\(response.timing.start.frame)")]))
         }
-        if signature.status == .valid, let response, Self.verificationRejections.contains(response.head.status), let statusLine {
+        if signature.status == .valid, let response, Self.verificationRejections.contains(response.head.status) {
             findings.append(
                 Finding(
                     .genuineCallbackRejected,
                     "The server answered \(response.head.status) to a callback whose signature verifies (\(signature.verifiedWith ?? "a known key")): its own verification is wrong.",
-                    evidence: [Evidence("statusLine", statusLine), Evidence("verifiedWith", signature.verifiedWith ?? "")]))
+                    evidence: [Evidence("statusLine", statusLine(response)), Evidence("verifiedWith", signature.verifiedWith ?? "")]))
         }
         return findings
     }

@@ -140,7 +140,31 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
         case packed(Packed)
     }
 
-    private var storage: Storage
+    /// The fields as `Field` values, or nil when they are in ``packedFields``.
+    ///
+    /// Stored as two plain properties rather than as a `Storage` enum: a multi-payload enum keeps
+    /// its case in the spare high bits of the first payload pointer, which LeakSanitizer then no
+    /// longer recognises as a pointer — it reported every packed byte array still reachable at
+    /// exit as leaked (`swift test` under `-sanitize=address`, docs/robustness.md §4).
+    private var unpackedFields: [Field]?
+    private var packedFields = Packed()
+
+    private var storage: Storage {
+        get {
+            if let unpackedFields { return .fields(unpackedFields) }
+            return .packed(packedFields)
+        }
+        set {
+            switch newValue {
+            case .fields(let fields):
+                unpackedFields = fields
+                packedFields = Packed()
+            case .packed(let packed):
+                unpackedFields = nil
+                packedFields = packed
+            }
+        }
+    }
 
     /// The fields in wire order.
     public var fields: [Field] {

@@ -31,7 +31,7 @@ public struct ExchangeLimits: Sendable {
 struct ConnectionAnalyzer {
     let info: ConnectionInfo
     let limits: ExchangeLimits
-    let signatureKeys: SignatureKeys
+    let signatureVerifier: SignatureVerifier
     private var requestParser: HTTPMessageParser
     private var responseParser: HTTPMessageParser
     private var clientOrigins = OriginMap()
@@ -80,10 +80,10 @@ struct ConnectionAnalyzer {
         var anomalies: [TCPAnomaly] = []
     }
 
-    init(info: ConnectionInfo, limits: ExchangeLimits, signatureKeys: SignatureKeys = .ossOnly) {
+    init(info: ConnectionInfo, limits: ExchangeLimits, signatureVerifier: SignatureVerifier) {
         self.info = info
         self.limits = limits
-        self.signatureKeys = signatureKeys
+        self.signatureVerifier = signatureVerifier
         requestParser = HTTPMessageParser(role: .request, limits: limits.parser)
         responseParser = HTTPMessageParser(role: .response, limits: limits.parser)
         // Lenient like a diagnosis tool must be: a malformed start line, broken chunked framing or
@@ -272,7 +272,7 @@ struct ConnectionAnalyzer {
             requestTarget = exchange.index
             requestBody = BodyInspector(
                 contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes)
-            requestSignature = head.isOSSCallback ? Self.signatureCheck(head, keys: signatureKeys) : nil
+            requestSignature = head.isOSSCallback ? Self.signatureCheck(head, verifier: signatureVerifier) : nil
             responseParser.enqueueRequestMethod(head.method)
             pending.append(exchange)
             if pending.count > limits.maxPendingExchanges {
@@ -324,10 +324,10 @@ struct ConnectionAnalyzer {
     }
 
     /// The signature check for a callback request: `missing` when it lacks the signed pair.
-    static func signatureCheck(_ head: HTTPRequestHead, keys: SignatureKeys) -> SignatureCheck {
+    static func signatureCheck(_ head: HTTPRequestHead, verifier: SignatureVerifier) -> SignatureCheck {
         SignatureCheck(
             target: head.target, authorization: head.headers["authorization"], publicKeyURL: head.headers["x-oss-pub-key-url"],
-            keys: keys)
+            verifier: verifier)
     }
 
     // MARK: - Responses

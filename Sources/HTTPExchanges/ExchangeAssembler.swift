@@ -24,7 +24,9 @@ public struct ExchangeStatistics: Sendable, Hashable {
 public struct ExchangeAssembler: StreamEventSink {
     public let limits: ExchangeLimits
     /// The keys callback signatures are verified with.
-    public let signatureKeys: SignatureKeys
+    public var signatureKeys: SignatureKeys { signatureVerifier.keys }
+    /// This analysis's verifier (prepared libcrypto contexts): one assembler, one thread.
+    private let signatureVerifier: SignatureVerifier
     public private(set) var statistics = ExchangeStatistics()
     private var analyzers: [Int: ConnectionAnalyzer] = [:]
     private var finished: [HTTPExchange] = []
@@ -32,7 +34,7 @@ public struct ExchangeAssembler: StreamEventSink {
 
     public init(limits: ExchangeLimits = .init(), signatureKeys: SignatureKeys = .ossOnly) {
         self.limits = limits
-        self.signatureKeys = signatureKeys
+        self.signatureVerifier = SignatureVerifier(keys: signatureKeys)
     }
 
     /// Exchanges finished since the last call, in the order they finished.
@@ -62,7 +64,7 @@ public struct ExchangeAssembler: StreamEventSink {
     public mutating func receive(_ event: StreamEvent) {
         switch event {
         case .opened(let info):
-            analyzers[info.id] = ConnectionAnalyzer(info: info, limits: limits, signatureKeys: signatureKeys)
+            analyzers[info.id] = ConnectionAnalyzer(info: info, limits: limits, signatureVerifier: signatureVerifier)
         case .data(let id, let direction, let offset, let bytes, let origin):
             sawPayload.insert(id)
             // In place (`values[index]`, through `inPlace`): `analyzers[id]?.…`, or reading a

@@ -37,47 +37,55 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// and the bidi overrides (U+202A–U+202E, U+2066–U+2069) so that JSON shown on a terminal
     /// cannot reorder what the reader sees. All of these are lossless JSON escapes.
     public func serialized(indent: Int = 0) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         write(into: &out, indent: indent, level: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(into out: inout String, indent: Int, level: Int) {
+    /// Serialises into UTF-8 bytes (the whole writer works on bytes: one `String` at the end).
+    private func write(into out: inout [UInt8], indent: Int, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += Self.format(d)
+        case .null: Self.append("null", to: &out)
+        case .bool(let b): Self.append(b ? "true" : "false", to: &out)
+        case .int(let i): Self.append(String(i), to: &out)
+        case .double(let d): Self.append(Self.format(d), to: &out)
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { Self.append("[]", to: &out); return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent: indent, level: level + 1)
                 item.write(into: &out, indent: indent, level: level + 1)
             }
             newline(&out, indent: indent, level: level)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { Self.append("{}", to: &out); return }
+            out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent: indent, level: level + 1)
                 Self.writeString(key, into: &out)
-                out += indent > 0 ? ": " : ":"
+                out.append(UInt8(ascii: ":"))
+                if indent > 0 { out.append(UInt8(ascii: " ")) }
                 value.write(into: &out, indent: indent, level: level + 1)
             }
             newline(&out, indent: indent, level: level)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private func newline(_ out: inout String, indent: Int, level: Int) {
+    private func newline(_ out: inout [UInt8], indent: Int, level: Int) {
         guard indent > 0 else { return }
-        out += "\n"
-        out += String(repeating: " ", count: indent * level)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+    }
+
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     /// Shortest round-tripping decimal for finite values; non-finite values become `null`.
@@ -87,22 +95,66 @@ public indirect enum JSONValue: Sendable, Equatable {
         return "\(d)"
     }
 
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{00}"..."\u{1F}", "\u{7F}"..."\u{9F}", "\u{2028}", "\u{2029}", "\u{202A}"..."\u{202E}", "\u{2066}"..."\u{2069}":
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// Writes `s` as a JSON string (RFC 8259 §7) with the escapes listed at ``serialized(indent:)``.
+    ///
+    /// Works on the UTF-8 bytes in place: runs of bytes that need no escape are copied at once;
+    /// only `"`, `\`, bytes below 0x20, 0x7F, and the lead bytes 0xC2 (U+0080–U+009F) and 0xE2
+    /// (U+2028–U+202E, U+2066–U+2069) are looked at closer. `String` holds valid UTF-8, so a lead
+    /// byte is followed by its continuation bytes.
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            var i = 0
+            let n = bytes.count
+            while i < n {
+                let b = bytes[i]
+                var escapedScalar: UInt32?
+                var width = 1
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x00...0x1F, 0x7F:
+                    escapedScalar = UInt32(b)
+                case 0xC2 where i + 1 < n && (0x80...0x9F).contains(bytes[i + 1]):
+                    escapedScalar = UInt32(bytes[i + 1])
+                    width = 2
+                case 0xE2 where i + 2 < n:
+                    let scalar = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
+                    if (0x2028...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar) {
+                        escapedScalar = scalar
+                        width = 3
+                    }
+                default:
+                    break
+                }
+                guard let scalar = escapedScalar else {
+                    i += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                appendEscape(scalar, to: &out)
+                i += width
+                runStart = i
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<n]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `\"`, `\\`, `\n`, `\r`, `\t`, or `\u` and four lowercase hex digits.
+    private static func appendEscape(_ scalar: UInt32, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\\"))
+        switch scalar {
+        case 0x22: out.append(UInt8(ascii: "\""))
+        case 0x5C: out.append(UInt8(ascii: "\\"))
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        default:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            out.append(UInt8(ascii: "u"))
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((scalar >> UInt32(shift)) & 0xF)]) }
+        }
     }
 }
 

@@ -36,8 +36,16 @@ final class BackgroundProcess {
         try process.run()
     }
 
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    var stdout: String { Self.text(of: stdoutPath) }
+    var stderr: String { Self.text(of: stderrPath) }
+
+    /// The file's text; an empty file is never read through Foundation, whose file reading leaks
+    /// its buffer for a 0-byte file (docs/robustness.md §4) — and these files start empty.
+    private static func text(of path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_size > 0 else { return "" }
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 

@@ -81,25 +81,37 @@ enum Libcrypto {
     /// `EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA`.
     static func isRSA(_ key: OpaquePointer) -> Bool { EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA }
 
-    /// RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2) of `signature` over an MD5 `digest`
-    /// computed by the caller: `EVP_PKEY_CTX_new`, `EVP_PKEY_verify_init`,
-    /// `EVP_PKEY_CTX_set_rsa_padding(RSA_PKCS1_PADDING)`, `EVP_PKEY_CTX_set_signature_md(md5)`
-    /// — so libcrypto itself checks the `0001ff…ff00` block and the MD5 DigestInfo — then
-    /// `EVP_PKEY_verify`. True only when libcrypto says the signature verifies.
-    static func verifyPKCS1MD5(key: OpaquePointer, digest: [UInt8], signature: [UInt8]) -> Bool {
-        guard digest.count == 16, !signature.isEmpty, let md5 else { return false }
-        guard let context = EVP_PKEY_CTX_new(key, nil) else {
+    /// A verification context for `key`, prepared once for RSASSA-PKCS1-v1_5 with MD5
+    /// (RFC 8017 §8.2.2): `EVP_PKEY_CTX_new`, `EVP_PKEY_verify_init`,
+    /// `EVP_PKEY_CTX_set_rsa_padding(RSA_PKCS1_PADDING)`, `EVP_PKEY_CTX_set_signature_md(md5)` —
+    /// so libcrypto itself checks the `0001ff…ff00` block and the MD5 DigestInfo. Preparing is the
+    /// expensive part (a locked algorithm fetch, parameter negotiation); `EVP_PKEY_verify(3)`:
+    /// "EVP_PKEY_verify() can be called more than once on the same context if several operations
+    /// are performed using the same parameters", so one prepared context serves every callback.
+    /// Not thread-safe: one context per thread. Nil when libcrypto cannot make one.
+    static func newVerifyContext(key: OpaquePointer) -> OpaquePointer? {
+        guard let md5, let context = EVP_PKEY_CTX_new(key, nil) else {
             ERR_clear_error()
-            return false
+            return nil
         }
-        defer { EVP_PKEY_CTX_free(context) }
         guard EVP_PKEY_verify_init(context) == 1,
             EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PADDING) == 1,
             EVP_PKEY_CTX_set_signature_md(context, md5) == 1
         else {
+            EVP_PKEY_CTX_free(context)
             ERR_clear_error()
-            return false
+            return nil
         }
+        return context
+    }
+
+    /// `EVP_PKEY_CTX_free`.
+    static func freeVerifyContext(_ context: OpaquePointer) { EVP_PKEY_CTX_free(context) }
+
+    /// `EVP_PKEY_verify` with a context from ``newVerifyContext(key:)``: true only when libcrypto
+    /// says `signature` is the key's signature of the 16-byte MD5 `digest`.
+    static func verify(context: OpaquePointer, digest: [UInt8], signature: [UInt8]) -> Bool {
+        guard digest.count == 16, !signature.isEmpty else { return false }
         let result = signature.withUnsafeBufferPointer { sig in
             digest.withUnsafeBufferPointer { tbs in
                 EVP_PKEY_verify(context, sig.baseAddress, sig.count, tbs.baseAddress, tbs.count)
@@ -107,5 +119,12 @@ enum Libcrypto {
         }
         if result != 1 { ERR_clear_error() }
         return result == 1
+    }
+
+    /// One-shot verification: prepares a context (``newVerifyContext(key:)``), verifies, frees it.
+    static func verifyPKCS1MD5(key: OpaquePointer, digest: [UInt8], signature: [UInt8]) -> Bool {
+        guard let context = newVerifyContext(key: key) else { return false }
+        defer { EVP_PKEY_CTX_free(context) }
+        return verify(context: context, digest: digest, signature: signature)
     }
 }
