@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CaptureModel
+import Foundation
 import PcapCapture
 import Testing
 import TestSupport
@@ -76,6 +77,41 @@ import TestSupport
         let path = directory + "/capture.pcap.gz"
         try writeBytes([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3], to: path)
         expectOpenFails(path, .notACapture, mentioning: "gzip")
+    }
+
+    /// A gzip file (one stored deflate block, RFC 1951 §3.2.4; RFC 1952 member) holding `content`.
+    static func gzipped(_ content: [UInt8]) -> [UInt8] {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in content {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        crc = ~crc
+        let length = UInt16(content.count)
+        var out: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]
+        out += [0x01, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
+        out += content
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((crc >> UInt32(shift)) & 0xFF)) }
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((UInt32(content.count) >> UInt32(shift)) & 0xFF)) }
+        return out
+    }
+
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+    }
+
+    /// A `.gz` that holds no capture is refused — and its zlib handle and descriptor are closed:
+    /// before the fix every such file leaked both (LeakSanitizer, docs/robustness.md §4).
+    @Test func gzipWithoutACaptureIsRefusedAndClosed() throws {
+        let directory = try PcapWriter.makeTemporaryDirectory()
+        defer { removeTree(directory) }
+        let path = directory + "/notes.txt.gz"
+        try writeBytes(Self.gzipped(Array("just some notes, not a capture\n".utf8)), to: path)
+        expectOpenFails(path, .notACapture, mentioning: "is gzip-compressed, but what it holds is not a pcap")
+        let before = Self.openDescriptors()
+        for _ in 0..<300 { _ = try? CaptureFile(path: path) }
+        // Other tests open files meanwhile; a leak would add 300.
+        #expect(Self.openDescriptors() - before < 100, "descriptors \(before) → \(Self.openDescriptors())")
     }
 
     @Test(arguments: [4, 10, 23])

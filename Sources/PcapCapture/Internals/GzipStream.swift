@@ -36,6 +36,11 @@ final class GzipSource {
         gzbuffer(file, Self.bufferSize)
     }
 
+    /// A source dropped without a stream — the file held no capture, or libpcap was never reached —
+    /// still closes its zlib handle and file descriptor (`gzclose`). Found by LeakSanitizer: every
+    /// `.gz` that did not hold a capture leaked zlib's buffers (~600 KB) and a descriptor.
+    deinit { close() }
+
     /// Opens `path` with zlib, or returns the C library's reason.
     ///
     /// The corresponding C function is `gzopen`.
