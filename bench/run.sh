@@ -39,10 +39,13 @@ echo "== captures (bench/gen_capture.py, generated once)"
 generate() { # path size seed
     if [ ! -f "$1" ]; then python3 bench/gen_capture.py "$1" --size "$2" --seed "$3"; fi
 }
-BIG=$OUT/callbacks-$SIZE-seed1.pcap
-BIG2=$OUT/callbacks-$SIZE-seed2.pcap
+# Captures are named after the generator's content, so a changed generator (say, one that signs
+# differently) never leaves a stale capture measured under the new name.
+GEN=$(sha256sum bench/gen_capture.py | cut -c1-8)
+BIG=$OUT/callbacks-$SIZE-seed1-$GEN.pcap
+BIG2=$OUT/callbacks-$SIZE-seed2-$GEN.pcap
 # The same seed, stopped at 20 MB: the first 20 MB of the same traffic, every connection complete.
-SL=$OUT/callbacks-$SLICE-seed1.pcap
+SL=$OUT/callbacks-$SLICE-seed1-$GEN.pcap
 generate "$BIG" "$SIZE" 1
 generate "$BIG2" "$SIZE" 2
 generate "$SL" "$SLICE" 1
@@ -99,7 +102,7 @@ rss doctor-slice "$TOOL" analyze $ONE_JOB $QUIET "$SL"
 rss tshark-slice sh -c "tshark -r $SL $TSHARK_FIELDS"
 rss doctor-jobs2 "$TOOL" analyze $QUIET "$BIG" "$BIG2"
 if [ "${BIG2G:-0}" = 1 ]; then
-    HUGE=$OUT/callbacks-2G-seed3.pcap
+    HUGE=$OUT/callbacks-2G-seed3-$GEN.pcap
     generate "$HUGE" 2G 3
     cat "$HUGE" >/dev/null
     /usr/bin/time -v "$TOOL" analyze $ONE_JOB $QUIET "$HUGE" >/dev/null 2>"$OUT/time-doctor-2g.txt" || true
