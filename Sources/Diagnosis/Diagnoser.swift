@@ -28,7 +28,7 @@ public struct Diagnoser: Sendable {
     public var settings: DiagnosisSettings
     public init(settings: DiagnosisSettings = .init()) { self.settings = settings }
 
-    public func diagnose(_ exchange: HTTPExchange) -> DiagnosedExchange {
+    public func diagnose(_ exchange: consuming HTTPExchange) -> DiagnosedExchange {
         let signals = exchange.tls != nil ? [.tlsConnection] : exchange.request?.head.ossCallbackSignals ?? []
         var findings: [Finding] = []
         var upload: UploadDiagnosis?

@@ -457,8 +457,7 @@ struct ConnectionAnalyzer {
     }
 
     private mutating func releaseHeld(output: inout [HTTPExchange]) {
-        guard var exchange = held else { return }
-        held = nil
+        guard var exchange = held.take() else { return }  // moved out: no copy of every field
         exchange.outcome = outcome
         output.append(exchange)
     }
