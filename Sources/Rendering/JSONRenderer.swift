@@ -3,7 +3,7 @@ import ReportModel
 /// `--format json`: the report contract, pretty-printed with two-space indentation.
 public enum JSONRenderer {
     public static func render(_ report: Report) -> String {
-        report.json.serialized(indent: 2) + "\n"
+        report.serializedJSON(indent: 2, newline: true)
     }
 }
 
@@ -14,6 +14,6 @@ public enum JSONRenderer {
 /// including newlines, into `\uXXXX` / `\n`, so one exchange is always exactly one line.
 public enum JSONLRenderer {
     public static func render(_ report: Report) -> String {
-        report.exchanges.map { $0.json.serialized() + "\n" }.joined()
+        report.exchanges.map { $0.json.serialized(newline: true) }.joined()
     }
 }

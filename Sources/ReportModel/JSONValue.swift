@@ -36,10 +36,59 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// U+007F–U+009F) as `\uXXXX`, plus U+2028/U+2029 so the output is also safe inside JavaScript,
     /// and the bidi overrides (U+202A–U+202E, U+2066–U+2069) so that JSON shown on a terminal
     /// cannot reorder what the reader sees. All of these are lossless JSON escapes.
-    public func serialized(indent: Int = 0) -> String {
+    ///
+    /// - Parameter newline: end the text with a line feed (a report file), without copying it to
+    ///   append one.
+    public func serialized(indent: Int = 0, newline: Bool = false) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         write(into: &out, indent: indent, level: 0)
+        if newline { out.append(UInt8(ascii: "\n")) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A member of an object serialised by ``serializedObject(_:indent:newline:)``: a value, or an
+    /// array whose elements are made one at a time while it is written.
+    public enum StreamedMember {
+        case value(JSONValue)
+        case array(count: Int, element: (Int) -> JSONValue)
+    }
+
+    /// The same text as `JSONValue.object(members).serialized(indent:newline:)`, but an `.array`
+    /// member's elements are made, written and dropped one by one: a report with thousands of
+    /// exchanges never holds all their JSON trees at once (peak memory, issue #5).
+    public static func serializedObject(_ members: [(String, StreamedMember)], indent: Int, newline: Bool = false) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
+        if members.isEmpty {
+            append("{}", to: &out)
+        } else {
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, member)) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.lineBreak(&out, indent: indent, level: 1)
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if indent > 0 { out.append(UInt8(ascii: " ")) }
+                switch member {
+                case .value(let value):
+                    value.write(into: &out, indent: indent, level: 1)
+                case .array(let count, let element):
+                    if count == 0 { append("[]", to: &out); continue }
+                    out.append(UInt8(ascii: "["))
+                    for index in 0..<count {
+                        if index > 0 { out.append(UInt8(ascii: ",")) }
+                        Self.lineBreak(&out, indent: indent, level: 2)
+                        element(index).write(into: &out, indent: indent, level: 2)
+                    }
+                    Self.lineBreak(&out, indent: indent, level: 1)
+                    out.append(UInt8(ascii: "]"))
+                }
+            }
+            Self.lineBreak(&out, indent: indent, level: 0)
+            out.append(UInt8(ascii: "}"))
+        }
+        if newline { out.append(UInt8(ascii: "\n")) }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -56,28 +105,28 @@ public indirect enum JSONValue: Sendable, Equatable {
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                newline(&out, indent: indent, level: level + 1)
+                Self.lineBreak(&out, indent: indent, level: level + 1)
                 item.write(into: &out, indent: indent, level: level + 1)
             }
-            newline(&out, indent: indent, level: level)
+            Self.lineBreak(&out, indent: indent, level: level)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             if members.isEmpty { Self.append("{}", to: &out); return }
             out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                newline(&out, indent: indent, level: level + 1)
+                Self.lineBreak(&out, indent: indent, level: level + 1)
                 Self.writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if indent > 0 { out.append(UInt8(ascii: " ")) }
                 value.write(into: &out, indent: indent, level: level + 1)
             }
-            newline(&out, indent: indent, level: level)
+            Self.lineBreak(&out, indent: indent, level: level)
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    private func newline(_ out: inout [UInt8], indent: Int, level: Int) {
+    private static func lineBreak(_ out: inout [UInt8], indent: Int, level: Int) {
         guard indent > 0 else { return }
         out.append(UInt8(ascii: "\n"))
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))

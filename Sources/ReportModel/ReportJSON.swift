@@ -25,6 +25,25 @@ extension Report {
     }
 }
 
+extension Report {
+    /// `json.serialized(indent:newline:)`, written with each exchange's JSON made and dropped in
+    /// turn (``JSONValue/serializedObject(_:indent:newline:)``): the same text, a fraction of
+    /// the peak memory for a report that lists thousands of exchanges.
+    public func serializedJSON(indent: Int, newline: Bool = false) -> String {
+        let exchanges = self.exchanges
+        return JSONValue.serializedObject(
+            [
+                ("schemaVersion", .value(.int(Int64(Report.schemaVersion)))),
+                ("tool", .value(.object([("name", .string(tool.name)), ("version", .string(tool.version))]))),
+                ("settings", .value(settings.json)),
+                ("captures", .value(.array(captures.map(\.json)))),
+                ("exchanges", .array(count: exchanges.count, element: { exchanges[$0].json })),
+                ("summary", .value(summary.json)),
+                ("redaction", .value(redaction.json)),
+            ], indent: indent, newline: newline)
+    }
+}
+
 extension RedactionSummary {
     /// `{"applied": bool, "redactedValues": int, "kinds": [string]}` (additive in schemaVersion 1).
     public var json: JSONValue {

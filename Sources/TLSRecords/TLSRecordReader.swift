@@ -36,14 +36,16 @@ public enum TLSRecordEvent: Sendable, Hashable {
 /// missing ranges with ``skip(_:origin:into:)``. It reports each record once complete, and the
 /// ClientHello / ServerHello messages (type 1 and 2) found in plaintext handshake records, until
 /// ``maxHellos`` of them were reported or the direction sent ChangeCipherSpec (after which its
-/// handshake records are encrypted). Other handshake messages are framed and skipped.
+/// handshake records are encrypted — unless that direction's last hello was a TLS 1.3
+/// HelloRetryRequest, RFC 8446 Appendix D.4). Other handshake messages are framed and skipped.
 ///
 /// Memory is bounded: five header bytes, two alert bytes, four handshake-header bytes and at
 /// most ``maxHelloBytes`` of one hello body. Record contents are never kept otherwise.
 ///
 /// Gaps: a gap inside a record's body keeps the framing (the length is known), but loses that
-/// record's alert or hello bytes; a gap in a record header loses the framing and the reader
-/// stops with `.lost` — never guessing where the next record starts.
+/// record's alert or hello bytes; a gap in a record header — or one that runs past a record's end
+/// into the next header — loses the framing and the reader stops with `.lost` (after reporting
+/// the record the gap ended) — never guessing where the next record starts.
 public struct TLSRecordReader: Sendable {
     /// The largest hello body kept (a ClientHello is a few hundred bytes to a few KiB; even
     /// with post-quantum key shares far below this). Default 64 KiB.
@@ -75,6 +77,9 @@ public struct TLSRecordReader: Sendable {
     private var alertBytes: [UInt8] = []
     private var alertComplete = true
     private var messageState = MessageState.header
+    /// The last hello reported was a HelloRetryRequest (RFC 8446 §4.1.3): a ChangeCipherSpec
+    /// after it does not end the plaintext handshake.
+    private var lastHelloWasRetryRequest = false
     private var messageHeader: [UInt8] = []
     private var messageBody: [UInt8] = []
     private var messageOrigin: StreamOrigin?
@@ -150,6 +155,13 @@ public struct TLSRecordReader: Sendable {
             state = .stopped
         case .body(let header, let recordOffset, let start, let remaining):
             guard Int64(remaining) >= length else {
+                // The record ends inside the gap: its header said where, so it is reported (ended
+                // by the gap, as when the gap ends exactly at its end), then the stream is lost
+                // from its end on — the same events however the gap is split.
+                if header.contentType == .alert { alertComplete = false }
+                if header.contentType == .handshake { loseMessage(reason: "bytes missing from the capture", into: &events) }
+                state = .body(header, offset: recordOffset, start: start, remaining: 0)
+                completeRecord(end: origin, into: &events)
                 events.append(.lost(offset: offset + Int64(remaining)))
                 state = .stopped
                 return
@@ -168,8 +180,11 @@ public struct TLSRecordReader: Sendable {
         if header.contentType == .alert, header.length == 2, alertComplete, alertBytes.count == 2 {
             alert = TLSAlert(level: alertBytes[0], code: alertBytes[1])
         }
-        if header.contentType == .changeCipherSpec {
+        if header.contentType == .changeCipherSpec && !lastHelloWasRetryRequest {
             // From here on this direction's handshake records are encrypted (RFC 5246 §7.1).
+            // Except after a TLS 1.3 HelloRetryRequest: in middlebox-compatibility mode the server
+            // sends a dummy ChangeCipherSpec right after it (RFC 8446 Appendix D.4), and the real
+            // ServerHello still follows in plaintext.
             messageState = .off
         }
         recordCount += 1
@@ -220,6 +235,10 @@ public struct TLSRecordReader: Sendable {
         messageState = .header
         if keep, let type = TLSHandshakeType(rawValue: raw) {
             events.append(.handshakeMessage(type: type, body: messageBody, origin: messageOrigin ?? origin))
+            // A ServerHello body starts with legacy_version (2 bytes) and the random (32 bytes).
+            lastHelloWasRetryRequest =
+                type == .serverHello && messageBody.count >= 34
+                && messageBody[2..<34].elementsEqual(TLSServerHello.helloRetryRandom)
             hellosReported += 1
             if hellosReported >= maxHellos { messageState = .off }
         }

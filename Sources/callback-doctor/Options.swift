@@ -124,7 +124,28 @@ func writeOutput(_ text: String, to path: String?) throws {
             throw ExitCode(2)
         }
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        writeToStandardOutput(text)
+    }
+}
+
+/// Writes the UTF-8 bytes of `text` to standard output where they are — a report can be
+/// megabytes, and `Data(text.utf8)` would hold a second copy at the peak. The corresponding C
+/// function is `write(2)`, repeated until every byte is written (EINTR retried); on any other
+/// error the rest is dropped (a closed pipe ends the process with SIGPIPE first).
+func writeToStandardOutput(_ text: String) {
+    var text = text
+    text.withUTF8 { buffer in
+        guard var next = buffer.baseAddress else { return }
+        var left = buffer.count
+        while left > 0 {
+            let written = write(STDOUT_FILENO, next, left)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            next += written
+            left -= written
+        }
     }
 }
 

@@ -76,6 +76,10 @@ import Testing
             }
         }
         #expect(reference.contains("\"capturesUnreadable\": 2"))
+        // `--format json` streams the exchanges (one JSON tree at a time): the same text.
+        let report = BatchAnalyzer.analyze(arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: 2)
+        #expect(report.serializedJSON(indent: 2) == reference)
+        #expect(report.serializedJSON(indent: 0, newline: true) == report.json.serialized(indent: 0) + "\n")
     }
 
     /// Past the per-kind quotas, exchanges are counted, not listed: the summary stays exact and

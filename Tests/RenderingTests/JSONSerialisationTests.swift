@@ -37,6 +37,22 @@ import Testing
         }
     }
 
+    /// The streamed writer (`--format json` of a whole report) gives exactly the text of the tree.
+    @Test(arguments: [0, 2])
+    func streamedObjectEqualsTheTree(indent: Int) {
+        let items: [JSONValue] = (0..<5).map { .object([("i", .int(Int64($0))), ("s", .string("x\u{2028}\($0)")), ("a", .array([]))]) }
+        let members: [(String, JSONValue)] = [
+            ("first", .string("a\"b")), ("items", .array(items)), ("none", .array([])), ("last", .object([])),
+        ]
+        let streamed = JSONValue.serializedObject(
+            [
+                ("first", .value(members[0].1)), ("items", .array(count: items.count, element: { items[$0] })),
+                ("none", .array(count: 0, element: { _ in .null })), ("last", .value(.object([]))),
+            ], indent: indent, newline: true)
+        #expect(streamed == JSONValue.object(members).serialized(indent: indent, newline: true))
+        #expect(JSONValue.serializedObject([], indent: indent) == JSONValue.object([]).serialized(indent: indent))
+    }
+
     @Test func prettyPrintingIndentsByLevel() {
         let value = JSONValue.object([("a", .array([.int(1), .bool(true)])), ("b", .object([])), ("c", .double(0.5))])
         #expect(value.serialized(indent: 2) == "{\n  \"a\": [\n    1,\n    true\n  ],\n  \"b\": {},\n  \"c\": 0.5\n}")

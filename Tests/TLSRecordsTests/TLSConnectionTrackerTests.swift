@@ -237,6 +237,35 @@ private struct Conversation {
         #expect(c.tracker.finish().handshake.label == "completed")
     }
 
+    /// TLS 1.3 middlebox-compatibility mode (RFC 8446 Appendix D.4, OpenSSL's default): the server
+    /// sends a dummy ChangeCipherSpec right after its HelloRetryRequest, and the client one before
+    /// its second ClientHello. The real ServerHello that follows is still read. Found by the `tls`
+    /// fuzz target's seeds: this handshake used to end "failed" with no version.
+    @Test func helloRetryRequestWithMiddleboxCompatibilityCCS() throws {
+        var c = Conversation()
+        c.client(TLSBytes.clientHelloRecord(sni: "retry.example"), at: 0)
+        c.server(TLSBytes.record(22, TLSBytes.handshake(2, TLSBytes.serverHelloBody(retry: true))) + TLSBytes.changeCipherSpec, at: 0.001)
+        #expect(c.tracker.session.helloRetryRequested)
+        c.client(TLSBytes.changeCipherSpec + TLSBytes.clientHelloRecord(sni: "retry.example"), at: 0.002)
+        c.server(TLSBytes.serverHelloRecord(selected: 0x0304) + TLSBytes.applicationData(2000), at: 0.003)
+        #expect(c.tracker.session.version == .tls13)
+        c.client(TLSBytes.applicationData(53), at: 0.004)
+        c.client(TLSBytes.applicationData(700), at: 0.005)
+        #expect(c.tracker.finish().handshake.label == "completed")
+    }
+
+    /// TLS 1.2: a ChangeCipherSpec still ends the plaintext handshake — the encrypted Finished
+    /// after it is never read as a hello, even when its first byte says "ServerHello".
+    @Test func afterAnOrdinaryServerCCSHandshakeRecordsAreNotParsed() {
+        var reader = TLSRecordReader()
+        var events: [TLSRecordEvent] = []
+        let finishedLookingLikeAHello = TLSBytes.record(22, [2, 0, 0, 4, 1, 2, 3, 4])
+        let stream = TLSBytes.serverHelloRecord(selected: nil) + TLSBytes.changeCipherSpec + finishedLookingLikeAHello
+        reader.feed(stream[...], origin: TLSBytes.origin(0, frame: 1), into: &events)
+        let hellos = events.filter { if case .handshakeMessage = $0 { true } else { false } }
+        #expect(hellos.count == 1)
+    }
+
     @Test func garbageAfterAClientHelloIsIncomplete() {
         var c = Conversation()
         c.client(TLSBytes.clientHelloRecord(sni: nil), at: 0)

@@ -49,6 +49,31 @@ private func hellos(_ events: [TLSRecordEvent]) -> [(TLSHandshakeType, [UInt8])]
         }
     }
 
+    /// A gap that runs past a record's end: the record is still reported (its header said where it
+    /// ends), then the stream is lost from that end — the same events however the gap is split.
+    /// Found by the `tls` fuzz target (`01000b170303000aaaaaaaaaaaaa0407` once gave only `.lost`).
+    @Test func aGapPastARecordsEndReportsTheRecordThenLoses() {
+        let record = TLSBytes.applicationData(10)  // 15 bytes; the first 8 are fed
+        let head = Array(record[..<8])
+        func describe(_ events: [TLSRecordEvent]) -> [String] {
+            events.map {
+                switch $0 {
+                case .record(let r): "record \(r.header.type)/\(r.header.length) at \(r.offset)"
+                case .lost(let offset): "lost at \(offset)"
+                default: "other"
+                }
+            }
+        }
+        let whole = describe(read([head], gapsAfter: [0: 11]))
+        #expect(whole == ["record 23/10 at 0", "lost at 15"])
+        var reader = TLSRecordReader()
+        var split: [TLSRecordEvent] = []
+        reader.feed(head[...], origin: TLSBytes.origin(0, frame: 1), into: &split)
+        reader.skip(7, origin: TLSBytes.origin(0, frame: 1), into: &split)
+        reader.skip(4, origin: TLSBytes.origin(0, frame: 1), into: &split)
+        #expect(describe(split) == whole)
+    }
+
     @Test func byteByByteFeedingTimesRecordsByTheirFirstAndLastByte() {
         let bytes = TLSBytes.applicationData(3)  // 8 bytes
         let recs = records(read(bytes.map { [$0] }))
