@@ -3,16 +3,19 @@
 # swiftc (-sanitize=fuzzer,address, so coverage instrumentation and ASan reach the code under
 # test), then linked with the harness, which holds LLVMFuzzerTestOneInput.
 #
-#   fuzz/build.sh decoder|stream|json      → fuzz/.work/bin/<target>
+#   fuzz/build.sh decoder|stream|json|tls|upload      → fuzz/.work/bin/<target>
+#
+# Modules are compiled in dependency order (Package.swift); the C modules (CZlib, COpenSSL) are
+# system-library module maps found through -I, their libraries linked with -lz / -lcrypto.
 set -euo pipefail
-target=${1:?usage: fuzz/build.sh decoder|stream|json}
+target=${1:?usage: fuzz/build.sh decoder|stream|json|tls|upload}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/fuzz/.work/build/$target"
 bin="$root/fuzz/.work/bin"
 mkdir -p "$out" "$bin"
 SAN=${FUZZ_SANITIZE:-fuzzer,address}
 OPT=${FUZZ_OPT:--O}
-common=(-sanitize="$SAN" "$OPT" -g -parse-as-library -swift-version 6 -I "$out" -I "$root/Sources/CZlib")
+common=(-sanitize="$SAN" "$OPT" -g -parse-as-library -swift-version 6 -I "$out" -I "$root/Sources/CZlib" -I "$root/Sources/COpenSSL")
 
 # compile_module NAME: one object + .swiftmodule from Sources/NAME.
 compile_module() {
@@ -26,9 +29,14 @@ compile_module() {
 
 case "$target" in
 decoder) modules=(CaptureModel PacketDecoding); libs=() ;;
-stream) modules=(CaptureModel TCPReassembly HTTP1 JSONValidation HTTPExchanges Diagnosis); libs=(-lz) ;;
+stream)
+    modules=(CaptureModel TCPReassembly HTTP1 JSONValidation CallbackSignature TLSRecords HTTPExchanges UploadCallbacks Diagnosis)
+    libs=(-lz -lcrypto) ;;
 json) modules=(JSONValidation); libs=() ;;
-*) echo "unknown target $target (decoder|stream|json)" >&2; exit 2 ;;
+tls) modules=(CaptureModel TCPReassembly TLSRecords); libs=() ;;
+# JSONValidation: the upload harness checks SmallJSON against it.
+upload) modules=(HTTP1 JSONValidation UploadCallbacks); libs=(-lz) ;;
+*) echo "unknown target $target (decoder|stream|json|tls|upload)" >&2; exit 2 ;;
 esac
 
 rm -f "$out"/*.o "$out"/*.swiftmodule
