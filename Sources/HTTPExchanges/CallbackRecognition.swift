@@ -29,8 +29,13 @@ extension HTTPRequestHead {
         return signals
     }
 
-    /// True when the request carries any OSS callback signal.
-    public var isOSSCallback: Bool { !ossCallbackSignals.isEmpty }
+    /// True when the request carries any OSS callback signal: `!ossCallbackSignals.isEmpty`, but
+    /// stopping at the first signal found and making no array (it runs twice per request).
+    public var isOSSCallback: Bool {
+        (headers.contains("authorization") && headers.contains("x-oss-pub-key-url"))
+            || (headers.withValueBytes(of: "user-agent", Self.isOSSAgent) ?? false)
+            || (headers.withValueBytes(of: "x-oss-tag", Self.isCallbackTag) ?? false)
+    }
 
     // Byte-level fast paths for ASCII values (what these fields hold in practice), which decide
     // exactly what the String expressions after them decide; those still handle anything else.

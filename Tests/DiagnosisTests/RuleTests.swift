@@ -52,9 +52,20 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
         (HTTPHeaders([("user-agent", "aliyun-oss-callback")]), [CallbackSignal.userAgent]),
         (HTTPHeaders([("X-Oss-Tag", "callback")]), [CallbackSignal.ossTag]),
         (HTTPHeaders([("authorization", "x")]), []),
+        (HTTPHeaders([("x-oss-pub-key-url", "y"), ("User-Agent", "curl/8"), ("x-oss-tag", " CALLBACK\t")]), [CallbackSignal.ossTag]),
+        (HTTPHeaders([("User-Agent", "Aliyun-OSS-Callback/2"), ("x-oss-tag", "callbacks")]), [CallbackSignal.userAgent]),
+        (
+            HTTPHeaders([("x-oss-tag", "CALLBACK"), ("authorization", "x"), ("user-agent", "aliyun-oss-callback"), ("x-oss-pub-key-url", "y")]),
+            [CallbackSignal.signatureHeaders, .userAgent, .ossTag]
+        ),
+        (HTTPHeaders([("user-agent", "aliyun-oss-callbacK"), ("x-oss-tag", "CALLBACK?")]), [CallbackSignal.userAgent]),
+        (HTTPHeaders([("user-agent", "ALIYUN-OSS-CALLBAC"), ("x-oss-tag", "")]), []),
     ])
     func callbackRecognition(headers: HTTPHeaders, signals: [CallbackSignal]) {
-        #expect(HTTPRequestHead(method: "POST", target: "/", version: .http11, headers: headers).ossCallbackSignals == signals)
+        let head = HTTPRequestHead(method: "POST", target: "/", version: .http11, headers: headers)
+        #expect(head.ossCallbackSignals == signals)
+        // The short-circuit form says the same.
+        #expect(head.isOSSCallback == !signals.isEmpty)
     }
 }
 
