@@ -8,6 +8,9 @@
 /// what the reader sees.
 public enum TerminalSafety {
     public static func escape(_ text: String) -> String {
+        // Fast path: printable ASCII (0x20–0x7E) needs no escape — nearly every string a report
+        // prints — and is returned as it is, without going scalar by scalar.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
