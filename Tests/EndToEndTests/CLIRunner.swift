@@ -60,19 +60,3 @@ enum CLIRunner {
     }
 }
 
-/// The sanitizer this test process (and the binary built beside it) runs under, if any — found
-/// from the runtime's exported entry points (`__asan_init`, `__tsan_init`), as
-/// `RobustnessTests/Support/Subprocess.swift` does. Shadow memory and quarantine inflate RSS
-/// several-fold, so memory bounds are only checked on an uninstrumented build.
-enum Sanitizer {
-    static let active: String? = {
-        let me = dlopen(nil, RTLD_NOW)
-        defer { if let me { dlclose(me) } }
-        if dlsym(me, "__asan_init") != nil { return "address" }
-        if dlsym(me, "__tsan_init") != nil { return "thread" }
-        return nil
-    }()
-
-    /// True when memory and time measurements mean something.
-    static var measurementsHold: Bool { active == nil }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP1
 import JSONValidation
+import TestSupport
 import Testing
 
 /// Issue #6, "Resource attacks": each attack is a synthesised capture run through the built

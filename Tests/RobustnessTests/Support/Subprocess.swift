@@ -58,24 +58,6 @@ enum Executable {
 
 import Testing
 
-/// The sanitizer this test process (and so the binary built next to it) was built with, if any:
-/// `swift build -Xswiftc -sanitize=address|thread` links the runtime statically and exports its
-/// entry points. Sanitizers inflate RSS (shadow memory, quarantine) and time several-fold, so
-/// the memory bound and the linear-time checks only hold on an uninstrumented build; under a
-/// sanitizer the tests check everything else (exit, signal, stderr, report).
-enum Sanitizer {
-    static let active: String? = {
-        let me = dlopen(nil, RTLD_NOW)
-        defer { if let me { dlclose(me) } }
-        if dlsym(me, "__asan_init") != nil { return "address" }
-        if dlsym(me, "__tsan_init") != nil { return "thread" }
-        return nil
-    }()
-
-    /// True when memory and time measurements mean something.
-    static var measurementsHold: Bool { active == nil }
-}
-
 /// Runs `executable arguments…` with `posix_spawn`, stdout and stderr going to temporary files
 /// (so a chatty child can never block on a full pipe), kills it with SIGKILL after `timeout`
 /// seconds, and reaps it with `wait4` to read its peak RSS.
