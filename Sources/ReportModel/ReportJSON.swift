@@ -11,36 +11,37 @@ import UploadCallbacks
 // Every format is rendered from `Report`; this file is the machine form.
 
 extension Report {
+    /// The report's top-level members in contract order; `exchanges` is made one element at a time
+    /// so that ``serializedJSON(indent:newline:)`` never holds every exchange's tree at once.
+    private var jsonMembers: [(String, JSONValue.StreamedMember)] {
+        let exchanges = self.exchanges
+        return [
+            ("schemaVersion", .value(.int(Int64(Report.schemaVersion)))),
+            ("tool", .value(.object([("name", .string(tool.name)), ("version", .string(tool.version))]))),
+            ("settings", .value(settings.json)),
+            ("captures", .value(.array(captures.map(\.json)))),
+            ("exchanges", .array(count: exchanges.count, element: { exchanges[$0].json })),
+            ("summary", .value(summary.json)),
+            ("redaction", .value(redaction.json)),
+        ]
+    }
+
     /// The whole report as JSON (`--format json`).
     public var json: JSONValue {
-        .object([
-            ("schemaVersion", .int(Int64(Report.schemaVersion))),
-            ("tool", .object([("name", .string(tool.name)), ("version", .string(tool.version))])),
-            ("settings", settings.json),
-            ("captures", .array(captures.map(\.json))),
-            ("exchanges", .array(exchanges.map(\.json))),
-            ("summary", summary.json),
-            ("redaction", redaction.json),
-        ])
+        .object(
+            jsonMembers.map { key, member in
+                switch member {
+                case .value(let value): (key, value)
+                case .array(let count, let element): (key, .array((0..<count).map(element)))
+                }
+            })
     }
-}
 
-extension Report {
     /// `json.serialized(indent:newline:)`, written with each exchange's JSON made and dropped in
     /// turn (``JSONValue/serializedObject(_:indent:newline:)``): the same text, a fraction of
     /// the peak memory for a report that lists thousands of exchanges.
     public func serializedJSON(indent: Int, newline: Bool = false) -> String {
-        let exchanges = self.exchanges
-        return JSONValue.serializedObject(
-            [
-                ("schemaVersion", .value(.int(Int64(Report.schemaVersion)))),
-                ("tool", .value(.object([("name", .string(tool.name)), ("version", .string(tool.version))]))),
-                ("settings", .value(settings.json)),
-                ("captures", .value(.array(captures.map(\.json)))),
-                ("exchanges", .array(count: exchanges.count, element: { exchanges[$0].json })),
-                ("summary", .value(summary.json)),
-                ("redaction", .value(redaction.json)),
-            ], indent: indent, newline: newline)
+        JSONValue.serializedObject(jsonMembers, indent: indent, newline: newline)
     }
 }
 
