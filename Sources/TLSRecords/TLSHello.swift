@@ -112,6 +112,18 @@ struct HelloReader {
         return HelloReader(bytes, from: position, to: position + count)
     }
 
+    /// Walks the extensions block that may end a hello (RFC 8446 §4.2; RFC 5246 §7.4.1.2: a
+    /// hello may also end without one), calling `body` with each extension's type and data.
+    mutating func forEachExtension(_ body: (Int, inout HelloReader) throws(TLSHelloError) -> Void) throws(TLSHelloError) {
+        guard !isAtEnd else { return }
+        var extensions = try vector(try u16("extensions length"), "extensions")
+        while !extensions.isAtEnd {
+            let type = try extensions.u16("extension type")
+            var data = try extensions.vector(try extensions.u16("extension length"), "extension \(type)")
+            try body(type, &data)
+        }
+    }
+
     func text(maxBytes: Int) -> String {
         String(decoding: bytes[position..<min(end, position + maxBytes)], as: UTF8.self)
     }
@@ -140,37 +152,32 @@ extension TLSClientHello {
         var versions: [TLSProtocolVersion] = []
         var alpn: [String] = []
         // RFC 5246 §7.4.1.2: a ClientHello may end after the compression methods.
-        if !r.isAtEnd {
-            var extensions = try r.vector(try r.u16("extensions length"), "extensions")
-            while !extensions.isAtEnd {
-                let type = try extensions.u16("extension type")
-                var data = try extensions.vector(try extensions.u16("extension length"), "extension \(type)")
-                switch type {
-                case TLSExtension.serverName:
-                    hasSNI = true
-                    // An empty extension_data is legal in a ServerHello only; tolerate it here too.
-                    guard !data.isAtEnd else { break }
-                    var list = try data.vector(try data.u16("server_name_list length"), "server_name_list")
-                    while !list.isAtEnd {
-                        let nameType = try list.u8("name_type")
-                        let name = try list.vector(try list.u16("server name length"), "server name")
-                        if nameType == 0, serverName == nil { serverName = name.text(maxBytes: 255) }
-                    }
-                case TLSExtension.alpn:
-                    var list = try data.vector(try data.u16("protocol_name_list length"), "protocol_name_list")
-                    while !list.isAtEnd {
-                        let name = try list.vector(try list.u8("protocol name length"), "protocol name")
-                        if alpn.count < 16 { alpn.append(name.text(maxBytes: 64)) }
-                    }
-                case TLSExtension.supportedVersions:
-                    var list = try data.vector(try data.u8("supported_versions length"), "supported_versions")
-                    while !list.isAtEnd {
-                        let version = TLSProtocolVersion(rawValue: UInt16(try list.u16("supported version")))
-                        if !version.isGREASE && versions.count < 16 { versions.append(version) }
-                    }
-                default:
-                    break
+        try r.forEachExtension { (type, data) throws(TLSHelloError) in
+            switch type {
+            case TLSExtension.serverName:
+                hasSNI = true
+                // An empty extension_data is legal in a ServerHello only; tolerate it here too.
+                guard !data.isAtEnd else { break }
+                var list = try data.vector(try data.u16("server_name_list length"), "server_name_list")
+                while !list.isAtEnd {
+                    let nameType = try list.u8("name_type")
+                    let name = try list.vector(try list.u16("server name length"), "server name")
+                    if nameType == 0, serverName == nil { serverName = name.text(maxBytes: 255) }
                 }
+            case TLSExtension.alpn:
+                var list = try data.vector(try data.u16("protocol_name_list length"), "protocol_name_list")
+                while !list.isAtEnd {
+                    let name = try list.vector(try list.u8("protocol name length"), "protocol name")
+                    if alpn.count < 16 { alpn.append(name.text(maxBytes: 64)) }
+                }
+            case TLSExtension.supportedVersions:
+                var list = try data.vector(try data.u8("supported_versions length"), "supported_versions")
+                while !list.isAtEnd {
+                    let version = TLSProtocolVersion(rawValue: UInt16(try list.u16("supported version")))
+                    if !version.isGREASE && versions.count < 16 { versions.append(version) }
+                }
+            default:
+                break
             }
         }
         self.init(
@@ -198,20 +205,15 @@ extension TLSServerHello {
         try r.skip(1, "legacy_compression_method")
         var selected: TLSProtocolVersion?
         var alpn: String?
-        if !r.isAtEnd {
-            var extensions = try r.vector(try r.u16("extensions length"), "extensions")
-            while !extensions.isAtEnd {
-                let type = try extensions.u16("extension type")
-                var data = try extensions.vector(try extensions.u16("extension length"), "extension \(type)")
-                switch type {
-                case TLSExtension.supportedVersions:
-                    selected = TLSProtocolVersion(rawValue: UInt16(try data.u16("selected_version")))
-                case TLSExtension.alpn:
-                    var list = try data.vector(try data.u16("protocol_name_list length"), "protocol_name_list")
-                    if !list.isAtEnd { alpn = try list.vector(try list.u8("protocol name length"), "protocol name").text(maxBytes: 64) }
-                default:
-                    break
-                }
+        try r.forEachExtension { (type, data) throws(TLSHelloError) in
+            switch type {
+            case TLSExtension.supportedVersions:
+                selected = TLSProtocolVersion(rawValue: UInt16(try data.u16("selected_version")))
+            case TLSExtension.alpn:
+                var list = try data.vector(try data.u16("protocol_name_list length"), "protocol_name_list")
+                if !list.isAtEnd { alpn = try list.vector(try list.u8("protocol name length"), "protocol name").text(maxBytes: 64) }
+            default:
+                break
             }
         }
         self.init(legacyVersion: legacy, selectedVersion: selected, cipherSuite: suite, alpn: alpn, isHelloRetryRequest: isRetry)
