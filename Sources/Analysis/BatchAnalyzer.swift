@@ -18,9 +18,12 @@ public enum BatchAnalyzer {
     /// merged report. Unusable inputs appear as captures with `error` set; the rest go on.
     ///
     /// - Parameters:
-    ///   - jobs: captures analysed at the same time, each by its own pipeline on its own thread
-    ///     (at most one per capture). The report does not depend on it: captures are listed in
-    ///     input order (directories expanded in path order) whatever finishes first.
+    ///   - jobs: threads to analyse with. Captures are analysed at the same time, each by its own
+    ///     pipeline on its own thread; with fewer captures than jobs, each capture's connections
+    ///     are split across `jobs / captures` threads (``ShardedPipeline``), so one large capture
+    ///     uses every core too. The report does not depend on it: captures are listed in input
+    ///     order (directories expanded in path order) whatever finishes first, and a split
+    ///     capture gives the report it gives on one thread.
     ///   - progress: told about files and bytes as they are read (see ``ProgressReporter``).
     public static func analyze(
         arguments: [String], options: AnalysisOptions, tool: ToolInfo, jobs: Int = defaultJobs,
@@ -34,12 +37,13 @@ public enum BatchAnalyzer {
         progress.start(files: inputs.count, bytes: sizes.reduce(0, +))
 
         let results = Results(count: inputs.count)
+        let parts = max(1, jobs / max(1, inputs.count))
         forEachConcurrently(count: inputs.count, jobs: jobs) { i in
             let analysis: CaptureAnalysis
             switch inputs[i] {
             case .file(let path):
                 var reported: Int64 = 0
-                analysis = CaptureAnalyzer.analyze(path: path, options: options) { delta in
+                analysis = CaptureAnalyzer.analyze(path: path, options: options, parts: parts) { delta in
                     reported += delta
                     progress.advance(bytes: delta)
                 }

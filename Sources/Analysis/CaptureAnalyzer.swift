@@ -24,10 +24,13 @@ public enum CaptureAnalyzer {
     /// `error` set; a file damaged partway gives what was read before the damage, with
     /// `complete == false` and the problem named.
     ///
-    /// - Parameter progress: called now and then from the calling thread with the number of
-    ///   bytes of the file on disk consumed since the previous call (compressed bytes for gzip).
+    /// - Parameters:
+    ///   - parts: threads the capture's connections are split across (``ShardedPipeline``);
+    ///     1 analyses it on the calling thread alone. The result does not depend on it.
+    ///   - progress: called now and then from the calling thread with the number of bytes of the
+    ///     file on disk consumed since the previous call (compressed bytes for gzip).
     public static func analyze(
-        path: String, options: AnalysisOptions, progress: ((Int64) -> Void)? = nil
+        path: String, options: AnalysisOptions, parts: Int = 1, progress: ((Int64) -> Void)? = nil
     ) -> CaptureAnalysis {
         var summary = CaptureSummary(path: path)
         var file: CaptureFile
@@ -41,13 +44,30 @@ public enum CaptureAnalyzer {
         summary.format = file.formatDescription
         summary.linkTypes = [file.linkLayer.description]
 
+        if parts > 1 {
+            var pipeline = ShardedPipeline(capture: path, options: options, parts: parts)
+            readPackets(of: &file, into: &summary, progress: progress) { pipeline.process($0) }
+            return pipeline.finish(into: summary)
+        }
         var pipeline = PacketPipeline(capture: path, options: options)
+        readPackets(of: &file, into: &summary, progress: progress) { pipeline.process($0) }
+        pipeline.finish()
+        return pipeline.result(into: summary)
+    }
+
+    /// Hands every record of `file` to `process`, in order, until the end or the damage (named
+    /// in `summary`, which is then marked incomplete); reports progress as it goes.
+    @inline(__always)
+    private static func readPackets(
+        of file: inout CaptureFile, into summary: inout CaptureSummary, progress: ((Int64) -> Void)?,
+        _ process: (CapturedPacket) -> Void
+    ) {
         var consumed: Int64 = 0
         var untilProgress = progressInterval
         reading: while true {
             switch file.next() {
             case .packet(let packet):
-                pipeline.process(packet)
+                process(packet)
                 if let progress {
                     untilProgress -= 1
                     if untilProgress == 0 {
@@ -68,11 +88,9 @@ public enum CaptureAnalyzer {
                 break reading
             }
         }
-        pipeline.finish()
         if let progress {
             let position = file.bytesConsumed
             if position > consumed { progress(position - consumed) }
         }
-        return pipeline.result(into: summary)
     }
 }

@@ -2,7 +2,6 @@ import CallbackSignature
 import CaptureModel
 import Diagnosis
 import HTTPExchanges
-import PacketDecoding
 import ReportModel
 import TCPReassembly
 
@@ -32,20 +31,8 @@ public struct PacketPipeline {
     /// The capture's name in the report (a path, or an interface).
     public let capture: String
     public let options: AnalysisOptions
-    private var decoder = PacketDecoder()
-    private var tracker: ConnectionTracker
-    private var assembler: ExchangeAssembler
-    private let diagnoser: Diagnoser
-    private var skipped: [String: (description: String, count: Int)] = [:]
-    private var reported: [ReportedExchange] = []
-    private var unlisted = UnlistedExchanges()
-    private var passingKept = 0, otherKept = 0
-    private var failingKept: [RuleID: Int] = [:]
-    private var packets = 0, tcpPackets = 0, truncated = 0
-    private var bytes: Int64 = 0
-    private var firstTime: Timestamp?
-    /// The capture time of the latest packet.
-    public private(set) var lastPacketTime: Timestamp?
+    private var intake = PacketIntake()
+    private var flows: FlowAnalysis
     /// Provisional verdicts of exchanges reported as overdue and not yet finalised, by
     /// connection and exchange index.
     private var overdue: [ExchangeKey: DiagnosedExchange] = [:]
@@ -62,28 +49,24 @@ public struct PacketPipeline {
     public init(capture: String, options: AnalysisOptions) {
         self.capture = capture
         self.options = options
-        tracker = ConnectionTracker(limits: options.reassembly)
-        assembler = ExchangeAssembler(limits: options.exchanges, signatureKeys: SignatureKeys(extra: options.publicKeys))
-        diagnoser = Diagnoser(settings: options.diagnosis)
+        flows = FlowAnalysis(options: options)
     }
 
     /// Packets processed so far.
-    public var packetCount: Int { packets }
+    public var packetCount: Int { intake.packets }
+
+    /// The capture time of the latest packet.
+    public var lastPacketTime: Timestamp? { intake.lastPacketTime }
 
     /// Runs one packet through the stages; `observer` hears about the exchanges it finalises.
     public mutating func process(_ packet: CapturedPacket, observer: ((PipelineEvent) -> Void)? = nil) {
-        packets += 1
-        bytes += Int64(packet.bytes.count)
-        if firstTime == nil { firstTime = packet.timestamp }
-        lastPacketTime = packet.timestamp
-        if packet.isTruncatedBySnaplen { truncated += 1 }
-        switch decoder.decode(packet) {
-        case .tcp(let segment):
-            tcpPackets += 1
-            tracker.process(segment, origin: StreamOrigin(timestamp: packet.timestamp, frame: packet.frameNumber), into: &assembler)
-            collect(observer)
-        case .skipped(let reason):
-            skipped[reason.key, default: (reason.description, 0)].count += 1
+        guard let admitted = intake.admit(packet) else { return }
+        guard let observer else {
+            flows.process(admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst)
+            return
+        }
+        telling(observer) { flows, onFinished in
+            flows.process(admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst, onFinished: onFinished)
         }
     }
 
@@ -93,9 +76,9 @@ public struct PacketPipeline {
     /// response is reported once to `observer` as ``PipelineEvent/overdue(_:)``.
     public mutating func advance(to now: Timestamp, observer: (PipelineEvent) -> Void) {
         let deadline = now.adding(seconds: -options.diagnosis.latencyThresholdSeconds)
-        for exchange in assembler.exchangesWaitingForResponse(requestEndedAtOrBefore: deadline) {
+        for exchange in flows.exchangesWaitingForResponse(requestEndedAtOrBefore: deadline) {
             let key = ExchangeKey(exchange)
-            guard overdue[key] == nil, let verdict = diagnoser.diagnoseWaiting(exchange, at: now) else { continue }
+            guard overdue[key] == nil, let verdict = flows.diagnoser.diagnoseWaiting(exchange, at: now) else { continue }
             overdue[key] = verdict
             observer(.overdue(verdict))
         }
@@ -104,63 +87,49 @@ public struct PacketPipeline {
     /// The end of the packets: every connection still open is finished (`endOfCapture`) and its
     /// exchanges finalised.
     public mutating func finish(observer: ((PipelineEvent) -> Void)? = nil) {
-        tracker.finish(into: &assembler)
-        collect(observer)
-        decoder.finish()
+        if let observer {
+            telling(observer) { flows, onFinished in flows.finish(onFinished: onFinished) }
+        } else {
+            flows.finish()
+        }
+        intake.finish()
     }
 
-    /// Lists each finished exchange in full, or only counts it once its kind has used its quota.
-    private mutating func collect(_ observer: ((PipelineEvent) -> Void)?) {
-        for exchange in assembler.takeFinished() {
-            let diagnosed = diagnoser.diagnose(exchange)
-            if let observer {
-                let earlier = overdue.isEmpty ? nil : overdue.removeValue(forKey: ExchangeKey(exchange))
-                observer(.finished(diagnosed, earlier: earlier))
-            }
-            let listed: Bool
-            if let first = diagnosed.findings.first {
-                let kept = failingKept[first.rule, default: 0]
-                listed = kept < options.maxFailingExchangesKeptPerRule
-                if listed { failingKept[first.rule] = kept + 1 }
-            } else if diagnosed.isCallback {
-                listed = passingKept < options.maxPassingExchangesKept
-                if listed { passingKept += 1 }
-            } else {
-                listed = otherKept < options.maxPassingExchangesKept
-                if listed { otherKept += 1 }
-            }
-            if listed {
-                reported.append(ReportedExchange(capture: capture, diagnosed: diagnosed))
-            } else {
-                unlisted.count(diagnosed)
-            }
+    /// Runs `body` on the flows with a callback that tells `observer` about each finalised
+    /// exchange, with the provisional verdict it replaces (taken out of ``overdue``).
+    private mutating func telling(
+        _ observer: @escaping (PipelineEvent) -> Void,
+        _ body: (inout FlowAnalysis, @escaping (DiagnosedExchange) -> Void) -> Void
+    ) {
+        // Moved out for the call, so that the callback does not reach into `self` while the flows
+        // are being modified.
+        var waiting = overdue
+        overdue = [:]
+        body(&flows) { diagnosed in
+            let earlier = waiting.isEmpty ? nil : waiting.removeValue(forKey: ExchangeKey(diagnosed.exchange))
+            observer(.finished(diagnosed, earlier: earlier))
         }
+        overdue = waiting
     }
 
     /// The capture's summary and listed exchanges so far; `summary` supplies what the source knows
     /// (path or interface, format, link types, problems), the pipeline fills in the counts.
     public func result(into summary: CaptureSummary) -> CaptureAnalysis {
+        Self.result(into: summary, intake: intake, parts: [flows.result], capture: capture)
+    }
+
+    /// The capture's part of the report from its intake and its flows (one part, or the parts of
+    /// a capture split across threads).
+    static func result(into summary: CaptureSummary, intake: PacketIntake, parts: [FlowAnalysis.Result], capture: String) -> CaptureAnalysis {
         var summary = summary
-        let fragments = decoder.fragmentStatistics
-        if fragments.incompleteDatagrams > 0 {
-            summary.problems.append(
-                "\(fragments.incompleteDatagrams) fragmented IPv4 datagram(s) (\(fragments.fragmentsOfIncompleteDatagrams) "
-                    + "fragments) were never completed and not analysed")
-        }
-        summary.packets = packets
-        summary.tcpPackets = tcpPackets
-        summary.bytes = bytes
-        summary.snaplenTruncatedPackets = truncated
-        summary.firstPacketTime = firstTime
-        summary.lastPacketTime = lastPacketTime
-        summary.skipped = skipped.map { SkippedPackets(reason: $0.key, description: $0.value.description, packets: $0.value.count) }
-            .sorted { ($0.packets, $1.reason) > ($1.packets, $0.reason) }
-        summary.reassembly = tracker.statistics
-        summary.http = assembler.statistics
-        summary.unlisted = unlisted
+        intake.summarize(into: &summary)
+        let merged = FlowAnalysis.merged(parts, capture: capture)
+        summary.reassembly = merged.reassembly
+        summary.http = merged.http
+        summary.unlisted = merged.unlisted
         for skip in summary.skipped where skip.reason.hasPrefix("link-type") {
             summary.problems.append("\(skip.packets) packet\(skip.packets == 1 ? "" : "s") of link type \(skip.description) not analysed")
         }
-        return CaptureAnalysis(summary: summary, exchanges: reported)
+        return CaptureAnalysis(summary: summary, exchanges: merged.exchanges)
     }
 }

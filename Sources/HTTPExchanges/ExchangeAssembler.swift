@@ -15,6 +15,14 @@ public struct ExchangeStatistics: Sendable, Hashable {
     /// Connections that closed without carrying a byte of payload.
     public var emptyConnections = 0
     public init() {}
+
+    /// Adds the counters of `other` (the assembler of another part of the same capture).
+    public mutating func add(_ other: ExchangeStatistics) {
+        httpConnections += other.httpConnections
+        tlsConnections += other.tlsConnections
+        otherConnections += other.otherConnections
+        emptyConnections += other.emptyConnections
+    }
 }
 
 /// The HTTP stage: takes stream events from the reassembler and produces ``HTTPExchange``s.

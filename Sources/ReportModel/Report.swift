@@ -108,6 +108,18 @@ public struct UnlistedExchanges: Sendable, Hashable {
             worstSeverity = max(worstSeverity ?? finding.severity, finding.severity)
         }
     }
+
+    /// Adds the counts of `other` (another part of the same capture).
+    public mutating func add(_ other: UnlistedExchanges) {
+        exchanges += other.exchanges
+        callbacks += other.callbacks
+        callbacksPassed += other.callbacksPassed
+        callbacksFailed += other.callbacksFailed
+        callbacksUnknown += other.callbacksUnknown
+        refusedConnections += other.refusedConnections
+        findingsByRule.merge(other.findingsByRule, uniquingKeysWith: +)
+        if let severity = other.worstSeverity { worstSeverity = max(worstSeverity ?? severity, severity) }
+    }
 }
 
 /// An exchange as it appears in the report: the diagnosis plus the capture it came from.

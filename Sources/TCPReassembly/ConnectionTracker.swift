@@ -30,6 +30,21 @@ public struct ReassemblyStatistics: Sendable, Hashable {
     public var keepAliveProbes = 0
     public var conflictingRetransmissions = 0
     public init() {}
+
+    /// Adds the counters of `other` (the tracker of another part of the same capture).
+    public mutating func add(_ other: ReassemblyStatistics) {
+        connections += other.connections
+        refusedConnections += other.refusedConnections
+        retransmittedSegments += other.retransmittedSegments
+        outOfOrderSegments += other.outOfOrderSegments
+        gaps += other.gaps
+        gapBytes += other.gapBytes
+        expiredConnections += other.expiredConnections
+        bufferLimitHits += other.bufferLimitHits
+        evictedConnections += other.evictedConnections
+        keepAliveProbes += other.keepAliveProbes
+        conflictingRetransmissions += other.conflictingRetransmissions
+    }
 }
 
 /// Tracks TCP connections by 4-tuple and turns segments into per-direction byte streams.
@@ -82,25 +97,40 @@ public struct ConnectionTracker: Sendable {
         }
     }
 
+    /// Segments between two sweeps of the table (``sweep(now:into:)``) when the tracker sweeps on
+    /// its own: on every 8192nd segment, before it is applied, with its time as `now`.
+    public static let sweepInterval = 8192
+
     public let limits: ReassemblyLimits
     public private(set) var statistics = ReassemblyStatistics()
     private var connections: [Key: Tracked] = [:]
     private var nextID = 0
+    private let sweepsOnItsOwn: Bool
     private var packetsSinceSweep = 0
 
-    public init(limits: ReassemblyLimits = .init()) {
+    /// - Parameter sweepsOnItsOwn: true (the default) to sweep every ``sweepInterval`` segments;
+    ///   false when the owner calls ``sweep(now:into:)`` itself — the analysis of one capture split
+    ///   across threads does, so that every part sweeps at the same points of the capture as one
+    ///   tracker would.
+    public init(limits: ReassemblyLimits = .init(), sweepsOnItsOwn: Bool = true) {
         self.limits = limits
+        self.sweepsOnItsOwn = sweepsOnItsOwn
     }
 
     /// Number of connections currently held in memory (open, half-open or lingering).
     public var trackedConnectionCount: Int { connections.count }
 
+    /// Connections started so far; the next one gets this as its ``ConnectionInfo/id``.
+    public var connectionsStarted: Int { nextID }
+
     /// Takes one TCP segment.
     public mutating func process<Sink: StreamEventSink>(_ segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink) {
-        packetsSinceSweep += 1
-        if packetsSinceSweep >= 8192 {
-            packetsSinceSweep = 0
-            sweep(now: origin.timestamp, into: &sink)
+        if sweepsOnItsOwn {
+            packetsSinceSweep += 1
+            if packetsSinceSweep >= Self.sweepInterval {
+                packetsSinceSweep = 0
+                sweep(now: origin.timestamp, into: &sink)
+            }
         }
         if connections.count >= limits.maxConnections {
             evictLeastRecentlyActive(into: &sink)
@@ -345,8 +375,10 @@ public struct ConnectionTracker: Sendable {
         tracked.synFrames = []
     }
 
-    /// Drops lingering closed connections and expires idle ones.
-    private mutating func sweep<Sink: StreamEventSink>(now: Timestamp, into sink: inout Sink) {
+    /// Drops lingering closed connections (``ReassemblyLimits/closedLingerSeconds``) and closes
+    /// those idle longer than ``ReassemblyLimits/idleTimeoutSeconds`` at capture time `now`
+    /// (`.idleTimeout`; a SYN never answered is reported refused), in connection order.
+    public mutating func sweep<Sink: StreamEventSink>(now: Timestamp, into sink: inout Sink) {
         var expired: [(Key, Tracked)] = []
         for (key, tracked) in connections {
             let idle = now.seconds - tracked.lastActivity.seconds

@@ -23,7 +23,7 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
     var latencyThreshold: Double = 5.0
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Captures analysed at the same time (default: the number of cores).", valueName: "N"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Threads: captures analysed at once; one capture is split by connection (default: the number of cores).", valueName: "N"))
     var jobs: Int?
 
     @Flag(name: [.short, .long], help: "No progress bar on standard error (it is only drawn on a terminal anyway).")

@@ -95,7 +95,7 @@ import Testing
         let full = BatchAnalyzer.analyze(arguments: [path], options: all, tool: Self.tool, jobs: 1)
         let lean = BatchAnalyzer.analyze(arguments: [path], options: bounded, tool: Self.tool, jobs: 1)
 
-        // The oracle, from the full listing in finishing order: an exchange with findings counts
+        // The oracle, from the full listing in report order: an exchange with findings counts
         // against the quota of its first finding's rule (1), a clean callback against the passing
         // quota (2), anything else against the other quota (2).
         #expect(full.captures[0].unlisted == UnlistedExchanges())

@@ -1,0 +1,135 @@
+import CaptureModel
+import Diagnosis
+import ReportModel
+
+/// Which finished exchanges of a capture are listed in full in the report, and the count of the
+/// rest (``UnlistedExchanges``).
+///
+/// Each kind has a quota: an exchange with findings counts against the quota of its first finding's
+/// rule (``AnalysisOptions/maxFailingExchangesKeptPerRule``), a clean callback against the passing
+/// quota and any other exchange against the other quota (both
+/// ``AnalysisOptions/maxPassingExchangesKept``). Within a kind the **earliest in report order** are
+/// kept — start time, then connection, then position on the connection — whatever order the
+/// exchanges finished in. That makes the selection a function of the set of exchanges only, so the
+/// parts of one capture analysed on several threads (``ShardedPipeline``) merge into exactly the
+/// selection one thread makes: the earliest N of the union are among the earliest N of each part.
+///
+/// Connections are ordered by their first frame, which orders them as their ids do (ids are given
+/// in the order connections start) but, unlike ids, means the same in every part.
+///
+/// Memory: at most the quotas' worth of exchanges; a kind's quota is a max-heap on the order, so
+/// an exchange later than every one kept (the usual case: exchanges mostly finish in order) costs
+/// one comparison.
+struct ExchangeSelection: Sendable {
+    private enum Kind: Hashable, Sendable {
+        case failing(RuleID)
+        case passing
+        case other
+    }
+
+    /// A kind's kept exchanges: a max-heap on ``order(_:_:)`` once the quota is reached (the root
+    /// is the latest kept, the first to give way), a plain list before.
+    private struct Kept: Sendable {
+        var quota: Int
+        var heap: [DiagnosedExchange] = []
+    }
+
+    private let maxPassing: Int
+    private let maxFailingPerRule: Int
+    private var kept: [Kind: Kept] = [:]
+    /// Exchanges finished and not listed (beyond their kind's quota).
+    private(set) var unlisted = UnlistedExchanges()
+
+    init(maxPassing: Int, maxFailingPerRule: Int) {
+        self.maxPassing = maxPassing
+        self.maxFailingPerRule = maxFailingPerRule
+    }
+
+    /// True when `a` comes before `b` in the report (within one capture).
+    static func order(_ a: DiagnosedExchange, _ b: DiagnosedExchange) -> Bool {
+        let ea = a.exchange, eb = b.exchange
+        if ea.startTime != eb.startTime { return ea.startTime < eb.startTime }
+        if ea.connection.firstSeen.frame != eb.connection.firstSeen.frame {
+            return ea.connection.firstSeen.frame < eb.connection.firstSeen.frame
+        }
+        return ea.index < eb.index
+    }
+
+    private func kind(of d: DiagnosedExchange) -> Kind {
+        if let first = d.findings.first { return .failing(first.rule) }
+        return d.isCallback ? .passing : .other
+    }
+
+    /// Takes one finished exchange: kept if it is among the earliest of its kind so far (an exchange
+    /// it displaces is counted as unlisted), else counted as unlisted.
+    mutating func offer(_ d: consuming DiagnosedExchange) {
+        let kind = kind(of: d)
+        let index: Dictionary<Kind, Kept>.Index
+        if let existing = kept.index(forKey: kind) {
+            index = existing
+        } else {
+            let quota: Int
+            switch kind {
+            case .failing: quota = maxFailingPerRule
+            case .passing, .other: quota = maxPassing
+            }
+            kept[kind] = Kept(quota: quota)
+            index = kept.index(forKey: kind)!
+        }
+        if let displaced = Self.insert(d, into: &kept.values[index]) { unlisted.count(displaced) }
+    }
+
+    /// Adds `d` to `kept`; returns the exchange that did not make it (`d` or the one it displaced).
+    private static func insert(_ d: consuming DiagnosedExchange, into kept: inout Kept) -> DiagnosedExchange? {
+        guard kept.quota > 0 else { return d }
+        if kept.heap.count < kept.quota {
+            kept.heap.append(d)
+            // Sift up only once it is a heap that matters; with an unbounded quota it never does.
+            if kept.quota != .max { siftUp(&kept.heap, from: kept.heap.count - 1) }
+            return nil
+        }
+        // Full: the root is the latest kept.
+        guard order(d, kept.heap[0]) else { return d }
+        let displaced = kept.heap[0]
+        kept.heap[0] = d
+        siftDown(&kept.heap, from: 0)
+        return displaced
+    }
+
+    private static func siftUp(_ heap: inout [DiagnosedExchange], from start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard order(heap[parent], heap[child]) else { return }
+            heap.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    private static func siftDown(_ heap: inout [DiagnosedExchange], from start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var latest = parent
+            if left < heap.count, order(heap[latest], heap[left]) { latest = left }
+            if right < heap.count, order(heap[latest], heap[right]) { latest = right }
+            if latest == parent { return }
+            heap.swapAt(parent, latest)
+            parent = latest
+        }
+    }
+
+    /// The selection of the union of `self` and `other` (the parts of one capture): what either
+    /// counted as unlisted stays unlisted, and the kept exchanges compete again for the quotas.
+    mutating func merge(_ other: consuming ExchangeSelection) {
+        unlisted.add(other.unlisted)
+        for (_, part) in other.kept {
+            for d in part.heap { offer(d) }
+        }
+    }
+
+    /// The kept exchanges, in report order.
+    var listed: [DiagnosedExchange] {
+        kept.values.flatMap(\.heap).sorted(by: Self.order)
+    }
+}

@@ -1,0 +1,182 @@
+import CallbackSignature
+import CaptureModel
+import Diagnosis
+import HTTPExchanges
+import ReportModel
+import TCPReassembly
+
+/// The per-connection stages for the connections of one capture, or of one part of it:
+/// TCP segments → streams (``ConnectionTracker``) → HTTP exchanges (``ExchangeAssembler``) →
+/// findings (``Diagnoser``) → the listed exchanges and counts (``ExchangeSelection``).
+///
+/// Nothing here looks across connections, which is what lets a capture be split by connection
+/// across threads (``ShardedPipeline``); ``merged(_:capture:)`` puts the parts back together.
+struct FlowAnalysis {
+    private var tracker: ConnectionTracker
+    private var assembler: ExchangeAssembler
+    let diagnoser: Diagnoser
+    private var selection: ExchangeSelection
+    /// The first frames of the connections started here, when this is one part of a split capture
+    /// (to number connections across parts); nil for a whole capture.
+    private var starts: ConnectionStartLog?
+
+    /// - Parameters:
+    ///   - part: true when this analyses one part of a capture split across threads: the table is
+    ///     swept by the owner (``sweep(now:)``), its size limit is `limits.maxConnections / parts`,
+    ///     and connection starts are logged for numbering.
+    init(options: AnalysisOptions, parts: Int = 1) {
+        var limits = options.reassembly
+        if parts > 1 { limits.maxConnections = max(1, limits.maxConnections / parts) }
+        tracker = ConnectionTracker(limits: limits, sweepsOnItsOwn: false)
+        assembler = ExchangeAssembler(limits: options.exchanges, signatureKeys: SignatureKeys(extra: options.publicKeys))
+        diagnoser = Diagnoser(settings: options.diagnosis)
+        selection = ExchangeSelection(
+            maxPassing: options.maxPassingExchangesKept, maxFailingPerRule: options.maxFailingExchangesKeptPerRule)
+        starts = parts > 1 ? ConnectionStartLog() : nil
+    }
+
+    /// Applies one segment (after a sweep of the table when `sweepFirst`); `onFinished` hears about
+    /// every exchange this finalises, in the order they finish.
+    mutating func process(
+        _ segment: TCPSegment, origin: StreamOrigin, sweepFirst: Bool, onFinished: ((DiagnosedExchange) -> Void)? = nil
+    ) {
+        if sweepFirst { tracker.sweep(now: origin.timestamp, into: &assembler) }
+        let started = tracker.connectionsStarted
+        tracker.process(segment, origin: origin, into: &assembler)
+        if starts != nil, tracker.connectionsStarted != started { starts!.append(frame: origin.frame) }
+        collect(onFinished)
+    }
+
+    /// Sweeps the connection table at capture time `now` (``ConnectionTracker/sweep(now:into:)``).
+    mutating func sweep(now: Timestamp) {
+        tracker.sweep(now: now, into: &assembler)
+        collect(nil)
+    }
+
+    /// The end of the packets: every connection still open is finished and its exchanges
+    /// finalised.
+    mutating func finish(onFinished: ((DiagnosedExchange) -> Void)? = nil) {
+        tracker.finish(into: &assembler)
+        collect(onFinished)
+    }
+
+    /// Snapshots of the requests still waiting for their response (see
+    /// ``ExchangeAssembler/exchangesWaitingForResponse(requestEndedAtOrBefore:)``).
+    func exchangesWaitingForResponse(requestEndedAtOrBefore deadline: Timestamp) -> [HTTPExchange] {
+        assembler.exchangesWaitingForResponse(requestEndedAtOrBefore: deadline)
+    }
+
+    private mutating func collect(_ onFinished: ((DiagnosedExchange) -> Void)?) {
+        for exchange in assembler.takeFinished() {
+            let diagnosed = diagnoser.diagnose(exchange)
+            onFinished?(diagnosed)
+            selection.offer(diagnosed)
+        }
+    }
+
+    /// What this analysis found, to merge with the other parts of the capture.
+    var result: Result {
+        Result(selection: selection, reassembly: tracker.statistics, http: assembler.statistics, starts: starts)
+    }
+
+    /// What one part found: all a merge needs, and safe to hand from its thread to another.
+    struct Result: Sendable {
+        fileprivate var selection: ExchangeSelection
+        fileprivate var reassembly: ReassemblyStatistics
+        fileprivate var http: ExchangeStatistics
+        fileprivate var starts: ConnectionStartLog?
+    }
+
+    /// What the parts of one capture add up to.
+    struct Merged {
+        var exchanges: [ReportedExchange]
+        var unlisted: UnlistedExchanges
+        var reassembly: ReassemblyStatistics
+        var http: ExchangeStatistics
+    }
+
+    /// Puts the parts of one capture together, as one ``FlowAnalysis`` given every segment would
+    /// have: counters added, the listed exchanges selected again from the union
+    /// (``ExchangeSelection/merge(_:)``), and connections numbered across the parts — a
+    /// connection's id is the number of connections, in every part, that started before it.
+    static func merged(_ parts: [Result], capture: String) -> Merged {
+        var reassembly = ReassemblyStatistics()
+        var http = ExchangeStatistics()
+        var selection: ExchangeSelection?
+        var logs: [ConnectionStartLog] = []
+        for part in parts {
+            reassembly.add(part.reassembly)
+            http.add(part.http)
+            if let log = part.starts { logs.append(log) }
+            if selection == nil { selection = part.selection } else { selection!.merge(part.selection) }
+        }
+        var listed = selection?.listed ?? []
+        if !logs.isEmpty {
+            // Connection numbers across parts: the ranks of the listed connections' first frames
+            // in every part's log, summed.
+            let frames = Array(Set(listed.map(\.exchange.connection.firstSeen.frame))).sorted()
+            var ids = [Int](repeating: 0, count: frames.count)
+            for log in logs {
+                for (i, rank) in log.ranks(of: frames).enumerated() { ids[i] += rank }
+            }
+            let idByFrame = Dictionary(uniqueKeysWithValues: zip(frames, ids))
+            for i in listed.indices {
+                let id = idByFrame[listed[i].exchange.connection.firstSeen.frame]!
+                listed[i].exchange.connection.id = id
+                listed[i].exchange.refusal?.info.id = id  // the refused attempt's own copy
+            }
+        }
+        return Merged(
+            exchanges: listed.map { ReportedExchange(capture: capture, diagnosed: $0) },
+            unlisted: selection?.unlisted ?? UnlistedExchanges(), reassembly: reassembly, http: http)
+    }
+}
+
+/// The first frames of the connections a tracker started, in order (they only grow): deltas in
+/// LEB128 varints, so 1–3 bytes a connection — the one thing a split analysis keeps per connection
+/// for the whole capture, to number connections across the parts.
+struct ConnectionStartLog: Sendable {
+    private var bytes: [UInt8] = []
+    private var last = 0
+
+    mutating func append(frame: Int) {
+        precondition(frame >= last, "connection start frames go forward")
+        var delta = UInt(frame - last)
+        last = frame
+        while delta >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: delta) | 0x80)
+            delta >>= 7
+        }
+        bytes.append(UInt8(delta))
+    }
+
+    /// For each of `frames` (ascending), how many logged frames are smaller: one pass over the log.
+    func ranks(of frames: [Int]) -> [Int] {
+        var result: [Int] = []
+        result.reserveCapacity(frames.count)
+        var position = 0, frame = 0, count = 0
+        var pending: Int?  // the next logged frame, decoded but not yet counted
+        func next() -> Int? {
+            guard position < bytes.count else { return nil }
+            var delta: UInt = 0, shift: UInt = 0
+            while true {
+                let byte = bytes[position]
+                position += 1
+                delta |= UInt(byte & 0x7F) << shift
+                if byte < 0x80 { break }
+                shift += 7
+            }
+            frame += Int(delta)
+            return frame
+        }
+        pending = next()
+        for query in frames {
+            while let logged = pending, logged < query {
+                count += 1
+                pending = next()
+            }
+            result.append(count)
+        }
+        return result
+    }
+}

@@ -1,0 +1,133 @@
+@testable import Analysis
+import CaptureModel
+import Foundation
+import ReportModel
+import TestSupport
+import Testing
+
+/// One capture split by connection across threads (`ShardedPipeline`) must give the report one
+/// thread gives: the same summary, the same listed exchanges with the same connection numbers.
+@Suite struct ShardedPipelineTests {
+    /// Every sample capture and every capture of the shared HTTP corpus.
+    static let captures: [String] = {
+        let samples = Fixtures.packageRoot.appendingPathComponent("samples/captures").path
+        let corpus = Fixtures.packageRoot.appendingPathComponent("../shared/corpus/http").standardized.path
+        var paths: [String] = []
+        for dir in [samples, corpus] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            paths += names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") || $0.hasSuffix(".gz") }.sorted()
+                .map { dir + "/" + $0 }
+        }
+        return paths
+    }()
+
+    static func expectSameAnalysis(_ split: CaptureAnalysis, _ whole: CaptureAnalysis, _ comment: String) {
+        #expect(split.summary == whole.summary, "summary, \(comment)")
+        let order = { (a: ReportedExchange, b: ReportedExchange) in ExchangeSelection.order(a.diagnosed, b.diagnosed) }
+        let splitExchanges = split.exchanges.sorted(by: order), wholeExchanges = whole.exchanges.sorted(by: order)
+        #expect(splitExchanges.count == wholeExchanges.count, "exchanges listed, \(comment)")
+        #expect(splitExchanges == wholeExchanges, "exchanges, \(comment)")
+        #expect(splitExchanges.map(\.diagnosed.exchange.connection.id) == wholeExchanges.map(\.diagnosed.exchange.connection.id))
+    }
+
+    @Test func theSamplesAndTheCorpusGiveTheSameReportSplitOrWhole() throws {
+        try #require(Self.captures.count >= 20, "samples and corpus found")
+        var bounded = Fixtures.options()
+        bounded.maxPassingExchangesKept = 2
+        bounded.maxFailingExchangesKeptPerRule = 1
+        var splitSomething = false
+        for path in Self.captures {
+            for options in [Fixtures.options(), bounded] {
+                let whole = CaptureAnalyzer.analyze(path: path, options: options, parts: 1)
+                for parts in [2, 3, 5] {
+                    let split = CaptureAnalyzer.analyze(path: path, options: options, parts: parts)
+                    Self.expectSameAnalysis(split, whole, "\(path), \(parts) parts")
+                }
+                let connections = Set(whole.exchanges.map(\.diagnosed.exchange.connection.id))
+                if connections.count >= 4 { splitSomething = true }
+            }
+        }
+        #expect(splitSomething, "some capture has connections enough to be split")
+    }
+
+    /// The quotas are applied to the union of the parts: with tight quotas on a capture with many
+    /// of each kind, the parts list different exchanges than the whole, and the merge must pick
+    /// the earliest of each kind again.
+    @Test func theQuotasChooseTheEarliestOfEachKindAcrossTheParts() throws {
+        let path = Fixtures.sample("all-lo.pcap")
+        var all = Fixtures.options()
+        all.maxPassingExchangesKept = .max
+        all.maxFailingExchangesKeptPerRule = .max
+        var bounded = Fixtures.options()
+        bounded.maxPassingExchangesKept = 2
+        bounded.maxFailingExchangesKeptPerRule = 1
+        let full = CaptureAnalyzer.analyze(path: path, options: all, parts: 3)
+        let lean = CaptureAnalyzer.analyze(path: path, options: bounded, parts: 3)
+        // The oracle: in report order, the first of each kind are listed.
+        var seen: [String: Int] = [:]
+        var expected: [ReportedExchange] = []
+        for reported in full.exchanges.sorted(by: { ExchangeSelection.order($0.diagnosed, $1.diagnosed) }) {
+            let d = reported.diagnosed
+            let kind = d.findings.first.map { "rule " + $0.rule.rawValue } ?? (d.isCallback ? "passing" : "other")
+            seen[kind, default: 0] += 1
+            if seen[kind]! <= (kind.hasPrefix("rule") ? 1 : 2) { expected.append(reported) }
+        }
+        #expect(expected.count < full.exchanges.count, "the quotas cut")
+        let listed = lean.exchanges.sorted(by: { ExchangeSelection.order($0.diagnosed, $1.diagnosed) })
+        #expect(listed == expected)
+        #expect(lean.summary.unlisted.exchanges == full.exchanges.count - expected.count)
+    }
+
+    /// The table sweeps (idle timeouts) happen at the same points of the capture in every part:
+    /// with a zero idle timeout, which sweep closes a connection decides its exchanges' fate, so a
+    /// part sweeping on its own schedule would give a different report.
+    @Test(.timeLimit(.minutes(3))) func connectionsExpireAtTheSamePointsSplitOrWhole() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(dir) }
+        // ~8 MB: well over ConnectionTracker.sweepInterval TCP segments, so several sweeps.
+        let (capture, _, _) = try GeneratedCaptureTests.generate(size: "8M", seed: 5, in: dir)
+        var options = Fixtures.options(key: Fixtures.benchKey)
+        options.reassembly.idleTimeoutSeconds = 0
+        options.reassembly.closedLingerSeconds = 0
+        options.maxPassingExchangesKept = 5
+        options.maxFailingExchangesKeptPerRule = 3
+        let whole = CaptureAnalyzer.analyze(path: capture, options: options, parts: 1)
+        #expect(whole.summary.tcpPackets > 2 * 8192)
+        #expect(whole.summary.reassembly.expiredConnections > 0, "the sweeps expired connections")
+        for parts in [2, 3] {
+            let split = CaptureAnalyzer.analyze(path: capture, options: options, parts: parts)
+            Self.expectSameAnalysis(split, whole, "generated capture, \(parts) parts")
+        }
+    }
+
+    @Test func aConnectionGoesToOnePartBothWaysAndConnectionsSpreadEvenly() {
+        var counts = [0, 0, 0]
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<3000 {
+            let client = Endpoint(address: .v4(UInt32.random(in: 0...UInt32.max, using: &generator)), port: UInt16(1024 + i % 60000))
+            let server =
+                i % 2 == 0
+                ? Endpoint(address: .v4(0x7F00_0001), port: 9000)
+                : Endpoint(address: .v6(UInt64(i), UInt64.random(in: 0...UInt64.max, using: &generator)), port: 443)
+            let there = TCPSegment(
+                source: client, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: [.syn], window: 0, payload: [])
+            let back = TCPSegment(
+                source: server, destination: client, sequenceNumber: 1, acknowledgmentNumber: 2, flags: [.syn, .ack], window: 0,
+                payload: [])
+            let part = ShardedPipeline.part(of: there, among: 3)
+            #expect(ShardedPipeline.part(of: back, among: 3) == part)
+            counts[part] += 1
+        }
+        #expect(counts.allSatisfy { $0 > 800 }, "\(counts)")
+    }
+
+    @Test func theStartLogRanksFramesAcrossVarintLengths() {
+        var log = ConnectionStartLog()
+        let frames = [1, 2, 130, 131, 20_000, 2_500_000, 2_500_001, 400_000_000]
+        for frame in frames { log.append(frame: frame) }
+        let queries = [0, 1, 2, 3, 130, 131, 132, 19_999, 20_000, 20_001, 2_500_001, 2_500_002, 400_000_000, 500_000_000]
+        let expected = queries.map { q in frames.filter { $0 < q }.count }
+        #expect(log.ranks(of: queries) == expected)
+        #expect(ConnectionStartLog().ranks(of: [5]) == [0])
+    }
+}
