@@ -17,9 +17,9 @@ import ReportModel
 /// Connections are ordered by their first frame, which orders them as their ids do (ids are given
 /// in the order connections start) but, unlike ids, means the same in every part.
 ///
-/// Memory: at most the quotas' worth of exchanges; a kind's quota is a max-heap on the order, so
-/// an exchange later than every one kept (the usual case: exchanges mostly finish in order) costs
-/// one comparison.
+/// Memory: at most the quotas' worth of exchanges; a kind's quota is a max-heap of small keys on
+/// the order, so an exchange later than every one kept (the usual case: exchanges mostly finish
+/// in order) costs one comparison, and kept exchanges never move.
 struct ExchangeSelection: Sendable {
     private enum Kind: Hashable, Sendable {
         case failing(RuleID)
@@ -27,11 +27,34 @@ struct ExchangeSelection: Sendable {
         case other
     }
 
-    /// A kind's kept exchanges: a max-heap on ``order(_:_:)`` once the quota is reached (the root
-    /// is the latest kept, the first to give way), a plain list before.
+    /// An exchange's place in report order (start time, connection by first frame, index on it),
+    /// and where it is kept.
+    struct OrderKey: Sendable {
+        var startTime: Timestamp
+        var connectionFrame: Int
+        var index: Int
+        /// Its slot in ``Kept/exchanges`` (not part of the order).
+        var slot = 0
+
+        init(_ d: borrowing DiagnosedExchange) {
+            startTime = d.exchange.startTime
+            connectionFrame = d.exchange.connection.firstSeen.frame
+            index = d.exchange.index
+        }
+
+        static func < (a: OrderKey, b: OrderKey) -> Bool {
+            if a.startTime != b.startTime { return a.startTime < b.startTime }
+            if a.connectionFrame != b.connectionFrame { return a.connectionFrame < b.connectionFrame }
+            return a.index < b.index
+        }
+    }
+
+    /// A kind's kept exchanges, in slots that never move, and their keys: a max-heap once the
+    /// quota is reached (the root is the latest kept, the first to give way), a plain list before.
     private struct Kept: Sendable {
         var quota: Int
-        var heap: [DiagnosedExchange] = []
+        var exchanges: [DiagnosedExchange] = []
+        var keys: [OrderKey] = []
     }
 
     private let maxPassing: Int
@@ -47,12 +70,7 @@ struct ExchangeSelection: Sendable {
 
     /// True when `a` comes before `b` in the report (within one capture).
     static func order(_ a: DiagnosedExchange, _ b: DiagnosedExchange) -> Bool {
-        let ea = a.exchange, eb = b.exchange
-        if ea.startTime != eb.startTime { return ea.startTime < eb.startTime }
-        if ea.connection.firstSeen.frame != eb.connection.firstSeen.frame {
-            return ea.connection.firstSeen.frame < eb.connection.firstSeen.frame
-        }
-        return ea.index < eb.index
+        OrderKey(a) < OrderKey(b)
     }
 
     private func kind(of d: DiagnosedExchange) -> Kind {
@@ -63,7 +81,7 @@ struct ExchangeSelection: Sendable {
     /// Takes one finished exchange: kept if it is among the earliest of its kind so far (an exchange
     /// it displaces is counted as unlisted), else counted as unlisted.
     mutating func offer(_ d: consuming DiagnosedExchange) {
-        let kind = kind(of: d)
+        let kind = kind(of: d), key = OrderKey(d)
         let index: Dictionary<Kind, Kept>.Index
         if let existing = kept.index(forKey: kind) {
             index = existing
@@ -76,43 +94,48 @@ struct ExchangeSelection: Sendable {
             kept[kind] = Kept(quota: quota)
             index = kept.index(forKey: kind)!
         }
-        if let displaced = Self.insert(d, into: &kept.values[index]) { unlisted.count(displaced) }
+        if let displaced = Self.insert(d, key: key, into: &kept.values[index]) { unlisted.count(displaced) }
     }
 
     /// Adds `d` to `kept`; returns the exchange that did not make it (`d` or the one it displaced).
-    private static func insert(_ d: consuming DiagnosedExchange, into kept: inout Kept) -> DiagnosedExchange? {
+    private static func insert(_ d: consuming DiagnosedExchange, key: OrderKey, into kept: inout Kept) -> DiagnosedExchange? {
         guard kept.quota > 0 else { return d }
-        if kept.heap.count < kept.quota {
-            kept.heap.append(d)
+        var key = key
+        if kept.exchanges.count < kept.quota {
+            key.slot = kept.exchanges.count
+            kept.exchanges.append(d)
+            kept.keys.append(key)
             // Sift up only once it is a heap that matters; with an unbounded quota it never does.
-            if kept.quota != .max { siftUp(&kept.heap, from: kept.heap.count - 1) }
+            if kept.quota != .max { siftUp(&kept.keys, from: kept.keys.count - 1) }
             return nil
         }
         // Full: the root is the latest kept.
-        guard order(d, kept.heap[0]) else { return d }
-        let displaced = kept.heap[0]
-        kept.heap[0] = d
-        siftDown(&kept.heap, from: 0)
+        guard key < kept.keys[0] else { return d }
+        key.slot = kept.keys[0].slot
+        var displaced = d
+        swap(&displaced, &kept.exchanges[key.slot])
+        kept.keys[0] = key
+        siftDown(&kept.keys, from: 0)
         return displaced
     }
 
-    private static func siftUp(_ heap: inout [DiagnosedExchange], from start: Int) {
+    private static func siftUp(_ heap: inout [OrderKey], from start: Int) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
-            guard order(heap[parent], heap[child]) else { return }
+            guard heap[parent] < heap[child] else { return }
             heap.swapAt(parent, child)
             child = parent
         }
     }
 
-    private static func siftDown(_ heap: inout [DiagnosedExchange], from start: Int) {
+    private static func siftDown(_ heap: inout [OrderKey], from start: Int) {
         var parent = start
         while true {
             let left = 2 * parent + 1, right = left + 1
             var latest = parent
-            if left < heap.count, order(heap[latest], heap[left]) { latest = left }
-            if right < heap.count, order(heap[latest], heap[right]) { latest = right }
+            if left < heap.count, heap[latest] < heap[left] { latest = left }
+            if right < heap.count, heap[latest] < heap[right] { latest = right }
             if latest == parent { return }
             heap.swapAt(parent, latest)
             parent = latest
@@ -124,12 +147,13 @@ struct ExchangeSelection: Sendable {
     mutating func merge(_ other: consuming ExchangeSelection) {
         unlisted.add(other.unlisted)
         for (_, part) in other.kept {
-            for d in part.heap { offer(d) }
+            for d in part.exchanges { offer(d) }
         }
     }
 
     /// The kept exchanges, in report order.
     var listed: [DiagnosedExchange] {
-        kept.values.flatMap(\.heap).sorted(by: Self.order)
+        kept.values.flatMap { kept in kept.keys.map { (key: $0, exchange: kept.exchanges[$0.slot]) } }
+            .sorted { $0.key < $1.key }.map(\.exchange)
     }
 }

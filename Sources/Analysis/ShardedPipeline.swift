@@ -25,9 +25,9 @@ struct ShardedPipeline: ~Copyable {
     /// Segments handed to a worker at a time, at most.
     static let batchSize = 256
     /// Bytes of packets handed to a worker at a time, at most (jumbo segments make fewer).
-    static let batchBytes = 128 << 10
+    static let batchBytes = 64 << 10
     /// Batches that may wait for a worker before the reader blocks (bounded memory).
-    static let queueDepth = 8
+    static let queueDepth = 4
 
     enum Item: Sendable {
         case segment(TCPSegment, StreamOrigin)
