@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark of issue #5 (not part of `swift test`): the same capture, in the same run, through
 #   1. the bare libpcap read loop (bench/pcap_loop.c: pcap_next_ex over every record, nothing else),
-#   2. callback-doctor analyze (one file, one job),
+#   2. callback-doctor analyze (one file, one job; and the same file split by connection across
+#      every core, `--jobs $(nproc)`),
 #   3. tshark extracting the same exchanges (method, status, http.time) — on a 20 MB slice,
 #      because tshark is slow,
 # printing medians of several runs (hyperfine), the ratios, peak RSS (/usr/bin/time -v), the
@@ -69,9 +70,11 @@ cat "$BIG" "$BIG2" "$SL" >/dev/null
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== timing: the loop and callback-doctor on the $SIZE capture ($RUNS runs each)"
+CORES=$(nproc)
 hyperfine --style basic --warmup 1 --runs "$RUNS" -i --export-json "$OUT/h-big.json" \
     -n loop "$LOOP $BIG" \
-    -n callback-doctor "$TOOL analyze $ONE_JOB $QUIET $BIG"
+    -n callback-doctor "$TOOL analyze $ONE_JOB $QUIET $BIG" \
+    -n callback-doctor-split "$TOOL analyze --jobs $CORES $QUIET $BIG"
 echo "== timing: tshark, callback-doctor and the loop on the $SLICE slice"
 hyperfine --style basic --runs "$TSHARK_RUNS" -i --export-json "$OUT/h-slice.json" \
     -n tshark "tshark -r $SL $TSHARK_FIELDS" \
@@ -98,6 +101,7 @@ rss() { # name command...
 rss loop-big "$LOOP" "$BIG"
 rss doctor-big "$TOOL" analyze $ONE_JOB $QUIET "$BIG"
 rss doctor-big-json "$TOOL" analyze $ONE_JOB $QUIET --format json "$BIG"
+rss doctor-big-split "$TOOL" analyze --jobs "$CORES" $QUIET "$BIG"
 rss doctor-slice "$TOOL" analyze $ONE_JOB $QUIET "$SL"
 rss tshark-slice sh -c "tshark -r $SL $TSHARK_FIELDS"
 rss doctor-jobs2 "$TOOL" analyze $QUIET "$BIG" "$BIG2"
@@ -114,15 +118,23 @@ fi
 echo "== findings against the generator's truth"
 "$TOOL" analyze $QUIET --format json "$BIG" >"$OUT/report-big.json" || true
 python3 bench/check_findings.py report "$BIG" "$OUT/report-big.json"
+# That report came from the capture split across every core; one job must give it byte for byte.
+"$TOOL" analyze $ONE_JOB $QUIET --format json "$BIG" >"$OUT/report-big-one-job.json" || true
+if cmp -s "$OUT/report-big.json" "$OUT/report-big-one-job.json"; then
+    echo "  split across $CORES cores and one job: identical JSON reports"
+else
+    echo "bench: the split report differs from the one-job report" >&2
+    exit 1
+fi
 "$TOOL" analyze $QUIET --format json "$SL" >"$OUT/report-slice.json" || true
 python3 bench/check_findings.py report "$SL" "$OUT/report-slice.json"
 sh -c "tshark -r $SL $TSHARK_FIELDS" >"$OUT/tshark-slice.tsv"
 python3 bench/check_findings.py tshark "$SL" "$OUT/tshark-slice.tsv"
 
 echo "== results"
-python3 - "$OUT" "$BIG" "$SL" "$BIG2" <<'EOF'
+python3 - "$OUT" "$BIG" "$SL" "$BIG2" "$CORES" <<'EOF'
 import json, os, sys
-out, big, sl, big2 = sys.argv[1:5]
+out, big, sl, big2, cores = sys.argv[1:6]
 def medians(name):
     with open(os.path.join(out, name)) as f:
         return {r["command"]: r["median"] for r in json.load(f)["results"]}
@@ -134,15 +146,20 @@ print("capture %s: %.0f MB; slice %s: %.1f MB" % (os.path.basename(big), B, os.p
 print("loop             %7.3f s  %7.0f MB/s   (median of the %s-MB capture)" % (h["loop"], B / h["loop"], round(B)))
 print("callback-doctor  %7.3f s  %7.0f MB/s   ratio to the loop: %.2fx   (target <= 2.5x)"
       % (h["callback-doctor"], B / h["callback-doctor"], h["callback-doctor"] / h["loop"]))
+print("callback-doctor, the same capture split across %s cores (--jobs %s): %.3f s  %.0f MB/s   ratio to the loop: %.2fx, %.2fx faster than one job"
+      % (cores, cores, h["callback-doctor-split"], B / h["callback-doctor-split"], h["callback-doctor-split"] / h["loop"],
+         h["callback-doctor"] / h["callback-doctor-split"]))
 print("tshark (slice)   %7.3f s  %7.2f MB/s   callback-doctor on the same slice: %.3f s, %.0f MB/s"
       % (s["tshark"], S / s["tshark"], s["callback-doctor"], S / s["callback-doctor"]))
-print("throughput vs tshark: %.0fx on the slice, %.0fx on the big capture   (target >= 100x)"
-      % ((S / s["callback-doctor"]) / (S / s["tshark"]), (B / h["callback-doctor"]) / (S / s["tshark"])))
+print("throughput vs tshark: %.0fx on the slice, %.0fx on the big capture, %.0fx split across %s cores   (target >= 100x)"
+      % ((S / s["callback-doctor"]) / (S / s["tshark"]), (B / h["callback-doctor"]) / (S / s["tshark"]),
+         (B / h["callback-doctor-split"]) / (S / s["tshark"]), cores))
 print("two captures: one after another %.3f s, --jobs 2 %.3f s: %.2fx   (target <= 0.55x)"
       % (j["sequential"], j["jobs-2"], j["jobs-2"] / j["sequential"]))
 kb = lambda k: ("%.1f MB" % (int(rss[k]) / 1024)) if k in rss else "-"
-print("peak RSS: loop %s; callback-doctor %s (text), %s (json); on the slice %s; tshark on the slice %s; jobs 2 on two captures %s"
-      % (kb("loop-big"), kb("doctor-big"), kb("doctor-big-json"), kb("doctor-slice"), kb("tshark-slice"), kb("doctor-jobs2")))
+print("peak RSS: loop %s; callback-doctor %s (text), %s (json), %s (split across %s cores); on the slice %s; tshark on the slice %s; jobs 2 on two captures %s"
+      % (kb("loop-big"), kb("doctor-big"), kb("doctor-big-json"), kb("doctor-big-split"), cores, kb("doctor-slice"), kb("tshark-slice"),
+         kb("doctor-jobs2")))
 if "doctor-2g" in rss:
     print("2 GB capture (%.0f MB): %s, peak RSS %s" % (int(rss["doctor-2g-bytes"]) / 1e6, rss["doctor-2g-seconds"], kb("doctor-2g")))
 EOF
