@@ -120,8 +120,8 @@ public enum BatchAnalyzer {
 
     /// One slot per input, filled by whichever worker analysed it.
     private final class Results: Sendable {
-        private let slots: Mutex<[CaptureAnalysis?]>
-        init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+        private let slots: Locked<[CaptureAnalysis?]>
+        init(count: Int) { slots = Locked(Array(repeating: nil, count: count)) }
         func store(_ analysis: CaptureAnalysis, at index: Int) {
             slots.withLock { $0[index] = analysis }
         }

@@ -5,7 +5,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Synchronization
 
 /// A one-line progress bar for batch scans: files done / total, bytes, MB/s and ETA.
 ///
@@ -55,7 +54,7 @@ public final class ProgressReporter: Sendable {
     public static let minimumInterval = Duration.milliseconds(100)
 
     private let output: (@Sendable (String) -> Void)?
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A reporter that writes its line with `output`, or a silent one when `output` is nil.
     public init(output: (@Sendable (String) -> Void)?) {

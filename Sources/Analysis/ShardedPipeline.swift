@@ -2,7 +2,6 @@ import CaptureModel
 import Dispatch
 import Foundation
 import ReportModel
-import Synchronization
 import TCPReassembly
 
 /// One capture analysed on several threads, split by connection (Zeek's cluster workers, inside
@@ -125,7 +124,7 @@ struct ShardedPipeline: ~Copyable {
 
 /// A bounded queue of batches from the reader to one worker (single producer, single consumer).
 private final class BatchQueue: Sendable {
-    private let items = Mutex<(batches: [[ShardedPipeline.Item]], head: Int, closed: Bool)>(([], 0, false))
+    private let batches = Locked<(list: [[ShardedPipeline.Item]], head: Int)>(([], 0))
     /// Free places; the reader waits on it when the worker is `depth` batches behind.
     private let space: DispatchSemaphore
     /// Batches (and the close) ready for the worker.
@@ -135,27 +134,27 @@ private final class BatchQueue: Sendable {
 
     func push(_ batch: [ShardedPipeline.Item]) {
         space.wait()
-        items.withLock { $0.batches.append(batch) }
+        batches.withLock { $0.list.append(batch) }
         ready.signal()
     }
 
-    /// No more batches: the worker's `pop` returns nil once the queue is drained.
+    /// No more batches: the worker's ``pop()`` returns nil once the queue is drained.
     func close() {
-        items.withLock { $0.closed = true }
         ready.signal()
     }
 
-    /// The next batch, waiting for one; nil after ``close()`` once every batch was taken.
+    /// The next batch, waiting for one; nil after ``close()`` once every batch was taken (every
+    /// push and the close signal `ready` once, so the close's signal is the last one taken).
     func pop() -> [ShardedPipeline.Item]? {
         ready.wait()
-        let batch = items.withLock { state -> [ShardedPipeline.Item]? in
-            guard state.head < state.batches.count else { return nil }  // closed and drained
-            let batch = state.batches[state.head]
-            state.batches[state.head] = []
-            state.head += 1
-            if state.head == state.batches.count {
-                state.batches.removeAll(keepingCapacity: true)
-                state.head = 0
+        let batch = batches.withLock { queue -> [ShardedPipeline.Item]? in
+            guard queue.head < queue.list.count else { return nil }  // closed and drained
+            let batch = queue.list[queue.head]
+            queue.list[queue.head] = []
+            queue.head += 1
+            if queue.head == queue.list.count {
+                queue.list.removeAll(keepingCapacity: true)
+                queue.head = 0
             }
             return batch
         }
@@ -166,8 +165,8 @@ private final class BatchQueue: Sendable {
 
 /// What each worker's ``FlowAnalysis`` found, by part.
 private final class PartResults: Sendable {
-    private let slots: Mutex<[FlowAnalysis.Result?]>
-    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+    private let slots: Locked<[FlowAnalysis.Result?]>
+    init(count: Int) { slots = Locked(Array(repeating: nil, count: count)) }
     func store(_ result: FlowAnalysis.Result, at part: Int) {
         slots.withLock { $0[part] = result }
     }

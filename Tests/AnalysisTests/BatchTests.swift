@@ -83,8 +83,9 @@ import Testing
     }
 
     /// Past the per-kind quotas, exchanges are counted, not listed: the summary stays exact and
-    /// every kind keeps its first examples.
-    @Test func exchangesBeyondTheQuotasAreCountedNotListed() {
+    /// every kind keeps its first examples — also when the capture is split across threads
+    /// (`jobs` 3 on one capture: the quotas are applied again to the union of the parts).
+    @Test(arguments: [1, 3]) func exchangesBeyondTheQuotasAreCountedNotListed(jobs: Int) {
         let path = Fixtures.sample("all-lo.pcap")
         var all = Fixtures.options()
         all.maxPassingExchangesKept = .max
@@ -93,7 +94,7 @@ import Testing
         bounded.maxPassingExchangesKept = 2
         bounded.maxFailingExchangesKeptPerRule = 1
         let full = BatchAnalyzer.analyze(arguments: [path], options: all, tool: Self.tool, jobs: 1)
-        let lean = BatchAnalyzer.analyze(arguments: [path], options: bounded, tool: Self.tool, jobs: 1)
+        let lean = BatchAnalyzer.analyze(arguments: [path], options: bounded, tool: Self.tool, jobs: jobs)
 
         // The oracle, from the full listing in report order: an exchange with findings counts
         // against the quota of its first finding's rule (1), a clean callback against the passing

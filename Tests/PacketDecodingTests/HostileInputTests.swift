@@ -6,18 +6,6 @@ import TestSupport
 /// No input crashes the decoder: random bytes for every link layer, and every single-byte
 /// mutation of valid frames, with snaplen and wire lengths that disagree.
 @Suite struct HostileInputTests {
-    /// SplitMix64: a tiny deterministic generator, so failures reproduce.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let links: [LinkLayer] = [
         .ethernet, .linuxCooked, .linuxCooked2, .rawIP, .ipv4, .ipv6, .bsdNull, .bsdLoop,
         .unsupported(dlt: 105, name: "IEEE802_11"),
@@ -25,7 +13,7 @@ import TestSupport
 
     @Test(arguments: links)
     func randomBytes(_ link: LinkLayer) {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<3000 {
             let count = Int.random(in: 0...160, using: &rng)
             var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
