@@ -25,30 +25,35 @@ enum Base64Decoding {
         // `=` may only end the input: one or two of them, in the last group's last places.
         var padding = 0
         if input[input.count - 1] == equals { padding = input[input.count - 2] == equals ? 2 : 1 }
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count / 4 * 3)
-        var i = 0
-        while i < input.count {
-            let groupEnd = i + 4
-            let usable = groupEnd == input.count ? 4 - padding : 4
-            var n: UInt32 = 0
-            for j in i..<groupEnd {
-                let value: UInt32
-                if j - i < usable {
-                    let v = table[Int(input[j])]
-                    guard v != invalid else { return .failure(.character(offset: j, byte: input[j])) }
-                    value = UInt32(v)
-                } else {
-                    value = 0
+        // Every group but the last is four sextets → three bytes; the last may be padded.
+        let last = input.count - 4
+        return table.withUnsafeBufferPointer { table in
+            var out = [UInt8](repeating: 0, count: input.count / 4 * 3 - padding)
+            let failure: Problem? = out.withUnsafeMutableBufferPointer { out in
+                var o = 0
+                var i = 0
+                while i <= last {
+                    let usable = i == last ? 4 - padding : 4
+                    var n: UInt32 = 0
+                    for j in 0..<4 {
+                        var value: UInt8 = 0
+                        if j < usable {
+                            value = table[Int(input[i &+ j])]
+                            if value == invalid { return .character(offset: i &+ j, byte: input[i &+ j]) }
+                        }
+                        n = n << 6 | UInt32(value)
+                    }
+                    out[o] = UInt8(truncatingIfNeeded: n >> 16)
+                    if usable > 2 { out[o &+ 1] = UInt8(truncatingIfNeeded: n >> 8) }
+                    if usable > 3 { out[o &+ 2] = UInt8(truncatingIfNeeded: n) }
+                    o &+= 3
+                    i &+= 4
                 }
-                n = n << 6 | value
+                return nil
             }
-            out.append(UInt8(truncatingIfNeeded: n >> 16))
-            if usable > 2 { out.append(UInt8(truncatingIfNeeded: n >> 8)) }
-            if usable > 3 { out.append(UInt8(truncatingIfNeeded: n)) }
-            i = groupEnd
+            if let failure { return .failure(failure) }
+            return .success(out)
         }
-        return .success(out)
     }
 
     private static let invalid: UInt8 = 0xFF
