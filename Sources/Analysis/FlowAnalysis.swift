@@ -20,10 +20,12 @@ struct FlowAnalysis {
     /// (to number connections across parts); nil for a whole capture.
     private var starts: ConnectionStartLog?
 
-    /// - Parameters:
-    ///   - part: true when this analyses one part of a capture split across threads: the table is
-    ///     swept by the owner (``sweep(now:)``), its size limit is `limits.maxConnections / parts`,
-    ///     and connection starts are logged for numbering.
+    /// The connection table is swept by the owner (``process(_:origin:sweepFirst:onFinished:)``'s
+    /// `sweepFirst`, or ``sweep(now:)``), on the schedule ``PacketIntake`` keeps.
+    ///
+    /// - Parameter parts: how many parts the capture is split into. Above 1, this is one of them:
+    ///   the table's size limit is `maxConnections / parts`, and connection starts are logged
+    ///   for numbering connections across the parts.
     init(options: AnalysisOptions, parts: Int = 1) {
         var limits = options.reassembly
         if parts > 1 { limits.maxConnections = max(1, limits.maxConnections / parts) }

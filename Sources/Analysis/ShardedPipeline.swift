@@ -106,13 +106,7 @@ struct ShardedPipeline: ~Copyable {
     /// The part that owns the connection of `segment`: a hash of its two endpoints that is the
     /// same both ways and from one run to the next (not `Hasher`, which is seeded per process).
     static func part(of segment: TCPSegment, among parts: Int) -> Int {
-        func fold(_ e: Endpoint) -> UInt64 {
-            switch e.address {
-            case .v4(let a): return UInt64(a) << 16 | UInt64(e.port)
-            case .v6(let hi, let lo): return (hi &* 0x9E37_79B9_7F4A_7C15) ^ lo ^ UInt64(e.port) << 48
-            }
-        }
-        let a = fold(segment.source), b = fold(segment.destination)
+        let a = segment.source.foldedWord, b = segment.destination.foldedWord
         // Order-free combination, then a 64-bit finaliser (splitmix64's) to spread the bits.
         var x = (a ^ b) &+ (a &* b) &+ (a &+ b) &* 0x9E37_79B9_7F4A_7C15
         x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9

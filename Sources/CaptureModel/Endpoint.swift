@@ -77,4 +77,13 @@ public struct Endpoint: Sendable, Hashable, Comparable, CustomStringConvertible 
     public static func < (lhs: Endpoint, rhs: Endpoint) -> Bool {
         (lhs.address, lhs.port) < (rhs.address, rhs.port)
     }
+
+    /// Address and port folded into one 64-bit word (exact for IPv4, mixed for IPv6), for hashing
+    /// a connection's endpoints cheaply; equal endpoints fold equal, different ones rarely collide.
+    @inlinable public var foldedWord: UInt64 {
+        switch address {
+        case .v4(let a): return UInt64(a) << 16 | UInt64(port)
+        case .v6(let hi, let lo): return (hi &* 0x9E37_79B9_7F4A_7C15) ^ lo ^ UInt64(port) << 48
+        }
+    }
 }

@@ -87,13 +87,7 @@ public struct ConnectionTracker: Sendable {
         /// One 64-bit word into the hasher instead of every field of both endpoints (two lookups
         /// per packet); equality still compares the endpoints in full.
         func hash(into hasher: inout Hasher) {
-            func fold(_ e: Endpoint) -> UInt64 {
-                switch e.address {
-                case .v4(let a): return UInt64(a) << 16 | UInt64(e.port)
-                case .v6(let hi, let lo): return (hi &* 0x9E37_79B9_7F4A_7C15) ^ lo ^ UInt64(e.port) << 48
-                }
-            }
-            hasher.combine(fold(low) &* 0x9E37_79B9_7F4A_7C15 ^ fold(high))
+            hasher.combine(low.foldedWord &* 0x9E37_79B9_7F4A_7C15 ^ high.foldedWord)
         }
     }
 
