@@ -158,7 +158,10 @@ public struct HTTPExchange: Sendable, Equatable {
     public var response: CapturedResponse?
     public var interimResponses: [InterimResponse] = []
     /// Set for a connection attempt that failed in the handshake.
-    public var refusal: RefusedConnection?
+    public var refusal: RefusedConnection? {
+        get { boxedRefusal?.value }
+        set { boxedRefusal = newValue.map(Indirect.init) }
+    }
     /// How the connection's directions had ended when the exchange was finalised.
     public var outcome = ConnectionOutcome()
     /// Ranges missing from the capture that touch this exchange.
@@ -167,7 +170,16 @@ public struct HTTPExchange: Sendable, Equatable {
     public var tcpAnomalies: [TCPAnomaly] = []
     /// For a connection whose client spoke TLS (an HTTPS callback): what its record layer
     /// showed. `request` and `response` are then nil — they are encrypted.
-    public var tls: TLSSession?
+    public var tls: TLSSession? {
+        get { boxedTLS?.value }
+        set { boxedTLS = newValue.map(Indirect.init) }
+    }
+
+    // The two rare parts live out of line: an exchange changes hands several times between the
+    // parser and the report, and each move copies it whole — 1,456 bytes with them inline (the
+    // TLS session alone 440), for fields that are nil on every plain HTTP exchange.
+    private var boxedRefusal: Indirect<RefusedConnection>?
+    private var boxedTLS: Indirect<TLSSession>?
 
     public init(connection: ConnectionInfo, index: Int) {
         self.connection = connection
@@ -185,4 +197,12 @@ public struct HTTPExchange: Sendable, Equatable {
         request?.timing.start.timestamp ?? response?.timing.start.timestamp ?? refusal?.firstSyn.timestamp
             ?? tls?.request?.firstStart.timestamp ?? connection.firstSeen.timestamp
     }
+}
+
+/// An immutable value kept out of line (a box), compared by value: a struct that holds it stays
+/// small to copy while equality and sendability mean the same as for the value itself.
+final class Indirect<Value: Sendable & Equatable>: Sendable, Equatable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+    static func == (a: Indirect, b: Indirect) -> Bool { a === b || a.value == b.value }
 }
