@@ -10,12 +10,17 @@ import TCPReassembly
 /// findings (``Diagnoser``) → the listed exchanges and counts (``ExchangeSelection``).
 ///
 /// Nothing here looks across connections, which is what lets a capture be split by connection
-/// across threads (``ShardedPipeline``); ``merged(_:capture:)`` puts the parts back together.
+/// across threads (``ShardedPipeline``); ``merged(_:shared:capture:)`` puts the parts back together.
 struct FlowAnalysis {
     private var tracker: ConnectionTracker
     private var assembler: ExchangeAssembler
     let diagnoser: Diagnoser
-    private var selection: ExchangeSelection
+    /// The listed exchanges and counts of a whole capture; nil for a part, which offers its
+    /// exchanges to the selection the parts share (``sharedSelection``).
+    private var selection: ExchangeSelection?
+    /// The selection shared by the parts of a split capture: one set of listed exchanges for the
+    /// capture, not one per part (the selection does not depend on the order of its offers).
+    private let sharedSelection: Locked<ExchangeSelection>?
     /// The first frames of the connections started here, when this is one part of a split capture
     /// (to number connections across parts); nil for a whole capture.
     private var starts: ConnectionStartLog?
@@ -23,18 +28,26 @@ struct FlowAnalysis {
     /// The connection table is swept by the owner (``process(_:origin:sweepFirst:onFinished:)``'s
     /// `sweepFirst`, or ``sweep(now:)``), on the schedule ``PacketIntake`` keeps.
     ///
-    /// - Parameter parts: how many parts the capture is split into. Above 1, this is one of them:
-    ///   the table's size limit is `maxConnections / parts`, and connection starts are logged
-    ///   for numbering connections across the parts.
-    init(options: AnalysisOptions, parts: Int = 1) {
+    /// - Parameters:
+    ///   - parts: how many parts the capture is split into. Above 1, this is one of them: the
+    ///     table's size limit is `maxConnections / parts`, and connection starts are logged for
+    ///     numbering connections across the parts.
+    ///   - sharedSelection: for a part, the selection all parts offer their exchanges to
+    ///     (``makeSelection(options:)``); nil for a whole capture, which keeps its own.
+    init(options: AnalysisOptions, parts: Int = 1, sharedSelection: Locked<ExchangeSelection>? = nil) {
         var limits = options.reassembly
         if parts > 1 { limits.maxConnections = max(1, limits.maxConnections / parts) }
         tracker = ConnectionTracker(limits: limits, sweepsOnItsOwn: false)
         assembler = ExchangeAssembler(limits: options.exchanges, signatureKeys: SignatureKeys(extra: options.publicKeys))
         diagnoser = Diagnoser(settings: options.diagnosis)
-        selection = ExchangeSelection(
-            maxPassing: options.maxPassingExchangesKept, maxFailingPerRule: options.maxFailingExchangesKeptPerRule)
+        self.sharedSelection = sharedSelection
+        selection = sharedSelection == nil ? Self.makeSelection(options: options) : nil
         starts = parts > 1 ? ConnectionStartLog() : nil
+    }
+
+    /// An empty selection with the quotas of `options`.
+    static func makeSelection(options: AnalysisOptions) -> ExchangeSelection {
+        ExchangeSelection(maxPassing: options.maxPassingExchangesKept, maxFailingPerRule: options.maxFailingExchangesKeptPerRule)
     }
 
     /// Applies one segment (after a sweep of the table when `sweepFirst`); `onFinished` hears about
@@ -72,7 +85,11 @@ struct FlowAnalysis {
         for exchange in assembler.takeFinished() {
             let diagnosed = diagnoser.diagnose(exchange)
             onFinished?(diagnosed)
-            selection.offer(diagnosed)
+            if let sharedSelection {
+                sharedSelection.withLock { $0.offer(diagnosed) }
+            } else {
+                selection!.offer(diagnosed)
+            }
         }
     }
 
@@ -83,7 +100,8 @@ struct FlowAnalysis {
 
     /// What one part found: all a merge needs, and safe to hand from its thread to another.
     struct Result: Sendable {
-        fileprivate var selection: ExchangeSelection
+        /// Nil for a part of a split capture (its exchanges went to the shared selection).
+        fileprivate var selection: ExchangeSelection?
         fileprivate var reassembly: ReassemblyStatistics
         fileprivate var http: ExchangeStatistics
         fileprivate var starts: ConnectionStartLog?
@@ -98,19 +116,22 @@ struct FlowAnalysis {
     }
 
     /// Puts the parts of one capture together, as one ``FlowAnalysis`` given every segment would
-    /// have: counters added, the listed exchanges selected again from the union
-    /// (``ExchangeSelection/merge(_:)``), and connections numbered across the parts — a
-    /// connection's id is the number of connections, in every part, that started before it.
-    static func merged(_ parts: [Result], capture: String) -> Merged {
+    /// have: counters added, the selections merged (``ExchangeSelection/merge(_:)``) into
+    /// `shared` (the parts' shared selection, if they had one), and connections numbered across
+    /// the parts — a connection's id is the number of connections, in every part, that started
+    /// before it.
+    static func merged(_ parts: [Result], shared: ExchangeSelection? = nil, capture: String) -> Merged {
         var reassembly = ReassemblyStatistics()
         var http = ExchangeStatistics()
-        var selection: ExchangeSelection?
+        var selection = shared
         var logs: [ConnectionStartLog] = []
         for part in parts {
             reassembly.add(part.reassembly)
             http.add(part.http)
             if let log = part.starts { logs.append(log) }
-            if selection == nil { selection = part.selection } else { selection!.merge(part.selection) }
+            if let own = part.selection {
+                if selection == nil { selection = own } else { selection!.merge(own) }
+            }
         }
         var listed = selection?.listed ?? []
         if !logs.isEmpty {

@@ -120,10 +120,13 @@ public struct PacketPipeline {
 
     /// The capture's part of the report from its intake and its flows (one part, or the parts of
     /// a capture split across threads).
-    static func result(into summary: CaptureSummary, intake: PacketIntake, parts: [FlowAnalysis.Result], capture: String) -> CaptureAnalysis {
+    static func result(
+        into summary: CaptureSummary, intake: PacketIntake, parts: [FlowAnalysis.Result], shared: ExchangeSelection? = nil,
+        capture: String
+    ) -> CaptureAnalysis {
         var summary = summary
         intake.summarize(into: &summary)
-        let merged = FlowAnalysis.merged(parts, capture: capture)
+        let merged = FlowAnalysis.merged(parts, shared: shared, capture: capture)
         summary.reassembly = merged.reassembly
         summary.http = merged.http
         summary.unlisted = merged.unlisted

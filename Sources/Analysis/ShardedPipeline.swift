@@ -8,7 +8,8 @@ import TCPReassembly
 /// one process): the calling thread reads and decodes the packets (``PacketIntake``) and deals
 /// every TCP segment, by a hash of its two endpoints, to one of `parts` worker threads; each
 /// runs its own ``FlowAnalysis`` (reassembly, HTTP, signatures, rules) on the connections dealt
-/// to it, in capture order. At the end the parts are merged (``FlowAnalysis/merged(_:capture:)``).
+/// to it, in capture order, and offers its diagnosed exchanges to one selection the parts share.
+/// At the end the parts are merged (``FlowAnalysis/merged(_:shared:capture:)``).
 ///
 /// The report is the one a single ``PacketPipeline`` gives, byte for byte: every stage after
 /// decoding looks at one connection at a time; the table sweeps happen at the same points of the
@@ -17,7 +18,8 @@ import TCPReassembly
 /// parts from their first frames. One difference, under overload only: the connection table's
 /// limit (``ReassemblyLimits/maxConnections``) applies per part, as `maxConnections / parts`.
 ///
-/// Memory: each part's own bounds, plus at most ``queueDepth`` batches waiting per part (a batch
+/// Memory: each part's own bounds (the listed exchanges are held once, in the selection the parts
+/// share), plus at most ``queueDepth`` batches waiting per part (a batch
 /// is handed over at ``batchSize`` segments or ``batchBytes`` bytes of packets, whichever comes
 /// first), plus 1–3 bytes per connection for the numbering.
 struct ShardedPipeline: ~Copyable {
@@ -39,6 +41,8 @@ struct ShardedPipeline: ~Copyable {
     private var batches: [[Item]]
     private var batchedBytes: [Int]
     private let results: PartResults
+    /// The listed exchanges of the capture, shared by the parts.
+    private let selection: Locked<ExchangeSelection>
     private let done = DispatchGroup()
 
     init(capture: String, options: AnalysisOptions, parts: Int) {
@@ -48,11 +52,12 @@ struct ShardedPipeline: ~Copyable {
         batches = Array(repeating: [], count: parts)
         batchedBytes = Array(repeating: 0, count: parts)
         results = PartResults(count: parts)
+        selection = Locked(FlowAnalysis.makeSelection(options: options))
         for part in 0..<parts {
-            let queue = queues[part], results = results
+            let queue = queues[part], results = results, selection = selection
             done.enter()
             let thread = Thread { [done] in
-                var flows = FlowAnalysis(options: options, parts: parts)
+                var flows = FlowAnalysis(options: options, parts: parts, sharedSelection: selection)
                 while let batch = queue.pop() {
                     for item in batch {
                         switch item {
@@ -100,7 +105,8 @@ struct ShardedPipeline: ~Copyable {
         }
         done.wait()
         intake.finish()
-        return PacketPipeline.result(into: summary, intake: intake, parts: results.take(), capture: capture)
+        let shared = selection.withLock { $0 }
+        return PacketPipeline.result(into: summary, intake: intake, parts: results.take(), shared: shared, capture: capture)
     }
 
     /// The part that owns the connection of `segment`: a hash of its two endpoints that is the
