@@ -11,8 +11,9 @@ import ReportModel
 /// ``AnalysisOptions/maxPassingExchangesKept``). Within a kind the **earliest in report order** are
 /// kept — start time, then connection, then position on the connection — whatever order the
 /// exchanges finished in. That makes the selection a function of the set of exchanges only, so the
-/// parts of one capture analysed on several threads (``ShardedPipeline``) merge into exactly the
-/// selection one thread makes: the earliest N of the union are among the earliest N of each part.
+/// parts of one capture analysed on several threads (``ShardedPipeline``), offering their
+/// exchanges to one shared selection in whatever interleaving, get exactly the selection one
+/// thread makes.
 ///
 /// Connections are ordered by their first frame, which orders them as their ids do (ids are given
 /// in the order connections start) but, unlike ids, means the same in every part.
@@ -139,15 +140,6 @@ struct ExchangeSelection: Sendable {
             if latest == parent { return }
             heap.swapAt(parent, latest)
             parent = latest
-        }
-    }
-
-    /// The selection of the union of `self` and `other` (the parts of one capture): what either
-    /// counted as unlisted stays unlisted, and the kept exchanges compete again for the quotas.
-    mutating func merge(_ other: consuming ExchangeSelection) {
-        unlisted.add(other.unlisted)
-        for (_, part) in other.kept {
-            for d in part.exchanges { offer(d) }
         }
     }
 

@@ -116,9 +116,9 @@ struct FlowAnalysis {
     }
 
     /// Puts the parts of one capture together, as one ``FlowAnalysis`` given every segment would
-    /// have: counters added, the selections merged (``ExchangeSelection/merge(_:)``) into
-    /// `shared` (the parts' shared selection, if they had one), and connections numbered across
-    /// the parts — a connection's id is the number of connections, in every part, that started
+    /// have: counters added, the listed exchanges from the capture's one selection (`shared`,
+    /// the parts' shared one, or a whole capture's own), and connections numbered across the
+    /// parts — a connection's id is the number of connections, in every part, that started
     /// before it.
     static func merged(_ parts: [Result], shared: ExchangeSelection? = nil, capture: String) -> Merged {
         var reassembly = ReassemblyStatistics()
@@ -130,7 +130,8 @@ struct FlowAnalysis {
             http.add(part.http)
             if let log = part.starts { logs.append(log) }
             if let own = part.selection {
-                if selection == nil { selection = own } else { selection!.merge(own) }
+                precondition(selection == nil, "a capture has one selection: its own or the one its parts share")
+                selection = own
             }
         }
         var listed = selection?.listed ?? []
