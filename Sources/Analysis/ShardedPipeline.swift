@@ -57,17 +57,21 @@ struct ShardedPipeline: ~Copyable {
             let queue = queues[part], results = results, selection = selection
             done.enter()
             let thread = Thread { [done] in
-                var flows = FlowAnalysis(options: options, parts: parts, sharedSelection: selection)
-                while let batch = queue.pop() {
-                    for item in batch {
-                        switch item {
-                        case .segment(let segment, let origin): flows.process(segment, origin: origin, sweepFirst: false)
-                        case .sweep(let now): flows.sweep(now: now)
+                // In its own scope, so the part's tables are freed before the reader is told it is
+                // done and starts building the report (their peaks do not add up).
+                do {
+                    var flows = FlowAnalysis(options: options, parts: parts, sharedSelection: selection)
+                    while let batch = queue.pop() {
+                        for item in batch {
+                            switch item {
+                            case .segment(let segment, let origin): flows.process(segment, origin: origin, sweepFirst: false)
+                            case .sweep(let now): flows.sweep(now: now)
+                            }
                         }
                     }
+                    flows.finish()
+                    results.store(flows.result, at: part)
                 }
-                flows.finish()
-                results.store(flows.result, at: part)
                 done.leave()
             }
             thread.stackSize = 8 << 20
