@@ -100,8 +100,12 @@ rss() { # name command...
 : >"$OUT/rss.txt"
 rss loop-big "$LOOP" "$BIG"
 rss doctor-big "$TOOL" analyze $ONE_JOB $QUIET "$BIG"
-rss doctor-big-json "$TOOL" analyze $ONE_JOB $QUIET --format json "$BIG"
 rss doctor-big-split "$TOOL" analyze --jobs "$CORES" $QUIET "$BIG"
+# Every report format, one job and split: the bound is meant to hold whatever the format.
+for FORMAT in json jsonl markdown html; do
+    rss "doctor-big-$FORMAT" "$TOOL" analyze $ONE_JOB $QUIET --format "$FORMAT" "$BIG"
+    rss "doctor-big-split-$FORMAT" "$TOOL" analyze --jobs "$CORES" $QUIET --format "$FORMAT" "$BIG"
+done
 rss doctor-slice "$TOOL" analyze $ONE_JOB $QUIET "$SL"
 rss tshark-slice sh -c "tshark -r $SL $TSHARK_FIELDS"
 rss doctor-jobs2 "$TOOL" analyze $QUIET "$BIG" "$BIG2"
@@ -160,6 +164,10 @@ kb = lambda k: ("%.1f MB" % (int(rss[k]) / 1024)) if k in rss else "-"
 print("peak RSS: loop %s; callback-doctor %s (text), %s (json), %s (split across %s cores); on the slice %s; tshark on the slice %s; jobs 2 on two captures %s"
       % (kb("loop-big"), kb("doctor-big"), kb("doctor-big-json"), kb("doctor-big-split"), cores, kb("doctor-slice"), kb("tshark-slice"),
          kb("doctor-jobs2")))
+print("peak RSS by format on the big capture (one job / split across %s cores; target < 64 MB): %s"
+      % (cores, ", ".join("%s %s / %s" % (f, kb("doctor-big" + ("" if f == "text" else "-" + f)),
+                                          kb("doctor-big-split" + ("" if f == "text" else "-" + f)))
+                          for f in ("text", "json", "jsonl", "markdown", "html"))))
 if "doctor-2g" in rss:
     print("2 GB capture (%.0f MB): %s, peak RSS %s" % (int(rss["doctor-2g-bytes"]) / 1e6, rss["doctor-2g-seconds"], kb("doctor-2g")))
 EOF

@@ -25,9 +25,17 @@ struct BodyInspector {
     ///   - contentEncoding: the message's `Content-Encoding` value, if any.
     ///   - judge: decode and validate the body (done for callbacks; other bodies are only counted and previewed).
     ///   - previewLimit: how many (decoded) bytes to keep.
-    init(contentEncoding: String?, judge: Bool, previewLimit: Int) {
+    ///   - declaredLength: the body length the message announces (`Content-Length`), if any. The
+    ///     preview is then allocated once, at `min(declaredLength, previewLimit)` bytes, instead of
+    ///     growing segment by segment (a body over several segments reallocated and copied its
+    ///     preview each time it doubled). Only a capacity hint: what is kept still depends only on
+    ///     the bytes that arrive.
+    init(contentEncoding: String?, judge: Bool, previewLimit: Int, declaredLength: Int64? = nil) {
         self.previewLimit = previewLimit
         self.judge = judge
+        if let declaredLength, declaredLength > 0 {
+            summary.preview.reserveCapacity(Int(min(declaredLength, Int64(previewLimit))))
+        }
         if judge, let coding = contentEncoding, !Self.isIdentity(coding) {
             if let decoder = ContentDecoder(contentEncoding: coding) {
                 self.decoder = decoder

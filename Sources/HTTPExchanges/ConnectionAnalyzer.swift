@@ -271,7 +271,8 @@ struct ConnectionAnalyzer {
             unassignedClientHoles = []
             requestTarget = exchange.index
             requestBody = BodyInspector(
-                contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes)
+                contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes,
+                declaredLength: head.headers["content-length"].flatMap { Int64($0) })
             requestSignature = head.isOSSCallback ? Self.signatureCheck(head, verifier: signatureVerifier) : nil
             responseParser.enqueueRequestMethod(head.method)
             pending.append(exchange)
@@ -348,7 +349,8 @@ struct ConnectionAnalyzer {
                 pending[i].response = CapturedResponse(head: head, framing: framing, timing: MessageTiming(start: start))
                 let judge = pending[i].request?.head.isOSSCallback ?? false
                 responseBody = BodyInspector(
-                    contentEncoding: head.headers["content-encoding"], judge: judge, previewLimit: limits.responsePreviewBytes)
+                    contentEncoding: head.headers["content-encoding"], judge: judge, previewLimit: limits.responsePreviewBytes,
+                    declaredLength: framing.declaredLength)
             }
             responseTarget = pending[i].index
             serverOrigins.prune(before: event.range.upperBound)
@@ -460,5 +462,12 @@ struct ConnectionAnalyzer {
         guard var exchange = held.take() else { return }  // moved out: no copy of every field
         exchange.outcome = outcome
         output.append(exchange)
+    }
+}
+
+extension BodyFraming {
+    /// The length a `Content-Length` framing announces; nil for the other framings.
+    fileprivate var declaredLength: Int64? {
+        if case .contentLength(let length) = self { length } else { nil }
     }
 }
