@@ -63,20 +63,21 @@ public enum CaptureAnalyzer {
         _ process: (CapturedPacket) -> Void
     ) {
         var consumed: Int64 = 0
-        var untilProgress = progressInterval
+        // Without a progress callback the countdown never reaches zero. (Unwrapping the optional
+        // closure on every packet cost a generic copy and destroy of it each time.)
+        var untilProgress = progress == nil ? Int.max : progressInterval
+        let report: (Int64) -> Void = progress ?? { _ in }
         reading: while true {
             switch file.next() {
             case .packet(let packet):
                 process(packet)
-                if let progress {
-                    untilProgress -= 1
-                    if untilProgress == 0 {
-                        untilProgress = progressInterval
-                        let position = file.bytesConsumed
-                        if position > consumed {
-                            progress(position - consumed)
-                            consumed = position
-                        }
+                untilProgress &-= 1
+                if untilProgress == 0 {
+                    untilProgress = progressInterval
+                    let position = file.bytesConsumed
+                    if position > consumed {
+                        report(position - consumed)
+                        consumed = position
                     }
                 }
             case .endOfFile:

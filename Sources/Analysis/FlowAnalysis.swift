@@ -24,6 +24,9 @@ struct FlowAnalysis {
     /// The first frames of the connections started here, when this is one part of a split capture
     /// (to number connections across parts); nil for a whole capture.
     private var starts: ConnectionStartLog?
+    /// Exchanges taken from the assembler after a segment, always empty between segments (its
+    /// storage is swapped with the assembler's buffer, so neither is reallocated per packet).
+    private var finishedBatch: [HTTPExchange] = []
 
     /// The connection table is swept by the owner (``process(_:origin:sweepFirst:onFinished:)``'s
     /// `sweepFirst`, or ``sweep(now:)``), on the schedule ``PacketIntake`` keeps.
@@ -82,8 +85,13 @@ struct FlowAnalysis {
     }
 
     private mutating func collect(_ onFinished: ((DiagnosedExchange) -> Void)?) {
-        for exchange in assembler.takeFinished() {
-            let diagnosed = diagnoser.diagnose(exchange)
+        assembler.takeFinished(into: &finishedBatch)
+        guard !finishedBatch.isEmpty else { return }
+        // Each exchange is moved out to the diagnoser (reversed, then popped: in finishing
+        // order), not copied out of the array and destroyed with it.
+        finishedBatch.reverse()
+        while let exchange = finishedBatch.popLast() {
+            let diagnosed = diagnoser.diagnose(consume exchange)
             onFinished?(diagnosed)
             if let sharedSelection {
                 sharedSelection.withLock { $0.offer(diagnosed) }

@@ -58,13 +58,18 @@ public struct PacketPipeline {
     /// The capture time of the latest packet.
     public var lastPacketTime: Timestamp? { intake.lastPacketTime }
 
-    /// Runs one packet through the stages; `observer` hears about the exchanges it finalises.
-    public mutating func process(_ packet: CapturedPacket, observer: ((PipelineEvent) -> Void)? = nil) {
+    /// Runs one packet through the stages.
+    public mutating func process(_ packet: CapturedPacket) {
         guard let admitted = intake.admit(packet) else { return }
-        guard let observer else {
-            flows.process(admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst)
-            return
-        }
+        flows.process(admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst)
+    }
+
+    /// Runs one packet through the stages; `observer` hears about the exchanges it finalises.
+    ///
+    /// A separate method rather than an optional `observer` on ``process(_:)``: an optional
+    /// closure on the per-packet path cost a generic copy and destroy of it on every packet.
+    public mutating func process(_ packet: CapturedPacket, observer: @escaping (PipelineEvent) -> Void) {
+        guard let admitted = intake.admit(packet) else { return }
         telling(observer) { flows, onFinished in
             flows.process(admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst, onFinished: onFinished)
         }

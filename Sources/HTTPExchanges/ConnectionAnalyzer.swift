@@ -241,7 +241,11 @@ struct ConnectionAnalyzer {
             return
         }
         releaseHeld(output: &output)
-        for var exchange in pending {
+        // Moved out of `pending` in order (reversed, then popped), not copied.
+        var remaining: [HTTPExchange] = []
+        swap(&remaining, &pending)
+        remaining.reverse()
+        while var exchange = remaining.popLast() {
             exchange.outcome = outcome
             if var request = exchange.request, request.end == nil {
                 request.end = .truncated(expected: nil, received: request.body.size)
@@ -254,7 +258,6 @@ struct ConnectionAnalyzer {
             }
             output.append(exchange)
         }
-        pending.removeAll()
     }
 
     // MARK: - Requests
@@ -264,22 +267,23 @@ struct ConnectionAnalyzer {
         case .requestHead(let head):
             isHTTP = true
             let start = clientOrigins.origin(at: event.range.lowerBound) ?? info.firstSeen
-            var exchange = HTTPExchange(connection: info, index: nextIndex)
-            nextIndex += 1
-            exchange.request = CapturedRequest(head: head, timing: MessageTiming(start: start))
-            exchange.holes = unassignedClientHoles
+            // Made in its slot of `pending` (a local appended afterwards was copied whole).
+            pending.append(HTTPExchange(connection: info, index: nextIndex))
+            let slot = pending.count - 1
+            pending[slot].request = CapturedRequest(head: head, timing: MessageTiming(start: start))
+            pending[slot].holes = unassignedClientHoles
             unassignedClientHoles = []
-            requestTarget = exchange.index
+            requestTarget = nextIndex
+            nextIndex += 1
             requestBody = BodyInspector(
                 contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes,
                 declaredLength: head.headers["content-length"].flatMap { Int64($0) })
             requestSignature = head.isOSSCallback ? Self.signatureCheck(head, verifier: signatureVerifier) : nil
             responseParser.enqueueRequestMethod(head.method)
-            pending.append(exchange)
             if pending.count > limits.maxPendingExchanges {
                 var oldest = pending.removeFirst()
                 oldest.outcome = outcome
-                output.append(oldest)
+                output.append(consume oldest)
             }
             clientOrigins.prune(before: event.range.upperBound)
         case .body(let bytes):
@@ -347,7 +351,7 @@ struct ConnectionAnalyzer {
             } else {
                 responseIsInterim = false
                 pending[i].response = CapturedResponse(head: head, framing: framing, timing: MessageTiming(start: start))
-                let judge = pending[i].request?.head.isOSSCallback ?? false
+                let judge = readPending(i) { $0.request?.head.isOSSCallback ?? false }
                 responseBody = BodyInspector(
                     contentEncoding: head.headers["content-encoding"], judge: judge, previewLimit: limits.responsePreviewBytes,
                     declaredLength: framing.declaredLength)
@@ -375,7 +379,7 @@ struct ConnectionAnalyzer {
                     pending[i].response?.timing.end = endOrigin
                     if let summary = responseBody?.finish() { pending[i].response?.body = summary }
                     // Finished: hold it (more bytes may follow) once its request is finished too.
-                    if pending[i].request?.end != nil || pending[i].request == nil {
+                    if readPending(i, { $0.request.map { $0.end != nil } ?? true }) {
                         releaseHeld(output: &output)
                         held = pending.remove(at: i)
                         serverGapSinceHeld = false
@@ -458,10 +462,20 @@ struct ConnectionAnalyzer {
         }
     }
 
+    /// `body` applied to `pending[i]` read in place. Reading a field through the array's
+    /// subscript (`pending[i].request?.end`) copied the whole exchange first, twice per response.
+    private func readPending<Result>(_ i: Int, _ body: (borrowing HTTPExchange) -> Result) -> Result {
+        pending.withUnsafeBufferPointer { body($0[i]) }
+    }
+
     private mutating func releaseHeld(output: inout [HTTPExchange]) {
-        guard var exchange = held.take() else { return }  // moved out: no copy of every field
+        // Moved, never copied: `held.take()` and a `guard var` binding each copied the whole
+        // exchange (every buffer retained, then released), on every response.
+        var taken: HTTPExchange? = nil
+        swap(&taken, &held)
+        guard var exchange = consume taken else { return }
         exchange.outcome = outcome
-        output.append(exchange)
+        output.append(consume exchange)
     }
 }
 

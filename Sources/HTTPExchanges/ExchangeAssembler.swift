@@ -47,9 +47,19 @@ public struct ExchangeAssembler: StreamEventSink {
 
     /// Exchanges finished since the last call, in the order they finished.
     public mutating func takeFinished() -> [HTTPExchange] {
-        guard !finished.isEmpty else { return [] }
-        defer { finished.removeAll(keepingCapacity: true) }
-        return finished
+        var batch: [HTTPExchange] = []
+        takeFinished(into: &batch)
+        return batch
+    }
+
+    /// Moves the exchanges finished since the last call, in the order they finished, into
+    /// `batch`, which must be empty; `batch`'s storage becomes the assembler's buffer for the
+    /// next ones. Per packet this allocates nothing and copies no exchange (`takeFinished()`
+    /// returned the shared buffer, so clearing it allocated a new one every time).
+    public mutating func takeFinished(into batch: inout [HTTPExchange]) {
+        precondition(batch.isEmpty, "takeFinished(into:) needs an empty batch")
+        guard !finished.isEmpty else { return }
+        swap(&batch, &finished)
     }
 
     /// Requests still waiting for their response: copies of the exchanges, on every open
