@@ -28,42 +28,50 @@ public enum ExchangeTable {
         case unset
     }
 
-    /// The rows of `report`, in report order.
+    /// The rows of `report`, in report order (see ``row(_:captureIndex:)``).
+    public static func rows(_ report: Report) -> [[Cell]] {
+        let captureIndex = captureIndexes(report)
+        return report.exchanges.map { row($0, captureIndex: captureIndex) }
+    }
+
+    /// Each capture path's 0-based position in the report (the first, for a path given twice).
+    static func captureIndexes(_ report: Report) -> [String: Int] {
+        Dictionary(report.captures.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// One exchange's row:
     ///
     /// - `ts`: the exchange's first packet time, epoch seconds with nine decimals;
     /// - `uid`: `C<capture>.<connection>` (0-based capture position in the report, connection id);
     /// - `trans_depth`: 1-based position on the connection, as Zeek;
     /// - `request_body_len` / `response_body_len`: body bytes as sent (after de-chunking);
     /// - `latency`: response end minus request end, seconds.
-    public static func rows(_ report: Report) -> [[Cell]] {
-        let captureIndex = Dictionary(report.captures.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
-        return report.exchanges.map { reported in
-            let d = reported.diagnosed, e = d.exchange
-            let request = e.request, response = e.response
-            func header(_ name: String) -> Cell { request?.head.headers[name].map(Cell.string) ?? .unset }
-            return [
-                .number(epoch(e.startTime)),
-                .string("C\(captureIndex[reported.capture] ?? 0).\(e.connection.id)"),
-                .string(e.connection.client.address.description), .number(String(e.connection.client.port)),
-                .string(e.connection.server.address.description), .number(String(e.connection.server.port)),
-                .number(String(e.index + 1)),
-                request.map { .string($0.head.method) } ?? .unset,
-                header("host"),
-                request.map { .string($0.head.target) } ?? .unset,
-                header("referer"),
-                request.map { .string(version($0.head.version)) } ?? response.map { .string(version($0.head.version)) } ?? .unset,
-                header("user-agent"),
-                request.map { .number(String($0.body.size)) } ?? .unset,
-                response.map { .number(String($0.body.size)) } ?? .unset,
-                response.map { .number(String($0.head.status)) } ?? .unset,
-                response.map { .string($0.head.reason) } ?? .unset,
-                e.latencySeconds.map { .number(String(format3: $0, decimals: 6)) } ?? .unset,
-                .bool(d.isCallback),
-                .string(d.outcome.label),
-                .set(d.findings.map(\.rule.rawValue)),
-                .string(reported.capture),
-            ]
-        }
+    static func row(_ reported: ReportedExchange, captureIndex: [String: Int]) -> [Cell] {
+        let d = reported.diagnosed, e = d.exchange
+        let request = e.request, response = e.response
+        func header(_ name: String) -> Cell { request?.head.headers[name].map(Cell.string) ?? .unset }
+        return [
+            .number(epoch(e.startTime)),
+            .string("C\(captureIndex[reported.capture] ?? 0).\(e.connection.id)"),
+            .string(e.connection.client.address.description), .number(String(e.connection.client.port)),
+            .string(e.connection.server.address.description), .number(String(e.connection.server.port)),
+            .number(String(e.index + 1)),
+            request.map { .string($0.head.method) } ?? .unset,
+            header("host"),
+            request.map { .string($0.head.target) } ?? .unset,
+            header("referer"),
+            request.map { .string(version($0.head.version)) } ?? response.map { .string(version($0.head.version)) } ?? .unset,
+            header("user-agent"),
+            request.map { .number(String($0.body.size)) } ?? .unset,
+            response.map { .number(String($0.body.size)) } ?? .unset,
+            response.map { .number(String($0.head.status)) } ?? .unset,
+            response.map { .string($0.head.reason) } ?? .unset,
+            e.latencySeconds.map { .number(String(format3: $0, decimals: 6)) } ?? .unset,
+            .bool(d.isCallback),
+            .string(d.outcome.label),
+            .set(d.findings.map(\.rule.rawValue)),
+            .string(reported.capture),
+        ]
     }
 
     /// `1.1` from `HTTP/1.1`, as Zeek writes it.
@@ -77,13 +85,16 @@ public enum ExchangeTable {
 
     /// Zeek-style TSV: `#separator`, `#set_separator`, `#empty_field`, `#unset_field`, `#path`,
     /// `#fields` and `#types` header lines, then one row per exchange. Every value is escaped
-    /// with ``TSVEscape/field(_:)``, so each row has exactly one field per column.
-    public static func tsv(_ report: Report) -> String {
-        var out = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\thttp\n"
-        out += "#fields\t" + fields.joined(separator: "\t") + "\n"
-        out += "#types\t" + types.joined(separator: "\t") + "\n"
-        for row in rows(report) {
-            out += row.map { cell -> String in
+    /// with ``TSVEscape/field(_:)``, so each row has exactly one field per column. Written into
+    /// `sink` a row (one line) at a time.
+    public static func tsv(_ report: Report, to sink: ByteSink) {
+        var header = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\thttp\n"
+        header += "#fields\t" + fields.joined(separator: "\t") + "\n"
+        header += "#types\t" + types.joined(separator: "\t") + "\n"
+        sink.write(header)
+        let captureIndex = captureIndexes(report)
+        for reported in report.exchanges {
+            let line = row(reported, captureIndex: captureIndex).map { cell -> String in
                 switch cell {
                 case .string(let s): TSVEscape.field(s)
                 case .number(let n): n
@@ -91,17 +102,23 @@ public enum ExchangeTable {
                 case .set(let items): items.isEmpty ? "(empty)" : items.map { TSVEscape.field($0).replacingComma() }.joined(separator: ",")
                 case .unset: "-"
                 }
-            }.joined(separator: "\t") + "\n"
+            }.joined(separator: "\t")
+            sink.write(line + "\n")
         }
-        return out
+    }
+
+    /// ``tsv(_:to:)``'s text as one `String`.
+    public static func tsv(_ report: Report) -> String {
+        ByteSink.collect { tsv(report, to: $0) }
     }
 
     /// One JSON object per row with the same column names (as Zeek's JSON logs); unset
-    /// columns are omitted, sets are arrays.
-    public static func jsonl(_ report: Report) -> String {
-        rows(report).map { row in
+    /// columns are omitted, sets are arrays. Written into `sink` a row (one line) at a time.
+    public static func jsonl(_ report: Report, to sink: ByteSink) {
+        let captureIndex = captureIndexes(report)
+        for reported in report.exchanges {
             var members: [(String, JSONValue)] = []
-            for (name, cell) in zip(fields, row) {
+            for (name, cell) in zip(fields, row(reported, captureIndex: captureIndex)) {
                 switch cell {
                 case .string(let s): members.append((name, .string(s)))
                 case .number(let n): members.append((name, Double(n).map { n.contains(".") ? .double($0) : .int(Int64($0)) } ?? .string(n)))
@@ -110,8 +127,13 @@ public enum ExchangeTable {
                 case .unset: break
                 }
             }
-            return JSONValue.object(members).serialized() + "\n"
-        }.joined()
+            JSONValue.object(members).write(to: sink, newline: true)
+        }
+    }
+
+    /// ``jsonl(_:to:)``'s text as one `String`.
+    public static func jsonl(_ report: Report) -> String {
+        ByteSink.collect { jsonl(report, to: $0) }
     }
 }
 

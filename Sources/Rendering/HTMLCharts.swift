@@ -84,7 +84,8 @@ enum HTMLCharts {
     /// Latency over time: one point per exchange (x = start time, y = latency on a log scale),
     /// the threshold as a dashed line, exchanges without a latency as crosses in a band on top,
     /// coloured by rule; each point in `linked` (offsets in `report.exchanges`) links to its details.
-    static func latency(_ report: Report, linked: Set<Int>) -> String {
+    /// Written into `sink` a point at a time.
+    static func latency(_ report: Report, linked: Set<Int>, to sink: ByteSink) {
         let width = 760.0, plotHeight = 266.0
         let left = 64.0, right = 18.0, top = 46.0
         let plotW = width - left - right, plotH = plotHeight - top
@@ -92,10 +93,10 @@ enum HTMLCharts {
         let legendRows = layoutLegend(legend, from: left, to: width - right)
         let height = plotHeight + 48 + 16 * Double(legendRows.count)
         let bandY = 24.0
-        let exchanges = Array(report.exchanges.enumerated())
+        let exchanges = report.exchanges
         let threshold = report.settings.diagnosis.latencyThresholdSeconds
-        let scale = LogScale(values: exchanges.compactMap { $0.element.diagnosed.exchange.latencySeconds }, threshold: threshold)
-        let times = exchanges.map { $0.element.diagnosed.exchange.startTime }
+        let scale = LogScale(values: exchanges.compactMap { $0.diagnosed.exchange.latencySeconds }, threshold: threshold)
+        let times = exchanges.lazy.map { $0.diagnosed.exchange.startTime }
         let t0 = times.min(), t1 = times.max()
         let span = (t0 != nil && t1 != nil) ? t1!.seconds(since: t0!) : 0
 
@@ -136,43 +137,46 @@ enum HTMLCharts {
         let thresholdY = y(threshold)
         svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(thresholdY))\" y2=\"\(f(thresholdY))\" stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
         svg += "<text class=\"title\" x=\"\(f(left + plotW - 4))\" y=\"\(f(thresholdY - 5))\" text-anchor=\"end\">\(HTMLEscape.text(trimmed(threshold))) s: OSS stops waiting</text>"
+        sink.write(svg)
 
         // Points: non-callbacks first so failures are drawn on top.
-        let order = exchanges.sorted { rank($0.element.diagnosed) < rank($1.element.diagnosed) }
-        for (i, reported) in order {
-            let d = reported.diagnosed, e = d.exchange
+        let order = exchanges.indices.sorted { rank(exchanges[$0].diagnosed) < rank(exchanges[$1].diagnosed) }
+        for i in order {
+            let d = exchanges[i].diagnosed, e = d.exchange
             let category = category(d)
             var tip = "#\(i + 1) \(Present.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
             tip += Present.requestLine(e, withVersion: false) + " → " + Present.status(e)
             if let latency = e.latencySeconds { tip += ", " + Diagnoser.duration(latency) }
             tip += " (" + (d.findings.isEmpty ? category.label : d.findings.map(\.rule.rawValue).joined(separator: ", ")) + ")"
             let px = x(e.startTime)
-            svg += linked.contains(i) ? "<a href=\"#x\(i + 1)\">" : "<g>"
-            svg += "<title>\(HTMLEscape.text(tip))</title>"
+            var point = linked.contains(i) ? "<a href=\"#x\(i + 1)\">" : "<g>"
+            point += "<title>\(HTMLEscape.text(tip))</title>"
             if let latency = e.latencySeconds {
                 let py = y(latency)
                 if case .notACallback = d.outcome {
-                    svg += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"1.5\"/>"
+                    point += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"1.5\"/>"
                 } else {
-                    svg += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"5\" fill=\"\(category.color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
+                    point += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"5\" fill=\"\(category.color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
                 }
             } else {
                 let s = 5.0
-                svg += "<path d=\"M\(f(px - s)) \(f(bandY - s))L\(f(px + s)) \(f(bandY + s))M\(f(px - s)) \(f(bandY + s))L\(f(px + s)) \(f(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
-                svg += "<circle cx=\"\(f(px))\" cy=\"\(f(bandY))\" r=\"7\" fill=\"transparent\"/>"
+                point += "<path d=\"M\(f(px - s)) \(f(bandY - s))L\(f(px + s)) \(f(bandY + s))M\(f(px - s)) \(f(bandY + s))L\(f(px + s)) \(f(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
+                point += "<circle cx=\"\(f(px))\" cy=\"\(f(bandY))\" r=\"7\" fill=\"transparent\"/>"
             }
-            svg += linked.contains(i) ? "</a>" : "</g>"
+            point += linked.contains(i) ? "</a>" : "</g>"
+            sink.write(point)
         }
         // Legend, below the axis title.
+        var closing = ""
         for (row, items) in legendRows.enumerated() {
             let ly = plotHeight + 52 + 16 * Double(row)
             for (lx, item) in items {
-                svg += "<circle cx=\"\(f(lx + 5))\" cy=\"\(f(ly - 4))\" r=\"5\" fill=\"\(item.color)\"/>"
-                svg += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly))\">\(HTMLEscape.text(item.label))</text>"
+                closing += "<circle cx=\"\(f(lx + 5))\" cy=\"\(f(ly - 4))\" r=\"5\" fill=\"\(item.color)\"/>"
+                closing += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly))\">\(HTMLEscape.text(item.label))</text>"
             }
         }
-        svg += "</svg>"
-        return svg
+        closing += "</svg>"
+        sink.write(closing)
     }
 
     /// The categories present in `report`, in legend order.

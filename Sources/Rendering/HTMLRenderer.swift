@@ -32,27 +32,29 @@ public enum HTMLRenderer {
     /// `sha256-<base64>` of the UTF-8 bytes of `text` (CSP3 hash-source).
     public static func hashSource(_ text: String) -> String { "sha256-" + Base64.encode(SHA256.digest(text)) }
 
-    public static func render(_ report: Report) -> String {
+    /// Writes the page into `sink`: the head and each section's lines in turn, each table row and
+    /// each exchange's details as one write, the chart one point at a time.
+    public static func render(_ report: Report, to sink: ByteSink) {
         let t = HTMLEscape.text
         let s = report.summary
         let style = HTMLAssets.stylesheet, script = HTMLAssets.script
-        var h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(contentSecurityPolicy(style: style, script: script))\">\n"
-        h += "<meta name=\"referrer\" content=\"no-referrer\">\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        h += "<title>callback-doctor report</title>\n<style>\(style)</style>\n</head>\n<body>\n<main>\n"
+        sink.write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        sink.write("<meta http-equiv=\"Content-Security-Policy\" content=\"\(contentSecurityPolicy(style: style, script: script))\">\n")
+        sink.write("<meta name=\"referrer\" content=\"no-referrer\">\n")
+        sink.write("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+        sink.write("<title>callback-doctor report</title>\n<style>\(style)</style>\n</head>\n<body>\n<main>\n")
 
         // Header.
-        h += "<h1>callback-doctor report</h1>\n"
+        sink.write("<h1>callback-doctor report</h1>\n")
         var meta = "\(report.tool.name) \(report.tool.version) · \(Present.plural(report.captures.count, "capture"))"
         if let span = Present.span(report) { meta += " · " + span }
-        h += "<p class=\"meta\">\(t(meta))</p>\n"
-        if let note = Present.redactionNote(report) { h += "<p class=\"note\"><strong>Redacted:</strong> \(t(note))</p>\n" }
+        sink.write("<p class=\"meta\">\(t(meta))</p>\n")
+        if let note = Present.redactionNote(report) { sink.write("<p class=\"note\"><strong>Redacted:</strong> \(t(note))</p>\n") }
 
         // Cards.
-        h += "<section class=\"cards\" aria-label=\"Summary\">\n"
+        sink.write("<section class=\"cards\" aria-label=\"Summary\">\n")
         func card(_ n: String, _ label: String, _ kind: String = "") {
-            h += "<div class=\"card\(kind.isEmpty ? "" : " " + kind)\"><span class=\"n\">\(t(n))</span><span class=\"l\">\(t(label))</span></div>\n"
+            sink.write("<div class=\"card\(kind.isEmpty ? "" : " " + kind)\"><span class=\"n\">\(t(n))</span><span class=\"l\">\(t(label))</span></div>\n")
         }
         card("\(s.callbacks)", "callbacks seen")
         card("\(s.callbacksFailed)", "callbacks failed", s.callbacksFailed > 0 ? "fail" : "")
@@ -60,125 +62,136 @@ public enum HTMLRenderer {
         if s.callbacksUnknown > 0 { card("\(s.callbacksUnknown)", "not judged (bytes missing)", "warn") }
         if s.refusedConnections > 0 { card("\(s.refusedConnections)", "refused connection attempts", "fail") }
         card("\(Present.otherExchangeCount(report))", "other HTTP exchanges")
-        let latencies = report.exchanges.filter(\.diagnosed.isCallback).compactMap(\.diagnosed.exchange.latencySeconds)
-        if let slowest = latencies.max() { card(Diagnoser.duration(slowest), "slowest callback response") }
-        h += "</section>\n"
+        let slowest = report.exchanges.lazy.filter(\.diagnosed.isCallback).compactMap(\.diagnosed.exchange.latencySeconds).max()
+        if let slowest { card(Diagnoser.duration(slowest), "slowest callback response") }
+        sink.write("</section>\n")
+
+        let exchanges = report.exchanges
+        let detailed = detailedExchanges(report)
 
         // Charts.
-        h += "<section class=\"charts\">\n<figure><figcaption>Latency over time</figcaption>\(HTMLCharts.latency(report, linked: detailedExchanges(report)))"
-        h += "<p>Response end minus request end (Wireshark's http.time), log scale. Crosses on top: no response. Points link to their details.</p></figure>\n"
-        h += "<figure><figcaption>Outcomes</figcaption>\(HTMLCharts.outcomes(report))</figure>\n</section>\n"
+        sink.write("<section class=\"charts\">\n<figure><figcaption>Latency over time</figcaption>")
+        HTMLCharts.latency(report, linked: detailed, to: sink)
+        sink.write("<p>Response end minus request end (Wireshark's http.time), log scale. Crosses on top: no response. Points link to their details.</p></figure>\n")
+        sink.write("<figure><figcaption>Outcomes</figcaption>\(HTMLCharts.outcomes(report))</figure>\n</section>\n")
 
         // Rules table.
         if !s.findingsByRule.isEmpty {
-            h += "<h2>Why callbacks failed</h2>\n<table>\n<thead><tr><th>rule</th><th class=\"num\">findings</th><th>what it means</th><th>what OSS tells the uploader</th></tr></thead>\n<tbody>\n"
+            sink.write("<h2>Why callbacks failed</h2>\n<table>\n<thead><tr><th>rule</th><th class=\"num\">findings</th><th>what it means</th><th>what OSS tells the uploader</th></tr></thead>\n<tbody>\n")
             for (rule, count) in s.findingsByRule {
                 let info = RuleCatalog.rule(rule)
-                h += "<tr><td>\(ruleBadge(rule, link: true))</td><td class=\"num\">\(count)</td><td>\(t(RuleTitle.of(rule)))</td>"
-                h += "<td class=\"mono\">\(t(info.ossError ?? "—"))</td></tr>\n"
+                sink.write(
+                    "<tr><td>\(ruleBadge(rule, link: true))</td><td class=\"num\">\(count)</td><td>\(t(RuleTitle.of(rule)))</td>"
+                        + "<td class=\"mono\">\(t(info.ossError ?? "—"))</td></tr>\n")
             }
-            h += "</tbody>\n</table>\n"
+            sink.write("</tbody>\n</table>\n")
         }
 
         // Captures.
-        h += "<h2>Captures</h2>\n<table>\n<thead><tr><th>capture</th><th>format</th><th>link type</th><th class=\"num\">packets</th><th class=\"num\">HTTP connections</th><th>problems</th></tr></thead>\n<tbody>\n"
+        sink.write("<h2>Captures</h2>\n<table>\n<thead><tr><th>capture</th><th>format</th><th>link type</th><th class=\"num\">packets</th><th class=\"num\">HTTP connections</th><th>problems</th></tr></thead>\n<tbody>\n")
         for capture in report.captures {
             if let error = capture.error {
-                h += "<tr><td class=\"wrap\">\(t(capture.path))</td><td colspan=\"4\">unreadable</td><td>\(t(error))</td></tr>\n"
+                sink.write("<tr><td class=\"wrap\">\(t(capture.path))</td><td colspan=\"4\">unreadable</td><td>\(t(error))</td></tr>\n")
                 continue
             }
-            h += "<tr><td class=\"wrap\">\(t(capture.path))</td><td>\(t(capture.format ?? "?"))</td><td>\(t(capture.linkTypes.joined(separator: ", ")))</td>"
-            h += "<td class=\"num\">\(capture.packets)</td><td class=\"num\">\(capture.http.httpConnections)\(capture.http.tlsConnections > 0 ? " (+ \(capture.http.tlsConnections) TLS)" : "")</td>"
-            h += "<td>\(capture.problems.isEmpty ? "—" : capture.problems.map(t).joined(separator: "<br>"))</td></tr>\n"
+            var row = "<tr><td class=\"wrap\">\(t(capture.path))</td><td>\(t(capture.format ?? "?"))</td><td>\(t(capture.linkTypes.joined(separator: ", ")))</td>"
+            row += "<td class=\"num\">\(capture.packets)</td><td class=\"num\">\(capture.http.httpConnections)\(capture.http.tlsConnections > 0 ? " (+ \(capture.http.tlsConnections) TLS)" : "")</td>"
+            row += "<td>\(capture.problems.isEmpty ? "—" : capture.problems.map(t).joined(separator: "<br>"))</td></tr>\n"
+            sink.write(row)
         }
-        h += "</tbody>\n</table>\n"
+        sink.write("</tbody>\n</table>\n")
 
-        let numbered = Array(report.exchanges.enumerated())
-        let detailed = detailedExchanges(report)
         // `#N`, linked to its details when it has some.
         func numberLink(_ i: Int) -> String { detailed.contains(i) ? "<a href=\"#x\(i + 1)\">\(i + 1)</a>" : "\(i + 1)" }
 
         // Failing callbacks.
-        let failures = numbered.filter { Present.isFailure($0.element) }
-        h += "<h2>Failing callbacks</h2>\n"
+        let failures = exchanges.indices.filter { Present.isFailure(exchanges[$0]) }
+        sink.write("<h2>Failing callbacks</h2>\n")
         if failures.isEmpty {
-            h += "<p>\(t(Present.noFailures(report)))</p>\n"
+            sink.write("<p>\(t(Present.noFailures(report)))</p>\n")
         } else {
-            h += "<table>\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th></tr></thead>\n<tbody>\n"
-            for (i, reported) in failures {
-                let d = reported.diagnosed, e = d.exchange
-                h += "<tr><td class=\"num\">\(numberLink(i))</td><td class=\"nowrap\">\(t(Present.clock(e.startTime, date: false)))</td>"
-                h += "<td class=\"nowrap\">\(t(e.connection.server.description))</td><td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
-                h += "<td>\(t(Present.status(d)))</td><td class=\"num\">\(t(Present.latency(d)))</td>"
-                h += "<td>\(d.findings.filter { $0.severity == .error }.map { ruleBadge($0.rule, link: true) }.joined(separator: " "))</td>"
-                h += "<td class=\"mono\">\(t(Present.uploader(d.outcome) ?? "—"))</td></tr>\n"
+            sink.write("<table>\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th></tr></thead>\n<tbody>\n")
+            for i in failures {
+                let d = exchanges[i].diagnosed, e = d.exchange
+                var row = "<tr><td class=\"num\">\(numberLink(i))</td><td class=\"nowrap\">\(t(Present.clock(e.startTime, date: false)))</td>"
+                row += "<td class=\"nowrap\">\(t(e.connection.server.description))</td><td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
+                row += "<td>\(t(Present.status(d)))</td><td class=\"num\">\(t(Present.latency(d)))</td>"
+                row += "<td>\(d.findings.filter { $0.severity == .error }.map { ruleBadge($0.rule, link: true) }.joined(separator: " "))</td>"
+                row += "<td class=\"mono\">\(t(Present.uploader(d.outcome) ?? "—"))</td></tr>\n"
+                sink.write(row)
             }
-            h += "</tbody>\n</table>\n"
+            sink.write("</tbody>\n</table>\n")
         }
 
         // All exchanges: sortable, filterable.
-        h += "<h2>Exchanges</h2>\n<div class=\"controls\"><label for=\"filter\">Filter</label>"
-        h += "<input id=\"filter\" type=\"search\" placeholder=\"text in any column\" autocomplete=\"off\">"
-        h += "<label for=\"outcome\">Outcome</label><select id=\"outcome\"><option value=\"\">all</option><option value=\"fail\">fail</option>"
-        h += "<option value=\"pass\">pass</option><option value=\"unknown\">not judged</option><option value=\"not-a-callback\">not a callback</option></select>"
-        h += "<span><span id=\"shown\">\(numbered.count)</span> of \(numbered.count) shown; click a column to sort</span></div>\n"
-        h += "<table id=\"exchanges\">\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>client</th><th>server</th><th>request</th>"
-        h += "<th>status</th><th class=\"num\">latency</th><th>outcome</th><th>findings</th></tr></thead>\n<tbody>\n"
-        let t0 = report.exchanges.map(\.diagnosed.exchange.startTime).min()
-        for (i, reported) in numbered {
+        sink.write("<h2>Exchanges</h2>\n<div class=\"controls\"><label for=\"filter\">Filter</label>")
+        sink.write("<input id=\"filter\" type=\"search\" placeholder=\"text in any column\" autocomplete=\"off\">")
+        sink.write("<label for=\"outcome\">Outcome</label><select id=\"outcome\"><option value=\"\">all</option><option value=\"fail\">fail</option>")
+        sink.write("<option value=\"pass\">pass</option><option value=\"unknown\">not judged</option><option value=\"not-a-callback\">not a callback</option></select>")
+        sink.write("<span><span id=\"shown\">\(exchanges.count)</span> of \(exchanges.count) shown; click a column to sort</span></div>\n")
+        sink.write("<table id=\"exchanges\">\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>client</th><th>server</th><th>request</th>")
+        sink.write("<th>status</th><th class=\"num\">latency</th><th>outcome</th><th>findings</th></tr></thead>\n<tbody>\n")
+        let t0 = exchanges.lazy.map(\.diagnosed.exchange.startTime).min()
+        for (i, reported) in exchanges.enumerated() {
             let d = reported.diagnosed, e = d.exchange
             let elapsed = t0.map { e.startTime.seconds(since: $0) } ?? 0
-            h += "<tr data-n=\"\(i + 1)\" data-outcome=\"\(HTMLEscape.attribute(d.outcome.label))\">"
-            h += "<td class=\"num\" data-sort=\"\(i + 1)\">\(numberLink(i))</td>"
-            h += "<td class=\"nowrap\" data-sort=\"\(String(format3: elapsed, decimals: 9))\">\(t(Present.clock(e.startTime, date: false)))</td>"
-            h += "<td class=\"nowrap\">\(t(e.connection.client.description))</td><td class=\"nowrap\">\(t(e.connection.server.description))</td>"
-            h += "<td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
-            h += "<td data-sort=\"\(e.response.map { String($0.head.status) } ?? "0")\">\(t(Present.status(d)))</td>"
-            h += "<td class=\"num\" data-sort=\"\(e.latencySeconds.map { String(format3: $0, decimals: 9) } ?? "Infinity")\">\(t(Present.latency(d)))</td>"
-            h += "<td>\(outcomeBadge(d.outcome))</td>"
-            h += "<td>\(d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " "))</td></tr>\n"
+            var row = "<tr data-n=\"\(i + 1)\" data-outcome=\"\(HTMLEscape.attribute(d.outcome.label))\">"
+            row += "<td class=\"num\" data-sort=\"\(i + 1)\">\(numberLink(i))</td>"
+            row += "<td class=\"nowrap\" data-sort=\"\(String(format3: elapsed, decimals: 9))\">\(t(Present.clock(e.startTime, date: false)))</td>"
+            row += "<td class=\"nowrap\">\(t(e.connection.client.description))</td><td class=\"nowrap\">\(t(e.connection.server.description))</td>"
+            row += "<td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
+            row += "<td data-sort=\"\(e.response.map { String($0.head.status) } ?? "0")\">\(t(Present.status(d)))</td>"
+            row += "<td class=\"num\" data-sort=\"\(e.latencySeconds.map { String(format3: $0, decimals: 9) } ?? "Infinity")\">\(t(Present.latency(d)))</td>"
+            row += "<td>\(outcomeBadge(d.outcome))</td>"
+            row += "<td>\(d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " "))</td></tr>\n"
+            sink.write(row)
         }
-        h += "</tbody>\n</table>\n"
+        sink.write("</tbody>\n</table>\n")
 
         // Details: failures and unjudged callbacks first, then the rest, up to the cap.
-        h += "<h2>Exchange details</h2>\n"
-        if detailed.count < numbered.count {
-            h += "<p class=\"note\">Details are shown for \(detailed.count) of \(numbered.count) exchanges (failing and unjudged ones first); "
-            h += "the JSON report (--format json) has every exchange.</p>\n"
+        sink.write("<h2>Exchange details</h2>\n")
+        if detailed.count < exchanges.count {
+            sink.write("<p class=\"note\">Details are shown for \(detailed.count) of \(exchanges.count) exchanges (failing and unjudged ones first); ")
+            sink.write("the JSON report (--format json) has every exchange.</p>\n")
         }
-        for (i, reported) in numbered where detailed.contains(i) {
-            h += details(reported, number: i + 1, redacted: report.redaction.applied)
+        for (i, reported) in exchanges.enumerated() where detailed.contains(i) {
+            sink.write(details(reported, number: i + 1, redacted: report.redaction.applied))
         }
 
         // Rules that fired.
         if !s.findingsByRule.isEmpty {
-            h += "<h2>The rules that fired</h2>\n<div class=\"rules-fired\">\n"
+            sink.write("<h2>The rules that fired</h2>\n<div class=\"rules-fired\">\n")
             for (rule, count) in s.findingsByRule {
                 let info = RuleCatalog.rule(rule)
-                h += "<section id=\"rule-\(HTMLEscape.attribute(rule.rawValue))\"><h3>\(ruleBadge(rule, link: false)) \(t(RuleTitle.of(rule))) "
-                h += "<span class=\"meta\">· \(t(info.severity.rawValue)) · \(t(Present.plural(count, "finding")))</span></h3>\n<dl>"
-                h += "<dt>fires when</dt><dd>\(t(info.summary))</dd>"
-                if let oss = Present.ossSays(info) { h += "<dt>OSS tells the uploader</dt><dd class=\"mono\">\(t(oss))</dd>" }
-                h += "<dt>why it happens</dt><dd>\(t(info.why))</dd><dt>how to fix it</dt><dd>\(t(info.fix))</dd></dl></section>\n"
+                var section = "<section id=\"rule-\(HTMLEscape.attribute(rule.rawValue))\"><h3>\(ruleBadge(rule, link: false)) \(t(RuleTitle.of(rule))) "
+                section += "<span class=\"meta\">· \(t(info.severity.rawValue)) · \(t(Present.plural(count, "finding")))</span></h3>\n<dl>"
+                section += "<dt>fires when</dt><dd>\(t(info.summary))</dd>"
+                if let oss = Present.ossSays(info) { section += "<dt>OSS tells the uploader</dt><dd class=\"mono\">\(t(oss))</dd>" }
+                section += "<dt>why it happens</dt><dd>\(t(info.why))</dd><dt>how to fix it</dt><dd>\(t(info.fix))</dd></dl></section>\n"
+                sink.write(section)
             }
-            h += "</div>\n"
+            sink.write("</div>\n")
         }
-        h += "<footer>Generated by \(t(report.tool.name)) \(t(report.tool.version)). Every value shown from a capture is escaped; "
-        h += "this page loads nothing and runs only its own script.</footer>\n"
-        h += "</main>\n<script>\(script)</script>\n</body>\n</html>\n"
-        return h
+        sink.write("<footer>Generated by \(t(report.tool.name)) \(t(report.tool.version)). Every value shown from a capture is escaped; ")
+        sink.write("this page loads nothing and runs only its own script.</footer>\n")
+        sink.write("</main>\n<script>\(script)</script>\n</body>\n</html>\n")
+    }
+
+    /// ``render(_:to:)``'s text as one `String`.
+    public static func render(_ report: Report) -> String {
+        ByteSink.collect { render(report, to: $0) }
     }
 
     /// Offsets (in `report.exchanges`) of the exchanges that get details: failing and unjudged
     /// ones first, then the others in report order, at most ``maxDetailedExchanges``.
     static func detailedExchanges(_ report: Report) -> Set<Int> {
-        let numbered = Array(report.exchanges.enumerated())
+        let exchanges = report.exchanges
         func isImportant(_ r: ReportedExchange) -> Bool {
             Present.isFailure(r) || Present.isUnknown(r) || Present.isUpload(r) || Present.hasAuthenticityFinding(r)
         }
-        let important = numbered.filter { isImportant($0.element) }
-        let rest = numbered.filter { !isImportant($0.element) }
-        return Set((important + rest).prefix(maxDetailedExchanges).map(\.offset))
+        let important = exchanges.indices.filter { isImportant(exchanges[$0]) }
+        let rest = exchanges.indices.filter { !isImportant(exchanges[$0]) }
+        return Set((important + rest).prefix(maxDetailedExchanges))
     }
 
     static func ruleBadge(_ rule: RuleID, link: Bool) -> String {

@@ -24,86 +24,95 @@ public enum TextRenderer {
         }
     }
 
-    public static func render(_ report: Report, options: Options = .init()) -> String {
+    /// Writes the report into `sink`: the header a line at a time, then each exchange's block
+    /// (or line) as one write.
+    public static func render(_ report: Report, options: Options = .init(), to sink: ByteSink) {
         let style = TerminalStyle(enabled: options.color)
         let safe = TerminalSafety.escape
         let s = report.summary
-        var out = ""
-        out += style.bold("\(report.tool.name) \(report.tool.version)") + ": \(Present.plural(report.captures.count, "capture"))"
-        if let span = Present.span(report) { out += ", " + span }
-        out += "\n"
+        var header = style.bold("\(report.tool.name) \(report.tool.version)") + ": \(Present.plural(report.captures.count, "capture"))"
+        if let span = Present.span(report) { header += ", " + span }
+        sink.write(header + "\n")
         for capture in report.captures {
             if let error = capture.error {
-                out += "  " + style.red("✗") + " \(safe(error))\n"
+                sink.write("  " + style.red("✗") + " \(safe(error))\n")
                 continue
             }
-            out += "  \(safe(capture.path)): \(safe(capture.format ?? "?")), \(safe(capture.linkTypes.joined(separator: ","))), "
-            out += "\(Present.plural(capture.packets, "packet")), \(Present.plural(capture.http.httpConnections, "HTTP connection"))"
-            if capture.http.tlsConnections > 0 { out += ", \(Present.plural(capture.http.tlsConnections, "TLS connection"))" }
-            out += "\n"
-            for problem in capture.problems { out += "    " + style.yellow("!") + " \(safe(problem))\n" }
+            var line = "  \(safe(capture.path)): \(safe(capture.format ?? "?")), \(safe(capture.linkTypes.joined(separator: ","))), "
+            line += "\(Present.plural(capture.packets, "packet")), \(Present.plural(capture.http.httpConnections, "HTTP connection"))"
+            if capture.http.tlsConnections > 0 { line += ", \(Present.plural(capture.http.tlsConnections, "TLS connection"))" }
+            sink.write(line + "\n")
+            for problem in capture.problems { sink.write("    " + style.yellow("!") + " \(safe(problem))\n") }
         }
-        if let note = Present.redactionNote(report) { out += "  " + style.dim("Redacted: " + safe(note)) + "\n" }
-        out += "\n"
+        if let note = Present.redactionNote(report) { sink.write("  " + style.dim("Redacted: " + safe(note)) + "\n") }
+        sink.write("\n")
 
         let failedText = "\(s.callbacksFailed) failed"
-        out += style.bold("Callbacks:") + " \(s.callbacks) seen, \(s.callbacksPassed) passed, "
-        out += (s.callbacksFailed > 0 ? style.boldRed(failedText) : failedText)
-        if s.callbacksUnknown > 0 { out += ", \(s.callbacksUnknown) unknown (bytes missing from the capture)" }
-        if s.refusedConnections > 0 { out += "; \(Present.plural(s.refusedConnections, "refused connection attempt"))" }
-        out += "\n"
+        var counts = style.bold("Callbacks:") + " \(s.callbacks) seen, \(s.callbacksPassed) passed, "
+        counts += (s.callbacksFailed > 0 ? style.boldRed(failedText) : failedText)
+        if s.callbacksUnknown > 0 { counts += ", \(s.callbacksUnknown) unknown (bytes missing from the capture)" }
+        if s.refusedConnections > 0 { counts += "; \(Present.plural(s.refusedConnections, "refused connection attempt"))" }
+        sink.write(counts + "\n")
         let width = s.findingsByRule.map(\.rule.rawValue.count).max() ?? 0
         let countWidth = s.findingsByRule.map { String($0.count).count }.max() ?? 0
         for (rule, count) in s.findingsByRule {
             let number = String(repeating: " ", count: countWidth - String(count).count) + String(count)
-            out += "  \(rule.rawValue.padded(width))  \(number)  " + style.dim(RuleTitle.of(rule)) + "\n"
+            sink.write("  \(rule.rawValue.padded(width))  \(number)  " + style.dim(RuleTitle.of(rule)) + "\n")
         }
 
-        let numbered = Array(report.exchanges.enumerated())
-        let failures = numbered.filter { Present.isFailure($0.element) }
-        if s.callbacks == 0 && s.refusedConnections == 0 { out += "\n" + safe(Present.noFailures(report)) + "\n" }
+        // Offsets in `report.exchanges`, per section; `#N` is the offset plus one.
+        let exchanges = report.exchanges
+        func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] { exchanges.indices.filter { belongs(exchanges[$0]) } }
+        func blocks(_ offsets: [Int]) {
+            for i in offsets { sink.write("\n" + block(exchanges[i], number: i + 1, style: style)) }
+        }
+        let failures = offsets(where: Present.isFailure)
+        if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("\n" + safe(Present.noFailures(report)) + "\n") }
         if !failures.isEmpty {
-            let refused = failures.filter { $0.element.diagnosed.exchange.refusal != nil }.count
+            let refused = failures.filter { exchanges[$0].diagnosed.exchange.refusal != nil }.count
             var what = Present.plural(failures.count - refused, "callback")
             if refused > 0 { what += ", " + Present.plural(refused, "refused connection attempt") }
-            out += "\n" + style.bold("Failed (\(what)):") + "\n"
-            for (i, reported) in failures { out += "\n" + block(reported, number: i + 1, style: style) }
+            sink.write("\n" + style.bold("Failed (\(what)):") + "\n")
+            blocks(failures)
         }
-        let unknown = numbered.filter { Present.isUnknown($0.element) }
+        let unknown = offsets(where: Present.isUnknown)
         if !unknown.isEmpty {
-            out += "\n" + style.bold("Not judged, bytes missing from the capture (\(unknown.count)):") + "\n"
-            for (i, reported) in unknown { out += "\n" + block(reported, number: i + 1, style: style) }
+            sink.write("\n" + style.bold("Not judged, bytes missing from the capture (\(unknown.count)):") + "\n")
+            blocks(unknown)
         }
-        let suspect = numbered.filter { Present.hasAuthenticityFinding($0.element) && !Present.isUnknown($0.element) }
+        let suspect = offsets { Present.hasAuthenticityFinding($0) && !Present.isUnknown($0) }
         if !suspect.isEmpty {
-            out += "\n" + style.bold("Passed OSS's checks, but the signature is suspect (\(suspect.count)):") + "\n"
-            for (i, reported) in suspect { out += "\n" + block(reported, number: i + 1, style: style) }
+            sink.write("\n" + style.bold("Passed OSS's checks, but the signature is suspect (\(suspect.count)):") + "\n")
+            blocks(suspect)
         }
 
-        let uploads = numbered.filter { Present.isUpload($0.element) }
+        let uploads = offsets(where: Present.isUpload)
         if !uploads.isEmpty {
-            out += "\n" + style.bold("Uploads to OSS with a callback (\(uploads.count)):") + "\n"
-            for (i, reported) in uploads { out += "\n" + block(reported, number: i + 1, style: style) }
+            sink.write("\n" + style.bold("Uploads to OSS with a callback (\(uploads.count)):") + "\n")
+            blocks(uploads)
         }
 
-        let others = numbered.filter {
-            !Present.isFailure($0.element) && !Present.isUnknown($0.element) && !Present.isUpload($0.element)
-                && !Present.hasAuthenticityFinding($0.element)
-        }
         if options.verbose {
+            let others = offsets {
+                !Present.isFailure($0) && !Present.isUnknown($0) && !Present.isUpload($0) && !Present.hasAuthenticityFinding($0)
+            }
             if !others.isEmpty {
-                out += "\n" + style.bold("Other exchanges (\(others.count)):") + "\n"
-                for (i, reported) in others { out += "  " + line(reported, number: i + 1, style: style) + "\n" }
+                sink.write("\n" + style.bold("Other exchanges (\(others.count)):") + "\n")
+                for i in others { sink.write("  " + line(exchanges[i], number: i + 1, style: style) + "\n") }
             }
         } else {
             let nonCallbacks = Present.otherExchangeCount(report)
-            let passed = s.callbacksPassed - suspect.filter { Present.isPassed($0.element) }.count
+            let passed = s.callbacksPassed - suspect.filter { Present.isPassed(exchanges[$0]) }.count
             var hidden: [String] = []
             if passed > 0 { hidden.append(Present.plural(passed, "passing callback")) }
             if nonCallbacks > 0 { hidden.append("\(Present.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)") }
-            if !hidden.isEmpty { out += "\n" + hidden.joined(separator: " and ") + "; -v lists them.\n" }
+            if !hidden.isEmpty { sink.write("\n" + hidden.joined(separator: " and ") + "; -v lists them.\n") }
         }
-        return out
+    }
+
+    /// ``render(_:options:to:)``'s text as one `String`.
+    public static func render(_ report: Report, options: Options = .init()) -> String {
+        ByteSink.collect { render(report, options: options, to: $0) }
     }
 
     /// The block of one failing (or unjudged) callback.

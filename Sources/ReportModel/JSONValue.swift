@@ -47,52 +47,88 @@ public indirect enum JSONValue: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A member of an object serialised by ``serializedObject(_:indent:newline:)``: a value, or an
+    /// Writes ``serialized(indent:newline:)``'s bytes into `sink` as one write.
+    public func write(to sink: ByteSink, indent: Int = 0, newline: Bool = false) {
+        sink.append { out in
+            write(into: &out, indent: indent, level: 0)
+            if newline { out.append(UInt8(ascii: "\n")) }
+        }
+    }
+
+    /// A member of an object written by ``writeObject(_:indent:newline:to:)``: a value, or an
     /// array whose elements are made one at a time while it is written.
     public enum StreamedMember {
         case value(JSONValue)
         case array(count: Int, element: (Int) -> JSONValue)
     }
 
-    /// The same text as `JSONValue.object(members).serialized(indent:newline:)`, but an `.array`
-    /// member's elements are made, written and dropped one by one: a report with thousands of
-    /// exchanges never holds all their JSON trees at once (peak memory, issue #5).
-    public static func serializedObject(_ members: [(String, StreamedMember)], indent: Int, newline: Bool = false) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 16)
-        if members.isEmpty {
-            append("{}", to: &out)
-        } else {
-            out.append(UInt8(ascii: "{"))
-            for (i, (key, member)) in members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.lineBreak(&out, indent: indent, level: 1)
+    /// Writes into `sink` the text of `JSONValue.object(members).serialized(indent:newline:)`, but
+    /// an `.array` member's elements are made, written and dropped one by one, each element one
+    /// write (so the sink can hand its buffer over between elements): a report with thousands of
+    /// exchanges never holds all their JSON trees, nor all their text, at once (peak memory,
+    /// issue #5). A `.value` member is one write.
+    public static func writeObject(_ members: [(String, StreamedMember)], indent: Int, newline: Bool = false, to sink: ByteSink) {
+        guard !members.isEmpty else {
+            sink.append { out in
+                append("{}", to: &out)
+                if newline { out.append(UInt8(ascii: "\n")) }
+            }
+            return
+        }
+        for (i, (key, member)) in members.enumerated() {
+            // `"key": ` with what precedes it.
+            func memberStart(_ out: inout [UInt8]) {
+                out.append(UInt8(ascii: i == 0 ? "{" : ","))
+                lineBreak(&out, indent: indent, level: 1)
                 writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if indent > 0 { out.append(UInt8(ascii: " ")) }
-                switch member {
-                case .value(let value):
+            }
+            switch member {
+            case .value(let value):
+                sink.append { out in
+                    memberStart(&out)
                     value.write(into: &out, indent: indent, level: 1)
-                case .array(let count, let element):
-                    if count == 0 { append("[]", to: &out); continue }
-                    out.append(UInt8(ascii: "["))
-                    for index in 0..<count {
-                        if index > 0 { out.append(UInt8(ascii: ",")) }
-                        Self.lineBreak(&out, indent: indent, level: 2)
-                        element(index).write(into: &out, indent: indent, level: 2)
+                }
+            case .array(let count, let element):
+                guard count > 0 else {
+                    sink.append { out in
+                        memberStart(&out)
+                        append("[]", to: &out)
                     }
-                    Self.lineBreak(&out, indent: indent, level: 1)
+                    continue
+                }
+                sink.append { out in
+                    memberStart(&out)
+                    out.append(UInt8(ascii: "["))
+                }
+                for index in 0..<count {
+                    let value = element(index)
+                    sink.append { out in
+                        if index > 0 { out.append(UInt8(ascii: ",")) }
+                        lineBreak(&out, indent: indent, level: 2)
+                        value.write(into: &out, indent: indent, level: 2)
+                    }
+                }
+                sink.append { out in
+                    lineBreak(&out, indent: indent, level: 1)
                     out.append(UInt8(ascii: "]"))
                 }
             }
-            Self.lineBreak(&out, indent: indent, level: 0)
-            out.append(UInt8(ascii: "}"))
         }
-        if newline { out.append(UInt8(ascii: "\n")) }
-        return String(decoding: out, as: UTF8.self)
+        sink.append { out in
+            lineBreak(&out, indent: indent, level: 0)
+            out.append(UInt8(ascii: "}"))
+            if newline { out.append(UInt8(ascii: "\n")) }
+        }
     }
 
-    /// Serialises into UTF-8 bytes (the whole writer works on bytes: one `String` at the end).
+    /// ``writeObject(_:indent:newline:to:)``'s text as one `String`.
+    public static func serializedObject(_ members: [(String, StreamedMember)], indent: Int, newline: Bool = false) -> String {
+        ByteSink.collect { writeObject(members, indent: indent, newline: newline, to: $0) }
+    }
+
+    /// Serialises into UTF-8 bytes (the whole writer works on bytes, never on `String`s).
     private func write(into out: inout [UInt8], indent: Int, level: Int) {
         switch self {
         case .null: Self.append("null", to: &out)

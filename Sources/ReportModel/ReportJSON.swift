@@ -11,15 +11,16 @@ import UploadCallbacks
 // Every format is rendered from `Report`; this file is the machine form.
 
 extension Report {
-    /// The report's top-level members in contract order; `exchanges` is made one element at a time
-    /// so that ``serializedJSON(indent:newline:)`` never holds every exchange's tree at once.
+    /// The report's top-level members in contract order; `captures` and `exchanges` are made one
+    /// element at a time so that ``writeJSON(indent:newline:to:)`` never holds every element's
+    /// tree at once.
     private var jsonMembers: [(String, JSONValue.StreamedMember)] {
-        let exchanges = self.exchanges
+        let captures = self.captures, exchanges = self.exchanges
         return [
             ("schemaVersion", .value(.int(Int64(Report.schemaVersion)))),
             ("tool", .value(.object([("name", .string(tool.name)), ("version", .string(tool.version))]))),
             ("settings", .value(settings.json)),
-            ("captures", .value(.array(captures.map(\.json)))),
+            ("captures", .array(count: captures.count, element: { captures[$0].json })),
             ("exchanges", .array(count: exchanges.count, element: { exchanges[$0].json })),
             ("summary", .value(summary.json)),
             ("redaction", .value(redaction.json)),
@@ -37,11 +38,16 @@ extension Report {
             })
     }
 
-    /// `json.serialized(indent:newline:)`, written with each exchange's JSON made and dropped in
-    /// turn (``JSONValue/serializedObject(_:indent:newline:)``): the same text, a fraction of
-    /// the peak memory for a report that lists thousands of exchanges.
+    /// Writes `json.serialized(indent:newline:)` into `sink`, each capture's and each exchange's
+    /// JSON made, written and dropped in turn (``JSONValue/writeObject(_:indent:newline:to:)``):
+    /// the same bytes, with one chunk of text and one exchange's tree in memory at a time.
+    public func writeJSON(indent: Int, newline: Bool = false, to sink: ByteSink) {
+        JSONValue.writeObject(jsonMembers, indent: indent, newline: newline, to: sink)
+    }
+
+    /// ``writeJSON(indent:newline:to:)``'s text as one `String`.
     public func serializedJSON(indent: Int, newline: Bool = false) -> String {
-        JSONValue.serializedObject(jsonMembers, indent: indent, newline: newline)
+        ByteSink.collect { writeJSON(indent: indent, newline: newline, to: $0) }
     }
 }
 

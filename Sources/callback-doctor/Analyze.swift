@@ -54,20 +54,21 @@ extension CallbackDoctor {
 
             let colored = color.enabled(
                 isTerminal: output == nil && standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
-            try writeOutput(renderReport(report, format: format, color: colored, verbose: verbose), to: output)
+            try writeOutput(to: output) { renderReport(report, format: format, color: colored, verbose: verbose, to: $0) }
             throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }
     }
 }
 
-/// The report in `format`, by the one renderer of each format (`analyze` and `watch`).
-func renderReport(_ report: Report, format: OutputFormat, color: Bool, verbose: Bool) -> String {
+/// Writes the report in `format` into `sink`, by the one renderer of each format (`analyze` and
+/// `watch`).
+func renderReport(_ report: Report, format: OutputFormat, color: Bool, verbose: Bool, to sink: ByteSink) {
     switch format {
-    case .text: TextRenderer.render(report, options: .init(verbose: verbose, color: color))
-    case .json: JSONRenderer.render(report)
-    case .jsonl: JSONLRenderer.render(report)
-    case .markdown: MarkdownRenderer.render(report)
-    case .html: HTMLRenderer.render(report)
+    case .text: TextRenderer.render(report, options: .init(verbose: verbose, color: color), to: sink)
+    case .json: JSONRenderer.render(report, to: sink)
+    case .jsonl: JSONLRenderer.render(report, to: sink)
+    case .markdown: MarkdownRenderer.render(report, to: sink)
+    case .html: HTMLRenderer.render(report, to: sink)
     }
 }
 

@@ -31,9 +31,11 @@ extension CallbackDoctor {
         func run() throws {
             var report = input.analyze(listEverything: true)
             if redaction.enabled(defaultOn: false) { report = report.redacted() }
-            switch format {
-            case .tsv: try writeOutput(ExchangeTable.tsv(report), to: output)
-            case .jsonl: try writeOutput(ExchangeTable.jsonl(report), to: output)
+            try writeOutput(to: output) { sink in
+                switch format {
+                case .tsv: ExchangeTable.tsv(report, to: sink)
+                case .jsonl: ExchangeTable.jsonl(report, to: sink)
+                }
             }
             throw ExitCode(ExitStatus.of(report, failOn: .never))
         }

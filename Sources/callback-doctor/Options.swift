@@ -114,41 +114,6 @@ enum FailOn: String, ExpressibleByArgument, CaseIterable {
     case error, warning, never
 }
 
-/// Writes `text` to `path`, or to standard output when `path` is nil.
-func writeOutput(_ text: String, to path: String?) throws {
-    if let path {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            printError("\(TerminalSafety.escape(path)): cannot write the report: \(error.localizedDescription)")
-            throw ExitCode(2)
-        }
-    } else {
-        writeToStandardOutput(text)
-    }
-}
-
-/// Writes the UTF-8 bytes of `text` to standard output where they are — a report can be
-/// megabytes, and `Data(text.utf8)` would hold a second copy at the peak. The corresponding C
-/// function is `write(2)`, repeated until every byte is written (EINTR retried); on any other
-/// error the rest is dropped (a closed pipe ends the process with SIGPIPE first).
-func writeToStandardOutput(_ text: String) {
-    var text = text
-    text.withUTF8 { buffer in
-        guard var next = buffer.baseAddress else { return }
-        var left = buffer.count
-        while left > 0 {
-            let written = write(STDOUT_FILENO, next, left)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            next += written
-            left -= written
-        }
-    }
-}
-
 /// Whether standard output is a terminal. The corresponding C function is `isatty`.
 func standardOutputIsTerminal() -> Bool { isatty(STDOUT_FILENO) == 1 }
 

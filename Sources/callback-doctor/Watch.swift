@@ -213,7 +213,7 @@ extension CallbackDoctor {
             }
             if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
             let colored = color.enabled(isTerminal: output == nil && standardOutputIsTerminal(), environment: environment)
-            try writeOutput(renderReport(report, format: format, color: colored, verbose: verbose), to: output)
+            try writeOutput(to: output) { renderReport(report, format: format, color: colored, verbose: verbose, to: $0) }
             throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }
     }
