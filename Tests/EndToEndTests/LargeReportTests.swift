@@ -15,25 +15,19 @@ import TestSupport
         var conversation = ConversationWriter(step: 0.0005)
         let client = Endpoint(address: PacketBuilder.ipv4("192.0.2.10"), port: 41000)
         let server = Endpoint(address: PacketBuilder.ipv4("192.0.2.20"), port: 8080)
-        var c: UInt32 = 1, s: UInt32 = 1
-        conversation.add(client, server, seq: c - 1, ack: 0, [.syn])
-        conversation.add(server, client, seq: s - 1, ack: c, [.syn, .ack])
         let count = HTMLRenderer.maxDetailedExchanges + 100
-        for n in 0..<count {
-            // Every request is a plain GET except the last one, an OSS callback answered 500.
-            let callback = n == count - 1
-            let request = Array(
-                (callback
-                    ? "POST /cb HTTP/1.1\r\nHost: h\r\nx-oss-tag: CALLBACK\r\nContent-Length: 0\r\n\r\n"
-                    : "GET /item/\(n) HTTP/1.1\r\nHost: h\r\n\r\n").utf8)
-            let response = Array((callback ? "HTTP/1.1 500 Oops\r\nContent-Length: 2\r\n\r\n{}" : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").utf8)
-            conversation.add(client, server, seq: c, ack: s, [.psh, .ack], request)
-            c += UInt32(request.count)
-            conversation.add(server, client, seq: s, ack: c, [.psh, .ack], response)
-            s += UInt32(response.count)
-        }
-        conversation.add(client, server, seq: c, ack: s, [.fin, .ack])
-        conversation.add(server, client, seq: s, ack: c + 1, [.fin, .ack])
+        conversation.addKeepAliveConnection(
+            client, server,
+            exchanges: (0..<count).lazy.map { n in
+                // Every request is a plain GET except the last one, an OSS callback answered 500.
+                let callback = n == count - 1
+                let request = Array(
+                    (callback
+                        ? "POST /cb HTTP/1.1\r\nHost: h\r\nx-oss-tag: CALLBACK\r\nContent-Length: 0\r\n\r\n"
+                        : "GET /item/\(n) HTTP/1.1\r\nHost: h\r\n\r\n").utf8)
+                let response = Array((callback ? "HTTP/1.1 500 Oops\r\nContent-Length: 2\r\n\r\n{}" : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").utf8)
+                return (request: request, response: response)
+            })
         let path = dir.appendingPathComponent("many.pcap").path
         try conversation.write(to: path)
 

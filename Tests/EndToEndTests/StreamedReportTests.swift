@@ -172,24 +172,18 @@ import TestSupport
         var conversation = ConversationWriter(step: 0.0002)
         let client = Endpoint(address: PacketBuilder.ipv4("192.0.2.10"), port: 41000)
         let server = Endpoint(address: PacketBuilder.ipv4("192.0.2.20"), port: 9000)
-        var c: UInt32 = 1, s: UInt32 = 1
-        conversation.add(client, server, seq: c - 1, ack: 0, [.syn])
-        conversation.add(server, client, seq: s - 1, ack: c, [.syn, .ack])
-        for n in 0..<largeExchangeCount {
-            let body = "bucket=b&object=upload/\(n).jpg&size=\(1000 + n)"
-            let request = Array(
-                ("POST /oss/callback?n=\(n) HTTP/1.1\r\nHost: cb.example\r\nx-oss-tag: CALLBACK\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
-            let answer = n % 3 == 2 ? #"{"Status":"OK"}"# : "server error \(n)"
-            let response = Array(
-                ("HTTP/1.1 \(n % 3 == 2 ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: \(answer.utf8.count)\r\n\r\n" + answer).utf8)
-            conversation.add(client, server, seq: c, ack: s, [.psh, .ack], request)
-            c &+= UInt32(request.count)
-            conversation.add(server, client, seq: s, ack: c, [.psh, .ack], response)
-            s &+= UInt32(response.count)
-        }
-        conversation.add(client, server, seq: c, ack: s, [.fin, .ack])
-        conversation.add(server, client, seq: s, ack: c + 1, [.fin, .ack])
+        conversation.addKeepAliveConnection(
+            client, server,
+            exchanges: (0..<largeExchangeCount).lazy.map { n in
+                let body = "bucket=b&object=upload/\(n).jpg&size=\(1000 + n)"
+                let request = Array(
+                    ("POST /oss/callback?n=\(n) HTTP/1.1\r\nHost: cb.example\r\nx-oss-tag: CALLBACK\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
+                let answer = n % 3 == 2 ? #"{"Status":"OK"}"# : "server error \(n)"
+                let response = Array(
+                    ("HTTP/1.1 \(n % 3 == 2 ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: \(answer.utf8.count)\r\n\r\n" + answer).utf8)
+                return (request: request, response: response)
+            })
         let path = dir.appendingPathComponent("many.pcap").path
         try conversation.write(to: path)
         var options = AnalysisOptions()
