@@ -241,11 +241,7 @@ struct ConnectionAnalyzer {
             return
         }
         releaseHeld(output: &output)
-        // Moved out of `pending` in order (reversed, then popped), not copied.
-        var remaining: [HTTPExchange] = []
-        swap(&remaining, &pending)
-        remaining.reverse()
-        while var exchange = remaining.popLast() {
+        for var exchange in pending {
             exchange.outcome = outcome
             if var request = exchange.request, request.end == nil {
                 request.end = .truncated(expected: nil, received: request.body.size)
@@ -258,6 +254,7 @@ struct ConnectionAnalyzer {
             }
             output.append(exchange)
         }
+        pending.removeAll()
     }
 
     // MARK: - Requests
