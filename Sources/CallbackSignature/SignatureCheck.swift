@@ -108,8 +108,7 @@ public struct SignatureCheck {
                 return SignatureVerdict(status: .unverifiable, keyURL: keyURL, reason: "libcrypto could not compute the MD5 digest.")
             }
             if let key = verifier.verifyingKey(signature: signature, md5: digest) {
-                return SignatureVerdict(
-                    status: .valid, keyURL: keyURL, reason: "The signature verifies with \(key.label).", verifiedWith: key.label)
+                return .verified(keyURL: keyURL, with: key.label)
             }
             let tried = verifier.keys.keys.map(\.description).joined(separator: "; ")
             return SignatureVerdict(

@@ -15,14 +15,38 @@ public struct SignatureVerdict: Sendable, Hashable {
     /// The key URL and whether it is OSS's; nil without an `x-oss-pub-key-url` header.
     public var keyURL: KeyURL?
     /// Why the status is what it is, in one sentence.
-    public var reason: String
+    public var reason: String {
+        get { statedReason ?? "The signature verifies with \(verifiedWith ?? "a known key")." }
+        set { statedReason = newValue }
+    }
     /// The label of the key that verified the signature (``Status/valid`` only).
     public var verifiedWith: String?
+    /// The reason as given; nil for ``verified(keyURL:with:)``, whose sentence is worded only when
+    /// read — nearly every callback verifies, and few of them are ever listed in a report.
+    private var statedReason: String?
 
     public init(status: Status, keyURL: KeyURL?, reason: String, verifiedWith: String? = nil) {
         self.status = status
         self.keyURL = keyURL
-        self.reason = reason
+        self.statedReason = reason
         self.verifiedWith = verifiedWith
+    }
+
+    /// A ``Status/valid`` verdict: the signature verifies with the key labelled `label`.
+    public static func verified(keyURL: KeyURL?, with label: String) -> SignatureVerdict {
+        var verdict = SignatureVerdict(status: .valid, keyURL: keyURL, reason: "", verifiedWith: label)
+        verdict.statedReason = nil
+        return verdict
+    }
+
+    public static func == (lhs: SignatureVerdict, rhs: SignatureVerdict) -> Bool {
+        lhs.status == rhs.status && lhs.keyURL == rhs.keyURL && lhs.verifiedWith == rhs.verifiedWith && lhs.reason == rhs.reason
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(status)
+        hasher.combine(keyURL)
+        hasher.combine(reason)
+        hasher.combine(verifiedWith)
     }
 }

@@ -141,14 +141,19 @@ public enum RuleCatalog {
             fix: "Set \"callbackSNI\": true (a JSON boolean, not a string) in the callback parameter, or give the server a default certificate for the callback host."),
     ]
 
+    /// Each rule's position in ``all``: one hash lookup per query instead of a scan comparing
+    /// the id strings of every rule before it (the diagnoser asks for each finding of every exchange).
+    private static let positions: [RuleID: Int] = Dictionary(
+        uniqueKeysWithValues: all.enumerated().map { ($0.element.id, $0.offset) })
+
     /// The rule with `id`.
     public static func rule(_ id: RuleID) -> Rule {
-        guard let rule = all.first(where: { $0.id == id }) else { preconditionFailure("unknown rule \(id)") }
-        return rule
+        guard let position = positions[id] else { preconditionFailure("unknown rule \(id)") }
+        return all[position]
     }
 
-    /// Position of `id` in ``all`` (the precedence order).
+    /// Position of `id` in ``all`` (the precedence order); ``all``'s count for an unknown id.
     public static func precedence(of id: RuleID) -> Int {
-        all.firstIndex(where: { $0.id == id }) ?? all.count
+        positions[id] ?? all.count
     }
 }

@@ -130,23 +130,36 @@ public struct ConnectionTracker: Sendable {
             evictLeastRecentlyActive(into: &sink)
         }
         let key = Key(segment.source, segment.destination)
-        let flags = segment.flags
         guard let slot = connections.index(forKey: key) else {
             start(key: key, segment: segment, origin: origin, into: &sink)
             return
         }
-        if case .closed = connections.values[slot].phase {
+        // The entry is read and updated where it lives (Dictionary.Values' in-place subscript):
+        // one hash lookup per packet and no copy of the connection's state. (Reading `.phase`
+        // through the subscript's getter first copied the whole entry, retaining its arrays.)
+        let reused = Self.updateUnlessReused(
+            &connections.values[slot], segment: segment, origin: origin, statistics: &statistics, into: &sink)
+        if reused {
             // Port reuse: a fresh SYN after a close starts a new connection.
-            if flags.contains(.syn), !flags.contains(.ack) {
-                start(key: key, segment: segment, origin: origin, into: &sink)
-            } else {
-                connections.values[slot].lastActivity = origin.timestamp
-            }
-            return
+            start(key: key, segment: segment, origin: origin, into: &sink)
         }
-        // The entry is updated where it lives (Dictionary.Values' in-place subscript): one hash
-        // lookup per packet and no copy of the connection's streams.
-        Self.update(&connections.values[slot], segment: segment, origin: origin, statistics: &statistics, into: &sink)
+    }
+
+    /// ``update(_:segment:origin:statistics:into:)`` for an entry that is not closed. For a closed
+    /// one: true when `segment` is a fresh SYN (the 4-tuple is reused: the caller starts a new
+    /// connection), otherwise the straggler only refreshes its activity time.
+    private static func updateUnlessReused<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, segment: TCPSegment, origin: StreamOrigin, statistics: inout ReassemblyStatistics,
+        into sink: inout Sink
+    ) -> Bool {
+        if case .closed = tracked.phase {
+            let flags = segment.flags
+            if flags.contains(.syn), !flags.contains(.ack) { return true }
+            tracked.lastActivity = origin.timestamp
+            return false
+        }
+        update(&tracked, segment: segment, origin: origin, statistics: &statistics, into: &sink)
+        return false
     }
 
     /// End of capture: every open connection is flushed and closed with `.endOfCapture`;

@@ -41,14 +41,18 @@ enum Libcrypto {
 
     /// `EVP_DigestFinal_ex`: the 16-byte MD5 digest, or nil on failure.
     static func digestFinal(_ context: OpaquePointer) -> [UInt8]? {
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let ok = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        var ok: Int32 = 0
+        // One allocation: libcrypto writes at most EVP_MAX_MD_SIZE bytes and says how many.
+        let digest = [UInt8](unsafeUninitializedCapacity: Int(EVP_MAX_MD_SIZE)) { buffer, count in
+            var length: UInt32 = 0
+            ok = EVP_DigestFinal_ex(context, buffer.baseAddress, &length)
+            count = ok == 1 ? min(Int(length), buffer.count) : 0
+        }
         guard ok == 1 else {
             ERR_clear_error()
             return nil
         }
-        return Array(digest.prefix(Int(length)))
+        return digest
     }
 
     /// `EVP_MD_CTX_free`.
