@@ -679,9 +679,12 @@ public struct HTTPMessageParser: Sendable {
                 stop(reason: failure.reason, anomaly: nil, range: range, into: &events)
             }
 
-        case .headerFields(let startLine):
+        case .headerFields:
+            // The start line is bound only at the end of the head: binding it here copied it out
+            // of the state (a retain and release of its strings) on every field line.
             if !endsWithCR { note(.bareLF, range: range, into: &events) }
             if line.isEmpty {
+                guard case .headerFields(let startLine) = state else { return }
                 completeHead(startLine, end: range.upperBound, into: &events)
             } else {
                 fieldLine(line, range: range, isTrailer: false, into: &events)
@@ -786,8 +789,7 @@ public struct HTTPMessageParser: Sendable {
             emitOrHold(.invalidHeaderName(ASCII.string(line[line.startIndex..<(line.startIndex + scan.nameEnd)])), range: range, into: &events)
         }
         line.withUnsafeBufferPointer { buffer in
-            section.fields.append(
-                name: UnsafeBufferPointer(rebasing: buffer[0..<scan.nameEnd]), value: UnsafeBufferPointer(rebasing: buffer[scan.value]))
+            section.fields.append(line: buffer, nameEnd: scan.nameEnd, value: scan.value)
         }
         section.lastLineWasField = true
     }

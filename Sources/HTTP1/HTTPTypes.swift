@@ -69,10 +69,11 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
     /// lookups compare bytes.
     struct Packed: Sendable {
         /// Where one field's bytes are: the name is `nameStart..<nameEnd`, the value
-        /// `nameEnd..<valueEnd`.
+        /// `valueStart..<valueEnd` (between them, the colon and whitespace as on the wire).
         struct Span: Sendable {
             var nameStart: Int32
             var nameEnd: Int32
+            var valueStart: Int32
             var valueEnd: Int32
         }
 
@@ -81,24 +82,29 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
 
         var count: Int { spans.count }
 
-        /// Adds a field (`name` and `value` are bytes of the line being parsed).
-        mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        /// Adds the field of one line: its name is `line[..<nameEnd]` and its value (trimmed)
+        /// `line[value]`. The line is copied once, up to the end of the value, so a field costs
+        /// one append however its name and value are separated.
+        mutating func append(line: UnsafeBufferPointer<UInt8>, nameEnd: Int, value: Range<Int>) {
+            precondition(nameEnd <= value.lowerBound && value.upperBound <= line.count, "field bounds outside the line")
             if spans.isEmpty {
                 bytes.reserveCapacity(1024)
                 spans.reserveCapacity(24)
             }
-            let start = Int32(truncatingIfNeeded: bytes.count)
-            bytes.append(contentsOf: name)
-            let middle = Int32(truncatingIfNeeded: bytes.count)
-            bytes.append(contentsOf: value)
-            spans.append(Span(nameStart: start, nameEnd: middle, valueEnd: Int32(truncatingIfNeeded: bytes.count)))
+            let start = bytes.count
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<value.upperBound]))
+            spans.append(
+                Span(
+                    nameStart: Int32(truncatingIfNeeded: start), nameEnd: Int32(truncatingIfNeeded: start + nameEnd),
+                    valueStart: Int32(truncatingIfNeeded: start + value.lowerBound),
+                    valueEnd: Int32(truncatingIfNeeded: start + value.upperBound)))
         }
 
         /// Continues the last field's value with `continuation` (obs-fold): one SP between them
         /// unless the value is empty. The last value ends the byte array, so it grows in place.
         mutating func continueLastValue(with continuation: UnsafeBufferPointer<UInt8>) {
             guard let last = spans.indices.last else { return }
-            if spans[last].valueEnd > spans[last].nameEnd { bytes.append(ASCII.space) }
+            if spans[last].valueEnd > spans[last].valueStart { bytes.append(ASCII.space) }
             bytes.append(contentsOf: continuation)
             spans[last].valueEnd = Int32(truncatingIfNeeded: bytes.count)
         }
@@ -111,7 +117,7 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
 
         func value(at i: Int) -> String {
             bytes.withUnsafeBufferPointer { b in
-                String(decoding: UnsafeBufferPointer(rebasing: b[Int(spans[i].nameEnd)..<Int(spans[i].valueEnd)]), as: UTF8.self)
+                String(decoding: UnsafeBufferPointer(rebasing: b[Int(spans[i].valueStart)..<Int(spans[i].valueEnd)]), as: UTF8.self)
             }
         }
 
@@ -201,12 +207,7 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int {
-        switch storage {
-        case .fields(let fields): fields.count
-        case .packed(let packed): packed.count
-        }
-    }
+    public var endIndex: Int { unpackedFields?.count ?? packedFields.count }
 
     public subscript(position: Int) -> Field {
         switch storage {
@@ -252,40 +253,38 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
     /// Lookups run several times for every message, so this compares lengths first and bytes in
     /// place, without making a field or its strings.
     public func firstIndex(named name: String) -> Int? {
-        switch storage {
-        case .packed(let packed):
+        // The stored properties are read directly, not through `storage`, whose getter would
+        // copy the packed arrays out (a retain and release of each) on every lookup.
+        guard let fields = unpackedFields else {
             var key = name
-            if let found = key.withUTF8({ packed.firstIndex(named: $0) }) { return found }
-            return nil
-        case .fields(let fields):
-            let length = name.utf8.count
-            let found = name.utf8.withContiguousStorageIfAvailable { key in
-                fields.withUnsafeBufferPointer { buffer -> Int? in
-                    for i in buffer.indices where buffer[i].name.utf8.count == length {
-                        let equal = buffer[i].name.utf8.withContiguousStorageIfAvailable { ASCII.caseInsensitiveEquals($0, key) }
-                        if equal ?? ASCII.caseInsensitiveEquals(buffer[i].name, name) { return i }
-                    }
-                    return nil
-                }
-            }
-            if let found { return found }
-            return fields.firstIndex { ASCII.caseInsensitiveEquals($0.name, name) }
+            return key.withUTF8 { packedFields.firstIndex(named: $0) }
         }
+        let length = name.utf8.count
+        let found = name.utf8.withContiguousStorageIfAvailable { key in
+            fields.withUnsafeBufferPointer { buffer -> Int? in
+                for i in buffer.indices where buffer[i].name.utf8.count == length {
+                    let equal = buffer[i].name.utf8.withContiguousStorageIfAvailable { ASCII.caseInsensitiveEquals($0, key) }
+                    if equal ?? ASCII.caseInsensitiveEquals(buffer[i].name, name) { return i }
+                }
+                return nil
+            }
+        }
+        if let found { return found }
+        return fields.firstIndex { ASCII.caseInsensitiveEquals($0.name, name) }
     }
 
     /// Calls `body` with the UTF-8 bytes of the first value of the field called `name`
     /// (case-insensitive), in place, without making a `String`; nil when there is no such field.
     public func withValueBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
         guard let index = firstIndex(named: name) else { return nil }
-        switch storage {
-        case .packed(let packed):
-            return packed.bytes.withUnsafeBufferPointer { b in
-                body(UnsafeBufferPointer(rebasing: b[Int(packed.spans[index].nameEnd)..<Int(packed.spans[index].valueEnd)]))
+        guard let fields = unpackedFields else {
+            let span = packedFields.spans[index]
+            return packedFields.bytes.withUnsafeBufferPointer { b in
+                body(UnsafeBufferPointer(rebasing: b[Int(span.valueStart)..<Int(span.valueEnd)]))
             }
-        case .fields(let fields):
-            var value = fields[index].value
-            return value.withUTF8(body)
         }
+        var value = fields[index].value
+        return value.withUTF8(body)
     }
 
     /// Appends a field at the end (keeps existing fields of the same name).

@@ -412,26 +412,32 @@ struct ConnectionAnalyzer {
     /// answers the later request (sequential keep-alive). A response with no such request (its
     /// request was not captured) gets an exchange of its own.
     private mutating func responseSlot(startingAt start: StreamOrigin) -> Int {
-        let candidates = pending.indices.filter { i in
-            guard pending[i].response == nil, let request = pending[i].request else { return false }
-            return request.timing.start.timestamp <= start.timestamp
-        }
-        if let first = candidates.first {
-            if let hole = pending[first].holes.first(where: { $0.direction == .serverToClient }),
-                let later = candidates.dropFirst().first(where: {
-                    (pending[$0].request?.timing.start.timestamp ?? start.timestamp) >= hole.origin.timestamp
-                })
-            {
-                return later
-            }
-            return first
-        }
+        if let slot = Self.waitingSlot(in: pending, forResponseAt: start.timestamp) { return slot }
         var exchange = HTTPExchange(connection: info, index: nextIndex)
         nextIndex += 1
         exchange.holes = unassignedServerHoles
         unassignedServerHoles = []
         pending.append(exchange)
         return pending.count - 1
+    }
+
+    /// ``responseSlot(startingAt:)``'s choice among `pending`, read in place through one buffer
+    /// pointer (`pending[i].request` copied a whole request out for each look, and a list of the
+    /// candidates was made, for every response); nil when no request waits.
+    private static func waitingSlot(in pending: [HTTPExchange], forResponseAt start: Timestamp) -> Int? {
+        pending.withUnsafeBufferPointer { exchanges -> Int? in
+            /// When the request of a waiting exchange started; nil when it has a response or no request.
+            func requestStart(_ i: Int) -> Timestamp? {
+                exchanges[i].response == nil ? exchanges[i].request?.timing.start.timestamp : nil
+            }
+            func isCandidate(_ i: Int) -> Bool { requestStart(i).map { $0 <= start } ?? false }
+            guard let first = exchanges.indices.first(where: isCandidate) else { return nil }
+            guard let hole = exchanges[first].holes.first(where: { $0.direction == .serverToClient }) else { return first }
+            let later = exchanges.indices[(first + 1)...].first {
+                isCandidate($0) && (requestStart($0) ?? start) >= hole.origin.timestamp
+            }
+            return later ?? first
+        }
     }
 
     /// A connection is not HTTP when, before any message, the side that starts from a known

@@ -62,8 +62,8 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     public private(set) var recordsRead = 0
     /// Set once the end of the file or a damaged record has been reported.
     private var finished = false
-    /// Storage for the record copies (see `copyRecord`).
-    private var recordBuffer: [UInt8] = []
+    /// The record copies (``RecordCopies``).
+    private var recordCopies = RecordCopies()
 
     /// Opens a capture file for reading.
     ///
@@ -226,7 +226,7 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
                 }
                 // SAFETY: libpcap guarantees `data` points at `caplen` readable bytes until the next
                 // call on this handle; they are copied here, before that call.
-                let bytes = copyRecord(UnsafeBufferPointer(start: data, count: fields.capturedLength))
+                let bytes = recordCopies.copy(UnsafeBufferPointer(start: data, count: fields.capturedLength))
                 return .packet(
                     CapturedPacket(
                         frameNumber: recordsRead,
@@ -237,25 +237,6 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
             }
         }
         return .endOfFile
-    }
-
-    /// The one copy of a record out of libpcap's buffer.
-    ///
-    /// The copy goes into storage that is reused from record to record: once the caller has let
-    /// go of the previous packet (the usual case), `removeAll(keepingCapacity:)` finds the storage
-    /// uniquely referenced and nothing is allocated. When a later stage still holds the previous
-    /// record (an out-of-order segment waiting for its gap), copy-on-write gives this record fresh
-    /// storage and the held one is left alone. Capacity is kept within twice the record's size
-    /// (or 2 KiB), so held records never pin much more memory than their bytes.
-    private mutating func copyRecord(_ record: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        if recordBuffer.capacity > max(2048, 2 * record.count) {
-            recordBuffer = []
-            recordBuffer.reserveCapacity(record.count)
-        } else {
-            recordBuffer.removeAll(keepingCapacity: true)
-        }
-        recordBuffer.append(contentsOf: record)
-        return recordBuffer
     }
 
     /// The libpcap library in use, e.g. `"libpcap version 1.10.3 (with TPACKET_V3)"`.

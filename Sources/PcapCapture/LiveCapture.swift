@@ -90,8 +90,8 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
     private let descriptor: Int32?
     private let readTimeoutMilliseconds: Int32
     private var failure: CaptureError?
-    /// Storage for the record copies, reused as in ``CaptureFile``.
-    private var recordBuffer: [UInt8] = []
+    /// The record copies (``RecordCopies``).
+    private var recordCopies = RecordCopies()
 
     /// Opens `interface` for live capture.
     ///
@@ -228,7 +228,7 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
             let fraction = nanosecondStamps ? fields.nanoseconds : fields.nanoseconds * 1000
             // SAFETY: libpcap guarantees `data` points at `caplen` readable bytes until the next
             // call on this handle; they are copied here, before that call.
-            let bytes = copyRecord(UnsafeBufferPointer(start: data, count: fields.capturedLength))
+            let bytes = recordCopies.copy(UnsafeBufferPointer(start: data, count: fields.capturedLength))
             return .packet(
                 CapturedPacket(
                     frameNumber: packetsRead, timestamp: Timestamp(seconds: fields.seconds, nanoseconds: fraction),
@@ -256,17 +256,5 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
     /// `"live capture on lo (EN10MB, snaplen 262144)"`, for reports.
     public var formatDescription: String {
         "live capture on \(interface) (\(nanosecondStamps ? "ns" : "µs"), snaplen \(snapshotLength))"
-    }
-
-    /// The record copy, as ``CaptureFile``'s: storage reused while nobody holds the previous one.
-    private mutating func copyRecord(_ record: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        if recordBuffer.capacity > max(2048, 2 * record.count) {
-            recordBuffer = []
-            recordBuffer.reserveCapacity(record.count)
-        } else {
-            recordBuffer.removeAll(keepingCapacity: true)
-        }
-        recordBuffer.append(contentsOf: record)
-        return recordBuffer
     }
 }
