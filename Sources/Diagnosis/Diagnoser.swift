@@ -29,7 +29,7 @@ public struct Diagnoser: Sendable {
     public init(settings: DiagnosisSettings = .init()) { self.settings = settings }
 
     public func diagnose(_ exchange: consuming HTTPExchange) -> DiagnosedExchange {
-        let signals = exchange.tls != nil ? [.tlsConnection] : exchange.request?.head.ossCallbackSignals ?? []
+        let signals = exchange.tls != nil ? [.tlsConnection] : exchange.request?.callbackSignals ?? []
         var findings: [Finding] = []
         var upload: UploadDiagnosis?
         if let refusal = exchange.refusal {

@@ -20,7 +20,7 @@ extension Diagnoser {
     ///   missing from the capture (the response may be among them: no guess).
     public func diagnoseWaiting(_ exchange: HTTPExchange, at now: Timestamp) -> DiagnosedExchange? {
         guard let request = exchange.request else { return nil }
-        let signals = request.head.ossCallbackSignals
+        let signals = request.callbackSignals
         guard !signals.isEmpty, !exchange.holes.contains(where: { $0.direction == .serverToClient }) else { return nil }
         let ended = exchange.outcome.clientEnd != nil || exchange.outcome.serverEnd != nil
         if let response = exchange.response {

@@ -14,20 +14,36 @@ public enum CallbackSignal: String, Sendable, Hashable, CaseIterable {
     case tlsConnection = "tls"
 }
 
-extension HTTPRequestHead {
-    /// The signals that mark this request as an OSS callback; empty for any other request.
-    public var ossCallbackSignals: [CallbackSignal] {
-        let signature = headers.contains("authorization") && headers.contains("x-oss-pub-key-url")
-        let agent = headers.withValueBytes(of: "user-agent", Self.isOSSAgent) ?? false
-        let tag = headers.withValueBytes(of: "x-oss-tag", Self.isCallbackTag) ?? false
-        guard signature || agent || tag else { return [] }
+/// A request's ``CallbackSignal``s (those a request head can carry), as bits: judged once per
+/// request and kept in ``CapturedRequest``.
+struct CallbackSignalSet: Sendable, Hashable {
+    private var bits: UInt8
+
+    init(_ head: HTTPRequestHead) {
+        let headers = head.headers
+        bits = 0
+        if headers.contains("authorization") && headers.contains("x-oss-pub-key-url") { bits |= 1 }
+        if headers.withValueBytes(of: "user-agent", HTTPRequestHead.isOSSAgent) ?? false { bits |= 2 }
+        if headers.withValueBytes(of: "x-oss-tag", HTTPRequestHead.isCallbackTag) ?? false { bits |= 4 }
+    }
+
+    var isEmpty: Bool { bits == 0 }
+
+    /// The signals in ``HTTPRequestHead/ossCallbackSignals``' order.
+    var signals: [CallbackSignal] {
+        guard bits != 0 else { return [] }
         var signals: [CallbackSignal] = []
-        signals.reserveCapacity(3)
-        if signature { signals.append(.signatureHeaders) }
-        if agent { signals.append(.userAgent) }
-        if tag { signals.append(.ossTag) }
+        signals.reserveCapacity(bits.nonzeroBitCount)
+        if bits & 1 != 0 { signals.append(.signatureHeaders) }
+        if bits & 2 != 0 { signals.append(.userAgent) }
+        if bits & 4 != 0 { signals.append(.ossTag) }
         return signals
     }
+}
+
+extension HTTPRequestHead {
+    /// The signals that mark this request as an OSS callback; empty for any other request.
+    public var ossCallbackSignals: [CallbackSignal] { CallbackSignalSet(self).signals }
 
     /// True when the request carries any OSS callback signal: `!ossCallbackSignals.isEmpty`, but
     /// stopping at the first signal found and making no array (it runs twice per request).

@@ -275,7 +275,8 @@ struct ConnectionAnalyzer {
             requestBody = BodyInspector(
                 contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes,
                 declaredLength: head.headers["content-length"].flatMap { Int64($0) })
-            requestSignature = head.isOSSCallback ? Self.signatureCheck(head, verifier: signatureVerifier) : nil
+            let isCallback = readPending(slot) { $0.request?.isOSSCallback ?? false }
+            requestSignature = isCallback ? Self.signatureCheck(head, verifier: signatureVerifier) : nil
             responseParser.enqueueRequestMethod(head.method)
             if pending.count > limits.maxPendingExchanges {
                 var oldest = pending.removeFirst()
@@ -348,7 +349,7 @@ struct ConnectionAnalyzer {
             } else {
                 responseIsInterim = false
                 pending[i].response = CapturedResponse(head: head, framing: framing, timing: MessageTiming(start: start))
-                let judge = readPending(i) { $0.request?.head.isOSSCallback ?? false }
+                let judge = readPending(i) { $0.request?.isOSSCallback ?? false }
                 responseBody = BodyInspector(
                     contentEncoding: head.headers["content-encoding"], judge: judge, previewLimit: limits.responsePreviewBytes,
                     declaredLength: framing.declaredLength)

@@ -77,7 +77,9 @@ public struct BodySummary: Sendable, Equatable {
 
 /// A request as captured.
 public struct CapturedRequest: Sendable, Equatable {
-    public var head: HTTPRequestHead
+    public var head: HTTPRequestHead {
+        didSet { signalSet = CallbackSignalSet(head) }
+    }
     public var timing: MessageTiming
     public var body = BodySummary()
     /// Nil while unfinished; `.truncated` when the stream ended inside it.
@@ -87,10 +89,23 @@ public struct CapturedRequest: Sendable, Equatable {
     /// request streamed past, over the bytes captured.
     public var signature: SignatureVerdict?
 
+    /// ``HTTPRequestHead/ossCallbackSignals`` of ``head``, judged once when the head is set: the
+    /// pairing, the signature check and the diagnosis each ask, and each answer takes four
+    /// header lookups.
+    private var signalSet: CallbackSignalSet
+
     public init(head: HTTPRequestHead, timing: MessageTiming) {
         self.head = head
         self.timing = timing
+        self.signalSet = CallbackSignalSet(head)
     }
+
+    /// The signals that mark the request as an OSS callback (``HTTPRequestHead/ossCallbackSignals``);
+    /// empty for any other request.
+    public var callbackSignals: [CallbackSignal] { signalSet.signals }
+
+    /// True when the request carries any OSS callback signal (``HTTPRequestHead/isOSSCallback``).
+    public var isOSSCallback: Bool { !signalSet.isEmpty }
 }
 
 /// A final response as captured, with any interim (1xx) responses that preceded it.
