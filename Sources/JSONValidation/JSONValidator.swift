@@ -35,7 +35,8 @@
 ///
 /// Cost: O(1) work per byte and no allocation per byte. The nesting stack is a bit stack (one bit
 /// per level: object or array) in 64-bit words, one more word per 64 levels, so 100,000 levels
-/// need 1,563 words — 12.5 KB (the array's growth may reserve up to twice that).
+/// need 1,563 words — 12.5 KB (the array's growth may reserve up to twice that). The first word
+/// is inline: a document at most 64 levels deep allocates nothing at all.
 public struct JSONValidator: Sendable {
     /// The deepest nesting of arrays and objects accepted; one more is
     /// ``JSONSyntaxError/nestingTooDeep(limit:)``.
@@ -65,10 +66,13 @@ public struct JSONValidator: Sendable {
     private var literalWord: Literal = .null
     private var literalMatched: UInt8 = 0
     private var nesting = 0
-    /// Whether the innermost open container is an object (a cache of the top bit of `stack`).
+    /// Whether the innermost open container is an object (a cache of the innermost level's bit).
     private var innermostIsObject = false
-    /// Bit `i` is 1 when the container at nesting level `i + 1` is an object.
-    private var stack: [UInt64] = []
+    /// Bit `i` is 1 when the container at nesting level `i + 1` is an object, for the first 64
+    /// levels: held inline, so the usual document (a few levels deep) allocates nothing.
+    private var firstLevels: UInt64 = 0
+    /// The same bits for levels 65 and deeper: word `w` holds levels `64 (w + 1) + 1`…`64 (w + 2)`.
+    private var deeperLevels: [UInt64] = []
     /// Whether the string being read is a member name (so `:` follows it).
     private var stringIsMemberName = false
     /// Set by `finish()`.
@@ -683,7 +687,8 @@ public struct JSONValidator: Sendable {
         nesting &-= 1
         if nesting > 0 {
             let level = nesting &- 1
-            innermostIsObject = stack[level >> 6] >> UInt64(level & 63) & 1 == 1
+            let word = level < 64 ? firstLevels : deeperLevels[(level >> 6) &- 1]
+            innermostIsObject = word >> UInt64(level & 63) & 1 == 1
         } else {
             innermostIsObject = false
         }
@@ -692,20 +697,25 @@ public struct JSONValidator: Sendable {
 
     private mutating func push(isObject: Bool) {
         let level = nesting
-        let word = level >> 6
-        if word == stack.count { stack.append(0) }
         let bit: UInt64 = 1 << UInt64(level & 63)
-        if isObject {
-            stack[word] |= bit
+        if level < 64 {
+            firstLevels = isObject ? firstLevels | bit : firstLevels & ~bit
         } else {
-            stack[word] &= ~bit
+            let word = (level >> 6) &- 1
+            if word == deeperLevels.count { deeperLevels.append(0) }
+            if isObject {
+                deeperLevels[word] |= bit
+            } else {
+                deeperLevels[word] &= ~bit
+            }
         }
         nesting = level &+ 1
         innermostIsObject = isObject
     }
 
-    /// Bytes allocated for the nesting stack (for tests of the memory bound).
-    var stackCapacityInBytes: Int { stack.capacity * MemoryLayout<UInt64>.stride }
+    /// Bytes allocated for the nesting stack (for tests of the memory bound): the first 64
+    /// levels are inline and count nothing.
+    var stackCapacityInBytes: Int { deeperLevels.capacity * MemoryLayout<UInt64>.stride }
 
     // MARK: - Byte classes
 

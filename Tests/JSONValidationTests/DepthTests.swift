@@ -19,12 +19,23 @@ struct DepthTests {
         validator.feed(opening[...])
         #expect(validator.depth == 100_000)
         #expect(validator.failure == nil)
-        // 100,000 bits are 1,563 words (12.5 KB); growth by doubling allows up to twice that.
-        #expect(validator.stackCapacityInBytes >= 12_504)
+        // 100,000 bits are 1,563 words (12.5 KB), the first inline; growth by doubling allows up
+        // to twice the other 1,562.
+        #expect(validator.stackCapacityInBytes >= 12_496)
         #expect(validator.stackCapacityInBytes <= 25_008)
         validator.feed([UInt8(ascii: "[")][...])
         #expect(validator.failure == .invalid(.nestingTooDeep(limit: 100_000), offset: 100_000))
         #expect(validator.stackCapacityInBytes <= 25_008)
+    }
+
+    @Test("up to 64 levels the stack is inline: nothing is allocated", arguments: [1, 63, 64, 65, 128, 129])
+    func inlineLevels(_ depth: Int) {
+        var validator = JSONValidator()
+        let document = String(repeating: #"{"a":["#, count: depth / 2) + (depth % 2 == 1 ? "[" : "")
+        validator.feed(Array(utf8: document)[...])
+        #expect(validator.depth == depth)
+        #expect(validator.failure == nil)
+        #expect((validator.stackCapacityInBytes == 0) == (depth <= 64))
     }
 
     @Test("objects and arrays alternate correctly across word boundaries")
