@@ -46,7 +46,8 @@ extension HTTPRequestHead {
     public var ossCallbackSignals: [CallbackSignal] { CallbackSignalSet(self).signals }
 
     /// True when the request carries any OSS callback signal: `!ossCallbackSignals.isEmpty`, but
-    /// stopping at the first signal found and making no array (it runs twice per request).
+    /// stopping at the first signal found and making no array. (The analysis asks
+    /// ``CapturedRequest/isOSSCallback`` instead, judged once per request.)
     public var isOSSCallback: Bool {
         (headers.contains("authorization") && headers.contains("x-oss-pub-key-url"))
             || (headers.withValueBytes(of: "user-agent", Self.isOSSAgent) ?? false)
@@ -55,7 +56,7 @@ extension HTTPRequestHead {
 
     // Byte-level fast paths for ASCII values (what these fields hold in practice), which decide
     // exactly what the String expressions after them decide; those still handle anything else.
-    // They run twice for every request (pairing and diagnosis).
+    // They run once for every request (`CallbackSignalSet`, kept in `CapturedRequest`).
 
     /// `agent.lowercased().hasPrefix("aliyun-oss-callback")`, for the value's UTF-8 bytes.
     static func isOSSAgent(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
