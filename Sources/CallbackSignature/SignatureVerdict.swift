@@ -26,17 +26,19 @@ public struct SignatureVerdict: Sendable, Hashable {
     private var statedReason: String?
 
     public init(status: Status, keyURL: KeyURL?, reason: String, verifiedWith: String? = nil) {
+        self.init(status: status, keyURL: keyURL, statedReason: reason, verifiedWith: verifiedWith)
+    }
+
+    private init(status: Status, keyURL: KeyURL?, statedReason: String?, verifiedWith: String?) {
         self.status = status
         self.keyURL = keyURL
-        self.statedReason = reason
+        self.statedReason = statedReason
         self.verifiedWith = verifiedWith
     }
 
     /// A ``Status/valid`` verdict: the signature verifies with the key labelled `label`.
     public static func verified(keyURL: KeyURL?, with label: String) -> SignatureVerdict {
-        var verdict = SignatureVerdict(status: .valid, keyURL: keyURL, reason: "", verifiedWith: label)
-        verdict.statedReason = nil
-        return verdict
+        SignatureVerdict(status: .valid, keyURL: keyURL, statedReason: nil, verifiedWith: label)
     }
 
     public static func == (lhs: SignatureVerdict, rhs: SignatureVerdict) -> Bool {

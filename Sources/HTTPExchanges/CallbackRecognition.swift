@@ -17,14 +17,16 @@ public enum CallbackSignal: String, Sendable, Hashable, CaseIterable {
 /// A request's ``CallbackSignal``s (those a request head can carry), as bits: judged once per
 /// request and kept in ``CapturedRequest``.
 struct CallbackSignalSet: Sendable, Hashable {
-    private var bits: UInt8
+    private static let signatureHeaders: UInt8 = 1
+    private static let userAgent: UInt8 = 2
+    private static let ossTag: UInt8 = 4
+    private var bits: UInt8 = 0
 
     init(_ head: HTTPRequestHead) {
         let headers = head.headers
-        bits = 0
-        if headers.contains("authorization") && headers.contains("x-oss-pub-key-url") { bits |= 1 }
-        if headers.withValueBytes(of: "user-agent", HTTPRequestHead.isOSSAgent) ?? false { bits |= 2 }
-        if headers.withValueBytes(of: "x-oss-tag", HTTPRequestHead.isCallbackTag) ?? false { bits |= 4 }
+        if headers.contains("authorization") && headers.contains("x-oss-pub-key-url") { bits |= Self.signatureHeaders }
+        if headers.withValueBytes(of: "user-agent", HTTPRequestHead.isOSSAgent) ?? false { bits |= Self.userAgent }
+        if headers.withValueBytes(of: "x-oss-tag", HTTPRequestHead.isCallbackTag) ?? false { bits |= Self.ossTag }
     }
 
     var isEmpty: Bool { bits == 0 }
@@ -34,9 +36,9 @@ struct CallbackSignalSet: Sendable, Hashable {
         guard bits != 0 else { return [] }
         var signals: [CallbackSignal] = []
         signals.reserveCapacity(bits.nonzeroBitCount)
-        if bits & 1 != 0 { signals.append(.signatureHeaders) }
-        if bits & 2 != 0 { signals.append(.userAgent) }
-        if bits & 4 != 0 { signals.append(.ossTag) }
+        if bits & Self.signatureHeaders != 0 { signals.append(.signatureHeaders) }
+        if bits & Self.userAgent != 0 { signals.append(.userAgent) }
+        if bits & Self.ossTag != 0 { signals.append(.ossTag) }
         return signals
     }
 }
