@@ -47,14 +47,10 @@ extension HTTPRequestHead {
     /// The signals that mark this request as an OSS callback; empty for any other request.
     public var ossCallbackSignals: [CallbackSignal] { CallbackSignalSet(self).signals }
 
-    /// True when the request carries any OSS callback signal: `!ossCallbackSignals.isEmpty`, but
-    /// stopping at the first signal found and making no array. (The analysis asks
-    /// ``CapturedRequest/isOSSCallback`` instead, judged once per request.)
-    public var isOSSCallback: Bool {
-        (headers.contains("authorization") && headers.contains("x-oss-pub-key-url"))
-            || (headers.withValueBytes(of: "user-agent", Self.isOSSAgent) ?? false)
-            || (headers.withValueBytes(of: "x-oss-tag", Self.isCallbackTag) ?? false)
-    }
+    /// True when the request carries any OSS callback signal: `!ossCallbackSignals.isEmpty`,
+    /// without making the array. (The analysis asks ``CapturedRequest/isOSSCallback`` instead,
+    /// judged once per request.)
+    public var isOSSCallback: Bool { !CallbackSignalSet(self).isEmpty }
 
     // Byte-level fast paths for ASCII values (what these fields hold in practice), which decide
     // exactly what the String expressions after them decide; those still handle anything else.
