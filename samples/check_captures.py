@@ -73,7 +73,8 @@ def ep(addr, port):
 
 
 def verify_sig(request_bytes):
-    """Rebuild the string to sign from captured request bytes and verify it (facts §3.1)."""
+    """Rebuild the string to sign from captured request bytes and verify it (facts §3.1).
+    None when the request carries no authorization header (unsigned)."""
     head, _, body = request_bytes.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     target = lines[0].split(" ")[1]
@@ -82,6 +83,8 @@ def verify_sig(request_bytes):
         k, _, v = line.partition(":")
         hdr[k.strip().lower()] = v.strip()
     import base64
+    if "authorization" not in hdr:
+        return None
     sig = base64.b64decode(hdr["authorization"])
     path, sep, query = target.partition("?")
     sts = unquote(path).encode("utf-8") + ((b"?" + query.encode()) if sep and query else b"")
@@ -212,38 +215,114 @@ def check_scenario(s, verbose):
     codes = tshark(pcap, "-2", "-d", "tcp.port==%d,http" % port, "-Y", "http.response",
                    "-T", "fields", "-e", "http.response.code").split()
     rec_codes = [str(r["status"]) for r in resps if r.get("status") is not None]
-    if outcome in ("response",) and codes != rec_codes:
+    if outcome in ("response", "closed-without-response", "reset") and codes != rec_codes:
         # tshark keeps a response whose body is cut short as a reassembly gap; note it.
-        if s["name"] == "short-body" and not codes:
-            notes.append("tshark shows no http.response (body shorter than Content-Length)")
+        cut = [str(r["status"]) for r in resps if r.get("status") is not None and not r["complete"]]
+        if cut and codes == [c for c in rec_codes if c not in cut]:
+            notes.append("tshark shows no http.response for the cut-short %s (body shorter than "
+                         "Content-Length)" % ", ".join(cut))
         else:
             errs.append("tshark statuses %s, recorded %s" % (codes, rec_codes))
     if verbose:
         lines = tshark(pcap, "-2", "-d", "tcp.port==%d,http" % port, "-Y", "http").splitlines()
         notes += ["  | " + l.strip() for l in lines]
 
-    # Latency on the wire vs recorded (callback exchanges with a complete response).
+    # Latency on the wire vs recorded (callback exchanges with a response): the frame holding
+    # the request's last byte to the frame holding the response's last byte.
+    req_end = resp_end = 0
+    for e in s["exchanges"]:
+        if e["request"] is None:
+            continue
+        req_end += e["request"]["totalBytes"]
+        if e["response"] is not None:
+            resp_end += e["response"]["bytesReceived"]
+        if not s["isCallback"] or e["latencySeconds"] is None or last_req is None:
+            continue
+        req_frame = frame_at(c2s, req_end - 1)
+        resp_frame = frame_at(s2c, resp_end - 1)
+        wire = (resp_frame["t"] - req_frame["t"]) / 1e9
+        notes.append("latency wire %.6f s, sender %.6f s%s" % (
+            wire, e["latencySeconds"], " (exchange %d)" % e["index"] if e["index"] else ""))
+        if abs(wire - e["latencySeconds"]) > LATENCY_TOLERANCE_S:
+            errs.append("latency differs by more than %.0f ms" % (LATENCY_TOLERANCE_S * 1e3))
     ex = s["exchanges"][0]
     if s["isCallback"] and ex["latencySeconds"] is not None and last_req is not None:
-        last_resp = max((p for p in s2c if p["len"]), key=lambda p: p["n"])
-        wire = (last_resp["t"] - last_req["t"]) / 1e9
-        notes.append("latency wire %.6f s, sender %.6f s" % (wire, ex["latencySeconds"]))
-        if abs(wire - ex["latencySeconds"]) > LATENCY_TOLERANCE_S:
-            errs.append("latency differs by more than %.0f ms" % (LATENCY_TOLERANCE_S * 1e3))
         req = ex["request"]
         first_req = min((p for p in c2s if p["len"]), key=lambda p: p["n"])
         if not (req["sendStartNs"] - 1000 <= first_req["t"] <= req["sendEndNs"] + 1000):
             notes.append("first request frame %+d µs from sendStart" % (
                 (first_req["t"] - req["sendStartNs"]) // 1000))
 
-    # Signature, independently, from the wire bytes.
+    # Signature, independently, from the wire bytes of each request.
     if s["isCallback"] and reqs:
-        ok = verify_sig(req_wire)
-        want = reqs[0]["signature"]["validAsSent"]
-        notes.append("signature from wire bytes: %s" % ("verifies" if ok else "does NOT verify"))
-        if ok != want:
-            errs.append("signature verifies=%s, recording says validAsSent=%s" % (ok, want))
+        at = 0
+        for r in reqs:
+            ok = verify_sig(req_wire[at:at + r["totalBytes"]])
+            at += r["totalBytes"]
+            want = r["signature"]["validAsSent"] if "signature" in r else None
+            notes.append("signature from wire bytes: %s" % {
+                True: "verifies", False: "does NOT verify", None: "none (no authorization)"}[ok])
+            if ok != want:
+                errs.append("signature verifies=%s, recording says validAsSent=%s" % (ok, want))
+
+    errs += check_unanswered(s, c2s, s2c, notes)
     return errs, notes, pk
+
+
+def frame_at(frames, offset):
+    """The payload frame holding stream byte `offset` (0 = the first payload byte; segments
+    are neither lost nor retransmitted on loopback), or None past the end."""
+    seen = 0
+    for p in frames:
+        if p["len"]:
+            if seen + p["len"] > offset:
+                return p
+            seen += p["len"]
+    return None
+
+
+def first_frame_at(frames, offset):
+    """The number of the frame holding stream byte `offset`, or None."""
+    p = frame_at(frames, offset)
+    return p["n"] if p else None
+
+
+def check_unanswered(s, c2s, s2c, notes):
+    """Requests the sender got no response to (other than timeouts, checked above): no server
+    payload after the request, and which side ended the connection first, as the wire shows."""
+    errs = []
+    if s["outcome"] in ("timeout-gave-up", "refused"):
+        return errs
+    at = 0
+    for e in s["exchanges"]:
+        if e["request"] is None:
+            continue
+        req_start = first_frame_at(c2s, at)  # the frame carrying the request's first byte
+        at += e["request"]["totalBytes"]
+        if e["response"] is not None or req_start is None:
+            continue
+        after = [p for p in s2c if p["len"] and p["n"] > req_start]
+        if after:
+            errs.append("exchange %d: server payload after a request recorded as unanswered" % e["index"])
+        ends = sorted([("server", p) for p in s2c if p["fin"] or p["rst"]]
+                      + [("client", p) for p in c2s if p["fin"] or p["rst"]],
+                      key=lambda x: x[1]["n"])
+        desc = ["%s %s frame %d%s" % (side, "FIN" if p["fin"] else "RST", p["n"],
+                                      " (before the request)" if p["n"] < req_start else "")
+                for side, p in ends]
+        notes.append("exchange %d unanswered; connection ends: %s" % (e["index"], ", ".join(desc)))
+        if not ends:
+            errs.append("exchange %d: no FIN or RST on the wire" % e["index"])
+    return errs
+
+
+# The combined captures of each recording (relative to captures/), with their format and link
+# type as capinfos names them; the first is the one the per-scenario files are cut from.
+COMBINED = {
+    "recording.json": {"all-lo.pcap": ("pcap", "ether"), "all-lo-nano.pcap": ("nsecpcap", "ether"),
+                       "all-any.pcap": ("pcap", "linux-sll2"), "all-lo.pcapng": ("pcapng", "ether")},
+    "recording-field.json": {"field/all-lo.pcap": ("pcap", "ether")},
+}
 
 
 def capinfo(path):
@@ -255,8 +334,11 @@ def capinfo(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--recording", default="recording.json",
+                    help="the truth to check: recording.json (record.sh) or recording-field.json "
+                         "(record-field.sh)")
     args = ap.parse_args()
-    rec = json.load(open(os.path.join(HERE, "recording.json")))
+    rec = json.load(open(os.path.join(HERE, args.recording)))
     failed = 0
     total = 0
     for s in rec["scenarios"]:
@@ -270,8 +352,7 @@ def main():
             print("    !! " + e)
         failed += bool(errs)
 
-    expect = {"all-lo.pcap": ("pcap", "ether"), "all-lo-nano.pcap": ("nsecpcap", "ether"),
-              "all-any.pcap": ("pcap", "linux-sll2"), "all-lo.pcapng": ("pcapng", "ether")}
+    expect = COMBINED.get(args.recording, {})
     counts = {}
     for f, (fmt, enc) in expect.items():
         ci = capinfo(os.path.join(CAP, f))
@@ -283,14 +364,17 @@ def main():
     if len(set(counts.values())) != 1:
         print("FAIL combined captures disagree on the packet count: %s" % counts)
         failed += 1
-    if counts["all-lo.pcap"] != total:
-        print("FAIL per-scenario files hold %d packets, all-lo.pcap %d" % (
-            total, counts["all-lo.pcap"]))
+    combined = next(iter(expect))
+    if counts[combined] != total:
+        print("FAIL per-scenario files hold %d packets, %s %d" % (total, combined, counts[combined]))
         failed += 1
     else:
-        print("ok   per-scenario files add up to all-lo.pcap (%d packets)" % total)
+        print("ok   per-scenario files add up to %s (%d packets)" % (combined, total))
 
     # Same packets, same clock: the µs capture's times are the ns capture's times truncated?
+    if "all-lo-nano.pcap" not in expect:
+        print("%d problem(s)" % failed)
+        sys.exit(1 if failed else 0)
     lo = [p["t"] for p in packets(os.path.join(CAP, "all-lo.pcap"))]
     nano = [p["t"] for p in packets(os.path.join(CAP, "all-lo-nano.pcap"))]
     if len(lo) == len(nano):

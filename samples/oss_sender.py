@@ -36,7 +36,7 @@ from urllib.parse import unquote
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep samples/ free of __pycache__
 sys.path.insert(0, HERE)
-from scenarios import CAPTURE_FILTER, PORT_MAX, PORT_MIN, scenarios  # noqa: E402
+from scenarios import CAPTURE_FILTERS, PORT_RANGES, scenarios  # noqa: E402
 from fake_oss import upload_requests  # noqa: E402
 
 PRIVATE_KEY = os.path.join(HERE, "keys", "test-callback-private.pem")
@@ -47,6 +47,8 @@ REQUESTER = "1234567890123456"  # made up
 USER_AGENT = "aliyun-oss-callback"
 PLAIN_UA = "samples-http-client/1.0"
 GAP_BETWEEN_SCENARIOS = 0.2
+# The script that records each scenario table (scenarios.py), named in the truth it writes.
+RECORDERS = {"samples": "record.sh", "field": "record-field.sh", "all": "record-snaplen.sh"}
 
 
 def log(msg):
@@ -214,7 +216,7 @@ def callback_request(s):
     host = "[::1]" if s["family"] == "ipv6" else s["host"]  # OSS sends the host without a port
     headers = [
         ("Host", host),
-        ("Connection", "close"),
+        ("Connection", s["connection"]),
         ("Authorization", base64.b64encode(sig).decode()),
         ("Content-MD5", base64.b64encode(hashlib.md5(body).digest()).decode()),
         ("Content-Type", "application/x-www-form-urlencoded"),
@@ -228,6 +230,9 @@ def callback_request(s):
         ("x-oss-signature-version", "1.0"),
         ("x-oss-tag", "CALLBACK"),
     ]
+    if s["unsigned"]:
+        # A forger's request that does not bother to sign: OSS's headers without Authorization.
+        headers = [kv for kv in headers if kv[0] != "Authorization"]
     head = ("POST %s HTTP/1.1\r\n" % sent_target
             + "".join("%s: %s\r\n" % kv for kv in headers) + "\r\n").encode("latin-1")
     sig_info = {
@@ -242,6 +247,8 @@ def callback_request(s):
         "validAsSigned": openssl_verify(sts, sig),
         "validAsSent": openssl_verify(sent_sts, sig),
     }
+    if s["unsigned"]:
+        sig_info = None
     return head, body, headers, sig_info
 
 
@@ -335,6 +342,8 @@ def request_record(method, target, headers, head, body, t0, t1, sig=None):
     rec.update(stamp("sendEnd", t1))
     if sig is not None:
         rec["signature"] = sig
+    elif method == "POST" and any(k == "x-oss-tag" for k, _ in headers):
+        rec["signed"] = False  # an OSS-style callback sent without an Authorization header
     return rec
 
 
@@ -404,6 +413,8 @@ def run_callback(s):
         rec.update(stamp("clientClose", time.time_ns()))
         return rec
     rec.update(stamp("connectEnd", time.time_ns()))
+    if s["cut_request_at"] is not None:
+        return cut_request(c, s, rec, head, headers)
     if s["tls"]:
         tls = tls_handshake(c, s)
         rec["tls"] = tls
@@ -450,6 +461,71 @@ def run_callback(s):
     if resp is not None and outcome == "response" and resp.get("lastByteNs"):
         lat = round((resp["lastByteNs"] - t1) / 1e9, 6)
     rec["exchanges"] = [{"index": 0, "request": req, "response": resp, "latencySeconds": lat}]
+    return rec
+
+
+def cut_request(c, s, rec, head, headers):
+    """Writes only the first `cut_request_at` bytes of the request head, then closes (a client
+    that stops mid-head); records what was written and waits for nothing."""
+    part = head[:s["cut_request_at"]]
+    c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    t0 = time.time_ns()
+    c.sock.sendall(part)
+    t1 = time.time_ns()
+    time.sleep(0.01)
+    t_close = time.time_ns()
+    c.sock.close()
+    rec.update(stamp("clientClose", t_close))
+    rec["outcome"] = "client-closed-mid-request"
+    text = part.decode("latin-1")
+    whole = [kv for kv in headers if "%s: %s\r\n" % kv in text]
+    req = request_record("POST", s["target"], whole, part, b"", t0, t1)
+    req.update(complete=False, headText=text, intendedHeaderBytes=len(head),
+               note="the client wrote only these %d bytes of the head, then closed; headers "
+                    "lists the header lines that were written whole" % len(part))
+    req["writes"] = 1
+    rec["exchanges"] = [{"index": 0, "request": req, "response": None, "latencySeconds": None}]
+    return rec
+
+
+def run_keepalive_callbacks(s):
+    """Two signed callbacks on one connection (Connection: keep-alive): the second is sent
+    100 ms after the first response, whether or not the server has closed since."""
+    requests = [callback_request(s) for _ in range(2)]  # signed first: the gap is the pause
+    c = Conn(s)
+    rec = {"client": c.client, "server": c.server}
+    rec.update(stamp("connectStart", time.time_ns()))
+    c.sock.settimeout(s["timeout"])
+    c.sock.connect((s["host"], s["port"]))
+    rec.update(stamp("connectEnd", time.time_ns()))
+    c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    exchanges, start, outcome = [], 0, "response"
+    for i, (head, body, headers, sig) in enumerate(requests):
+        t0 = time.time_ns()
+        try:
+            c.sock.sendall(head + body)
+        except (BrokenPipeError, ConnectionResetError) as e:
+            log("%s: request %d not sent: %s" % (s["name"], i, e))
+            break
+        t1 = time.time_ns()
+        r = c.read_response(start, t1 + int(s["timeout"] * 1e9))
+        resp = finish_response(r, c.buf, c.recvs) if r else None
+        lat = round((resp["lastByteNs"] - t1) / 1e9, 6) if resp and r["complete"] else None
+        exchanges.append({"index": i, "request": request_record(
+            "POST", s["target"], headers, head, body, t0, t1, sig), "response": resp,
+            "latencySeconds": lat})
+        if not (r and r["complete"]):
+            outcome = {"timeout": "timeout-gave-up", "reset": "reset"}.get(
+                c.error, "closed-without-response")
+            exchanges[-1]["sawAfterRequest"] = c.error or ("eof" if c.eof else None)
+            break
+        start = r["end"]
+        time.sleep(0.1)
+    t_close = time.time_ns()
+    c.sock.close()
+    rec.update(stamp("clientClose", t_close))
+    rec["outcome"] = outcome
+    rec["exchanges"] = exchanges
     return rec
 
 
@@ -586,6 +662,12 @@ def main():
                     help="add N to every scenario's port (give the server the same offset)")
     ap.add_argument("--timeout", type=float,
                     help="wait this long for a response instead of each scenario's own timeout")
+    ap.add_argument("--table", choices=sorted(PORT_RANGES), default="samples",
+                    help="which scenario table (scenarios.py): samples (record.sh), field "
+                         "(record-field.sh) or all")
+    ap.add_argument("--snaplen", type=int,
+                    help="the capture keeps this many bytes per packet: write each scenario's "
+                         "expect for it (expect_snaplen200) where it differs")
     args = ap.parse_args()
 
     if shutil.which("openssl") is None:
@@ -596,7 +678,7 @@ def main():
             sys.exit("oss_sender.py: missing %s (record.sh creates the test key pair)" % k)
 
     out = []
-    for s in scenarios(args.port_offset):
+    for s in scenarios(args.port_offset, args.table):
         if args.only and s["name"] not in args.only:
             continue
         if args.timeout is not None:
@@ -605,16 +687,25 @@ def main():
         rec = {"name": s["name"], "behaviour": s["behaviour"], "isCallback": s["is_callback"],
                "isTLS": s["tls"],
                "port": s["port"], "family": s["family"],
-               "capture": "captures/%s.pcap" % s["name"],
+               "capture": ("captures/field/%s.pcap" if s["table"] == "field"
+                           else "captures/%s.pcap") % s["name"],
                "expect": s["expect"], "why": s["why"],
                "senderTimeoutSeconds": s["timeout"]}
+        if args.snaplen == 200 and s["expect_snaplen200"] is not None:
+            rec["expectUncut"] = s["expect"]
+            rec["expect"] = s["expect_snaplen200"]
         if s["mode"] == "callback":
             res = run_callback(s)
+        elif s["mode"] == "keepalive-callbacks":
+            res = run_keepalive_callbacks(s)
         elif s["mode"] == "upload":
             res = run_upload(s)
         else:
             res = run_plain(s)
         exchanges = res.pop("exchanges")
+        if s["exchange_expect"] is not None:
+            for e in exchanges:
+                e["expect"] = s["exchange_expect"][e["index"]]
         rec.update(res)
         rec["exchanges"] = exchanges
         lat = rec["exchanges"][0]["latencySeconds"]
@@ -626,12 +717,13 @@ def main():
 
     doc = {
         "schemaVersion": 1,
-        "description": "Ground truth written by samples/oss_sender.py while samples/record.sh "
-                       "captured the traffic. Times are the sender's own clock (time.time_ns(), "
-                       "the same CLOCK_REALTIME the capture timestamps use), taken around its "
-                       "socket calls, so they trail the wire times by microseconds.",
-        "portRange": [PORT_MIN, PORT_MAX],
-        "captureFilter": CAPTURE_FILTER,
+        "description": ("Ground truth written by samples/oss_sender.py while samples/%s "
+                        "captured the traffic. Times are the sender's own clock (time.time_ns(), "
+                        "the same CLOCK_REALTIME the capture timestamps use), taken around its "
+                        "socket calls, so they trail the wire times by microseconds."
+                        % RECORDERS[args.table]),
+        "portRange": list(PORT_RANGES[args.table]),
+        "captureFilter": CAPTURE_FILTERS[args.table],
         "ossTimeoutSeconds": 5.0,
         "signing": {"tool": "openssl dgst -md5 -sign (OpenSSL command line)",
                     "privateKey": "keys/test-callback-private.pem",
@@ -642,7 +734,8 @@ def main():
                               "keys/test-callback-public.pem, never with OSS's published key."},
         "fieldNotes": {
             "outcome": "response | timeout-gave-up | reset | refused | closed-without-response "
-                       "| tls-handshake-failed (connection level, from the sender's side). "
+                       "| tls-handshake-failed | client-closed-mid-request (connection level, "
+                       "from the sender's side). "
                        "'response' includes a response cut short by the server's close: see "
                        "response.complete.",
             "tls": "HTTPS scenarios only: sni (always null: no SNI sent, like OSS by default), "
@@ -655,7 +748,9 @@ def main():
                               "sender got no response or gave up. For a body cut short "
                               "(short-body) it is the last byte that did arrive.",
             "expect": "callback-doctor rule ids (design/PRODUCT.md) this scenario is built to "
-                      "trigger on its callback exchange; [] = no finding expected.",
+                      "trigger on its callback exchange; [] = no finding expected. An "
+                      "exchange's own `expect` overrides it for that exchange; `expectUncut` "
+                      "keeps the uncut truth where a snaplen recording's expect differs.",
             "exchanges": "one per request on the connection; a refused connection has one "
                          "exchange with request null (as in the report contract).",
         },

@@ -270,30 +270,174 @@ SCENARIOS = [
              "out its 5 s and closing first shows they were not a response."),
 ]
 
+# ---------------------------------------------------------------- field servers (issue #16)
+#
+# Servers that behave like the ones met in the field, recorded by record-field.sh into
+# captures/field/ with their truth in recording-field.json (a sibling of recording.json, so that
+# record.sh's captures, its combined all-*.pcap files and recording.json stay as they are).
+# Options these add:
+#   unsigned          send the callback without an `Authorization` header (every other OSS
+#                     callback header is there): what a forger who does not bother to sign sends
+#   connection        the request's Connection header ("close", as OSS documents, facts §1)
+#   cut_request_at    write only the first N bytes of the request head, then close
+#   callback          whether the exchange is an OSS callback, when the mode alone does not say
+#   exchange_expect   per-exchange `expect` when the exchanges of one connection differ
+#   expect_snaplen200 the truth for the same exchange in a `tcpdump -s 200` recording
+#                     (record-snaplen.sh), when it differs from `expect`
+# Mode:
+#   keepalive-callbacks  two signed callbacks on one connection, the second sent 100 ms after
+#                        the first response (Connection: keep-alive)
+
+FIELD_PORT_MIN = 9041
+FIELD_PORT_MAX = 9059
+FIELD_CAPTURE_FILTER = "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (
+    FIELD_PORT_MIN, FIELD_PORT_MAX)
+
+FIELD_SCENARIOS = [
+    dict(name="head-then-dies", port=9041, behaviour="python-http-server-dies",
+         expect=["content-length-mismatch"],
+         why="A real Python http.server (BaseHTTPRequestHandler, HTTP/1.0) handler reads the "
+             "callback, sends the status line and headers with a Content-Length (end_headers), "
+             "writes the body but its last 15 bytes, then dies with an exception; socketserver "
+             "closes the connection (FIN). Like the public Python 3 sample's bug [§5], the body "
+             "ends short of its Content-Length: content-length-mismatch, OSS's nearest message "
+             "being 'User server return invalid conent-length value.' (its exact message for a "
+             "short body is unknown [§4.4, §4.7, §8]). The response did NOT complete: no "
+             "'completed' wording. Not `incomplete`: the capture holds every byte up to the "
+             "server's FIN and no gap, so the server sent too little and the capture lost "
+             "nothing. Not non-json-body: the cut body is not JSON only because it was cut "
+             "(as short-body). latencySeconds is that of the last body byte that did arrive."),
+    dict(name="framework-400-html", port=9042, behaviour="express-json-400",
+         expect=["bad-status", "genuine-callback-rejected"],
+         why="An express-like app whose JSON body parser runs for every content type "
+             "(express.json({type: '*/*'}) style): OSS's application/x-www-form-urlencoded body "
+             "[§2.3, §2.4] is not JSON, the parser fails at position 0, and the framework's "
+             "default error handler answers 400 Bad Request with an HTML page "
+             "'SyntaxError: Unexpected token b in JSON at position 0' before any handler (or "
+             "signature check) of the app runs. The callback is genuine: its signature verifies "
+             "with the test key [§3.1]. OSS: 'Error status : 400.' [§4.1, §4.7]: bad-status; "
+             "the body of a non-200 answer is not judged. The server refused a callback whose "
+             "signature verifies with a status a failed signature check also answers: "
+             "genuine-callback-rejected, which may state only what is known (the signature "
+             "verifies, the server answered 400 and this page) and list possible causes; the "
+             "packets do NOT show that the server's own verification is wrong (here it never "
+             "ran)."),
+    dict(name="closes-without-answer", port=9043, behaviour="close-after-request", unsigned=True,
+         expect=["no-response"],
+         why="The server reads the whole request, pauses 1 ms and closes the connection (FIN) "
+             "without a byte of response; the sender (OSS) sees the end of the stream "
+             "and closes too, after the server. no-response, ended by the SERVER's FIN (the "
+             "first FIN of the connection, from the server's port); the client's later FIN is "
+             "a consequence, not the cause [§4.7: 'Error status : 502.' or -1; unconfirmed]. "
+             "The request is unsigned (OSS's callback headers, no Authorization), but the "
+             "server did not accept it, so no authenticity rule fires: nothing was answered."),
+    dict(name="accepts-unsigned", port=9044, behaviour="accepts-anything", unsigned=True,
+         expect=["unsigned-callback-accepted"],
+         why="A callback request with OSS's headers (User-Agent aliyun-oss-callback, x-oss-tag "
+             "CALLBACK, x-oss-pub-key-url ...) but NO Authorization header, answered 200 "
+             "{\"Status\":\"OK\"} by a server that checks nothing. OSS always signs [§2.3, §2.4, "
+             "§3.1]: a server that accepts an unsigned callback accepts anyone's forgery "
+             "[§3.2]. unsigned-callback-accepted (the sibling of forged-callback-accepted for a "
+             "missing signature, issue #16 item 4), evidence: no authorization header and the "
+             "200. No signature-invalid: there is no signature to verify. OSS's own checks on "
+             "the answer pass (outcome pass); this is a security finding."),
+    dict(name="keepalive-after-server-fin", port=9045, behaviour="keepalive-idle-close",
+         mode="keepalive-callbacks", connection="keep-alive",
+         expect=["no-response"], exchange_expect=[[], ["no-response"]],
+         why="Two signed callbacks on one HTTP/1.1 connection with Connection: keep-alive. The "
+             "first is answered 200 {\"Status\":\"OK\"} with Connection: keep-alive and "
+             "Content-Length: it passes (exchange 0: no finding). The server's keep-alive idle "
+             "timeout (20 ms) then closes the connection (FIN); the client does not notice and "
+             "sends the second callback 100 ms after the first response, after the server's "
+             "FIN, and the server's kernel answers it with RST. Exchange 1: no-response, and "
+             "the cause is that the SERVER had already closed the connection (its FIN came "
+             "before the request), not a reset of a request it was processing. Documented OSS "
+             "sends Connection: close and one callback per connection [§1], so it does not "
+             "reuse connections; a client or proxy in front of the server that does meets "
+             "exactly this."),
+    dict(name="client-closes-mid-header", port=9046, behaviour="good-json",
+         target="/oss/callback", cut_request_at=58, callback=False,
+         expect=[],
+         why="The client writes the first 58 bytes of an OSS-style request head (the line "
+             "'POST /oss/callback HTTP/1.1', 'Host: 127.0.0.1' and 'Connection: ' without its "
+             "value) and closes (FIN); the server "
+             "sees the end of the stream before the head ends and closes without answering, "
+             "as any HTTP server must. Nothing is missing from the capture (the FIN's sequence "
+             "number accounts for every byte), so not `incomplete`. None of OSS's callback "
+             "signals (Authorization + x-oss-pub-key-url, User-Agent aliyun-oss-callback, "
+             "x-oss-tag [§2.3, §2.4]) was sent, so nothing says this is a callback: OSS writes "
+             "its whole request and never stops mid-head [§2.3]; a client that did could not "
+             "be answered, so no server rule applies (no no-response: the request never "
+             "ended). Truth: not a callback, no finding; a report should show the captured "
+             "request line and the time of the request's first byte, not '(request not "
+             "captured)'."),
+    dict(name="slow-body-5_8s", port=9047, behaviour="slow-body-5_8s", timeout=10.0,
+         expect=["slow-response"], expect_snaplen200=["slow-response", "incomplete"],
+         why="The server sends the status line and headers at once (Content-Length: 15 the "
+             "second header, so a -s 200 capture keeps it) and the 15-byte body 5.8 s later; "
+             "the sender waits up to 10 s like slow-6s so that the late body is on the wire. "
+             "The response completes 5.8 s after the request: slow-response [§4.5, §4.7], "
+             "latency that of the body's frame, not of the head. In the -s 200 recording "
+             "(derived/recorded-snaplen200.*) the head's tail is cut (incomplete: which "
+             "headers it held cannot be known), but the head's captured Content-Length, the "
+             "head segment's original length and the body segment's sequence numbers show "
+             "where the body ends: slow-response with the same latency, plus incomplete."),
+    dict(name="chunked-slow-86ms", port=9048, behaviour="chunked-slow-86ms",
+         expect=["missing-content-length"],
+         expect_snaplen200=["missing-content-length", "incomplete"],
+         why="Transfer-Encoding: chunked (the second header) and no Content-Length; the head "
+             "at once, one 15-byte chunk 40 ms later, the last chunk (0 CRLF CRLF) 86 ms after "
+             "the head. OSS requires a Content-Length [§4.4]; that chunked fails this way is an "
+             "inference [§1, §8]. The de-chunked body is valid JSON: no body rule. Latency "
+             "about 86 ms, that of the last chunk. In the -s 200 recording the head's tail is "
+             "cut (incomplete), but Transfer-Encoding: chunked was captured, and with it any "
+             "Content-Length the lost bytes might hold is not a valid one (RFC 9112 §6.1-§6.3: "
+             "a sender MUST NOT send both; chunked framing overrides it), so "
+             "missing-content-length still holds; the chunks themselves were captured whole, "
+             "so the latency is that of the last chunk, about 86 ms."),
+]
+
+TABLES = {"samples": SCENARIOS, "field": FIELD_SCENARIOS}
+PORT_RANGES = {"samples": (PORT_MIN, PORT_MAX), "field": (FIELD_PORT_MIN, FIELD_PORT_MAX),
+               "all": (PORT_MIN, FIELD_PORT_MAX)}
+CAPTURE_FILTERS = {"samples": CAPTURE_FILTER, "field": FIELD_CAPTURE_FILTER,
+                   "all": "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (
+                       PORT_MIN, FIELD_PORT_MAX)}
+
 DEFAULTS = dict(family="ipv4", mode="callback", timeout=5.0, split=False, rewrite_path=None,
-                linger_after=0.0, target=None, forge=False, tls=False, tls_max=None)
+                linger_after=0.0, target=None, forge=False, tls=False, tls_max=None,
+                unsigned=False, connection="close", cut_request_at=None, callback=None,
+                exchange_expect=None, expect_snaplen200=None)
 
 
-def scenarios(port_offset=0):
-    """Every scenario with its defaults filled in. `port_offset` moves every port (the sender and
-    the server must use the same one): the live `watch` test runs on 19001+ so that it never
-    meets a concurrent record.sh on 9001-9040."""
+def scenarios(port_offset=0, table="samples"):
+    """Every scenario of `table` ("samples": record.sh's, "field": record-field.sh's, "all":
+    both) with its defaults filled in. `port_offset` moves every port (the sender and the server
+    must use the same one): the live `watch` test runs on 19001+ so that it never meets a
+    concurrent record.sh on 9001-9040."""
     out = []
     seen = set()
-    for s in SCENARIOS:
-        d = dict(DEFAULTS)
-        d.update(s)
-        if d["target"] is None:
-            d["target"] = "/oss/callback?scenario=" + d["name"]
-        assert PORT_MIN <= d["port"] <= PORT_MAX, d
-        assert d["port"] not in seen, d
-        seen.add(d["port"])
-        d["port"] += port_offset
-        d["is_callback"] = d["mode"] == "callback"
-        d["host"] = "::1" if d["family"] == "ipv6" else "127.0.0.1"
-        out.append(d)
+    names = ["samples", "field"] if table == "all" else [table]
+    for name in names:
+        low, high = PORT_RANGES[name]
+        for s in TABLES[name]:
+            d = dict(DEFAULTS)
+            d.update(s)
+            if d["target"] is None:
+                d["target"] = "/oss/callback?scenario=" + d["name"]
+            assert low <= d["port"] <= high, d
+            assert d["port"] not in seen, d
+            seen.add(d["port"])
+            d["port"] += port_offset
+            d["table"] = name
+            if d["callback"] is None:
+                d["is_callback"] = d["mode"] in ("callback", "keepalive-callbacks")
+            else:
+                d["is_callback"] = d["callback"]
+            d["host"] = "::1" if d["family"] == "ipv6" else "127.0.0.1"
+            out.append(d)
     return out
 
 
-def by_name():
-    return {s["name"]: s for s in scenarios()}
+def by_name(table="all"):
+    return {s["name"]: s for s in scenarios(table=table)}
