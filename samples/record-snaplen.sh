@@ -2,8 +2,11 @@
 # Record a few scenarios with a real `tcpdump -s 200` (records cut to 200 bytes, original length
 # kept), the capture a user gets with a small snaplen. Leaves record.sh and captures/ alone.
 #
-#   sudo samples/record-snaplen.sh        (from anywhere; about 5 s)
+#   sudo samples/record-snaplen.sh        (from anywhere; about 15 s)
 #
+# The scenarios are a dozen of record.sh's (callback_server.py) and two of record-field.sh's
+# (field_server.py: slow-body-5_8s and chunked-slow-86ms, whose heads are longer than the 134
+# payload bytes a 200-byte Ethernet record keeps, with Content-Length / Transfer-Encoding early).
 # Writes samples/derived/recorded-snaplen200.pcap (tcpdump -i lo -s 200: Ethernet, µs) and
 # samples/derived/recorded-snaplen200.json (oss_sender.py's ground truth for the same run), then
 # re-runs derive.py so MANIFEST.tsv and GAPS.tsv list the recording and the bytes it lost.
@@ -14,6 +17,7 @@ OUT=$SAMPLES/derived
 SNAPLEN=200
 SCENARIOS=(good-json bom-json plain-ok html-error-page status-404 status-204 chunked gzip
            no-content-length short-body reset-after-request keep-alive)
+FIELD_SCENARIOS=(slow-body-5_8s chunked-slow-86ms)
 
 die() { echo "record-snaplen.sh: $*" >&2; exit 1; }
 for cmd in python3 openssl tcpdump; do
@@ -26,16 +30,16 @@ ZROOT=()
 
 cd "$SAMPLES"
 export PYTHONDONTWRITEBYTECODE=1
-FILTER=$(python3 -c 'from scenarios import CAPTURE_FILTER; print(CAPTURE_FILTER)')
+FILTER=$(python3 -c 'from scenarios import CAPTURE_FILTERS; print(CAPTURE_FILTERS["all"])')
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/callback-doctor-snaplen.XXXXXX")
-SERVER_PID= CAP_PID= SENDER_PID=
+SERVER_PID= FIELD_PID= CAP_PID= SENDER_PID=
 cleanup() {
     local rc=$?
     set +e
     [ -n "$SENDER_PID" ] && { kill -TERM "$SENDER_PID" 2>/dev/null; wait "$SENDER_PID" 2>/dev/null; }
-    for pid in $CAP_PID $SERVER_PID; do kill -INT "$pid" 2>/dev/null; done
-    for pid in $CAP_PID $SERVER_PID; do wait "$pid" 2>/dev/null; done
+    for pid in $CAP_PID $SERVER_PID $FIELD_PID; do kill -INT "$pid" 2>/dev/null; done
+    for pid in $CAP_PID $SERVER_PID $FIELD_PID; do wait "$pid" 2>/dev/null; done
     if [ "$rc" -ne 0 ]; then
         for f in "$WORK"/*.err "$WORK"/server.log; do [ -f "$f" ] && { echo "--- $(basename "$f")" >&2; tail -5 "$f" >&2; }; done
     fi
@@ -47,8 +51,12 @@ trap 'exit 130' INT TERM
 
 python3 "$SAMPLES/callback_server.py" --ready-file "$WORK/server.ready" 2>"$WORK/server.log" &
 SERVER_PID=$!
-for _ in $(seq 100); do [ -f "$WORK/server.ready" ] && break; sleep 0.1; done
+python3 "$SAMPLES/field_server.py" --ready-file "$WORK/field.ready" --only "${FIELD_SCENARIOS[@]}" \
+    2>"$WORK/field.log" &
+FIELD_PID=$!
+for _ in $(seq 100); do [ -f "$WORK/server.ready" ] && [ -f "$WORK/field.ready" ] && break; sleep 0.1; done
 [ -f "$WORK/server.ready" ] || die "callback_server.py did not become ready"
+[ -f "$WORK/field.ready" ] || die "field_server.py did not become ready"
 
 tcpdump -i lo -s "$SNAPLEN" -U "${ZROOT[@]}" -w "$WORK/capture.pcap" "$FILTER" 2>"$WORK/tcpdump.err" &
 CAP_PID=$!
@@ -56,7 +64,8 @@ for _ in $(seq 100); do grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null &
 grep -q "listening on" "$WORK/tcpdump.err" || die "tcpdump did not start"
 sleep 0.5
 
-python3 "$SAMPLES/oss_sender.py" --out "$WORK/recording.json" --only "${SCENARIOS[@]}" &
+python3 "$SAMPLES/oss_sender.py" --out "$WORK/recording.json" --table all --snaplen "$SNAPLEN" \
+    --only "${SCENARIOS[@]}" "${FIELD_SCENARIOS[@]}" &
 SENDER_PID=$!
 wait "$SENDER_PID" || die "oss_sender.py failed"
 SENDER_PID=
@@ -64,6 +73,7 @@ sleep 1
 
 kill -INT "$CAP_PID"; wait "$CAP_PID" || true; CAP_PID=
 kill -INT "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=
+kill -INT "$FIELD_PID"; wait "$FIELD_PID" || true; FIELD_PID=
 grep -q "^0 packets dropped by kernel" "$WORK/tcpdump.err" || die "tcpdump dropped packets"
 grep -E "captured" "$WORK/tcpdump.err" | sed 's/^/  tcpdump: /' >&2
 
@@ -72,4 +82,4 @@ chmod 644 "$WORK/capture.pcap" "$WORK/recording.json"
 mv "$WORK/capture.pcap" "$OUT/recorded-snaplen200.pcap"
 mv "$WORK/recording.json" "$OUT/recorded-snaplen200.json"
 python3 "$SAMPLES/derive.py" >/dev/null
-echo "record-snaplen.sh: wrote derived/recorded-snaplen200.pcap and .json (${#SCENARIOS[@]} scenarios)" >&2
+echo "record-snaplen.sh: wrote derived/recorded-snaplen200.pcap and .json ($((${#SCENARIOS[@]} + ${#FIELD_SCENARIOS[@]})) scenarios)" >&2
