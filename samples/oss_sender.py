@@ -461,7 +461,32 @@ def run_callback(s):
     if resp is not None and outcome == "response" and resp.get("lastByteNs"):
         lat = round((resp["lastByteNs"] - t1) / 1e9, 6)
     rec["exchanges"] = [{"index": 0, "request": req, "response": resp, "latencySeconds": lat}]
+    if resp is None and outcome in ("closed-without-response", "reset"):
+        rec["exchanges"][0]["connectionEnd"] = connection_end(c, "server", before_request=False)
     return rec
+
+
+def connection_end(c, by, before_request):
+    """How the connection of an unanswered request ended, as the sender saw it: who ended it
+    (the side whose FIN or RST the sender met first, or itself), how, and whether the server
+    had ended it before the request was written."""
+    how = "fin" if (c.eof or by == "client") else "rst" if c.error == "reset" else None
+    return {"by": by, "how": how, "beforeRequest": before_request}
+
+
+def server_closed_already(c):
+    """True when the server's FIN is already queued on the socket: a peek (MSG_PEEK |
+    MSG_DONTWAIT, nothing consumed) returns end of stream."""
+    timeout = c.sock.gettimeout()
+    c.sock.setblocking(False)  # with a timeout set, Python would wait out EAGAIN
+    try:
+        return c.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        return True
+    finally:
+        c.sock.settimeout(timeout)
 
 
 def cut_request(c, s, rec, head, headers):
@@ -484,7 +509,8 @@ def cut_request(c, s, rec, head, headers):
                note="the client wrote only these %d bytes of the head, then closed; headers "
                     "lists the header lines that were written whole" % len(part))
     req["writes"] = 1
-    rec["exchanges"] = [{"index": 0, "request": req, "response": None, "latencySeconds": None}]
+    rec["exchanges"] = [{"index": 0, "request": req, "response": None, "latencySeconds": None,
+                         "connectionEnd": connection_end(c, "client", before_request=False)}]
     return rec
 
 
@@ -501,6 +527,7 @@ def run_keepalive_callbacks(s):
     c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     exchanges, start, outcome = [], 0, "response"
     for i, (head, body, headers, sig) in enumerate(requests):
+        closed_before = server_closed_already(c)
         t0 = time.time_ns()
         try:
             c.sock.sendall(head + body)
@@ -517,7 +544,8 @@ def run_keepalive_callbacks(s):
         if not (r and r["complete"]):
             outcome = {"timeout": "timeout-gave-up", "reset": "reset"}.get(
                 c.error, "closed-without-response")
-            exchanges[-1]["sawAfterRequest"] = c.error or ("eof" if c.eof else None)
+            exchanges[-1]["connectionEnd"] = connection_end(c, "server", closed_before)
+            exchanges[-1]["connectionEnd"]["sawAfterRequest"] = c.error or ("eof" if c.eof else None)
             break
         start = r["end"]
         time.sleep(0.1)
@@ -753,6 +781,10 @@ def main():
                       "keeps the uncut truth where a snaplen recording's expect differs.",
             "exchanges": "one per request on the connection; a refused connection has one "
                          "exchange with request null (as in the report contract).",
+            "connectionEnd": "on an exchange whose request got no response (closed or reset, "
+                             "not a timeout): who ended the connection as the sender saw it "
+                             "(by: server | client), how (fin | rst) and beforeRequest (the "
+                             "server's FIN was already queued when the request was written).",
         },
         "recordedBy": versions(),
         "scenarios": out,

@@ -14,6 +14,11 @@ struct SampleRecording {
         /// The sender's own `openssl dgst -verify` of the signature over the bytes it sent, with
         /// the test public key (`request.signature.validAsSent`); nil when no callback was sent.
         var signatureValidAsSent: Bool?
+        /// An OSS-style callback sent without an `Authorization` header (`request.signed == false`).
+        var unsigned: Bool = false
+        /// This exchange's own `expect` where the exchanges of one connection differ
+        /// (`exchanges[].expect`); nil: the scenario's.
+        var expect: [String]?
     }
 
     /// What the sender saw of TLS, for an HTTPS scenario.
@@ -45,6 +50,13 @@ struct SampleRecording {
         .deletingLastPathComponent()
     static let samplesDirectory = packageRoot.appendingPathComponent("samples")
 
+    /// `recording.json` (record.sh: the scenarios in the combined `captures/all-*` files) followed
+    /// by `recording-field.json` (record-field.sh: the field servers of issue #16, in `captures/field/`).
+    static func loadEverySample() throws -> SampleRecording {
+        let fieldTruth = samplesDirectory.appendingPathComponent("recording-field.json")
+        return SampleRecording(scenarios: try load().scenarios + load(from: fieldTruth).scenarios)
+    }
+
     /// Reads `recording.json`, or another recording written by `oss_sender.py --out`.
     static func load(from url: URL = samplesDirectory.appendingPathComponent("recording.json")) throws -> SampleRecording {
         let data = try Data(contentsOf: url)
@@ -59,7 +71,8 @@ struct SampleRecording {
                     return Exchange(
                         status: response?["status"] as? Int, latencySeconds: e["latencySeconds"] as? Double,
                         method: request?["method"] as? String, target: request?["target"] as? String,
-                        signatureValidAsSent: (request?["signature"] as? [String: Any])?["validAsSent"] as? Bool)
+                        signatureValidAsSent: (request?["signature"] as? [String: Any])?["validAsSent"] as? Bool,
+                        unsigned: request?["signed"] as? Bool == false, expect: e["expect"] as? [String])
                 }
                 let tls = (s["tls"] as? [String: Any]).map { t in
                     TLS(
