@@ -113,7 +113,9 @@ import Testing
         let r = try CLIRunner.run(["analyze", "--format", "json", "samples/captures"])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let paths = (root["captures"] as? [[String: Any]])?.compactMap { $0["path"] as? String } ?? []
-        #expect(paths.count == 40)  // 36 scenarios + 4 combined recordings
+        // 36 scenarios + 4 combined recordings, and in field/ 8 scenarios + their combined recording.
+        #expect(paths.count == 49)
+        #expect(paths.filter { $0.contains("/captures/field/") }.count == 9)
         #expect(paths == paths.sorted())
         #expect(r.status == 1)
     }
