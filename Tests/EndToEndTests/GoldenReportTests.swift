@@ -57,7 +57,7 @@ import Testing
         let dir = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("report.md")
-        let r = try CLIRunner.run(["analyze", "--format", "markdown", "-o", file.path, Self.capture])
+        let r = try CLIRunner.run(["analyze", "--format", "markdown", "-o", file.path, Self.servers, Self.capture])
         #expect(r.status == 1)
         #expect(r.stdout.isEmpty)
         let written = try String(contentsOf: file, encoding: .utf8)
