@@ -152,7 +152,8 @@ struct FlowAnalysis {
                 selection = own
             }
         }
-        var (listed, unlisted) = selection?.judged() ?? ([], UnlistedExchanges())
+        let judged = selection?.judged() ?? (listed: [], unlisted: UnlistedExchanges())
+        var listed = judged.listed
         if !logs.isEmpty {
             // Connection numbers across parts: the ranks of the listed connections' first frames
             // in every part's log, summed.
@@ -170,7 +171,7 @@ struct FlowAnalysis {
         }
         return Merged(
             exchanges: listed.map { ReportedExchange(capture: capture, diagnosed: $0) },
-            unlisted: unlisted, reassembly: reassembly, http: http)
+            unlisted: judged.unlisted, reassembly: reassembly, http: http)
     }
 }
 
