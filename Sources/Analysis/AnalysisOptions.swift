@@ -23,5 +23,10 @@ public struct AnalysisOptions: Sendable {
     /// Keys callback signatures may verify with besides OSS's published one (`--public-key`,
     /// for self-hosted tests that sign with their own key).
     public var publicKeys: [CallbackPublicKey] = []
+    /// Callback servers named by the user (`--server`, repeatable). HTTPS to a named server is
+    /// judged as a callback (as is HTTPS to a server plaintext callbacks went to, see
+    /// `HTTPSJudging`); when any is named, only exchanges with the named servers are listed —
+    /// the counts still cover the whole capture.
+    public var servers: [ServerName] = []
     public init() {}
 }

@@ -15,6 +15,14 @@ import ReportModel
 /// exchanges to one shared selection in whatever interleaving, get exactly the selection one
 /// thread makes.
 ///
+/// HTTPS exchanges are selected, and their quotas kept, on their own (kinds of their own, by their
+/// rule as a callback), whether or not they turn out judged (``HTTPSJudging``, decided only at the
+/// end of the capture): at the end, ``judged()`` re-labels the listed ones whose server is not
+/// judged, and folds in the unlisted ones from per-server tallies — so the counts are exact, the
+/// listing bounded, and no HTTPS exchange is held until the end beyond the quotas. When servers
+/// are named (``AnalysisOptions/servers``), only exchanges with them are offered a place; the rest
+/// are counted.
+///
 /// Connections are ordered by their first frame, which orders them as their ids do (ids are given
 /// in the order connections start) but, unlike ids, means the same in every part.
 ///
@@ -26,6 +34,8 @@ struct ExchangeSelection: Sendable {
         case failing(RuleID)
         case passing
         case other
+        /// An HTTPS exchange, by its first finding's rule as a callback (nil: none).
+        case https(RuleID?)
     }
 
     /// An exchange's place in report order (start time, connection by first frame, index on it),
@@ -61,12 +71,21 @@ struct ExchangeSelection: Sendable {
     private let maxPassing: Int
     private let maxFailingPerRule: Int
     private var kept: [Kind: Kept] = [:]
-    /// Exchanges finished and not listed (beyond their kind's quota).
+    /// Exchanges finished and not listed (beyond their kind's quota, or with a server not named),
+    /// except HTTPS ones.
     private(set) var unlisted = UnlistedExchanges()
+    /// HTTPS exchanges not listed, counted as callbacks, per server (one small tally per server
+    /// that HTTPS went to): folded in by ``judged()`` once it is known whether the server is judged.
+    private var unlistedHTTPS: [Endpoint: UnlistedExchanges] = [:]
+    /// Which HTTPS servers are judged: the named ones and those plaintext callbacks went to.
+    private(set) var judging: HTTPSJudging
 
-    init(maxPassing: Int, maxFailingPerRule: Int) {
+    /// - Parameter servers: the servers named by the user (``AnalysisOptions/servers``): HTTPS to
+    ///   them is judged and, when any is named, only exchanges with them are listed.
+    init(maxPassing: Int, maxFailingPerRule: Int, servers: [ServerName] = []) {
         self.maxPassing = maxPassing
         self.maxFailingPerRule = maxFailingPerRule
+        judging = HTTPSJudging(named: servers)
     }
 
     /// True when `a` comes before `b` in the report (within one capture).
@@ -75,13 +94,20 @@ struct ExchangeSelection: Sendable {
     }
 
     private func kind(of d: DiagnosedExchange) -> Kind {
+        if d.exchange.tls != nil { return .https(d.findings.first?.rule) }
         if let first = d.findings.first { return .failing(first.rule) }
         return d.isCallback ? .passing : .other
     }
 
-    /// Takes one finished exchange: kept if it is among the earliest of its kind so far (an exchange
-    /// it displaces is counted as unlisted), else counted as unlisted.
+    /// Takes one finished exchange, as diagnosed (an HTTPS one as a callback): kept if it is among
+    /// the earliest of its kind so far (an exchange it displaces is counted as unlisted), else
+    /// counted as unlisted.
     mutating func offer(_ d: consuming DiagnosedExchange) {
+        judging.note(d)
+        guard judging.named.isEmpty || judging.named.names(d.exchange.connection.server) else {
+            countUnlisted(d)
+            return
+        }
         let kind = kind(of: d), key = OrderKey(d)
         let index: Dictionary<Kind, Kept>.Index
         if let existing = kept.index(forKey: kind) {
@@ -89,13 +115,21 @@ struct ExchangeSelection: Sendable {
         } else {
             let quota: Int
             switch kind {
-            case .failing: quota = maxFailingPerRule
-            case .passing, .other: quota = maxPassing
+            case .failing, .https(_?): quota = maxFailingPerRule
+            case .passing, .other, .https(nil): quota = maxPassing
             }
             kept[kind] = Kept(quota: quota)
             index = kept.index(forKey: kind)!
         }
-        if let displaced = Self.insert(d, key: key, into: &kept.values[index]) { unlisted.count(displaced) }
+        if let displaced = Self.insert(d, key: key, into: &kept.values[index]) { countUnlisted(displaced) }
+    }
+
+    private mutating func countUnlisted(_ d: DiagnosedExchange) {
+        if d.exchange.tls != nil {
+            unlistedHTTPS[d.exchange.connection.server, default: UnlistedExchanges()].count(d)
+        } else {
+            unlisted.count(d)
+        }
     }
 
     /// Adds `d` to `kept`; returns the exchange that did not make it (`d` or the one it displaced).
@@ -143,7 +177,26 @@ struct ExchangeSelection: Sendable {
         }
     }
 
-    /// The kept exchanges, in report order.
+    /// The listed exchanges in report order, and the counts of the rest, with HTTPS judged as
+    /// ``judging`` says now (at the end of the capture: finally): listed HTTPS exchanges whose
+    /// server is not judged are re-labelled (``DiagnosedExchange/notJudgedHTTPS()``), unlisted ones
+    /// count as `httpsNotJudged` instead of as callbacks.
+    func judged() -> (listed: [DiagnosedExchange], unlisted: UnlistedExchanges) {
+        var unlisted = unlisted
+        for (server, tally) in unlistedHTTPS {
+            if judging.judges(server) {
+                unlisted.add(tally)
+            } else {
+                var notJudged = UnlistedExchanges()
+                notJudged.exchanges = tally.exchanges
+                notJudged.httpsNotJudged = tally.exchanges
+                unlisted.add(notJudged)
+            }
+        }
+        return (listed.map(judging.applied), unlisted)
+    }
+
+    /// The kept exchanges, in report order, as diagnosed (HTTPS ones as callbacks).
     var listed: [DiagnosedExchange] {
         kept.values.flatMap { kept in kept.keys.map { (key: $0, exchange: kept.exchanges[$0.slot]) } }
             .sorted { $0.key < $1.key }.map(\.exchange)

@@ -50,11 +50,14 @@ struct FlowAnalysis {
 
     /// An empty selection with the quotas of `options`.
     static func makeSelection(options: AnalysisOptions) -> ExchangeSelection {
-        ExchangeSelection(maxPassing: options.maxPassingExchangesKept, maxFailingPerRule: options.maxFailingExchangesKeptPerRule)
+        ExchangeSelection(
+            maxPassing: options.maxPassingExchangesKept, maxFailingPerRule: options.maxFailingExchangesKeptPerRule,
+            servers: options.servers)
     }
 
     /// Applies one segment (after a sweep of the table when `sweepFirst`); `onFinished` hears about
-    /// every exchange this finalises, in the order they finish.
+    /// every exchange this finalises, in the order they finish — an HTTPS one judged as what is
+    /// known so far says (``HTTPSJudging``; the report's verdict is decided at the end).
     mutating func process(
         _ segment: TCPSegment, origin: StreamOrigin, sweepFirst: Bool, onFinished: ((DiagnosedExchange) -> Void)? = nil
     ) {
@@ -92,13 +95,20 @@ struct FlowAnalysis {
         finishedBatch.reverse()
         while let exchange = finishedBatch.popLast() {
             let diagnosed = diagnoser.diagnose(consume exchange)
-            onFinished?(diagnosed)
+            if let onFinished { onFinished(judgedSoFar(diagnosed)) }
             if let sharedSelection {
                 sharedSelection.withLock { $0.offer(diagnosed) }
             } else {
                 selection!.offer(diagnosed)
             }
         }
+    }
+
+    /// `d` with HTTPS judged as known so far.
+    private func judgedSoFar(_ d: DiagnosedExchange) -> DiagnosedExchange {
+        guard d.exchange.tls != nil else { return d }
+        let judging = sharedSelection.map { shared in shared.withLock { $0.judging } } ?? selection!.judging
+        return judging.applied(to: d)
     }
 
     /// What this analysis found, to merge with the other parts of the capture.
@@ -142,7 +152,8 @@ struct FlowAnalysis {
                 selection = own
             }
         }
-        var listed = selection?.listed ?? []
+        let judged = selection?.judged() ?? (listed: [], unlisted: UnlistedExchanges())
+        var listed = judged.listed
         if !logs.isEmpty {
             // Connection numbers across parts: the ranks of the listed connections' first frames
             // in every part's log, summed.
@@ -160,7 +171,7 @@ struct FlowAnalysis {
         }
         return Merged(
             exchanges: listed.map { ReportedExchange(capture: capture, diagnosed: $0) },
-            unlisted: selection?.unlisted ?? UnlistedExchanges(), reassembly: reassembly, http: http)
+            unlisted: judged.unlisted, reassembly: reassembly, http: http)
     }
 }
 

@@ -15,6 +15,7 @@ public struct Diagnoser: Sendable {
         let signals = exchange.tls != nil ? [.tlsConnection] : exchange.request?.callbackSignals ?? []
         var findings: [Finding] = []
         var upload: UploadDiagnosis?
+        var possibleCallback = false
         if let refusal = exchange.refusal {
             findings.append(refused(refusal))
         } else if let tls = exchange.tls {
@@ -30,6 +31,7 @@ public struct Diagnoser: Sendable {
             // status) is still reported.
             // A request to an OSS endpoint (Host *.aliyuncs.com) is the uploader's, never a callback.
             if request.head.method == "POST" && !UploadDiagnosis.isOSSEndpoint(request.head) {
+                possibleCallback = true
                 findings = callbackFindings(exchange).filter { $0.rule != .incomplete }
             }
             findings.append(
@@ -55,7 +57,7 @@ public struct Diagnoser: Sendable {
         }
         return DiagnosedExchange(
             exchange: exchange, isCallback: !signals.isEmpty, callbackSignals: signals, findings: findings, outcome: outcome,
-            upload: upload)
+            upload: upload, isPossibleCallback: possibleCallback)
     }
 
     // MARK: - Rules

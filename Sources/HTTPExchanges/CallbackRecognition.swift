@@ -9,8 +9,9 @@ public enum CallbackSignal: String, Sendable, Hashable, CaseIterable {
     case userAgent = "user-agent"
     /// `x-oss-tag: CALLBACK` (2024+ requests).
     case ossTag = "x-oss-tag"
-    /// An HTTPS connection: its headers are encrypted, so every TLS connection of the capture is
-    /// taken as a possible callback (capture only the callback server's port).
+    /// An HTTPS connection: its headers are encrypted. The diagnosis gives every TLS connection
+    /// this signal; the analysis keeps it only for callback servers (`--server`, or the address and
+    /// port plaintext callbacks went to) and lists the others as "HTTPS, not judged".
     case tlsConnection = "tls"
 }
 

@@ -60,6 +60,10 @@ public enum HTMLRenderer {
         card("\(s.callbacksFailed)", "callbacks failed", s.callbacksFailed > 0 ? "fail" : "")
         card("\(s.callbacksPassed)", "callbacks passed", "pass")
         if s.callbacksUnknown > 0 { card("\(s.callbacksUnknown)", "not judged (bytes missing)", "warn") }
+        if s.possibleCallbacks > 0 {
+            card("\(s.possibleCallbacks)", "possible callbacks (head cut): \(s.possibleCallbacksFailed) failed", s.possibleCallbacksFailed > 0 ? "fail" : "warn")
+        }
+        if s.httpsNotJudged > 0 { card("\(s.httpsNotJudged)", "HTTPS connections not judged (--server judges them)") }
         if s.refusedConnections > 0 { card("\(s.refusedConnections)", "refused connection attempts", "fail") }
         card("\(Present.otherExchangeCount(report))", "other HTTP exchanges")
         let slowest = report.exchanges.lazy.filter(\.diagnosed.isCallback).compactMap(\.diagnosed.exchange.latencySeconds).max()
@@ -110,11 +114,14 @@ public enum HTMLRenderer {
         if failures.isEmpty {
             sink.write("<p>\(t(Present.noFailures(report)))</p>\n")
         } else {
+            if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("<p>\(t(Present.noFailures(report)))</p>\n") }
+            sink.write("<p>\(t(Present.breakdown(failures.map { exchanges[$0] }))).</p>\n")
             sink.write("<table>\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th></tr></thead>\n<tbody>\n")
             for i in failures {
                 let d = exchanges[i].diagnosed, e = d.exchange
                 var row = "<tr><td class=\"num\">\(numberLink(i))</td><td class=\"nowrap\">\(t(Present.clock(e.startTime, date: false)))</td>"
-                row += "<td class=\"nowrap\">\(t(e.connection.server.description))</td><td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
+                row += "<td class=\"nowrap\">\(t(e.connection.server.description))</td><td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))"
+                row += "\(d.isPossibleCallback ? " <em>(possible callback: head cut)</em>" : "")</td>"
                 row += "<td>\(t(Present.status(d)))</td><td class=\"num\">\(t(Present.latency(d)))</td>"
                 row += "<td>\(d.findings.filter { $0.severity == .error }.map { ruleBadge($0.rule, link: true) }.joined(separator: " "))</td>"
                 row += "<td class=\"mono\">\(t(Present.uploader(d.outcome) ?? "—"))</td></tr>\n"
@@ -142,7 +149,7 @@ public enum HTMLRenderer {
             row += "<td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
             row += "<td data-sort=\"\(e.response.map { String($0.head.status) } ?? "0")\">\(t(Present.status(d)))</td>"
             row += "<td class=\"num\" data-sort=\"\(e.latencySeconds.map { String(format3: $0, decimals: 9) } ?? "Infinity")\">\(t(Present.latency(d)))</td>"
-            row += "<td>\(outcomeBadge(d.outcome))</td>"
+            row += "<td>\(d.isHTTPSNotJudged ? "<span class=\"badge other\">HTTPS, NOT JUDGED</span>" : outcomeBadge(d.outcome))</td>"
             row += "<td>\(d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " "))</td></tr>\n"
             sink.write(row)
         }
@@ -213,7 +220,8 @@ public enum HTMLRenderer {
     static func details(_ reported: ReportedExchange, number: Int, redacted: Bool) -> String {
         let t = HTMLEscape.text
         let d = reported.diagnosed, e = d.exchange
-        var h = "<details id=\"x\(number)\"><summary>\(outcomeBadge(d.outcome)) <strong>#\(number)</strong> "
+        let badge = d.isHTTPSNotJudged ? "<span class=\"badge other\">HTTPS, NOT JUDGED</span>" : outcomeBadge(d.outcome)
+        var h = "<details id=\"x\(number)\"><summary>\(badge) <strong>#\(number)</strong> "
         h += "\(t(Present.clock(e.startTime, date: false))) · \(t("\(e.connection.client) → \(e.connection.server)")) · "
         h += "<code>\(t(Present.requestLine(e, withVersion: false)))</code> → \(t(Present.status(d)))"
         if let latency = e.latencySeconds { h += " · \(t(Diagnoser.duration(latency)))" }

@@ -29,6 +29,8 @@ public enum MarkdownRenderer {
         var callbacks = "- Callbacks: \(s.callbacks) seen, \(s.callbacksPassed) passed, \(failed)"
         if s.callbacksUnknown > 0 { callbacks += ", \(s.callbacksUnknown) not judged (bytes missing from the capture)" }
         sink.write(callbacks + "\n")
+        if let possible = Present.possibleCallbacks(s) { sink.write("- Possible callbacks: " + possible + "\n") }
+        if let https = Present.httpsNotJudged(s) { sink.write("- HTTPS: " + https + "\n") }
         if s.refusedConnections > 0 { sink.write("- Refused connection attempts: \(s.refusedConnections)\n") }
         let others = Present.otherExchangeCount(report)
         if others > 0 { sink.write("- Other HTTP exchanges (not OSS callbacks): \(others)\n") }
@@ -65,6 +67,9 @@ public enum MarkdownRenderer {
         if failures.isEmpty {
             sink.write(md(Present.noFailures(report)) + "\n\n")
         } else {
+            // With no callback seen, what failed are possible callbacks: say so first.
+            if s.callbacks == 0 && s.refusedConnections == 0 { sink.write(md(Present.noFailures(report)) + "\n\n") }
+            sink.write("\(Present.breakdown(failures.map { exchanges[$0] })):\n\n")
             sink.write("| # | time (UTC) | client → server | request | status | latency | rule | what OSS told the uploader |\n")
             sink.write("|---:|---|---|---|---|---:|---|---|\n")
             for i in failures {
@@ -72,7 +77,8 @@ public enum MarkdownRenderer {
                 let rules = d.findings.filter { $0.severity == .error }.map { "[\($0.rule.rawValue)](#\(anchor($0.rule)))" }
                     .joined(separator: ", ")
                 var row = "| \(i + 1) | \(Present.clock(e.startTime, date: false)) | \(md("\(e.connection.client) → \(e.connection.server)")) "
-                row += "| \(md(Present.requestLine(e, withVersion: false))) | \(md(Present.status(d))) | \(Present.latency(d)) "
+                row += "| \(md(Present.requestLine(e, withVersion: false)))\(d.isPossibleCallback ? " (possible callback: head cut)" : "") "
+                row += "| \(md(Present.status(d))) | \(Present.latency(d)) "
                 row += "| \(rules) | \(md(Present.uploader(d.outcome) ?? "—")) |\n"
                 sink.write(row)
             }
@@ -112,6 +118,7 @@ public enum MarkdownRenderer {
         let unknown = offsets(where: Present.isUnknown)
         if !unknown.isEmpty {
             sink.write("## Not judged (bytes missing from the capture)\n\n")
+            sink.write("\(Present.breakdown(unknown.map { exchanges[$0] })):\n\n")
             for i in unknown {
                 sink.write("- **#\(i + 1)** " + md(headline(exchanges[i])) + ": " + md(exchanges[i].diagnosed.outcome.unknownReason ?? "") + "\n")
             }

@@ -223,6 +223,9 @@ enum Present {
         }
     }
 
+    /// `FAIL`, `PASS`, `UNKNOWN`, `OTHER`, and `HTTPS, NOT JUDGED` for HTTPS that was not judged.
+    static func badge(_ d: DiagnosedExchange) -> String { d.isHTTPSNotJudged ? "HTTPS, NOT JUDGED" : badge(d.outcome) }
+
     /// `FAIL`, `PASS`, `UNKNOWN`, `OTHER`.
     static func badge(_ outcome: PredictedOutcome) -> String {
         switch outcome {
@@ -242,19 +245,65 @@ enum Present {
         return "\(plural(r.redactedValues, "secret value")) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
     }
 
-    /// What to say when no callback failed: none were seen, or all passed.
+    /// What to say when no callback failed: none were seen (possibly some whose head was cut, or
+    /// HTTPS that was not judged), or all passed.
     static func noFailures(_ report: Report) -> String {
         let s = report.summary
         if s.callbacks == 0 && s.refusedConnections == 0 {
+            if s.possibleCallbacks > 0 {
+                return "No request was captured whole enough to tell an OSS callback: the header sections of \(plural(s.possibleCallbacks, "POST")) were cut (e.g. by a small snaplen); as possible callbacks they are judged below as far as the captured bytes allow. Capture with tcpdump -s 0 to see whole requests."
+            }
             let uploads = report.exchanges.filter(isUpload).count
             if uploads > 0 {
                 return "No OSS callback request (OSS → callback server) in the capture; \(plural(uploads, "upload")) to OSS with a callback parameter \(uploads == 1 ? "is" : "are") listed below."
+            }
+            if s.httpsNotJudged > 0 {
+                return "No OSS callback was found in the capture; \(plural(s.httpsNotJudged, "HTTPS connection")) \(s.httpsNotJudged == 1 ? "was" : "were") not judged: name the callback server with --server HOST:PORT to judge HTTPS to it."
             }
             return "No OSS callback was found in the capture: check that it was taken on the callback server's port, and the filter."
         }
         return s.callbacksUnknown > 0
             ? "None failed; \(plural(s.callbacksUnknown, "callback")) could not be judged (bytes missing from the capture)."
             : "None: every callback in the capture passed OSS's checks."
+    }
+
+    /// `13 possible callbacks (request head cut): 4 failed, 9 not judged`, or nil when there are none.
+    static func possibleCallbacks(_ s: ReportSummary) -> String? {
+        guard s.possibleCallbacks > 0 else { return nil }
+        var parts: [String] = []
+        if s.possibleCallbacksFailed > 0 { parts.append("\(s.possibleCallbacksFailed) failed") }
+        if s.possibleCallbacksUnknown > 0 { parts.append("\(s.possibleCallbacksUnknown) not judged") }
+        return "\(plural(s.possibleCallbacks, "possible callback")) (request head cut): " + parts.joined(separator: ", ")
+    }
+
+    /// `5 connections not judged (no plaintext callback went to their server; --server HOST:PORT
+    /// judges them)`, about HTTPS connections.
+    static func httpsNotJudged(_ s: ReportSummary) -> String? {
+        guard s.httpsNotJudged > 0 else { return nil }
+        return "\(plural(s.httpsNotJudged, "connection")) not judged (no plaintext callback went to \(s.httpsNotJudged == 1 ? "its" : "their") server; --server HOST:PORT judges \(s.httpsNotJudged == 1 ? "it" : "them"))"
+    }
+
+    /// What the exchanges are: `3 callbacks, 4 possible callbacks, 1 refused connection attempt,
+    /// 2 other exchanges` (kinds with none left out).
+    static func breakdown(_ exchanges: some Collection<ReportedExchange>) -> String {
+        var callbacks = 0, possible = 0, refused = 0, other = 0
+        for r in exchanges {
+            if r.diagnosed.exchange.refusal != nil {
+                refused += 1
+            } else if r.diagnosed.isCallback {
+                callbacks += 1
+            } else if r.diagnosed.isPossibleCallback {
+                possible += 1
+            } else {
+                other += 1
+            }
+        }
+        var parts: [String] = []
+        if callbacks > 0 { parts.append(plural(callbacks, "callback")) }
+        if possible > 0 { parts.append(plural(possible, "possible callback")) }
+        if refused > 0 { parts.append(plural(refused, "refused connection attempt")) }
+        if other > 0 { parts.append(plural(other, "other exchange")) }
+        return parts.joined(separator: ", ")
     }
 
     /// `invalid: <reason> Key URL: <url> (OSS's).` — a callback's signature verdict in words.
@@ -276,10 +325,18 @@ enum Present {
     static func isUnknown(_ r: ReportedExchange) -> Bool { if case .unknown = r.diagnosed.outcome { true } else { false } }
     static func isPassed(_ r: ReportedExchange) -> Bool { if case .passed = r.diagnosed.outcome { true } else { false } }
 
-    /// Exchanges that are neither callbacks, uploads with a callback, nor connection attempts.
-    static func otherExchangeCount(_ report: Report) -> Int {
-        report.exchanges.filter { !$0.diagnosed.isCallback && $0.diagnosed.exchange.refusal == nil && $0.diagnosed.upload == nil }.count
+    static func isPossibleCallback(_ r: ReportedExchange) -> Bool { r.diagnosed.isPossibleCallback }
+    static func isHTTPSNotJudged(_ r: ReportedExchange) -> Bool { r.diagnosed.isHTTPSNotJudged }
+
+    /// Listed exchanges that are none of: callbacks, possible callbacks, HTTPS not judged, uploads
+    /// with a callback, connection attempts, exchanges not judged for missing bytes.
+    static func isOther(_ r: ReportedExchange) -> Bool {
+        let d = r.diagnosed
+        return !d.isCallback && !d.isPossibleCallback && !d.isHTTPSNotJudged && d.exchange.refusal == nil && d.upload == nil && !isUnknown(r)
     }
+
+    /// The listed exchanges that are ``isOther(_:)``.
+    static func otherExchangeCount(_ report: Report) -> Int { report.exchanges.count(where: isOther) }
 
     /// The rule of the first finding that decided a failure (catalogue precedence), else the first finding.
     static func primaryRule(_ d: DiagnosedExchange) -> RuleID? {

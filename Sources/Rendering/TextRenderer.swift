@@ -47,12 +47,8 @@ public enum TextRenderer {
         if let note = Present.redactionNote(report) { sink.write("  " + style.dim("Redacted: " + safe(note)) + "\n") }
         sink.write("\n")
 
-        let failedText = "\(s.callbacksFailed) failed"
-        var counts = style.bold("Callbacks:") + " \(s.callbacks) seen, \(s.callbacksPassed) passed, "
-        counts += (s.callbacksFailed > 0 ? style.boldRed(failedText) : failedText)
-        if s.callbacksUnknown > 0 { counts += ", \(s.callbacksUnknown) unknown (bytes missing from the capture)" }
-        if s.refusedConnections > 0 { counts += "; \(Present.plural(s.refusedConnections, "refused connection attempt"))" }
-        sink.write(counts + "\n")
+        sink.write(headline(s, style: style) + "\n")
+        if let https = Present.httpsNotJudged(s) { sink.write(style.bold("HTTPS:") + " " + https + "\n") }
         let width = s.findingsByRule.map(\.rule.rawValue.count).max() ?? 0
         let countWidth = s.findingsByRule.map { String($0.count).count }.max() ?? 0
         for (rule, count) in s.findingsByRule {
@@ -69,15 +65,12 @@ public enum TextRenderer {
         let failures = offsets(where: Present.isFailure)
         if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("\n" + safe(Present.noFailures(report)) + "\n") }
         if !failures.isEmpty {
-            let refused = failures.filter { exchanges[$0].diagnosed.exchange.refusal != nil }.count
-            var what = Present.plural(failures.count - refused, "callback")
-            if refused > 0 { what += ", " + Present.plural(refused, "refused connection attempt") }
-            sink.write("\n" + style.bold("Failed (\(what)):") + "\n")
+            sink.write("\n" + style.bold("Failed (\(Present.breakdown(failures.map { exchanges[$0] }))):") + "\n")
             blocks(failures)
         }
         let unknown = offsets(where: Present.isUnknown)
         if !unknown.isEmpty {
-            sink.write("\n" + style.bold("Not judged, bytes missing from the capture (\(unknown.count)):") + "\n")
+            sink.write("\n" + style.bold("Not judged, bytes missing from the capture (\(Present.breakdown(unknown.map { exchanges[$0] }))):") + "\n")
             blocks(unknown)
         }
         let suspect = offsets { Present.hasAuthenticityFinding($0) && !Present.isUnknown($0) }
@@ -93,8 +86,14 @@ public enum TextRenderer {
         }
 
         if options.verbose {
+            let https = offsets(where: Present.isHTTPSNotJudged)
+            if !https.isEmpty {
+                sink.write("\n" + style.bold("HTTPS, not judged (\(https.count)):") + "\n")
+                for i in https { sink.write("  " + line(exchanges[i], number: i + 1, style: style) + "\n") }
+            }
             let others = offsets {
                 !Present.isFailure($0) && !Present.isUnknown($0) && !Present.isUpload($0) && !Present.hasAuthenticityFinding($0)
+                    && !Present.isHTTPSNotJudged($0)
             }
             if !others.isEmpty {
                 sink.write("\n" + style.bold("Other exchanges (\(others.count)):") + "\n")
@@ -105,9 +104,23 @@ public enum TextRenderer {
             let passed = s.callbacksPassed - suspect.filter { Present.isPassed(exchanges[$0]) }.count
             var hidden: [String] = []
             if passed > 0 { hidden.append(Present.plural(passed, "passing callback")) }
+            let https = offsets(where: Present.isHTTPSNotJudged).count
+            if https > 0 { hidden.append("\(Present.plural(https, "HTTPS connection")) not judged") }
             if nonCallbacks > 0 { hidden.append("\(Present.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)") }
             if !hidden.isEmpty { sink.write("\n" + hidden.joined(separator: " and ") + "; -v lists them.\n") }
         }
+    }
+
+    /// `Callbacks: 29 seen, 7 passed, 22 failed, 2 unknown (…); 13 possible callbacks (request head
+    /// cut): 4 failed, 9 not judged; 1 refused connection attempt`.
+    static func headline(_ s: ReportSummary, style: TerminalStyle) -> String {
+        let failedText = "\(s.callbacksFailed) failed"
+        var counts = style.bold("Callbacks:") + " \(s.callbacks) seen, \(s.callbacksPassed) passed, "
+        counts += (s.callbacksFailed > 0 ? style.boldRed(failedText) : failedText)
+        if s.callbacksUnknown > 0 { counts += ", \(s.callbacksUnknown) unknown (bytes missing from the capture)" }
+        if let possible = Present.possibleCallbacks(s) { counts += "; " + possible }
+        if s.refusedConnections > 0 { counts += "; \(Present.plural(s.refusedConnections, "refused connection attempt"))" }
+        return counts
     }
 
     /// ``render(_:options:to:)``'s text as one `String`.
@@ -178,7 +191,7 @@ public enum TextRenderer {
         case .passed: parts.append(style.green("PASS"))
         case .failed: parts.append(style.red("FAIL"))
         case .unknown: parts.append(style.yellow("UNKNOWN"))
-        case .notACallback: parts.append(style.dim("not a callback"))
+        case .notACallback: parts.append(style.dim(d.isHTTPSNotJudged ? "HTTPS, not judged" : "not a callback"))
         }
         if !d.findings.isEmpty { parts.append(d.findings.map(\.rule.rawValue).joined(separator: ",")) }
         return parts.joined(separator: "  ")

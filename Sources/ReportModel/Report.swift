@@ -20,10 +20,13 @@ public struct ReportSettings: Sendable, Hashable {
     public var filter: String?
     /// Labels (file paths) of the keys signatures were also verified with (`--public-key`).
     public var publicKeys: [String]
-    public init(diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = []) {
+    /// The callback servers named (`--server`), as given: `127.0.0.1:9000`, `[::1]:9000`, `:9000`.
+    public var servers: [String]
+    public init(diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = [], servers: [String] = []) {
         self.diagnosis = diagnosis
         self.filter = filter
         self.publicKeys = publicKeys
+        self.servers = servers
     }
 }
 
@@ -74,26 +77,32 @@ public struct CaptureSummary: Sendable, Equatable {
     public init(path: String) { self.path = path }
 }
 
-/// Exchanges of a capture that were counted but not listed (see `CaptureSummary.unlisted`): what
-/// they add to the report's summary.
-public struct UnlistedExchanges: Sendable, Hashable {
-    public var exchanges = 0
-    public var callbacks = 0
-    public var callbacksPassed = 0
-    public var callbacksFailed = 0
-    public var callbacksUnknown = 0
-    public var refusedConnections = 0
-    /// Their findings, per rule.
-    public var findingsByRule: [RuleID: Int] = [:]
-    /// The worst severity among their findings.
-    public var worstSeverity: Severity?
+/// The counts of exchanges every level of the report keeps (a capture's unlisted exchanges, a
+/// capture's tally, the report's totals), counted in one place so that they add up the same way.
+///
+/// Each exchange adds 1 to `exchanges` and to at most one of: `callbacks` (an OSS callback,
+/// split into passed/failed/unknown), `possibleCallbacks` (a POST whose head was cut, split into
+/// failed/unknown: it can never pass), `httpsNotJudged` (an HTTPS connection not judged as a
+/// callback); a refused connection attempt adds 1 to `refusedConnections`.
+public protocol ExchangeCounting {
+    var exchanges: Int { get set }
+    var callbacks: Int { get set }
+    var callbacksPassed: Int { get set }
+    var callbacksFailed: Int { get set }
+    var callbacksUnknown: Int { get set }
+    var possibleCallbacks: Int { get set }
+    var possibleCallbacksFailed: Int { get set }
+    var possibleCallbacksUnknown: Int { get set }
+    var httpsNotJudged: Int { get set }
+    var refusedConnections: Int { get set }
+}
 
-    public init() {}
-
-    /// Counts one exchange, as `Report` counts a listed one.
-    public mutating func count(_ d: DiagnosedExchange) {
+extension ExchangeCounting {
+    /// Counts one exchange (its findings are counted by the caller).
+    public mutating func countExchange(_ d: DiagnosedExchange) {
         exchanges += 1
         if d.exchange.refusal != nil { refusedConnections += 1 }
+        if d.isHTTPSNotJudged { httpsNotJudged += 1 }
         if d.isCallback {
             callbacks += 1
             switch d.outcome {
@@ -102,21 +111,60 @@ public struct UnlistedExchanges: Sendable, Hashable {
             case .unknown: callbacksUnknown += 1
             case .notACallback: break
             }
+        } else if d.isPossibleCallback {
+            possibleCallbacks += 1
+            // Its head is cut, so it is never judged passed: what did not fail is unknown.
+            if case .failed = d.outcome { possibleCallbacksFailed += 1 } else { possibleCallbacksUnknown += 1 }
         }
+    }
+
+    /// Adds the exchange counts of `other`.
+    public mutating func addCounts(_ other: some ExchangeCounting) {
+        exchanges += other.exchanges
+        callbacks += other.callbacks
+        callbacksPassed += other.callbacksPassed
+        callbacksFailed += other.callbacksFailed
+        callbacksUnknown += other.callbacksUnknown
+        possibleCallbacks += other.possibleCallbacks
+        possibleCallbacksFailed += other.possibleCallbacksFailed
+        possibleCallbacksUnknown += other.possibleCallbacksUnknown
+        httpsNotJudged += other.httpsNotJudged
+        refusedConnections += other.refusedConnections
+    }
+}
+
+/// Exchanges of a capture that were counted but not listed (see `CaptureSummary.unlisted`): what
+/// they add to the report's summary.
+public struct UnlistedExchanges: Sendable, Hashable, ExchangeCounting {
+    public var exchanges = 0
+    public var callbacks = 0
+    public var callbacksPassed = 0
+    public var callbacksFailed = 0
+    public var callbacksUnknown = 0
+    public var possibleCallbacks = 0
+    public var possibleCallbacksFailed = 0
+    public var possibleCallbacksUnknown = 0
+    public var httpsNotJudged = 0
+    public var refusedConnections = 0
+    /// Their findings, per rule.
+    public var findingsByRule: [RuleID: Int] = [:]
+    /// The worst severity among their findings.
+    public var worstSeverity: Severity?
+
+    public init() {}
+
+    /// Counts one exchange and its findings, as `Report` counts a listed one.
+    public mutating func count(_ d: DiagnosedExchange) {
+        countExchange(d)
         for finding in d.findings {
             findingsByRule[finding.rule, default: 0] += 1
             worstSeverity = max(worstSeverity ?? finding.severity, finding.severity)
         }
     }
 
-    /// Adds the counts of `other` (another part of the same capture).
+    /// Adds the counts and findings of `other` (another part of the same capture).
     public mutating func add(_ other: UnlistedExchanges) {
-        exchanges += other.exchanges
-        callbacks += other.callbacks
-        callbacksPassed += other.callbacksPassed
-        callbacksFailed += other.callbacksFailed
-        callbacksUnknown += other.callbacksUnknown
-        refusedConnections += other.refusedConnections
+        addCounts(other)
         findingsByRule.merge(other.findingsByRule, uniquingKeysWith: +)
         if let severity = other.worstSeverity { worstSeverity = max(worstSeverity ?? severity, severity) }
     }
@@ -133,19 +181,23 @@ public struct ReportedExchange: Sendable, Equatable {
 }
 
 /// Counts for one capture in the summary.
-public struct CaptureTally: Sendable, Hashable {
+public struct CaptureTally: Sendable, Hashable, ExchangeCounting {
     public var path: String
     public var exchanges = 0
     public var callbacks = 0
     public var callbacksPassed = 0
     public var callbacksFailed = 0
     public var callbacksUnknown = 0
+    public var possibleCallbacks = 0
+    public var possibleCallbacksFailed = 0
+    public var possibleCallbacksUnknown = 0
+    public var httpsNotJudged = 0
     public var refusedConnections = 0
     public var readError = false
 }
 
 /// The totals of a report.
-public struct ReportSummary: Sendable, Hashable {
+public struct ReportSummary: Sendable, Hashable, ExchangeCounting {
     public var captures = 0
     public var capturesUnreadable = 0
     public var exchanges = 0
@@ -153,6 +205,13 @@ public struct ReportSummary: Sendable, Hashable {
     public var callbacksPassed = 0
     public var callbacksFailed = 0
     public var callbacksUnknown = 0
+    /// POSTs whose request head was cut (``DiagnosedExchange/isPossibleCallback``): not in
+    /// `callbacks`; failed + unknown == possibleCallbacks.
+    public var possibleCallbacks = 0
+    public var possibleCallbacksFailed = 0
+    public var possibleCallbacksUnknown = 0
+    /// HTTPS connections not judged as callbacks (``DiagnosedExchange/isHTTPSNotJudged``).
+    public var httpsNotJudged = 0
     public var refusedConnections = 0
     /// Findings per rule, in catalogue order; rules that never fired are omitted.
     public var findingsByRule: [(rule: RuleID, count: Int)] = []
@@ -162,7 +221,8 @@ public struct ReportSummary: Sendable, Hashable {
 
     public static func == (a: ReportSummary, b: ReportSummary) -> Bool {
         a.captures == b.captures && a.exchanges == b.exchanges && a.callbacks == b.callbacks
-            && a.callbacksFailed == b.callbacksFailed && a.perCapture == b.perCapture
+            && a.callbacksFailed == b.callbacksFailed && a.possibleCallbacks == b.possibleCallbacks
+            && a.possibleCallbacksFailed == b.possibleCallbacksFailed && a.httpsNotJudged == b.httpsNotJudged && a.perCapture == b.perCapture
             && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule) && a.findingsByRule.map(\.count) == b.findingsByRule.map(\.count)
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(exchanges) }
@@ -216,29 +276,8 @@ public struct Report: Sendable {
         var counts: [RuleID: Int] = [:]
         for reported in exchanges {
             let d = reported.diagnosed
-            summary.exchanges += 1
-            let t = index[reported.capture]
-            if let t { tallies[t].exchanges += 1 }
-            if d.exchange.refusal != nil {
-                summary.refusedConnections += 1
-                if let t { tallies[t].refusedConnections += 1 }
-            }
-            if d.isCallback {
-                summary.callbacks += 1
-                if let t { tallies[t].callbacks += 1 }
-                switch d.outcome {
-                case .passed:
-                    summary.callbacksPassed += 1
-                    if let t { tallies[t].callbacksPassed += 1 }
-                case .failed:
-                    summary.callbacksFailed += 1
-                    if let t { tallies[t].callbacksFailed += 1 }
-                case .unknown:
-                    summary.callbacksUnknown += 1
-                    if let t { tallies[t].callbacksUnknown += 1 }
-                case .notACallback: break
-                }
-            }
+            summary.countExchange(d)
+            if let t = index[reported.capture] { tallies[t].countExchange(d) }
             for finding in d.findings {
                 counts[finding.rule, default: 0] += 1
                 summary.worstSeverity = max(summary.worstSeverity ?? finding.severity, finding.severity)
@@ -246,18 +285,8 @@ public struct Report: Sendable {
         }
         for (t, capture) in captures.enumerated() where capture.unlisted.exchanges > 0 {
             let u = capture.unlisted
-            summary.exchanges += u.exchanges
-            summary.callbacks += u.callbacks
-            summary.callbacksPassed += u.callbacksPassed
-            summary.callbacksFailed += u.callbacksFailed
-            summary.callbacksUnknown += u.callbacksUnknown
-            summary.refusedConnections += u.refusedConnections
-            tallies[t].exchanges += u.exchanges
-            tallies[t].callbacks += u.callbacks
-            tallies[t].callbacksPassed += u.callbacksPassed
-            tallies[t].callbacksFailed += u.callbacksFailed
-            tallies[t].callbacksUnknown += u.callbacksUnknown
-            tallies[t].refusedConnections += u.refusedConnections
+            summary.addCounts(u)
+            tallies[t].addCounts(u)
             for (rule, n) in u.findingsByRule { counts[rule, default: 0] += n }
             if let worst = u.worstSeverity { summary.worstSeverity = max(summary.worstSeverity ?? worst, worst) }
         }

@@ -69,6 +69,7 @@ extension ReportSettings {
             ("maxBodyBytes", .int(diagnosis.maxBodyBytes)),
             ("filter", .optional(filter)),
             ("publicKeys", .array(publicKeys.map(JSONValue.string))),
+            ("servers", .array(servers.map(JSONValue.string))),
         ])
     }
 }
@@ -135,6 +136,10 @@ extension CaptureSummary {
                     ("callbacksPassed", .int(Int64(unlisted.callbacksPassed))),
                     ("callbacksFailed", .int(Int64(unlisted.callbacksFailed))),
                     ("callbacksUnknown", .int(Int64(unlisted.callbacksUnknown))),
+                    ("possibleCallbacks", .int(Int64(unlisted.possibleCallbacks))),
+                    ("possibleCallbacksFailed", .int(Int64(unlisted.possibleCallbacksFailed))),
+                    ("possibleCallbacksUnknown", .int(Int64(unlisted.possibleCallbacksUnknown))),
+                    ("httpsNotJudged", .int(Int64(unlisted.httpsNotJudged))),
                     ("refusedConnections", .int(Int64(unlisted.refusedConnections))),
                     (
                         "findingsByRule",
@@ -167,6 +172,8 @@ extension ReportedExchange {
                 ])
             ),
             ("isCallback", .bool(d.isCallback)),
+            ("possibleCallback", .bool(d.isPossibleCallback)),
+            ("httpsNotJudged", .bool(d.isHTTPSNotJudged)),
             ("callbackSignals", .array(d.callbackSignals.map { .string($0.rawValue) })),
             ("request", e.request.map { Self.adding(Self.requestJSON($0), Self.uploadRequestMembers(d.upload)) } ?? .null),
             ("interimResponses", .array(e.interimResponses.map(Self.interimJSON))),
@@ -500,6 +507,10 @@ extension ReportSummary {
             ("callbacksPassed", .int(Int64(callbacksPassed))),
             ("callbacksFailed", .int(Int64(callbacksFailed))),
             ("callbacksUnknown", .int(Int64(callbacksUnknown))),
+            ("possibleCallbacks", .int(Int64(possibleCallbacks))),
+            ("possibleCallbacksFailed", .int(Int64(possibleCallbacksFailed))),
+            ("possibleCallbacksUnknown", .int(Int64(possibleCallbacksUnknown))),
+            ("httpsNotJudged", .int(Int64(httpsNotJudged))),
             ("refusedConnections", .int(Int64(refusedConnections))),
             ("findingsByRule", .object(findingsByRule.map { ($0.rule.rawValue, .int(Int64($0.count))) })),
             (
@@ -514,6 +525,10 @@ extension ReportSummary {
                             ("callbacksPassed", .int(Int64(t.callbacksPassed))),
                             ("callbacksFailed", .int(Int64(t.callbacksFailed))),
                             ("callbacksUnknown", .int(Int64(t.callbacksUnknown))),
+                            ("possibleCallbacks", .int(Int64(t.possibleCallbacks))),
+                            ("possibleCallbacksFailed", .int(Int64(t.possibleCallbacksFailed))),
+                            ("possibleCallbacksUnknown", .int(Int64(t.possibleCallbacksUnknown))),
+                            ("httpsNotJudged", .int(Int64(t.httpsNotJudged))),
                             ("refusedConnections", .int(Int64(t.refusedConnections))),
                         ])
                     })

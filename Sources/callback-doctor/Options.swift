@@ -36,6 +36,8 @@ struct InputOptions: ParsableArguments {
             valueName: "FILE.pem"))
     var publicKeyFiles: [String] = []
 
+    @OptionGroup var servers: ServerOptions
+
     @Flag(
         name: .long,
         help: "List every exchange in full (default: per capture, 100 passing, 100 non-callback and 100 per failing rule; the rest are counted, the totals stay exact).")
@@ -71,6 +73,7 @@ struct InputOptions: ParsableArguments {
         }
         options.diagnosis.latencyThresholdSeconds = latencyThreshold
         options.filter = filter
+        options.servers = servers.names
         // Checked by validate(); a file that changed since is left out (and named on stderr).
         options.publicKeys = publicKeyFiles.compactMap { file in
             do {
@@ -92,6 +95,29 @@ struct InputOptions: ParsableArguments {
         }
         return report
     }
+}
+
+/// `--server HOST:PORT` (repeatable): the callback servers (`analyze`, `exchanges`, `watch`).
+struct ServerOptions: ParsableArguments {
+    @Option(
+        name: .customLong("server"),
+        help: ArgumentHelp(
+            "A callback server: HOST:PORT, [IPV6]:PORT or :PORT (any host), PORT a number or a range FIRST-LAST; repeatable. HTTPS to it is judged as OSS callbacks (by default only HTTPS to a server:port that plaintext callbacks went to is), and only exchanges with the named servers are listed (the counts still cover the whole capture).",
+            valueName: "HOST:PORT"))
+    var serverTexts: [String] = []
+
+    mutating func validate() throws {
+        for text in serverTexts {
+            do {
+                _ = try ServerName(parsing: text)
+            } catch {
+                throw ValidationError("--server \(error.description)")
+            }
+        }
+    }
+
+    /// The parsed names (checked by ``validate()``).
+    var names: [ServerName] { serverTexts.compactMap { try? ServerName(parsing: $0) } }
 }
 
 /// `--redact` / `--no-redact`; the default depends on the format.

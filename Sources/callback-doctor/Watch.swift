@@ -83,6 +83,8 @@ extension CallbackDoctor {
                 valueName: "FILE.pem"))
         var publicKeyFiles: [String] = []
 
+        @OptionGroup var servers: ServerOptions
+
         @OptionGroup var redaction: RedactionOptions
 
         @Option(name: .long, help: ArgumentHelp("Colour the lines and the text report (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
@@ -117,6 +119,7 @@ extension CallbackDoctor {
             }
             options.diagnosis.latencyThresholdSeconds = latencyThreshold
             options.filter = filter
+            options.servers = servers.names
             options.publicKeys = try publicKeyFiles.map(InputOptions.loadKey)
 
             // Handlers first, so that a signal during start-up is not lost; the flag is read only

@@ -57,27 +57,31 @@ import Testing
         var all = Fixtures.options()
         all.maxPassingExchangesKept = .max
         all.maxFailingExchangesKeptPerRule = .max
+        all.servers = Fixtures.sampleServers
         let exchanges = CaptureAnalyzer.analyze(path: Fixtures.sample("all-lo.pcap"), options: all).exchanges.map(\.diagnosed)
         try #require(exchanges.count >= 30)
-        var reference = ExchangeSelection(maxPassing: 2, maxFailingPerRule: 1)
+        try #require(exchanges.contains { $0.exchange.tls != nil && !$0.findings.isEmpty }, "judged HTTPS among them")
+        var reference = ExchangeSelection(maxPassing: 2, maxFailingPerRule: 1, servers: Fixtures.sampleServers)
         for d in exchanges { reference.offer(d) }
-        #expect(reference.listed.count < exchanges.count)
-        #expect(reference.unlisted.exchanges == exchanges.count - reference.listed.count)
-        // The oracle: in report order, the first of each kind.
+        let judged = reference.judged()
+        #expect(judged.listed.count < exchanges.count)
+        #expect(judged.unlisted.exchanges == exchanges.count - judged.listed.count)
+        // The oracle: in report order, the first of each kind (HTTPS in kinds of its own).
         var seen: [String: Int] = [:]
         let expected = exchanges.filter { d in
-            let kind = d.findings.first.map { "rule " + $0.rule.rawValue } ?? (d.isCallback ? "passing" : "other")
+            var kind = d.findings.first.map { "rule " + $0.rule.rawValue } ?? (d.isCallback ? "passing" : "other")
+            if d.exchange.tls != nil { kind = "https " + kind }
             seen[kind, default: 0] += 1
-            return seen[kind]! <= (kind.hasPrefix("rule") ? 1 : 2)
+            return seen[kind]! <= (kind.contains("rule") ? 1 : 2)
         }
-        #expect(reference.listed == expected)
+        #expect(judged.listed == expected)
 
         var generator = SplitMix64(seed: 7)
         for _ in 0..<25 {
-            var selection = ExchangeSelection(maxPassing: 2, maxFailingPerRule: 1)
+            var selection = ExchangeSelection(maxPassing: 2, maxFailingPerRule: 1, servers: Fixtures.sampleServers)
             for d in exchanges.shuffled(using: &generator) { selection.offer(d) }
-            #expect(selection.listed == reference.listed)
-            #expect(selection.unlisted == reference.unlisted)
+            #expect(selection.judged().listed == judged.listed)
+            #expect(selection.judged().unlisted == judged.unlisted)
         }
     }
 

@@ -24,6 +24,10 @@ enum Fixtures {
 
     static let benchKey = "bench/keys/bench-callback-public.pem"
 
+    /// The sample recordings' server ports (`--server :9001-9040`): their HTTPS on 9030-9034 is
+    /// judged only when named.
+    static let sampleServers = [ServerName(address: nil, ports: 9001...9040)]
+
     /// A file under `samples/captures/`.
     static func sample(_ name: String) -> String {
         packageRoot.appendingPathComponent("samples/captures/" + name).path

@@ -33,6 +33,13 @@ import Testing
         return path
     }
 
+    /// HTTPS to port 443 judged as callbacks (`--server :443`): no plaintext callback goes there.
+    static var judgingPort443: AnalysisOptions {
+        var options = AnalysisOptions()
+        options.servers = [ServerName(address: nil, ports: 443...443)]
+        return options
+    }
+
     static let handshakeOpen: [(Double, Bool, TCPFlags, [UInt8])] = [
         (0, true, [.syn], []), (0.0001, false, [.syn, .ack], []), (0.0002, true, [.ack], []),
     ]
@@ -52,7 +59,7 @@ import Testing
         ]
         let path = try Self.capture(steps)
         defer { Fixtures.remove(URL(fileURLWithPath: path).deletingLastPathComponent().path) }
-        let analysis = CaptureAnalyzer.analyze(path: path, options: AnalysisOptions())
+        let analysis = CaptureAnalyzer.analyze(path: path, options: Self.judgingPort443)
         #expect(analysis.summary.http.tlsConnections == 1)
         try #require(analysis.exchanges.count == 1)
         let d = analysis.exchanges[0].diagnosed
@@ -79,7 +86,7 @@ import Testing
         ]
         let path = try Self.capture(steps)
         defer { Fixtures.remove(URL(fileURLWithPath: path).deletingLastPathComponent().path) }
-        let analysis = CaptureAnalyzer.analyze(path: path, options: AnalysisOptions())
+        let analysis = CaptureAnalyzer.analyze(path: path, options: Self.judgingPort443)
         try #require(analysis.exchanges.count == 1)
         let d = analysis.exchanges[0].diagnosed
         #expect(d.findings.map(\.rule) == [.tlsHandshakeFailed, .tlsNoSNI])
@@ -105,7 +112,7 @@ import Testing
         let truth = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/tls.truth.json"))) as? [String: Int])
         // 12 slow and 12 refused: fewer than the 100 failures per rule a report lists in full.
-        let analysis = CaptureAnalyzer.analyze(path: capture, options: AnalysisOptions())
+        let analysis = CaptureAnalyzer.analyze(path: capture, options: Self.judgingPort443)
         #expect(analysis.summary.http.tlsConnections == 600)
         var counts: [String: Int] = [:]
         for reported in analysis.exchanges {

@@ -6,6 +6,8 @@ import Testing
 /// machine-specific path and no time of "now").
 @Suite(.serialized) struct GoldenReportTests {
     static let capture = "samples/captures/all-lo.pcap"
+    /// The samples' callback servers (HTTPS on 9030-9034 is judged only when named).
+    static let servers = "--server=:9001-9040"
 
     struct Case: CustomTestStringConvertible, Sendable {
         var golden: String
@@ -15,20 +17,23 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(golden: "analyze-text.txt", arguments: ["analyze", "--color", "never", capture], status: 1),
-        Case(golden: "analyze-text-verbose.txt", arguments: ["analyze", "--color", "never", "-v", capture], status: 1),
+        Case(golden: "analyze-text.txt", arguments: ["analyze", "--color", "never", servers, capture], status: 1),
+        Case(golden: "analyze-text-verbose.txt", arguments: ["analyze", "--color", "never", "-v", servers, capture], status: 1),
+        Case(golden: "analyze-text-https-not-judged.txt", arguments: ["analyze", "--color", "never", "-v", capture], status: 1),
+        Case(golden: "analyze-text-snaplen.txt", arguments: ["analyze", "--color", "never", "samples/derived/snaplen-200.pcap"], status: 1),
+        Case(golden: "analyze-snaplen.md", arguments: ["analyze", "--format", "markdown", "samples/derived/snaplen-200.pcap"], status: 1),
         Case(golden: "analyze-text-color.txt", arguments: ["analyze", "--color", "always", "samples/captures/bom-json.pcap"], status: 1),
-        Case(golden: "analyze.json", arguments: ["analyze", "--format", "json", capture], status: 1),
+        Case(golden: "analyze.json", arguments: ["analyze", "--format", "json", servers, capture], status: 1),
         Case(golden: "analyze-redacted.json", arguments: ["analyze", "--format", "json", "--redact", "samples/captures/good-json.pcap"], status: 0),
-        Case(golden: "analyze.jsonl", arguments: ["analyze", "--format", "jsonl", capture], status: 1),
-        Case(golden: "analyze.md", arguments: ["analyze", "--format", "markdown", capture], status: 1),
-        Case(golden: "analyze.html", arguments: ["analyze", "--format", "html", capture], status: 1),
+        Case(golden: "analyze.jsonl", arguments: ["analyze", "--format", "jsonl", servers, capture], status: 1),
+        Case(golden: "analyze.md", arguments: ["analyze", "--format", "markdown", servers, capture], status: 1),
+        Case(golden: "analyze.html", arguments: ["analyze", "--format", "html", servers, capture], status: 1),
         // The uploader's side (issue #7).
         Case(golden: "analyze-upload-text.txt", arguments: ["analyze", "--color", "never", "samples/captures/upload-invalid-callback.pcap"], status: 1),
         Case(golden: "analyze-upload.json", arguments: ["analyze", "--format", "json", "samples/captures/upload-postobject.pcap"], status: 1),
         Case(golden: "analyze-upload.md", arguments: ["analyze", "--format", "markdown", "samples/captures/upload-postobject.pcap"], status: 1),
-        Case(golden: "exchanges.tsv", arguments: ["exchanges", capture], status: 0),
-        Case(golden: "exchanges.jsonl", arguments: ["exchanges", "--format", "jsonl", capture], status: 0),
+        Case(golden: "exchanges.tsv", arguments: ["exchanges", servers, capture], status: 0),
+        Case(golden: "exchanges.jsonl", arguments: ["exchanges", "--format", "jsonl", servers, capture], status: 0),
         Case(golden: "rules.txt", arguments: ["rules"], status: 0),
         Case(golden: "rules.md", arguments: ["rules", "--format", "markdown"], status: 0),
         Case(golden: "rules.json", arguments: ["rules", "--format", "json"], status: 0),
@@ -52,7 +57,7 @@ import Testing
         let dir = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("report.md")
-        let r = try CLIRunner.run(["analyze", "--format", "markdown", "-o", file.path, Self.capture])
+        let r = try CLIRunner.run(["analyze", "--format", "markdown", "-o", file.path, Self.servers, Self.capture])
         #expect(r.status == 1)
         #expect(r.stdout.isEmpty)
         let written = try String(contentsOf: file, encoding: .utf8)

@@ -27,7 +27,7 @@ import Testing
     }()
 
     @Test func textShowsTheSNIEscaped() throws {
-        let r = try CLIRunner.run(["analyze", "--color", "never", "-v", Self.capture])
+        let r = try CLIRunner.run(["analyze", "--color", "never", "-v", "--server", "10.1.0.9:443", Self.capture])
         #expect(r.status == 1)
         HostileReportTests.expectNoRawControls(r.stdout, allowSGR: false)
         #expect(r.stdout.contains("tls-handshake-failed"))
@@ -36,17 +36,17 @@ import Testing
     }
 
     @Test func htmlAndMarkdownEscapeTheSNI() throws {
-        let html = try CLIRunner.run(["analyze", "--format", "html", Self.capture])
+        let html = try CLIRunner.run(["analyze", "--format", "html", "--server", "10.1.0.9:443", Self.capture])
         #expect(!html.stdout.contains("<script>alert(1)"))
         #expect(html.stdout.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         HostileReportTests.expectNoRawControls(html.stdout, allowSGR: false, allowTab: true)
-        let md = try CLIRunner.run(["analyze", "--format", "markdown", Self.capture])
+        let md = try CLIRunner.run(["analyze", "--format", "markdown", "--server", "10.1.0.9:443", Self.capture])
         HostileReportTests.expectNoRawControls(md.stdout, allowSGR: false)
         #expect(!md.stdout.contains("<script>alert(1)"))
     }
 
     @Test func jsonKeepsTheSNIExactly() throws {
-        let r = try CLIRunner.run(["analyze", "--format", "json", Self.capture])
+        let r = try CLIRunner.run(["analyze", "--format", "json", "--server", "10.1.0.9:443", Self.capture])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let exchange = try #require((root["exchanges"] as? [[String: Any]])?.first)
         let tls = try #require(exchange["tls"] as? [String: Any])

@@ -41,7 +41,7 @@ import TestSupport
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("incomplete"))
         switch format {
-        case "text": #expect(r.stdout.contains("Not judged, bytes missing from the capture (1):"))
+        case "text": #expect(r.stdout.contains("Not judged, bytes missing from the capture (1 callback):"))
         case "markdown": #expect(r.stdout.contains("## Not judged (bytes missing from the capture)"))
         case "html": #expect(r.stdout.contains("<span class=\"badge unknown\">NOT JUDGED</span>"))
         default: #expect(r.stdout.contains("\"result\":\"unknown\"") || r.stdout.contains("\"result\": \"unknown\""))

@@ -101,6 +101,7 @@ struct SampleRecording {
     static var analysisOptions: AnalysisOptions {
         var options = AnalysisOptions()
         options.publicKeys = [testKey]
+        options.servers = [ServerName(address: nil, ports: 9001...9040)]  // the samples' ports (HTTPS on 9030-9034)
         return options
     }
 }
