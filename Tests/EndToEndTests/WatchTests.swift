@@ -18,7 +18,11 @@ final class BackgroundProcess {
     let stdoutPath: String
     let stderrPath: String
 
-    init(_ executable: URL, _ arguments: [String], in directory: URL, current: URL = SampleRecording.packageRoot) throws {
+    /// - Parameter standardOutput: where the child's standard output goes; a fresh file (``stdout``) when nil.
+    init(
+        _ executable: URL, _ arguments: [String], in directory: URL, current: URL = SampleRecording.packageRoot,
+        standardOutput: FileHandle? = nil
+    ) throws {
         stdoutPath = directory.appendingPathComponent("\(UUID().uuidString).out").path
         stderrPath = directory.appendingPathComponent("\(UUID().uuidString).err").path
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
@@ -30,7 +34,7 @@ final class BackgroundProcess {
         environment["NO_COLOR"] = "1"
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         process.environment = environment
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardOutput = standardOutput ?? FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardInput = FileHandle.nullDevice
         try process.run()
