@@ -74,8 +74,7 @@ extension Diagnoser {
             answered.append(Evidence("ossAnswered", text))
         }
         if let callback = upload.callback {
-            let places = callback.locations.isEmpty ? [callback.location] : callback.locations
-            let location = Evidence("location", places.map(\.rawValue).joined(separator: "+"))
+            let location = Self.locationEvidence(callback)
             let rejecting = callback.problems.filter { $0.rejection != nil }
             let privateProblems = rejecting.filter { $0.rejection == .privateAddress }
             let otherProblems = rejecting.filter { $0.rejection != .privateAddress }
@@ -91,33 +90,35 @@ extension Diagnoser {
             }
             if let first = otherProblems.first, let message = first.ossMessage {
                 findings.append(
-                    Finding(
+                    Self.uploadFinding(
                         .callbackConfigInvalid,
                         "OSS rejects this upload with 400 InvalidArgument \"\(message)\"\(first.ec.map { " (EC \($0))" } ?? ""): \(first.detail).",
-                        evidence: evidence(otherProblems), ossError: message))
+                        evidence: evidence(otherProblems), ossError: message, fixing: otherProblems))
             }
             if let first = privateProblems.first {
                 findings.append(
-                    Finding(
+                    Self.uploadFinding(
                         .callbackPrivateAddress,
                         "OSS rejects this upload with 400 InvalidArgument \"\(CallbackRejection.privateAddress.rawValue)\" (EC \(CallbackRejection.privateAddress.ec ?? "")): \(first.detail).",
-                        evidence: evidence(privateProblems), ossError: CallbackRejection.privateAddress.rawValue))
+                        evidence: evidence(privateProblems), ossError: CallbackRejection.privateAddress.rawValue, fixing: privateProblems))
             }
             if rejecting.isEmpty, let doc = upload.ossError, doc.code == "InvalidArgument",
                 (doc.argumentName ?? "callback").lowercased().hasPrefix("callback")
             {
                 findings.append(
                     Finding(
-                        .callbackConfigInvalid,
-                        "OSS rejected the upload's callback parameters with \(status ?? 400) InvalidArgument \"\(doc.message ?? "")\"\(doc.ec.map { " (EC \($0))" } ?? ""), which callback-doctor's checks did not predict.",
-                        evidence: [location] + answered, ossError: doc.message))
+                        rule: .callbackConfigInvalid, severity: RuleCatalog.rule(.callbackConfigInvalid).severity,
+                        message:
+                            "OSS rejected the upload's callback parameters with \(status ?? 400) InvalidArgument \"\(doc.message ?? "")\"\(doc.ec.map { " (EC \($0))" } ?? ""), which callback-doctor's checks did not predict.",
+                        evidence: [location] + answered, ossError: doc.message,
+                        hint: CallbackRejection(rawValue: doc.message ?? "")?.fix
+                            ?? "OSS's message names what it refused; compare the decoded callback parameter with it."))
             }
             let notes = callback.problems.filter { $0.rejection == nil }
             if !notes.isEmpty {
                 findings.append(
-                    Finding(
-                        .callbackConfigWarning, notes.map(\.detail).joined(separator: "; ") + ".",
-                        evidence: [location]))
+                    Self.uploadFinding(
+                        .callbackConfigWarning, notes.map(\.detail).joined(separator: "; ") + ".", evidence: [location], fixing: notes))
             }
             if let why = callback.unverifiable {
                 findings.append(
@@ -139,5 +140,29 @@ extension Diagnoser {
                     evidence: evidence, ossError: failed.message, hint: RuleCatalog.rule(.callbackFailedAtOSS).fix))
         }
         return findings
+    }
+
+    /// A finding of an uploader-side rule whose fix is its own problems' fixes, in order (not the
+    /// rule's general advice, which covers problems this upload does not have).
+    static func uploadFinding(
+        _ id: RuleID, _ message: String, evidence: [Evidence], ossError: String? = nil, fixing problems: [CallbackProblem]
+    ) -> Finding {
+        let rule = RuleCatalog.rule(id)
+        var fixes: [String] = []
+        for fix in problems.map(\.fix) where !fixes.contains(fix) { fixes.append(fix) }
+        return Finding(
+            rule: id, severity: rule.severity, message: message, evidence: evidence, ossError: ossError ?? rule.ossError,
+            hint: fixes.isEmpty ? rule.fix : fixes.joined(separator: " "))
+    }
+
+    /// `location`: where the `callback` parameter was (`header`, `query+header`), or, for an upload
+    /// with only `callback-var`, `none (callback-var in header)`.
+    static func locationEvidence(_ callback: UploadCallbackRequest) -> Evidence {
+        if callback.locations.isEmpty && callback.unverifiable == nil {
+            let places = callback.variableLocations.map(\.rawValue).joined(separator: "+")
+            return Evidence("location", "none (callback-var in \(places.isEmpty ? callback.location.rawValue : places))")
+        }
+        let places = callback.locations.isEmpty ? [callback.location] : callback.locations
+        return Evidence("location", places.map(\.rawValue).joined(separator: "+"))
     }
 }
