@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Record the extra uploader-side scenarios (issue #16 item 7; upload_extras.py, ports 9060-9063)
-# from real HTTP traffic on loopback into samples/captures/uploads/ and
-# samples/recording-uploads.json. Leaves record.sh's captures/ and recording.json alone.
+# from real HTTP traffic on loopback into samples/uploads/ (<scenario>.pcap and recording.json,
+# the ground truth). Leaves record.sh's captures/ and recording.json alone, and lies outside
+# captures/, so `analyze samples/captures` sees what it always saw.
 #
 #   sudo samples/record-uploads.sh        (from anywhere; about 3 s)
 #
 # 1. starts `tcpdump -i lo -s 0` on the scenario ports -> all-lo.pcap (pcap, µs, Ethernet);
 # 2. runs upload_extras.py: the fake OSS endpoint (fake_oss.handle_upload) and the uploads, one
-#    keep-alive connection per scenario; it writes recording-uploads.json, the ground truth;
-# 3. stops the capture by pid and splits it per port into captures/uploads/<scenario>.pcap.
+#    keep-alive connection per scenario; it writes recording.json, the ground truth;
+# 3. stops the capture by pid and splits it per port into uploads/<scenario>.pcap.
 # Everything is recorded into a temporary directory first; the old files are replaced only
 # after a complete run.
 set -euo pipefail
 
 SAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CAPDIR=$SAMPLES/captures/uploads
+CAPDIR=$SAMPLES/uploads
 
 die() { echo "record-uploads.sh: $*" >&2; exit 1; }
 for cmd in python3 tcpdump; do
@@ -48,7 +49,7 @@ for _ in $(seq 100); do grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null &
 grep -q "listening on" "$WORK/tcpdump.err" || die "tcpdump did not start"
 sleep 0.5
 
-python3 "$SAMPLES/upload_extras.py" --out "$WORK/recording-uploads.json" || die "upload_extras.py failed"
+python3 "$SAMPLES/upload_extras.py" --out "$WORK/recording.json" || die "upload_extras.py failed"
 sleep 0.5
 kill -INT "$CAP_PID"; wait "$CAP_PID" || true; CAP_PID=
 grep -q "^0 packets dropped by kernel" "$WORK/tcpdump.err" || die "tcpdump dropped packets"
@@ -59,9 +60,9 @@ for s in SCENARIOS: print(s["name"], s["port"])' | while read -r name port; do
     tcpdump -r "$WORK/all-lo.pcap" -w "$WORK/captures/$name.pcap" "tcp port $port" 2>/dev/null
     [ -s "$WORK/captures/$name.pcap" ] || die "no packets for $name (port $port)"
 done
-chmod 644 "$WORK"/captures/*.pcap "$WORK/recording-uploads.json"
+chmod 644 "$WORK"/captures/*.pcap "$WORK/recording.json"
 mkdir -p "$CAPDIR"
-rm -f "$CAPDIR"/*.pcap
+rm -f "$CAPDIR"/*.pcap "$CAPDIR/recording.json"
 mv "$WORK"/captures/*.pcap "$CAPDIR"/
-mv "$WORK/recording-uploads.json" "$SAMPLES/recording-uploads.json"
-echo "record-uploads.sh: wrote captures/uploads/ ($(ls "$CAPDIR" | wc -l) captures) and recording-uploads.json" >&2
+mv "$WORK/recording.json" "$CAPDIR/recording.json"
+echo "record-uploads.sh: wrote uploads/ ($(ls "$CAPDIR"/*.pcap | wc -l) captures and recording.json)" >&2

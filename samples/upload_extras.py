@@ -6,7 +6,7 @@ serves fake_oss.handle_upload on 127.0.0.1, ports 9060-9063 (outside record.sh's
 the field recordings' 9041-9059), sends each scenario's uploads on one keep-alive connection,
 and writes the ground truth (what was sent, what the fake answered, the rules expected) as JSON.
 
-    python3 upload_extras.py --out recording-uploads.json
+    python3 upload_extras.py --out uploads/recording.json
 
 fake_oss.py stays as it is (record.sh's captures must stay byte-identical): the answers this
 script's scenarios get are added to its CALLBACK_FAILED table at run time, here.
@@ -144,7 +144,7 @@ def main():
         threading.Thread(target=serve, args=(sock, s["name"]), daemon=True).start()
     records = []
     for s in SCENARIOS:
-        rec = {"name": s["name"], "port": s["port"], "capture": "captures/uploads/%s.pcap" % s["name"],
+        rec = {"name": s["name"], "port": s["port"], "capture": "uploads/%s.pcap" % s["name"],
                "why": s["why"]}
         rec.update(send(s))
         records.append(rec)

@@ -63,7 +63,7 @@ enum Present {
             if !c.locations.isEmpty {
                 lines.append(("callback in", c.locations.map(\.rawValue).joined(separator: " and ") + " (\(c.encodedLength) Base64 bytes)"))
             } else if c.unverifiable != nil {
-                lines.append(("callback in", "\(c.location.rawValue) (past the captured bytes)"))
+                lines.append(("callback", "not checked (see callback-config-unverifiable)"))
             } else {
                 let places = c.variableLocations.isEmpty ? [c.location] : c.variableLocations
                 lines.append(("callback", "none; only callback-var, in " + places.map(\.rawValue).joined(separator: " and ")))

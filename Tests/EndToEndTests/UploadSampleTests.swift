@@ -7,8 +7,11 @@ import Testing
 /// The uploader's side (issue #7) on the recorded samples: what the report says about uploads
 /// to the fake OSS endpoint, beyond the rule ids SampleScenarioTests checks.
 @Suite struct UploadSampleTests {
-    static func analyze(_ name: String) -> [DiagnosedExchange] {
-        CaptureAnalyzer.analyze(path: SampleRecording.path("captures/\(name).pcap"), options: AnalysisOptions()).exchanges
+    static func analyze(_ name: String) -> [DiagnosedExchange] { analyze(path: "captures/\(name).pcap") }
+
+    /// The exchanges of `samples/<path>`, in connection order.
+    static func analyze(path: String) -> [DiagnosedExchange] {
+        CaptureAnalyzer.analyze(path: SampleRecording.path(path), options: AnalysisOptions()).exchanges
             .map(\.diagnosed).sorted { $0.exchange.index < $1.exchange.index }
     }
 
@@ -52,9 +55,9 @@ import Testing
         #expect(plain.stdout.contains("tok-5ecret-42"))
     }
 
-    // MARK: - Issue #16 item 7: samples/record-uploads.sh's recordings (captures/uploads/)
+    // MARK: - Issue #16 item 7: samples/record-uploads.sh's recordings (samples/uploads/)
 
-    /// One upload of `samples/recording-uploads.json`: its target, the fake OSS's status line, and
+    /// One upload of `samples/uploads/recording.json`: its target, the fake OSS's status line, and
     /// the rule ids expected.
     struct RecordedUpload {
         var scenario: String
@@ -65,7 +68,7 @@ import Testing
     }
 
     static func recordedUploads() throws -> [RecordedUpload] {
-        let url = SampleRecording.samplesDirectory.appendingPathComponent("recording-uploads.json")
+        let url = SampleRecording.samplesDirectory.appendingPathComponent("uploads/recording.json")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let scenarios = try #require(root["scenarios"] as? [[String: Any]])
         return try scenarios.flatMap { s in
@@ -83,8 +86,7 @@ import Testing
         let uploads = try Self.recordedUploads()
         #expect(uploads.count == 5)
         for (capture, recorded) in Dictionary(grouping: uploads, by: \.capture) {
-            let analysed = CaptureAnalyzer.analyze(path: SampleRecording.path(capture), options: AnalysisOptions()).exchanges
-                .map(\.diagnosed).sorted { $0.exchange.index < $1.exchange.index }
+            let analysed = Self.analyze(path: capture)
             #expect(analysed.count == recorded.count, "\(capture)")
             for (d, r) in zip(analysed, recorded) {
                 #expect(d.exchange.request?.head.target == r.target)
@@ -96,19 +98,19 @@ import Testing
     }
 
     @Test func jsonTemplateWarningNamesTheByteBesideOSSsAnswer() throws {
-        let d = try #require(Self.analyze("uploads/upload-json-body-broken").first)
+        let d = try #require(Self.analyze(path: "uploads/upload-json-body-broken.pcap").first)
         let warning = try #require(d.findings.first { $0.rule == .callbackConfigWarning })
         #expect(warning.message.contains("callbackBody cannot become JSON"))
         #expect(warning.message.contains("the template ends at byte 34 before the JSON value is complete"))
         #expect(d.upload?.callbackFailed?.message == "Error status : 400.")
-        let text = try CLIRunner.run(["analyze", "samples/captures/uploads/upload-json-body-broken.pcap"])
+        let text = try CLIRunner.run(["analyze", "samples/uploads/upload-json-body-broken.pcap"])
         #expect(text.status == 1)
         #expect(text.stdout.contains("checks: OSS's documented checks pass, but the callback will not work as meant (see the warning)"))
         #expect(!text.stdout.contains("checks: OSS's documented checks pass\n"))
     }
 
     @Test func callbackVarOnlySaysSoInEveryLine() throws {
-        let text = try CLIRunner.run(["analyze", "samples/captures/uploads/upload-callback-var-only.pcap"])
+        let text = try CLIRunner.run(["analyze", "samples/uploads/upload-callback-var-only.pcap"])
         #expect(text.status == 0)  // a warning does not fail the run under --fail-on error
         #expect(text.stdout.contains("    callback: none; only callback-var, in header\n"))
         #expect(!text.stdout.contains("Base64 bytes"))
@@ -119,7 +121,7 @@ import Testing
     }
 
     @Test func variableCaseNoteSaysWhatIsWrong() throws {
-        let d = try #require(Self.analyze("uploads/upload-variable-case").first)
+        let d = try #require(Self.analyze(path: "uploads/upload-variable-case.pcap").first)
         let warning = try #require(d.findings.first)
         #expect(warning.message.hasPrefix("variable \"x:MyVar\" has upper-case letters;"))
         #expect(!warning.message.contains("should start with"))
