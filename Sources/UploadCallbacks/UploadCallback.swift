@@ -284,65 +284,91 @@ public struct UploadCallbackRequest: Sendable, Hashable {
 
     // MARK: - Validation (facts §7.2, §7.3)
 
+    /// Decodes the Base64 `callback` text and checks it field by field (facts §7.2, §7.3); sets
+    /// ``configuration`` when it is a JSON object.
     mutating func decodeConfiguration(_ text: [UInt8]) {
+        guard let json = decodeCallbackObject(text), case .object(let members) = json else { return }
+        var config = CallbackConfiguration()
+        let known: Set = ["callbackUrl", "callbackHost", "callbackBody", "callbackBodyType", "callbackSNI", "signatureVersion", "additionalHeaders"]
+        config.otherKeys = members.map(\.key).filter { !known.contains($0) }
+        checkURLs(json["callbackUrl"], into: &config)
+        checkHost(json["callbackHost"], into: &config)
+        checkBody(json["callbackBody"], into: &config)
+        checkBodyType(json["callbackBodyType"], into: &config)
+        if let note = Self.jsonTemplateNote(config) { problems.append(note) }
+        checkSNIAndSignatureVersion(json, into: &config)
+        configuration = config
+        // Rejections first (in the order above), notes after.
+        problems = problems.filter { $0.rejection != nil } + problems.filter { $0.rejection == nil }
+    }
+
+    /// The callback text as a JSON object, or nil with the problem recorded: too long, not
+    /// standard Base64, not JSON, or JSON but not an object.
+    mutating func decodeCallbackObject(_ text: [UInt8]) -> SmallJSONValue? {
         if text.count > Self.maxEncodedBytes {
             problems.append(CallbackProblem(.callbackTooLong, "the Base64 callback is \(text.count) bytes, over OSS's 5 KB (\(Self.maxEncodedBytes)) limit"))
-            return
+            return nil
         }
         let bytes: [UInt8]
         switch StrictBase64.decode(text, limit: Self.maxEncodedBytes) {
         case .success(let decoded): bytes = decoded
         case .failure(let failure):
             problems.append(CallbackProblem(.notBase64, "callback is not standard Base64: \(failure)"))
-            return
+            return nil
         }
-        let json: SmallJSONValue
         switch SmallJSON.parse(bytes) {
-        case .success(let value): json = value
+        case .success(let value):
+            guard case .object = value else {
+                problems.append(CallbackProblem(.notJSON, "the decoded callback is a JSON \(value.typeName), not an object"))
+                return nil
+            }
+            return value
         case .failure(let failure):
             problems.append(CallbackProblem(.notJSON, "the decoded callback is not JSON (\(failure))"))
-            return
+            return nil
         }
-        guard case .object(let members) = json else {
-            problems.append(CallbackProblem(.notJSON, "the decoded callback is a JSON \(json.typeName), not an object"))
-            return
-        }
-        var config = CallbackConfiguration()
-        let known: Set = ["callbackUrl", "callbackHost", "callbackBody", "callbackBodyType", "callbackSNI", "signatureVersion", "additionalHeaders"]
-        config.otherKeys = members.map(\.key).filter { !known.contains($0) }
+    }
 
-        // callbackUrl: required, ≤ 5 entries separated by `;`, each a valid http(s) URL, none private.
-        switch json["callbackUrl"] {
+    /// `callbackUrl`: required, at most 5 entries separated by `;`, each a valid http(s) URL, none
+    /// private or loopback; an IPv6 host is a note.
+    mutating func checkURLs(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
+        switch value {
         case .string(let urls)?:
             let entries = urls.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
             config.callbackURLs = entries.map { $0.trimmingSpaces() }
             if entries.count > 5 {
                 problems.append(CallbackProblem(.tooManyURLs, "callbackUrl lists \(entries.count) URLs; OSS allows at most 5, separated by ';'"))
             }
-            for entry in entries.prefix(5) {
-                switch CallbackURL.parse(entry) {
-                case .failure(let error):
-                    problems.append(CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingSpaces())\": \(error)"))
-                case .success(let url):
-                    if let range = url.address?.privateRange {
-                        problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is in \(range)"))
-                    } else if url.host.lowercased() == "localhost" || url.host.lowercased().hasSuffix(".localhost") {
-                        problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is the loopback name"))
-                    } else if case .v6? = url.address {
-                        problems.append(
-                            CallbackProblem(
-                                note: "callbackUrl host [\(url.host)] is an IPv6 address; OSS does not call IPv6 addresses (facts §2.1; its message for this is not documented)",
-                                fix: "Give callbackUrl a host with an IPv4 address, or a name that resolves to one: OSS does not call IPv6 addresses."))
-                    }
-                }
-            }
+            for entry in entries.prefix(5) { checkURL(entry) }
         case nil:
             problems.append(CallbackProblem(.invalidURL, "callbackUrl is missing"))
         case let other?:
             problems.append(CallbackProblem(.invalidURL, "callbackUrl is a JSON \(other.typeName), not a string"))
         }
+    }
 
-        switch json["callbackHost"] {
+    /// One `callbackUrl` entry.
+    mutating func checkURL(_ entry: String) {
+        switch CallbackURL.parse(entry) {
+        case .failure(let error):
+            problems.append(CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingSpaces())\": \(error)"))
+        case .success(let url):
+            if let range = url.address?.privateRange {
+                problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is in \(range)"))
+            } else if url.host.lowercased() == "localhost" || url.host.lowercased().hasSuffix(".localhost") {
+                problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is the loopback name"))
+            } else if case .v6? = url.address {
+                problems.append(
+                    CallbackProblem(
+                        note: "callbackUrl host [\(url.host)] is an IPv6 address; OSS does not call IPv6 addresses (facts §2.1; its message for this is not documented)",
+                        fix: "Give callbackUrl a host with an IPv4 address, or a name that resolves to one: OSS does not call IPv6 addresses."))
+            }
+        }
+    }
+
+    /// `callbackHost`: optional; a host name, optionally with `:port`.
+    mutating func checkHost(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
+        switch value {
         case .string(let host)?:
             config.callbackHost = host
             let h = host.trimmingSpaces()
@@ -354,8 +380,11 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             problems.append(CallbackProblem(.invalidHost, "callbackHost is a JSON \(other.typeName), not a string"))
         }
+    }
 
-        switch json["callbackBody"] {
+    /// `callbackBody`: required, a non-empty string.
+    mutating func checkBody(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
+        switch value {
         case .string(let body)?:
             config.callbackBody = body
             if body.trimmingSpaces().isEmpty { problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string")) }
@@ -364,8 +393,11 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             problems.append(CallbackProblem(.invalidBody, "callbackBody is a JSON \(other.typeName), not a string"))
         }
+    }
 
-        switch json["callbackBodyType"] {
+    /// `callbackBodyType`: optional; `application/x-www-form-urlencoded` or `application/json`.
+    mutating func checkBodyType(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
+        switch value {
         case .string(let type)?:
             config.callbackBodyType = type
             let media = type.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
@@ -377,8 +409,10 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             problems.append(CallbackProblem(.invalidBodyType, "callbackBodyType is a JSON \(other.typeName), not a string"))
         }
-        if let note = Self.jsonTemplateNote(config) { problems.append(note) }
+    }
 
+    /// `callbackSNI` (a JSON boolean) and `signatureVersion` (`"1.0"` or `"2.0"`), both optional.
+    mutating func checkSNIAndSignatureVersion(_ json: SmallJSONValue, into config: inout CallbackConfiguration) {
         switch json["callbackSNI"] {
         case .bool(let sni)?: config.callbackSNI = sni
         case nil: break
@@ -387,7 +421,6 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             if case .string(let s) = other { shown = "the string \"\(s)\"" } else { shown = "a JSON \(other.typeName)" }
             problems.append(CallbackProblem(.invalidSNI, "callbackSNI is \(shown); it must be the JSON boolean true or false"))
         }
-
         switch json["signatureVersion"] {
         case .string(let version)?:
             config.signatureVersion = version
@@ -398,9 +431,6 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             problems.append(CallbackProblem(.invalidSignatureVersion, "signatureVersion is a JSON \(other.typeName), not a string"))
         }
-        configuration = config
-        // Rejections first (in the order above), notes after.
-        problems = problems.filter { $0.rejection != nil } + problems.filter { $0.rejection == nil }
     }
 
     mutating func decodeVariables(_ text: [UInt8]) {
