@@ -9,7 +9,7 @@
 //   CZlib ─► HTTP1 ──────────────────────────────────┼───────────────┼─► HTTPExchanges ─► Diagnosis ─► ReportModel ─► Rendering
 //   JSONValidation ──────────────────────────────────┤               │    ▲                                 │
 //   COpenSSL ─► CallbackSignature ───────────────────┴───────────────┘    │                                 │
-//   UploadCallbacks (HTTP1) ──────────────────────────────────────────────┘ (the uploader's side, issue #7)  │
+//   UploadCallbacks (HTTP1, JSONValidation) ──────────────────────────────┘ (the uploader's side, issue #7)  │
 //   Analysis (the pipeline: capture → … → report) ◄──────────────────────────────────────────────────────────┘
 //   callback-doctor (CLI) ─► Analysis, Rendering (and PcapCapture, to open a live capture for `watch`)
 //
@@ -60,7 +60,7 @@ let package = Package(
             dependencies: ["CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation", "CallbackSignature", "TLSRecords"],
             swiftSettings: strict),
         // Stage 5b: the uploader's side (issue #7): callback parameters of uploads to OSS, OSS's error XML.
-        .target(name: "UploadCallbacks", dependencies: ["HTTP1"], swiftSettings: strict),
+        .target(name: "UploadCallbacks", dependencies: ["HTTP1", "JSONValidation"], swiftSettings: strict),
         // Stage 6: OSS callback rules.
         .target(name: "Diagnosis", dependencies: ["CaptureModel", "HTTPExchanges", "HTTP1", "UploadCallbacks", "CallbackSignature", "TLSRecords"], swiftSettings: strict),
         // Stage 7: the report value and its renderers.

@@ -123,10 +123,10 @@ public enum RuleCatalog {
             fix: "Capture on the callback server (tcpdump -i any -s 0 port <callback port>) during an upload and run callback-doctor analyze on that capture: it shows which rule OSS applied."),
         Rule(
             id: .callbackConfigWarning, severity: .warning,
-            summary: "An upload's callback parameters have something OSS does not reject but that will not work as meant (an IPv6 callbackUrl, variables not named x:… in lower case, callback-var without callback).",
+            summary: "An upload's callback parameters have something OSS does not reject but that will not work as meant (an IPv6 callbackUrl; a variable name that does not start with x: or has upper-case letters; callback-var without callback; callbackBodyType application/json with a callbackBody that cannot become JSON whatever OSS puts in its variables).",
             ossError: nil,
-            why: "OSS substitutes only lower-case x: variables and does not call IPv6 addresses.",
-            fix: "Name custom variables x:lowercase and use an IPv4-reachable callbackUrl."),
+            why: "OSS documents custom variable names as x: plus lower case, does not call IPv6 addresses, makes no callback without the callback parameter, and sends callbackBody with its variables filled in: a template that is not JSON reaches the server as a body that is not JSON.",
+            fix: "Each finding names the fix for its own notes. In general: name custom variables x: plus lower case, use an IPv4-reachable callbackUrl, send callback along with callback-var, and write a JSON callbackBody with its variables bare, {\"object\":${object}}."),
         Rule(
             id: .callbackConfigUnverifiable, severity: .info,
             summary: "A PostObject form's callback field lies beyond the request-body bytes kept (or captured), so it could not be checked.",

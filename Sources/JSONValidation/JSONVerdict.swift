@@ -121,8 +121,8 @@ public enum JSONSyntaxError: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension JSONExpectation {
-    /// The tail of an unexpected-byte description.
-    var phrase: String {
+    /// The tail of an unexpected-byte description ("where a value should start").
+    public var phrase: String {
         switch self {
         case .value: return "where a value should start"
         case .arrayElement: return "where an array element should follow ','"

@@ -60,8 +60,14 @@ enum Present {
         guard let upload = d.upload else { return [] }
         var lines: [(String, String)] = []
         if let c = upload.callback {
-            let places = c.locations.isEmpty ? [c.location] : c.locations
-            lines.append(("callback in", places.map(\.rawValue).joined(separator: " and ") + " (\(c.encodedLength) Base64 bytes)"))
+            if !c.locations.isEmpty {
+                lines.append(("callback in", c.locations.map(\.rawValue).joined(separator: " and ") + " (\(c.encodedLength) Base64 bytes)"))
+            } else if c.unverifiable != nil {
+                lines.append(("callback", "not checked (see callback-config-unverifiable)"))
+            } else {
+                let places = c.variableLocations.isEmpty ? [c.location] : c.variableLocations
+                lines.append(("callback", "none; only callback-var, in " + places.map(\.rawValue).joined(separator: " and ")))
+            }
             if let config = c.configuration {
                 lines.append(("callbackUrl", config.callbackURLs.joined(separator: " ; ")))
                 if let host = config.callbackHost { lines.append(("callbackHost", host)) }
@@ -75,8 +81,9 @@ enum Present {
             }
             if let rejection = c.predictedRejection {
                 lines.append(("OSS should answer", "400 InvalidArgument: \(rejection.ossMessage ?? "")" + (rejection.ec.map { " (EC \($0))" } ?? "")))
-            } else if c.unverifiable == nil {
-                lines.append(("checks", "OSS's documented checks pass"))
+            } else if c.unverifiable == nil && !c.locations.isEmpty {
+                let notes = c.problems.contains { $0.rejection == nil }
+                lines.append(("checks", "OSS's documented checks pass" + (notes ? ", but the callback will not work as meant (see the warning)" : "")))
             }
         }
         if let f = upload.callbackFailed {

@@ -107,7 +107,14 @@ public enum TextRenderer {
             let https = offsets(where: Present.isHTTPSNotJudged).count
             if https > 0 { hidden.append("\(Present.plural(https, "HTTPS connection")) not judged") }
             if nonCallbacks > 0 { hidden.append("\(Present.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)") }
-            if !hidden.isEmpty { sink.write("\n" + hidden.joined(separator: " and ") + "; -v lists them.\n") }
+            if !hidden.isEmpty {
+                // The blocks above keep their report-wide numbers: name the ones left out, so a gap
+                // (#10, #11 missing) says where those exchanges went.
+                let listed = Set(failures + unknown + suspect + uploads)
+                let unlisted = exchanges.indices.filter { !listed.contains($0) }
+                let numbers = listed.isEmpty || unlisted.isEmpty ? "" : " (" + Self.numbers(unlisted) + ")"
+                sink.write("\n" + hidden.joined(separator: " and ") + "; -v lists them" + numbers + ".\n")
+            }
         }
     }
 
@@ -121,6 +128,24 @@ public enum TextRenderer {
         if let possible = Present.possibleCallbacks(s) { counts += "; " + possible }
         if s.refusedConnections > 0 { counts += "; \(Present.plural(s.refusedConnections, "refused connection attempt"))" }
         return counts
+    }
+
+    /// `#1, #14, #24-#27` for report offsets `0, 13, 23...26` (ascending): runs of three or more
+    /// as ranges; after 12 items, `…`.
+    static func numbers(_ offsets: [Int]) -> String {
+        var items: [String] = []
+        var start = 0
+        while start < offsets.count && items.count <= 12 {
+            var end = start
+            while end + 1 < offsets.count && offsets[end + 1] == offsets[end] + 1 { end += 1 }
+            if end - start >= 2 {
+                items.append("#\(offsets[start] + 1)-#\(offsets[end] + 1)")
+            } else {
+                items += offsets[start...end].map { "#\($0 + 1)" }
+            }
+            start = end + 1
+        }
+        return items.count > 12 ? items.prefix(12).joined(separator: ", ") + ", …" : items.joined(separator: ", ")
     }
 
     /// ``render(_:options:to:)``'s text as one `String`.

@@ -584,7 +584,11 @@ extension Report {
                 config.callbackBody = config.callbackBody.map { r.text($0) }
                 c.configuration = config
             }
-            c.problems = c.problems.map { CallbackProblem($0.rejection, r.text($0.detail)) }
+            c.problems = c.problems.map { problem in
+                var redacted = problem
+                redacted.detail = r.text(problem.detail)
+                return redacted
+            }
             if r.count > before {
                 for text in c.encodedTexts { r.noteSecret(text) }
                 c.encodedTexts = c.encodedTexts.map { Redactor.marker(characters: $0.count) }
@@ -613,7 +617,11 @@ extension Report {
                 config.callbackBody = config.callbackBody.map { r.echoes($0) }
                 c.configuration = config
             }
-            c.problems = c.problems.map { CallbackProblem($0.rejection, r.echoes($0.detail)) }
+            c.problems = c.problems.map { problem in
+                var echoed = problem
+                echoed.detail = r.echoes(problem.detail)
+                return echoed
+            }
             u.callback = c
         }
         if var f = u.callbackFailed {

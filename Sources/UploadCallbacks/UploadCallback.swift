@@ -43,6 +43,39 @@ public enum CallbackRejection: String, Sendable, Hashable, CaseIterable {
         default: nil
         }
     }
+
+    /// How to fix the callback parameter so that OSS accepts it, in our words.
+    public var fix: String {
+        switch self {
+        case .notBase64:
+            "Encode the callback JSON with standard Base64 (RFC 4648 §4: A-Z a-z 0-9 + / with = padding), not the URL-safe alphabet, and without line breaks."
+        case .notJSON:
+            "Build the callback parameter with a JSON library (json.dumps, JSON.stringify) instead of by string concatenation, then Base64-encode it."
+        case .invalidURL:
+            "Give callbackUrl as one or more http:// or https:// URLs (host, optional port, path), separated by ';'."
+        case .invalidHost:
+            "Set callbackHost to a bare host name (optionally with :port), or leave it out so that OSS uses callbackUrl's host."
+        case .invalidBodyType:
+            "Set callbackBodyType to \"application/x-www-form-urlencoded\" or \"application/json\", or leave it out."
+        case .tooManyURLs: "List at most 5 URLs in callbackUrl, separated by ';'."
+        case .bothCallbackPlaces:
+            "Send callback in one place only: the x-oss-callback header or the callback query parameter."
+        case .bothVarPlaces:
+            "Send callback-var in one place only: the x-oss-callback-var header or the callback-var query parameter."
+        case .privateAddress:
+            "Use a public host name or address that OSS can reach for callbackUrl (and callbackHost for the Host header)."
+        case .callbackTooLong:
+            "Shorten the callback JSON until its Base64 fits in 5 KB: pass long values in callback-var or keep them on the server."
+        case .emptyBody:
+            "Set callbackBody to the body OSS should send, e.g. bucket=${bucket}&object=${object}&size=${size}."
+        case .invalidBody: "Give callbackBody as a JSON string."
+        case .varTooLong: "Keep the Base64 callback-var within 5 KB: send fewer or shorter variables."
+        case .varNotJSON:
+            "Send callback-var as standard Base64 of a JSON object whose members are x:lowercase names with string values, e.g. {\"x:uid\":\"1042\"}."
+        case .invalidSignatureVersion: "Leave signatureVersion out, or set it to \"1.0\" or \"2.0\"."
+        case .invalidSNI: "Set \"callbackSNI\" to the JSON boolean true or false, not a string."
+        }
+    }
 }
 
 /// One thing wrong with (or not checkable in) an upload's callback parameters.
@@ -52,10 +85,21 @@ public struct CallbackProblem: Sendable, Hashable {
     public var rejection: CallbackRejection?
     /// What was seen, in our words, with the offending value.
     public var detail: String
+    /// How to fix this problem (not the rule's general advice).
+    public var fix: String
 
-    public init(_ rejection: CallbackRejection?, _ detail: String) {
+    /// A problem OSS rejects the upload for, with that rejection's fix.
+    public init(_ rejection: CallbackRejection, _ detail: String) {
         self.rejection = rejection
         self.detail = detail
+        self.fix = rejection.fix
+    }
+
+    /// A note: something that will not work as meant, though OSS accepts the upload.
+    public init(note detail: String, fix: String) {
+        self.rejection = nil
+        self.detail = detail
+        self.fix = fix
     }
 
     public var ossMessage: String? { rejection?.rawValue }
@@ -82,8 +126,12 @@ public struct CallbackConfiguration: Sendable, Hashable {
 public struct UploadCallbackRequest: Sendable, Hashable {
     /// The place the `callback` parameter was read from (the first of ``locations``).
     public var location: CallbackLocation
-    /// Every place a `callback` parameter was found (two means OSS rejects the upload).
+    /// Every place a `callback` parameter was found (two means OSS rejects the upload); empty when
+    /// the upload has only `callback-var` (see ``variableLocations``).
     public var locations: [CallbackLocation]
+    /// Every place a `callback-var` parameter was found (header or query; PostObject's `x:` form
+    /// fields are not counted here).
+    public var variableLocations: [CallbackLocation] = []
     /// Bytes of the Base64 `callback` text as sent (after percent-decoding a query value).
     public var encodedLength: Int
     /// The decoded configuration; nil when it could not be decoded (see ``problems``) or was not seen.
@@ -104,7 +152,8 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     public var predictedRejection: CallbackProblem? { problems.first { $0.rejection != nil } }
 
     public static func == (a: UploadCallbackRequest, b: UploadCallbackRequest) -> Bool {
-        a.location == b.location && a.locations == b.locations && a.encodedLength == b.encodedLength
+        a.location == b.location && a.locations == b.locations && a.variableLocations == b.variableLocations
+            && a.encodedLength == b.encodedLength
             && a.configuration == b.configuration && a.variables.map(\.name) == b.variables.map(\.name)
             && a.variables.map(\.value) == b.variables.map(\.value) && a.problems == b.problems
             && a.unverifiable == b.unverifiable && a.encodedTexts == b.encodedTexts
@@ -162,14 +211,21 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             location: callbackTexts.first?.0 ?? (unverifiable != nil ? .form : varTexts.first?.0 ?? .header),
             locations: callbackTexts.map(\.0), encodedLength: callbackTexts.first?.1.count ?? 0)
         result.unverifiable = unverifiable
+        result.variableLocations = varTexts.map(\.0)
         result.encodedTexts = (callbackTexts + varTexts).map { String(decoding: $0.1, as: UTF8.self) }
         if callbackTexts.count > 1 { result.problems.append(CallbackProblem(.bothCallbackPlaces, "callback given in \(callbackTexts.map(\.0.rawValue).joined(separator: " and "))")) }
         if varTexts.count > 1 { result.problems.append(CallbackProblem(.bothVarPlaces, "callback-var given in \(varTexts.map(\.0.rawValue).joined(separator: " and "))")) }
         if let (_, text) = callbackTexts.first { result.decodeConfiguration(text) }
         if let (_, text) = varTexts.first { result.decodeVariables(text) }
-        for (name, value) in formVariables { result.variables.append((name, value)) }
+        for (name, value) in formVariables {
+            result.variables.append((name, value))
+            if let note = Self.variableNameNote(name) { result.problems.append(note) }
+        }
         if callbackTexts.isEmpty && unverifiable == nil {
-            result.problems.append(CallbackProblem(nil, "callback-var is given without a callback parameter: OSS ignores it"))
+            result.problems.append(
+                CallbackProblem(
+                    note: "callback-var is given without a callback parameter, so OSS makes no callback for this upload",
+                    fix: "Add the callback parameter (x-oss-callback) when this upload should trigger a callback; otherwise leave callback-var out."))
         }
         return result
     }
@@ -228,62 +284,91 @@ public struct UploadCallbackRequest: Sendable, Hashable {
 
     // MARK: - Validation (facts §7.2, §7.3)
 
+    /// Decodes the Base64 `callback` text and checks it field by field (facts §7.2, §7.3); sets
+    /// ``configuration`` when it is a JSON object.
     mutating func decodeConfiguration(_ text: [UInt8]) {
+        guard let json = decodeCallbackObject(text), case .object(let members) = json else { return }
+        var config = CallbackConfiguration()
+        let known: Set = ["callbackUrl", "callbackHost", "callbackBody", "callbackBodyType", "callbackSNI", "signatureVersion", "additionalHeaders"]
+        config.otherKeys = members.map(\.key).filter { !known.contains($0) }
+        checkURLs(json["callbackUrl"], into: &config)
+        checkHost(json["callbackHost"], into: &config)
+        checkBody(json["callbackBody"], into: &config)
+        checkBodyType(json["callbackBodyType"], into: &config)
+        if let note = Self.jsonTemplateNote(config) { problems.append(note) }
+        checkSNIAndSignatureVersion(json, into: &config)
+        configuration = config
+        // Rejections first (in the order above), notes after.
+        problems = problems.filter { $0.rejection != nil } + problems.filter { $0.rejection == nil }
+    }
+
+    /// The callback text as a JSON object, or nil with the problem recorded: too long, not
+    /// standard Base64, not JSON, or JSON but not an object.
+    mutating func decodeCallbackObject(_ text: [UInt8]) -> SmallJSONValue? {
         if text.count > Self.maxEncodedBytes {
             problems.append(CallbackProblem(.callbackTooLong, "the Base64 callback is \(text.count) bytes, over OSS's 5 KB (\(Self.maxEncodedBytes)) limit"))
-            return
+            return nil
         }
         let bytes: [UInt8]
         switch StrictBase64.decode(text, limit: Self.maxEncodedBytes) {
         case .success(let decoded): bytes = decoded
         case .failure(let failure):
             problems.append(CallbackProblem(.notBase64, "callback is not standard Base64: \(failure)"))
-            return
+            return nil
         }
-        let json: SmallJSONValue
         switch SmallJSON.parse(bytes) {
-        case .success(let value): json = value
+        case .success(let value):
+            guard case .object = value else {
+                problems.append(CallbackProblem(.notJSON, "the decoded callback is a JSON \(value.typeName), not an object"))
+                return nil
+            }
+            return value
         case .failure(let failure):
             problems.append(CallbackProblem(.notJSON, "the decoded callback is not JSON (\(failure))"))
-            return
+            return nil
         }
-        guard case .object(let members) = json else {
-            problems.append(CallbackProblem(.notJSON, "the decoded callback is a JSON \(json.typeName), not an object"))
-            return
-        }
-        var config = CallbackConfiguration()
-        let known: Set = ["callbackUrl", "callbackHost", "callbackBody", "callbackBodyType", "callbackSNI", "signatureVersion", "additionalHeaders"]
-        config.otherKeys = members.map(\.key).filter { !known.contains($0) }
+    }
 
-        // callbackUrl: required, ≤ 5 entries separated by `;`, each a valid http(s) URL, none private.
-        switch json["callbackUrl"] {
+    /// `callbackUrl`: required, at most 5 entries separated by `;`, each a valid http(s) URL, none
+    /// private or loopback; an IPv6 host is a note.
+    mutating func checkURLs(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
+        switch value {
         case .string(let urls)?:
             let entries = urls.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
             config.callbackURLs = entries.map { $0.trimmingSpaces() }
             if entries.count > 5 {
                 problems.append(CallbackProblem(.tooManyURLs, "callbackUrl lists \(entries.count) URLs; OSS allows at most 5, separated by ';'"))
             }
-            for entry in entries.prefix(5) {
-                switch CallbackURL.parse(entry) {
-                case .failure(let error):
-                    problems.append(CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingSpaces())\": \(error)"))
-                case .success(let url):
-                    if let range = url.address?.privateRange {
-                        problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is in \(range)"))
-                    } else if url.host.lowercased() == "localhost" || url.host.lowercased().hasSuffix(".localhost") {
-                        problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is the loopback name"))
-                    } else if case .v6? = url.address {
-                        problems.append(CallbackProblem(nil, "callbackUrl host [\(url.host)] is an IPv6 address; OSS does not call IPv6 addresses (facts §2.1; its message for this is not documented)"))
-                    }
-                }
-            }
+            for entry in entries.prefix(5) { checkURL(entry) }
         case nil:
             problems.append(CallbackProblem(.invalidURL, "callbackUrl is missing"))
         case let other?:
             problems.append(CallbackProblem(.invalidURL, "callbackUrl is a JSON \(other.typeName), not a string"))
         }
+    }
 
-        switch json["callbackHost"] {
+    /// One `callbackUrl` entry.
+    mutating func checkURL(_ entry: String) {
+        switch CallbackURL.parse(entry) {
+        case .failure(let error):
+            problems.append(CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingSpaces())\": \(error)"))
+        case .success(let url):
+            if let range = url.address?.privateRange {
+                problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is in \(range)"))
+            } else if url.host.lowercased() == "localhost" || url.host.lowercased().hasSuffix(".localhost") {
+                problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is the loopback name"))
+            } else if case .v6? = url.address {
+                problems.append(
+                    CallbackProblem(
+                        note: "callbackUrl host [\(url.host)] is an IPv6 address; OSS does not call IPv6 addresses (facts §2.1; its message for this is not documented)",
+                        fix: "Give callbackUrl a host with an IPv4 address, or a name that resolves to one: OSS does not call IPv6 addresses."))
+            }
+        }
+    }
+
+    /// `callbackHost`: optional; a host name, optionally with `:port`.
+    mutating func checkHost(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
+        switch value {
         case .string(let host)?:
             config.callbackHost = host
             let h = host.trimmingSpaces()
@@ -295,8 +380,11 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             problems.append(CallbackProblem(.invalidHost, "callbackHost is a JSON \(other.typeName), not a string"))
         }
+    }
 
-        switch json["callbackBody"] {
+    /// `callbackBody`: required, a non-empty string.
+    mutating func checkBody(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
+        switch value {
         case .string(let body)?:
             config.callbackBody = body
             if body.trimmingSpaces().isEmpty { problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string")) }
@@ -305,8 +393,11 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             problems.append(CallbackProblem(.invalidBody, "callbackBody is a JSON \(other.typeName), not a string"))
         }
+    }
 
-        switch json["callbackBodyType"] {
+    /// `callbackBodyType`: optional; `application/x-www-form-urlencoded` or `application/json`.
+    mutating func checkBodyType(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
+        switch value {
         case .string(let type)?:
             config.callbackBodyType = type
             let media = type.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
@@ -318,7 +409,10 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             problems.append(CallbackProblem(.invalidBodyType, "callbackBodyType is a JSON \(other.typeName), not a string"))
         }
+    }
 
+    /// `callbackSNI` (a JSON boolean) and `signatureVersion` (`"1.0"` or `"2.0"`), both optional.
+    mutating func checkSNIAndSignatureVersion(_ json: SmallJSONValue, into config: inout CallbackConfiguration) {
         switch json["callbackSNI"] {
         case .bool(let sni)?: config.callbackSNI = sni
         case nil: break
@@ -327,7 +421,6 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             if case .string(let s) = other { shown = "the string \"\(s)\"" } else { shown = "a JSON \(other.typeName)" }
             problems.append(CallbackProblem(.invalidSNI, "callbackSNI is \(shown); it must be the JSON boolean true or false"))
         }
-
         switch json["signatureVersion"] {
         case .string(let version)?:
             config.signatureVersion = version
@@ -338,9 +431,6 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             problems.append(CallbackProblem(.invalidSignatureVersion, "signatureVersion is a JSON \(other.typeName), not a string"))
         }
-        configuration = config
-        // Rejections first (in the order above), notes after.
-        problems = problems.filter { $0.rejection != nil } + problems.filter { $0.rejection == nil }
     }
 
     mutating func decodeVariables(_ text: [UInt8]) {
@@ -365,9 +455,33 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             default:
                 problems.append(CallbackProblem(.varNotJSON, "callback-var member \"\(member.key)\" is a JSON \(member.value.typeName), not a string"))
             }
-            if !member.key.hasPrefix("x:") || member.key != member.key.lowercased() {
-                problems.append(CallbackProblem(nil, "variable \"\(member.key)\" should start with x: and be lower case; OSS substitutes only such names"))
-            }
+            if let note = Self.variableNameNote(member.key) { problems.append(note) }
         }
+    }
+
+    /// A note when a custom variable's name breaks OSS's rule "custom variable keys start with x:
+    /// and must be lowercase" (facts §7.2), saying which part it breaks.
+    static func variableNameNote(_ name: String) -> CallbackProblem? {
+        var wrong: [String] = []
+        if !name.hasPrefix("x:") { wrong.append("does not start with x:") }
+        if name != name.lowercased() { wrong.append("has upper-case letters") }
+        guard !wrong.isEmpty else { return nil }
+        let lower = name.lowercased()
+        let suggested = lower.hasPrefix("x:") ? lower : "x:" + lower
+        return CallbackProblem(
+            note: "variable \"\(name)\" \(wrong.joined(separator: " and ")); OSS documents custom variable names as x: followed by lower-case letters",
+            fix: "Name the variable \"\(suggested)\", in callback-var and in callbackBody alike.")
+    }
+
+    /// A note when `callbackBodyType` is `application/json` and `callbackBody` cannot become JSON
+    /// whatever OSS substitutes for its variables (``CallbackBodyTemplate``).
+    static func jsonTemplateNote(_ config: CallbackConfiguration) -> CallbackProblem? {
+        guard let type = config.callbackBodyType, let body = config.callbackBody, !body.trimmingSpaces().isEmpty,
+            type.split(separator: ";").first.map({ $0.trimmingSpaces().lowercased() }) == "application/json",
+            let error = CallbackBodyTemplate.firstError(body)
+        else { return nil }
+        return CallbackProblem(
+            note: "callbackBodyType is application/json but callbackBody cannot become JSON whatever OSS puts in its variables: \(error), so the callback server gets a body that is not JSON",
+            fix: "Write callbackBody as a complete JSON object with each variable as a bare value, e.g. {\"object\":${object},\"size\":${size}} (OSS adds the quotes), or set callbackBodyType to application/x-www-form-urlencoded.")
     }
 }

@@ -10,16 +10,6 @@ import Foundation
 import PcapCapture
 import ReportModel
 import Rendering
-import Synchronization
-
-/// The signal that asked `watch` to stop (0 while none has). Written only by ``stopHandler``.
-let stopSignal = Atomic<Int32>(0)
-
-/// The SIGINT/SIGTERM handler: records the signal and does nothing else (async-signal-safe: a
-/// lock-free atomic store). The capture loop sees it within one read timeout.
-private func stopHandler(_ signal: Int32) {
-    stopSignal.store(signal, ordering: .relaxed)
-}
 
 extension CallbackDoctor {
     struct Watch: ParsableCommand {
@@ -39,8 +29,9 @@ extension CallbackDoctor {
                 status line on standard error keeps the counts.
 
                 Stop with Ctrl-C (SIGINT) or SIGTERM: the capture ends within 100 ms, every open connection is \
-                finished and the full report is written in --format (standard output or -o); a second Ctrl-C \
-                while the report is written exits at once. --duration and --count stop on their own. -w saves \
+                finished and the full report is written in --format (standard output or -o). A copy of the same \
+                signal within 1 s (a terminal and a parent such as timeout(1) both sending it) is ignored; a \
+                second Ctrl-C later, while the report is written, abandons it and ends the process at once. --duration and --count stop on their own. -w saves \
                 the packets, so `callback-doctor analyze FILE` gives the same report later.
 
                 Exit status: 0 nothing failed; 1 a callback failed (per --fail-on); 2 the capture could not \
@@ -122,17 +113,8 @@ extension CallbackDoctor {
             options.servers = servers.names
             options.publicKeys = try publicKeyFiles.map(InputOptions.loadKey)
 
-            // Handlers first, so that a signal during start-up is not lost; the flag is read only
-            // by the loop below.
-            _ = stopSignal.load(ordering: .relaxed)
-            signal(SIGINT, stopHandler)
-            signal(SIGTERM, stopHandler)
-            // A parent may have started us with these signals blocked (the mask is inherited).
-            var stopSignals = sigset_t()
-            sigemptyset(&stopSignals)
-            sigaddset(&stopSignals, SIGINT)
-            sigaddset(&stopSignals, SIGTERM)
-            pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+            // Handlers first, so that a signal during start-up is not lost.
+            StopSignals.install()
 
             var capture: LiveCapture
             do {
@@ -187,16 +169,15 @@ extension CallbackDoctor {
             let (liveReport, reason) = LiveAnalyzer.watch(
                 &capture, options: options, limits: LiveLimits(durationSeconds: duration, callbacks: count),
                 tool: ToolInfo(version: CallbackDoctor.version),
-                shouldStop: { stopSignal.load(ordering: .relaxed) != 0 },
+                shouldStop: { StopSignals.requested != nil },
                 observer: observer,
                 tick: { progress in
                     packets = progress.packets
                     elapsed = Int(progress.elapsedSeconds)
                     status.draw(tally.statusLine(interface: interface, packets: packets, elapsedSeconds: elapsed))
                 })
-            // From here a second Ctrl-C ends the process at once.
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
+            // From here a stop signal other than a copy of the first ends the process at once.
+            StopSignals.enterReportPhase()
             status.clear()
             _ = consume capture  // closes the savefile before the report is written
 
@@ -207,7 +188,7 @@ extension CallbackDoctor {
             if !quiet {
                 let why: String
                 switch reason {
-                case .requested: why = "stopped by \(stopSignal.load(ordering: .relaxed) == SIGTERM ? "SIGTERM" : "SIGINT")"
+                case .requested: why = "stopped by \(StopSignals.requested == SIGTERM ? "SIGTERM" : "SIGINT")"
                 case .duration: why = "--duration reached"
                 case .count: why = "--count reached"
                 case .failed: why = "the capture failed"

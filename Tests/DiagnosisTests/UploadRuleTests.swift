@@ -96,6 +96,48 @@ import UploadCallbacks
         #expect(d.findings[0].ossError == "The callback body is empty.")
     }
 
+    /// Issue #16 item 7: each finding's fix is about that finding, not the rule's general advice.
+    @Test func eachFindingsFixIsAboutItsOwnProblems() throws {
+        let config = Self.b64(#"{"callbackUrl":"http://127.0.0.1/cb","callbackBody":""}"#)
+        let d = Diagnoser().diagnose(
+            Self.upload(headers: ["x-oss-callback": config, "x-oss-callback-var": Self.b64(#"{"uid":"1"}"#)], status: 400))
+        let hints = Dictionary(uniqueKeysWithValues: d.findings.map { ($0.rule, $0.hint) })
+        #expect(hints[.callbackConfigInvalid] == CallbackRejection.emptyBody.fix)
+        #expect(hints[.callbackPrivateAddress] == CallbackRejection.privateAddress.fix)
+        #expect(hints[.callbackConfigWarning] == "Name the variable \"x:uid\", in callback-var and in callbackBody alike.")
+
+        let base64 = Diagnoser().diagnose(Self.upload(headers: ["x-oss-callback": "eyJh*"], status: 400))
+        #expect(base64.findings.map(\.hint) == [CallbackRejection.notBase64.fix])
+    }
+
+    /// Issue #16 item 7: an upload with only callback-var is told that, with its own fix, and
+    /// its location is not given as a callback in a header.
+    @Test func callbackVarOnlyUpload() throws {
+        let d = Diagnoser().diagnose(
+            Self.upload(headers: ["Host": "b.oss-cn-hangzhou.aliyuncs.com", "x-oss-callback-var": Self.b64(#"{"x:uid":"1"}"#)], status: 200))
+        #expect(d.findings.map(\.rule) == [.callbackConfigWarning])
+        let f = try #require(d.findings.first)
+        #expect(f.message.contains("callback-var is given without a callback parameter"))
+        #expect(f.hint.contains("Add the callback parameter"))
+        #expect(!f.hint.contains("IPv4"))
+        #expect(f.evidence == [Evidence("location", "none (callback-var in header)")])
+    }
+
+    /// Issue #16 item 7: application/json with a callbackBody that cannot become JSON is a
+    /// warning that names the byte, whatever OSS answered.
+    @Test func jsonTemplateThatCannotBecomeJSONIsAWarning() throws {
+        let config = Self.b64(
+            #"{"callbackUrl":"http://cb.example.com/n","callbackBody":"{\"object\":${object},\"size\":${size}","callbackBodyType":"application/json"}"#)
+        let d = Diagnoser().diagnose(Self.upload(headers: ["x-oss-callback": config], status: 200))
+        #expect(d.findings.map(\.rule) == [.callbackConfigWarning])
+        let f = try #require(d.findings.first)
+        #expect(f.severity == .warning)
+        #expect(f.message.contains("callbackBody cannot become JSON"))
+        #expect(f.message.contains("the template ends at byte 34"))
+        #expect(f.hint.contains("bare value"))
+        #expect(d.upload?.callback?.predictedRejection == nil)
+    }
+
     @Test func unpredictedInvalidArgumentStillReported() {
         let d = Diagnoser().diagnose(
             Self.upload(

@@ -7,8 +7,10 @@ import Testing
 /// `callback-doctor watch` end to end, on loopback, with the samples' real server and sender.
 ///
 /// Needs root (capturing on `lo`), python3 and openssl (the sender signs like OSS): skipped with
-/// a message otherwise. The traffic uses ports 19001+ (`--port-offset 10000`), so it never mixes
-/// with a `samples/record.sh` run on 9001-9040 at the same time, and `watch` filters on them.
+/// a message otherwise. The traffic uses ports 19001+ (`--port-offset` 10000 plus 100 times this
+/// process id modulo 50, so that test runs of two checkouts on one machine rarely share ports), so
+/// it never mixes with a `samples/record.sh` run on 9001-9040 at the same time, and `watch`
+/// filters on them.
 private let canRunLive = getuid() == 0 && WatchHarness.hasCommand("python3") && WatchHarness.hasCommand("openssl")
 private let liveComment: Comment = "watch tests need root (live capture on lo), python3 and openssl; skipped"
 
@@ -18,7 +20,11 @@ final class BackgroundProcess {
     let stdoutPath: String
     let stderrPath: String
 
-    init(_ executable: URL, _ arguments: [String], in directory: URL, current: URL = SampleRecording.packageRoot) throws {
+    /// - Parameter standardOutput: where the child's standard output goes; a fresh file (``stdout``) when nil.
+    init(
+        _ executable: URL, _ arguments: [String], in directory: URL, current: URL = SampleRecording.packageRoot,
+        standardOutput: FileHandle? = nil
+    ) throws {
         stdoutPath = directory.appendingPathComponent("\(UUID().uuidString).out").path
         stderrPath = directory.appendingPathComponent("\(UUID().uuidString).err").path
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
@@ -30,7 +36,7 @@ final class BackgroundProcess {
         environment["NO_COLOR"] = "1"
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         process.environment = environment
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardOutput = standardOutput ?? FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardInput = FileHandle.nullDevice
         try process.run()
@@ -82,8 +88,11 @@ final class BackgroundProcess {
 }
 
 enum WatchHarness {
-    static let portOffset = 10_000
-    static let filter = "tcp portrange 19001-19040"
+    static let portOffset = 10_000 + 100 * Int(getpid() % 50)
+    static let filter = "tcp portrange \(port(9001))-\(port(9040))"
+
+    /// A samples scenario's port (samples/scenarios.py) as the tests' server listens on it.
+    static func port(_ samplesPort: Int) -> Int { samplesPort + portOffset }
     static let python = URL(fileURLWithPath: "/usr/bin/env")
 
     static func hasCommand(_ name: String) -> Bool {
@@ -152,7 +161,7 @@ struct WatchTests {
         let sender = try WatchHarness.startSender(["good-json", "status-500"], in: directory)
         #expect(sender.wait(upTo: 30), "the sender did not finish")
         // Both callbacks are decided live, before the capture is stopped.
-        BackgroundProcess.poll(upTo: 5) { watch.stderr.contains("19007") }
+        BackgroundProcess.poll(upTo: 5) { watch.stderr.contains("\(WatchHarness.port(9007))") }
         let liveBeforeStop = watch.stderr
 
         let stopped = Date()
@@ -163,8 +172,8 @@ struct WatchTests {
 
         // Live lines: on stderr, because the JSON report owns stdout.
         let lines = liveBeforeStop.split(separator: "\n").map(String.init)
-        let good = lines.first { $0.contains("→ 127.0.0.1:19001") }
-        let failing = lines.first { $0.contains("→ 127.0.0.1:19007") }
+        let good = lines.first { $0.contains("→ 127.0.0.1:\(WatchHarness.port(9001))") }
+        let failing = lines.first { $0.contains("→ 127.0.0.1:\(WatchHarness.port(9007))") }
         #expect(good?.contains("POST /oss/callback  200 OK") == true, "\(lines)")
         #expect(good?.hasSuffix("  ok") == true, "\(lines)")
         #expect(failing?.contains("500 Internal Server Error") == true, "\(lines)")
@@ -195,7 +204,7 @@ struct WatchTests {
         let silent = try WatchHarness.startSender(["silent"], timeout: 8, in: directory)
         let slow = try WatchHarness.startSender(["slow-6s"], in: directory)
         let sawOverdue = BackgroundProcess.poll(upTo: 7.5) {
-            watch.stdout.split(separator: "\n").contains { $0.contains(":19019") && $0.contains("waiting") }
+            watch.stdout.split(separator: "\n").contains { $0.contains(":\(WatchHarness.port(9019))") && $0.contains("waiting") }
         }
         let overdueAfter = Date().timeIntervalSince(started)
         #expect(sawOverdue, "no live line for the silent server: \(watch.stdout)")
@@ -210,8 +219,8 @@ struct WatchTests {
         // The live lines: everything before the text report's first line.
         let live = watch.stdout.components(separatedBy: "callback-doctor 0.1.0:").first ?? ""
         let lines = live.split(separator: "\n").map(String.init)
-        let silentLines = lines.filter { $0.contains("→ 127.0.0.1:19019") }
-        let slowLines = lines.filter { $0.contains("→ 127.0.0.1:19012") }
+        let silentLines = lines.filter { $0.contains("→ 127.0.0.1:\(WatchHarness.port(9019))") }
+        let slowLines = lines.filter { $0.contains("→ 127.0.0.1:\(WatchHarness.port(9012))") }
         // Silent: one line, at the timeout; the final verdict is the same rule, so no update.
         #expect(silentLines.count == 1, "\(lines)")
         #expect(silentLines.first?.contains("waiting  FAIL no-response: No response 5.") == true, "\(lines)")

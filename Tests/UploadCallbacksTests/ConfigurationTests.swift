@@ -16,6 +16,8 @@ func inspectHeader(_ json: String, vars: String? = nil) -> UploadCallbackRequest
 func rejections(_ r: UploadCallbackRequest) -> [CallbackRejection] { r.problems.compactMap(\.rejection) }
 
 let validBody = #""callbackBody":"bucket=${bucket}&object=${object}""#
+/// OSS's documented JSON template: variables bare, OSS adds the quotes.
+let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}}""#
 
 @Suite struct Base64Tests {
     @Test func decodesStandardAlphabetWithPadding() throws {
@@ -49,14 +51,14 @@ let validBody = #""callbackBody":"bucket=${bucket}&object=${object}""#
     @Test func decodesAValidHeaderConfiguration() throws {
         let r = inspectHeader(
             #"{"callbackUrl":"http://oss-demo.example.com:23450/cb?x=1;https://b.example.com","callbackHost":"oss-demo.example.com","#
-                + validBody + #","callbackBodyType":"application/json","callbackSNI":true}"#,
+                + validJSONBody + #","callbackBodyType":"application/json","callbackSNI":true}"#,
             vars: #"{"x:uid":"42"}"#)
         #expect(r.location == .header)
         #expect(r.problems.isEmpty)
         let config = try #require(r.configuration)
         #expect(config.callbackURLs == ["http://oss-demo.example.com:23450/cb?x=1", "https://b.example.com"])
         #expect(config.callbackHost == "oss-demo.example.com")
-        #expect(config.callbackBody == "bucket=${bucket}&object=${object}")
+        #expect(config.callbackBody == #"{"bucket":${bucket},"object":${object}}"#)
         #expect(config.callbackBodyType == "application/json")
         #expect(config.callbackSNI == true)
         #expect(r.variables.map(\.name) == ["x:uid"])
@@ -174,6 +176,72 @@ let validBody = #""callbackBody":"bucket=${bucket}&object=${object}""#
         let upper = inspectHeader(base, vars: #"{"x:Name":"v"}"#)
         #expect(rejections(upper).isEmpty)
         #expect(upper.problems.count == 1)
+    }
+
+    /// Issue #16 item 7: the note says which part of the naming rule the name breaks, and its fix
+    /// names the variable to use.
+    @Test func variableNameNotesSayWhatIsWrong() throws {
+        let base = #"{"callbackUrl":"http://a.example.com/",\#(validBody)}"#
+        let cases: [(name: String, wrong: String, right: String)] = [
+            ("x:MyVar", "has upper-case letters", "x:myvar"),
+            ("uid", "does not start with x:", "x:uid"),
+            ("X:UID", "does not start with x: and has upper-case letters", "x:uid"),
+        ]
+        for c in cases {
+            let r = inspectHeader(base, vars: #"{"\#(c.name)":"v"}"#)
+            let note = try #require(r.problems.first, "\(c.name)")
+            #expect(note.rejection == nil)
+            #expect(note.detail.hasPrefix("variable \"\(c.name)\" \(c.wrong);"), "\(note.detail)")
+            #expect(note.fix == "Name the variable \"\(c.right)\", in callback-var and in callbackBody alike.")
+        }
+        #expect(!inspectHeader(base, vars: #"{"x:my_var2":"v"}"#).problems.contains { $0.detail.contains("variable") })
+        // "x:MyVar" does start with x:, so the note must not say it should.
+        #expect(!inspectHeader(base, vars: #"{"x:MyVar":"v"}"#).problems[0].detail.contains("start"))
+    }
+
+    /// Issue #16 item 7: an upload with callback-var only gets a note about that, with a fix
+    /// about that, and says where the variables were.
+    @Test func callbackVarOnly() throws {
+        let r = try #require(
+            UploadCallbackRequest.inspect(
+                target: "/o", headers: ["x-oss-callback-var": b64(#"{"x:uid":"1"}"#)], body: [], bodyComplete: true))
+        #expect(r.locations.isEmpty)
+        #expect(r.variableLocations == [.header])
+        #expect(r.configuration == nil)
+        #expect(r.problems.count == 1)
+        #expect(r.problems[0].detail.contains("without a callback parameter"))
+        #expect(r.problems[0].fix.contains("x-oss-callback"))
+        #expect(!r.problems[0].fix.contains("IPv4"))
+    }
+
+    /// Every rejection has its own fix.
+    @Test func everyRejectionHasItsOwnFix() {
+        let fixes = CallbackRejection.allCases.map(\.fix)
+        #expect(!fixes.contains { $0.isEmpty })
+        #expect(Set(fixes).count == fixes.count)
+        #expect(CallbackProblem(.notBase64, "x").fix.contains("Base64"))
+    }
+
+    /// Issue #16 item 7: `application/json` with a template that cannot become JSON is a note
+    /// naming the byte; the same template as a form body is fine; OSS's own forms pass.
+    @Test func jsonTemplateThatCannotBecomeJSON() throws {
+        func inspect(_ template: String, type: String = "application/json") -> UploadCallbackRequest {
+            let escaped = template.replacingOccurrences(of: "\"", with: "\\\"")
+            return inspectHeader(#"{"callbackUrl":"http://a.example.com/","callbackBody":"\#(escaped)","callbackBodyType":"\#(type)"}"#)
+        }
+        let broken = inspect(#"{"object":${object},"size":${size}"#)
+        #expect(rejections(broken).isEmpty)
+        let note = try #require(broken.problems.first)
+        #expect(note.detail.contains("the template ends at byte 34 before the JSON value is complete"), "\(note.detail)")
+        #expect(note.fix.contains(#"{"object":${object},"size":${size}}"#))
+        let stray = try #require(inspect(#"{"object":${object};"size":${size}}"#).problems.first)
+        #expect(stray.detail.contains("byte 19 (';') is unexpected where ',' or '}' should follow an object member"), "\(stray.detail)")
+        #expect(inspect(#"{"object":${object},"size":${size}"#, type: "application/x-www-form-urlencoded").problems.isEmpty)
+        #expect(inspect(#"{"object":${object},"size":${size}"#, type: "application/json; charset=utf-8").problems.count == 1)
+        #expect(inspect(#"{"mimeType":${mimeType},"size":${size}}"#).problems.isEmpty)
+        #expect(inspect(#"{"object":"${object}","u":"${x:uid}"}"#).problems.isEmpty)
+        let form = try #require(inspect("bucket=${bucket}&object=${object}").problems.first)
+        #expect(form.detail.contains("byte 0 ('b') is unexpected where a value should start"), "\(form.detail)")
     }
 
     @Test func headerAndQueryBoth() {
