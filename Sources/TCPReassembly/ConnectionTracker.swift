@@ -252,7 +252,12 @@ public struct ConnectionTracker: Sendable {
         tracked.packets += 1
         let clock = ConnectionClock(packets: tracked.packets, nanoseconds: origin.timestamp.totalNanoseconds)
         if tracked.streams[0].openHole != nil || tracked.streams[1].openHole != nil {
-            closeReorderWindows(&tracked, ifExpiredAt: clock, into: &sink)
+            var deadline: Int64?
+            closeExpiredWindows(&tracked, at: clock, deadline: &deadline, statistics: &statistics, into: &sink)
+            if case .closed = tracked.phase {
+                // It completed: this packet is a straggler, or a fresh SYN reusing the 4-tuple.
+                return segment.flags.contains(.syn) && !segment.flags.contains(.ack) ? .reusedPort : .applied
+            }
         }
         let direction: StreamDirection = segment.source == tracked.info.client ? .clientToServer : .serverToClient
         let d = direction == .clientToServer ? 0 : 1
@@ -421,14 +426,26 @@ public struct ConnectionTracker: Sendable {
         }
     }
 
-    /// ``closeReorderWindows(_:ifExpiredAt:into:)`` by capture time alone for an open connection,
-    /// finishing it (FIN both ways) when that completes it.
+    /// ``closeExpiredWindows(_:at:deadline:statistics:into:)`` by capture time alone (no packet
+    /// of this connection has come since its last).
     private static func closeExpiredWindows<Sink: StreamEventSink>(
         _ tracked: inout Tracked, now: Int64, deadline: inout Int64?, statistics: inout ReassemblyStatistics,
         into sink: inout Sink
     ) {
+        let clock = ConnectionClock(packets: tracked.packets, nanoseconds: now)
+        closeExpiredWindows(&tracked, at: clock, deadline: &deadline, statistics: &statistics, into: &sink)
+    }
+
+    /// ``closeReorderWindows(_:ifExpiredAt:into:)`` for an open connection, finishing it (FIN
+    /// both ways, closed with the later FIN's origin) when that completes it — the same way
+    /// whether its own next packet or another connection's time noticed (a capture split across
+    /// threads gives the same events).
+    private static func closeExpiredWindows<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, at clock: ConnectionClock, deadline: inout Int64?, statistics: inout ReassemblyStatistics,
+        into sink: inout Sink
+    ) {
         guard case .open = tracked.phase, tracked.streams.count == 2 else { return }
-        deadline = closeReorderWindows(&tracked, ifExpiredAt: ConnectionClock(packets: tracked.packets, nanoseconds: now), into: &sink)
+        deadline = closeReorderWindows(&tracked, ifExpiredAt: clock, into: &sink)
         if tracked.ended[0] && tracked.ended[1] {
             let last = [tracked.streams[0].finOrigin, tracked.streams[1].finOrigin].compactMap { $0 }.max { $0.frame < $1.frame }
             finalize(&tracked, how: .fin(last ?? tracked.info.firstSeen), statistics: &statistics, into: &sink)

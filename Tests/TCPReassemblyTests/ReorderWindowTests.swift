@@ -199,6 +199,46 @@ import TestSupport
         #expect(stats.retransmittedSegments == 0)
     }
 
+    /// A window that runs out closes the same way whether the connection's own next packet or
+    /// another connection's later time stamp notices it (a capture split across threads by
+    /// connection gives the same events): here the closing completes the connection.
+    @Test func expiryDoesNotDependOnOtherConnections() {
+        let response = "HTTP/1.1 200 OK\r\n", rest = "Content-Length: 0\r\n\r\n"
+        let end = 5001 + UInt32((response + rest).utf8.count)
+        let own: [Step] = Self.steps(
+            Self.handshake + [
+                Self.headSegment, Self.bodySegment, seg(client, Self.requestEnd, [.fin, .ack], ack: 5001), Self.serverAck,
+                seg(server, 5001 + UInt32(response.utf8.count), [.psh, .ack, .fin], rest, ack: Self.requestEnd + 1),  // first part lost
+                seg(client, Self.requestEnd + 1, .ack, ack: end),  // a pure ACK of the data, not yet of the FIN
+            ]) + [Step(segment: seg(client, Self.requestEnd + 1, .ack, ack: end + 1), micros: 5000)]
+        let other = Endpoint(address: .v4(0x7F00_0002), port: 50_001)
+        let syn = TCPSegment(
+            source: other, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: .syn, window: 1, payload: [])
+        var mixed = own
+        mixed.insert(Step(segment: syn, micros: 3000), at: own.count - 1)
+        let limits = Self.limits(micros: 1000)
+        func eventsOfTheFirstConnection(_ steps: [Step]) -> [String] {
+            var tracker = ConnectionTracker(limits: limits)
+            var recorder = Recorder()
+            for (i, step) in steps.enumerated() {
+                let frame = step.segment.source == other ? 1000 : i + 1  // own frames numbered alike in both
+                let origin = StreamOrigin(timestamp: Timestamp(seconds: 1000, nanoseconds: step.micros * 1000), frame: frame)
+                tracker.process(step.segment, origin: origin, into: &recorder)
+            }
+            tracker.finish(into: &recorder)
+            return recorder.events.compactMap { event in
+                switch event {
+                case .data(0, _, _, _, _), .gap(0, _, _, _, _), .ended(0, _, _), .closed(0, _): String(describing: event)
+                default: nil
+                }
+            }
+        }
+        let alone = eventsOfTheFirstConnection(own)
+        #expect(alone.contains { $0.hasPrefix("gap(connection: 0, direction: TCPReassembly.StreamDirection.serverToClient") })
+        #expect(alone.last?.hasPrefix("closed(connection: 0, how: TCPReassembly.StreamEnd.fin") == true, "\(alone)")
+        #expect(eventsOfTheFirstConnection(mixed) == alone)
+    }
+
     /// A real retransmission of delivered bytes is still one retransmission, not data.
     @Test func realRetransmissionCountsOnce() {
         let segments = Self.handshake + [Self.headSegment, Self.bodySegment, Self.serverAck, Self.bodySegment] + Self.tail
