@@ -243,7 +243,6 @@ public struct ConnectionTracker: Sendable {
     /// Applies one segment to `tracked` (which stays in the table: a connection that ends is
     /// turned into its tombstone in place by ``linger(_:)``). Reorder windows that have run out
     /// by this packet close first: the packet comes too late to fill them.
-    @discardableResult
     private static func update<Sink: StreamEventSink>(
         _ tracked: inout Tracked, segment: TCPSegment, origin: StreamOrigin, statistics: inout ReassemblyStatistics,
         into sink: inout Sink
@@ -259,6 +258,14 @@ public struct ConnectionTracker: Sendable {
                 return segment.flags.contains(.syn) && !segment.flags.contains(.ack) ? .reusedPort : .applied
             }
         }
+        return apply(segment, to: &tracked, at: clock, origin: origin, statistics: &statistics, into: &sink)
+    }
+
+    /// The body of ``update(_:segment:origin:statistics:into:)`` once expired windows are closed.
+    private static func apply<Sink: StreamEventSink>(
+        _ segment: TCPSegment, to tracked: inout Tracked, at clock: ConnectionClock, origin: StreamOrigin,
+        statistics: inout ReassemblyStatistics, into sink: inout Sink
+    ) -> Applied {
         let direction: StreamDirection = segment.source == tracked.info.client ? .clientToServer : .serverToClient
         let d = direction == .clientToServer ? 0 : 1
         let flags = segment.flags
@@ -277,24 +284,7 @@ public struct ConnectionTracker: Sendable {
         }
 
         if flags.contains(.rst) {
-            if case .synSent = tracked.phase, direction == .serverToClient {
-                refuse(tracked, kind: .reset, reset: origin, statistics: &statistics, into: &sink)
-                linger(&tracked)
-                return .applied
-            }
-            if case .synSent = tracked.phase {
-                // The client aborted its own attempt.
-                refuse(tracked, kind: .unanswered, reset: nil, statistics: &statistics, into: &sink)
-                linger(&tracked)
-                return .applied
-            }
-            // Bytes carried on the RST itself are still delivered (RFC 9293 §3.10.7.4 lets a receiver ignore them;
-            // the sender still sent them).
-            deliver(
-                &tracked, direction: direction, sequence: sequence, segment: segment, fin: false, origin: origin,
-                statistics: &statistics, into: &sink)
-            close(&tracked, how: .reset(by: direction, origin), statistics: &statistics, into: &sink)
-            linger(&tracked)
+            reset(&tracked, by: direction, sequence: sequence, segment: segment, origin: origin, statistics: &statistics, into: &sink)
             return .applied
         }
 
@@ -324,6 +314,28 @@ public struct ConnectionTracker: Sendable {
             return .applied
         }
         return opened ? .openedReorderWindow : .applied
+    }
+
+    /// A RST from `direction`: a refused or aborted attempt during the handshake, else the end of
+    /// the connection (after the bytes it carries).
+    private static func reset<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, by direction: StreamDirection, sequence: SequenceNumber, segment: TCPSegment,
+        origin: StreamOrigin, statistics: inout ReassemblyStatistics, into sink: inout Sink
+    ) {
+        if case .synSent = tracked.phase, direction == .serverToClient {
+            refuse(tracked, kind: .reset, reset: origin, statistics: &statistics, into: &sink)
+        } else if case .synSent = tracked.phase {
+            // The client aborted its own attempt.
+            refuse(tracked, kind: .unanswered, reset: nil, statistics: &statistics, into: &sink)
+        } else {
+            // Bytes carried on the RST itself are still delivered (RFC 9293 §3.10.7.4 lets a receiver ignore them;
+            // the sender still sent them).
+            deliver(
+                &tracked, direction: direction, sequence: sequence, segment: segment, fin: false, origin: origin,
+                statistics: &statistics, into: &sink)
+            close(&tracked, how: .reset(by: direction, origin), statistics: &statistics, into: &sink)
+        }
+        linger(&tracked)
     }
 
     private static func deliver<Sink: StreamEventSink>(
