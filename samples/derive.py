@@ -20,6 +20,14 @@ keeps, and how the frames are wrapped changes:
                    bytes, cutting inside tokens and CRLFs, the rest 40-300 bytes)
     reorder        split-small, then the pieces of each original segment shuffled in windows
                    of up to 4 (seeded); the FIN rides on the last piece, so it can come early
+    capture-order  capture order is not wire order (`tcpdump -i any` on several cores, queues
+                   merged): split-small, then the pieces of each HTTP message permuted in
+                   windows of 2-4 over the capture positions they had, every other packet (the
+                   peer's pure ACKs and ACK fields) left where it was captured; where the peer
+                   answered a segment with a pure ACK of all of it, a window ending at that
+                   segment's last piece writes its last piece just after that ACK, so some
+                   pieces (often a message's head) come after the ACK that acknowledges them.
+                   Time stamps are the pieces' own, so they are not monotonic in the file
     dup-exact      split-small plus exact retransmissions of about a third of the pieces
     dup-overlap    split-small plus retransmissions that straddle two pieces, and a
                    re-packetised retransmission of a whole original segment
@@ -174,7 +182,7 @@ class Packet:
         offset = (tcp[12] >> 4) * 4
         self.tcp = bytearray(tcp[:offset])
         self.payload = bytes(tcp[offset:])
-        self.sport, self.dport, self.seq = struct.unpack("!HHI", tcp[:8])
+        self.sport, self.dport, self.seq, self.ack = struct.unpack("!HHII", tcp[:12])
         self.flags = tcp[13]
 
     def build(self, seq, payload, flags):
@@ -388,6 +396,94 @@ def variant_reorder(packets, owner, rng):
     return split_records(packets, owner, lambda p, c, d: random_sizes(rng), shuffle), []
 
 
+def message_of(conn, direction, offset):
+    """Index of the HTTP message of `direction` that stream offset `offset` falls in."""
+    for index, (start, _, end) in enumerate(conn.messages[direction]):
+        if start <= offset < end:
+            return index
+    return len(conn.messages[direction])
+
+
+def acknowledging_peer_ack(packets, owner, k):
+    """Index of the peer's next packet on the connection of data packet `k` when that packet is a
+    pure ACK of all of `k`'s bytes (loopback acknowledges at once), else None."""
+    p, conn = packets[k], owner[k]
+    end = (p.seq + len(p.payload)) & 0xFFFFFFFF
+    for j in range(k + 1, len(packets)):
+        if owner[j] is not conn:
+            continue
+        q = packets[j]
+        pure = not q.payload and q.flags & 0x10 and not q.flags & (SYN | FIN | RST)
+        if (q.src, q.sport) != (p.src, p.sport) and pure and q.ack == end:
+            return j
+        return None
+    return None
+
+
+def variant_capture_order(packets, owner, rng):
+    """Every data segment re-split like split-small; the pieces of each HTTP message permuted in
+    windows of 2-4 over the capture positions they had, while every other packet (the peer's
+    ACKs above all) stays where it was captured. Where the peer's next packet after a segment is
+    a pure ACK of it, a window ending at that segment's last piece has its last position moved
+    to just after the ACK: whichever piece lands there is written after the ACK that
+    acknowledges it."""
+    slots = []  # per source packet: [record] or the positions of its pieces
+    first_slot = []  # per source packet: its first output position
+    pieces = {}  # (conn id, direction, message) -> [(position, (seq, chunk, flags, packet))]
+    count = 0
+    for p, conn in zip(packets, owner):
+        first_slot.append(count)
+        if not p.payload:
+            count += 1
+            continue
+        direction = conn.direction(p)
+        cut = pieces_of(p.payload, random_sizes(rng))
+        for i, (offset, chunk) in enumerate(cut):
+            flags = p.flags if i == len(cut) - 1 else p.flags & ~FIN
+            key = (id(conn), direction, message_of(conn, direction, conn.offset(p, direction) + offset))
+            pieces.setdefault(key, []).append((count, ((p.seq + offset) & 0xFFFFFFFF, chunk, flags, p)))
+            count += 1
+    # The last piece of a segment acknowledged at once -> the position of that ACK.
+    acked_at = {}
+    for k, p in enumerate(packets):
+        if p.payload:
+            j = acknowledging_peer_ack(packets, owner, k)
+            if j is not None:
+                last = (first_slot[k + 1] if k + 1 < len(packets) else count) - 1
+                acked_at[last] = first_slot[j]
+    placed, after = {}, {}  # position -> piece; ACK position -> pieces written just after it
+    for key in sorted(pieces, key=lambda key: pieces[key][0][0]):
+        group, i = pieces[key], 0
+        while i < len(group):
+            window = group[i:i + rng.randint(2, 4)]
+            i += len(window)
+            positions = [position for position, _ in window]
+            contents = [piece for _, piece in window]
+            if len(contents) > 1:
+                original = list(contents)
+                while contents == original:
+                    rng.shuffle(contents)
+            ack = acked_at.get(positions[-1]) if len(contents) > 1 else None
+            for position, piece in zip(positions, contents):
+                if ack is not None and position == positions[-1]:
+                    after.setdefault(ack, []).append(piece)
+                else:
+                    placed[position] = piece
+    out = []
+    for k, p in enumerate(packets):
+        if not p.payload:
+            out.append(p.at(p.record.data))
+            for seq, chunk, flags, q in after.get(first_slot[k], []):
+                out.append(q.at(q.build(seq, chunk, flags)))
+            continue
+        end = first_slot[k + 1] if k + 1 < len(packets) else count
+        for position in range(first_slot[k], end):
+            if position in placed:
+                seq, chunk, flags, q = placed[position]
+                out.append(q.at(q.build(seq, chunk, flags)))
+    return out, []
+
+
 def variant_dup_exact(packets, owner, rng):
     def duplicate(p, pieces):
         out, pending = [], []
@@ -536,6 +632,9 @@ VARIANTS = [
      "every data segment re-split to random sizes (1-8 or 40-300 bytes)"),
     ("reorder", variant_reorder, LINKTYPE_ETHERNET, 262144, "same",
      "split-small, then pieces shuffled in windows of up to 4 (FIN may come before earlier data)"),
+    ("capture-order", variant_capture_order, LINKTYPE_ETHERNET, 262144, "same",
+     "split-small, pieces of each message permuted in windows of 2-4 with the peer's ACKs left in place "
+     "(some pieces written after the ACK that acknowledges them)"),
     ("dup-exact", variant_dup_exact, LINKTYPE_ETHERNET, 262144, "same",
      "split-small plus exact retransmissions of about a third of the pieces"),
     ("dup-overlap", variant_dup_overlap, LINKTYPE_ETHERNET, 262144, "same",

@@ -4,6 +4,9 @@ import CaptureModel
 public struct ReassemblyLimits: Sendable {
     /// Out-of-order bytes buffered per direction before the hole is declared a gap. Default 4 MiB.
     public var maxBufferedBytesPerDirection: Int64 = 4 << 20
+    /// How long a hole the peer has acknowledged waits for its bytes, which the capture may write
+    /// after the acknowledgment (capture order is not wire order). Default ``ReorderWindow/standard``.
+    public var reorderWindow = ReorderWindow.standard
     /// Connections idle this long (capture time) are closed with `.idleTimeout`. Default 600 s.
     public var idleTimeoutSeconds: Int64 = 600
     /// Closed connections are remembered this long to absorb stray retransmissions. Default 30 s.
@@ -75,6 +78,17 @@ public struct ConnectionTracker: Sendable {
         var streams: [DirectionStream]  // [clientToServer, serverToClient]
         var ended: [Bool] = [false, false]
         var lastActivity: Timestamp
+        /// Packets of this connection taken so far (the clock of its reorder windows).
+        var packets = 0
+    }
+
+    /// What applying one segment to a tracked connection did.
+    private enum Applied {
+        case applied
+        /// An acknowledgment opened a reorder window: the connection joins ``reorderWatch``.
+        case openedReorderWindow
+        /// A fresh SYN on a closed connection's 4-tuple: the caller starts a new connection.
+        case reusedPort
     }
 
     private struct Key: Hashable, Sendable {
@@ -101,6 +115,13 @@ public struct ConnectionTracker: Sendable {
     private var nextID = 0
     private let sweepsOnItsOwn: Bool
     private var packetsSinceSweep = 0
+    /// Connections that opened a reorder window (possibly closed since, possibly listed twice),
+    /// so that capture time passing on other connections closes windows too (`watch`: a quiet
+    /// connection must not hold its bytes). Holds only windows opened within one window length
+    /// of capture time: it is rebuilt whenever ``reorderWatchDeadline`` passes.
+    private var reorderWatch: [Key] = []
+    /// The earliest capture time (ns since the epoch) at which a window in ``reorderWatch`` runs out.
+    private var reorderWatchDeadline = Int64.max
 
     /// - Parameter sweepsOnItsOwn: true (the default) to sweep every ``sweepInterval`` segments;
     ///   false when the owner calls ``sweep(now:into:)`` itself — the analysis of one capture split
@@ -119,6 +140,8 @@ public struct ConnectionTracker: Sendable {
 
     /// Takes one TCP segment.
     public mutating func process<Sink: StreamEventSink>(_ segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink) {
+        let now = origin.timestamp.totalNanoseconds
+        if now > reorderWatchDeadline { closeExpiredReorderWindows(now: now, into: &sink) }
         if sweepsOnItsOwn {
             packetsSinceSweep += 1
             if packetsSinceSweep >= Self.sweepInterval {
@@ -137,29 +160,31 @@ public struct ConnectionTracker: Sendable {
         // The entry is read and updated where it lives (Dictionary.Values' in-place subscript):
         // one hash lookup per packet and no copy of the connection's state. (Reading `.phase`
         // through the subscript's getter first copied the whole entry, retaining its arrays.)
-        let reused = Self.updateUnlessReused(
+        switch Self.updateUnlessReused(
             &connections.values[slot], segment: segment, origin: origin, statistics: &statistics, into: &sink)
-        if reused {
+        {
+        case .applied: break
+        case .openedReorderWindow: watchReorderWindow(of: key, openedAt: now)
+        case .reusedPort:
             // Port reuse: a fresh SYN after a close starts a new connection.
             start(key: key, segment: segment, origin: origin, into: &sink)
         }
     }
 
     /// ``update(_:segment:origin:statistics:into:)`` for an entry that is not closed. For a closed
-    /// one: true when `segment` is a fresh SYN (the 4-tuple is reused: the caller starts a new
-    /// connection), otherwise the straggler only refreshes its activity time.
+    /// one: `.reusedPort` when `segment` is a fresh SYN (the 4-tuple is reused: the caller starts
+    /// a new connection), otherwise the straggler only refreshes its activity time.
     private static func updateUnlessReused<Sink: StreamEventSink>(
         _ tracked: inout Tracked, segment: TCPSegment, origin: StreamOrigin, statistics: inout ReassemblyStatistics,
         into sink: inout Sink
-    ) -> Bool {
+    ) -> Applied {
         if case .closed = tracked.phase {
             let flags = segment.flags
-            if flags.contains(.syn), !flags.contains(.ack) { return true }
+            if flags.contains(.syn), !flags.contains(.ack) { return .reusedPort }
             tracked.lastActivity = origin.timestamp
-            return false
+            return .applied
         }
-        update(&tracked, segment: segment, origin: origin, statistics: &statistics, into: &sink)
-        return false
+        return update(&tracked, segment: segment, origin: origin, statistics: &statistics, into: &sink)
     }
 
     /// End of capture: every open connection is flushed and closed with `.endOfCapture`;
@@ -167,6 +192,8 @@ public struct ConnectionTracker: Sendable {
     public mutating func finish<Sink: StreamEventSink>(into sink: inout Sink) {
         let remaining = connections.values.sorted { $0.info.id < $1.info.id }
         connections.removeAll()
+        reorderWatch = []
+        reorderWatchDeadline = .max
         for var tracked in remaining {
             switch tracked.phase {
             case .closed: continue
@@ -201,24 +228,44 @@ public struct ConnectionTracker: Sendable {
             id: nextID, client: client, server: server, roleEvidence: evidence,
             handshakeSeen: evidence == .syn, firstSeen: origin)
         nextID += 1
-        let stream = DirectionStream(maxBufferedBytes: limits.maxBufferedBytesPerDirection)
+        let stream = DirectionStream(maxBufferedBytes: limits.maxBufferedBytesPerDirection, reorderWindow: limits.reorderWindow)
         var tracked = Tracked(
             info: info, phase: evidence == .syn ? .synSent : .open, streams: [stream, stream], lastActivity: origin.timestamp)
         if evidence == .syn {
             tracked.clientISN = SequenceNumber(segment.sequenceNumber)
             tracked.synFrames = [origin.frame]
         }
-        Self.update(&tracked, segment: segment, origin: origin, statistics: &statistics, into: &sink)
+        let applied = Self.update(&tracked, segment: segment, origin: origin, statistics: &statistics, into: &sink)
         connections[key] = tracked
+        if case .openedReorderWindow = applied { watchReorderWindow(of: key, openedAt: origin.timestamp.totalNanoseconds) }
     }
 
     /// Applies one segment to `tracked` (which stays in the table: a connection that ends is
-    /// turned into its tombstone in place by ``linger(_:)``).
+    /// turned into its tombstone in place by ``linger(_:)``). Reorder windows that have run out
+    /// by this packet close first: the packet comes too late to fill them.
     private static func update<Sink: StreamEventSink>(
         _ tracked: inout Tracked, segment: TCPSegment, origin: StreamOrigin, statistics: inout ReassemblyStatistics,
         into sink: inout Sink
-    ) {
+    ) -> Applied {
         tracked.lastActivity = origin.timestamp
+        tracked.packets += 1
+        let clock = ConnectionClock(packets: tracked.packets, nanoseconds: origin.timestamp.totalNanoseconds)
+        if tracked.streams[0].openHole != nil || tracked.streams[1].openHole != nil {
+            var deadline: Int64?
+            closeExpiredWindows(&tracked, at: clock, deadline: &deadline, statistics: &statistics, into: &sink)
+            if case .closed = tracked.phase {
+                // It completed: this packet is a straggler, or a fresh SYN reusing the 4-tuple.
+                return segment.flags.contains(.syn) && !segment.flags.contains(.ack) ? .reusedPort : .applied
+            }
+        }
+        return apply(segment, to: &tracked, at: clock, origin: origin, statistics: &statistics, into: &sink)
+    }
+
+    /// The body of ``update(_:segment:origin:statistics:into:)`` once expired windows are closed.
+    private static func apply<Sink: StreamEventSink>(
+        _ segment: TCPSegment, to tracked: inout Tracked, at clock: ConnectionClock, origin: StreamOrigin,
+        statistics: inout ReassemblyStatistics, into sink: inout Sink
+    ) -> Applied {
         let direction: StreamDirection = segment.source == tracked.info.client ? .clientToServer : .serverToClient
         let d = direction == .clientToServer ? 0 : 1
         let flags = segment.flags
@@ -237,25 +284,8 @@ public struct ConnectionTracker: Sendable {
         }
 
         if flags.contains(.rst) {
-            if case .synSent = tracked.phase, direction == .serverToClient {
-                refuse(tracked, kind: .reset, reset: origin, statistics: &statistics, into: &sink)
-                linger(&tracked)
-                return
-            }
-            if case .synSent = tracked.phase {
-                // The client aborted its own attempt.
-                refuse(tracked, kind: .unanswered, reset: nil, statistics: &statistics, into: &sink)
-                linger(&tracked)
-                return
-            }
-            // Bytes carried on the RST itself are still delivered (RFC 9293 §3.10.7.4 lets a receiver ignore them;
-            // the sender still sent them).
-            deliver(
-                &tracked, direction: direction, sequence: sequence, segment: segment, fin: false, origin: origin,
-                statistics: &statistics, into: &sink)
-            close(&tracked, how: .reset(by: direction, origin), statistics: &statistics, into: &sink)
-            linger(&tracked)
-            return
+            reset(&tracked, by: direction, sequence: sequence, segment: segment, origin: origin, statistics: &statistics, into: &sink)
+            return .applied
         }
 
         if case .synSent = tracked.phase, direction == .serverToClient {
@@ -266,17 +296,46 @@ public struct ConnectionTracker: Sendable {
             // Client data before any answer (TCP Fast Open on the SYN, or a lost SYN-ACK).
             tracked.phase = .open
         }
+        let carriesBytes = !segment.payload.isEmpty || segment.missingPayloadLength > 0
+        if carriesBytes, tracked.streams[1 - d].openHole != nil { closeWindowForReply(&tracked, 1 - d, into: &sink) }
         deliver(
             &tracked, direction: direction, sequence: sequence, segment: segment, fin: flags.contains(.fin), origin: origin,
             statistics: &statistics, into: &sink)
+        var opened = false
         if flags.contains(.ack) {
-            acknowledge(&tracked, direction: direction.reversed, SequenceNumber(segment.acknowledgmentNumber), into: &sink)
+            opened = acknowledge(
+                &tracked, direction: direction.reversed, SequenceNumber(segment.acknowledgmentNumber), at: clock,
+                opensWindow: !carriesBytes, into: &sink)
         }
 
         if tracked.ended[0] && tracked.ended[1] {
             finalize(&tracked, how: .fin(origin), statistics: &statistics, into: &sink)
             linger(&tracked)
+            return .applied
         }
+        return opened ? .openedReorderWindow : .applied
+    }
+
+    /// A RST from `direction`: a refused or aborted attempt during the handshake, else the end of
+    /// the connection (after the bytes it carries).
+    private static func reset<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, by direction: StreamDirection, sequence: SequenceNumber, segment: TCPSegment,
+        origin: StreamOrigin, statistics: inout ReassemblyStatistics, into sink: inout Sink
+    ) {
+        if case .synSent = tracked.phase, direction == .serverToClient {
+            refuse(tracked, kind: .reset, reset: origin, statistics: &statistics, into: &sink)
+        } else if case .synSent = tracked.phase {
+            // The client aborted its own attempt.
+            refuse(tracked, kind: .unanswered, reset: nil, statistics: &statistics, into: &sink)
+        } else {
+            // Bytes carried on the RST itself are still delivered (RFC 9293 §3.10.7.4 lets a receiver ignore them;
+            // the sender still sent them).
+            deliver(
+                &tracked, direction: direction, sequence: sequence, segment: segment, fin: false, origin: origin,
+                statistics: &statistics, into: &sink)
+            close(&tracked, how: .reset(by: direction, origin), statistics: &statistics, into: &sink)
+        }
+        linger(&tracked)
     }
 
     private static func deliver<Sink: StreamEventSink>(
@@ -297,14 +356,113 @@ public struct ConnectionTracker: Sendable {
         }
     }
 
-    /// Passes the peer's acknowledgment to the stream it acknowledges.
+    /// Passes the peer's acknowledgment to the stream it acknowledges; true when it opened a
+    /// reorder window. An acknowledged FIN can complete the stream: it ends here.
     private static func acknowledge<Sink: StreamEventSink>(
-        _ tracked: inout Tracked, direction: StreamDirection, _ sequence: SequenceNumber, into sink: inout Sink
-    ) {
+        _ tracked: inout Tracked, direction: StreamDirection, _ sequence: SequenceNumber, at clock: ConnectionClock,
+        opensWindow: Bool, into sink: inout Sink
+    ) -> Bool {
         let d = direction == .clientToServer ? 0 : 1
-        guard !tracked.ended[d], tracked.streams.count == 2 else { return }
+        guard !tracked.ended[d], tracked.streams.count == 2 else { return false }
         let id = tracked.info.id
-        tracked.streams[d].acknowledge(sequence) { delivery in Self.forward(delivery, connection: id, direction: direction, into: &sink) }
+        let opened = tracked.streams[d].acknowledge(sequence, at: clock, opensWindow: opensWindow) { delivery in
+            Self.forward(delivery, connection: id, direction: direction, into: &sink)
+        }
+        endIfFinDelivered(&tracked, d, into: &sink)
+        return opened
+    }
+
+    /// Ends direction `d` once every byte up to its FIN is delivered (after a reorder window or
+    /// an acknowledgment declared the last hole a gap), with the FIN's own origin.
+    private static func endIfFinDelivered<Sink: StreamEventSink>(_ tracked: inout Tracked, _ d: Int, into sink: inout Sink) {
+        guard !tracked.ended[d], tracked.streams[d].finDelivered, let fin = tracked.streams[d].finOrigin else { return }
+        tracked.ended[d] = true
+        sink.receive(.ended(connection: tracked.info.id, direction: d == 0 ? .clientToServer : .serverToClient, how: .fin(fin)))
+    }
+
+    // MARK: - Reorder windows
+
+    /// Closes the reorder windows of `tracked` that have run out at `clock` (their holes become
+    /// gaps) and ends the directions that thereby reach their FIN. Returns the capture time (ns)
+    /// at which a window still open runs out, or nil.
+    @discardableResult
+    private static func closeReorderWindows<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, ifExpiredAt clock: ConnectionClock, into sink: inout Sink
+    ) -> Int64? {
+        let id = tracked.info.id
+        var deadline: Int64?
+        for d in 0..<2 where !tracked.ended[d] {
+            let direction: StreamDirection = d == 0 ? .clientToServer : .serverToClient
+            tracked.streams[d].closeReorderWindow(ifExpiredAt: clock) { delivery in
+                Self.forward(delivery, connection: id, direction: direction, into: &sink)
+            }
+            endIfFinDelivered(&tracked, d, into: &sink)
+            if let due = tracked.streams[d].reorderDeadline { deadline = min(deadline ?? .max, due) }
+        }
+        return deadline
+    }
+
+    /// Direction `d`'s peer sent bytes: `d`'s open window closes before they are delivered
+    /// (``DirectionStream/closeReorderWindowForReply(emit:)``), so a request is complete, or
+    /// known incomplete, before its response is read.
+    private static func closeWindowForReply<Sink: StreamEventSink>(_ tracked: inout Tracked, _ d: Int, into sink: inout Sink) {
+        guard !tracked.ended[d] else { return }
+        let id = tracked.info.id
+        let direction: StreamDirection = d == 0 ? .clientToServer : .serverToClient
+        tracked.streams[d].closeReorderWindowForReply { delivery in Self.forward(delivery, connection: id, direction: direction, into: &sink) }
+        endIfFinDelivered(&tracked, d, into: &sink)
+    }
+
+    /// Lists `key`'s connection as holding a window opened at capture time `now` (ns).
+    private mutating func watchReorderWindow(of key: Key, openedAt now: Int64) {
+        reorderWatch.append(key)
+        reorderWatchDeadline = min(reorderWatchDeadline, now &+ limits.reorderWindow.nanoseconds)
+    }
+
+    /// Capture time has reached `now` (ns) on some connection: closes every watched window that
+    /// has run out by then, finishing connections that thereby complete, and rebuilds the watch
+    /// list from the windows still open.
+    private mutating func closeExpiredReorderWindows<Sink: StreamEventSink>(now: Int64, into sink: inout Sink) {
+        let watched = reorderWatch
+        reorderWatch = []
+        reorderWatchDeadline = .max
+        var seen = Set<Key>()
+        for key in watched where seen.insert(key).inserted {
+            guard let slot = connections.index(forKey: key) else { continue }
+            var deadline: Int64?
+            Self.closeExpiredWindows(&connections.values[slot], now: now, deadline: &deadline, statistics: &statistics, into: &sink)
+            if let deadline {
+                reorderWatch.append(key)
+                reorderWatchDeadline = min(reorderWatchDeadline, deadline)
+            }
+        }
+    }
+
+    /// ``closeExpiredWindows(_:at:deadline:statistics:into:)`` by capture time alone (no packet
+    /// of this connection has come since its last).
+    private static func closeExpiredWindows<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, now: Int64, deadline: inout Int64?, statistics: inout ReassemblyStatistics,
+        into sink: inout Sink
+    ) {
+        let clock = ConnectionClock(packets: tracked.packets, nanoseconds: now)
+        closeExpiredWindows(&tracked, at: clock, deadline: &deadline, statistics: &statistics, into: &sink)
+    }
+
+    /// ``closeReorderWindows(_:ifExpiredAt:into:)`` for an open connection, finishing it (FIN
+    /// both ways, closed with the later FIN's origin) when that completes it — the same way
+    /// whether its own next packet or another connection's time noticed (a capture split across
+    /// threads gives the same events).
+    private static func closeExpiredWindows<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, at clock: ConnectionClock, deadline: inout Int64?, statistics: inout ReassemblyStatistics,
+        into sink: inout Sink
+    ) {
+        guard case .open = tracked.phase, tracked.streams.count == 2 else { return }
+        deadline = closeReorderWindows(&tracked, ifExpiredAt: clock, into: &sink)
+        if tracked.ended[0] && tracked.ended[1] {
+            let last = [tracked.streams[0].finOrigin, tracked.streams[1].finOrigin].compactMap { $0 }.max { $0.frame < $1.frame }
+            finalize(&tracked, how: .fin(last ?? tracked.info.firstSeen), statistics: &statistics, into: &sink)
+            linger(&tracked)
+        }
     }
 
     private static func forward<Sink: StreamEventSink>(
@@ -386,6 +544,7 @@ public struct ConnectionTracker: Sendable {
     /// those idle longer than ``ReassemblyLimits/idleTimeoutSeconds`` at capture time `now`
     /// (`.idleTimeout`; a SYN never answered is reported refused), in connection order.
     public mutating func sweep<Sink: StreamEventSink>(now: Timestamp, into sink: inout Sink) {
+        if now.totalNanoseconds > reorderWatchDeadline { closeExpiredReorderWindows(now: now.totalNanoseconds, into: &sink) }
         var expired: [(Key, Tracked)] = []
         for (key, tracked) in connections {
             let idle = now.seconds - tracked.lastActivity.seconds
