@@ -1,6 +1,7 @@
 import CallbackSignature
 import Diagnosis
 import HTTPExchanges
+import ReportModel
 import TCPReassembly
 
 /// Everything that shapes an analysis.
@@ -23,5 +24,11 @@ public struct AnalysisOptions: Sendable {
     /// Keys callback signatures may verify with besides OSS's published one (`--public-key`,
     /// for self-hosted tests that sign with their own key).
     public var publicKeys: [CallbackPublicKey] = []
+    /// Which exchanges are listed (`--since`, `--until`, `--rule`, `--failed`); the rest are
+    /// counted as unlisted, so the summary stays the whole capture's.
+    public var listing = ListingFilter()
+    /// Whether to compute per-server, per-minute statistics (``CallbackStatistics``) of every
+    /// exchange while streaming (`stats`, `analyze --stats`).
+    public var collectStatistics = false
     public init() {}
 }

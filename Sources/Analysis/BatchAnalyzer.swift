@@ -69,7 +69,8 @@ public enum BatchAnalyzer {
         }
         return Report(
             tool: tool, settings: ReportSettings(
-                diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label)), captures: captures,
+                diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label), listing: options.listing),
+            captures: captures,
             exchanges: exchanges)
     }
 

@@ -60,13 +60,23 @@ struct ExchangeSelection: Sendable {
 
     private let maxPassing: Int
     private let maxFailingPerRule: Int
+    /// Which exchanges may be listed at all (``AnalysisOptions/listing``); the others are only counted.
+    private let listing: ListingFilter
+    /// The capture's first packet time: the day a time-of-day bound of ``listing`` is on.
+    private(set) var captureStart: Timestamp?
     private var kept: [Kind: Kept] = [:]
     /// Exchanges finished and not listed (beyond their kind's quota).
     private(set) var unlisted = UnlistedExchanges()
 
-    init(maxPassing: Int, maxFailingPerRule: Int) {
+    init(maxPassing: Int, maxFailingPerRule: Int, listing: ListingFilter = .init()) {
         self.maxPassing = maxPassing
         self.maxFailingPerRule = maxFailingPerRule
+        self.listing = listing
+    }
+
+    /// Tells the selection the time of the capture's first packet (before any offer).
+    mutating func captureStarted(at time: Timestamp) {
+        if captureStart == nil { captureStart = time }
     }
 
     /// True when `a` comes before `b` in the report (within one capture).
@@ -82,6 +92,10 @@ struct ExchangeSelection: Sendable {
     /// Takes one finished exchange: kept if it is among the earliest of its kind so far (an exchange
     /// it displaces is counted as unlisted), else counted as unlisted.
     mutating func offer(_ d: consuming DiagnosedExchange) {
+        if !listing.isEmpty, !listing.admits(d, captureStart: captureStart) {
+            unlisted.count(d)
+            return
+        }
         let kind = kind(of: d), key = OrderKey(d)
         let index: Dictionary<Kind, Kept>.Index
         if let existing = kept.index(forKey: kind) {

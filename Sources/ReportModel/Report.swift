@@ -20,10 +20,14 @@ public struct ReportSettings: Sendable, Hashable {
     public var filter: String?
     /// Labels (file paths) of the keys signatures were also verified with (`--public-key`).
     public var publicKeys: [String]
-    public init(diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = []) {
+    /// Which exchanges are listed (`--since`, `--until`, `--rule`, `--failed`); the counts cover
+    /// every exchange whatever it says.
+    public var listing: ListingFilter
+    public init(diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = [], listing: ListingFilter = .init()) {
         self.diagnosis = diagnosis
         self.filter = filter
         self.publicKeys = publicKeys
+        self.listing = listing
     }
 }
 
@@ -70,6 +74,9 @@ public struct CaptureSummary: Sendable, Equatable {
     /// a bounded number of each kind per capture (`AnalysisOptions.maxPassingExchangesKept`,
     /// `maxFailingExchangesKeptPerRule`), so memory stays bounded and the totals stay exact.
     public var unlisted = UnlistedExchanges()
+    /// Per-server, per-minute statistics of every exchange, when they were asked for
+    /// (`callback-doctor stats`); nil otherwise.
+    public var statistics: CallbackStatistics?
 
     public init(path: String) { self.path = path }
 }
