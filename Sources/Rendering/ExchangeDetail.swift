@@ -153,7 +153,8 @@ public enum ExchangeDetail {
     }
 
     /// The bytes as a `String` when they are UTF-8 text (tabs, CR and LF allowed; a character cut
-    /// at the end of a preview ignored); nil for anything else.
+    /// at the end of a preview ignored); nil for anything else — controls, and U+FEFF (a
+    /// byte-order mark, invisible on a terminal) anywhere.
     static func printableText(_ bytes: [UInt8]) -> String? {
         var end = bytes.count
         // A multi-byte character cut by the preview's end: drop its lead and continuation bytes.
@@ -163,7 +164,7 @@ public enum ExchangeDetail {
         let text = String(decoding: bytes[..<end], as: UTF8.self)
         guard Array(text.utf8) == Array(bytes[..<end]) else { return nil }  // invalid UTF-8 was replaced
         let controls = text.unicodeScalars.contains { s in
-            (s.value < 0x20 && s != "\t" && s != "\n" && s != "\r") || (0x7F...0x9F).contains(s.value)
+            (s.value < 0x20 && s != "\t" && s != "\n" && s != "\r") || (0x7F...0x9F).contains(s.value) || s.value == 0xFEFF
         }
         return controls ? nil : text
     }

@@ -13,8 +13,9 @@ extension CallbackDoctor {
                 N is the number the analyze report gives the exchange (#N), for the same CAPTURE and the \
                 same options (-f, --list-all, --since, --until, --rule, --failed): show them here too. \
                 Prints the connection and its TCP events (SYN, FIN, RST with frame numbers, bytes missing \
-                from the capture), both messages' heads with every field, each body as kept (the first \
-                64 KiB after content decoding; escaped text, or a hex dump where it is not text), the \
+                from the capture), both messages' heads with every field, each body as kept (after content \
+                decoding, up to 64 KiB of a request's and 8 KiB of a response's; escaped text, or a hex dump \
+                where it is not text), the \
                 signature check, the latency, and every finding with its evidence and fix.
 
                 Secrets are shown as captured unless --redact is given.
