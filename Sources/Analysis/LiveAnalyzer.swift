@@ -146,7 +146,8 @@ public enum LiveAnalyzer {
         let analysis = pipeline.result(into: summary)
         let report = Report(
             tool: tool, settings: ReportSettings(
-                diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label)),
+                diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label),
+                listing: options.listing),
             captures: [analysis.summary], exchanges: analysis.exchanges)
         return (report, reason)
     }
