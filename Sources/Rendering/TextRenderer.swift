@@ -61,11 +61,7 @@ public enum TextRenderer {
         }
 
         let narrowed = !report.settings.listing.isEmpty
-        if narrowed {
-            sink.write(
-                "\n" + style.dim("Listed: only the exchanges matching \(safe(report.settings.listing.description)), ")
-                    + style.dim("\(report.exchanges.count) of \(s.exchanges); the counts above are the whole capture's.") + "\n")
-        }
+        if let note = Present.listingNote(report) { sink.write("\n" + style.dim("Listed: " + safe(note)) + "\n") }
 
         // Offsets in `report.exchanges`, per section; `#N` is the offset plus one.
         let exchanges = report.exchanges

@@ -94,6 +94,16 @@ import Testing
         #expect(try starts(["--until", "00:58:40"]) == whole.filter { $0 < lower })
     }
 
+    /// Markdown and HTML say the listing was narrowed, as the text does.
+    @Test func ticketFormatsSayTheListingIsNarrowed() throws {
+        let markdown = try CLIRunner.run(["analyze", "--format", "markdown", "--failed", Self.capture])
+        #expect(markdown.stdout.contains("> **Listed:** only the exchanges matching --failed, 23 of 40; the counts are the whole capture's."))
+        let html = try CLIRunner.run(["analyze", "--format", "html", "--rule", "bom-prefix", Self.capture])
+        #expect(html.stdout.contains("<strong>Listed:</strong> only the exchanges matching --rule bom-prefix, 1 of 40;"))
+        let plain = try CLIRunner.run(["analyze", "--format", "markdown", Self.capture])
+        #expect(!plain.stdout.contains("**Listed:**"))
+    }
+
     @Test func badNarrowingValuesAreUsageErrors() throws {
         for args in [["--since", "yesterday"], ["--until", "25:00"], ["--rule", "no-such-rule"]] {
             let r = try CLIRunner.run(["analyze"] + args + [Self.capture])
