@@ -102,7 +102,11 @@ extension CallbackStatistics.Row {
             }
         }
         for finding in d.findings { findingsByRule[finding.rule, default: 0] += 1 }
-        if d.exchange.tls == nil, let latency = d.exchange.latencySeconds { self.latency.record(latency) }
+        // Response end minus request end (`HTTPExchange.latencySeconds`), in whole nanoseconds
+        // from the time stamps rather than through a Double.
+        if d.exchange.tls == nil, let requestEnd = d.exchange.request?.timing.end, let responseEnd = d.exchange.response?.timing.end {
+            latency.record(nanoseconds: responseEnd.timestamp.totalNanoseconds - requestEnd.timestamp.totalNanoseconds)
+        }
     }
 }
 
