@@ -116,7 +116,7 @@ public enum StatsRenderer {
 
     // MARK: JSON
 
-    /// `{"tool", "captures": [{path, error}], "latency": {method, exactLimit, precision}, "servers":
+    /// `{"schemaVersion": 1, "tool", "captures": [{path, error}], "latency": {method, exactLimit, precision}, "servers":
     /// [{"server", "total": ROW, "minutes": [{"minute", ...ROW}]}]}` with ROW = `callbacks, passed,
     /// failed, unknown, refusedConnections, findingsByRule {rule: n}, latency {count, p50, p90, p99,
     /// max (seconds), exact}`.
@@ -130,6 +130,7 @@ public enum StatsRenderer {
             ])
         }
         let document = JSONValue.object([
+            ("schemaVersion", .int(1)),
             ("tool", .object([("name", .string(report.tool.name)), ("version", .string(report.tool.version))])),
             ("captures", .array(report.captures.map { .object([("path", .string($0.path)), ("error", .optional($0.error))]) })),
             (
