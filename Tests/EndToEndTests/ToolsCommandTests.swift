@@ -92,6 +92,10 @@ import Testing
         #expect(window == expected)
         #expect(try starts(["--since", "2026-11-26T00:58:40Z"]) == whole.filter { $0 >= lower })
         #expect(try starts(["--until", "00:58:40"]) == whole.filter { $0 < lower })
+        // One thread (PacketPipeline) and the capture split across three (ShardedPipeline) agree.
+        let narrowing = ["--since", "00:58:40", "--failed"]
+        #expect(try starts(narrowing + ["-j", "1"]) == starts(narrowing + ["-j", "3"]))
+        #expect(try !starts(narrowing + ["-j", "1"]).isEmpty)
     }
 
     /// Markdown and HTML say the listing was narrowed, as the text does.
