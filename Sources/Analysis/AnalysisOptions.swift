@@ -1,6 +1,7 @@
 import CallbackSignature
 import Diagnosis
 import HTTPExchanges
+import ReportModel
 import TCPReassembly
 
 /// Everything that shapes an analysis.
@@ -28,5 +29,11 @@ public struct AnalysisOptions: Sendable {
     /// `HTTPSJudging`); when any is named, only exchanges with the named servers are listed —
     /// the counts still cover the whole capture.
     public var servers: [ServerName] = []
+    /// Which exchanges are listed (`--since`, `--until`, `--rule`, `--failed`); the rest are
+    /// counted as unlisted, so the summary stays the whole capture's.
+    public var listing = ListingFilter()
+    /// Whether to compute per-server, per-minute statistics (``CallbackStatistics``) of every
+    /// exchange while streaming (`stats`, `analyze --stats`).
+    public var collectStatistics = false
     public init() {}
 }

@@ -70,7 +70,8 @@ public enum BatchAnalyzer {
         return Report(
             tool: tool, settings: ReportSettings(
                 diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label),
-                servers: options.servers.map(\.description)), captures: captures,
+                servers: options.servers.map(\.description), listing: options.listing),
+            captures: captures,
             exchanges: exchanges)
     }
 

@@ -70,6 +70,10 @@ struct ExchangeSelection: Sendable {
 
     private let maxPassing: Int
     private let maxFailingPerRule: Int
+    /// Which exchanges may be listed at all (``AnalysisOptions/listing``); the others are only counted.
+    private let listing: ListingFilter
+    /// The capture's first packet time: the day a time-of-day bound of ``listing`` is on.
+    private(set) var captureStart: Timestamp?
     private var kept: [Kind: Kept] = [:]
     /// Exchanges finished and not listed (beyond their kind's quota, or with a server not named),
     /// except HTTPS ones.
@@ -80,12 +84,20 @@ struct ExchangeSelection: Sendable {
     /// Which HTTPS servers are judged: the named ones and those plaintext callbacks went to.
     private(set) var judging: HTTPSJudging
 
-    /// - Parameter servers: the servers named by the user (``AnalysisOptions/servers``): HTTPS to
-    ///   them is judged and, when any is named, only exchanges with them are listed.
-    init(maxPassing: Int, maxFailingPerRule: Int, servers: [ServerName] = []) {
+    /// - Parameters:
+    ///   - servers: the servers named by the user (``AnalysisOptions/servers``): HTTPS to them is
+    ///     judged and, when any is named, only exchanges with them are listed.
+    ///   - listing: which exchanges may be listed at all (``AnalysisOptions/listing``).
+    init(maxPassing: Int, maxFailingPerRule: Int, servers: [ServerName] = [], listing: ListingFilter = .init()) {
         self.maxPassing = maxPassing
         self.maxFailingPerRule = maxFailingPerRule
+        self.listing = listing
         judging = HTTPSJudging(named: servers)
+    }
+
+    /// Tells the selection the time of the capture's first packet (before any offer).
+    mutating func captureStarted(at time: Timestamp) {
+        if captureStart == nil { captureStart = time }
     }
 
     /// True when `a` comes before `b` in the report (within one capture).
@@ -104,7 +116,9 @@ struct ExchangeSelection: Sendable {
     /// counted as unlisted.
     mutating func offer(_ d: consuming DiagnosedExchange) {
         judging.note(d)
-        guard judging.named.isEmpty || judging.named.names(d.exchange.connection.server) else {
+        guard judging.named.isEmpty || judging.named.names(d.exchange.connection.server),
+            listing.isEmpty || listing.admits(d, captureStart: captureStart)
+        else {
             countUnlisted(d)
             return
         }
@@ -193,7 +207,16 @@ struct ExchangeSelection: Sendable {
                 unlisted.add(notJudged)
             }
         }
-        return (listed.map(judging.applied), unlisted)
+        var listed: [DiagnosedExchange] = []
+        for d in self.listed.map(judging.applied) {
+            // Re-labelled HTTPS may no longer match a narrowed listing (`--failed`, `--rule`).
+            if listing.isEmpty || d.exchange.tls == nil || listing.admits(d, captureStart: captureStart) {
+                listed.append(d)
+            } else {
+                unlisted.count(d)
+            }
+        }
+        return (listed, unlisted)
     }
 
     /// The kept exchanges, in report order, as diagnosed (HTTPS ones as callbacks).

@@ -27,6 +27,9 @@ struct FlowAnalysis {
     /// Exchanges taken from the assembler after a segment, always empty between segments (its
     /// storage is swapped with the assembler's buffer, so neither is reallocated per packet).
     private var finishedBatch: [HTTPExchange] = []
+    /// Per-server, per-minute statistics of every exchange finished here, when asked for
+    /// (``AnalysisOptions/collectStatistics``).
+    private var statistics: CallbackStatistics?
 
     /// The connection table is swept by the owner (``process(_:origin:sweepFirst:onFinished:)``'s
     /// `sweepFirst`, or ``sweep(now:)``), on the schedule ``PacketIntake`` keeps.
@@ -46,13 +49,24 @@ struct FlowAnalysis {
         self.sharedSelection = sharedSelection
         selection = sharedSelection == nil ? Self.makeSelection(options: options) : nil
         starts = parts > 1 ? ConnectionStartLog() : nil
+        statistics = options.collectStatistics ? CallbackStatistics() : nil
     }
 
     /// An empty selection with the quotas of `options`.
     static func makeSelection(options: AnalysisOptions) -> ExchangeSelection {
         ExchangeSelection(
             maxPassing: options.maxPassingExchangesKept, maxFailingPerRule: options.maxFailingExchangesKeptPerRule,
-            servers: options.servers)
+            servers: options.servers, listing: options.listing)
+    }
+
+    /// Tells the selection (own or shared) the capture's first packet time, for the listing's
+    /// time-of-day bounds; called with the first packet, before any segment.
+    mutating func captureStarted(at time: Timestamp) {
+        if let sharedSelection {
+            sharedSelection.withLock { $0.captureStarted(at: time) }
+        } else {
+            selection!.captureStarted(at: time)
+        }
     }
 
     /// Applies one segment (after a sweep of the table when `sweepFirst`); `onFinished` hears about
@@ -96,6 +110,7 @@ struct FlowAnalysis {
         while let exchange = finishedBatch.popLast() {
             let diagnosed = diagnoser.diagnose(consume exchange)
             if let onFinished { onFinished(judgedSoFar(diagnosed)) }
+            statistics?.record(diagnosed)
             if let sharedSelection {
                 sharedSelection.withLock { $0.offer(diagnosed) }
             } else {
@@ -113,7 +128,7 @@ struct FlowAnalysis {
 
     /// What this analysis found, to merge with the other parts of the capture.
     var result: Result {
-        Result(selection: selection, reassembly: tracker.statistics, http: assembler.statistics, starts: starts)
+        Result(selection: selection, reassembly: tracker.statistics, http: assembler.statistics, starts: starts, statistics: statistics)
     }
 
     /// What one part found: all a merge needs, and safe to hand from its thread to another.
@@ -123,6 +138,7 @@ struct FlowAnalysis {
         fileprivate var reassembly: ReassemblyStatistics
         fileprivate var http: ExchangeStatistics
         fileprivate var starts: ConnectionStartLog?
+        fileprivate var statistics: CallbackStatistics?
     }
 
     /// What the parts of one capture add up to.
@@ -131,6 +147,7 @@ struct FlowAnalysis {
         var unlisted: UnlistedExchanges
         var reassembly: ReassemblyStatistics
         var http: ExchangeStatistics
+        var statistics: CallbackStatistics?
     }
 
     /// Puts the parts of one capture together, as one ``FlowAnalysis`` given every segment would
@@ -143,9 +160,14 @@ struct FlowAnalysis {
         var http = ExchangeStatistics()
         var selection = shared
         var logs: [ConnectionStartLog] = []
+        var statistics: CallbackStatistics?
         for part in parts {
             reassembly.add(part.reassembly)
             http.add(part.http)
+            if let theirs = part.statistics {
+                statistics = statistics ?? CallbackStatistics()
+                statistics!.add(theirs)
+            }
             if let log = part.starts { logs.append(log) }
             if let own = part.selection {
                 precondition(selection == nil, "a capture has one selection: its own or the one its parts share")
@@ -153,6 +175,7 @@ struct FlowAnalysis {
             }
         }
         let judged = selection?.judged() ?? (listed: [], unlisted: UnlistedExchanges())
+        if let judging = selection?.judging { statistics?.judgeHTTPS(judging.judges) }
         var listed = judged.listed
         if !logs.isEmpty {
             // Connection numbers across parts: the ranks of the listed connections' first frames
@@ -171,7 +194,7 @@ struct FlowAnalysis {
         }
         return Merged(
             exchanges: listed.map { ReportedExchange(capture: capture, diagnosed: $0) },
-            unlisted: judged.unlisted, reassembly: reassembly, http: http)
+            unlisted: judged.unlisted, reassembly: reassembly, http: http, statistics: statistics)
     }
 }
 

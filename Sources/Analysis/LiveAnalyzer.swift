@@ -147,7 +147,7 @@ public enum LiveAnalyzer {
         let report = Report(
             tool: tool, settings: ReportSettings(
                 diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label),
-                servers: options.servers.map(\.description)),
+                servers: options.servers.map(\.description), listing: options.listing),
             captures: [analysis.summary], exchanges: analysis.exchanges)
         return (report, reason)
     }

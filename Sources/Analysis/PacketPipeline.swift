@@ -60,6 +60,7 @@ public struct PacketPipeline {
 
     /// Runs one packet through the stages.
     public mutating func process(_ packet: CapturedPacket) {
+        if intake.packets == 0 { flows.captureStarted(at: packet.timestamp) }
         guard let admitted = intake.admit(packet) else { return }
         flows.process(admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst)
     }
@@ -69,6 +70,7 @@ public struct PacketPipeline {
     /// A separate method rather than an optional `observer` on ``process(_:)``: an optional
     /// closure on the per-packet path cost a generic copy and destroy of it on every packet.
     public mutating func process(_ packet: CapturedPacket, observer: @escaping (PipelineEvent) -> Void) {
+        if intake.packets == 0 { flows.captureStarted(at: packet.timestamp) }
         guard let admitted = intake.admit(packet) else { return }
         telling(observer) { flows, onFinished in
             flows.process(admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst, onFinished: onFinished)
@@ -135,6 +137,7 @@ public struct PacketPipeline {
         summary.reassembly = merged.reassembly
         summary.http = merged.http
         summary.unlisted = merged.unlisted
+        summary.statistics = merged.statistics
         for skip in summary.skipped where skip.reason.hasPrefix("link-type") {
             summary.problems.append("\(skip.packets) packet\(skip.packets == 1 ? "" : "s") of link type \(skip.description) not analysed")
         }

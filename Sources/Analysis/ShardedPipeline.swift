@@ -81,6 +81,7 @@ struct ShardedPipeline: ~Copyable {
 
     /// Decodes one packet and deals its segment to the part that owns its connection.
     mutating func process(_ packet: CapturedPacket) {
+        if intake.packets == 0 { selection.withLock { $0.captureStarted(at: packet.timestamp) } }
         guard let admitted = intake.admit(packet) else { return }
         if admitted.sweepFirst {
             for part in batches.indices { add(.sweep(admitted.origin.timestamp), bytes: 0, to: part) }

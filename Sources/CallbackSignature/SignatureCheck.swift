@@ -113,7 +113,19 @@ public struct SignatureCheck {
             let tried = verifier.keys.keys.map(\.description).joined(separator: "; ")
             return SignatureVerdict(
                 status: .invalid, keyURL: keyURL,
-                reason: "The \(signature.count)-byte signature verifies with none of the keys (\(tried)) over the bytes captured.")
+                reason: "The \(signature.count)-byte signature verifies with none of the keys (\(tried)) over the bytes captured."
+                    + Self.keySizeHint(signatureBytes: signature.count, keys: verifier.keys.keys))
         }
+    }
+
+    /// An RSA signature is as long as its key's modulus (RFC 8017 §8.2.1: k octets). When no key
+    /// tried has a modulus of `signatureBytes` bytes, the signature cannot be from any of them —
+    /// not from OSS's 512-bit key (64-byte signatures) in particular — and a test setup that signs
+    /// with its own key is the likely cause: say so (" …"), else "".
+    static func keySizeHint(signatureBytes: Int, keys: [CallbackPublicKey]) -> String {
+        guard !keys.contains(where: { ($0.bits + 7) / 8 == signatureBytes }) else { return "" }
+        let oss = (CallbackPublicKey.oss.bits + 7) / 8
+        return " A \(signatureBytes)-byte signature comes from a \(signatureBytes * 8)-bit key, so it cannot be from OSS's \(CallbackPublicKey.oss.bits)-bit key (\(oss)-byte signatures)"
+            + " nor from any key tried: if a test setup signs callbacks with its own key, give its public key with --public-key FILE.pem."
     }
 }

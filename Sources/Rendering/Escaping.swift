@@ -107,3 +107,37 @@ public enum TSVEscape {
         return TerminalSafety.escape(value)
     }
 }
+
+/// CSV fields (RFC 4180 §2): a field holding a comma, a double quote, CR or LF is enclosed in
+/// double quotes, with each double quote inside doubled; any other field is written as it is.
+/// Records end with CRLF (``record(_:)``), as §2.1 says. CR, LF and tab stay as they are (quoted);
+/// every other control ``TerminalSafety`` escapes (ESC, C1, bidi overrides) is escaped the same
+/// way, so a CSV printed on a terminal cannot drive it.
+public enum CSVEscape {
+    public static func field(_ value: String) -> String {
+        let safe = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? value : withoutTerminalControls(value)
+        guard safe.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A })
+        else { return safe }
+        return "\"" + safe.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+
+    /// One record: the fields escaped, separated by commas, ended by CRLF.
+    public static func record(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",") + "\r\n"
+    }
+
+    /// `value` with each run of text between CR, LF and tab passed through ``TerminalSafety/escape(_:)``.
+    private static func withoutTerminalControls(_ value: String) -> String {
+        var out = "", run = ""
+        for scalar in value.unicodeScalars {
+            if scalar == "\r" || scalar == "\n" || scalar == "\t" {
+                out += TerminalSafety.escape(run)
+                run = ""
+                out.unicodeScalars.append(scalar)
+            } else {
+                run.unicodeScalars.append(scalar)
+            }
+        }
+        return out + TerminalSafety.escape(run)
+    }
+}

@@ -112,6 +112,31 @@ public enum ExchangeTable {
         ByteSink.collect { tsv(report, to: $0) }
     }
 
+    /// CSV (RFC 4180): a header record with the column names, then one record per exchange, each
+    /// ended by CRLF. Strings as captured (quoted by ``CSVEscape``: commas, quotes, CR and LF
+    /// cannot split a field), booleans `true` / `false`, sets their elements joined by `,`, unset
+    /// cells empty. Written into `sink` a record at a time.
+    public static func csv(_ report: Report, to sink: ByteSink) {
+        sink.write(CSVEscape.record(fields))
+        let captureIndex = captureIndexes(report)
+        for reported in report.exchanges {
+            let cells = row(reported, captureIndex: captureIndex).map { cell -> String in
+                switch cell {
+                case .string(let s), .number(let s): s
+                case .bool(let b): b ? "true" : "false"
+                case .set(let items): items.joined(separator: ",")
+                case .unset: ""
+                }
+            }
+            sink.write(CSVEscape.record(cells))
+        }
+    }
+
+    /// ``csv(_:to:)``'s text as one `String`.
+    public static func csv(_ report: Report) -> String {
+        ByteSink.collect { csv(report, to: $0) }
+    }
+
     /// One JSON object per row with the same column names (as Zeek's JSON logs); unset
     /// columns are omitted, sets are arrays. Written into `sink` a row (one line) at a time.
     public static func jsonl(_ report: Report, to sink: ByteSink) {

@@ -50,6 +50,7 @@ public enum HTMLRenderer {
         if let span = Present.span(report) { meta += " · " + span }
         sink.write("<p class=\"meta\">\(t(meta))</p>\n")
         if let note = Present.redactionNote(report) { sink.write("<p class=\"note\"><strong>Redacted:</strong> \(t(note))</p>\n") }
+        if let note = Present.listingNote(report) { sink.write("<p class=\"note\"><strong>Listed:</strong> \(t(note))</p>\n") }
 
         // Cards.
         sink.write("<section class=\"cards\" aria-label=\"Summary\">\n")

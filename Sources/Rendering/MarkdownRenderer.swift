@@ -22,6 +22,7 @@ public enum MarkdownRenderer {
         if let span = Present.span(report) { meta += " · " + span }
         sink.write(md(meta) + "\n\n")
         if let note = Present.redactionNote(report) { sink.write("> **Redacted:** " + md(note) + "\n\n") }
+        if let note = Present.listingNote(report) { sink.write("> **Listed:** " + md(note) + "\n\n") }
 
         sink.write("## Summary\n\n")
         var failed = "\(s.callbacksFailed) failed"

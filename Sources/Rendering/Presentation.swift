@@ -252,6 +252,15 @@ enum Present {
         return "\(plural(r.redactedValues, "secret value")) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
     }
 
+    /// What the listing was narrowed to (`--since`, `--until`, `--rule`, `--failed`), or nil when
+    /// it was not: `only the exchanges matching --failed, 23 of 40; the counts are the whole capture's.`
+    static func listingNote(_ report: Report) -> String? {
+        let listing = report.settings.listing
+        guard !listing.isEmpty else { return nil }
+        return "only the exchanges matching \(listing.description), \(report.exchanges.count) of \(report.summary.exchanges); "
+            + "the counts are the whole capture's."
+    }
+
     /// What to say when no callback failed: none were seen (possibly some whose head was cut, or
     /// HTTPS that was not judged), or all passed.
     static func noFailures(_ report: Report) -> String {

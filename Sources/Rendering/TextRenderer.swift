@@ -56,6 +56,9 @@ public enum TextRenderer {
             sink.write("  \(rule.rawValue.padded(width))  \(number)  " + style.dim(RuleTitle.of(rule)) + "\n")
         }
 
+        let narrowed = !report.settings.listing.isEmpty
+        if let note = Present.listingNote(report) { sink.write("\n" + style.dim("Listed: " + safe(note)) + "\n") }
+
         // Offsets in `report.exchanges`, per section; `#N` is the offset plus one.
         let exchanges = report.exchanges
         func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] { exchanges.indices.filter { belongs(exchanges[$0]) } }
@@ -99,7 +102,7 @@ public enum TextRenderer {
                 sink.write("\n" + style.bold("Other exchanges (\(others.count)):") + "\n")
                 for i in others { sink.write("  " + line(exchanges[i], number: i + 1, style: style) + "\n") }
             }
-        } else {
+        } else if !narrowed {
             let nonCallbacks = Present.otherExchangeCount(report)
             let passed = s.callbacksPassed - suspect.filter { Present.isPassed(exchanges[$0]) }.count
             var hidden: [String] = []

@@ -22,11 +22,18 @@ public struct ReportSettings: Sendable, Hashable {
     public var publicKeys: [String]
     /// The callback servers named (`--server`), as given: `127.0.0.1:9000`, `[::1]:9000`, `:9000`.
     public var servers: [String]
-    public init(diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = [], servers: [String] = []) {
+    /// Which exchanges are listed (`--since`, `--until`, `--rule`, `--failed`); the counts cover
+    /// every exchange whatever it says.
+    public var listing: ListingFilter
+    public init(
+        diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = [], servers: [String] = [],
+        listing: ListingFilter = .init()
+    ) {
         self.diagnosis = diagnosis
         self.filter = filter
         self.publicKeys = publicKeys
         self.servers = servers
+        self.listing = listing
     }
 }
 
@@ -73,6 +80,9 @@ public struct CaptureSummary: Sendable, Equatable {
     /// a bounded number of each kind per capture (`AnalysisOptions.maxPassingExchangesKept`,
     /// `maxFailingExchangesKeptPerRule`), so memory stays bounded and the totals stay exact.
     public var unlisted = UnlistedExchanges()
+    /// Per-server, per-minute statistics of every exchange, when they were asked for
+    /// (`callback-doctor stats`); nil otherwise.
+    public var statistics: CallbackStatistics?
 
     public init(path: String) { self.path = path }
 }

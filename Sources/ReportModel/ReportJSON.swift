@@ -64,13 +64,16 @@ extension RedactionSummary {
 
 extension ReportSettings {
     public var json: JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("latencyThresholdSeconds", .double(diagnosis.latencyThresholdSeconds)),
             ("maxBodyBytes", .int(diagnosis.maxBodyBytes)),
             ("filter", .optional(filter)),
             ("publicKeys", .array(publicKeys.map(JSONValue.string))),
             ("servers", .array(servers.map(JSONValue.string))),
-        ])
+        ]
+        // Only when the listing is narrowed, so reports without it keep their shape.
+        if !listing.isEmpty { members.append(("listing", listing.json)) }
+        return .object(members)
     }
 }
 

@@ -31,6 +31,10 @@ extension CallbackDoctor {
 
         @OptionGroup var input: InputOptions
 
+        @OptionGroup var listing: ListAllOption
+
+        @OptionGroup var narrowing: NarrowingOptions
+
         @Option(name: .long, help: "Output format.")
         var format: OutputFormat = .text
 
@@ -48,8 +52,19 @@ extension CallbackDoctor {
         @Flag(name: [.short, .long], help: "Also list exchanges that passed and non-callback exchanges (text format).")
         var verbose = false
 
+        @Flag(name: .long, help: "Write the statistics instead of the report, as `callback-doctor stats` does (text or json).")
+        var stats = false
+
+        func validate() throws {
+            if stats, format != .text, format != .json { throw ValidationError("--stats writes text or json; for CSV: callback-doctor stats --format csv.") }
+        }
+
         func run() throws {
-            var report = input.analyze()
+            var report = input.analyze(listEverything: listing.listAll) { narrowing.apply(to: &$0, statistics: stats) }
+            if stats {
+                try writeOutput(to: output) { Stats.render(report, format: format == .json ? .json : .text, to: $0) }
+                throw ExitCode(ExitStatus.of(report, failOn: failOn))
+            }
             if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
 
             let colored = color.enabled(

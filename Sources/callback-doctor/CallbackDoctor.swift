@@ -18,6 +18,6 @@ struct CallbackDoctor: ParsableCommand {
             Or watch live (as root): callback-doctor watch -i any -f 'tcp port 9000'
             """,
         version: version,
-        subcommands: [Analyze.self, Watch.self, Exchanges.self, Rules.self],
+        subcommands: [Analyze.self, Watch.self, Exchanges.self, Show.self, Stats.self, Rules.self],
         defaultSubcommand: Analyze.self)
 }

@@ -5,7 +5,7 @@ import Rendering
 
 extension CallbackDoctor {
     struct Exchanges: ParsableCommand {
-        enum Format: String, ExpressibleByArgument, CaseIterable { case tsv, jsonl }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case tsv, csv, jsonl }
 
         static let configuration = CommandConfiguration(
             abstract: "List every HTTP exchange as a table (after Zeek's http.log).",
@@ -13,12 +13,14 @@ extension CallbackDoctor {
                 One row per exchange: ts, uid, id.orig_h, id.orig_p, id.resp_h, id.resp_p, trans_depth, method, host, \
                 uri, referrer, version, user_agent, request_body_len, response_body_len, status_code, status_msg — as \
                 Zeek's http.log — plus latency, is_callback, outcome, findings and capture. TSV (with Zeek's #fields \
-                header) or JSONL with the same names.
+                header), CSV (RFC 4180, a header record) or JSONL with the same names.
 
                 Exit status: 0, or 2 when an input could not be read or was damaged.
                 """)
 
         @OptionGroup var input: InputOptions
+
+        @OptionGroup var narrowing: NarrowingOptions
 
         @Option(name: .long, help: "Output format.")
         var format: Format = .tsv
@@ -29,11 +31,12 @@ extension CallbackDoctor {
         @OptionGroup var redaction: RedactionOptions
 
         func run() throws {
-            var report = input.analyze(listEverything: true)
+            var report = input.analyze(listEverything: true) { narrowing.apply(to: &$0) }
             if redaction.enabled(defaultOn: false) { report = report.redacted() }
             try writeOutput(to: output) { sink in
                 switch format {
                 case .tsv: ExchangeTable.tsv(report, to: sink)
+                case .csv: ExchangeTable.csv(report, to: sink)
                 case .jsonl: ExchangeTable.jsonl(report, to: sink)
                 }
             }

@@ -38,11 +38,6 @@ struct InputOptions: ParsableArguments {
 
     @OptionGroup var servers: ServerOptions
 
-    @Flag(
-        name: .long,
-        help: "List every exchange in full (default: per capture, 100 passing, 100 non-callback and 100 per failing rule; the rest are counted, the totals stay exact).")
-    var listAll = false
-
     mutating func validate() throws {
         guard latencyThreshold > 0, latencyThreshold.isFinite else {
             throw ValidationError("--latency-threshold must be a positive number of seconds.")
@@ -65,9 +60,10 @@ struct InputOptions: ParsableArguments {
 
     /// Runs the pipeline over every input and reports unreadable or damaged inputs on stderr,
     /// one line each, whatever the output format.
-    func analyze(listEverything: Bool = false) -> Report {
+    /// `configure` adjusts the options last (the listing, statistics: see NarrowingOptions.swift).
+    func analyze(listEverything: Bool = false, configure: (inout AnalysisOptions) -> Void = { _ in }) -> Report {
         var options = AnalysisOptions()
-        if listAll || listEverything {
+        if listEverything {
             options.maxPassingExchangesKept = Int.max
             options.maxFailingExchangesKeptPerRule = Int.max
         }
@@ -83,6 +79,7 @@ struct InputOptions: ParsableArguments {
                 return nil
             }
         }
+        configure(&options)
         let report = BatchAnalyzer.analyze(
             arguments: paths, options: options, tool: ToolInfo(version: CallbackDoctor.version), jobs: jobs ?? BatchAnalyzer.defaultJobs,
             progress: ProgressReporter.standardError(quiet: quiet))

@@ -93,6 +93,8 @@ extension CallbackDoctor {
         @Flag(name: .long, help: "List every exchange in the report (default: 100 passing, 100 non-callback and 100 per failing rule).")
         var listAll = false
 
+        @OptionGroup var narrowing: NarrowingOptions
+
         mutating func validate() throws {
             guard latencyThreshold > 0, latencyThreshold.isFinite else {
                 throw ValidationError("--latency-threshold must be a positive number of seconds.")
@@ -112,6 +114,7 @@ extension CallbackDoctor {
             options.filter = filter
             options.servers = servers.names
             options.publicKeys = try publicKeyFiles.map(InputOptions.loadKey)
+            narrowing.apply(to: &options)
 
             // Handlers first, so that a signal during start-up is not lost.
             StopSignals.install()

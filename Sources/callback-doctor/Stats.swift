@@ -1,0 +1,58 @@
+import Analysis
+import ArgumentParser
+import ReportModel
+import Rendering
+
+extension CallbackDoctor {
+    /// `callback-doctor stats`: per callback server and per minute, after `tshark -z`.
+    struct Stats: ParsableCommand {
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
+
+        static let configuration = CommandConfiguration(
+            abstract: "Statistics per callback server and per minute (after tshark -z).",
+            discussion: """
+                For each callback server, all its callbacks and then each minute (UTC) in which one started: \
+                callbacks, passed, failed, unknown (bytes missing), refused connection attempts, latency \
+                (response end minus request end) p50, p90, p99 and max, and findings by rule. Exact over \
+                every exchange of every capture, not the bounded listing of `analyze`: percentiles are \
+                nearest-rank, exact up to 1000 latencies in a row, beyond that the upper bound of a bucket \
+                0.1 % wide (3 significant digits, as HdrHistogram). HTTPS latencies are estimates and are \
+                left out of the percentiles.
+
+                Formats: text (a table per server), csv (RFC 4180, one record per row, one column per rule \
+                that fired), json. `analyze --stats` writes the same in text or json.
+
+                Exit status: 0, or 2 when an input could not be read or was damaged.
+                """)
+
+        @OptionGroup var input: InputOptions
+
+        @Option(name: .long, help: "Output format.")
+        var format: Format = .text
+
+        @Option(name: [.short, .long], help: ArgumentHelp("Write the statistics to FILE instead of standard output.", valueName: "FILE"))
+        var output: String?
+
+        func run() throws {
+            let report = input.analyze { Self.configure(&$0) }
+            try writeOutput(to: output) { Self.render(report, format: format, to: $0) }
+            throw ExitCode(ExitStatus.of(report, failOn: .never))
+        }
+
+        /// Statistics on, and nothing listed: every exchange is only counted (memory stays that of
+        /// the open connections).
+        static func configure(_ options: inout AnalysisOptions) {
+            options.collectStatistics = true
+            options.maxPassingExchangesKept = 0
+            options.maxFailingExchangesKeptPerRule = 0
+        }
+
+        static func render(_ report: Report, format: Format, to sink: ByteSink) {
+            switch format {
+            case .text: StatsRenderer.text(report, to: sink)
+            case .csv: StatsRenderer.csv(report, to: sink)
+            case .json: StatsRenderer.json(report, to: sink)
+            }
+        }
+    }
+}
