@@ -65,11 +65,14 @@ read_version() {
     debarch=$(dpkg --print-architecture)
 }
 
-# Only the product: `swift build -c release` of every target also compiles the test helpers.
+# Only the product: every target would include the test helpers, which import Testing, a module
+# the static resource directory (usr/lib/swift_static) does not have. No `$ORIGIN` run path: the
+# binary loads nothing from beside itself (/usr/bin).
 build_binary() {
-    log "swift build -c release --static-swift-stdlib --product $name"
-    swift build -c release --static-swift-stdlib --product "$name"
-    built=$(swift build -c release --static-swift-stdlib --show-bin-path)/$name
+    local flags=(-c release --static-swift-stdlib --disable-local-rpath)
+    log "swift build ${flags[*]} --product $name"
+    swift build "${flags[@]}" --product "$name"
+    built=$(swift build "${flags[@]}" --show-bin-path)/$name
     mkdir -p "$stage/bin"
     strip --strip-all -o "$stage/bin/$name" "$built"
     binary=$stage/bin/$name
@@ -87,7 +90,12 @@ check_needed() {
         [[ -n ${allowed_needed[$soname]:-} ]] || unexpected+=("$soname")
     done
     ((${#unexpected[@]} == 0)) || die "unexpected shared libraries: ${unexpected[*]} (update NOTICE and allowed_needed)"
+    ! objdump -p "$binary" | grep -qE '^ *(RPATH|RUNPATH) ' || die "the binary has a run path: $(objdump -p "$binary" | grep -E 'R(UN)?PATH')"
     log "loads: $(echo $needed)"
+    # The newest symbol versions it asks of glibc and libstdc++: the oldest systems it can run on.
+    local versions
+    versions=$(objdump -T "$binary" | grep -oE '\((GLIBC|GLIBCXX)_[0-9.]+\)' | tr -d '()' | sort -u)
+    log "needs at least: $(for lib in GLIBC GLIBCXX; do grep "^${lib}_" <<<"$versions" | sort -V | tail -1; done | tr '\n' ' ')"
 }
 
 # The man page through swift-argument-parser's plugin (it runs the tool's --experimental-dump-help).
@@ -101,7 +109,14 @@ generate_manual() {
     out=.build/plugins/GenerateManual/outputs/$name/$name.1
     [[ -s $out ]] || die "generate-manual wrote no $out"
     mkdir -p "$stage/man"
-    cp "$out" "$stage/man/$name.1"
+    # generate-manual copies a discussion's blank lines as they are, which mdoc warns about
+    # ("Empty input line"); .Pp is mdoc's paragraph break.
+    sed 's/^$/.Pp/' "$out" >"$stage/man/$name.1"
+    if command -v man >/dev/null; then
+        local warnings
+        warnings=$(MANWIDTH=80 man -l "$stage/man/$name.1" 2>&1 >/dev/null)
+        [[ -z $warnings ]] || die "the man page does not format cleanly: $warnings"
+    fi
 }
 
 generate_completions() {
@@ -112,13 +127,15 @@ generate_completions() {
 }
 
 # dpkg-shlibdeps maps each NEEDED library to its package (dpkg -S) and the minimum version from
-# the symbols it uses; it wants a debian/control, so it runs in a scratch directory.
+# the symbols it uses; it wants a source tree (debian/control, the binary in debian/PACKAGE/), so
+# it runs in a scratch directory.
 compute_depends() {
     local work
     work=$(mktemp -d)
-    mkdir -p "$work/debian"
+    install -D -m 0755 "$binary" "$work/debian/$name/usr/bin/$name"
+    mkdir -p "$work/debian/$name/DEBIAN"
     printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$name" "$name" >"$work/debian/control"
-    depends=$(cd "$work" && dpkg-shlibdeps -O "$binary" | sed -n 's/^shlibs:Depends=//p')
+    depends=$(cd "$work" && dpkg-shlibdeps -O "debian/$name/usr/bin/$name" | sed -n 's/^shlibs:Depends=//p')
     rm -rf "$work"
     [[ -n $depends ]] || die "dpkg-shlibdeps found no dependencies"
     local soname package
@@ -178,7 +195,7 @@ Description: diagnose Alibaba Cloud OSS upload callbacks from tcpdump captures
  Reads pcap and pcapng captures taken on an OSS callback server, rebuilds every
  HTTP exchange between OSS and the server, applies the rules OSS applies to the
  server's response, and says per callback what OSS saw and why it failed.
- `callback-doctor watch` does the same live, through libpcap; it needs root, or
+ "callback-doctor watch" does the same live, through libpcap; it needs root, or
  CAP_NET_RAW and CAP_NET_ADMIN on the binary (see the man page).
 EOF
     find "$tree" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +

@@ -144,8 +144,11 @@ check_analyze() {
 check_man() {
     step "man callback-doctor"
     local page
-    page=$(in_root env MANPAGER=cat MANWIDTH=80 man callback-doctor 2>&1) || fail "man callback-doctor: $page"
-    head -12 <<<"$page"
+    page=$(in_root env MANPAGER=cat MANWIDTH=80 man callback-doctor 2>"$work/tmp/man.err") ||
+        fail "man callback-doctor: $(cat "$work/tmp/man.err")"
+    head -24 <<<"$page"
+    echo "… $(wc -l <<<"$page") lines; warnings: $(wc -l <"$work/tmp/man.err")"
+    [[ ! -s $work/tmp/man.err ]] || fail "man warns: $(cat "$work/tmp/man.err")"
     grep -q 'SYNOPSIS' <<<"$page" || fail "the man page has no SYNOPSIS"
     grep -q 'analyze' <<<"$page" || fail "the man page does not name analyze"
 }

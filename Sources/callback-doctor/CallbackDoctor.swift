@@ -25,13 +25,16 @@ struct CallbackDoctor: ParsableCommand {
             Capture on the callback server, then analyse:
               tcpdump -i any -s 0 -w cb.pcap port 9000
               callback-doctor analyze cb.pcap
-            Or watch live (as root): callback-doctor watch -i any -f 'tcp port 9000'
+
+            Or watch live, as root:
+              callback-doctor watch -i any -f 'tcp port 9000'
 
             To let other users run `watch` without root, give the installed binary the capture \
             capabilities (the package does not). Whoever can run it can then read the machine's \
             traffic, so keep it to a group first (changing the group drops capabilities):
               groupadd --system pcap && chgrp pcap /usr/bin/callback-doctor && chmod 0750 /usr/bin/callback-doctor
               setcap cap_net_raw,cap_net_admin+eip /usr/bin/callback-doctor
+
             An upgrade replaces the file: run both again after one.
             """,
         version: versionText,
