@@ -92,6 +92,14 @@ check_needed() {
     ((${#unexpected[@]} == 0)) || die "unexpected shared libraries: ${unexpected[*]} (update NOTICE and allowed_needed)"
     ! objdump -p "$binary" | grep -qE '^ *(RPATH|RUNPATH) ' || die "the binary has a run path: $(objdump -p "$binary" | grep -E 'R(UN)?PATH')"
     log "loads: $(echo $needed)"
+    # ICU's data comes with Foundation (FoundationInternationalization); NOTICE carries its license.
+    local icu
+    icu=$(nm "$built" 2>/dev/null | sed -n 's/.* icudt\([0-9][0-9]*\)_dat$/\1/p' | head -1)
+    if [[ -n $icu ]]; then
+        grep -q "ICU $icu\." NOTICE || die "the binary links ICU $icu; NOTICE does not name it"
+    else
+        ! grep -q "^1\.[0-9] ICU" NOTICE || die "NOTICE names ICU, which the binary no longer links"
+    fi
     # The newest symbol versions it asks of glibc and libstdc++: the oldest systems it can run on.
     local versions
     versions=$(objdump -T "$binary" | grep -oE '\((GLIBC|GLIBCXX)_[0-9.]+\)' | tr -d '()' | sort -u)
