@@ -92,7 +92,10 @@ check_needed() {
     ((${#unexpected[@]} == 0)) || die "unexpected shared libraries: ${unexpected[*]} (update NOTICE and allowed_needed)"
     ! objdump -p "$binary" | grep -qE '^ *(RPATH|RUNPATH) ' || die "the binary has a run path: $(objdump -p "$binary" | grep -E 'R(UN)?PATH')"
     log "loads: $(echo $needed)"
-    # ICU's data comes with Foundation (FoundationInternationalization); NOTICE carries its license.
+}
+
+# ICU's data comes with Foundation (FoundationInternationalization); NOTICE carries its license.
+check_icu_notice() {
     local icu
     icu=$(nm "$built" 2>/dev/null | sed -n 's/.* icudt\([0-9][0-9]*\)_dat$/\1/p' | head -1)
     if [[ -n $icu ]]; then
@@ -100,21 +103,25 @@ check_needed() {
     else
         ! grep -q "^1\.[0-9] ICU" NOTICE || die "NOTICE names ICU, which the binary no longer links"
     fi
-    # The newest symbol versions it asks of glibc and libstdc++: the oldest systems it can run on.
+}
+
+# The newest symbol versions the binary asks of glibc and libstdc++: the oldest systems it runs on.
+log_minimum_versions() {
     local versions
     versions=$(objdump -T "$binary" | grep -oE '\((GLIBC|GLIBCXX)_[0-9.]+\)' | tr -d '()' | sort -u)
     log "needs at least: $(for lib in GLIBC GLIBCXX; do grep "^${lib}_" <<<"$versions" | sort -V | tail -1; done | tr '\n' ' ')"
 }
 
 # The man page through swift-argument-parser's plugin (it runs the tool's --experimental-dump-help).
-# The plugin builds every product in the configuration given; debug is the one in which the test
-# helper targets compile too (see build_binary), and the page does not depend on it.
+# The plugin builds every target in the configuration given. Not release: its build is not asked
+# for --static-swift-stdlib, so it would rebuild .build/release over the static build; the debug
+# build is the one `swift test` uses anyway, and the page is the same.
 generate_manual() {
-    local date out
+    local date out=.build/plugins/GenerateManual/outputs/$name/$name.1
     date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
+    rm -f "$out"
     log "swift package plugin generate-manual"
     swift package plugin generate-manual --configuration debug --date "$date"
-    out=.build/plugins/GenerateManual/outputs/$name/$name.1
     [[ -s $out ]] || die "generate-manual wrote no $out"
     mkdir -p "$stage/man"
     # generate-manual copies a discussion's blank lines as they are, which mdoc warns about
@@ -239,6 +246,8 @@ main() {
     mkdir -p "$dist"
     build_binary
     check_needed
+    check_icu_notice
+    log_minimum_versions
     generate_manual
     generate_completions
     compute_depends

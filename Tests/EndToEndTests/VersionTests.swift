@@ -11,8 +11,9 @@ import Testing
         let r = try CLIRunner.run(arguments, sampleKey: false)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.isEmpty, "\(r.stderr)")
-        return r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast(r.stdout.hasSuffix("\n") ? 1 : 0)
-            .map { $0 }
+        var lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "" { lines.removeLast() }
+        return lines
     }
 
     @Test func versionNamesTheToolAndTheLibrariesItRunsWith() throws {
