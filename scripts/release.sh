@@ -136,7 +136,8 @@ generate_manual() {
 
 generate_completions() {
     mkdir -p "$stage/completions"
-    "$binary" --generate-completion-script bash >"$stage/completions/$name.bash"
+    # bash-completion sources the file; its #! line only makes lintian warn.
+    "$binary" --generate-completion-script bash | sed '1{/^#!/d}' >"$stage/completions/$name.bash"
     "$binary" --generate-completion-script zsh >"$stage/completions/_$name"
     "$binary" --generate-completion-script fish >"$stage/completions/$name.fish"
 }
@@ -182,6 +183,19 @@ License: Apache-2.0
 EOF
 }
 
+# A native package's changelog (Debian policy 12.7): which commit this release was built from.
+write_changelog() {
+    local commit
+    commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+    cat <<EOF
+$name ($version) unstable; urgency=medium
+
+  * Built by scripts/release.sh from commit $commit.
+
+ -- $maintainer  $(date -u -R -d "@$SOURCE_DATE_EPOCH")
+EOF
+}
+
 build_deb() {
     local tree=$stage/deb
     rm -rf "$tree"
@@ -194,7 +208,8 @@ build_deb() {
     install -d "$tree/usr/share/doc/$name"
     write_copyright >"$tree/usr/share/doc/$name/copyright"
     install -m 0644 NOTICE "$tree/usr/share/doc/$name/NOTICE"
-    chmod 0644 "$tree/usr/share/man/man1/$name.1.gz" "$tree/usr/share/doc/$name/copyright"
+    write_changelog | gzip -9n >"$tree/usr/share/doc/$name/changelog.gz"
+    chmod 0644 "$tree/usr/share/man/man1/$name.1.gz" "$tree/usr/share/doc/$name/"*
     install -d "$tree/DEBIAN"
     (cd "$tree" && find usr -type f | LC_ALL=C sort | xargs md5sum) >"$tree/DEBIAN/md5sums"
     cat >"$tree/DEBIAN/control" <<EOF
