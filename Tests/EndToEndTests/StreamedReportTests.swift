@@ -81,9 +81,11 @@ import TestSupport
         return try CallbackPublicKey(pem: pem, label: label)
     }
 
-    /// The version the binary puts in its reports.
+    /// The version the binary puts in its reports: the last word of `--version`'s first line
+    /// (`callback-doctor VERSION`; the library versions follow on the next lines).
     static func toolVersion() throws -> String {
-        try CLIRunner.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let firstLine = try CLIRunner.run(["--version"]).stdout.split(separator: "\n").first ?? ""
+        return String(firstLine.split(separator: " ").last ?? "")
     }
 
     /// A destination that keeps each chunk.

@@ -131,4 +131,19 @@ enum Libcrypto {
         defer { EVP_PKEY_CTX_free(context) }
         return verify(context: context, digest: digest, signature: signature)
     }
+
+    // MARK: - Version (OpenSSL_version(3))
+
+    /// `OpenSSL_version(OPENSSL_VERSION)`: the version text of the libcrypto loaded at run time
+    /// (not the headers built against), e.g. `"OpenSSL 3.0.17 1 Jul 2025"`.
+    static func versionText() -> String {
+        guard let text = OpenSSL_version(OPENSSL_VERSION) else { return "OpenSSL (unknown version)" }
+        return String(cString: text)
+    }
+}
+
+extension SignatureVerifier {
+    /// The OpenSSL libcrypto in use, as `tcpdump --version` shows it, e.g.
+    /// `"OpenSSL 3.0.17 1 Jul 2025"`. The corresponding C function is `OpenSSL_version`.
+    public static var libcryptoVersion: String { Libcrypto.versionText() }
 }
