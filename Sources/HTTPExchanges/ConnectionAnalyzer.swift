@@ -57,6 +57,11 @@ struct ConnectionAnalyzer {
     private var clientHalted = false
     private var serverHalted = false
     private var outcome = ConnectionOutcome()
+    /// The exchange whose request or response ended where missing bytes destroyed its framing (a
+    /// head cut short, chunk framing lost): until that direction's next message begins, the
+    /// bytes it sends are the rest of that message, and its ``MessageTiming/end`` moves with them.
+    private var requestWithLostFraming: Int?
+    private var responseWithLostFraming: Int?
     /// Holes seen between messages, given to the next exchange that direction starts.
     private var unassignedClientHoles: [CaptureHole] = []
     private var unassignedServerHoles: [CaptureHole] = []
@@ -167,6 +172,7 @@ struct ConnectionAnalyzer {
         }
         switch direction {
         case .clientToServer:
+            let cutTail = clientOrigins.appendCutTail(offset: offset, length: length, origin: origin)
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].holes.append(hole)
                 requestSignature?.markUnverifiable(
@@ -176,7 +182,10 @@ struct ConnectionAnalyzer {
             }
             guard !clientHalted else { return }
             for event in requestParser.skip(length) { handleRequest(event, output: &output) }
+            // After the parser's events: a head cut in this gap is a new message, not the old one's rest.
+            if cutTail, let lost = requestWithLostFraming { extendRequest(lost, to: origin) }
         case .serverToClient:
+            let cutTail = serverOrigins.appendCutTail(offset: offset, length: length, origin: origin)
             if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].holes.append(hole)
             } else if let i = pending.firstIndex(where: { $0.response == nil && $0.request != nil }) {
@@ -189,6 +198,7 @@ struct ConnectionAnalyzer {
             }
             guard !serverHalted, !serverTrailing else { return }
             for event in responseParser.skip(length) { handleResponse(event, output: &output) }
+            if cutTail, let lost = responseWithLostFraming { extendResponse(lost, to: origin) }
         }
     }
 
@@ -270,6 +280,7 @@ struct ConnectionAnalyzer {
             pending[slot].request = CapturedRequest(head: head, timing: MessageTiming(start: start))
             pending[slot].holes = unassignedClientHoles
             unassignedClientHoles = []
+            requestWithLostFraming = nil
             requestTarget = nextIndex
             nextIndex += 1
             requestBody = BodyInspector(
@@ -292,12 +303,16 @@ struct ConnectionAnalyzer {
             requestBody?.noteMissing(length)
             requestSignature?.markUnverifiable("\(length) body byte\(length == 1 ? " is" : "s are") missing from the capture.")
         case .skipped:
-            break  // Garbage between requests: nothing to attribute it to.
+            // Bytes between requests: the rest of a request whose framing was lost, else garbage.
+            if let lost = requestWithLostFraming, let origin = clientOrigins.origin(at: max(0, event.range.upperBound - 1)) {
+                extendRequest(lost, to: origin)
+            }
         case .end(let end, _):
             let endOrigin = clientOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? clientOrigins.last
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].request?.end = end
                 pending[i].request?.timing.end = endOrigin
+                if case .truncated = end { requestWithLostFraming = target }
                 if let summary = requestBody?.finish() { pending[i].request?.body = summary }
                 if case .truncated(let expected, let received) = end {
                     let of = expected.map { " of \($0)" } ?? ""
@@ -341,6 +356,7 @@ struct ConnectionAnalyzer {
             if isHTTP == nil { isHTTP = true }
             releaseHeld(output: &output)
             let start = serverOrigins.origin(at: event.range.lowerBound) ?? info.firstSeen
+            responseWithLostFraming = nil
             let i = responseSlot(startingAt: start)
             if (100..<200).contains(head.status) && head.status != 101 {
                 responseIsInterim = true
@@ -364,7 +380,11 @@ struct ConnectionAnalyzer {
         case .skipped(let length):
             // After a complete response, bytes that start no response are more than its framing
             // announced — unless a gap since then makes them the tail of a lost message.
-            if held != nil && !serverGapSinceHeld { held?.response?.trailingBytes += length }
+            if let lost = responseWithLostFraming {
+                if let origin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) { extendResponse(lost, to: origin) }
+            } else if held != nil && !serverGapSinceHeld {
+                held?.response?.trailingBytes += length
+            }
         case .end(let end, _):
             let endOrigin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? serverOrigins.last
             if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -375,6 +395,7 @@ struct ConnectionAnalyzer {
                 } else {
                     pending[i].response?.end = end
                     pending[i].response?.timing.end = endOrigin
+                    if case .truncated = end, let target = responseTarget { responseWithLostFraming = target }
                     if let summary = responseBody?.finish() { pending[i].response?.body = summary }
                     // Finished: hold it (more bytes may follow) once its request is finished too.
                     if readPending(i, { $0.request.map { $0.end != nil } ?? true }) {
@@ -438,6 +459,32 @@ struct ConnectionAnalyzer {
                 isCandidate($0) && (requestStart($0) ?? start) >= hole.origin.timestamp
             }
             return later ?? first
+        }
+    }
+
+    /// Moves the end of exchange `index`'s request (framing lost) to `origin`, a later record of
+    /// the client's that continues it — while its response has not begun: what the client sends
+    /// after that is not part of it.
+    private mutating func extendRequest(_ index: Int, to origin: StreamOrigin) {
+        func extends(_ exchange: borrowing HTTPExchange) -> Bool {
+            if let responseStart = exchange.response?.timing.start, origin.timestamp > responseStart.timestamp { return false }
+            return exchange.request?.timing.end.map { origin.timestamp >= $0.timestamp } ?? false
+        }
+        if held?.index == index, let exchange = held {
+            if extends(exchange) { held?.request?.timing.end = origin }
+        } else if let i = pending.firstIndex(where: { $0.index == index }), readPending(i, extends) {
+            pending[i].request?.timing.end = origin
+        }
+    }
+
+    /// Moves the end of exchange `index`'s response (framing lost) to `origin`, a later record of
+    /// the server's that continues it.
+    private mutating func extendResponse(_ index: Int, to origin: StreamOrigin) {
+        func later(_ end: StreamOrigin?) -> Bool { end.map { origin.timestamp >= $0.timestamp } ?? true }
+        if held?.index == index {
+            if later(held?.response?.timing.end) { held?.response?.timing.end = origin }
+        } else if let i = pending.firstIndex(where: { $0.index == index }), later(pending[i].response?.timing.end) {
+            pending[i].response?.timing.end = origin
         }
     }
 

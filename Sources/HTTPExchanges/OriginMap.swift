@@ -18,6 +18,17 @@ struct OriginMap {
         origins.append(origin)
     }
 
+    /// Records `length` bytes at `offset` that the capture lacks, when the record that carried
+    /// the range just before them carried them too: the tail a snaplen cut off (`tcpdump -s`),
+    /// whose record's time and original length are known. Returns whether it did. Bytes lost
+    /// from the capture (no record of them) are not recorded: their time is unknown, and
+    /// ``origin(at:)`` answers for them with the last range before, a lower bound.
+    mutating func appendCutTail(offset: Int64, length: Int64, origin: StreamOrigin) -> Bool {
+        guard length > 0, let last, last.frame == origin.frame, totalEnd == offset else { return false }
+        append(offset: offset, length: length, origin: origin)
+        return true
+    }
+
     /// The origin of the byte at `offset`; the nearest known range when it is not covered.
     func origin(at offset: Int64) -> StreamOrigin? {
         guard head < origins.count else { return nil }
