@@ -304,7 +304,9 @@ struct ConnectionAnalyzer {
             requestSignature?.markUnverifiable("\(length) body byte\(length == 1 ? " is" : "s are") missing from the capture.")
         case .skipped:
             // Bytes between requests: the rest of a request whose framing was lost, else garbage.
-            if let lost = requestWithLostFraming, let origin = clientOrigins.origin(at: max(0, event.range.upperBound - 1)) {
+            if let lost = requestWithLostFraming,
+                let origin = clientOrigins.lastOrigin(in: event.range, notAfter: responseStart(of: lost)?.timestamp)
+            {
                 extendRequest(lost, to: origin)
             }
         case .end(let end, _):
@@ -475,6 +477,13 @@ struct ConnectionAnalyzer {
         } else if let i = pending.firstIndex(where: { $0.index == index }), readPending(i, extends) {
             pending[i].request?.timing.end = origin
         }
+    }
+
+    /// When exchange `index`'s response began, if it has.
+    private func responseStart(of index: Int) -> StreamOrigin? {
+        if held?.index == index { return held?.response?.timing.start }
+        guard let i = pending.firstIndex(where: { $0.index == index }) else { return nil }
+        return readPending(i) { $0.response?.timing.start }
     }
 
     /// Moves the end of exchange `index`'s response (framing lost) to `origin`, a later record of

@@ -1,3 +1,4 @@
+import CaptureModel
 import TCPReassembly
 
 /// Remembers which capture record carried which range of a stream, so that parser events
@@ -35,6 +36,20 @@ struct OriginMap {
         var i = origins.count - 1
         while i > head, starts[i] > offset { i -= 1 }
         return origins[i]
+    }
+
+    /// The origin of the last range that overlaps `range` and was captured at or before `limit`
+    /// (any time when nil); nil when there is none.
+    func lastOrigin(in range: Range<Int64>, notAfter limit: Timestamp?) -> StreamOrigin? {
+        var i = origins.count - 1
+        while i >= head {
+            if starts[i] < range.upperBound && ends[i] > range.lowerBound && limit.map({ origins[i].timestamp <= $0 }) ?? true {
+                return origins[i]
+            }
+            if ends[i] <= range.lowerBound { return nil }
+            i -= 1
+        }
+        return nil
     }
 
     /// The stream offset just past the last range appended.
