@@ -90,7 +90,7 @@ public struct Diagnoser: Sendable {
     /// Anomalies that mean a head was not seen whole.
     static func cutsTheHead(_ anomaly: HTTPAnomaly) -> Bool {
         switch anomaly {
-        case .headCutByGap, .headCutByLimit, .headerLimitExceeded: true
+        case .headCutByGap, .headCutByEnd, .headCutByLimit, .headerLimitExceeded: true
         default: false
         }
     }
@@ -98,6 +98,7 @@ public struct Diagnoser: Sendable {
     static func whyCut(_ anomalies: [HTTPAnomaly]) -> String {
         for anomaly in anomalies {
             if case .headCutByLimit(let reason) = anomaly { return "over a limit: \(reason)" }
+            if case .headCutByEnd = anomaly { return "the connection ended inside it" }
         }
         return "bytes are missing from the capture, e.g. a small snaplen"
     }

@@ -229,6 +229,12 @@ struct ConnectionAnalyzer {
         case .clientToServer:
             outcome.clientEnd = how
             if !clientHalted {
+                if let unfinished = requestParser.unfinishedRequestHead {
+                    // The client stopped mid-header: what was captured of the head is reported.
+                    let range = unfinished.start..<max(unfinished.start, clientOrigins.totalEnd)
+                    handleRequest(HTTPEvent(part: .requestHead(unfinished.head), range: range), output: &output)
+                    handleRequest(HTTPEvent(part: .anomaly(.headCutByEnd), range: range.upperBound..<range.upperBound), output: &output)
+                }
                 for event in requestParser.finish() { handleRequest(event, output: &output) }
             }
         case .serverToClient:
@@ -331,7 +337,7 @@ struct ConnectionAnalyzer {
                 pending[i].request?.anomalies.append(anomaly)
             }
             switch anomaly {
-            case .headCutByGap, .headCutByLimit, .headerLimitExceeded:
+            case .headCutByGap, .headCutByEnd, .headCutByLimit, .headerLimitExceeded:
                 requestSignature?.markUnverifiable("The request's header section was cut, so its framing and body are not known whole.")
             default: break
             }

@@ -95,3 +95,27 @@ extension Driver {
         #expect(second.response?.timing.end?.frame == 4)
     }
 }
+
+/// Issue #16 item 6: a request whose client closed mid-header is reported with what was
+/// captured of it and the time of its first byte — not as "request not captured".
+@Suite struct UnfinishedRequestHeadTests {
+    @Test func aClientThatClosedMidHeaderLeavesItsPartialHead() throws {
+        var d = Driver()
+        d.send(.clientToServer, "POST /cb?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9000\r\nUser-Agent: aliyun-oss-", at: 0.5)  // frame 1
+        // The client's FIN: the stream ends inside the header section.
+        d.assembler.receive(.ended(connection: 0, direction: .clientToServer, how: .fin(StreamOrigin(timestamp: Driver.t0.adding(seconds: 0.6), frame: 2))))
+        d.send(.serverToClient, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", at: 0.7)  // frame 3
+        d.close(at: 0.8, client: false)
+        let e = try #require(d.exchanges.first)
+        let request = try #require(e.request, "the captured part of the head is reported")
+        #expect(request.head.method == "POST")
+        #expect(request.head.target == "/cb?x=1")
+        #expect(request.head.headers["host"] == "127.0.0.1:9000")
+        #expect(request.head.headers.count == 1, "the unfinished field line is not a field")
+        #expect(request.anomalies.contains(.headCutByEnd))
+        #expect(request.timing.start.frame == 1)
+        #expect(e.startTime == Driver.t0.adding(seconds: 0.5), "the time of the request's first byte")
+        if case .truncated? = request.end {} else { Issue.record("expected a truncated request, got \(String(describing: request.end))") }
+        #expect(e.response?.head.status == 400)
+    }
+}
