@@ -74,10 +74,12 @@ extension Diagnoser {
         let limit = Self.duration(settings.latencyThresholdSeconds)
         let after = Self.duration(latency)
         let what: String
-        if response.end != .complete {
+        if !missing.server.isEmpty {
+            // Exact when a snaplen cut the bytes (their record is known), a lower bound when
+            // they were lost: "at least" holds either way.
+            what = "The response ended at least \(after) after the request (frame \(responseEnd.frame); some of its bytes are missing from the capture)"
+        } else if response.end != .complete {
             what = "The response never completed; its last byte came \(after) after the request (frame \(responseEnd.frame))"
-        } else if !missing.server.isEmpty {
-            what = "The response ended \(after) after the request (frame \(responseEnd.frame): sequence numbers place its last byte there, though the capture lacks some of its bytes)"
         } else {
             what = "The response completed \(after) after the request"
         }
