@@ -19,6 +19,8 @@ public struct Diagnoser: Sendable {
             findings.append(refused(refusal))
         } else if let tls = exchange.tls {
             findings = tlsFindings(exchange, tls)
+        } else if let request = exchange.request, request.anomalies.contains(.headCutByEnd) {
+            findings = [unfinishedRequest(exchange, request)]
         } else if !signals.isEmpty {
             findings = callbackFindings(exchange) + authenticityFindings(exchange)
         } else if let uploadSide = UploadDiagnosis.of(exchange) {
@@ -61,6 +63,20 @@ public struct Diagnoser: Sendable {
                 "The request's header section was cut (\(Self.whyCut(request.anomalies))), so whether it is an OSS callback cannot be told; \(fields) header field\(fields == 1 ? " was" : "s were") captured.",
                 evidence: [Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)")]))
         return findings
+    }
+
+    /// A request whose stream ended inside its header section: the client never sent it whole
+    /// (or the capture ended there), so the server's answer, if any, is not an answer to a
+    /// callback OSS completed — no delivery or authenticity verdict, only what was seen.
+    private func unfinishedRequest(_ exchange: HTTPExchange, _ request: CapturedRequest) -> Finding {
+        let fields = request.head.headers.count
+        return Finding(
+            .incomplete,
+            "The client's stream ended inside the request's header section (\(Self.describe(exchange.outcome.clientEnd))) after \(fields) complete header field\(fields == 1 ? "" : "s"): the request was never complete, so the server's answer is not judged.",
+            evidence: [
+                Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)"),
+                Evidence("requestStartFrame", "\(request.timing.start.frame)"),
+            ])
     }
 
     // MARK: - Rules

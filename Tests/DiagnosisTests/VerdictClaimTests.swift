@@ -190,3 +190,19 @@ import Testing
         }
     }
 }
+
+extension VerdictClaimTests {
+    @Test func aRequestTheClientLeftUnfinishedIsNotJudgedByItsAnswer() throws {
+        // The client closed after 2 header fields; the server then answered 400.
+        var e = ExchangeFactory.callback(status: 400, reason: "Bad Request", requestHeaders: ["Host": "x", "User-Agent": "aliyun-oss-callback"])
+        e.request?.anomalies = [.headCutByEnd]
+        e.request?.end = .truncated(expected: nil, received: 60)
+        e.outcome = ConnectionOutcome(clientEnd: .fin(Self.origin(0.001, 5)), serverEnd: .fin(Self.origin(0.002, 8)))
+        let d = Diagnoser().diagnose(e)
+        #expect(d.findings.map(\.rule) == [.incomplete], "no bad-status for an answer to a request never sent whole")
+        let finding = try #require(d.findings.first)
+        #expect(finding.message.contains("FIN (frame 5)"))
+        #expect(Self.evidence(finding, "requestStartFrame") == "4")
+        if case .unknown = d.outcome {} else { Issue.record("expected unknown, got \(d.outcome)") }
+    }
+}
