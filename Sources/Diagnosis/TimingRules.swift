@@ -104,13 +104,17 @@ extension Diagnoser {
         {
             return sentAfterServerClosed(requestStart: requestStart, serverFin: serverClose, closings: closings)
         }
-        func after(_ origin: StreamOrigin) -> String { Self.duration(origin.timestamp.seconds(since: requestEnd.timestamp)) }
+        /// `1.2 ms after the request`, or `0.3 ms before the request ended` for a close that came first.
+        func after(_ origin: StreamOrigin) -> String {
+            let seconds = origin.timestamp.seconds(since: requestEnd.timestamp)
+            return seconds < 0 ? "\(Self.duration(-seconds)) before the request ended" : "\(Self.duration(seconds)) after the request"
+        }
         var evidence = [Evidence("requestEndFrame", "\(requestEnd.frame)")]
         let timeout = Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
         guard let first = closings.first else {
             switch exchange.outcome.serverEnd ?? exchange.outcome.clientEnd {
             case .idleTimeout(let origin)?:
-                return Finding(.noResponse, "No response \(after(origin)) after the request; the connection went idle.", evidence: evidence)
+                return Finding(.noResponse, "No response \(after(origin)); the connection went idle.", evidence: evidence)
             default:
                 return Finding(.noResponse, "No response before the capture ended.", evidence: evidence, ossError: timeout)
             }
@@ -122,24 +126,24 @@ extension Diagnoser {
         var ossError = "Error status : 502."
         switch (first.side, first.isReset) {
         case (.serverToClient, true):
-            message = "The server reset the connection \(after(first.origin)) after the request, without a response."
+            message = "The server reset the connection \(after(first.origin)), without a response."
             evidence.append(Evidence("resetFrame", "\(first.origin.frame)"))
         case (.serverToClient, false):
-            message = "The server closed the connection (FIN) \(after(first.origin)) after the request without sending a response."
+            message = "The server closed the connection (FIN) \(after(first.origin)) without sending a response."
             evidence.append(Evidence("serverFinFrame", "\(first.origin.frame)"))
         case (.clientToServer, true):
-            message = "No response: the client (OSS) reset the connection \(after(first.origin)) after the request."
+            message = "No response: the client (OSS) reset the connection \(after(first.origin))."
             evidence.append(Evidence("resetFrame", "\(first.origin.frame)"))
             ossError = timeout
         case (.clientToServer, false):
-            message = "No response: the client (OSS) closed the connection \(after(first.origin)) after the request."
+            message = "No response: the client (OSS) closed the connection \(after(first.origin))."
             evidence.append(Evidence("clientFinFrame", "\(first.origin.frame)"))
             if first.origin.timestamp.seconds(since: requestEnd.timestamp) >= settings.latencyThresholdSeconds - 0.05 {
                 ossError = timeout
             }
         }
         if let later {
-            message += " Then \(later.who) \(later.isReset ? "reset" : "closed") its side \(after(later.origin)) after the request."
+            message += " Then \(later.who) \(later.isReset ? "reset" : "closed") its side \(after(later.origin))."
             evidence.append(Evidence(later.side == .serverToClient ? "serverCloseFrame" : "clientCloseFrame", "\(later.origin.frame)"))
         }
         return Finding(.noResponse, message, evidence: evidence, ossError: ossError)

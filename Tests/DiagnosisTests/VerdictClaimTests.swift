@@ -206,3 +206,13 @@ extension VerdictClaimTests {
         if case .unknown = d.outcome {} else { Issue.record("expected unknown, got \(d.outcome)") }
     }
 }
+
+extension VerdictClaimTests {
+    @Test func aServerThatClosedMidRequestIsSaidToHaveClosedBeforeItEnded() throws {
+        var e = ExchangeFactory.unanswered(clientEnd: .fin(Self.origin(0.010, 9)), serverEnd: .fin(Self.origin(-0.005, 3)))
+        e.request?.timing.start = Self.origin(-0.010, 2)
+        let finding = try #require(Diagnoser().diagnose(e).findings.first)
+        #expect(finding.message.hasPrefix("The server closed the connection (FIN) 5.0 ms before the request ended without sending a response."))
+        #expect(!finding.message.contains("-"), "no negative durations")
+    }
+}
