@@ -62,6 +62,13 @@ struct ConnectionAnalyzer {
     /// bytes it sends are the rest of that message, and its ``MessageTiming/end`` moves with them.
     private var requestWithLostFraming: Int?
     private var responseWithLostFraming: Int?
+    /// The last server gap, when its record carried no captured byte: either a record whose whole
+    /// payload a snaplen cut (its time is that of the bytes) or bytes lost from the capture (the
+    /// record is a later one). The next server delivery tells: a record of its own means the gap
+    /// was a cut record, and the response that ended in it (or whose framing was lost) ends there.
+    private var uncertainServerGap: (origin: StreamOrigin, ended: Int?, lostFraming: Int?)?
+    /// The exchange whose final response ended during the parser's last events.
+    private var lastEndedResponse: Int?
     /// Holes seen between messages, given to the next exchange that direction starts.
     private var unassignedClientHoles: [CaptureHole] = []
     private var unassignedServerHoles: [CaptureHole] = []
@@ -130,6 +137,7 @@ struct ConnectionAnalyzer {
             for event in events { handleRequest(event, output: &output) }
             returnScratch(&events)
         case .serverToClient:
+            confirmServerGap(ifNotFrom: origin.frame)
             if serverTrailing {
                 held?.response?.trailingBytes += Int64(bytes.count)
                 return
@@ -197,8 +205,11 @@ struct ConnectionAnalyzer {
                 unassignedServerHoles.append(hole)
             }
             guard !serverHalted, !serverTrailing else { return }
+            confirmServerGap(ifNotFrom: origin.frame)
+            lastEndedResponse = nil
             for event in responseParser.skip(length) { handleResponse(event, output: &output) }
             if cutTail, let lost = responseWithLostFraming { extendResponse(lost, to: origin) }
+            if !cutTail { uncertainServerGap = (origin, lastEndedResponse, responseWithLostFraming) }
         }
     }
 
@@ -239,6 +250,8 @@ struct ConnectionAnalyzer {
             }
         case .serverToClient:
             outcome.serverEnd = how
+            if case .fin(let fin) = how { confirmServerGap(ifNotFrom: fin.frame) }
+            uncertainServerGap = nil
             if !serverHalted && !serverTrailing {
                 for event in responseParser.finish() { handleResponse(event, output: &output) }
             }
@@ -403,6 +416,7 @@ struct ConnectionAnalyzer {
                 } else {
                     pending[i].response?.end = end
                     pending[i].response?.timing.end = endOrigin
+                    lastEndedResponse = target
                     if case .truncated = end, let target = responseTarget { responseWithLostFraming = target }
                     if let summary = responseBody?.finish() { pending[i].response?.body = summary }
                     // Finished: hold it (more bytes may follow) once its request is finished too.
@@ -483,6 +497,18 @@ struct ConnectionAnalyzer {
         } else if let i = pending.firstIndex(where: { $0.index == index }), readPending(i, extends) {
             pending[i].request?.timing.end = origin
         }
+    }
+
+    /// Settles ``uncertainServerGap`` when the server's next delivery comes from record `frame`:
+    /// another record than the gap's means the gap's record carried only cut bytes (a loss
+    /// declared on arrival of a later record carries that record's frame, delivered next), so the
+    /// response that ended in it, or continues through it, ends at its time.
+    private mutating func confirmServerGap(ifNotFrom frame: Int) {
+        guard let gap = uncertainServerGap else { return }
+        uncertainServerGap = nil
+        guard gap.origin.frame != frame else { return }
+        if let ended = gap.ended { extendResponse(ended, to: gap.origin) }
+        if let lost = gap.lostFraming, lost != gap.ended { extendResponse(lost, to: gap.origin) }
     }
 
     /// When exchange `index`'s response began, if it has.

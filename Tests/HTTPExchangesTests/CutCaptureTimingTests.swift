@@ -40,16 +40,49 @@ extension Driver {
     }
 
     @Test func bytesLostFromTheCaptureKeepALowerBound() throws {
-        // The same body lost (no record of it: the gap's origin is a later record, frame 4): its
-        // time is unknown, so the end is not moved to that later record.
+        // The same body lost (no record of it): the reassembler declares the hole at the FIN with
+        // the FIN's record (frame 3), as it does; that time is not the bytes', so the end is not
+        // moved to it.
+        var d = Driver()
+        d.send(.clientToServer, Self.request, at: 0)
+        d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", at: 0.003)
+        let fin = StreamOrigin(timestamp: Driver.t0.adding(seconds: 5.9), frame: d.frame + 1)
+        d.assembler.receive(.gap(connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0], length: 30, origin: fin))
+        d.close(at: 5.9)
+        let e = try #require(d.exchanges.first)
+        #expect(d.frame == fin.frame)
+        #expect(e.response?.timing.end?.frame == 2)
+        #expect(try #require(e.latencySeconds) < 0.01)
+    }
+
+    @Test func aRecordWhosePayloadWasCutWholeKeepsItsTime() throws {
+        // tcpdump -s 54 (or -s 68 with options): the body's record kept only its headers. Its own
+        // record (frame 3), followed by the FIN's (frame 4): the body ended at frame 3.
         var d = Driver()
         d.send(.clientToServer, Self.request, at: 0)
         d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", at: 0.003)
         d.gap(.serverToClient, length: 30, at: 5.8)
-        d.close(at: 5.9)
+        d.close(at: 5.9, client: false)
         let e = try #require(d.exchanges.first)
+        #expect(e.response?.timing.end?.frame == 3)
+        #expect(abs(try #require(e.latencySeconds) - 5.8) < 1e-9)
+    }
+
+    @Test func aLossDeclaredWithTheNextRecordKeepsALowerBound() throws {
+        // A lost segment declared when the next one arrives carries that record's frame, and that
+        // record's bytes follow at once: the lost bytes' time is unknown.
+        var d = Driver()
+        d.send(.clientToServer, Self.request, at: 0)
+        d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n", at: 0.003)
+        let next = StreamOrigin(timestamp: Driver.t0.adding(seconds: 5.8), frame: d.frame + 1)
+        d.assembler.receive(.gap(connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0], length: 4, origin: next))
+        d.offsets[.serverToClient, default: 0] += 4
+        d.frame += 1
+        d.assembler.receive(
+            .data(connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0], bytes: Array("HTTP/1.1 200 OK\r\n".utf8)[...], origin: next))
+        d.close(at: 5.9)
+        let e = try #require(d.exchanges.first { $0.index == 0 })
         #expect(e.response?.timing.end?.frame == 2)
-        #expect(try #require(e.latencySeconds) < 0.01)
     }
 
     @Test func aChunkedResponseWithACutHeadEndsWithItsLastRecord() throws {
