@@ -67,8 +67,11 @@ struct ConnectionAnalyzer {
     /// record is a later one). The next server delivery tells: a record of its own means the gap
     /// was a cut record, and the response that ended in it (or whose framing was lost) ends there.
     private var uncertainServerGap: (origin: StreamOrigin, ended: Int?, lostFraming: Int?)?
-    /// The exchange whose final response ended during the parser's last events.
+    /// The same for the client's stream and its requests.
+    private var uncertainClientGap: (origin: StreamOrigin, ended: Int?, lostFraming: Int?)?
+    /// The exchange whose final response (request) ended during the parser's last events.
     private var lastEndedResponse: Int?
+    private var lastEndedRequest: Int?
     /// Holes seen between messages, given to the next exchange that direction starts.
     private var unassignedClientHoles: [CaptureHole] = []
     private var unassignedServerHoles: [CaptureHole] = []
@@ -131,6 +134,7 @@ struct ConnectionAnalyzer {
         switch direction {
         case .clientToServer:
             guard !clientHalted else { return }
+            confirmClientGap(ifNotFrom: origin.frame)
             clientOrigins.append(offset: offset, length: Int64(bytes.count), origin: origin)
             var events = takeScratch()
             requestParser.feed(bytes, into: &events)
@@ -189,9 +193,12 @@ struct ConnectionAnalyzer {
                 unassignedClientHoles.append(hole)
             }
             guard !clientHalted else { return }
+            confirmClientGap(ifNotFrom: origin.frame)
+            lastEndedRequest = nil
             for event in requestParser.skip(length) { handleRequest(event, output: &output) }
             // After the parser's events: a head cut in this gap is a new message, not the old one's rest.
             if cutTail, let lost = requestWithLostFraming { extendRequest(lost, to: origin) }
+            if !cutTail { uncertainClientGap = (origin, lastEndedRequest, requestWithLostFraming) }
         case .serverToClient:
             let cutTail = serverOrigins.appendCutTail(offset: offset, length: length, origin: origin)
             if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -239,6 +246,8 @@ struct ConnectionAnalyzer {
         switch direction {
         case .clientToServer:
             outcome.clientEnd = how
+            if case .fin(let fin) = how { confirmClientGap(ifNotFrom: fin.frame) }
+            uncertainClientGap = nil
             if !clientHalted {
                 if let unfinished = requestParser.unfinishedRequestHead {
                     // The client stopped mid-header: what was captured of the head is reported.
@@ -333,6 +342,7 @@ struct ConnectionAnalyzer {
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].request?.end = end
                 pending[i].request?.timing.end = endOrigin
+                lastEndedRequest = target
                 if case .truncated = end { requestWithLostFraming = target }
                 if let summary = requestBody?.finish() { pending[i].request?.body = summary }
                 if case .truncated(let expected, let received) = end {
@@ -509,6 +519,16 @@ struct ConnectionAnalyzer {
         guard gap.origin.frame != frame else { return }
         if let ended = gap.ended { extendResponse(ended, to: gap.origin) }
         if let lost = gap.lostFraming, lost != gap.ended { extendResponse(lost, to: gap.origin) }
+    }
+
+    /// ``confirmServerGap(ifNotFrom:)`` for the client's stream: the request that ended in the
+    /// gap, or continues through it, ends at the gap's record (not after its response began).
+    private mutating func confirmClientGap(ifNotFrom frame: Int) {
+        guard let gap = uncertainClientGap else { return }
+        uncertainClientGap = nil
+        guard gap.origin.frame != frame else { return }
+        if let ended = gap.ended { extendRequest(ended, to: gap.origin) }
+        if let lost = gap.lostFraming, lost != gap.ended { extendRequest(lost, to: gap.origin) }
     }
 
     /// When exchange `index`'s response began, if it has.

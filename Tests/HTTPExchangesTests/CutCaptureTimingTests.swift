@@ -68,6 +68,18 @@ extension Driver {
         #expect(abs(try #require(e.latencySeconds) - 5.8) < 1e-9)
     }
 
+    @Test func aRequestBodyRecordCutWholeEndsTheRequest() throws {
+        // The request's body record (frame 2, 10 ms after its head) kept no payload byte.
+        var d = Driver()
+        d.send(.clientToServer, "POST /cb HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n", at: 0)  // frame 1
+        d.gap(.clientToServer, length: 11, at: 0.010)  // frame 2
+        d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", at: 0.0105)  // frame 3
+        d.close(at: 0.02)
+        let e = try #require(d.exchanges.first)
+        #expect(e.request?.timing.end?.frame == 2)
+        #expect(abs(try #require(e.latencySeconds) - 0.0005) < 1e-9)
+    }
+
     @Test func aLossDeclaredWithTheNextRecordKeepsALowerBound() throws {
         // A lost segment declared when the next one arrives carries that record's frame, and that
         // record's bytes follow at once: the lost bytes' time is unknown.
