@@ -12,7 +12,10 @@ public struct Diagnoser: Sendable {
     public init(settings: DiagnosisSettings = .init()) { self.settings = settings }
 
     public func diagnose(_ exchange: consuming HTTPExchange) -> DiagnosedExchange {
-        let signals = exchange.tls != nil ? [.tlsConnection] : exchange.request?.callbackSignals ?? []
+        // A request head the client's stream ended inside was never a request: no callback signal
+        // counts (a callback OSS completed has its whole head).
+        let unfinished = exchange.request?.anomalies.contains(.headCutByEnd) == true
+        let signals = exchange.tls != nil ? [.tlsConnection] : unfinished ? [] : exchange.request?.callbackSignals ?? []
         var findings: [Finding] = []
         var upload: UploadDiagnosis?
         var possibleCallback = false
@@ -20,44 +23,71 @@ public struct Diagnoser: Sendable {
             findings.append(refused(refusal))
         } else if let tls = exchange.tls {
             findings = tlsFindings(exchange, tls)
+        } else if unfinished, let request = exchange.request {
+            findings = unfinishedRequestFindings(exchange, request)
         } else if !signals.isEmpty {
-            findings = callbackFindings(exchange) + signatureFindings(exchange)
+            findings = callbackFindings(exchange) + authenticityFindings(exchange)
         } else if let uploadSide = UploadDiagnosis.of(exchange) {
             upload = uploadSide
             findings = uploadFindings(uploadSide, exchange: exchange)
         } else if let request = exchange.request, request.anomalies.contains(where: Self.cutsTheHead) {
-            // The headers that would say "OSS callback" may be in the part that was cut. OSS
-            // always POSTs: for a cut POST, what can be known (a missing or late response, the
-            // status) is still reported.
-            // A request to an OSS endpoint (Host *.aliyuncs.com) is the uploader's, never a callback.
-            if request.head.method == "POST" && !UploadDiagnosis.isOSSEndpoint(request.head) {
-                possibleCallback = true
-                findings = callbackFindings(exchange).filter { $0.rule != .incomplete }
-            }
-            findings.append(
-                Finding(
-                    .incomplete,
-                    "The request's header section was cut (\(Self.whyCut(request.anomalies))), so whether it is an OSS callback cannot be told; \(request.head.headers.count) header field\(request.head.headers.count == 1 ? " was" : "s were") captured.",
-                    evidence: [Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)")]))
+            possibleCallback = request.head.method == "POST" && !UploadDiagnosis.isOSSEndpoint(request.head)
+            findings = cutRequestFindings(exchange, request)
         }
         findings.sort { RuleCatalog.precedence(of: $0.rule) < RuleCatalog.precedence(of: $1.rule) }
-        let outcome: PredictedOutcome
-        // Only delivery rules say what OSS told the uploader; a forged or altered callback that
-        // the server accepted still passed OSS's checks.
-        if upload != nil {
-            outcome = .notACallback  // The uploader's own exchange with OSS: findings, but no callback verdict.
-        } else if let failure = findings.first(where: { $0.severity == .error && RuleCatalog.rule($0.rule).concern == .delivery }) {
-            outcome = .failed(ossMessage: failure.ossError ?? failure.message)
-        } else if let gap = findings.first(where: { $0.rule == .incomplete }) {
-            outcome = .unknown(reason: gap.message)
-        } else if signals.isEmpty && exchange.refusal == nil {
-            outcome = .notACallback
-        } else {
-            outcome = .passed
-        }
+        let outcome = upload != nil ? .notACallback : predictedOutcome(findings, isCallback: !signals.isEmpty || exchange.refusal != nil)
         return DiagnosedExchange(
             exchange: exchange, isCallback: !signals.isEmpty, callbackSignals: signals, findings: findings, outcome: outcome,
             upload: upload, isPossibleCallback: possibleCallback)
+    }
+
+    /// What OSS told the uploader, from the findings (most important first). Only delivery rules
+    /// say it; a forged or altered callback that the server accepted still passed OSS's checks.
+    /// An upload (the uploader's own exchange with OSS) gets no callback verdict.
+    func predictedOutcome(_ findings: [Finding], isCallback: Bool) -> PredictedOutcome {
+        if let failure = findings.first(where: { $0.severity == .error && RuleCatalog.rule($0.rule).concern == .delivery }) {
+            return .failed(ossMessage: failure.ossError ?? failure.message)
+        }
+        if let gap = findings.first(where: { $0.rule == .incomplete }) { return .unknown(reason: gap.message) }
+        return isCallback ? .passed : .notACallback
+    }
+
+    /// A request whose header section was cut: the headers that would say "OSS callback" may be
+    /// in the part that was cut. OSS always POSTs: for a cut POST, what can be known (a missing
+    /// or late response, the status) is still reported. A request to an OSS endpoint (Host
+    /// *.aliyuncs.com) is the uploader's, never a callback.
+    private func cutRequestFindings(_ exchange: HTTPExchange, _ request: CapturedRequest) -> [Finding] {
+        var findings: [Finding] = []
+        if request.head.method == "POST" && !UploadDiagnosis.isOSSEndpoint(request.head) {
+            findings = callbackFindings(exchange).filter { $0.rule != .incomplete }
+        }
+        let fields = request.head.headers.count
+        findings.append(
+            Finding(
+                .incomplete,
+                "The request's header section was cut (\(Self.whyCut(request.anomalies))), so whether it is an OSS callback cannot be told; \(fields) header field\(fields == 1 ? " was" : "s were") captured.",
+                evidence: [Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)")]))
+        return findings
+    }
+
+    /// A request whose stream ended inside its header section: the server's answer, if any, is not
+    /// an answer to a callback OSS completed — no delivery or authenticity verdict. When the client
+    /// ended it (FIN or RST), nothing is missing from the capture: the client never sent the
+    /// request whole, and the exchange is listed as what was captured, with no finding. When the
+    /// capture ended there (or the connection is still open), the rest may exist: `incomplete`.
+    private func unfinishedRequestFindings(_ exchange: HTTPExchange, _ request: CapturedRequest) -> [Finding] {
+        switch exchange.outcome.clientEnd {
+        case .fin?, .reset?: return []
+        case .endOfCapture?, .idleTimeout?, nil: break
+        }
+        let fields = request.head.headers.count
+        return [Finding(
+            .incomplete,
+            "The client's stream ended inside the request's header section (\(Self.describe(exchange.outcome.clientEnd))) after \(fields) complete header field\(fields == 1 ? "" : "s"): the request was never complete, so the server's answer is not judged.",
+            evidence: [
+                Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)"),
+                Evidence("requestStartFrame", "\(request.timing.start.frame)"),
+            ])]
     }
 
     // MARK: - Rules
@@ -82,300 +112,12 @@ public struct Diagnoser: Sendable {
         }
     }
 
-    private func callbackFindings(_ exchange: HTTPExchange) -> [Finding] {
-        var findings: [Finding] = []
-        let serverHoles = exchange.holes.filter { $0.direction == .serverToClient }
-        let clientHoles = exchange.holes.filter { $0.direction == .clientToServer }
-        if !exchange.holes.isEmpty {
-            findings.append(incomplete(exchange, clientHoles: clientHoles, serverHoles: serverHoles))
-        }
-        guard let request = exchange.request else { return findings }
-
-        guard let response = exchange.response else {
-            // Missing server bytes could hold the response — unless OSS had closed its side
-            // before any of them was sent.
-            let earliestHole = serverHoles.map(\.origin.timestamp).min()
-            let closedBeforeHole = Self.clientClose(exchange.outcome.clientEnd).map { close in
-                earliestHole.map { close.timestamp < $0 } ?? true
-            } ?? false
-            if serverHoles.isEmpty || closedBeforeHole {
-                findings.append(noResponse(exchange, requestEnd: request.timing.end ?? request.timing.start))
-            }
-            return findings
-        }
-
-        // A response that only started after OSS had closed its side was never read by OSS.
-        if let gaveUp = Self.clientClose(exchange.outcome.clientEnd), gaveUp.timestamp < response.timing.start.timestamp {
-            let requestEnd = request.timing.end ?? request.timing.start
-            let closedAfter = gaveUp.timestamp.seconds(since: requestEnd.timestamp)
-            let startedAfter = response.timing.start.timestamp.seconds(since: requestEnd.timestamp)
-            let timedOut = closedAfter >= settings.latencyThresholdSeconds - 0.05
-            findings.append(
-                Finding(
-                    .noResponse,
-                    "The client (OSS) closed the connection \(Self.duration(closedAfter)) after the request; the server's \(response.head.status) response only started \(Self.duration(startedAfter)) after it, too late to be read.",
-                    evidence: [
-                        Evidence("requestEndFrame", "\(requestEnd.frame)"), Evidence("clientCloseFrame", "\(gaveUp.frame)"),
-                        Evidence("lateResponseFrame", "\(response.timing.start.frame)"),
-                    ],
-                    ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502."))
-            return findings
-        }
-
-        // Timing: OSS stops waiting 5 s after sending the request (facts §4.5).
-        if let latency = exchange.latencySeconds, latency > settings.latencyThresholdSeconds {
-            let limit = Self.duration(settings.latencyThresholdSeconds)
-            findings.append(
-                Finding(
-                    .slowResponse,
-                    "The response completed \(Self.duration(latency)) after the request, over OSS's \(limit) limit; OSS had already given up.",
-                    evidence: [
-                        Evidence("latencySeconds", Self.seconds(latency)),
-                        Evidence("requestEndFrame", "\(request.timing.end?.frame ?? 0)"),
-                        Evidence("responseEndFrame", "\(response.timing.end?.frame ?? 0)"),
-                    ],
-                    ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)))
-        }
-
-        let status = response.head.status
-        if status != 200 {
-            var evidence = [Evidence("statusLine", "\(response.head.version) \(status) \(response.head.reason)")]
-            if let location = response.head.headers["location"] { evidence.append(Evidence("location", location)) }
-            findings.append(
-                Finding(
-                    .badStatus, "The server answered \(status) \(response.head.reason); OSS accepts only 200.",
-                    evidence: evidence, ossError: "Error status : \(status)."))
-            // OSS fails the callback on the status; the body of a non-200 answer is not judged.
-            return findings
-        }
-
-        // A head cut short by missing bytes or by a limit: its framing headers are unknown.
-        if response.anomalies.contains(where: Self.cutsTheHead) {
-            if serverHoles.isEmpty {
-                findings.append(
-                    Finding(
-                        .incomplete,
-                        "The response's header section was cut (\(Self.whyCut(response.anomalies))); its framing and body cannot be judged.",
-                        evidence: [Evidence("statusLine", "\(response.head.version) \(status) \(response.head.reason)")]))
-            }
-            return findings
-        }
-
-        // Framing (facts §4.4): OSS requires a valid Content-Length.
-        let cutShort: Bool
-        switch response.framing {
-        case .contentLength(let declared):
-            if declared > settings.maxBodyBytes {
-                findings.append(
-                    Finding(
-                        .bodyTooLarge, "Content-Length is \(declared) bytes, over OSS's \(settings.maxBodyBytes)-byte limit.",
-                        evidence: [Evidence("contentLength", "\(declared)")]))
-            }
-            if case .truncated(_, let received)? = response.end, serverHoles.isEmpty {
-                cutShort = true
-                findings.append(
-                    Finding(
-                        .contentLengthMismatch,
-                        "The server announced Content-Length: \(declared) but the connection ended after \(received) body byte\(received == 1 ? "" : "s").",
-                        evidence: [
-                            Evidence("contentLength", "\(declared)"), Evidence("bodyBytesReceived", "\(received)"),
-                            Evidence("serverEnd", Self.describe(exchange.outcome.serverEnd)),
-                        ]))
-            } else {
-                cutShort = false
-            }
-            if response.trailingBytes > 0 {
-                findings.append(
-                    Finding(
-                        .contentLengthMismatch,
-                        "\(response.trailingBytes) more byte\(response.trailingBytes == 1 ? "" : "s") followed the \(declared)-byte body that Content-Length announced.",
-                        evidence: [Evidence("contentLength", "\(declared)"), Evidence("extraBytes", "\(response.trailingBytes)")]))
-            }
-        case .chunked, .closeDelimited, .none:
-            cutShort = false
-            let how: String
-            switch response.framing {
-            case .chunked: how = "a chunked body (Transfer-Encoding: chunked)"
-            case .closeDelimited: how = "a body delimited by closing the connection"
-            default: how = "no body length"
-            }
-            let invalid = response.anomalies.compactMap { anomaly -> String? in
-                if case .invalidContentLength(let value) = anomaly { return value }
-                return nil
-            }
-            if let value = invalid.first {
-                findings.append(
-                    Finding(
-                        .missingContentLength, "Content-Length \"\(value)\" is not a valid length; OSS needs a positive integer.",
-                        evidence: [Evidence("contentLength", value)],
-                        ossError: "Error Status : 400.User server return invalid conent-length value."))
-            } else {
-                findings.append(
-                    Finding(
-                        .missingContentLength, "The response has no Content-Length: the server sent \(how).",
-                        evidence: [Evidence("framing", Self.describe(response.framing))]))
-            }
-            if response.body.size > settings.maxBodyBytes {
-                findings.append(
-                    Finding(
-                        .bodyTooLarge, "The body is \(response.body.size) bytes, over OSS's \(settings.maxBodyBytes)-byte limit.",
-                        evidence: [Evidence("bodyBytes", "\(response.body.size)")]))
-            }
-        }
-
-        // Body (facts §4.2). Withheld when bytes are missing or the body was cut short.
-        guard serverHoles.isEmpty, !cutShort else { return findings }
-        let body = response.body
-        if let mark = body.byteOrderMark {
-            findings.append(
-                Finding(
-                    .bomPrefix, "The body starts with a \(mark.rawValue) byte-order mark before the JSON.",
-                    evidence: [Evidence("firstBytesHex", Self.hex(body.preview.prefix(16)))]))
-        }
-        if let contentType = response.head.headers["content-type"], Self.isXML(contentType) {
-            return findings  // OSS accepts XML bodies sent as application/xml (facts §4.2, 2025 docs).
-        }
-        if let failure = body.contentDecoding?.failure {
-            findings.append(
-                Finding(
-                    .nonJSONBody,
-                    "The body could not be decoded (Content-Encoding: \(body.contentDecoding?.coding ?? "")): \(failure).",
-                    evidence: [Evidence("firstBytesHex", Self.hex(body.leadingBytes.prefix(16)))]))
-        } else if case .invalid(let error, let offset)? = body.json {
-            let text: String
-            if case .empty = error {
-                text = body.size == 0 ? "The body is empty; OSS needs a JSON body." : "The body holds only whitespace; OSS needs a JSON value."
-            } else {
-                text = "The body is not valid JSON (at byte \(offset): \(error))."
-            }
-            var evidence = [Evidence("firstBytesHex", Self.hex(body.preview.dropFirst(body.byteOrderMark?.bytes.count ?? 0).prefix(16)))]
-            if !body.preview.isEmpty { evidence.append(Evidence("bodyPreview", Self.snippet(body.preview, limit: 80))) }
-            if let contentType = response.head.headers["content-type"] { evidence.append(Evidence("contentType", contentType)) }
-            findings.append(Finding(.nonJSONBody, text, evidence: evidence))
-        }
-        return findings
-    }
-
-    /// The authenticity rules (facts §3), from the signature verdict computed while the request
-    /// streamed past. An `unverifiable` or `missing` signature gives no finding: the verdict in
-    /// the report says why.
-    private func signatureFindings(_ exchange: HTTPExchange) -> [Finding] {
-        guard let request = exchange.request, let signature = request.signature else { return [] }
-        var findings: [Finding] = []
-        let response = exchange.response
-        // Formatted only for the findings that quote it (most callbacks verify and get none).
-        func statusLine(_ response: CapturedResponse) -> String { "\(response.head.version) \(response.head.status) \(response.head.reason)" }
-        if signature.status == .invalid {
-            var evidence = [Evidence("target", request.head.target)]
-            if let url = signature.keyURL?.url { evidence.append(Evidence("keyUrl", url)) }
-            findings.append(
-                Finding(
-                    .signatureInvalid,
-                    "The signature does not verify: the request was changed after OSS signed it (a proxy rewrote the path or body) or it did not come from OSS. \(signature.reason)",
-                    evidence: evidence))
-        }
-        if let key = signature.keyURL, !key.trusted {
-            let named = key.url.map { "The key URL \"\(Self.snippet(Array($0.utf8), limit: 120))\"" } ?? "The key URL header"
-            var evidence: [Evidence] = []
-            if let url = key.url { evidence.append(Evidence("keyUrl", url)) }
-            evidence.append(Evidence("problem", key.problem ?? ""))
-            findings.append(
-                Finding(
-                    .untrustedKeyURL,
-                    "\(named) is not one of OSS's (\(key.problem ?? "not trusted")): the mark of a forged callback; a server that fetches it is open to SSRF.",
-                    evidence: evidence))
-        }
-        if signature.status == .invalid, let response, response.head.status == 200 {
-            findings.append(
-                Finding(
-                    .forgedCallbackAccepted,
-                    "The server answered 200 to a callback whose signature does not verify: it accepts forged or altered callbacks.",
-                    evidence: [Evidence("statusLine", statusLine(response)), Evidence("responseFrame", "\(response.timing.start.frame)")]))
-        }
-        if signature.status == .valid, let response, Self.verificationRejections.contains(response.head.status) {
-            findings.append(
-                Finding(
-                    .genuineCallbackRejected,
-                    "The server answered \(response.head.status) to a callback whose signature verifies (\(signature.verifiedWith ?? "a known key")): its own verification is wrong.",
-                    evidence: [Evidence("statusLine", statusLine(response)), Evidence("verifiedWith", signature.verifiedWith ?? "")]))
-        }
-        return findings
-    }
-
-    /// The 4xx statuses a server answers when its signature check fails (400 in OSS's samples
-    /// and test server, 401, 403); other 4xx (404, 405, 413, …) say something else went wrong.
-    static let verificationRejections: Set<Int> = [400, 401, 403]
-
-    /// What the missing bytes prevent us from knowing, in words.
-    private func incomplete(_ exchange: HTTPExchange, clientHoles: [CaptureHole], serverHoles: [CaptureHole]) -> Finding {
-        func bytes(_ holes: [CaptureHole]) -> Int64 { holes.reduce(0) { $0 + $1.length } }
-        func plural(_ n: Int64) -> String { n == 1 ? "1 byte" : "\(n) bytes" }
-        var sentences: [String] = []
-        if !clientHoles.isEmpty {
-            sentences.append("\(plural(bytes(clientHoles))) of what the client sent are missing from the capture")
-        }
-        if !serverHoles.isEmpty {
-            let missing = plural(bytes(serverHoles))
-            if let response = exchange.response {
-                if response.body.missingBytes > 0 {
-                    sentences.append(
-                        "\(plural(response.body.missingBytes)) of the \(response.head.status) response's body are missing from the capture, so whether it is JSON cannot be known")
-                } else {
-                    sentences.append("\(missing) of what the server sent are missing from the capture")
-                }
-            } else {
-                sentences.append("no response was captured, but \(missing) the server sent are missing from the capture: the response may be among them")
-            }
-        }
-        let text = sentences.joined(separator: "; ") + "."
-        return Finding(
-            .incomplete, text.prefix(1).uppercased() + text.dropFirst(),
-            evidence: [("missingRequestBytes", clientHoles), ("missingResponseBytes", serverHoles)].compactMap { key, holes in
-                holes.isEmpty
-                    ? nil
-                    : Evidence(key, holes.map { "\($0.length) at stream offset \($0.offset), after frame \($0.origin.frame)" }.joined(separator: "; "))
-            })
-    }
-
-    /// `no-response`, worded by how the connection ended after `requestEnd`.
-    func noResponse(_ exchange: HTTPExchange, requestEnd: StreamOrigin) -> Finding {
-        func after(_ origin: StreamOrigin) -> String { Self.duration(origin.timestamp.seconds(since: requestEnd.timestamp)) }
-        let message: String
-        var evidence = [Evidence("requestEndFrame", "\(requestEnd.frame)")]
-        var ossError = "Error status : 502."
-        switch (exchange.outcome.serverEnd, exchange.outcome.clientEnd) {
-        case (.reset(by: .serverToClient, let origin)?, _), (_, .reset(by: .serverToClient, let origin)?):
-            message = "The server reset the connection \(after(origin)) after the request, without a response."
-            evidence.append(Evidence("resetFrame", "\(origin.frame)"))
-        case (_, .fin(let origin)?):
-            let waited = origin.timestamp.seconds(since: requestEnd.timestamp)
-            message = "No response: the client (OSS) closed the connection \(after(origin)) after the request."
-            evidence.append(Evidence("clientFinFrame", "\(origin.frame)"))
-            if waited >= settings.latencyThresholdSeconds - 0.05 {
-                ossError = Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
-            }
-        case (_, .reset(by: .clientToServer, let origin)?):
-            message = "No response: the client (OSS) reset the connection \(after(origin)) after the request."
-            evidence.append(Evidence("resetFrame", "\(origin.frame)"))
-            ossError = Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
-        case (.fin(let origin)?, _):
-            message = "The server closed the connection \(after(origin)) after the request without sending a response."
-            evidence.append(Evidence("serverFinFrame", "\(origin.frame)"))
-        case (.idleTimeout(let origin)?, _), (_, .idleTimeout(let origin)?):
-            message = "No response \(after(origin)) after the request; the connection went idle."
-        default:
-            message = "No response before the capture ended."
-            ossError = Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
-        }
-        return Finding(.noResponse, message, evidence: evidence, ossError: ossError)
-    }
-
     // MARK: - Formatting helpers
 
     /// Anomalies that mean a head was not seen whole.
     static func cutsTheHead(_ anomaly: HTTPAnomaly) -> Bool {
         switch anomaly {
-        case .headCutByGap, .headCutByLimit, .headerLimitExceeded: true
+        case .headCutByGap, .headCutByEnd, .headCutByLimit, .headerLimitExceeded: true
         default: false
         }
     }
@@ -383,6 +125,7 @@ public struct Diagnoser: Sendable {
     static func whyCut(_ anomalies: [HTTPAnomaly]) -> String {
         for anomaly in anomalies {
             if case .headCutByLimit(let reason) = anomaly { return "over a limit: \(reason)" }
+            if case .headCutByEnd = anomaly { return "the connection ended inside it" }
         }
         return "bytes are missing from the capture, e.g. a small snaplen"
     }

@@ -40,6 +40,7 @@ public struct RuleID: RawRepresentable, Sendable, Hashable, Comparable, CustomSt
     public static let signatureInvalid = RuleID(rawValue: "signature-invalid")
     public static let untrustedKeyURL = RuleID(rawValue: "untrusted-key-url")
     public static let forgedCallbackAccepted = RuleID(rawValue: "forged-callback-accepted")
+    public static let unsignedCallbackAccepted = RuleID(rawValue: "unsigned-callback-accepted")
     public static let genuineCallbackRejected = RuleID(rawValue: "genuine-callback-rejected")
     // HTTPS callbacks seen through TLS records (issue #7).
     public static let tlsHandshakeFailed = RuleID(rawValue: "tls-handshake-failed")
@@ -70,6 +71,9 @@ public struct Rule: Sendable, Hashable {
     public var why: String
     /// How to fix it.
     public var fix: String
+    /// What a finding of this rule does *not* claim: the limits of what its evidence shows
+    /// (shown by `callback-doctor rules` and README's rule table).
+    public var notClaimed: String
     /// Delivery rules decide the predicted outcome; authenticity rules never do.
     public var concern: RuleConcern = .delivery
 }

@@ -90,7 +90,7 @@ extension Diagnoser {
                         ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502.",
                         estimated: true))
             } else {
-                var finding = noResponse(exchange, requestEnd: request.lastEnd)
+                var finding = noResponse(exchange, requestStart: request.firstStart, requestEnd: request.lastEnd)
                 finding.message += " (Estimated from TLS records: no server application data followed the request.)"
                 finding.evidence = evidenceBase + finding.evidence
                 finding.estimated = true

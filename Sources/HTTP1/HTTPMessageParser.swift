@@ -457,6 +457,17 @@ public struct HTTPMessageParser: Sendable {
     /// reached, chunked without its last chunk or trailers, head without its blank line) ends
     /// `.truncated`. Between messages, after `.notHTTP` or a tunnel, nothing is emitted. Later
     /// `feed` and `finish` calls are ignored.
+    /// The request head the stream has stopped inside, if it has: its start line and the fields
+    /// completed so far, with the stream offset of its first byte. Nil unless a request's start
+    /// line was read and its header section has not ended. Read before ``finish()`` — which still
+    /// reports such a message as an end without a head — to report what was captured of a
+    /// request whose sender closed mid-header.
+    public var unfinishedRequestHead: (head: HTTPRequestHead, start: Int64)? {
+        guard case .headerFields(.request(let method, let target, let version)) = state else { return nil }
+        let head = HTTPRequestHead(method: method, target: target, version: version, headers: HTTPHeaders(packed: section.fields))
+        return (head, message.headStart)
+    }
+
     public mutating func finish() -> [HTTPEvent] {
         var events: [HTTPEvent] = []
         let here = consumedBytes..<consumedBytes
@@ -975,7 +986,7 @@ public struct HTTPMessageParser: Sendable {
             case .invalidHeaderLine: return 1 << 4
             case .lowercaseHTTPVersion, .duplicateContentLength, .conflictingContentLength, .invalidContentLength,
                 .transferEncodingWithContentLength, .unsupportedTransferEncoding, .invalidHeaderName,
-                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded, .headCutByGap, .headCutByLimit:
+                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded, .headCutByGap, .headCutByEnd, .headCutByLimit:
                 return nil
             }
         }

@@ -408,6 +408,9 @@ public enum HTTPAnomaly: Sendable, Hashable {
     /// Bytes missing from the capture cut the header section short: the head carries only the
     /// fields before the gap, and the body's framing is unknown.
     case headCutByGap
+    /// The stream ended inside the header section (the sender closed, or the capture ended): the
+    /// head carries only the fields completed before that point, and the body's framing is unknown.
+    case headCutByEnd
     /// The header section broke a limit (`reason` names it, e.g. `maxHeaderCount`): the head
     /// carries the fields before that point, the rest of the section was skipped.
     case headCutByLimit(reason: String)

@@ -57,6 +57,21 @@ struct ConnectionAnalyzer {
     private var clientHalted = false
     private var serverHalted = false
     private var outcome = ConnectionOutcome()
+    /// The exchange whose request or response ended where missing bytes destroyed its framing (a
+    /// head cut short, chunk framing lost): until that direction's next message begins, the
+    /// bytes it sends are the rest of that message, and its ``MessageTiming/end`` moves with them.
+    private var requestWithLostFraming: Int?
+    private var responseWithLostFraming: Int?
+    /// The last server gap, when its record carried no captured byte: either a record whose whole
+    /// payload a snaplen cut (its time is that of the bytes) or bytes lost from the capture (the
+    /// record is a later one). The next server delivery tells: a record of its own means the gap
+    /// was a cut record, and the response that ended in it (or whose framing was lost) ends there.
+    private var uncertainServerGap: (origin: StreamOrigin, ended: Int?, lostFraming: Int?)?
+    /// The same for the client's stream and its requests.
+    private var uncertainClientGap: (origin: StreamOrigin, ended: Int?, lostFraming: Int?)?
+    /// The exchange whose final response (request) ended during the parser's last events.
+    private var lastEndedResponse: Int?
+    private var lastEndedRequest: Int?
     /// Holes seen between messages, given to the next exchange that direction starts.
     private var unassignedClientHoles: [CaptureHole] = []
     private var unassignedServerHoles: [CaptureHole] = []
@@ -119,12 +134,14 @@ struct ConnectionAnalyzer {
         switch direction {
         case .clientToServer:
             guard !clientHalted else { return }
+            confirmClientGap(ifNotFrom: origin.frame)
             clientOrigins.append(offset: offset, length: Int64(bytes.count), origin: origin)
             var events = takeScratch()
             requestParser.feed(bytes, into: &events)
             for event in events { handleRequest(event, output: &output) }
             returnScratch(&events)
         case .serverToClient:
+            confirmServerGap(ifNotFrom: origin.frame)
             if serverTrailing {
                 held?.response?.trailingBytes += Int64(bytes.count)
                 return
@@ -167,6 +184,7 @@ struct ConnectionAnalyzer {
         }
         switch direction {
         case .clientToServer:
+            let cutTail = clientOrigins.appendCutTail(offset: offset, length: length, origin: origin)
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].holes.append(hole)
                 requestSignature?.markUnverifiable(
@@ -175,8 +193,14 @@ struct ConnectionAnalyzer {
                 unassignedClientHoles.append(hole)
             }
             guard !clientHalted else { return }
+            confirmClientGap(ifNotFrom: origin.frame)
+            lastEndedRequest = nil
             for event in requestParser.skip(length) { handleRequest(event, output: &output) }
+            // After the parser's events: a head cut in this gap is a new message, not the old one's rest.
+            if cutTail, let lost = requestWithLostFraming { extendRequest(lost, to: origin) }
+            if !cutTail { uncertainClientGap = (origin, lastEndedRequest, requestWithLostFraming) }
         case .serverToClient:
+            let cutTail = serverOrigins.appendCutTail(offset: offset, length: length, origin: origin)
             if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].holes.append(hole)
             } else if let i = pending.firstIndex(where: { $0.response == nil && $0.request != nil }) {
@@ -188,7 +212,11 @@ struct ConnectionAnalyzer {
                 unassignedServerHoles.append(hole)
             }
             guard !serverHalted, !serverTrailing else { return }
+            confirmServerGap(ifNotFrom: origin.frame)
+            lastEndedResponse = nil
             for event in responseParser.skip(length) { handleResponse(event, output: &output) }
+            if cutTail, let lost = responseWithLostFraming { extendResponse(lost, to: origin) }
+            if !cutTail { uncertainServerGap = (origin, lastEndedResponse, responseWithLostFraming) }
         }
     }
 
@@ -218,11 +246,21 @@ struct ConnectionAnalyzer {
         switch direction {
         case .clientToServer:
             outcome.clientEnd = how
+            if case .fin(let fin) = how { confirmClientGap(ifNotFrom: fin.frame) }
+            uncertainClientGap = nil
             if !clientHalted {
+                if let unfinished = requestParser.unfinishedRequestHead {
+                    // The client stopped mid-header: what was captured of the head is reported.
+                    let range = unfinished.start..<max(unfinished.start, clientOrigins.totalEnd)
+                    handleRequest(HTTPEvent(part: .requestHead(unfinished.head), range: range), output: &output)
+                    handleRequest(HTTPEvent(part: .anomaly(.headCutByEnd), range: range.upperBound..<range.upperBound), output: &output)
+                }
                 for event in requestParser.finish() { handleRequest(event, output: &output) }
             }
         case .serverToClient:
             outcome.serverEnd = how
+            if case .fin(let fin) = how { confirmServerGap(ifNotFrom: fin.frame) }
+            uncertainServerGap = nil
             if !serverHalted && !serverTrailing {
                 for event in responseParser.finish() { handleResponse(event, output: &output) }
             }
@@ -270,6 +308,7 @@ struct ConnectionAnalyzer {
             pending[slot].request = CapturedRequest(head: head, timing: MessageTiming(start: start))
             pending[slot].holes = unassignedClientHoles
             unassignedClientHoles = []
+            requestWithLostFraming = nil
             requestTarget = nextIndex
             nextIndex += 1
             requestBody = BodyInspector(
@@ -292,12 +331,19 @@ struct ConnectionAnalyzer {
             requestBody?.noteMissing(length)
             requestSignature?.markUnverifiable("\(length) body byte\(length == 1 ? " is" : "s are") missing from the capture.")
         case .skipped:
-            break  // Garbage between requests: nothing to attribute it to.
+            // Bytes between requests: the rest of a request whose framing was lost, else garbage.
+            if let lost = requestWithLostFraming,
+                let origin = clientOrigins.lastOrigin(in: event.range, notAfter: responseStart(of: lost)?.timestamp)
+            {
+                extendRequest(lost, to: origin)
+            }
         case .end(let end, _):
             let endOrigin = clientOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? clientOrigins.last
             if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
                 pending[i].request?.end = end
                 pending[i].request?.timing.end = endOrigin
+                lastEndedRequest = target
+                if case .truncated = end { requestWithLostFraming = target }
                 if let summary = requestBody?.finish() { pending[i].request?.body = summary }
                 if case .truncated(let expected, let received) = end {
                     let of = expected.map { " of \($0)" } ?? ""
@@ -314,7 +360,7 @@ struct ConnectionAnalyzer {
                 pending[i].request?.anomalies.append(anomaly)
             }
             switch anomaly {
-            case .headCutByGap, .headCutByLimit, .headerLimitExceeded:
+            case .headCutByGap, .headCutByEnd, .headCutByLimit, .headerLimitExceeded:
                 requestSignature?.markUnverifiable("The request's header section was cut, so its framing and body are not known whole.")
             default: break
             }
@@ -341,6 +387,7 @@ struct ConnectionAnalyzer {
             if isHTTP == nil { isHTTP = true }
             releaseHeld(output: &output)
             let start = serverOrigins.origin(at: event.range.lowerBound) ?? info.firstSeen
+            responseWithLostFraming = nil
             let i = responseSlot(startingAt: start)
             if (100..<200).contains(head.status) && head.status != 101 {
                 responseIsInterim = true
@@ -364,7 +411,11 @@ struct ConnectionAnalyzer {
         case .skipped(let length):
             // After a complete response, bytes that start no response are more than its framing
             // announced — unless a gap since then makes them the tail of a lost message.
-            if held != nil && !serverGapSinceHeld { held?.response?.trailingBytes += length }
+            if let lost = responseWithLostFraming {
+                if let origin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) { extendResponse(lost, to: origin) }
+            } else if held != nil && !serverGapSinceHeld {
+                held?.response?.trailingBytes += length
+            }
         case .end(let end, _):
             let endOrigin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? serverOrigins.last
             if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
@@ -375,6 +426,8 @@ struct ConnectionAnalyzer {
                 } else {
                     pending[i].response?.end = end
                     pending[i].response?.timing.end = endOrigin
+                    lastEndedResponse = target
+                    if case .truncated = end, let target = responseTarget { responseWithLostFraming = target }
                     if let summary = responseBody?.finish() { pending[i].response?.body = summary }
                     // Finished: hold it (more bytes may follow) once its request is finished too.
                     if readPending(i, { $0.request.map { $0.end != nil } ?? true }) {
@@ -438,6 +491,61 @@ struct ConnectionAnalyzer {
                 isCandidate($0) && (requestStart($0) ?? start) >= hole.origin.timestamp
             }
             return later ?? first
+        }
+    }
+
+    /// Moves the end of exchange `index`'s request (framing lost) to `origin`, a later record of
+    /// the client's that continues it — while its response has not begun: what the client sends
+    /// after that is not part of it.
+    private mutating func extendRequest(_ index: Int, to origin: StreamOrigin) {
+        func extends(_ exchange: borrowing HTTPExchange) -> Bool {
+            if let responseStart = exchange.response?.timing.start, origin.timestamp > responseStart.timestamp { return false }
+            return exchange.request?.timing.end.map { origin.timestamp >= $0.timestamp } ?? false
+        }
+        if held?.index == index, let exchange = held {
+            if extends(exchange) { held?.request?.timing.end = origin }
+        } else if let i = pending.firstIndex(where: { $0.index == index }), readPending(i, extends) {
+            pending[i].request?.timing.end = origin
+        }
+    }
+
+    /// Settles ``uncertainServerGap`` when the server's next delivery comes from record `frame`:
+    /// another record than the gap's means the gap's record carried only cut bytes (a loss
+    /// declared on arrival of a later record carries that record's frame, delivered next), so the
+    /// response that ended in it, or continues through it, ends at its time.
+    private mutating func confirmServerGap(ifNotFrom frame: Int) {
+        guard let gap = uncertainServerGap else { return }
+        uncertainServerGap = nil
+        guard gap.origin.frame != frame else { return }
+        if let ended = gap.ended { extendResponse(ended, to: gap.origin) }
+        if let lost = gap.lostFraming, lost != gap.ended { extendResponse(lost, to: gap.origin) }
+    }
+
+    /// ``confirmServerGap(ifNotFrom:)`` for the client's stream: the request that ended in the
+    /// gap, or continues through it, ends at the gap's record (not after its response began).
+    private mutating func confirmClientGap(ifNotFrom frame: Int) {
+        guard let gap = uncertainClientGap else { return }
+        uncertainClientGap = nil
+        guard gap.origin.frame != frame else { return }
+        if let ended = gap.ended { extendRequest(ended, to: gap.origin) }
+        if let lost = gap.lostFraming, lost != gap.ended { extendRequest(lost, to: gap.origin) }
+    }
+
+    /// When exchange `index`'s response began, if it has.
+    private func responseStart(of index: Int) -> StreamOrigin? {
+        if held?.index == index { return held?.response?.timing.start }
+        guard let i = pending.firstIndex(where: { $0.index == index }) else { return nil }
+        return readPending(i) { $0.response?.timing.start }
+    }
+
+    /// Moves the end of exchange `index`'s response (framing lost) to `origin`, a later record of
+    /// the server's that continues it.
+    private mutating func extendResponse(_ index: Int, to origin: StreamOrigin) {
+        func later(_ end: StreamOrigin?) -> Bool { end.map { origin.timestamp >= $0.timestamp } ?? true }
+        if held?.index == index {
+            if later(held?.response?.timing.end) { held?.response?.timing.end = origin }
+        } else if let i = pending.firstIndex(where: { $0.index == index }), later(pending[i].response?.timing.end) {
+            pending[i].response?.timing.end = origin
         }
     }
 

@@ -1,3 +1,4 @@
+import CaptureModel
 import TCPReassembly
 
 /// Remembers which capture record carried which range of a stream, so that parser events
@@ -18,12 +19,37 @@ struct OriginMap {
         origins.append(origin)
     }
 
+    /// Records `length` bytes at `offset` that the capture lacks, when the record that carried
+    /// the range just before them carried them too: the tail a snaplen cut off (`tcpdump -s`),
+    /// whose record's time and original length are known. Returns whether it did. Bytes lost
+    /// from the capture (no record of them) are not recorded: their time is unknown, and
+    /// ``origin(at:)`` answers for them with the last range before, a lower bound.
+    mutating func appendCutTail(offset: Int64, length: Int64, origin: StreamOrigin) -> Bool {
+        guard length > 0, let last, last.frame == origin.frame, totalEnd == offset else { return false }
+        append(offset: offset, length: length, origin: origin)
+        return true
+    }
+
     /// The origin of the byte at `offset`; the nearest known range when it is not covered.
     func origin(at offset: Int64) -> StreamOrigin? {
         guard head < origins.count else { return nil }
         var i = origins.count - 1
         while i > head, starts[i] > offset { i -= 1 }
         return origins[i]
+    }
+
+    /// The origin of the last range that overlaps `range` and was captured at or before `limit`
+    /// (any time when nil); nil when there is none.
+    func lastOrigin(in range: Range<Int64>, notAfter limit: Timestamp?) -> StreamOrigin? {
+        var i = origins.count - 1
+        while i >= head {
+            if starts[i] < range.upperBound && ends[i] > range.lowerBound && limit.map({ origins[i].timestamp <= $0 }) ?? true {
+                return origins[i]
+            }
+            if ends[i] <= range.lowerBound { return nil }
+            i -= 1
+        }
+        return nil
     }
 
     /// The stream offset just past the last range appended.

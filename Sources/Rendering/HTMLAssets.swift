@@ -19,6 +19,7 @@ enum HTMLAssets {
         case .signatureInvalid: "#a86500"
         case .untrustedKeyURL: "#7f0000"
         case .forgedCallbackAccepted: "#b00020"
+        case .unsignedCallbackAccepted: "#8e0038"
         case .genuineCallbackRejected: "#6a3d9a"
         default: "#555555"
         }

@@ -125,7 +125,7 @@ public enum HTMLRenderer {
                 row += "\(d.isPossibleCallback ? " <em>(possible callback: head cut)</em>" : "")</td>"
                 row += "<td>\(t(Present.status(d)))</td><td class=\"num\">\(t(Present.latency(d)))</td>"
                 row += "<td>\(d.findings.filter { $0.severity == .error }.map { ruleBadge($0.rule, link: true) }.joined(separator: " "))</td>"
-                row += "<td class=\"mono\">\(t(Present.uploader(d.outcome) ?? "—"))</td></tr>\n"
+                row += "<td class=\"mono\">\(t(Present.uploaderCell(d)))</td></tr>\n"
                 sink.write(row)
             }
             sink.write("</tbody>\n</table>\n")
@@ -230,7 +230,7 @@ public enum HTMLRenderer {
         if !d.findings.isEmpty { h += " " + d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " ") }
         h += "</summary>\n"
         if let uploader = Present.uploader(d.outcome) {
-            h += "<p><strong>OSS told the uploader:</strong> <code>\(t(uploader))</code></p>\n"
+            h += "<p><strong>\(t(Present.uploaderLabel(d))):</strong> <code>\(t(uploader))</code></p>\n"
         }
         if case .unknown(let reason) = d.outcome { h += "<p><strong>Not judged:</strong> \(t(reason))</p>\n" }
         let upload = Present.uploadLines(d)

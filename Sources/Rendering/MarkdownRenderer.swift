@@ -80,7 +80,7 @@ public enum MarkdownRenderer {
                 var row = "| \(i + 1) | \(Present.clock(e.startTime, date: false)) | \(md("\(e.connection.client) → \(e.connection.server)")) "
                 row += "| \(md(Present.requestLine(e, withVersion: false)))\(d.isPossibleCallback ? " (possible callback: head cut)" : "") "
                 row += "| \(md(Present.status(d))) | \(Present.latency(d)) "
-                row += "| \(rules) | \(md(Present.uploader(d.outcome) ?? "—")) |\n"
+                row += "| \(rules) | \(md(Present.uploaderCell(d))) |\n"
                 sink.write(row)
             }
             sink.write("\n")

@@ -31,6 +31,7 @@ public enum RuleTitle {
         case .signatureInvalid: "signature does not verify"
         case .untrustedKeyURL: "key URL not OSS's"
         case .forgedCallbackAccepted: "forged callback answered 200"
+        case .unsignedCallbackAccepted: "unsigned callback answered 200"
         case .genuineCallbackRejected: "genuine callback answered 4xx"
         case .tlsHandshakeFailed: "TLS handshake failed"
         case .tlsNoSNI: "no SNI in the ClientHello"
@@ -232,6 +233,17 @@ enum Present {
 
     /// `FAIL`, `PASS`, `UNKNOWN`, `OTHER`, and `HTTPS, NOT JUDGED` for HTTPS that was not judged.
     static func badge(_ d: DiagnosedExchange) -> String { d.isHTTPSNotJudged ? "HTTPS, NOT JUDGED" : badge(d.outcome) }
+    /// The label before ``uploader(_:)``: "OSS told the uploader", or, for a request OSS does not
+    /// send as captured (``DiagnosedExchange/couldBeSentByOSS``), what OSS would have told had it sent it.
+    static func uploaderLabel(_ d: DiagnosedExchange) -> String {
+        d.couldBeSentByOSS ? "OSS told the uploader" : "OSS would have told the uploader (had OSS sent this request)"
+    }
+
+    /// ``uploader(_:)`` for a table cell: prefixed "had OSS sent it:" when OSS did not send it as captured.
+    static func uploaderCell(_ d: DiagnosedExchange) -> String {
+        guard let text = uploader(d.outcome) else { return "—" }
+        return d.couldBeSentByOSS ? text : "had OSS sent it: " + text
+    }
 
     /// `FAIL`, `PASS`, `UNKNOWN`, `OTHER`.
     static func badge(_ outcome: PredictedOutcome) -> String {

@@ -11,7 +11,8 @@ public enum RulesRenderer {
             out += "  fires when: \(rule.summary)\n"
             if let oss = Present.ossSays(rule) { out += "  OSS says:   \(oss)\n" }
             out += "  why:        \(rule.why)\n"
-            out += "  fix:        \(rule.fix)\n\n"
+            out += "  fix:        \(rule.fix)\n"
+            out += "  not claimed: \(rule.notClaimed)\n\n"
         }
         return out
     }
@@ -27,6 +28,7 @@ public enum RulesRenderer {
             out += "- Fires when: \(md(rule.summary))\n"
             if let oss = Present.ossSays(rule) { out += "- OSS tells the uploader: \(md(oss))\n" }
             out += "- Why it happens: \(md(rule.why))\n- How to fix it: \(md(rule.fix))\n"
+            out += "- What it does not claim: \(md(rule.notClaimed))\n"
         }
         return out
     }
@@ -38,7 +40,7 @@ public enum RulesRenderer {
                     ("rule", .string(rule.id.rawValue)), ("severity", .string(rule.severity.rawValue)),
                     ("title", .string(RuleTitle.of(rule.id))),
                     ("summary", .string(rule.summary)), ("ossError", .optional(rule.ossError)),
-                    ("why", .string(rule.why)), ("fix", .string(rule.fix)),
+                    ("why", .string(rule.why)), ("fix", .string(rule.fix)), ("notClaimed", .string(rule.notClaimed)),
                 ])
             }
         ).serialized(indent: 2) + "\n"

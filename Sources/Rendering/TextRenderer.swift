@@ -182,7 +182,7 @@ public enum TextRenderer {
             out += Present.isUnknown(reported) ? "    → response not captured\n" : "    → no response\n"
         }
         if let uploader = Present.uploader(d.outcome) {
-            out += "    OSS told the uploader: " + safe(uploader) + "\n"
+            out += "    \(Present.uploaderLabel(d)): " + safe(uploader) + "\n"
         }
         if let signature = e.request?.signature {
             out += "    " + style.dim("signature:") + " " + safe(Present.signature(signature)) + "\n"

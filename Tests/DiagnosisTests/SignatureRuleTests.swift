@@ -83,8 +83,8 @@ import Testing
         #expect(Self.rules(e) == [.noResponse, .signatureInvalid])
     }
 
-    @Test func theCatalogueMarksTheFourRulesAsAuthenticity() {
-        let ids: [RuleID] = [.signatureInvalid, .untrustedKeyURL, .forgedCallbackAccepted, .genuineCallbackRejected]
+    @Test func theCatalogueMarksTheFiveRulesAsAuthenticity() {
+        let ids: [RuleID] = [.signatureInvalid, .untrustedKeyURL, .forgedCallbackAccepted, .unsignedCallbackAccepted, .genuineCallbackRejected]
         for id in ids {
             let rule = RuleCatalog.rule(id)
             #expect(rule.concern == .authenticity)
@@ -93,6 +93,6 @@ import Testing
         }
         #expect(RuleCatalog.rule(.signatureInvalid).severity == .warning)
         #expect(ids.dropFirst().allSatisfy { RuleCatalog.rule($0).severity == .error })
-        #expect(RuleCatalog.all.filter { $0.concern == .delivery }.count == RuleCatalog.all.count - 4)
+        #expect(RuleCatalog.all.filter { $0.concern == .delivery }.count == RuleCatalog.all.count - 5)
     }
 }

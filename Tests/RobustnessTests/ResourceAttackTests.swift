@@ -267,8 +267,8 @@ struct ResourceAttackTests {
     func deepJSON() throws {
         let directory = try ScratchDirectory()
         let atLimit = try Self.analyze(try Self.deepJSON(100_000, in: directory))
-        #expect(atLimit.result.exitStatus == 0)
-        #expect(atLimit.findings.isEmpty, "\(atLimit.findings)")
+        #expect(deliveryFindings(atLimit.findings).isEmpty, "\(atLimit.findings)")
+        #expect(atLimit.findings.compactMap { $0["rule"] as? String } == ["unsigned-callback-accepted"])
         let over = try Self.analyze(try Self.deepJSON(100_001, in: directory))
         #expect(over.result.exitStatus == 1)
         let messages = over.findings.compactMap { $0["message"] as? String }
@@ -307,6 +307,6 @@ struct ResourceAttackTests {
         let request = try #require(large.exchanges.first?["request"] as? [String: Any])
         #expect(request["bodySize"] as? Int == 65_536)
         #expect(request["complete"] as? Bool == true)
-        #expect(large.result.exitStatus == 0)
+        #expect(large.findings.compactMap { $0["rule"] as? String } == ["unsigned-callback-accepted"], "\(large.findings)")
     }
 }
