@@ -46,10 +46,31 @@ keeps, and how the frames are wrapped changes:
 Timestamps: every piece of a re-split segment keeps the original segment's capture time, so
 request end, response end and latency are those of the recording.
 
+The field servers' recording (samples/captures/field/all-lo.pcap, record-field.sh; truth in
+recording-field.json) gives field-split-small, field-reorder and field-capture-order: the same
+variants with pieces of 1-8 or 9-64 bytes (field_sizes: its messages are 5-866 bytes, so every
+message is several pieces), and capture-order windows that never span pieces captured more
+than 2 ms apart (capture reordering is microseconds to milliseconds; these servers pause 86 ms
+between chunks and 5.8 s inside a body, and no capture writes a segment seconds late). Every
+field scenario is in them, the unusual endings too: the recording carries every FIN and RST in
+a packet of its own and pieces only take positions their own message's bytes had (or the slot
+just after the peer's pure ACK that follows them), so no byte moves across a FIN or RST and
+none is invented; check_field_variant verifies exactly that for each field file (bytes as
+recorded at their sequence numbers, every byte carried, no piece after its direction's FIN or
+after an RST, data-less packets the recorded ones in the recorded order). In particular:
+head-then-dies (server FINs 15 bytes short of its Content-Length): the body's pieces stay
+before the FIN; keepalive-after-server-fin: the second request stays after the server's FIN
+(as recorded) and before the server's RST; client-closes-mid-header: the 58 header bytes are
+permuted before the client's FIN; slow-body-5_8s: head and body are permuted only within
+themselves (5.8 s apart).
+
 Outputs (samples/derived/):
     <variant>.pcap    the captures
     MANIFEST.tsv      file, variant, expect (same | gaps), scenarios (all | comma-separated
-                      names), link type, snaplen, packets, bytes, sha256, what
+                      names), truth (the ground-truth file, relative to samples/, the scenarios
+                      come from: recording.json, recording-field.json or
+                      derived/recorded-snaplen200.json), link type, snaplen, packets, bytes,
+                      sha256, what
     GAPS.tsv          every stream byte range the capture lacks, per file: client, server,
                       direction (request|response), exchange index on the connection, stream
                       offset (0 = first byte after the SYN), length, where it starts (part:
@@ -353,6 +374,13 @@ def random_sizes(rng):
         yield rng.randint(1, 8) if rng.random() < 0.25 else rng.randint(40, 300)
 
 
+def field_sizes(rng):
+    """Piece sizes for the field recording, whose messages are short (5-866 bytes): a quarter
+    1-8 bytes, the rest 9-64, so that every message is several pieces to permute."""
+    while True:
+        yield rng.randint(1, 8) if rng.random() < 0.25 else rng.randint(9, 64)
+
+
 def split_records(packets, owner, sizes_for, rearrange=None):
     """Re-splits every data segment. `sizes_for(packet, conn, direction)` gives the size iterator
     (or cut points); `rearrange(pieces)` may reorder or add pieces, given (seq, payload, flags)."""
@@ -378,11 +406,11 @@ def variant_split_1448(packets, owner, rng):
     return split_records(packets, owner, lambda p, c, d: fixed(1448)), []
 
 
-def variant_split_small(packets, owner, rng):
-    return split_records(packets, owner, lambda p, c, d: random_sizes(rng)), []
+def variant_split_small(packets, owner, rng, sizes=random_sizes):
+    return split_records(packets, owner, lambda p, c, d: sizes(rng)), []
 
 
-def variant_reorder(packets, owner, rng):
+def variant_reorder(packets, owner, rng, sizes=random_sizes):
     def shuffle(p, pieces):
         out = []
         for i in range(0, len(pieces), 4):
@@ -393,7 +421,7 @@ def variant_reorder(packets, owner, rng):
                     rng.shuffle(window)
             out.extend(window)
         return out
-    return split_records(packets, owner, lambda p, c, d: random_sizes(rng), shuffle), []
+    return split_records(packets, owner, lambda p, c, d: sizes(rng), shuffle), []
 
 
 def message_of(conn, direction, offset):
@@ -420,13 +448,15 @@ def acknowledging_peer_ack(packets, owner, k):
     return None
 
 
-def variant_capture_order(packets, owner, rng):
+def variant_capture_order(packets, owner, rng, max_spread_us=None, sizes=random_sizes):
     """Every data segment re-split like split-small; the pieces of each HTTP message permuted in
     windows of 2-4 over the capture positions they had, while every other packet (the peer's
     ACKs above all) stays where it was captured. Where the peer's next packet after a segment is
     a pure ACK of it, a window ending at that segment's last piece has its last position moved
     to just after the ACK: whichever piece lands there is written after the ACK that
-    acknowledges it."""
+    acknowledges it. With `max_spread_us`, a window ends before a piece captured more than that
+    many microseconds after the window's first piece (a capture writes packets out of order by
+    microseconds to milliseconds, not by the seconds a slow server pauses between writes)."""
     slots = []  # per source packet: [record] or the positions of its pieces
     first_slot = []  # per source packet: its first output position
     pieces = {}  # (conn id, direction, message) -> [(position, (seq, chunk, flags, packet))]
@@ -437,7 +467,7 @@ def variant_capture_order(packets, owner, rng):
             count += 1
             continue
         direction = conn.direction(p)
-        cut = pieces_of(p.payload, random_sizes(rng))
+        cut = pieces_of(p.payload, sizes(rng))
         for i, (offset, chunk) in enumerate(cut):
             flags = p.flags if i == len(cut) - 1 else p.flags & ~FIN
             key = (id(conn), direction, message_of(conn, direction, conn.offset(p, direction) + offset))
@@ -456,6 +486,8 @@ def variant_capture_order(packets, owner, rng):
         group, i = pieces[key], 0
         while i < len(group):
             window = group[i:i + rng.randint(2, 4)]
+            if max_spread_us is not None:
+                window = within_spread(window, max_spread_us)
             i += len(window)
             positions = [position for position, _ in window]
             contents = [piece for _, piece in window]
@@ -482,6 +514,19 @@ def variant_capture_order(packets, owner, rng):
                 seq, chunk, flags, q = placed[position]
                 out.append(q.at(q.build(seq, chunk, flags)))
     return out, []
+
+
+def within_spread(window, max_spread_us):
+    """The longest prefix of `window` ([(position, (seq, chunk, flags, packet))]) whose pieces
+    were captured at most `max_spread_us` microseconds after its first piece (at least one)."""
+    def micros(piece):
+        record = piece[1][3].record
+        return record.sec * 1000000 + record.frac
+    first = micros(window[0])
+    n = 1
+    while n < len(window) and abs(micros(window[n]) - first) <= max_spread_us:
+        n += 1
+    return window[:n]
 
 
 def variant_dup_exact(packets, owner, rng):
@@ -674,6 +719,31 @@ def read_subset():
 
 SUBSET_VARIANTS = {"split-1448", "vlan", "qinq", "raw", "null"}
 
+# The field servers' recording (samples/record-field.sh; truth in recording-field.json): every
+# FIN and RST in it is a packet of its own, so re-splitting and permuting the pieces of one
+# message never moves a byte across a FIN or RST (check_field_variant verifies it).
+FIELD_SOURCE = os.path.join(HERE, "captures", "field", "all-lo.pcap")
+# Capture reordering is microseconds to milliseconds; a field server pauses 86 ms between chunks
+# and 5.8 s before the rest of a body, and no capture writes a segment that late.
+FIELD_MAX_SPREAD_US = 2000
+FIELD_VARIANTS = [
+    # name, function, description (link type Ethernet, snaplen 262144, expectation same)
+    ("split-small", lambda p, o, r: variant_split_small(p, o, r, sizes=field_sizes),
+     "every data segment re-split to random sizes (1-8 or 9-64 bytes)"),
+    ("reorder", lambda p, o, r: variant_reorder(p, o, r, sizes=field_sizes),
+     "split-small, then the pieces of each segment shuffled in windows of up to 4"),
+    ("capture-order",
+     lambda p, o, r: variant_capture_order(p, o, r, max_spread_us=FIELD_MAX_SPREAD_US, sizes=field_sizes),
+     "split-small, pieces of each message permuted in windows of 2-4 (never spanning more than %d ms of "
+     "capture time) with the peer's ACKs left in place (some pieces written after the ACK that acknowledges "
+     "them)" % (FIELD_MAX_SPREAD_US // 1000)),
+]
+
+# Which truth file (relative to samples/) a MANIFEST row's scenarios come from.
+TRUTH_ALL = "recording.json"
+TRUTH_FIELD = "recording-field.json"
+TRUTH_RECORDED_SNAPLEN = "derived/recorded-snaplen200.json"
+
 
 def seed_for(name):
     return zlib.crc32(("callback-doctor/" + name).encode())
@@ -697,23 +767,24 @@ def derive(out_dir):
         filename = name + ".pcap"
         data = write_pcap(os.path.join(out_dir, filename), link, snaplen, derived)
         origin = "captures/all-lo.pcap" if source == "all" else "the SUBSET scenario captures"
-        manifest.append((filename, name, expect, "all" if source == "all" else ",".join(SUBSET),
+        manifest.append((filename, name, expect, "all" if source == "all" else ",".join(SUBSET), TRUTH_ALL,
                          LINKTYPE_NAMES[link], snaplen, len(derived), len(data),
                          hashlib.sha256(data).hexdigest(), "%s (from %s)" % (what, origin)))
         gap_rows.extend(gap_row(filename, g) for g in gaps)
+    manifest.extend(derive_field(out_dir))
     recorded = os.path.join(out_dir, RECORDED_SNAPLEN)
     if os.path.exists(recorded):
         link, snaplen, nano, recs = read_pcap(recorded)
         # The uncut packets are not in the file: rebuild streams from what is, per connection,
         # using each record's original length for the lost tail.
-        manifest.append((RECORDED_SNAPLEN, "recorded-snaplen200", "gaps", "recorded",
+        manifest.append((RECORDED_SNAPLEN, "recorded-snaplen200", "gaps", "all", TRUTH_RECORDED_SNAPLEN,
                          LINKTYPE_NAMES.get(link, str(link)),
                          snaplen, len(recs), os.path.getsize(recorded), sha256_file(recorded),
                          "real recording: tcpdump -i lo -s 200 (samples/record-snaplen.sh); "
                          "ground truth in recorded-snaplen200.json"))
         gap_rows.extend(gap_row(RECORDED_SNAPLEN, g) for g in recorded_gaps(recs))
     with open(os.path.join(out_dir, "MANIFEST.tsv"), "w") as f:
-        f.write("file\tvariant\texpect\tscenarios\tlink_type\tsnaplen\tpackets\tbytes\tsha256\twhat\n")
+        f.write("file\tvariant\texpect\tscenarios\ttruth\tlink_type\tsnaplen\tpackets\tbytes\tsha256\twhat\n")
         for row in manifest:
             f.write("\t".join(str(x) for x in row) + "\n")
     with open(os.path.join(out_dir, "GAPS.tsv"), "w") as f:
@@ -721,6 +792,61 @@ def derive(out_dir):
         for row in gap_rows:
             f.write("\t".join(str(x) for x in row) + "\n")
     return manifest
+
+
+def derive_field(out_dir):
+    """FIELD_VARIANTS of the field recording, as `field-<variant>.pcap`; their MANIFEST rows.
+    Nothing is lost, so they add no GAPS.tsv rows."""
+    linktype, _, nano, records = read_pcap(FIELD_SOURCE)
+    if linktype != LINKTYPE_ETHERNET or nano:
+        raise SystemExit("%s: expected Ethernet with microsecond timestamps" % FIELD_SOURCE)
+    packets = [Packet(r) for r in records]
+    owner = connections_of(packets)
+    rows = []
+    for name, function, what in FIELD_VARIANTS:
+        rng = random.Random(seed_for("field/" + name))
+        derived, _ = function(packets, owner, rng)
+        check_field_variant(packets, owner, derived, name)
+        filename = "field-" + name + ".pcap"
+        data = write_pcap(os.path.join(out_dir, filename), LINKTYPE_ETHERNET, 262144, derived)
+        rows.append((filename, name, "same", "all", TRUTH_FIELD, LINKTYPE_NAMES[LINKTYPE_ETHERNET], 262144,
+                     len(derived), len(data), hashlib.sha256(data).hexdigest(),
+                     "%s (from captures/field/all-lo.pcap)" % what))
+    return rows
+
+
+def check_field_variant(packets, owner, derived, name):
+    """Stops unless `derived` is a faithful rewrite of `packets`: every data piece carries the
+    recorded bytes at its sequence number, every recorded byte is carried, no piece of a
+    direction comes after that direction's FIN, no piece after an RST of its connection, and the
+    packets without data (ACKs, SYNs, FINs, RSTs) are the recorded ones in the recorded order."""
+    by_key = {frozenset([(p.src, p.sport), (p.dst, p.dport)]): conn for p, conn in zip(packets, owner)}
+    carried = {}  # (conn id, direction) -> set of stream offsets
+    closed = set()  # (conn id, direction) after its FIN; (conn id, "rst") after an RST
+    control = []
+    for record in derived:
+        q = Packet(record)
+        conn = by_key[frozenset([(q.src, q.sport), (q.dst, q.dport)])]
+        direction = conn.direction(q)
+        if q.payload:
+            at = conn.offset(q, direction)
+            if bytes(conn.stream[direction][at:at + len(q.payload)]) != q.payload:
+                raise SystemExit("field-%s: a piece carries bytes the recording does not" % name)
+            if (id(conn), direction) in closed or (id(conn), "rst") in closed:
+                raise SystemExit("field-%s: a piece of %s comes after its FIN or an RST" % (name, direction))
+            carried.setdefault((id(conn), direction), set()).update(range(at, at + len(q.payload)))
+        else:
+            control.append(record.data)
+        if q.flags & FIN:
+            closed.add((id(conn), direction))
+        if q.flags & RST:
+            closed.add((id(conn), "rst"))
+    for conn in set(owner):
+        for direction in ("request", "response"):
+            if len(carried.get((id(conn), direction), ())) != len(conn.stream[direction]):
+                raise SystemExit("field-%s: %s bytes of a connection are not all carried" % (name, direction))
+    if control != [p.record.data for p in packets if not p.payload]:
+        raise SystemExit("field-%s: the packets without data are not the recorded ones in order" % name)
 
 
 def gap_row(filename, gap):
@@ -819,9 +945,9 @@ def main():
         finally:
             shutil.rmtree(tmp)
     manifest = derive(OUT)
-    total = sum(row[7] for row in manifest)
+    total = sum(row[8] for row in manifest)
     for row in manifest:
-        print("%-28s %5d packets %7d bytes  %s" % (row[0], row[6], row[7], row[1]))
+        print("%-28s %5d packets %7d bytes  %s" % (row[0], row[7], row[8], row[1]))
     print("total %d bytes in %s" % (total, os.path.relpath(OUT)))
     return 0
 

@@ -7,8 +7,10 @@ import ReportModel
 import Testing
 
 /// The captures `samples/derive.py` makes from the real recordings (re-split, reordered,
-/// retransmitted, VLAN/QinQ/raw/NULL, segments dropped, snaplen 200) plus a real
-/// `tcpdump -s 200` recording, analysed end to end.
+/// retransmitted, VLAN/QinQ/raw/NULL, segments dropped, snaplen 200; `field-*` from the field
+/// servers' recording) plus a real `tcpdump -s 200` recording, analysed end to end against the
+/// truth file each `MANIFEST.tsv` row names (`truth`: `recording.json`, `recording-field.json`,
+/// `derived/recorded-snaplen200.json`).
 ///
 /// - `expect == same` (nothing lost): every exchange gives exactly the original scenario's
 ///   findings, request line, status and latency, and the capture reports no gap.
@@ -19,12 +21,18 @@ import Testing
 ///   are exactly the original.
 @Suite struct DerivedSampleTests {
     static let derived = try! DerivedSamples.load()
-    static let recording = try! SampleRecording.load()
-    /// The ground truth of the real `tcpdump -s 200` recording; a failure to read it fails every
+    /// Each truth file a `MANIFEST.tsv` row names, read once; a failure to read one fails every
     /// test that needs it (never an empty list of scenarios).
-    static let recordedSnaplen = Result {
-        try SampleRecording.load(from: DerivedSamples.directory.appendingPathComponent("recorded-snaplen200.json"))
-    }
+    static let truths: [String: Result<SampleRecording, any Error>] = {
+        var out: [String: Result<SampleRecording, any Error>] = [:]
+        for truth in Set(derived.entries.map(\.truth)) {
+            out[truth] = Result {
+                guard !truth.isEmpty else { throw DerivedSamples.DerivedSamplesError.noTruth }
+                return try SampleRecording.load(from: SampleRecording.samplesDirectory.appendingPathComponent(truth))
+            }
+        }
+        return out
+    }()
 
     /// Each capture analysed once, on first use (Swift Testing runs cases in parallel; a static
     /// `let` is initialised once).
@@ -49,11 +57,12 @@ import Testing
 
     static var files: [String] { derived.entries.map(\.file) }
 
+    /// The scenarios of `entry`'s truth file that its capture holds.
     static func scenarios(of entry: DerivedSamples.Entry) throws -> [SampleRecording.Scenario] {
+        let recording = try (truths[entry.truth] ?? .failure(DerivedSamples.DerivedSamplesError.noTruth)).get()
         switch entry.scenarios {
         // derive.py leaves the HTTPS scenarios out (their streams are TLS, not HTTP).
         case ["all"]: return recording.scenarios.filter { $0.tls == nil }
-        case ["recorded"]: return try recordedSnaplen.get().scenarios
         default: return recording.scenarios.filter { entry.scenarios.contains($0.name) }
         }
     }
@@ -150,10 +159,11 @@ import Testing
                 Issue.record("\(label): no latency (sender measured \(expected) s)")
             }
         }
+        let expect = truth.expect ?? scenario.expect
         #expect(
-            d.findings.map(\.rule.rawValue) == scenario.expect,
-            "\(label): findings \(d.findings.map(\.rule.rawValue)) vs recorded \(scenario.expect): \(d.findings.map(\.message))")
-        let delivery = scenario.expect.filter { RuleCatalog.rule(RuleID(rawValue: $0)).concern == .delivery }
+            d.findings.map(\.rule.rawValue) == expect,
+            "\(label): findings \(d.findings.map(\.rule.rawValue)) vs recorded \(expect): \(d.findings.map(\.message))")
+        let delivery = expect.filter { RuleCatalog.rule(RuleID(rawValue: $0)).concern == .delivery }
         switch d.outcome {
         case .failed: #expect(!delivery.isEmpty, "\(label)")
         case .passed: #expect(delivery.isEmpty && scenario.isCallback, "\(label)")
@@ -185,7 +195,7 @@ import Testing
         if scenario.name.hasPrefix("upload-") {
             // The uploader's side: what the captured bytes show (the request's callback
             // parameter, OSS's answer) may be reported; nothing else.
-            let allowed = Set(scenario.expect).union(["incomplete", "callback-config-unverifiable"])
+            let allowed = Set(truth.expect ?? scenario.expect).union(["incomplete", "callback-config-unverifiable"])
             #expect(!d.isCallback && Set(rules).isSubset(of: allowed), "\(label): \(found)")
             return
         }
@@ -203,7 +213,8 @@ import Testing
             // Bytes of the signed string are missing: never a verdict on them.
             #expect(signature.status == .unverifiable, "\(label): signature \(signature.status) with request bytes missing")
         }
-        for rule in scenario.expect {
+        let expect = truth.expect ?? scenario.expect
+        for rule in expect {
             switch rule {
             case "signature-invalid", "forged-callback-accepted", "genuine-callback-rejected":
                 if !requestLost { allowed.insert(rule) }
@@ -228,15 +239,21 @@ import Testing
 
 /// `samples/derived/MANIFEST.tsv` and `GAPS.tsv`, written by `samples/derive.py`.
 struct DerivedSamples {
-    enum DerivedSamplesError: Error { case empty(String) }
+    enum DerivedSamplesError: Error {
+        case empty(String)
+        /// A `MANIFEST.tsv` row without a `truth` file.
+        case noTruth
+    }
 
     struct Entry {
         var file: String
         var variant: String
         /// `same` or `gaps`.
         var expect: String
-        /// `["all"]`, `["recorded"]`, or scenario names.
+        /// `["all"]` (every scenario of ``truth`` but the HTTPS ones) or scenario names.
         var scenarios: [String]
+        /// The ground truth the scenarios come from, relative to `samples/`.
+        var truth: String
         var packets: Int
     }
 
@@ -269,7 +286,8 @@ struct DerivedSamples {
         let entries = try rows("MANIFEST.tsv").map { r in
             Entry(
                 file: r["file"] ?? "", variant: r["variant"] ?? "", expect: r["expect"] ?? "",
-                scenarios: (r["scenarios"] ?? "").split(separator: ",").map(String.init), packets: Int(r["packets"] ?? "") ?? -1)
+                scenarios: (r["scenarios"] ?? "").split(separator: ",").map(String.init), truth: r["truth"] ?? "",
+                packets: Int(r["packets"] ?? "") ?? -1)
         }
         guard !entries.isEmpty else { throw DerivedSamplesError.empty("MANIFEST.tsv") }
         let gaps = try rows("GAPS.tsv").map { r in
