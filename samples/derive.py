@@ -51,7 +51,9 @@ recording-field.json) gives field-split-small, field-reorder and field-capture-o
 variants with pieces of 1-8 or 9-64 bytes (field_sizes: its messages are 5-866 bytes, so every
 message is several pieces), and capture-order windows that never span pieces captured more
 than 2 ms apart (capture reordering is microseconds to milliseconds; these servers pause 86 ms
-between chunks and 5.8 s inside a body, and no capture writes a segment seconds late). Every
+between chunks and 5.8 s inside a body, and no capture writes a segment seconds late; without
+the bound, 4 of 6 seeds write a piece of slow-body-5_8s's head after an ACK stamped 5.8 s
+later, past the reassembler's 200 ms ReorderWindow, and it is reported `incomplete`). Every
 field scenario is in them, the unusual endings too: the recording carries every FIN and RST in
 a packet of its own and pieces only take positions their own message's bytes had (or the slot
 just after the peer's pure ACK that follows them), so no byte moves across a FIN or RST and

@@ -21,6 +21,9 @@ import Testing
 ///   are exactly the original.
 @Suite struct DerivedSampleTests {
     static let derived = try! DerivedSamples.load()
+    /// `recording.json`, the truth of the rows made from `captures/all-lo.pcap` (for suites that
+    /// look up one of its scenarios by name).
+    static let recording = try! SampleRecording.load()
     /// Each truth file a `MANIFEST.tsv` row names, read once; a failure to read one fails every
     /// test that needs it (never an empty list of scenarios).
     static let truths: [String: Result<SampleRecording, any Error>] = {
