@@ -233,16 +233,20 @@ enum Present {
 
     /// `FAIL`, `PASS`, `UNKNOWN`, `OTHER`, and `HTTPS, NOT JUDGED` for HTTPS that was not judged.
     static func badge(_ d: DiagnosedExchange) -> String { d.isHTTPSNotJudged ? "HTTPS, NOT JUDGED" : badge(d.outcome) }
-    /// The label before ``uploader(_:)``: "OSS told the uploader", or, for a request OSS does not
-    /// send as captured (``DiagnosedExchange/couldBeSentByOSS``), what OSS would have told had it sent it.
+    /// True when the packets show a request OSS sends: ``DiagnosedExchange/couldBeSentByOSS``, and
+    /// not a *possible* callback (its head was cut, so whether it is a callback at all is unknown).
+    static func sentByOSS(_ d: DiagnosedExchange) -> Bool { d.couldBeSentByOSS && !d.isPossibleCallback }
+
+    /// The label before ``uploader(_:)``: "OSS told the uploader", or, for a request the packets do
+    /// not show OSS sent (``sentByOSS(_:)``), what OSS would have told had it sent it.
     static func uploaderLabel(_ d: DiagnosedExchange) -> String {
-        d.couldBeSentByOSS ? "OSS told the uploader" : "OSS would have told the uploader (had OSS sent this request)"
+        sentByOSS(d) ? "OSS told the uploader" : "OSS would have told the uploader (had OSS sent this request)"
     }
 
     /// ``uploader(_:)`` for a table cell: prefixed "had OSS sent it:" when OSS did not send it as captured.
     static func uploaderCell(_ d: DiagnosedExchange) -> String {
         guard let text = uploader(d.outcome) else { return "—" }
-        return d.couldBeSentByOSS ? text : "had OSS sent it: " + text
+        return sentByOSS(d) ? text : "had OSS sent it: " + text
     }
 
     /// `FAIL`, `PASS`, `UNKNOWN`, `OTHER`.
