@@ -23,15 +23,16 @@ import CaptureModel
 ///
 /// **Interfaces of different link types.** libpcap refuses a pcapng file whose interfaces have
 /// different link types ("an interface has a type 276 different from the type of the first
-/// interface"), although it is valid (`dumpcap -i eth0 -i lo`, `mergecap` of an Ethernet and a
-/// `-i any` capture). Such a file is read by callback-doctor's own ``PcapngReader`` instead, each
-/// record with its own interface's link layer:
+/// interface") or snapshot lengths, although it is valid (`dumpcap -i eth0 -i lo`, `mergecap` of
+/// an Ethernet and a `-i any` capture). Such a file is read by callback-doctor's own
+/// ``PcapngReader`` instead, each record with its own interface's link layer:
 /// - a file (plain or gzip) is reopened when libpcap refuses it, and the records libpcap had
 ///   already delivered are passed over, so the frame numbers go on;
 /// - a stream cannot be reopened: its first bytes are examined before libpcap sees them
 ///   (``DescriptorStream/lookAhead(_:)``, at most 1 MiB), and when the interfaces declared before
-///   the first packet disagree, the pcapng reader reads the stream from the start. An interface of
-///   another link type declared after packets on a stream is refused, and the error says so.
+///   the first packet disagree (link type or snapshot length), the pcapng reader reads the stream
+///   from the start. An interface that differs, declared after packets on a stream, is refused,
+///   and the error says so.
 ///
 /// `Sendable` so that a batch scan can open a file and hand it to the task that reads it: being
 /// `~Copyable`, the value — and so the `pcap_t` — has exactly one owner at a time, and libpcap
@@ -175,7 +176,7 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
             case .endOfFile:
                 finished = true
             case .error(let message):
-                if isMixedLinkTypeRefusal(message), let reopened = reopenWithPcapngReader() {
+                if isMixedInterfaceRefusal(message), let reopened = reopenWithPcapngReader() {
                     switch reopened {
                     case .success: return nextFromPcapngReader()
                     case .failure(let error):
@@ -224,8 +225,8 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
         let code: CaptureError.Code = recordFailureIsTruncation(message) ? .truncated : .damaged
         let what = code == .truncated ? "capture is cut short" : "capture is damaged"
         var cause = gzip?.endedEarly == true ? " (the gzip stream ends early)" : ""
-        if isStream && isMixedLinkTypeRefusal(message) {
-            cause = " (on a stream, interfaces of different link types can be read only when they are all declared before the first packet; save the capture to a file and analyse the file)"
+        if isStream && isMixedInterfaceRefusal(message) {
+            cause = " (on a stream, interfaces that differ can be read only when they are all declared before the first packet; save the capture to a file and analyse the file)"
         }
         return CaptureError(code: code, path: path, reason: "\(what): \(message)\(cause)", recordNumber: recordsRead + 1)
     }

@@ -116,8 +116,8 @@ private func openCaptureStream(path: String, stream: DescriptorStream, filter: S
         format = detected
     }
     if format == .pcapng {
-        let linkTypes = pcapngLeadingLinkTypes(limit: DescriptorStream.maxLookAhead) { stream.lookAhead($0) }
-        if Set(linkTypes).count > 1 {
+        let interfaces = pcapngLeadingInterfaces(limit: DescriptorStream.maxLookAhead) { stream.lookAhead($0) }
+        if Set(interfaces).count > 1 {
             return .success(OpenedCapture(format: format, descriptor: stream, fallback: PcapngFallback(stream: stream, filter: filter)))
         }
     }

@@ -451,11 +451,14 @@ func libpcapOfflineFilter(
     return pcap_offline_filter(program, &header, base) != 0
 }
 
-/// True when libpcap's message is its refusal of a pcapng file whose interfaces have different
-/// link types ("an interface has a type N different from the type of the first interface",
-/// libpcap 1.10 sf-pcapng.c) — a valid file that the pcapng reader reads instead.
-func isMixedLinkTypeRefusal(_ message: String) -> Bool {
+/// True when libpcap's message is its refusal of a valid pcapng file whose interfaces differ —
+/// "an interface has a type N different from the type of the first interface", or "an interface
+/// has a snapshot length N different from the snapshot length of the first interface" (libpcap
+/// 1.10 sf-pcapng.c `add_interface`: one link type and one snapshot length per file) — which the
+/// pcapng reader reads instead.
+func isMixedInterfaceRefusal(_ message: String) -> Bool {
     message.contains("different from the type of the first interface")
+        || message.contains("different from the snapshot length of the first interface")
 }
 
 /// The pipeline's ``LinkLayer`` for a file's `LINKTYPE_*` value.

@@ -1,8 +1,10 @@
 // callback-doctor's own pcapng reader, for the one kind of valid file libpcap refuses: a pcapng
-// whose interfaces have different link types (`dumpcap -i eth0 -i lo`, `mergecap` of an Ethernet
-// and a `-i any` capture). libpcap 1.10 stops at the second interface with "an interface has a
-// type N different from the type of the first interface"; tshark reads such files, and so does
-// this reader. Every other capture is read by libpcap (`CaptureFile`).
+// whose interfaces differ (`dumpcap -i eth0 -i lo`, `mergecap` of an Ethernet and a `-i any`
+// capture). libpcap 1.10 reads one link type and one snapshot length per file, and stops at the
+// first interface that differs: "an interface has a type N different from the type of the first
+// interface" (or "… a snapshot length N different from the snapshot length of the first
+// interface"); tshark reads such files, and so does this reader. Every other capture is read by
+// libpcap (`CaptureFile`).
 //
 // The format is draft-ietf-opsawg-pcapng (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html):
 // §4.1 general block structure, §4.2 Section Header Block, §4.3 Interface Description Block,
@@ -205,7 +207,11 @@ struct PcapngReader<Source: PcapngByteSource> {
     /// §4.2: a new section; its interfaces are numbered from 0 again.
     private mutating func startSection() -> Result<Void, PcapngFailure> {
         let major = u16(12), minor = u16(14)
-        guard major == 1 else { return .failure(damaged("a section has pcapng version \(major).\(minor); only 1.x exists")) }
+        // 1.0 and 1.2 are the versions written (1.2 by every current writer); libpcap and tshark
+        // read those two and refuse the others.
+        guard major == 1, minor == 0 || minor == 2 else {
+            return .failure(damaged("a section has pcapng version \(major).\(minor); only 1.0 and 1.2 are read"))
+        }
         inSection = true
         sectionStart = interfaces.count
         return .success(())
