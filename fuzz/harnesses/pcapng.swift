@@ -6,7 +6,8 @@
 // - every packet's bytes lie inside its block, its interface is one the file declared, its
 //   nanoseconds are within a second;
 // - the packet count equals the packets returned, and after the end every call gives the end again;
-// - reading is deterministic (the same bytes twice give the same packets and the same ending).
+// - reading is deterministic (the same bytes twice give the same packets and the same ending);
+// - the look-ahead a stream gets before libpcap (`pcapngLeadingInterfaces`) agrees with the reader.
 import CaptureModel
 
 private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
@@ -40,10 +41,23 @@ private func readAll(_ bytes: [UInt8]) -> (packets: [(Int, Int64, UInt32, [UInt8
     }
 }
 
+/// The look-ahead a stream gets (`pcapngLeadingInterfaces`): its interfaces are the reader's first
+/// ones whenever the reader got as far as a packet (the blocks before it were then well formed).
+private func checkLeadingInterfaces(_ bytes: [UInt8]) {
+    let leading = pcapngLeadingInterfaces(limit: 1 << 20) { bytes.prefix($0) }
+    var reader = PcapngReader(source: MemoryByteSource(bytes))
+    guard case .packet = reader.next() else { return }
+    check(leading.count <= reader.interfaces.count, "look-ahead found \(leading.count) interfaces, the reader \(reader.interfaces.count)")
+    for (seen, read) in zip(leading, reader.interfaces) {
+        check(seen.linkType == read.linkType && seen.snapLength == Int(read.snapLength), "look-ahead and reader disagree")
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    checkLeadingInterfaces(bytes)
     let first = readAll(bytes)
     let second = readAll(bytes)
     check(first.ending == second.ending && first.packets.count == second.packets.count, "not deterministic")
