@@ -8,7 +8,11 @@ import PcapCapture
 /// argument parser's own code), before any capture is read.
 enum CommandLineHabits {
     /// Options whose value is a number, by every spelling, with their long name.
-    static let numericOptions = ["-j": "--jobs", "--jobs": "--jobs", "--latency-threshold": "--latency-threshold"]
+    static let numericOptions = [
+        "-j": "--jobs", "--jobs": "--jobs", "--latency-threshold": "--latency-threshold",
+        // watch's
+        "--duration": "--duration", "-c": "--count", "--count": "--count",
+    ]
 
     /// Rewrites `-j -1`, `-j=-1` and `--latency-threshold -3` as `--jobs=-1` and
     /// `--latency-threshold=-3`: the argument parser takes a lone `-1` for an option and says

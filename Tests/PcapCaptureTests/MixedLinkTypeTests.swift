@@ -136,4 +136,53 @@ import Testing
         #expect(error.code == .unsupportedFormat)
         #expect(error.reason.contains("zcat"))
     }
+
+    /// A pcapng whose second interface (another link type) is declared after two packets.
+    static func lateInterface() -> [UInt8] {
+        var file = PcapngBuilder()
+        file.section()
+        file.interface(linkType: 1)
+        file.enhancedPacket(interface: 0, units: 1_000_000, data: [UInt8](repeating: 1, count: 60))
+        file.enhancedPacket(interface: 0, units: 2_000_000, data: [UInt8](repeating: 2, count: 60))
+        file.interface(linkType: 276)
+        file.enhancedPacket(interface: 1, units: 3_000_000, data: [UInt8](repeating: 3, count: 40))
+        file.enhancedPacket(interface: 0, units: 4_000_000, data: [UInt8](repeating: 4, count: 60))
+        return file.bytes
+    }
+
+    @Test("an interface declared after packets: a file is reopened and the records libpcap gave are passed over")
+    func lateInterfaceInAFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { removeTree(directory.path) }
+        let path = directory.appendingPathComponent("late.pcapng").path
+        try writeBytes(Self.lateInterface(), to: path)
+        let outcome = try readAll(path)
+        #expect(outcome.damage == nil)
+        #expect(outcome.packets.map(\.frameNumber) == [1, 2, 3, 4])
+        #expect(outcome.packets.map { $0.bytes.first } == [1, 2, 3, 4])
+        #expect(outcome.packets.map(\.linkLayer) == [.ethernet, .ethernet, .linuxCooked2, .ethernet])
+        #expect(outcome.packets.map(\.timestamp.seconds) == [1, 2, 3, 4])
+    }
+
+    @Test("an interface declared after packets on a stream: the packets before it, and why the rest cannot be read")
+    func lateInterfaceInAFIFO() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { removeTree(directory.path) }
+        let source = directory.appendingPathComponent("late.pcapng").path
+        try writeBytes(Self.lateInterface(), to: source)
+        let fifo = directory.appendingPathComponent("late.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat '\(source)' > '\(fifo)' 2>/dev/null; true"]
+        try writer.run()
+        let outcome = try readAll(fifo)
+        writer.waitUntilExit()
+        #expect(outcome.packets.map(\.frameNumber) == [1, 2])
+        let damage = try #require(outcome.damage)
+        #expect(damage.reason.contains("save the capture to a file"), "\(damage.reason)")
+        #expect(damage.recordNumber == 3)
+    }
 }
