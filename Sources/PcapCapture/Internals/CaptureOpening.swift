@@ -134,7 +134,7 @@ private func openCaptureStream(path: String, stream: DescriptorStream, filter: S
 /// "is only N bytes long" or "starts with bytes a1 b2 c3 d4", for an error message.
 private func describeStart(_ bytes: [UInt8]) -> String {
     if bytes.isEmpty { return "is empty" }
-    if bytes.count < 4 { return "is only \(bytes.count) bytes long" }
+    if bytes.count < 4 { return "is only \(bytes.count) byte\(bytes.count == 1 ? "" : "s") long" }
     return "starts with bytes \(bytes.prefix(4).map { hexByte($0) }.joined(separator: " "))"
 }
 
