@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of one fuzz target into a directory (the seeds are generated, never
-committed as opaque files).  Usage: fuzz/make-seeds.py decoder|stream|json|tls|upload DIR"""
+committed as opaque files).  Usage: fuzz/make-seeds.py decoder|stream|json|tls|upload|pcapng DIR"""
 import base64
 import json
 import os
@@ -410,9 +410,76 @@ def upload_seeds():
     return seeds
 
 
+# ---- pcapng (the pcapng target: the file's bytes, see fuzz/harnesses/pcapng.swift) ----
+
+def png_block(kind, body, big=False):
+    e = ">" if big else "<"
+    body += b"\x00" * (-len(body) % 4)
+    return struct.pack(e + "II", kind, len(body) + 12) + body + struct.pack(e + "I", len(body) + 12)
+
+
+def png_option(code, value, big=False):
+    e = ">" if big else "<"
+    return struct.pack(e + "HH", code, len(value)) + value + b"\x00" * (-len(value) % 4)
+
+
+def png_shb(big=False, section_length=-1):
+    e = ">" if big else "<"
+    return png_block(0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, section_length), big)
+
+
+def png_idb(linktype, snaplen=262144, options=b"", big=False):
+    e = ">" if big else "<"
+    if options:
+        options += png_option(0, b"", big)
+    return png_block(1, struct.pack(e + "HHI", linktype, 0, snaplen) + options, big)
+
+
+def png_epb(interface, units, data, original=None, big=False):
+    e = ">" if big else "<"
+    original = len(data) if original is None else original
+    return png_block(6, struct.pack(e + "IIIII", interface, units >> 32, units & 0xFFFFFFFF, len(data), original) + data, big)
+
+
+def png_spb(data, original=None, big=False):
+    e = ">" if big else "<"
+    return png_block(3, struct.pack(e + "I", len(data) if original is None else original) + data, big)
+
+
+def png_pb(interface, units, data, big=False):
+    e = ">" if big else "<"
+    return png_block(2, struct.pack(e + "HHIIII", interface, 0, units >> 32, units & 0xFFFFFFFF, len(data), len(data)) + data, big)
+
+
+def pcapng_seeds():
+    http = b"POST /cb HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+    eth, cooked = ethernet(ipv4_tcp(http)), sll2(ipv4_tcp(http))
+    ns = png_option(9, bytes([9]))
+    binary = png_option(9, bytes([0x80 | 20]))
+    offset = png_option(14, struct.pack("<q", 1_700_000_000))
+    t = 1_764_118_703_731_000
+    seeds = {
+        "two-links": png_shb() + png_idb(1) + png_idb(276) + png_epb(0, t, eth) + png_epb(1, t + 5, cooked),
+        "big-endian": png_shb(True) + png_idb(1, big=True) + png_idb(276, options=png_option(9, bytes([9]), True), big=True)
+        + png_epb(1, t * 1000, cooked, big=True) + png_epb(0, t, eth, big=True),
+        "resolutions": png_shb() + png_idb(1, options=ns) + png_idb(113, options=binary + offset) + png_idb(101)
+        + png_epb(0, t * 1000, eth) + png_epb(1, 12345 << 20, sll(ipv4_tcp(http))) + png_epb(2, t, ipv4_tcp(http)),
+        "simple-and-obsolete": png_shb() + png_idb(276, snaplen=64) + png_spb(cooked) + png_pb(0, t, cooked) + png_spb(cooked[:40], 500),
+        "sections": png_shb() + png_idb(1) + png_epb(0, t, eth) + png_shb(True) + png_idb(276, big=True) + png_epb(0, t, cooked, big=True),
+        "skipped-blocks": png_shb() + png_idb(1) + png_block(4, png_option(1, b"\x7f\x00\x00\x01host\x00") + png_option(0, b""))
+        + png_block(5, struct.pack("<III", 0, 0, 0)) + png_block(0x0BAD, b"custom") + png_epb(0, t, eth),
+        "truncated-snaplen": png_shb() + png_idb(1, snaplen=60) + png_epb(0, t, eth[:60], original=len(eth)),
+    }
+    here = os.path.dirname(os.path.abspath(__file__))
+    sample = os.path.join(here, "..", "samples", "captures", "two-interfaces.pcapng")
+    with open(sample, "rb") as f:
+        seeds["two-interfaces-sample-head"] = f.read(8192)
+    return seeds
+
+
 def main():
     target, directory = sys.argv[1], sys.argv[2]
-    seeds = {"decoder": decoder_seeds, "stream": lambda: {**stream_seeds(), **stream_seeds_new_modules()}, "json": json_seeds, "tls": tls_seeds, "upload": upload_seeds}[target]()
+    seeds = {"decoder": decoder_seeds, "stream": lambda: {**stream_seeds(), **stream_seeds_new_modules()}, "json": json_seeds, "tls": tls_seeds, "upload": upload_seeds, "pcapng": pcapng_seeds}[target]()
     os.makedirs(directory, exist_ok=True)
     for name, data in seeds.items():
         with open(os.path.join(directory, name), "wb") as f:

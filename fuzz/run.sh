@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs one fuzz target in one process (one core: no -jobs/-workers, no fork mode) for SECONDS seconds.
 #
-#   fuzz/run.sh decoder|stream|json|tls|upload SECONDS [extra libFuzzer flags…]
+#   fuzz/run.sh decoder|stream|json|tls|upload|pcapng SECONDS [extra libFuzzer flags…]
 #
 # Seeds are generated into fuzz/.work/seeds/TARGET by fuzz/make-seeds.py; the growing corpus is
 # fuzz/.work/corpus/TARGET; crashes, timeouts and out-of-memory inputs land in
 # fuzz/.work/artifacts/TARGET/. The libFuzzer log is fuzz/.work/logs/TARGET-<date>.log.
 set -euo pipefail
-target=${1:?usage: fuzz/run.sh decoder|stream|json|tls|upload SECONDS}
-seconds=${2:?usage: fuzz/run.sh decoder|stream|json|tls|upload SECONDS}
+target=${1:?usage: fuzz/run.sh decoder|stream|json|tls|upload|pcapng SECONDS}
+seconds=${2:?usage: fuzz/run.sh decoder|stream|json|tls|upload|pcapng SECONDS}
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 work="$here/.work"
@@ -23,6 +23,8 @@ case "$target" in
 stream) max_len=16384 ;;
 tls) max_len=8192 ;;
 upload) max_len=10240 ;;
+# pcapng: a section header, interfaces and a few packet blocks of real size.
+pcapng) max_len=8192 ;;
 *) max_len=4096 ;;
 esac
 echo "fuzzing $target for $seconds s; log $log"

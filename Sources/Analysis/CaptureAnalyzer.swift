@@ -41,18 +41,25 @@ public enum CaptureAnalyzer {
             summary.complete = false
             return CaptureAnalysis(summary: summary, exchanges: [])
         }
-        summary.format = file.formatDescription
-        summary.linkTypes = [file.linkLayer.description]
-
         if parts > 1 {
             var pipeline = ShardedPipeline(capture: path, options: options, parts: parts)
             readPackets(of: &file, into: &summary, progress: progress) { pipeline.process($0) }
+            describe(file, in: &summary)
             return pipeline.finish(into: summary)
         }
         var pipeline = PacketPipeline(capture: path, options: options)
         readPackets(of: &file, into: &summary, progress: progress) { pipeline.process($0) }
+        describe(file, in: &summary)
         pipeline.finish()
         return pipeline.result(into: summary)
+    }
+
+    /// The capture's format and link types, once it has been read: a pcapng file whose
+    /// interfaces have different link types is known as such only when its interfaces are read
+    /// ("pcapng, 2 interfaces", `["EN10MB", "LINUX_SLL2"]`).
+    private static func describe(_ file: borrowing CaptureFile, in summary: inout CaptureSummary) {
+        summary.format = file.formatDescription
+        summary.linkTypes = file.linkLayers.map(\.description)
     }
 
     /// Hands every record of `file` to `process`, in order, until the end or the damage (named

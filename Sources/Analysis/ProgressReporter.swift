@@ -9,7 +9,7 @@
 /// A one-line progress bar for batch scans: files done / total, bytes, MB/s and ETA.
 ///
 /// Thread-safe: workers report from their own threads; the line is redrawn at most every
-/// ``minimumInterval`` (and once at the end), so reporting costs nothing measurable. A disabled
+/// ``minimumInterval`` (and whenever a file finishes), so reporting costs nothing measurable. A disabled
 /// reporter does nothing at all. The line is written with `\r` and cleared with `ESC [K` — meant
 /// for a terminal; ``standardError(quiet:)`` enables it only when standard error is one.
 public final class ProgressReporter: Sendable {
@@ -111,11 +111,13 @@ public final class ProgressReporter: Sendable {
         }
     }
 
-    /// One more file is done.
+    /// One more file is done: the line is redrawn at once (not only after ``minimumInterval``), so
+    /// the file counter advances as files finish even when the files are small or the last one ends
+    /// the batch (issue #18).
     public func finishFile() {
         state.withLock { state in
             state.snapshot.filesDone += 1
-            drawIfDue(&state)
+            drawIfDue(&state, force: true)
         }
     }
 
@@ -127,10 +129,10 @@ public final class ProgressReporter: Sendable {
         }
     }
 
-    private func drawIfDue(_ state: inout State) {
+    private func drawIfDue(_ state: inout State, force: Bool = false) {
         guard let output, let started = state.started else { return }
         let now = ContinuousClock.now
-        if let last = state.lastDraw, now - last < Self.minimumInterval { return }
+        if !force, let last = state.lastDraw, now - last < Self.minimumInterval { return }
         state.lastDraw = now
         var snapshot = state.snapshot
         snapshot.elapsedSeconds = Self.seconds(now - started)

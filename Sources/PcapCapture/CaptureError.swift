@@ -13,7 +13,8 @@ public struct CaptureError: Error, Sendable, CustomStringConvertible, Equatable 
 
         fileprivate var backing: Backing
 
-        /// The path does not exist, is not readable, or is not a regular file (directory, FIFO…).
+        /// The path does not exist, is not readable, or is neither a file nor a stream (a directory,
+        /// a device, a terminal on standard input).
         public static let cannotOpen = Code(backing: .cannotOpen)
         /// The file is not a pcap or pcapng capture (empty, text, random bytes, compressed…).
         public static let notACapture = Code(backing: .notACapture)

@@ -1,6 +1,7 @@
 import CaptureModel
 
-/// An open capture file (pcap or pcapng), read one record at a time through libpcap.
+/// An open capture (pcap or pcapng) — a file, or a stream (standard input as `-`, a FIFO,
+/// `/dev/stdin`, a process substitution) — read one record at a time through libpcap.
 ///
 /// The value owns libpcap's `pcap_t` and closes it in `deinit` (`pcap_close`); it is
 /// `~Copyable`, so the handle can never be shared or closed twice. Reading is synchronous and
@@ -20,27 +21,51 @@ import CaptureModel
 /// Timestamps always have nanosecond resolution: the file is opened with
 /// `PCAP_TSTAMP_PRECISION_NANO`, and libpcap scales microsecond files up.
 ///
+/// **Interfaces of different link types.** libpcap refuses a pcapng file whose interfaces have
+/// different link types ("an interface has a type 276 different from the type of the first
+/// interface") or snapshot lengths, although it is valid (`dumpcap -i eth0 -i lo`, `mergecap` of
+/// an Ethernet and a `-i any` capture). Such a file is read by callback-doctor's own
+/// ``PcapngReader`` instead, each record with its own interface's link layer:
+/// - a file (plain or gzip) is reopened when libpcap refuses it, and the records libpcap had
+///   already delivered are passed over, so the frame numbers go on;
+/// - a stream cannot be reopened: its first bytes are examined before libpcap sees them
+///   (``DescriptorStream/lookAhead(_:)``, at most 1 MiB), and when the interfaces declared before
+///   the first packet disagree (link type or snapshot length), the pcapng reader reads the stream
+///   from the start. An interface that differs, declared after packets on a stream, is refused,
+///   and the error says so.
+///
 /// `Sendable` so that a batch scan can open a file and hand it to the task that reads it: being
 /// `~Copyable`, the value — and so the `pcap_t` — has exactly one owner at a time, and libpcap
 /// only requires that one handle is not used from two threads at once.
 public struct CaptureFile: ~Copyable, @unchecked Sendable {
-    /// The path the file was opened with.
+    /// The path the file was opened with (`-` for standard input).
     public let path: String
     /// The container format, from the file's magic number.
     public let format: CaptureFormat
-    /// The link layer of the records (libpcap reports one per file; a pcapng file whose
-    /// interfaces disagree stops with ``CaptureRecord/damaged(_:)`` where they change).
-    public let linkLayer: LinkLayer
+    /// The link layer of the first interface (libpcap reports one per file).
+    public var linkLayer: LinkLayer { linkLayers.first ?? firstLinkLayer }
+    /// The link layer of every interface: one for libpcap, as many as the file declares for the
+    /// pcapng reader (known as they are read).
+    public var linkLayers: [LinkLayer] {
+        guard let fallback else { return [firstLinkLayer] }
+        return fallback.linkLayers
+    }
     /// The snapshot length recorded in the file (`pcap_snapshot`).
     public let snapshotLength: Int
     /// The BPF filter expression records are matched against, if any.
     public let filter: String?
     /// How the file on disk is compressed (told by its magic number, not its name).
     public let compression: CaptureCompression
+    /// True when the capture is read from a stream (a pipe, a FIFO, standard input), once.
+    public let isStream: Bool
 
-    /// The format as reports show it: `"pcap (µs, little-endian)"`, `"pcapng, gzip"`.
+    /// The format as reports show it: `"pcap (µs, little-endian)"`, `"pcapng, gzip"`,
+    /// `"pcapng, 2 interfaces"` (when the pcapng reader reads interfaces of different link types).
     public var formatDescription: String {
-        compression == .none ? format.description : "\(format), \(compression)"
+        var text = format.description
+        if let fallback { text += ", \(fallback.linkLayers.count) interfaces" }
+        if compression != .none { text += ", \(compression)" }
+        return text
     }
 
     /// How far into the file on disk reading has got, in bytes (compressed bytes for a gzip file;
@@ -48,16 +73,26 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     /// The corresponding C functions are `ftello` and `gzoffset`.
     public var bytesConsumed: Int64 {
         if let gzip { return gzip.compressedOffset }
+        if let descriptor { return descriptor.position }
+        guard let handle else { return 0 }
         return libpcapStreamPosition(handle)
     }
 
-    /// The only copy of libpcap's handle.
-    private let handle: OpaquePointer
+    /// The only copy of libpcap's handle; nil when the pcapng reader reads the stream from its start.
+    private let handle: OpaquePointer?
+    /// The link layer libpcap reported (or the pcapng reader's first interface's).
+    private let firstLinkLayer: LinkLayer
     /// The zlib source behind libpcap's stream, for a gzip file (owned by the stream; kept here
     /// to read its position and error).
     private let gzip: GzipSource?
+    /// The descriptor behind libpcap's stream, for a stream (owned by the stream; for its position).
+    private let descriptor: DescriptorStream?
+    /// How to read the capture again from its start, for the pcapng reader (nil for a stream).
+    private let reopen: CaptureReopening?
     /// The compiled filter, applied with `pcap_offline_filter`, freed in `deinit`.
     private let program: LibpcapProgram?
+    /// The pcapng reader, once it reads the capture.
+    private var fallback: PcapngFallback?
     /// Records read from the file so far, including those the filter rejected.
     public private(set) var recordsRead = 0
     /// Set once the end of the file or a damaged record has been reported.
@@ -65,11 +100,14 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     /// The record copies (``RecordCopies``).
     private var recordCopies = RecordCopies()
 
-    /// Opens a capture file for reading.
+    /// Opens a capture for reading.
     ///
-    /// The path is checked first (it must be a non-empty regular file — a FIFO or a directory is
-    /// rejected rather than blocked on — starting with a pcap or pcapng magic number), then opened
-    /// with `pcap_open_offline_with_tstamp_precision(…, PCAP_TSTAMP_PRECISION_NANO, …)`.
+    /// `-` is standard input. A path is checked first (``probeCaptureInput(path:)``): a regular
+    /// file must be non-empty; a FIFO or socket (a pipe: `/dev/stdin`, `<(…)`) is read as a
+    /// stream; a directory, a device or a terminal is refused. The first bytes must be a pcap or
+    /// pcapng magic number (or gzip's, for a file). It is then opened with
+    /// `pcap_open_offline_with_tstamp_precision(…, PCAP_TSTAMP_PRECISION_NANO, …)`, or for a gzip
+    /// file or a stream `pcap_fopen_offline_with_tstamp_precision` on a stdio stream over it.
     ///
     /// A filter is compiled with `pcap_compile` (tcpdump / `pcap-filter(7)` syntax) and applied to
     /// each record with `pcap_offline_filter`, rather than installed with `pcap_setfilter`, so that
@@ -77,81 +115,20 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     /// Wireshark shows — even when the filter drops some.
     ///
     /// - Parameters:
-    ///   - path: the capture file.
+    ///   - path: the capture file, or `-` for standard input.
     ///   - filter: a BPF filter expression such as `"tcp port 80"`, or `nil` for every record.
-    /// - Throws: ``CaptureError`` with code `cannotOpen` (missing, unreadable, not a regular file),
-    ///   `notACapture` (empty, text, random or compressed bytes), `unsupportedFormat` (a pcap or
-    ///   pcapng version libpcap refuses), `truncated` (cut inside the file header), `damaged`, or
-    ///   `filter` (the expression does not compile for this link type).
+    /// - Throws: ``CaptureError`` with code `cannotOpen` (missing, unreadable, not a file or a
+    ///   pipe), `notACapture` (empty, text, random or compressed bytes), `unsupportedFormat` (a pcap
+    ///   or pcapng version libpcap refuses, gzip on a stream), `truncated` (cut inside the file
+    ///   header), `damaged`, or `filter` (the expression does not compile for this link type).
     public init(path: String, filter: String? = nil) throws(CaptureError) {
-        let format: CaptureFormat
-        var gzip: GzipSource?
-        switch probeCaptureFile(path: path) {
-        case .failure(let error):
-            throw error
-        case .success(let prefix):
-            switch classifyMagic(prefix) {
-            case .capture(let detected):
-                format = detected
-            case .gzip:
-                // gzip, told by its magic (1f 8b) and never by the file name: look inside.
-                let source: GzipSource
-                switch GzipSource.open(path: path) {
-                case .success(let opened): source = opened
-                case .failure(let reason): throw CaptureError(code: reason.code, path: path, reason: reason.text)
-                }
-                let inner: [UInt8]
-                switch source.peek(4) {
-                case .success(let bytes): inner = bytes
-                case .failure(let reason): throw CaptureError(code: reason.code, path: path, reason: reason.text)
-                }
-                switch classifyMagic(inner) {
-                case .capture(let detected):
-                    format = detected
-                    gzip = source
-                case .gzip, .unknown:
-                    let what =
-                        inner.isEmpty
-                        ? "is empty"
-                        : inner.count < 4
-                            ? "is only \(inner.count) bytes long"
-                            : "starts with bytes \(inner.map { hexByte($0) }.joined(separator: " "))"
-                    throw CaptureError(
-                        code: .notACapture, path: path,
-                        reason: "is gzip-compressed, but what it holds is not a pcap or pcapng capture (it \(what))")
-                }
-            case .unknown(let bytes):
-                let hex = bytes.map { hexByte($0) }.joined(separator: " ")
-                let what = bytes.count < 4 ? "is only \(bytes.count) bytes long" : "starts with bytes \(hex)"
-                throw CaptureError(
-                    code: .notACapture, path: path,
-                    reason: "is not a pcap or pcapng capture file (\(what))")
-            }
+        let opened: OpenedCapture
+        switch openCaptureInput(path: path, filter: filter) {
+        case .success(let value): opened = value
+        case .failure(let error): throw error
         }
-
-        let handle: OpaquePointer
-        let opened: Result<OpaquePointer, LibpcapMessage>
-        if let gzip {
-            switch gzip.openWithLibpcap() {
-            case .success(let result): opened = result
-            case .failure(let reason): throw CaptureError(code: reason.code, path: path, reason: reason.text)
-            }
-        } else {
-            opened = libpcapOpenOffline(path: path)
-        }
-        let described = gzip == nil ? format.description : "\(format), gzip"
-        switch opened {
-        case .success(let value):
-            handle = value
-        case .failure(let message):
-            let text = gzip.map { Self.describeGzipFailure($0, libpcap: message.text) } ?? message.text
-            throw CaptureError(
-                code: openFailureCode(message.text), path: path,
-                reason: "\(described) file cannot be read: \(text)")
-        }
-
         var program: LibpcapProgram?
-        if let filter {
+        if let filter, let handle = opened.handle {
             switch libpcapCompile(handle, expression: filter) {
             case .success(let compiled):
                 program = compiled
@@ -161,28 +138,29 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
                     code: .filter, path: path, reason: "invalid capture filter \"\(filter)\": \(message.text)")
             }
         }
-
         self.path = path
-        self.format = format
-        self.compression = gzip == nil ? .none : .gzip
-        self.gzip = gzip
-        self.handle = handle
+        self.format = opened.format
+        self.compression = opened.gzip == nil ? .none : .gzip
+        self.gzip = opened.gzip
+        self.descriptor = opened.descriptor
+        self.isStream = opened.descriptor != nil
+        self.reopen = opened.reopen
+        self.handle = opened.handle
         self.program = program
         self.filter = filter
-        self.linkLayer = PcapCapture.linkLayer(forDLT: libpcapDatalink(handle))
-        self.snapshotLength = Int(libpcapSnapshot(handle))
-    }
-
-    /// libpcap's message for a gzip-backed stream, with zlib's reason when zlib had one.
-    private static func describeGzipFailure(_ gzip: GzipSource, libpcap text: String) -> String {
-        if let failure = gzip.failure { return "the gzip data is corrupt (\(failure))" }
-        if gzip.endedEarly { return "\(text) (the gzip stream ends early)" }
-        return text
+        self.fallback = opened.fallback
+        if let handle = opened.handle {
+            self.firstLinkLayer = PcapCapture.linkLayer(forDLT: libpcapDatalink(handle))
+            self.snapshotLength = Int(libpcapSnapshot(handle))
+        } else {
+            self.firstLinkLayer = opened.fallback?.linkLayers.first ?? .unsupported(dlt: -1, name: "none")
+            self.snapshotLength = opened.fallback?.firstSnapshotLength ?? 0
+        }
     }
 
     deinit {
         if var program { libpcapFreeCode(&program) }
-        libpcapClose(handle)
+        if let handle { libpcapClose(handle) }
     }
 
     /// Reads the next record that passes the filter.
@@ -192,24 +170,22 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     /// ``CaptureRecord/damaged(_:)`` every call returns ``CaptureRecord/endOfFile``.
     /// The corresponding C function is `pcap_next_ex`.
     public mutating func next() -> CaptureRecord {
+        guard let handle, fallback == nil else { return nextFromPcapngReader() }
         while !finished {
             switch libpcapNextEx(handle) {
             case .endOfFile:
                 finished = true
             case .error(let message):
-                finished = true
-                if let failure = gzip?.failure {
-                    return .damaged(
-                        CaptureError(
-                            code: .damaged, path: path, reason: "the gzip data is corrupt (\(failure))",
-                            recordNumber: recordsRead + 1))
+                if isMixedInterfaceRefusal(message), let reopened = reopenWithPcapngReader() {
+                    switch reopened {
+                    case .success: return nextFromPcapngReader()
+                    case .failure(let error):
+                        finished = true
+                        return .damaged(error)
+                    }
                 }
-                let code: CaptureError.Code = recordFailureIsTruncation(message) ? .truncated : .damaged
-                let what = code == .truncated ? "capture is cut short" : "capture is damaged"
-                let cause = gzip?.endedEarly == true ? " (the gzip stream ends early)" : ""
-                return .damaged(
-                    CaptureError(
-                        code: code, path: path, reason: "\(what): \(message)\(cause)", recordNumber: recordsRead + 1))
+                finished = true
+                return .damaged(libpcapFailure(message))
             case .packet(let header, let data):
                 recordsRead += 1
                 if let program {
@@ -233,10 +209,80 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
                         timestamp: Timestamp(seconds: seconds, nanoseconds: fields.nanoseconds),
                         bytes: bytes,
                         originalLength: fields.originalLength,
-                        linkLayer: linkLayer))
+                        linkLayer: firstLinkLayer))
             }
         }
         return .endOfFile
+    }
+
+    /// The error for a failed `pcap_next_ex`, with zlib's reason for a gzip file and the stream
+    /// limit for libpcap's refusal of interfaces of different link types on a stream.
+    private func libpcapFailure(_ message: String) -> CaptureError {
+        if let failure = gzip?.failure {
+            return CaptureError(
+                code: .damaged, path: path, reason: "the gzip data is corrupt (\(failure))", recordNumber: recordsRead + 1)
+        }
+        let code: CaptureError.Code = recordFailureIsTruncation(message) ? .truncated : .damaged
+        let what = code == .truncated ? "capture is cut short" : "capture is damaged"
+        var cause = gzip?.endedEarly == true ? " (the gzip stream ends early)" : ""
+        if isStream && isMixedInterfaceRefusal(message) {
+            cause = " (on a stream, interfaces that differ can be read only when they are all declared before the first packet; save the capture to a file and analyse the file)"
+        }
+        return CaptureError(code: code, path: path, reason: "\(what): \(message)\(cause)", recordNumber: recordsRead + 1)
+    }
+
+    /// Switches to the pcapng reader after libpcap's refusal: the capture is read again from its
+    /// start, passing over the records libpcap delivered. Nil for a stream (it cannot be reopened).
+    private mutating func reopenWithPcapngReader() -> Result<Void, CaptureError>? {
+        guard let reopen else { return nil }
+        switch reopen.open() {
+        case .failure(let reason):
+            return .failure(CaptureError(code: reason.code, path: path, reason: reason.text, recordNumber: recordsRead + 1))
+        case .success(let stream):
+            fallback = PcapngFallback(stream: stream, filter: filter, recordsToSkip: recordsRead)
+            recordsRead = 0
+            return .success(())
+        }
+    }
+
+    /// The next record from the pcapng reader, filtered, with its interface's link layer.
+    private mutating func nextFromPcapngReader() -> CaptureRecord {
+        guard let fallback, !finished else { return .endOfFile }
+        while true {
+            switch fallback.next() {
+            case .endOfFile:
+                finished = true
+                return .endOfFile
+            case .failed(let failure):
+                finished = true
+                return .damaged(
+                    CaptureError(
+                        code: failure.truncated ? .truncated : .damaged, path: path, reason: failure.reason,
+                        recordNumber: recordsRead + 1))
+            case .packet(let packet):
+                recordsRead += 1
+                if fallback.recordsToSkip > 0 {
+                    fallback.recordsToSkip -= 1
+                    continue
+                }
+                switch fallback.matches(packet) {
+                case .success(false): continue
+                case .success(true): break
+                case .failure(let message):
+                    finished = true
+                    return .damaged(
+                        CaptureError(
+                            code: .filter, path: path,
+                            reason: "invalid capture filter \"\(filter ?? "")\" for link type \(fallback.linkLayer(ofInterface: packet.interface)): \(message.text)",
+                            recordNumber: recordsRead))
+                }
+                let bytes = fallback.block.withUnsafeBufferPointer { recordCopies.copy(UnsafeBufferPointer(rebasing: $0[packet.data])) }
+                return .packet(
+                    CapturedPacket(
+                        frameNumber: recordsRead, timestamp: packet.timestamp, bytes: bytes, originalLength: packet.originalLength,
+                        linkLayer: fallback.linkLayer(ofInterface: packet.interface)))
+            }
+        }
     }
 
     /// The libpcap library in use, e.g. `"libpcap version 1.10.3 (with TPACKET_V3)"`.

@@ -141,6 +141,8 @@ public enum ExchangeTable {
     /// columns are omitted, sets are arrays. Written into `sink` a row (one line) at a time.
     public static func jsonl(_ report: Report, to sink: ByteSink) {
         let captureIndex = captureIndexes(report)
+        // A capture that could not be read (or only up to damage) gets its own line first.
+        for capture in report.captures { JSONLRenderer.captureProblem(capture)?.write(to: sink, newline: true) }
         for reported in report.exchanges {
             var members: [(String, JSONValue)] = []
             for (name, cell) in zip(fields, row(reported, captureIndex: captureIndex)) {

@@ -38,7 +38,11 @@ public enum TextRenderer {
                 sink.write("  " + style.red("✗") + " \(safe(error))\n")
                 continue
             }
-            var line = "  \(safe(capture.path)): \(safe(capture.format ?? "?")), \(safe(capture.linkTypes.joined(separator: ","))), "
+            // One link type: "pcap (µs, little-endian), EN10MB"; several (a pcapng of several
+            // interfaces): "pcapng, 2 interfaces (EN10MB, LINUX_SLL2)".
+            let links = capture.linkTypes.count > 1
+                ? " (\(safe(capture.linkTypes.joined(separator: ", "))))" : ", \(safe(capture.linkTypes.joined(separator: ",")))"
+            var line = "  \(safe(capture.path)): \(safe(capture.format ?? "?"))\(links), "
             line += "\(Present.plural(capture.packets, "packet")), \(Present.plural(capture.http.httpConnections, "HTTP connection"))"
             if capture.http.tlsConnections > 0 { line += ", \(Present.plural(capture.http.tlsConnections, "TLS connection"))" }
             sink.write(line + "\n")

@@ -10,23 +10,48 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
     /// Ticket formats redact by default.
     var redactsByDefault: Bool { self == .markdown || self == .html }
+
+    /// The format a report file's name asks for (`-o report.html`): `.html`/`.htm`, `.md`/`.markdown`,
+    /// `.json`, `.jsonl`/`.ndjson`, `.txt`; nil for any other name.
+    init?(fileName: String) {
+        guard let dot = fileName.lastIndex(of: "."), !fileName[dot...].contains("/") else { return nil }
+        switch fileName[fileName.index(after: dot)...].lowercased() {
+        case "html", "htm": self = .html
+        case "md", "markdown": self = .markdown
+        case "json": self = .json
+        case "jsonl", "ndjson": self = .jsonl
+        case "txt", "text": self = .text
+        default: return nil
+        }
+    }
 }
+
+/// The exit-status scheme, the same in every subcommand's help, README.md and docs (issue #18).
+let exitStatusHelp = """
+    Exit status: 0 nothing failed; 1 a callback failed (or a connection attempt was refused), \
+    per --fail-on; 2 an input could not be read or was damaged (the report still covers what could \
+    be read), or the report could not be written; 64 a usage error (an unknown option, a bad value, \
+    no input, a filter that does not compile; sysexits' EX_USAGE), before anything is read.
+    """
 
 extension CallbackDoctor {
     struct Analyze: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Analyse capture files and report failed callbacks.",
             discussion: """
-                PATH may be a capture file (pcap, pcapng), a directory (searched recursively for \
-                .pcap/.pcapng/.cap/.dmp files) or a glob pattern.
+                PATH may be a capture file (pcap, pcapng, either gzip-compressed), a directory (searched \
+                recursively for .pcap/.pcapng/.cap/.dmp files), a glob pattern, a FIFO or /dev/stdin, or - \
+                for standard input: tcpdump -i any -w - port 9000 | callback-doctor analyze -. A pipe is \
+                read once, in order. -r FILE names a capture too, as in tcpdump and tshark. A pcapng file \
+                may have interfaces of different link types (dumpcap -i eth0 -i lo, mergecap).
 
                 Formats: text (a terminal; colour with --color), json (the report contract, \
-                docs/report-schema.md), jsonl (one exchange per line), markdown (a support ticket), \
-                html (one self-contained page with charts). See docs/output-formats.md.
+                docs/report-schema.md), jsonl (one exchange per line, and one line per capture that \
+                could not be read), markdown (a support ticket), html (one self-contained page with \
+                charts). Without --format, -o FILE picks the format from FILE's extension (.html, .md, \
+                .json, .jsonl, .txt). See docs/output-formats.md.
 
-                Exit status: 0 nothing failed; 1 a callback failed (or a connection attempt was refused), \
-                per --fail-on; 2 an input could not be read, or was damaged (the report still covers what \
-                could be read).
+                \(exitStatusHelp)
                 """)
 
         @OptionGroup var input: InputOptions
@@ -35,8 +60,8 @@ extension CallbackDoctor {
 
         @OptionGroup var narrowing: NarrowingOptions
 
-        @Option(name: .long, help: "Output format.")
-        var format: OutputFormat = .text
+        @Option(name: .long, help: "Output format (default: from -o FILE's extension, else text).")
+        var format: OutputFormat?
 
         @Option(name: [.short, .long], help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
         var output: String?
@@ -55,11 +80,19 @@ extension CallbackDoctor {
         @Flag(name: .long, help: "Write the statistics instead of the report, as `callback-doctor stats` does (text or json).")
         var stats = false
 
+        /// `--format`, else the format `-o FILE`'s extension names, else text.
+        var effectiveFormat: OutputFormat {
+            format ?? output.flatMap { OutputFormat(fileName: $0) } ?? .text
+        }
+
         func validate() throws {
-            if stats, format != .text, format != .json { throw ValidationError("--stats writes text or json; for CSV: callback-doctor stats --format csv.") }
+            if stats, effectiveFormat != .text, effectiveFormat != .json {
+                throw ValidationError("--stats writes text or json; for CSV: callback-doctor stats --format csv.")
+            }
         }
 
         func run() throws {
+            let format = effectiveFormat
             var report = input.analyze(listEverything: listing.listAll) { narrowing.apply(to: &$0, statistics: stats) }
             if stats {
                 try writeOutput(to: output) { Stats.render(report, format: format == .json ? .json : .text, to: $0) }

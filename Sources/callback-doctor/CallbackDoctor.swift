@@ -26,6 +26,8 @@ struct CallbackDoctor: ParsableCommand {
               tcpdump -i any -s 0 -w cb.pcap port 9000
               callback-doctor analyze cb.pcap
 
+            Or pipe a capture in: tcpdump -i any -U -w - port 9000 | callback-doctor analyze -
+
             Or watch live, as root:
               callback-doctor watch -i any -f 'tcp port 9000'
 
@@ -36,8 +38,16 @@ struct CallbackDoctor: ParsableCommand {
               setcap cap_net_raw,cap_net_admin+eip /usr/bin/callback-doctor
 
             An upgrade replaces the file: run both again after one.
+
+            \(exitStatusHelp)
             """,
         version: versionText,
         subcommands: [Analyze.self, Watch.self, Exchanges.self, Show.self, Stats.self, Rules.self],
         defaultSubcommand: Analyze.self)
+
+    /// Parses the command line after ``CommandLineHabits/normalizingNegativeNumbers(_:)``, so that
+    /// `-j -1` is told it must be a positive number rather than that a value is missing.
+    static func main() {
+        Self.main(CommandLineHabits.normalizingNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
+    }
 }

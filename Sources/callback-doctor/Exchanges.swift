@@ -15,7 +15,8 @@ extension CallbackDoctor {
                 Zeek's http.log — plus latency, is_callback, outcome, findings and capture. TSV (with Zeek's #fields \
                 header), CSV (RFC 4180, a header record) or JSONL with the same names.
 
-                Exit status: 0, or 2 when an input could not be read or was damaged.
+                Exit status: 0; 2 when an input could not be read or was damaged, or the table could not be \
+                written; 64 a usage error (sysexits' EX_USAGE), before anything is read.
                 """)
 
         @OptionGroup var input: InputOptions

@@ -12,8 +12,20 @@ import Rendering
 
 /// What to read and how to diagnose it: shared by `analyze` and `exchanges`.
 struct InputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Capture files, directories or glob patterns.", valueName: "PATH"))
-    var paths: [String]
+    @Argument(help: ArgumentHelp("Capture files, directories or glob patterns; - for standard input (a pipe).", valueName: "PATH"))
+    var paths: [String] = []
+
+    // MARK: Inputs as tcpdump and tshark take them (issue #18)
+
+    @Option(
+        name: .customShort("r"),
+        help: ArgumentHelp("Read this capture, as tcpdump -r and tshark -r do; repeatable, - for standard input. Read before the PATHs.", valueName: "FILE"))
+    var readFiles: [String] = []
+
+    /// Every input, `-r` files first, then the positional paths.
+    var inputs: [String] { readFiles + paths }
+
+    // MARK: Analysis
 
     @Option(
         name: [.short, .customLong("filter")],
@@ -40,9 +52,10 @@ struct InputOptions: ParsableArguments {
 
     mutating func validate() throws {
         guard latencyThreshold > 0, latencyThreshold.isFinite else {
-            throw ValidationError("--latency-threshold must be a positive number of seconds.")
+            throw ValidationError("--latency-threshold must be a positive number of seconds (got \(latencyThreshold)).")
         }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be a positive number (got \(jobs)).") }
+        try CommandLineHabits.check(inputs: inputs, positional: paths, filter: filter)
         for file in publicKeyFiles { _ = try Self.loadKey(file) }
     }
 
@@ -81,7 +94,7 @@ struct InputOptions: ParsableArguments {
         }
         configure(&options)
         let report = BatchAnalyzer.analyze(
-            arguments: paths, options: options, tool: ToolInfo(version: CallbackDoctor.version), jobs: jobs ?? BatchAnalyzer.defaultJobs,
+            arguments: inputs, options: options, tool: ToolInfo(version: CallbackDoctor.version), jobs: jobs ?? BatchAnalyzer.defaultJobs,
             progress: ProgressReporter.standardError(quiet: quiet))
         for capture in report.captures {
             if let error = capture.error {

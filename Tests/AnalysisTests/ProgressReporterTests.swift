@@ -43,6 +43,20 @@ import Testing
         #expect(written.last == "\r\u{1B}[K")
     }
 
+    /// Issue #18: the file counter advances as files finish — each finished file redraws the line
+    /// at once, even within 100 ms of the last draw, so small files and the last one are seen.
+    @Test func fileCounterAdvancesAsFilesFinish() {
+        let lines = Mutex<[String]>([])
+        let reporter = ProgressReporter(output: { line in lines.withLock { $0.append(line) } })
+        reporter.start(files: 3, bytes: 0)
+        for _ in 0..<3 { reporter.finishFile() }
+        let written = lines.withLock { $0 }
+        #expect(written.count == 3, "\(written)")
+        for (index, line) in written.enumerated() {
+            #expect(line.contains("  \(index + 1)/3 files"), "\(line)")
+        }
+    }
+
     /// A disabled reporter (not a terminal, or `--quiet`) writes nothing, and a batch fed to it
     /// still counts.
     @Test func disabledReporterIsSilent() {

@@ -113,8 +113,9 @@ import Testing
         let r = try CLIRunner.run(["analyze", "--format", "json", "samples/captures"])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let paths = (root["captures"] as? [[String: Any]])?.compactMap { $0["path"] as? String } ?? []
-        // 36 scenarios + 4 combined recordings, and in field/ 8 scenarios + their combined recording.
-        #expect(paths.count == 49)
+        // 36 scenarios + 4 combined recordings + the two-interface merge (issue #18), and in
+        // field/ 8 scenarios + their combined recording.
+        #expect(paths.count == 50)
         #expect(paths.filter { $0.contains("/captures/field/") }.count == 9)
         #expect(paths == paths.sorted())
         #expect(r.status == 1)
@@ -133,9 +134,11 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect((root["exchanges"] as? [Any])?.count == 1)
+        // A filter that does not compile is a usage error (exit 64), told once before any file is read (issue #18).
         let bad = try CLIRunner.run(["analyze", "-f", "tcp port", "samples/captures/all-lo.pcap"])
-        #expect(bad.status == 2)
-        #expect(bad.stderr.split(separator: "\n").count == 1)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.split(separator: "\n").filter { $0.contains("tcp port") }.count == 1)
+        #expect(bad.stdout.isEmpty)
     }
 
     @Test func rulesListsEveryRule() throws {

@@ -38,13 +38,24 @@ import TestSupport
         expectOpenFails(directory, .cannotOpen, mentioning: "is a directory")
     }
 
-    /// A FIFO without a writer would block `fopen` forever; it must be refused at once.
-    @Test(.timeLimit(.minutes(1))) func fifoIsRefusedWithoutBlocking() throws {
+    /// A FIFO is read as a stream, as `tcpdump -r FIFO` does (issue #18): opening it waits for a
+    /// writer; one that closes without writing gives one clear error.
+    @Test(.timeLimit(.minutes(1))) func fifoWithoutData() throws {
         let directory = try PcapWriter.makeTemporaryDirectory()
         defer { removeTree(directory) }
         let path = directory + "/pipe.pcap"
         try #require(mkfifo(path, 0o600) == 0)
-        expectOpenFails(path, .cannotOpen, mentioning: "FIFO")
+        let writer = Thread {
+            let descriptor = open(path, O_WRONLY)
+            if descriptor >= 0 { close(descriptor) }
+        }
+        writer.start()
+        expectOpenFails(path, .notACapture, mentioning: "nothing was written to the pipe")
+    }
+
+    /// A device would be read forever; it is refused at once.
+    @Test(.timeLimit(.minutes(1))) func deviceIsRefused() {
+        expectOpenFails("/dev/zero", .cannotOpen, mentioning: "is a device")
     }
 
     @Test func emptyFile() throws {

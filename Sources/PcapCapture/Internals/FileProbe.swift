@@ -1,6 +1,6 @@
-// Checks a path before libpcap sees it: libpcap would block forever on a FIFO without a writer,
-// calls a directory "Is a directory" only on some platforms, and cannot tell pcap µs/ns or the
-// byte order back to its caller. Only this file calls the C library's file functions.
+// Checks a path before libpcap sees it: libpcap calls a directory "Is a directory" only on some
+// platforms, cannot tell pcap µs/ns or the byte order back to its caller, and would read a device
+// forever; pipes and FIFOs are read as streams (issue #18). Only this file calls the C library's file functions.
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Musl)
@@ -38,31 +38,76 @@ func classifyMagic(_ prefix: [UInt8]) -> FileMagic {
     }
 }
 
-/// Makes sure `path` names a regular, readable file and returns its first four bytes.
+/// What a capture input turned out to be.
+enum ProbedInput {
+    /// A regular file: the path to open (`/dev/stdin` for a file redirected to standard input)
+    /// and its first four bytes.
+    case file(openPath: String, prefix: [UInt8])
+    /// A pipe, FIFO or socket, read once, front to back.
+    case stream(DescriptorStream)
+}
+
+/// Finds out what `path` names: `-` is standard input; a regular file is checked and its first
+/// four bytes read; a FIFO or a socket (`/dev/stdin` on a pipe, `<(…)`, `mkfifo`) is opened as a
+/// stream — opening a FIFO waits for a writer, as `tcpdump -r` does.
 ///
-/// Rejects, with a one-line reason: a missing or unreadable path, a directory, a FIFO, a socket
-/// or a device (reading those could block or never end), and an empty file.
-/// The corresponding C functions are `stat`, `open`, `read` and `close`.
-func probeCaptureFile(path: String) -> Result<[UInt8], CaptureError> {
-    func fail(_ code: CaptureError.Code, _ reason: String) -> Result<[UInt8], CaptureError> {
+/// Rejects, with a one-line reason: a missing or unreadable path, a directory, a device, a
+/// terminal on standard input, and an empty file.
+/// The corresponding C functions are `stat`, `fstat`, `isatty` and `open`.
+func probeCaptureInput(path: String) -> Result<ProbedInput, CaptureError> {
+    func fail(_ code: CaptureError.Code, _ reason: String) -> Result<ProbedInput, CaptureError> {
         .failure(CaptureError(code: code, path: path, reason: reason))
+    }
+    if path == "-" {
+        if isatty(STDIN_FILENO) == 1 {
+            return fail(.cannotOpen, "standard input is a terminal, not a capture; pipe one in (tcpdump -w - … | callback-doctor analyze -)")
+        }
+        var info = stat()
+        guard fstat(STDIN_FILENO, &info) == 0 else { return fail(.cannotOpen, "cannot read standard input: \(errnoText(errno))") }
+        if info.st_mode & S_IFMT == S_IFREG {
+            // A file redirected with `<`: reopened by name, so it can be read again from its start.
+            return probeCaptureFile(path: path, openPath: "/dev/stdin").map { .file(openPath: "/dev/stdin", prefix: $0) }
+        }
+        return .success(.stream(DescriptorStream(descriptor: STDIN_FILENO, owned: false)))
     }
     var info = stat()
     guard stat(path, &info) == 0 else {
         return fail(.cannotOpen, "cannot open: \(errnoText(errno))")
     }
     switch info.st_mode & S_IFMT {
+    case S_IFIFO, S_IFSOCK:
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return fail(.cannotOpen, "cannot open: \(errnoText(errno))") }
+        return .success(.stream(DescriptorStream(descriptor: descriptor, owned: true)))
+    default:
+        return probeCaptureFile(path: path, openPath: path).map { .file(openPath: path, prefix: $0) }
+    }
+}
+
+/// Makes sure `openPath` names a regular, readable file and returns its first four bytes;
+/// errors name `path`.
+///
+/// Rejects, with a one-line reason: a missing or unreadable path, a directory, a socket
+/// or a device, and an empty file.
+/// The corresponding C functions are `stat`, `open`, `read` and `close`.
+func probeCaptureFile(path: String, openPath: String) -> Result<[UInt8], CaptureError> {
+    func fail(_ code: CaptureError.Code, _ reason: String) -> Result<[UInt8], CaptureError> {
+        .failure(CaptureError(code: code, path: path, reason: reason))
+    }
+    var info = stat()
+    guard stat(openPath, &info) == 0 else {
+        return fail(.cannotOpen, "cannot open: \(errnoText(errno))")
+    }
+    switch info.st_mode & S_IFMT {
     case S_IFREG: break
     case S_IFDIR: return fail(.cannotOpen, "is a directory, not a capture file")
-    case S_IFIFO: return fail(.cannotOpen, "is a FIFO (named pipe); only regular capture files can be read")
-    case S_IFSOCK: return fail(.cannotOpen, "is a socket; only regular capture files can be read")
-    case S_IFCHR, S_IFBLK: return fail(.cannotOpen, "is a device; only regular capture files can be read")
+    case S_IFCHR, S_IFBLK: return fail(.cannotOpen, "is a device; only capture files and pipes can be read")
     default: return fail(.cannotOpen, "is not a regular file")
     }
     if info.st_size == 0 {
         return fail(.notACapture, "is empty (0 bytes), not a capture file")
     }
-    let descriptor = open(path, O_RDONLY | O_NONBLOCK)
+    let descriptor = open(openPath, O_RDONLY | O_NONBLOCK)
     guard descriptor >= 0 else {
         return fail(.cannotOpen, "cannot open: \(errnoText(errno))")
     }

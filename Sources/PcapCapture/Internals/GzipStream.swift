@@ -13,7 +13,7 @@ internal import CZlib
 internal import CStdioCookie
 
 /// One open gzip file, owned by the stdio stream made for it (released by the stream's close).
-final class GzipSource {
+final class GzipSource: ByteStream {
     /// zlib's handle; nil once closed.
     private var file: gzFile?
     /// zlib's message for the first read error, if any ("invalid distance too far back").
@@ -79,9 +79,9 @@ final class GzipSource {
         return Int64(gzoffset(file))
     }
 
-    /// Reads decompressed bytes for the stdio stream: the byte count, 0 at the end, or -1 (with
-    /// `errno` = EIO) when the data is corrupt.
-    fileprivate func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int {
+    /// Reads decompressed bytes: the byte count, 0 at the end, or -1 (with `errno` = EIO) when
+    /// the data is corrupt.
+    func readSome(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
         guard let file else { return 0 }
         let wanted = UInt32(min(count, Int(Int32.max)))
         let got = gzread(file, buffer, wanted)
@@ -101,7 +101,7 @@ final class GzipSource {
     /// Closes the zlib handle (and the file under it).
     ///
     /// The corresponding C function is `gzclose`.
-    fileprivate func close() {
+    func close() {
         guard let file else { return }
         self.file = nil
         _ = gzclose(file)
@@ -119,53 +119,10 @@ final class GzipSource {
         if string.hasPrefix(path + ": ") { string.removeFirst(path.count + 2) }
         return string.isEmpty ? "zlib error \(code)" : string
     }
-
-    /// A read-only stdio stream over the decompressed bytes. The stream owns this source: closing
-    /// the stream (libpcap's `pcap_close` does, through `fclose`) closes the gzip file and
-    /// releases the source.
-    ///
-    /// The corresponding C function is `fopencookie`.
-    func makeStream() -> Result<UnsafeMutablePointer<FILE>, CaptureErrorReason> {
-        let cookie = Unmanaged.passRetained(self).toOpaque()
-        let stream = cd_fopencookie_read(
-            cookie,
-            { cookie, buffer, count in
-                guard let cookie, let buffer else { return -1 }
-                return Unmanaged<GzipSource>.fromOpaque(cookie).takeUnretainedValue().read(into: buffer, count: count)
-            },
-            { cookie in
-                guard let cookie else { return 0 }
-                Unmanaged<GzipSource>.fromOpaque(cookie).takeRetainedValue().close()
-                return 0
-            })
-        guard let stream else {
-            let reason = CaptureErrorReason(code: .cannotOpen, text: "cannot open: \(errnoText(errno))")
-            Unmanaged<GzipSource>.fromOpaque(cookie).release()
-            return .failure(reason)
-        }
-        return .success(stream)
-    }
 }
 
 /// A failure code and its one-line reason, before the path is attached.
 struct CaptureErrorReason: Error {
     var code: CaptureError.Code
     var text: String
-}
-
-extension GzipSource {
-    /// Hands a decompressing stream to libpcap. The outer failure is a stream that could not be
-    /// made; the inner result is libpcap's (on its failure the stream is closed here).
-    ///
-    /// The corresponding C functions are `pcap_fopen_offline_with_tstamp_precision` and `fclose`.
-    func openWithLibpcap() -> Result<Result<OpaquePointer, LibpcapMessage>, CaptureErrorReason> {
-        switch makeStream() {
-        case .failure(let reason):
-            return .failure(reason)
-        case .success(let stream):
-            let opened = libpcapFOpenOffline(stream)
-            if case .failure = opened { _ = fclose(stream) }
-            return .success(opened)
-        }
-    }
 }

@@ -412,3 +412,56 @@ func libpcapWaitReadable(_ descriptor: Int32, timeoutMilliseconds: Int32) -> Boo
     var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
     return poll(&entry, 1, timeoutMilliseconds) > 0
 }
+
+// MARK: - Filters and link types for the pcapng reader (issue #18)
+
+/// The `DLT_*` value for a file's `LINKTYPE_*` value (https://www.tcpdump.org/linktypes.html), as
+/// libpcap's own `linktype_to_dlt` maps it: the two values are equal except where a `DLT_*`
+/// differs between platforms (`LINKTYPE_RAW` 101 is `DLT_RAW`, `LINKTYPE_LOOP` 108 is `DLT_LOOP`).
+func dlt(forLinkType linkType: Int) -> Int32 {
+    switch linkType {
+    case 101: DLT_RAW
+    case 108: DLT_LOOP
+    default: Int32(clamping: linkType)
+    }
+}
+
+/// Compiles `expression` for records of link type `dlt`, without a capture: a "dead" handle
+/// (`pcap_open_dead`) stands for one. Used to check a filter before any file is read, and to
+/// filter the records of a pcapng file whose interfaces have different link types.
+///
+/// The corresponding C functions are `pcap_open_dead`, `pcap_compile` and `pcap_close`.
+func libpcapCompile(expression: String, dlt: Int32) -> Result<LibpcapProgram, LibpcapMessage> {
+    guard let handle = pcap_open_dead(dlt, 262_144) else { return .failure(LibpcapMessage(text: "cannot make a libpcap handle")) }
+    defer { pcap_close(handle) }
+    return libpcapCompile(handle, expression: expression)
+}
+
+/// Runs a compiled filter over one record given by its bytes and lengths (`pcap_offline_filter`
+/// reads only `caplen` and `len` from the header).
+///
+/// The corresponding C function is `pcap_offline_filter`.
+func libpcapOfflineFilter(
+    _ program: UnsafePointer<LibpcapProgram>, bytes: UnsafeBufferPointer<UInt8>, originalLength: Int
+) -> Bool {
+    guard let base = bytes.baseAddress else { return false }
+    var header = pcap_pkthdr()
+    header.caplen = UInt32(clamping: bytes.count)
+    header.len = UInt32(clamping: originalLength)
+    return pcap_offline_filter(program, &header, base) != 0
+}
+
+/// True when libpcap's message is its refusal of a valid pcapng file whose interfaces differ —
+/// "an interface has a type N different from the type of the first interface", or "an interface
+/// has a snapshot length N different from the snapshot length of the first interface" (libpcap
+/// 1.10 sf-pcapng.c `add_interface`: one link type and one snapshot length per file) — which the
+/// pcapng reader reads instead.
+func isMixedInterfaceRefusal(_ message: String) -> Bool {
+    message.contains("different from the type of the first interface")
+        || message.contains("different from the snapshot length of the first interface")
+}
+
+/// The pipeline's ``LinkLayer`` for a file's `LINKTYPE_*` value.
+func linkLayer(forLinkType linkType: Int) -> LinkLayer {
+    linkLayer(forDLT: dlt(forLinkType: linkType))
+}

@@ -61,7 +61,7 @@ import Testing
 /// Runs `executable arguments…` with `posix_spawn`, stdout and stderr going to temporary files
 /// (so a chatty child can never block on a full pipe), kills it with SIGKILL after `timeout`
 /// seconds, and reaps it with `wait4` to read its peak RSS.
-func runChild(_ executable: String, _ arguments: [String], timeout: Double) throws -> ChildResult {
+func runChild(_ executable: String, _ arguments: [String], timeout: Double, standardInput: String = "/dev/null") throws -> ChildResult {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("robustness-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,7 +71,8 @@ func runChild(_ executable: String, _ arguments: [String], timeout: Double) thro
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    // Opened in the child: a FIFO's open waits there for its writer, not here.
+    posix_spawn_file_actions_addopen(&actions, 0, standardInput, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
