@@ -20,7 +20,7 @@ extension CallbackDoctor {
 
                 Secrets are shown as captured unless --redact is given.
 
-                Exit status: 0; 2 when the capture could not be read, was damaged, or has no exchange #N.
+                Exit status: 0; 2 when the capture could not be read, was damaged, or has no exchange #N; 64 a                 usage error (sysexits' EX_USAGE).
                 """)
 
         @Argument(help: ArgumentHelp("A capture file (or the directory / glob pattern given to analyze).", valueName: "CAPTURE"))

@@ -22,7 +22,7 @@ extension CallbackDoctor {
                 Formats: text (a table per server), csv (RFC 4180, one record per row, one column per rule \
                 that fired), json. `analyze --stats` writes the same in text or json.
 
-                Exit status: 0, or 2 when an input could not be read or was damaged.
+                Exit status: 0; 2 when an input could not be read or was damaged; 64 a usage error                 (sysexits' EX_USAGE), before anything is read.
                 """)
 
         @OptionGroup var input: InputOptions

@@ -36,7 +36,7 @@ extension CallbackDoctor {
 
                 Exit status: 0 nothing failed; 1 a callback failed (per --fail-on); 2 the capture could not \
                 start (no permission, no such interface, interface down, a filter that does not compile) or \
-                was incomplete (packets dropped by the kernel, capture error).
+                was incomplete (packets dropped by the kernel, capture error); 64 a usage error (an unknown                 option, a bad value; sysexits' EX_USAGE).
                 """)
 
         @Option(name: [.short, .customLong("interface")], help: ArgumentHelp("The interface to capture on (lo, eth0, any).", valueName: "IFACE"))
