@@ -61,3 +61,12 @@ import Testing
         #expect(verifier.keyURL(headerValue: Vectors.ossKeyURL).trusted)
     }
 }
+
+/// libcrypto's `atexit` clean-up raced worker threads ending at process exit (a crash seen once in
+/// CI: the main thread freeing libcrypto's state while a worker released its thread state). The
+/// module initialises libcrypto with `OPENSSL_INIT_NO_ATEXIT` before its first call.
+@Suite struct LibcryptoLifetimeTests {
+    @Test func libcryptoIsInitialisedWithoutAtexitCleanup() {
+        #expect(SignatureVerifier.libcryptoSkipsAtexitCleanup)
+    }
+}

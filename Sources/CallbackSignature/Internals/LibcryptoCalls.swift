@@ -6,6 +6,19 @@ import COpenSSL
 /// OpenSSL keeps a per-thread error queue; every failure path here clears it
 /// (`ERR_clear_error`) so that hostile input cannot make it grow.
 enum Libcrypto {
+    // MARK: - Process lifetime (`OPENSSL_init_crypto(3)`)
+
+    /// libcrypto initialised without its `atexit` clean-up (`OPENSSL_INIT_NO_ATEXIT`), true when
+    /// that succeeded. By default OpenSSL frees its global state (providers, fetched algorithms)
+    /// from an `atexit` handler. A worker thread that is still ending when the main thread
+    /// returns from `main` releases its thread-local libcrypto state as it exits, and then reads
+    /// what the handler freed: a crash at the very end of a run, seen once in CI (`show` on the
+    /// hostile capture: main thread in `free`, a worker in libcrypto). The process's memory goes
+    /// back to the system at exit anyway. Every entry that can be a process's first libcrypto call
+    /// (``readPublicKey(pem:)``, ``md5``) reads this first, because the option only takes effect
+    /// on the first initialisation.
+    static let initializedWithoutAtexitCleanup: Bool = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil) == 1
+
     // MARK: - MD5 (EVP_Digest*, OpenSSL 3 `EVP_DigestInit_ex(3)`)
 
     /// MD5, fetched from the default provider once (`EVP_MD_fetch(NULL, "MD5", NULL)`). Passing
@@ -14,6 +27,7 @@ enum Libcrypto {
     /// callback ("Performance" in `crypto(7)`). A fetched `EVP_MD` is immutable and may be shared
     /// by threads (`EVP_MD_fetch(3)`); it lives as long as the process.
     nonisolated(unsafe) private static let md5: OpaquePointer? = {
+        _ = initializedWithoutAtexitCleanup
         if let fetched = EVP_MD_fetch(nil, "MD5", nil) { return fetched }
         ERR_clear_error()
         return nil
@@ -64,6 +78,7 @@ enum Libcrypto {
     /// §4.1.2.7) of `pem` through a read-only memory BIO (`BIO_new_mem_buf`,
     /// `PEM_read_bio_PUBKEY`). Nil when there is none or it does not parse.
     static func readPublicKey(pem: [UInt8]) -> OpaquePointer? {
+        _ = initializedWithoutAtexitCleanup
         guard !pem.isEmpty, pem.count < Int(Int32.max) else { return nil }
         return pem.withUnsafeBytes { raw -> OpaquePointer? in
             guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
@@ -146,4 +161,11 @@ extension SignatureVerifier {
     /// The OpenSSL libcrypto in use, as `tcpdump --version` shows it, e.g.
     /// `"OpenSSL 3.0.17 1 Jul 2025"`. The corresponding C function is `OpenSSL_version`.
     public static var libcryptoVersion: String { Libcrypto.versionText() }
+}
+
+extension SignatureVerifier {
+    /// True when libcrypto was initialised without its `atexit` clean-up, so that a thread still
+    /// ending at process exit cannot touch freed libcrypto state
+    /// (``Libcrypto/initializedWithoutAtexitCleanup``).
+    public static var libcryptoSkipsAtexitCleanup: Bool { Libcrypto.initializedWithoutAtexitCleanup }
 }
