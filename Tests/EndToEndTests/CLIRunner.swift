@@ -31,22 +31,36 @@ enum CLIRunner {
         if sampleKey, let command = arguments.first, ["analyze", "exchanges"].contains(command), !arguments.contains("--help") {
             arguments.insert(contentsOf: sampleKeyArguments, at: 1)
         }
+        return try execute(binary, arguments, environment: environment)
+    }
+
+    /// Runs `executable` with `arguments` in the package root, with `NO_COLOR=1` and `environment`
+    /// added to this process's environment. Standard error goes to a temporary file and standard
+    /// output is read to its end before waiting, so neither stream can fill a pipe and block the
+    /// child, whatever it writes.
+    static func execute(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = SampleRecording.packageRoot
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("cd-stderr-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errURL.path])
+        }
+        defer { try? FileManager.default.removeItem(at: errURL) }
+        let errFile = try FileHandle(forWritingTo: errURL)
+        let out = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = errFile
         try process.run()
-        // Read both pipes before waiting so a large report cannot block the child.
+        try errFile.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let errData = try Data(contentsOf: errURL)
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))

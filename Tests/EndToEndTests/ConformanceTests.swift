@@ -31,19 +31,10 @@ import Testing
         let binary = CLIRunner.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no callback-doctor binary at \(binary.path)")
         let corpus = try #require(Self.corpus)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.tool("python3")))
-        process.arguments = [Self.script.path, "--binary", binary.path, "--corpus", corpus.path, "--json"]
-        process.currentDirectoryURL = SampleRecording.packageRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderr = String(decoding: errData, as: UTF8.self)
-        try #require(process.terminationStatus == 0, "compare_with_tshark.py exited \(process.terminationStatus): \(stderr)")
+        let python = URL(fileURLWithPath: try #require(Self.tool("python3")))
+        let run = try CLIRunner.execute(python, [Self.script.path, "--binary", binary.path, "--corpus", corpus.path, "--json"])
+        let outData = Data(run.stdout.utf8), stderr = run.stderr
+        try #require(run.status == 0, "compare_with_tshark.py exited \(run.status): \(stderr)")
         let root = try #require(try JSONSerialization.jsonObject(with: outData) as? [String: Any], "not JSON: \(stderr)")
 
         let errors = root["errors"] as? [[String: Any]] ?? []

@@ -12,24 +12,7 @@ import Testing
 
     /// Runs `script` with bash in the package root; `$CD` is the binary.
     static func shell(_ script: String) throws -> CLIRunner.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = SampleRecording.packageRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["CD"] = CLIRunner.binary.path
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIRunner.Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        try CLIRunner.execute(URL(fileURLWithPath: "/bin/bash"), ["-c", script], environment: ["CD": CLIRunner.binary.path])
     }
 
     /// The summary's counts (callbacks, failures by rule…).
