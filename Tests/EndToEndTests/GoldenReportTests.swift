@@ -42,6 +42,15 @@ import Testing
         Case(golden: "help-exchanges.txt", arguments: ["exchanges", "--help"], status: 0),
         Case(golden: "help-rules.txt", arguments: ["rules", "--help"], status: 0),
         Case(golden: "help-watch.txt", arguments: ["watch", "--help"], status: 0),
+        // Issue #18's tools: show, stats, CSV, a narrowed listing, their help.
+        Case(golden: "show-2.txt", arguments: ["show", "--color", "never"] + CLIRunner.sampleKeyArguments + [capture, "2"], status: 0),
+        Case(golden: "stats.txt", arguments: ["stats"] + CLIRunner.sampleKeyArguments + [capture], status: 0),
+        Case(golden: "stats.csv", arguments: ["stats", "--format", "csv"] + CLIRunner.sampleKeyArguments + [capture], status: 0),
+        Case(golden: "stats.json", arguments: ["stats", "--format", "json"] + CLIRunner.sampleKeyArguments + [capture], status: 0),
+        Case(golden: "exchanges.csv", arguments: ["exchanges", "--format", "csv", capture], status: 0),
+        Case(golden: "analyze-rule-bad-status.txt", arguments: ["analyze", "--color", "never", "--rule", "bad-status", capture], status: 1),
+        Case(golden: "help-show.txt", arguments: ["show", "--help"], status: 0),
+        Case(golden: "help-stats.txt", arguments: ["stats", "--help"], status: 0),
     ]
 
     @Test(arguments: cases)

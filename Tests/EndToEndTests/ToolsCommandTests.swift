@@ -7,32 +7,6 @@ import Testing
     static let capture = "samples/captures/all-lo.pcap"
     static let key = CLIRunner.sampleKeyArguments
 
-    struct Case: CustomTestStringConvertible, Sendable {
-        var golden: String
-        var arguments: [String]
-        var status: Int32
-        var testDescription: String { golden }
-    }
-
-    static let goldenCases: [Case] = [
-        Case(golden: "show-2.txt", arguments: ["show", "--color", "never"] + key + [capture, "2"], status: 0),
-        Case(golden: "stats.txt", arguments: ["stats"] + key + [capture], status: 0),
-        Case(golden: "stats.csv", arguments: ["stats", "--format", "csv"] + key + [capture], status: 0),
-        Case(golden: "stats.json", arguments: ["stats", "--format", "json"] + key + [capture], status: 0),
-        Case(golden: "exchanges.csv", arguments: ["exchanges", "--format", "csv", capture], status: 0),
-        Case(golden: "analyze-rule-bad-status.txt", arguments: ["analyze", "--color", "never", "--rule", "bad-status", capture], status: 1),
-        Case(golden: "help-show.txt", arguments: ["show", "--help"], status: 0),
-        Case(golden: "help-stats.txt", arguments: ["stats", "--help"], status: 0),
-    ]
-
-    @Test(arguments: goldenCases)
-    func matchesGolden(_ c: Case) throws {
-        let r = try CLIRunner.run(c.arguments, environment: ["COLUMNS": "100"])
-        #expect(r.status == c.status, "exit status; stderr: \(r.stderr)")
-        #expect(r.stderr.isEmpty, "\(r.stderr)")
-        Golden.check(r.stdout, name: c.golden)
-    }
-
     /// The JSON report with `args` on the sample capture, parsed.
     static func jsonReport(_ args: [String]) throws -> [String: Any] {
         let r = try CLIRunner.run(["analyze", "--format", "json"] + args + [capture])
