@@ -48,7 +48,10 @@ USER_AGENT = "aliyun-oss-callback"
 PLAIN_UA = "samples-http-client/1.0"
 GAP_BETWEEN_SCENARIOS = 0.2
 # The script that records each scenario table (scenarios.py), named in the truth it writes.
-RECORDERS = {"samples": "record.sh", "field": "record-field.sh", "all": "record-snaplen.sh"}
+RECORDERS = {"samples": "record.sh", "field": "record-field.sh", "all": "record-snaplen.sh",
+             "stacks": "record-stacks.sh"}
+# Where each table's per-scenario captures go.
+CAPTURE_DIRS = {"samples": "captures", "field": "captures/field", "stacks": "captures/stacks"}
 
 
 def log(msg):
@@ -229,7 +232,7 @@ def callback_request(s):
         ("x-oss-requester", REQUESTER),
         ("x-oss-signature-version", "1.0"),
         ("x-oss-tag", "CALLBACK"),
-    ]
+    ] + list(s["extra_headers"])
     if s["unsigned"]:
         # A forger's request that does not bother to sign: OSS's headers without Authorization.
         headers = [kv for kv in headers if kv[0] != "Authorization"]
@@ -715,10 +718,12 @@ def main():
         rec = {"name": s["name"], "behaviour": s["behaviour"], "isCallback": s["is_callback"],
                "isTLS": s["tls"],
                "port": s["port"], "family": s["family"],
-               "capture": ("captures/field/%s.pcap" if s["table"] == "field"
-                           else "captures/%s.pcap") % s["name"],
+               "capture": "%s/%s.pcap" % (CAPTURE_DIRS[s["table"]], s["name"]),
                "expect": s["expect"], "why": s["why"],
                "senderTimeoutSeconds": s["timeout"]}
+        if s["stack"] is not None:
+            rec["stack"] = s["stack"]
+            rec["legs"] = s["legs"]
         if args.snaplen == 200 and s["expect_snaplen200"] is not None:
             rec["expectUncut"] = s["expect"]
             rec["expect"] = s["expect_snaplen200"]

@@ -397,17 +397,135 @@ FIELD_SCENARIOS = [
              "so the latency is that of the last chunk, about 86 ms."),
 ]
 
-TABLES = {"samples": SCENARIOS, "field": FIELD_SCENARIOS}
+# ---------------------------------------------------------------- real stacks (issue #19)
+# record-stacks.sh: Debian's nginx in front of stack_app.py (Python http.server), nginx +
+# php-fpm (unix socket, so FastCGI is not on the wire), PHP's built-in server and the JDK's
+# HttpServer. OSS calls the front server on 9070-9089; nginx forwards to upstreams on
+# 18070-18099 over loopback, so one `tcpdump -i lo` records both legs (the `-i any` situation).
+# Extra keys:
+#   extra_headers  more request headers (gzip: Accept-Encoding, which OSS does not send)
+#   stack          what serves the port (truth for stack-aware hints)
+#   legs           the inner legs the front server opens for this callback, in order:
+#                  upstream (host:port), what the upstream did, and `expect` = how the upstream
+#                  leg ends as seen in the capture ("answered 200", "refused",
+#                  "answered too late", "none" for FastCGI over a unix socket)
+STACK_PORT_MIN = 9070
+STACK_PORT_MAX = 9099
+STACK_UPSTREAM_MIN = 18070
+STACK_UPSTREAM_MAX = 18099
+STACK_CAPTURE_FILTER = ("tcp and (portrange %d-%d or portrange %d-%d) and host 127.0.0.1" % (
+    STACK_PORT_MIN, STACK_PORT_MAX, STACK_UPSTREAM_MIN, STACK_UPSTREAM_MAX))
+
+STACK_SCENARIOS = [
+    dict(name="nginx-app-good", port=9070, behaviour="nginx-proxy",
+         stack="nginx -> python http.server", target="/cb?scenario=nginx-app-good",
+         legs=[dict(upstream="127.0.0.1:18070", app="200 JSON with Content-Length",
+                    expect="answered 200")],
+         expect=[],
+         why="nginx proxies the callback to a Python app that answers 200 {\"Status\":\"OK\"} "
+             "with Content-Length; nginx relays it (HTTP/1.1, Content-Length). One callback, "
+             "one inner leg (HTTP/1.0 from nginx with X-Real-IP / X-Forwarded-For, the same "
+             "Authorization and x-oss-pub-key-url): no finding, and the inner leg is not a "
+             "second callback."),
+    dict(name="nginx-upstream-down", port=9071, behaviour="nginx-proxy",
+         stack="nginx -> nothing listening", target="/cb?scenario=nginx-upstream-down",
+         legs=[dict(upstream="127.0.0.1:18099", app="no listener", expect="refused")],
+         expect=["bad-status"],
+         why="nginx's upstream port 18099 has no listener: nginx's SYN is answered by RST "
+             "(connect() failed (111: Connection refused)) and nginx answers OSS with its own "
+             "502 Bad Gateway page (Server: nginx). OSS: 'Error status : 502.' [§4.1]. The "
+             "refused inner SYN is the cause of the 502, not a connection OSS attempted."),
+    dict(name="nginx-read-timeout", port=9072, behaviour="nginx-proxy",
+         stack="nginx (proxy_read_timeout 3s) -> python app answering after 4 s",
+         target="/cb?scenario=nginx-read-timeout",
+         legs=[dict(upstream="127.0.0.1:18072", app="200 JSON after 4 s",
+                    expect="answered too late")],
+         linger_after=1.5,
+         expect=["bad-status"],
+         why="proxy_read_timeout 3s: after 3 s without an answer nginx closes its upstream "
+             "connection and answers OSS 504 Gateway Time-out (its default page). The app's "
+             "200 comes at 4 s, after nginx closed: too late for nginx (the kernel answers it "
+             "with RST). OSS: 'Error status : 504.' [§4.1]."),
+    dict(name="nginx-slow-upstream", port=9073, behaviour="nginx-proxy",
+         stack="nginx -> python app answering after 6 s",
+         target="/cb?scenario=nginx-slow-upstream",
+         legs=[dict(upstream="127.0.0.1:18073", app="200 JSON after 6 s",
+                    expect="answered too late")],
+         linger_after=1.5,
+         expect=["no-response"],
+         why="The app answers after 6 s; nginx (proxy_read_timeout 60 s) waits, but OSS gives "
+             "up at 5 s [§4.5] and closes; nginx then closes its upstream connection too "
+             "(499 in its log), so the app's answer at 6 s meets a closed socket. OSS: "
+             "timeout. The reply timeout is the outer leg's (OSS -> nginx), not the "
+             "upstream port's."),
+    dict(name="nginx-rewrite-uri", port=9074, behaviour="nginx-proxy",
+         stack="nginx (location /h11/ { proxy_pass http://127.0.0.1:18074/; }) -> python app",
+         target="/h11/cb?scenario=nginx-rewrite-uri",
+         legs=[dict(upstream="127.0.0.1:18074", app="200 JSON with Content-Length",
+                    expect="answered 200", path="/cb?scenario=nginx-rewrite-uri")],
+         expect=[],
+         why="proxy_pass with a URI replaces the matched /h11/ prefix by /: the app sees /cb. "
+             "OSS signed /h11/cb, so the inner copy's signature does not verify as sent; "
+             "that is not a forged callback accepted: the signature verifies on the outer "
+             "leg, which is the callback [§3.1, §6 item 6]."),
+    dict(name="nginx-gzip", port=9075, behaviour="nginx-proxy",
+         stack="nginx (gzip on; gzip_types application/json) -> python app",
+         target="/cb?scenario=nginx-gzip",
+         extra_headers=(("Accept-Encoding", "gzip, deflate"),),
+         legs=[dict(upstream="127.0.0.1:18075", app="200 JSON with Content-Length",
+                    expect="answered 200")],
+         expect=["missing-content-length"],
+         why="The app sends Content-Length; nginx's gzip filter compresses the answer because "
+             "this request has Accept-Encoding (OSS's requests do not) and so drops "
+             "Content-Length and sends Transfer-Encoding: chunked + Content-Encoding: gzip. "
+             "The answer OSS-side has no Content-Length: missing-content-length [§4.4, §8]."),
+    dict(name="nginx-php-fpm-good", port=9076, behaviour="nginx-php-fpm",
+         stack="nginx -> php-fpm (unix socket) good.php", target="/good.php",
+         legs=[dict(upstream="unix:php-fpm.sock", app="echo json_encode(['Status'=>'OK'])",
+                    expect="none")],
+         expect=["missing-content-length"],
+         why="php-fpm prints {\"Status\":\"OK\"} with header('Content-Type: application/json');"
+             " nginx relays FastCGI output chunked (HTTP/1.1, no Content-Length). FastCGI runs over a unix socket, so no inner leg is on the "
+             "wire. OSS requires Content-Length [§4.4, §8]."),
+    dict(name="nginx-php-fpm-warning", port=9077, behaviour="nginx-php-fpm",
+         stack="nginx -> php-fpm (display_errors on) warning.php", target="/warning.php",
+         legs=[dict(upstream="unix:php-fpm.sock", app="a PHP Warning before the JSON",
+                    expect="none")],
+         expect=["non-json-body", "missing-content-length"],
+         why="The script reads an undefined variable before echoing the JSON; with "
+             "display_errors on, PHP prints 'Warning: Undefined variable $...' first, so the "
+             "body is not JSON [§4.2]; relayed chunked as above [§4.4]."),
+    dict(name="php-builtin-bom-include", port=9080, behaviour="php-builtin-server",
+         stack="php -S 127.0.0.1:9080 router.php (includes config.php saved with a BOM)",
+         target="/cb?scenario=php-builtin-bom-include", legs=[],
+         expect=["bom-prefix", "missing-content-length"],
+         why="config.php starts with EF BB BF before '<?php': PHP prints those 3 bytes when it "
+             "is included, before the JSON. OSS: 'Response body is not valid json format.' "
+             "[§4.2]; valid JSON once the BOM is removed. PHP's built-in server sends no "
+             "Content-Length for a script's output (Connection: close, the body ends with the "
+             "server's FIN) [§4.4]."),
+    dict(name="jdk-httpserver-chunked", port=9081, behaviour="jdk-httpserver",
+         stack="java StackJdkServer.java (com.sun.net.httpserver, sendResponseHeaders(200, 0))",
+         target="/cb?scenario=jdk-httpserver-chunked", legs=[],
+         expect=["missing-content-length"],
+         why="sendResponseHeaders(200, 0) means 'length unknown': the JDK sends "
+             "Transfer-Encoding: chunked without Content-Length. OSS requires Content-Length "
+             "[§4.4, §8]."),
+]
+
+TABLES = {"samples": SCENARIOS, "field": FIELD_SCENARIOS, "stacks": STACK_SCENARIOS}
 PORT_RANGES = {"samples": (PORT_MIN, PORT_MAX), "field": (FIELD_PORT_MIN, FIELD_PORT_MAX),
-               "all": (PORT_MIN, FIELD_PORT_MAX)}
+               "all": (PORT_MIN, FIELD_PORT_MAX), "stacks": (STACK_PORT_MIN, STACK_PORT_MAX)}
 CAPTURE_FILTERS = {"samples": CAPTURE_FILTER, "field": FIELD_CAPTURE_FILTER,
+                   "stacks": STACK_CAPTURE_FILTER,
                    "all": "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (
                        PORT_MIN, FIELD_PORT_MAX)}
 
 DEFAULTS = dict(family="ipv4", mode="callback", timeout=5.0, split=False, rewrite_path=None,
                 linger_after=0.0, target=None, forge=False, tls=False, tls_max=None,
                 unsigned=False, connection="close", cut_request_at=None, callback=None,
-                exchange_expect=None, expect_snaplen200=None)
+                exchange_expect=None, expect_snaplen200=None, extra_headers=(), stack=None,
+                legs=None)
 
 
 def scenarios(port_offset=0, table="samples"):
