@@ -83,12 +83,19 @@ struct ExchangeSelection: Sendable {
     private var unlistedHTTPS: [Endpoint: UnlistedExchanges] = [:]
     /// Which HTTPS servers are judged: the named ones and those plaintext callbacks went to.
     private(set) var judging: HTTPSJudging
+    /// Pairs inner legs with their callbacks before they are offered (``take(_:part:now:)``).
+    private var pairing: LegPairing
 
     /// - Parameters:
     ///   - servers: the servers named by the user (``AnalysisOptions/servers``): HTTPS to them is
     ///     judged and, when any is named, only exchanges with them are listed.
     ///   - listing: which exchanges may be listed at all (``AnalysisOptions/listing``).
-    init(maxPassing: Int, maxFailingPerRule: Int, servers: [ServerName] = [], listing: ListingFilter = .init()) {
+    ///   - parts: how many parts of the capture offer exchanges (``LegPairing``'s clocks).
+    init(
+        maxPassing: Int, maxFailingPerRule: Int, servers: [ServerName] = [], listing: ListingFilter = .init(),
+        parts: Int = 1
+    ) {
+        pairing = LegPairing(parts: parts)
         self.maxPassing = maxPassing
         self.maxFailingPerRule = maxFailingPerRule
         self.listing = listing
@@ -136,6 +143,29 @@ struct ExchangeSelection: Sendable {
             index = kept.index(forKey: kind)!
         }
         if let displaced = Self.insert(d, key: key, into: &kept.values[index]) { countUnlisted(displaced) }
+    }
+
+    /// Takes one finished exchange from `part`, whose clock is at `now`, through the leg pairing
+    /// (``LegPairing``) and offers what that releases; returns the exchanges offered (callbacks
+    /// with their legs attached: a leg itself is never offered).
+    mutating func take(_ d: consuming DiagnosedExchange, part: Int, now: Timestamp) -> [DiagnosedExchange] {
+        offering(pairing.take(d, part: part, now: now))
+    }
+
+    /// `part`'s clock is at `now`: offers what that releases, and returns it.
+    mutating func advance(part: Int, to now: Timestamp) -> [DiagnosedExchange] {
+        offering(pairing.advance(part: part, to: now))
+    }
+
+    /// `part` has no more exchanges: offers what that releases (everything held, once every part
+    /// is done), and returns it.
+    mutating func finish(part: Int) -> [DiagnosedExchange] {
+        offering(pairing.finish(part: part))
+    }
+
+    private mutating func offering(_ released: [DiagnosedExchange]) -> [DiagnosedExchange] {
+        for d in released { offer(d) }
+        return released
     }
 
     private mutating func countUnlisted(_ d: DiagnosedExchange) {

@@ -30,6 +30,11 @@ struct FlowAnalysis {
     /// Per-server, per-minute statistics of every exchange finished here, when asked for
     /// (``AnalysisOptions/collectStatistics``).
     private var statistics: CallbackStatistics?
+    /// Which part of the capture this is (0 for a whole capture): its clock in ``LegPairing``.
+    private let part: Int
+    /// The capture time of the latest segment or sweep, and the time last told to the pairing.
+    private var now: Timestamp?
+    private var clockTold: Timestamp?
 
     /// The connection table is swept by the owner (``process(_:origin:sweepFirst:onFinished:)``'s
     /// `sweepFirst`, or ``sweep(now:)``), on the schedule ``PacketIntake`` keeps.
@@ -40,7 +45,9 @@ struct FlowAnalysis {
     ///     numbering connections across the parts.
     ///   - sharedSelection: for a part, the selection all parts offer their exchanges to
     ///     (``makeSelection(options:)``); nil for a whole capture, which keeps its own.
-    init(options: AnalysisOptions, parts: Int = 1, sharedSelection: Locked<ExchangeSelection>? = nil) {
+    ///   - part: which part this is (0 for a whole capture).
+    init(options: AnalysisOptions, parts: Int = 1, part: Int = 0, sharedSelection: Locked<ExchangeSelection>? = nil) {
+        self.part = part
         var limits = options.reassembly
         if parts > 1 { limits.maxConnections = max(1, limits.maxConnections / parts) }
         tracker = ConnectionTracker(limits: limits, sweepsOnItsOwn: false)
@@ -52,11 +59,11 @@ struct FlowAnalysis {
         statistics = options.collectStatistics ? CallbackStatistics() : nil
     }
 
-    /// An empty selection with the quotas of `options`.
-    static func makeSelection(options: AnalysisOptions) -> ExchangeSelection {
+    /// An empty selection with the quotas of `options`, for a capture analysed in `parts` parts.
+    static func makeSelection(options: AnalysisOptions, parts: Int = 1) -> ExchangeSelection {
         ExchangeSelection(
             maxPassing: options.maxPassingExchangesKept, maxFailingPerRule: options.maxFailingExchangesKeptPerRule,
-            servers: options.servers, listing: options.listing)
+            servers: options.servers, listing: options.listing, parts: parts)
     }
 
     /// Tells the selection (own or shared) the capture's first packet time, for the listing's
@@ -79,12 +86,14 @@ struct FlowAnalysis {
         let started = tracker.connectionsStarted
         tracker.process(segment, origin: origin, into: &assembler)
         if starts != nil, tracker.connectionsStarted != started { starts!.append(frame: origin.frame) }
+        now = origin.timestamp
         collect(onFinished)
     }
 
     /// Sweeps the connection table at capture time `now` (``ConnectionTracker/sweep(now:into:)``).
     mutating func sweep(now: Timestamp) {
         tracker.sweep(now: now, into: &assembler)
+        self.now = now
         collect(nil)
     }
 
@@ -93,6 +102,9 @@ struct FlowAnalysis {
     mutating func finish(onFinished: ((DiagnosedExchange) -> Void)? = nil) {
         tracker.finish(into: &assembler)
         collect(onFinished)
+        let part = part
+        let released = withSelection { $0.finish(part: part) }
+        deliver(released, onFinished)
     }
 
     /// Snapshots of the requests still waiting for their response (see
@@ -101,21 +113,52 @@ struct FlowAnalysis {
         assembler.exchangesWaitingForResponse(requestEndedAtOrBefore: deadline)
     }
 
+    /// Capture seconds between two reports of this part's clock to the leg pairing when no
+    /// exchange finished (each report takes the shared selection's lock).
+    static let clockReportInterval = 0.25
+
+    /// Diagnoses the exchanges the assembler finished and hands them to the selection through the
+    /// leg pairing (``ExchangeSelection/take(_:part:now:)``); what the pairing releases is
+    /// recorded in the statistics and told to `onFinished`.
     private mutating func collect(_ onFinished: ((DiagnosedExchange) -> Void)?) {
         assembler.takeFinished(into: &finishedBatch)
-        guard !finishedBatch.isEmpty else { return }
+        guard !finishedBatch.isEmpty else {
+            tellClock(onFinished)
+            return
+        }
         // Each exchange is moved out to the diagnoser (reversed, then popped: in finishing
         // order), not copied out of the array and destroyed with it.
         finishedBatch.reverse()
         while let exchange = finishedBatch.popLast() {
             let diagnosed = diagnoser.diagnose(consume exchange)
+            let time = now ?? diagnosed.exchange.startTime
+            clockTold = time
+            let part = part
+            let released = withSelection { $0.take(diagnosed, part: part, now: time) }
+            deliver(released, onFinished)
+        }
+    }
+
+    /// Tells the pairing this part's clock, now and then, so that held exchanges are released.
+    private mutating func tellClock(_ onFinished: ((DiagnosedExchange) -> Void)?) {
+        guard let now, clockTold.map({ now.seconds(since: $0) >= Self.clockReportInterval }) ?? true else { return }
+        clockTold = now
+        let part = part
+        let released = withSelection { $0.advance(part: part, to: now) }
+        deliver(released, onFinished)
+    }
+
+    /// Runs `body` on the selection: this capture's own, or the one the parts share (locked).
+    private mutating func withSelection(_ body: (inout ExchangeSelection) -> [DiagnosedExchange]) -> [DiagnosedExchange] {
+        if let sharedSelection { return sharedSelection.withLock { body(&$0) } }
+        return body(&selection!)
+    }
+
+    /// Records exchanges the selection was offered in the statistics and tells `onFinished`.
+    private mutating func deliver(_ offered: [DiagnosedExchange], _ onFinished: ((DiagnosedExchange) -> Void)?) {
+        for diagnosed in offered {
             if let onFinished { onFinished(judgedSoFar(diagnosed)) }
             statistics?.record(diagnosed)
-            if let sharedSelection {
-                sharedSelection.withLock { $0.offer(diagnosed) }
-            } else {
-                selection!.offer(diagnosed)
-            }
         }
     }
 

@@ -52,7 +52,7 @@ struct ShardedPipeline: ~Copyable {
         batches = Array(repeating: [], count: parts)
         batchedBytes = Array(repeating: 0, count: parts)
         results = PartResults(count: parts)
-        selection = Locked(FlowAnalysis.makeSelection(options: options))
+        selection = Locked(FlowAnalysis.makeSelection(options: options, parts: parts))
         for part in 0..<parts {
             let queue = queues[part], results = results, selection = selection
             done.enter()
@@ -60,7 +60,7 @@ struct ShardedPipeline: ~Copyable {
                 // In its own scope, so the part's tables are freed before the reader is told it is
                 // done and starts building the report (their peaks do not add up).
                 do {
-                    var flows = FlowAnalysis(options: options, parts: parts, sharedSelection: selection)
+                    var flows = FlowAnalysis(options: options, parts: parts, part: part, sharedSelection: selection)
                     while let batch = queue.pop() {
                         for item in batch {
                             switch item {

@@ -23,6 +23,11 @@ public struct DiagnosedExchange: Sendable, Equatable {
     /// address and port in the capture). It has no findings and ``outcome`` is `.notACallback`;
     /// its TLS facts are kept. See ``notJudgedHTTPS()``.
     public var isHTTPSNotJudged = false
+    /// The callback's inner legs (``CallbackLeg``): the requests the callback server's host
+    /// forwarded it with, or the upstream connection attempts that failed, in the order they
+    /// started. Empty for a callback served by one process, and for any other exchange. Set by
+    /// the analysis, which pairs legs across connections; the verdict stays this exchange's.
+    public var legs: [CallbackLeg] = []
 
     /// True when a finding at `severity` or above is present.
     public func hasFinding(atLeast severity: Severity) -> Bool { findings.contains { $0.severity >= severity } }

@@ -22,6 +22,7 @@ public enum ExchangeDetail {
         let d = reported.diagnosed, e = d.exchange
         sink.write(style.bold("#\(number)") + "  \(kind(reported))  " + TerminalSafety.escape(reported.capture) + "\n")
         sink.write(connectionLines(e).joined())
+        for (key, value) in Present.legLines(d) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
         if let tls = e.tls {
             sink.write("\n" + style.bold("HTTPS (TLS records, not decrypted)") + "\n")
             for (key, value) in Present.tlsFacts(tls) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }

@@ -247,6 +247,7 @@ public enum HTMLRenderer {
         }
         h += "<dl><dt>capture</dt><dd>\(t(reported.capture))</dd>"
         h += "<dt>connection</dt><dd>#\(e.connection.id), exchange \(e.index) on it\(e.connection.handshakeSeen ? "" : " (no handshake seen)")</dd>"
+        for (key, value) in Present.legLines(d) { h += "<dt>\(t(key))</dt><dd class=\"mono\">\(t(value))</dd>" }
         if d.isCallback { h += "<dt>OSS callback</dt><dd>\(t(d.callbackSignals.map(\.rawValue).joined(separator: ", ")))</dd>" }
         if let signature = e.request?.signature {
             h += "<dt>signature</dt><dd><span class=\"sig \(HTMLEscape.attribute(signature.status.rawValue))\">\(t(signature.status.rawValue))</span> "

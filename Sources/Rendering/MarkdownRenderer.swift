@@ -156,6 +156,7 @@ public enum MarkdownRenderer {
                         item += "  - \(md(evidence.key)): \(md(evidence.value))\n"
                     }
                     if let oss = finding.ossError { item += "  - OSS says: \(md(oss))\n" }
+                    for (key, value) in Present.legLines(reported.diagnosed) { item += "  - \(md(key)): \(md(value))\n" }
                     sink.write(item)
                 }
             }

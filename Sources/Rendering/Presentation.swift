@@ -57,6 +57,23 @@ enum Present {
     static func isUpload(_ r: ReportedExchange) -> Bool { r.diagnosed.upload != nil }
 
     /// The uploader's side of an exchange as label/value lines (raw text; renderers escape it).
+    /// The chain of a callback's legs (issue #19), as label/value lines: `legs` with the chain
+    /// (`OSS → nginx 127.0.0.1:9072 (504 after 3.032 s) → 127.0.0.1:18072 (200 after 4.000 s,
+    /// too late for nginx)`), then one line per inner leg with its request line, forwarding
+    /// headers and first frame. Empty without legs. The one place the chain is rendered.
+    static func legLines(_ d: DiagnosedExchange) -> [(String, String)] {
+        guard let chain = d.legChain else { return [] }
+        var lines = [("legs", chain)]
+        for (i, leg) in d.legs.enumerated() {
+            var text = "\(leg.client) → \(leg.server)"
+            if let line = leg.requestLine { text += ", " + line }
+            if !leg.forwardingHeaders.isEmpty { text += ", " + leg.forwardingHeaders.joined(separator: ", ") }
+            text += ", first frame \(leg.firstFrame)"
+            lines.append(("inner leg \(i + 1)", text))
+        }
+        return lines
+    }
+
     static func uploadLines(_ d: DiagnosedExchange) -> [(String, String)] {
         guard let upload = d.upload else { return [] }
         var lines: [(String, String)] = []

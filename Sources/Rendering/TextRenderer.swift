@@ -191,7 +191,7 @@ public enum TextRenderer {
         if let signature = e.request?.signature {
             out += "    " + style.dim("signature:") + " " + safe(Present.signature(signature)) + "\n"
         }
-        for (key, value) in Present.uploadLines(d) {
+        for (key, value) in Present.uploadLines(d) + Present.legLines(d) {
             out += "    " + style.dim(key + ":") + " \(safe(value))\n"
         }
         for finding in d.findings {

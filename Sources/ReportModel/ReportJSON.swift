@@ -208,6 +208,11 @@ extension ReportedExchange {
                     ])
                 ))
         }
+        if !d.legs.isEmpty {
+            // Additive: present only on a callback whose inner legs were captured (issue #19).
+            members.append(("legs", .array(d.legs.map(Self.legJSON))))
+            members.append(("legChain", .optional(d.legChain)))
+        }
         members.append(("findings", .array(d.findings.map(\.json))))
         members.append(
             (
@@ -220,6 +225,23 @@ extension ReportedExchange {
                 ])
             ))
         return .object(members)
+    }
+
+    /// One inner leg of a callback (``CallbackLeg``).
+    static func legJSON(_ leg: CallbackLeg) -> JSONValue {
+        .object([
+            ("kind", .string(leg.kind.rawValue)),
+            ("client", .string(leg.client.description)),
+            ("server", .string(leg.server.description)),
+            ("firstFrame", .int(Int64(leg.firstFrame))),
+            ("startTime", .string(leg.start.rfc3339)),
+            ("requestLine", .optional(leg.requestLine)),
+            ("forwardingHeaders", .array(leg.forwardingHeaders.map { .string($0) })),
+            ("status", .optional(leg.status)),
+            ("serverSoftware", .optional(leg.serverSoftware)),
+            ("latencySeconds", .optional(leg.latencySeconds)),
+            ("answeredTooLate", .bool(leg.answeredTooLate)),
+        ])
     }
 
     /// `object` with `members` appended (the upload-side members are additive: present only on
