@@ -107,6 +107,18 @@ struct FlowAnalysis {
         deliver(released, onFinished)
     }
 
+    /// A live source's clock reached capture time `now` with no packet: the leg pairing is told,
+    /// and the exchanges that releases are recorded and returned (judged as known so far).
+    mutating func clockTick(now: Timestamp) -> [DiagnosedExchange] {
+        guard self.now.map({ $0 < now }) ?? true else { return [] }
+        self.now = now
+        clockTold = now
+        let part = part
+        var released: [DiagnosedExchange] = []
+        deliver(withSelection { $0.advance(part: part, to: now) }) { released.append($0) }
+        return released
+    }
+
     /// Snapshots of the requests still waiting for their response (see
     /// ``ExchangeAssembler/exchangesWaitingForResponse(requestEndedAtOrBefore:)``).
     func exchangesWaitingForResponse(requestEndedAtOrBefore deadline: Timestamp) -> [HTTPExchange] {

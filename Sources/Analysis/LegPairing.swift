@@ -41,8 +41,24 @@ struct LegPairing: Sendable {
         var offeredAt: Timestamp
     }
 
-    /// Held exchanges, in the order they were offered.
-    private var held: [Held] = []
+    /// Held exchanges by their number (given in offer order), and that order.
+    private var held: [Int: Held] = [:]
+    private var order: [Int] = []
+    private var orderHead = 0
+    private var nextNumber = 0
+    /// Held exchanges by the key a partner is looked up by (``keys(of:)``): a forwarded copy
+    /// and its callback share their `authorization`; a failed attempt and a gateway error share
+    /// the callback server's address.
+    private var byKey: [PairingKey: [Int]] = [:]
+
+    private enum PairingKey: Hashable, Sendable {
+        case authorization(String)
+        /// A failed connection attempt from this address.
+        case attemptFrom(IPAddress)
+        /// A callback to this address answered with a gateway error.
+        case gatewayErrorAt(IPAddress)
+    }
+
     /// The capture time each part has reached (nil: not started); a finished part is past every
     /// time.
     private var reached: [Timestamp?]
@@ -72,8 +88,13 @@ struct LegPairing: Sendable {
     mutating func finish(part: Int) -> [DiagnosedExchange] {
         finished[part] = true
         if finished.allSatisfy({ $0 }) {
-            defer { held = [] }
-            return held.map(\.diagnosed)
+            defer {
+                held = [:]
+                order = []
+                orderHead = 0
+                byKey = [:]
+            }
+            return order[orderHead...].compactMap { held[$0]?.diagnosed }
         }
         return release()
     }
@@ -105,30 +126,59 @@ struct LegPairing: Sendable {
     /// Pairs `d` with what is held, then holds the result.
     private mutating func hold(_ d: consuming DiagnosedExchange, at now: Timestamp) {
         var d = d
-        if let outer = outerIndex(for: d.exchange, at: now) {
-            Self.attach(d, to: &held[outer].diagnosed)
+        let candidates = Self.partnerKeys(of: d.exchange).flatMap { byKey[$0] ?? [] }
+        var outer: Int?
+        for number in candidates {
+            guard let h = held[number], Self.inWindow(h, now), Self.isLeg(d.exchange, of: h.diagnosed.exchange) else { continue }
+            if outer == nil || held[outer!]!.diagnosed.exchange.startTime < h.diagnosed.exchange.startTime { outer = number }
+        }
+        if let outer {
+            Self.attach(d, to: &held[outer]!.diagnosed)
             return
         }
-        var index = held.count - 1
-        while index >= 0 {
-            if Self.inWindow(held[index], now), Self.isLeg(held[index].diagnosed.exchange, of: d.exchange) {
-                Self.attach(held.remove(at: index).diagnosed, to: &d)
-            }
-            index -= 1
+        for number in Set(candidates).sorted() {
+            guard let h = held[number], Self.inWindow(h, now), Self.isLeg(h.diagnosed.exchange, of: d.exchange) else { continue }
+            Self.attach(remove(number).diagnosed, to: &d)
         }
-        held.append(Held(diagnosed: d, offeredAt: now))
+        let number = nextNumber
+        nextNumber += 1
+        for key in Self.keys(of: d.exchange) { byKey[key, default: []].append(number) }
+        held[number] = Held(diagnosed: d, offeredAt: now)
+        order.append(number)
     }
 
-    /// The held callback `inner` is a leg of; the latest-starting one when several are. Only
-    /// exchanges offered within ``holdSeconds`` of `now` pair, whether or not an older one is
-    /// still held: so the pairs do not depend on when held exchanges happen to be released.
-    private func outerIndex(for inner: HTTPExchange, at now: Timestamp) -> Int? {
-        var best: Int?
-        for (i, candidate) in held.enumerated()
-        where Self.inWindow(candidate, now) && Self.isLeg(inner, of: candidate.diagnosed.exchange) {
-            if best == nil || held[best!].diagnosed.exchange.startTime < candidate.diagnosed.exchange.startTime { best = i }
+    /// The keys `e` is found by.
+    private static func keys(of e: HTTPExchange) -> [PairingKey] {
+        var keys: [PairingKey] = []
+        if let authorization = e.request?.head.headers.values(for: "authorization").first { keys.append(.authorization(authorization)) }
+        if e.refusal != nil { keys.append(.attemptFrom(e.connection.client.address)) }
+        if let status = e.response?.head.status, (502...504).contains(status) {
+            keys.append(.gatewayErrorAt(e.connection.server.address))
         }
-        return best
+        return keys
+    }
+
+    /// The keys `e`'s partners are found by: the same authorization; for a failed attempt, a
+    /// gateway error at its client's address; for a gateway error, failed attempts from its
+    /// server's address.
+    private static func partnerKeys(of e: HTTPExchange) -> [PairingKey] {
+        var keys: [PairingKey] = []
+        if let authorization = e.request?.head.headers.values(for: "authorization").first { keys.append(.authorization(authorization)) }
+        if e.refusal != nil { keys.append(.gatewayErrorAt(e.connection.client.address)) }
+        if let status = e.response?.head.status, (502...504).contains(status) {
+            keys.append(.attemptFrom(e.connection.server.address))
+        }
+        return keys
+    }
+
+    /// Takes held exchange `number` out (its place in ``order`` is skipped when reached).
+    private mutating func remove(_ number: Int) -> Held {
+        let h = held.removeValue(forKey: number)!
+        for key in Self.keys(of: h.diagnosed.exchange) {
+            byKey[key]?.removeAll { $0 == number }
+            if byKey[key]?.isEmpty == true { byKey[key] = nil }
+        }
+        return h
     }
 
     /// True when `h` was offered at most ``holdSeconds`` before `now`.
@@ -136,19 +186,26 @@ struct LegPairing: Sendable {
         !(h.offeredAt < now.adding(seconds: -holdSeconds))
     }
 
-    /// Releases the held exchanges whose partner can no longer come, and the earliest offered
-    /// beyond ``maxHeld``.
+    /// Releases held exchanges, in offer order, while the first is older than the window on the
+    /// slowest part's clock, and the earliest offered beyond ``maxHeld``. (Offer order is capture
+    /// order within a part; one held a little longer behind a later one changes no pair, as
+    /// pairs never span more than the window.)
     private mutating func release() -> [DiagnosedExchange] {
         var out: [DiagnosedExchange] = []
-        if let watermark {
-            let cutoff = watermark.adding(seconds: -Self.holdSeconds)
-            var kept: [Held] = []
-            for h in held {
-                if h.offeredAt < cutoff { out.append(h.diagnosed) } else { kept.append(h) }
+        let cutoff = watermark?.adding(seconds: -Self.holdSeconds)
+        while orderHead < order.count {
+            let number = order[orderHead]
+            if let h = held[number] {
+                let expired = cutoff.map { h.offeredAt < $0 } ?? false
+                guard expired || held.count > Self.maxHeld else { break }
+                out.append(remove(number).diagnosed)
             }
-            held = kept
+            orderHead += 1
         }
-        while held.count > Self.maxHeld { out.append(held.removeFirst().diagnosed) }
+        if orderHead > 1024, orderHead * 2 > order.count {
+            order.removeFirst(orderHead)
+            orderHead = 0
+        }
         return out
     }
 

@@ -82,6 +82,10 @@ public struct PacketPipeline {
     /// (``DiagnosisSettings/latencyThresholdSeconds``) before `now` and that still has no complete
     /// response is reported once to `observer` as ``PipelineEvent/overdue(_:)``.
     public mutating func advance(to now: Timestamp, observer: (PipelineEvent) -> Void) {
+        // Callbacks held for their legs (LegPairing) whose window the clock has passed.
+        for diagnosed in flows.clockTick(now: now) {
+            observer(.finished(diagnosed, earlier: overdue.removeValue(forKey: ExchangeKey(diagnosed.exchange))))
+        }
         let deadline = now.adding(seconds: -options.diagnosis.latencyThresholdSeconds)
         for exchange in flows.exchangesWaitingForResponse(requestEndedAtOrBefore: deadline) {
             let key = ExchangeKey(exchange)
