@@ -33,7 +33,7 @@ struct LegPairing: Sendable {
     /// Capture seconds an exchange that may be one side of a pair waits for the other side.
     static let holdSeconds = 2.0
     /// Exchanges held at most (bounded memory).
-    static let maxHeld = 8192
+    static let maxHeld = 1024
 
     private struct Held: Sendable {
         var diagnosed: DiagnosedExchange

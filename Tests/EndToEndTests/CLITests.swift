@@ -114,9 +114,11 @@ import Testing
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let paths = (root["captures"] as? [[String: Any]])?.compactMap { $0["path"] as? String } ?? []
         // 36 scenarios + 4 combined recordings + the two-interface merge (issue #18), and in
-        // field/ 8 scenarios + their combined recording.
-        #expect(paths.count == 50)
+        // field/ 8 scenarios + their combined recording, and in stacks/ (issue #19) 10 stacks +
+        // their combined recording.
+        #expect(paths.count == 61)
         #expect(paths.filter { $0.contains("/captures/field/") }.count == 9)
+        #expect(paths.filter { $0.contains("/captures/stacks/") }.count == 11)
         #expect(paths == paths.sorted())
         #expect(r.status == 1)
     }
