@@ -39,6 +39,8 @@ struct LegPairing: Sendable {
         var diagnosed: DiagnosedExchange
         /// The capture time its part had reached when it was offered.
         var offeredAt: Timestamp
+        /// The keys it is found by (``keys(of:authorization:)``), kept to unindex it.
+        var keys: [PairingKey]
     }
 
     /// Held exchanges by their number (given in offer order), and that order.
@@ -126,7 +128,8 @@ struct LegPairing: Sendable {
     /// Pairs `d` with what is held, then holds the result.
     private mutating func hold(_ d: consuming DiagnosedExchange, at now: Timestamp) {
         var d = d
-        let candidates = Self.partnerKeys(of: d.exchange).flatMap { byKey[$0] ?? [] }
+        let authorization = d.exchange.request?.head.headers.values(for: "authorization").first
+        let candidates = Self.partnerKeys(of: d.exchange, authorization: authorization).flatMap { byKey[$0] ?? [] }
         var outer: Int?
         for number in candidates {
             guard let h = held[number], Self.inWindow(h, now), Self.isLeg(d.exchange, of: h.diagnosed.exchange) else { continue }
@@ -142,15 +145,16 @@ struct LegPairing: Sendable {
         }
         let number = nextNumber
         nextNumber += 1
-        for key in Self.keys(of: d.exchange) { byKey[key, default: []].append(number) }
-        held[number] = Held(diagnosed: d, offeredAt: now)
+        let keys = Self.keys(of: d.exchange, authorization: authorization)
+        for key in keys { byKey[key, default: []].append(number) }
+        held[number] = Held(diagnosed: d, offeredAt: now, keys: keys)
         order.append(number)
     }
 
-    /// The keys `e` is found by.
-    private static func keys(of e: HTTPExchange) -> [PairingKey] {
+    /// The keys `e` is found by (`authorization`: its request's, looked up once).
+    private static func keys(of e: HTTPExchange, authorization: String?) -> [PairingKey] {
         var keys: [PairingKey] = []
-        if let authorization = e.request?.head.headers.values(for: "authorization").first { keys.append(.authorization(authorization)) }
+        if let authorization { keys.append(.authorization(authorization)) }
         if e.refusal != nil { keys.append(.attemptFrom(e.connection.client.address)) }
         if let status = e.response?.head.status, (502...504).contains(status) {
             keys.append(.gatewayErrorAt(e.connection.server.address))
@@ -161,9 +165,9 @@ struct LegPairing: Sendable {
     /// The keys `e`'s partners are found by: the same authorization; for a failed attempt, a
     /// gateway error at its client's address; for a gateway error, failed attempts from its
     /// server's address.
-    private static func partnerKeys(of e: HTTPExchange) -> [PairingKey] {
+    private static func partnerKeys(of e: HTTPExchange, authorization: String?) -> [PairingKey] {
         var keys: [PairingKey] = []
-        if let authorization = e.request?.head.headers.values(for: "authorization").first { keys.append(.authorization(authorization)) }
+        if let authorization { keys.append(.authorization(authorization)) }
         if e.refusal != nil { keys.append(.gatewayErrorAt(e.connection.client.address)) }
         if let status = e.response?.head.status, (502...504).contains(status) {
             keys.append(.attemptFrom(e.connection.server.address))
@@ -174,7 +178,7 @@ struct LegPairing: Sendable {
     /// Takes held exchange `number` out (its place in ``order`` is skipped when reached).
     private mutating func remove(_ number: Int) -> Held {
         let h = held.removeValue(forKey: number)!
-        for key in Self.keys(of: h.diagnosed.exchange) {
+        for key in h.keys {
             byKey[key]?.removeAll { $0 == number }
             if byKey[key]?.isEmpty == true { byKey[key] = nil }
         }
