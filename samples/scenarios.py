@@ -464,12 +464,13 @@ STACKS_SCENARIOS = [
              "empty body, OSS's message for it inferred [§8]) beside missing-content-length (php -S "
              "ends the body by closing [§4.4]). The fix stays: answer 4xx."),
     dict(name="lowercase-status-line", port=9106, behaviour="lowercase-status-403",
-         expect=["bad-status"], tshark_sees_no_response=True,
+         expect=["bad-status", "genuine-callback-rejected"], tshark_sees_no_response=True,
          why="A raw-socket server answers 'http/1.1 403 Forbidden' (lower-case HTTP-version "
              "name) with a JSON body. The tolerant parser reads it as HTTP/1.1 403; OSS: "
              "'Error status : 403.' [§4.1]. The evidence must quote the wire bytes "
              "'http/1.1 403 Forbidden' and say that they break RFC 9112 §2.3 (the HTTP-version "
-             "is case-sensitive)."),
+             "is case-sensitive). The callback is genuine and 403 is what a failed signature "
+             "check answers: genuine-callback-rejected as well, quoting the same wire bytes."),
     dict(name="close-delimited-late-fin", port=9107, behaviour="close-delimited-fin-5_5s",
          timeout=10.0, expect=["slow-response", "missing-content-length"],
          why="'HTTP/1.0 200 OK', Content-Type application/json, no Content-Length, the body "
