@@ -113,10 +113,11 @@ import Testing
         let r = try CLIRunner.run(["analyze", "--format", "json", "samples/captures"])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let paths = (root["captures"] as? [[String: Any]])?.compactMap { $0["path"] as? String } ?? []
-        // 36 scenarios + 4 combined recordings + the two-interface merge (issue #18), and in
-        // field/ 8 scenarios + their combined recording.
-        #expect(paths.count == 50)
+        // 36 scenarios + 4 combined recordings + the two-interface merge (issue #18), in
+        // field/ 8 scenarios + their combined recording, and in stacks/ (issue #19) 8 + 1.
+        #expect(paths.count == 59)
         #expect(paths.filter { $0.contains("/captures/field/") }.count == 9)
+        #expect(paths.filter { $0.contains("/captures/stacks/") }.count == 9)
         #expect(paths == paths.sorted())
         #expect(r.status == 1)
     }
