@@ -5,7 +5,7 @@ import HTTPExchanges
 /// and `X-Powered-By` headers, nginx's default error page, a PHP message ahead of the body, the
 /// JDK's spelling of `Transfer-encoding`, compression the request asked for. Each mark is a fact
 /// of the packets ("the answer's Server header says nginx/1.22.1"), never more.
-struct AnswerStack: Equatable {
+struct AnswerStack {
     /// The `Server` header's value, if any.
     var server: String?
     /// The `X-Powered-By` header's value, if any (PHP sets `PHP/8.2.7`).
@@ -22,12 +22,6 @@ struct AnswerStack: Equatable {
     /// The answer is compressed (`Content-Encoding`) and the request asked for that coding
     /// (`Accept-Encoding`), which OSS's requests never do (facts §2.3).
     var compressedOnRequest: (coding: String, accepted: String)?
-
-    static func == (a: AnswerStack, b: AnswerStack) -> Bool {
-        a.server == b.server && a.poweredBy == b.poweredBy && a.nginxErrorPage == b.nginxErrorPage && a.phpMessage == b.phpMessage
-            && a.jdkChunked == b.jdkChunked && a.compressedOnRequest?.coding == b.compressedOnRequest?.coding
-            && a.compressedOnRequest?.accepted == b.compressedOnRequest?.accepted
-    }
 
     init(request: CapturedRequest?, response: CapturedResponse) {
         let headers = response.head.headers
@@ -143,7 +137,8 @@ extension Diagnoser {
     /// The fix when nginx answered `status` with its own error page (the app's answer never
     /// reached OSS).
     private func nginxStatusHint(_ status: Int, latency: Double?) -> String {
-        let limit = Self.duration(settings.latencyThresholdSeconds)
+        let threshold = settings.latencyThresholdSeconds
+        let limit = threshold == threshold.rounded() ? "\(Int(threshold)) s" : Self.duration(threshold)
         switch status {
         case 502:
             return "nginx answered 502 Bad Gateway itself (its own error page): it got no usable answer from its upstream — the app behind proxy_pass or fastcgi_pass is not running at that address, refused the connection, or closed it without answering. Check nginx's error.log for this request, start the app at the upstream address, and make it answer 200 with JSON."
