@@ -120,3 +120,24 @@ import Testing
         #expect(HTMLRenderer.render(report).contains("(inferred: facts §4.4, §8"))
     }
 }
+
+/// A stack-aware fix may quote the answer (a PHP message): `--redact` reaches it, and the wire
+/// status line, like any other text taken from the capture.
+@Suite struct StackHintRedactionTests {
+    @Test func aQuotedPHPMessageIsRedactedInTheFix() throws {
+        let report = try StackSampleTests.report("php-warning-before-json")
+        let finding = try #require(report.exchanges[0].diagnosed.findings.first { $0.rule == .nonJSONBody })
+        #expect(finding.hint.contains("Undefined array key"))
+        var edited = report
+        // The same finding, as if PHP had printed a secret field in its message.
+        edited.exchanges[0].diagnosed.findings = report.exchanges[0].diagnosed.findings.map { f in
+            var copy = f
+            if copy.rule == .nonJSONBody { copy.hint = copy.hint.replacing("Undefined array key", with: "password=hunter2hunter2 in") }
+            return copy
+        }
+        let redacted = edited.redacted()
+        let hint = try #require(redacted.exchanges[0].diagnosed.findings.first { $0.rule == .nonJSONBody }?.hint)
+        #expect(!hint.contains("hunter2hunter2"))
+        #expect(hint.contains("password=[redacted"))
+    }
+}
