@@ -110,7 +110,7 @@ public enum RuleCatalog {
             ossError: nil,
             why: "The server does not verify signatures, verifies them wrongly, or trusts the key URL the request names: anyone can post a fake upload notification and it is taken as genuine.",
             fix: "Verify every callback as OSS documents (key URL prefix, RSA MD5 over the decoded path, query, newline and body) and answer 4xx when it does not verify.",
-            notClaimed: "That the request was forged: only that a request whose signature does not verify was answered 200, so a forged one would be too.",
+            notClaimed: "That the request was forged: only that a request whose signature does not verify was answered 200, so a forged one would be too. An empty 200 (how OSS's PHP demo rejects a bad signature: exit() before any output) is reported as a warning that claims no acceptance, only the empty answer.",
             concern: .authenticity),
         Rule(
             id: .unsignedCallbackAccepted, severity: .error,
