@@ -337,7 +337,7 @@ COMBINED = {
     "recording.json": {"all-lo.pcap": ("pcap", "ether"), "all-lo-nano.pcap": ("nsecpcap", "ether"),
                        "all-any.pcap": ("pcap", "linux-sll2"), "all-lo.pcapng": ("pcapng", "ether")},
     "recording-field.json": {"field/all-lo.pcap": ("pcap", "ether")},
-    "recording-stacks.json": {"stacks/all-lo.pcap": ("pcap", "ether")},
+    "recording-hints.json": {"hints/all-lo.pcap": ("pcap", "ether")},
 }
 
 

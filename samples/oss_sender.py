@@ -51,7 +51,7 @@ USER_AGENT = "aliyun-oss-callback"
 PLAIN_UA = "samples-http-client/1.0"
 GAP_BETWEEN_SCENARIOS = 0.2
 # The script that records each scenario table (scenarios.py), named in the truth it writes.
-RECORDERS = {"samples": "record.sh", "field": "record-field.sh", "stacks": "record-stacks-hints.sh",
+RECORDERS = {"samples": "record.sh", "field": "record-field.sh", "hints": "record-hints.sh",
              "all": "record-snaplen.sh"}
 
 
@@ -367,10 +367,10 @@ class Conn:
         self.recvs = []  # (end offset, t_ns)
         self.eof = False
         self.error = None
-        # The stacks table (record-stacks-hints.sh) takes each received segment's time from the
+        # The hints table (record-hints.sh) takes each received segment's time from the
         # kernel (SO_TIMESTAMPNS, the clock tcpdump's timestamps use) rather than from when
         # recv() returned, which trails by tens of ms on a machine busy with other work.
-        self.kernel_stamps = s["table"] == "stacks" and not s["tls"]
+        self.kernel_stamps = s["table"] == "hints" and not s["tls"]
         if self.kernel_stamps:
             self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
 
@@ -743,7 +743,7 @@ def main():
         rec = {"name": s["name"], "behaviour": s["behaviour"], "isCallback": s["is_callback"],
                "isTLS": s["tls"],
                "port": s["port"], "family": s["family"],
-               "capture": ("captures/%s/%%s.pcap" % s["table"] if s["table"] in ("field", "stacks")
+               "capture": ("captures/%s/%%s.pcap" % s["table"] if s["table"] in ("field", "hints")
                            else "captures/%s.pcap") % s["name"],
                "expect": s["expect"], "why": s["why"],
                "senderTimeoutSeconds": s["timeout"]}

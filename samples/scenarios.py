@@ -397,7 +397,7 @@ FIELD_SCENARIOS = [
              "so the latency is that of the last chunk, about 86 ms."),
 ]
 
-# Issue #19: the stacks callback servers run, seen from OSS (record-stacks-hints.sh). The sender
+# Issue #19: the stacks callback servers run, seen from OSS (record-hints.sh). The sender
 # calls ports 9100-9109 (captured); the apps behind nginx listen on 9064-9069, which the capture
 # filter leaves out (one leg per callback: the legs of a proxy are branch `legs`' samples).
 # Sender option:
@@ -405,14 +405,14 @@ FIELD_SCENARIOS = [
 #                     replaying a callback with a client that asks for gzip
 #   tshark_sees_no_response  tshark's HTTP dissector does not take the answer for a response
 #                     (a lower-case 'http/1.1' status line): check_captures.py notes it instead
-STACKS_PORT_MIN = 9100
-STACKS_PORT_MAX = 9109
-STACKS_CAPTURE_FILTER = "tcp and portrange %d-%d and host 127.0.0.1" % (STACKS_PORT_MIN, STACKS_PORT_MAX)
-STACKS_UPSTREAM_DEAD = 9064   # nothing listens here: nginx's upstream for nginx-502-upstream-down
-STACKS_UPSTREAM_SLOW = 9065   # stacks_server.py: answers 4 s late, behind nginx-504-read-timeout
-STACKS_UPSTREAM_JSON = 9066   # stacks_server.py: {"Status":"OK"} with Content-Length, behind nginx-gzip
+HINTS_PORT_MIN = 9100
+HINTS_PORT_MAX = 9109
+HINTS_CAPTURE_FILTER = "tcp and portrange %d-%d and host 127.0.0.1" % (HINTS_PORT_MIN, HINTS_PORT_MAX)
+HINTS_UPSTREAM_DEAD = 9064   # nothing listens here: nginx's upstream for nginx-502-upstream-down
+HINTS_UPSTREAM_SLOW = 9065   # hints_server.py: answers 4 s late, behind nginx-504-read-timeout
+HINTS_UPSTREAM_JSON = 9066   # hints_server.py: {"Status":"OK"} with Content-Length, behind nginx-gzip
 
-STACKS_SCENARIOS = [
+HINTS_SCENARIOS = [
     dict(name="nginx-502-upstream-down", port=9100, behaviour="nginx-proxy-dead-upstream",
          expect=["bad-status"],
          why="Debian's nginx with proxy_pass http://127.0.0.1:9064, where nothing listens: nginx "
@@ -481,12 +481,12 @@ STACKS_SCENARIOS = [
              "missing-content-length [§4.4]."),
 ]
 
-TABLES = {"samples": SCENARIOS, "field": FIELD_SCENARIOS, "stacks": STACKS_SCENARIOS}
+TABLES = {"samples": SCENARIOS, "field": FIELD_SCENARIOS, "hints": HINTS_SCENARIOS}
 PORT_RANGES = {"samples": (PORT_MIN, PORT_MAX), "field": (FIELD_PORT_MIN, FIELD_PORT_MAX),
-               "stacks": (STACKS_PORT_MIN, STACKS_PORT_MAX),
+               "hints": (HINTS_PORT_MIN, HINTS_PORT_MAX),
                "all": (PORT_MIN, FIELD_PORT_MAX)}
 CAPTURE_FILTERS = {"samples": CAPTURE_FILTER, "field": FIELD_CAPTURE_FILTER,
-                   "stacks": STACKS_CAPTURE_FILTER,
+                   "hints": HINTS_CAPTURE_FILTER,
                    "all": "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (
                        PORT_MIN, FIELD_PORT_MAX)}
 

@@ -7,7 +7,7 @@ import Testing
 @testable import Diagnosis
 
 /// nginx 1.22.1's default error page for `status` (the bytes recorded in
-/// samples/captures/stacks/nginx-50x-*.pcap).
+/// samples/captures/hints/nginx-50x-*.pcap).
 private func nginxPage(_ status: Int, _ reason: String) -> [UInt8] {
     Array(
         "<html>\r\n<head><title>\(status) \(reason)</title></head>\r\n<body>\r\n<center><h1>\(status) \(reason)</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n"

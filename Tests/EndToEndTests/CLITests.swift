@@ -114,10 +114,10 @@ import Testing
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let paths = (root["captures"] as? [[String: Any]])?.compactMap { $0["path"] as? String } ?? []
         // 36 scenarios + 4 combined recordings + the two-interface merge (issue #18), in
-        // field/ 8 scenarios + their combined recording, and in stacks/ (issue #19) 8 + 1.
+        // field/ 8 scenarios + their combined recording, and in hints/ (issue #19, stack hints) 8 + 1.
         #expect(paths.count == 59)
         #expect(paths.filter { $0.contains("/captures/field/") }.count == 9)
-        #expect(paths.filter { $0.contains("/captures/stacks/") }.count == 9)
+        #expect(paths.filter { $0.contains("/captures/hints/") }.count == 9)
         #expect(paths == paths.sorted())
         #expect(r.status == 1)
     }

@@ -52,11 +52,11 @@ struct SampleRecording {
 
     /// `recording.json` (record.sh: the scenarios in the combined `captures/all-*` files) followed
     /// by `recording-field.json` (record-field.sh: the field servers of issue #16, in `captures/field/`)
-    /// and `recording-stacks.json` (record-stacks-hints.sh: nginx, PHP, the JDK, … of issue #19,
-    /// in `captures/stacks/`).
+    /// and `recording-hints.json` (record-hints.sh: nginx, PHP, the JDK, … of issue #19,
+    /// in `captures/hints/`).
     static func loadEverySample() throws -> SampleRecording {
         let fieldTruth = samplesDirectory.appendingPathComponent("recording-field.json")
-        let stacksTruth = samplesDirectory.appendingPathComponent("recording-stacks.json")
+        let stacksTruth = samplesDirectory.appendingPathComponent("recording-hints.json")
         return SampleRecording(scenarios: try load().scenarios + load(from: fieldTruth).scenarios + load(from: stacksTruth).scenarios)
     }
 
@@ -105,7 +105,7 @@ struct SampleRecording {
         var options = AnalysisOptions()
         options.publicKeys = [testKey]
         // every sample port: record.sh 9001-9040 (HTTPS on 9030-9034), record-field.sh 9041-9059,
-        // record-uploads.sh 9060-9063, record-stacks-hints.sh 9100-9109
+        // record-uploads.sh 9060-9063, record-hints.sh 9100-9109
         options.servers = [ServerName(address: nil, ports: 9001...9063), ServerName(address: nil, ports: 9100...9109)]
         return options
     }

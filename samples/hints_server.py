@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Python parts of record-stacks-hints.sh (issue #19); 127.0.0.1 only:
+"""The Python parts of record-hints.sh (issue #19); 127.0.0.1 only:
   9065  slow app behind nginx-504-read-timeout: a real http.server that answers
         {"Status":"OK"} (Content-Length) 4 s after reading the request
   9066  app behind nginx-gzip-chunked: a real http.server that answers {"Status":"OK"} with a
@@ -8,7 +8,7 @@
   close-delimited-fin-5_5s  (its scenario port) raw socket: 'HTTP/1.0 200 OK', JSON body, no
                             Content-Length, the FIN 5.5 s after the body
 
-Usage: stacks_server.py [--ready-file PATH]. Runs until SIGINT/SIGTERM.
+Usage: hints_server.py [--ready-file PATH]. Runs until SIGINT/SIGTERM.
 """
 import argparse
 import http.server
@@ -22,7 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
-from scenarios import (STACKS_UPSTREAM_JSON, STACKS_UPSTREAM_SLOW, scenarios)  # noqa: E402
+from scenarios import (HINTS_UPSTREAM_JSON, HINTS_UPSTREAM_SLOW, scenarios)  # noqa: E402
 from callback_server import GOOD, http_date, log, read_request, response  # noqa: E402
 
 SLOW_APP_DELAY = 4.0   # behind nginx's proxy_read_timeout 3s
@@ -87,12 +87,12 @@ def main():
     ap.add_argument("--ready-file")
     args = ap.parse_args()
     stoppers = []
-    for port, app in ((STACKS_UPSTREAM_SLOW, SlowJSONApp), (STACKS_UPSTREAM_JSON, JSONApp)):
+    for port, app in ((HINTS_UPSTREAM_SLOW, SlowJSONApp), (HINTS_UPSTREAM_JSON, JSONApp)):
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), app)
         threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
         stoppers.append(httpd.shutdown)
         log("listening 127.0.0.1 port %d: %s" % (port, app.__name__))
-    for s in scenarios(table="stacks"):
+    for s in scenarios(table="hints"):
         if s["behaviour"] not in RAW:
             continue
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -1,5 +1,5 @@
 <?php
-// php-warning-before-json (record-stacks-hints.sh): a callback handler that reads a form field
+// php-warning-before-json (record-hints.sh): a callback handler that reads a form field
 // the request does not have. PHP 8 prints "Warning: Undefined array key" into the answer
 // (display_errors on) before the JSON, which OSS then cannot parse.
 header('Content-Type: application/json');

@@ -1,4 +1,4 @@
-// jdk-httpserver-chunked (record-stacks-hints.sh): the JDK's own HTTP server
+// jdk-httpserver-chunked (record-hints.sh): the JDK's own HTTP server
 // (com.sun.net.httpserver), run as a single-file program: `java JdkCallbackServer.java PORT READY_FILE`.
 // The handler reads the callback and answers {"Status":"OK"} after sendResponseHeaders(200, 0),
 // which the JDK documents as "chunked encoding is used and an arbitrary amount of data may be

@@ -1,29 +1,29 @@
 #!/usr/bin/env bash
-# Record the stacks callback servers really run (issue #19: STACKS_SCENARIOS in scenarios.py,
-# ports 9100-9109) from real HTTP traffic on loopback into samples/captures/stacks/ and
-# samples/recording-stacks.json. Leaves every other recording alone.
+# Record the stacks callback servers really run (issue #19: HINTS_SCENARIOS in scenarios.py,
+# ports 9100-9109) from real HTTP traffic on loopback into samples/captures/hints/ and
+# samples/recording-hints.json. Leaves every other recording alone.
 #
-#   sudo samples/record-stacks-hints.sh        (from anywhere; about 25 s)
+#   sudo samples/record-hints.sh        (from anywhere; about 25 s)
 #
 # 1. installs what it needs when missing (Debian: nginx, php-cli, a JDK);
-# 2. starts, each by pid: stacks_server.py (the apps behind nginx on 9065/9066, a raw server
+# 2. starts, each by pid: hints_server.py (the apps behind nginx on 9065/9066, a raw server
 #    answering 'http/1.1 403', a close-delimited answer with a late FIN), Debian's nginx
-#    (stacks/nginx.conf.in: 502 from a dead upstream on 9064, 504 after proxy_read_timeout 3s,
-#    gzip on), the JDK's HttpServer (stacks/JdkCallbackServer.java, `java File.java`) and PHP's
-#    built-in server twice (stacks/warning.php with display_errors on; stacks/callback.php, which
+#    (hints/nginx.conf.in: 502 from a dead upstream on 9064, 504 after proxy_read_timeout 3s,
+#    gzip on), the JDK's HttpServer (hints/JdkCallbackServer.java, `java File.java`) and PHP's
+#    built-in server twice (hints/warning.php with display_errors on; hints/callback.php, which
 #    rejects a bad signature with exit() like OSS's PHP demo);
 # 3. captures `tcpdump -i lo -s 0` on ports 9100-9109 only (the apps behind nginx, on 9064-9066,
-#    are not captured: one leg per callback) -> captures/stacks/all-lo.pcap;
-# 4. runs oss_sender.py --table stacks (it writes recording-stacks.json, the ground truth);
-# 5. stops everything by pid, splits per scenario port, writes captures/stacks/MANIFEST.tsv and
-#    runs check_captures.py --recording recording-stacks.json.
+#    are not captured: one leg per callback) -> captures/hints/all-lo.pcap;
+# 4. runs oss_sender.py --table hints (it writes recording-hints.json, the ground truth);
+# 5. stops everything by pid, splits per scenario port, writes captures/hints/MANIFEST.tsv and
+#    runs check_captures.py --recording recording-hints.json.
 set -euo pipefail
 
 SAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CAPDIR=$SAMPLES/captures/stacks
+CAPDIR=$SAMPLES/captures/hints
 
-die() { echo "record-stacks-hints.sh: $*" >&2; exit 1; }
-say() { echo "record-stacks-hints.sh: $*" >&2; }
+die() { echo "record-hints.sh: $*" >&2; exit 1; }
+say() { echo "record-hints.sh: $*" >&2; }
 
 # ------------------------------------------------------------------ prerequisites
 [ "$(id -u)" -eq 0 ] || die "needs root (capturing on lo): run 'sudo $0'"
@@ -45,15 +45,15 @@ probe_err=$(timeout 1 tcpdump -i lo -w /dev/null 'tcp port 1' 2>&1 >/dev/null) &
 
 cd "$SAMPLES"
 export PYTHONDONTWRITEBYTECODE=1
-read -r PORT_MIN PORT_MAX < <(python3 -c 'from scenarios import STACKS_PORT_MIN as a, STACKS_PORT_MAX as b; print(a, b)')
-FILTER=$(python3 -c 'from scenarios import STACKS_CAPTURE_FILTER; print(STACKS_CAPTURE_FILTER)')
+read -r PORT_MIN PORT_MAX < <(python3 -c 'from scenarios import HINTS_PORT_MIN as a, HINTS_PORT_MAX as b; print(a, b)')
+FILTER=$(python3 -c 'from scenarios import HINTS_CAPTURE_FILTER; print(HINTS_CAPTURE_FILTER)')
 
 # Nothing else may listen on the scenario ports or the upstream ports (9064 must stay dead).
 python3 - <<'PY' || die "a port is in use (see above); stop whatever listens there"
 import socket, sys
-from scenarios import scenarios, STACKS_UPSTREAM_DEAD, STACKS_UPSTREAM_SLOW, STACKS_UPSTREAM_JSON
+from scenarios import scenarios, HINTS_UPSTREAM_DEAD, HINTS_UPSTREAM_SLOW, HINTS_UPSTREAM_JSON
 bad = 0
-ports = [s["port"] for s in scenarios(table="stacks")] + [STACKS_UPSTREAM_DEAD, STACKS_UPSTREAM_SLOW, STACKS_UPSTREAM_JSON]
+ports = [s["port"] for s in scenarios(table="hints")] + [HINTS_UPSTREAM_DEAD, HINTS_UPSTREAM_SLOW, HINTS_UPSTREAM_JSON]
 for port in ports:
     with socket.socket(socket.AF_INET) as k:
         k.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -97,15 +97,15 @@ wait_port() {  # port name pid
     done
     die "$2 did not listen on port $1"
 }
-port_of() { python3 -c "from scenarios import by_name; print(by_name('stacks')['$1']['port'])"; }
+port_of() { python3 -c "from scenarios import by_name; print(by_name("hints")['$1']['port'])"; }
 
 # ------------------------------------------------------------------ servers
-python3 "$SAMPLES/stacks_server.py" --ready-file "$WORK/server.ready" 2>"$WORK/server.log" &
+python3 "$SAMPLES/hints_server.py" --ready-file "$WORK/server.ready" 2>"$WORK/server.log" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -f "$WORK/server.ready" ] && break; sleep 0.1; done
-[ -f "$WORK/server.ready" ] || die "stacks_server.py did not become ready"
+[ -f "$WORK/server.ready" ] || die "hints_server.py did not become ready"
 
-sed "s|@WORK@|$WORK|g" "$SAMPLES/stacks/nginx.conf.in" > "$WORK/nginx/nginx.conf"
+sed "s|@WORK@|$WORK|g" "$SAMPLES/hints/nginx.conf.in" > "$WORK/nginx/nginx.conf"
 "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' 2>"$WORK/nginx.err" &
 PIDS+=($!)
 for name in nginx-502-upstream-down nginx-504-read-timeout nginx-gzip-chunked; do
@@ -113,7 +113,7 @@ for name in nginx-502-upstream-down nginx-504-read-timeout nginx-gzip-chunked; d
 done
 
 JDK_PORT=$(port_of jdk-httpserver-chunked)
-java "$SAMPLES/stacks/JdkCallbackServer.java" "$JDK_PORT" "$WORK/jdk.ready" 2>"$WORK/jdk.err" &
+java "$SAMPLES/hints/JdkCallbackServer.java" "$JDK_PORT" "$WORK/jdk.ready" 2>"$WORK/jdk.err" &
 PIDS+=($!)
 for _ in $(seq 300); do [ -f "$WORK/jdk.ready" ] && break; sleep 0.1; done
 [ -f "$WORK/jdk.ready" ] || die "JdkCallbackServer.java did not become ready: $(tail -3 "$WORK/jdk.err")"
@@ -124,7 +124,7 @@ python3 -c "import urllib.request; urllib.request.urlopen(urllib.request.Request
 
 for name in php-warning-before-json php-demo-empty-200; do
     port=$(port_of $name)
-    php -d display_errors=1 -S "127.0.0.1:$port" -t "$SAMPLES/stacks" 2>"$WORK/php-$port.log" &
+    php -d display_errors=1 -S "127.0.0.1:$port" -t "$SAMPLES/hints" 2>"$WORK/php-$port.log" &
     PIDS+=($!)
     wait_port "$port" "php -S" "${PIDS[-1]}"
 done
@@ -139,7 +139,7 @@ sleep 0.5
 # ------------------------------------------------------------------ traffic
 # At a higher priority: its clock readings (the truth's latencies) then trail the wire by
 # little even on a machine busy with other work (the end-to-end tests allow 10 ms).
-nice -n -10 python3 "$SAMPLES/oss_sender.py" --table stacks --out "$WORK/recording-stacks.json" &
+nice -n -10 python3 "$SAMPLES/oss_sender.py" --table hints --out "$WORK/recording-hints.json" &
 SENDER_PID=$!
 wait "$SENDER_PID" || die "oss_sender.py failed"
 SENDER_PID=
@@ -155,11 +155,11 @@ grep -q "^0 packets dropped by kernel" "$WORK/lo.err" || die "tcpdump dropped pa
 
 # ------------------------------------------------------------------ split per scenario, manifest
 python3 -c 'from scenarios import scenarios
-for s in scenarios(table="stacks"): print(s["name"], s["port"])' > "$WORK/ports"
+for s in scenarios(table="hints"): print(s["name"], s["port"])' > "$WORK/ports"
 while read -r name port; do
     tcpdump -r "$WORK/captures/all-lo.pcap" -Z root -w "$WORK/captures/$name.pcap" "tcp port $port" 2>/dev/null
 done < "$WORK/ports"
-chmod 644 "$WORK"/captures/* "$WORK/recording-stacks.json"
+chmod 644 "$WORK"/captures/* "$WORK/recording-hints.json"
 {
     printf 'file\tscenario\tport\tlink_type\tformat\ttimestamps\tpackets\tbytes\n'
     IFS=$'\t' read -r _ fmt _enc pk sz < <(capinfos -T -r -t -E -c -s "$WORK/captures/all-lo.pcap")
@@ -174,8 +174,8 @@ chmod 644 "$WORK"/captures/* "$WORK/recording-stacks.json"
 mkdir -p "$CAPDIR"
 rm -f "$CAPDIR"/*.pcap "$CAPDIR"/MANIFEST.tsv
 mv "$WORK"/captures/* "$CAPDIR"/
-mv "$WORK/recording-stacks.json" "$SAMPLES/recording-stacks.json"
-say "wrote captures/stacks/ ($(ls "$CAPDIR" | wc -l) files) and recording-stacks.json"
-python3 "$SAMPLES/check_captures.py" --recording recording-stacks.json \
+mv "$WORK/recording-hints.json" "$SAMPLES/recording-hints.json"
+say "wrote captures/hints/ ($(ls "$CAPDIR" | wc -l) files) and recording-hints.json"
+python3 "$SAMPLES/check_captures.py" --recording recording-hints.json \
     || die "check_captures.py found differences (see above)"
 say "done"

@@ -1,5 +1,5 @@
 <?php
-// php-demo-empty-200 (record-stacks-hints.sh): verifies the callback's signature as OSS documents
+// php-demo-empty-200 (record-hints.sh): verifies the callback's signature as OSS documents
 // (facts §3.1: RSA MD5 over url_decode(path), the query with its '?', "\n", the body) and, when
 // it does not verify, rejects the way OSS's official PHP demo does (facts §5): exit() before any
 // output, which PHP answers as 200 with an empty body. Written for these samples.

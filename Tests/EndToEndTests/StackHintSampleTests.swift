@@ -6,13 +6,13 @@ import Rendering
 import TCPReassembly
 import Testing
 
-/// The stacks of issue #19 as recorded by `samples/record-stacks-hints.sh` (Debian's nginx, PHP's
+/// The stacks of issue #19 as recorded by `samples/record-hints.sh` (Debian's nginx, PHP's
 /// built-in server, the JDK's HttpServer, raw servers), end to end: the fix fits the stack the
 /// answer names, the predicted OSS message says whether it is documented or inferred, the wire
 /// status line is quoted, and a close-delimited answer ends at its FIN.
-@Suite struct StackSampleTests {
+@Suite struct StackHintSampleTests {
     static func diagnosed(_ name: String) throws -> DiagnosedExchange {
-        let analysis = SampleScenarioTests.analyze(SampleRecording.path("captures/stacks/\(name).pcap"))
+        let analysis = SampleScenarioTests.analyze(SampleRecording.path("captures/hints/\(name).pcap"))
         #expect(analysis.summary.error == nil)
         try #require(analysis.exchanges.count == 1)
         return analysis.exchanges[0].diagnosed
