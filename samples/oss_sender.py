@@ -26,6 +26,7 @@ import re
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,8 @@ sys.path.insert(0, HERE)
 from scenarios import CAPTURE_FILTERS, PORT_RANGES, scenarios  # noqa: E402
 from fake_oss import upload_requests  # noqa: E402
 
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux <asm-generic/socket.h>
+
 PRIVATE_KEY = os.path.join(HERE, "keys", "test-callback-private.pem")
 PUBLIC_KEY = os.path.join(HERE, "keys", "test-callback-public.pem")
 PUB_KEY_URL = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem"
@@ -49,9 +52,10 @@ PLAIN_UA = "samples-http-client/1.0"
 GAP_BETWEEN_SCENARIOS = 0.2
 # The script that records each scenario table (scenarios.py), named in the truth it writes.
 RECORDERS = {"samples": "record.sh", "field": "record-field.sh", "all": "record-snaplen.sh",
-             "stacks": "record-stacks.sh"}
+             "stacks": "record-stacks.sh", "hints": "record-hints.sh"}
 # Where each table's per-scenario captures go.
-CAPTURE_DIRS = {"samples": "captures", "field": "captures/field", "stacks": "captures/stacks"}
+CAPTURE_DIRS = {"samples": "captures", "field": "captures/field", "stacks": "captures/stacks",
+                "hints": "captures/hints"}
 
 
 def log(msg):
@@ -233,6 +237,9 @@ def callback_request(s):
         ("x-oss-signature-version", "1.0"),
         ("x-oss-tag", "CALLBACK"),
     ] + list(s["extra_headers"])
+    if s["accept_encoding"]:
+        # Not OSS's (it sends no Accept-Encoding): a tester's client that asks for compression.
+        headers.insert(2, ("Accept-Encoding", s["accept_encoding"]))
     if s["unsigned"]:
         # A forger's request that does not bother to sign: OSS's headers without Authorization.
         headers = [kv for kv in headers if kv[0] != "Authorization"]
@@ -363,6 +370,12 @@ class Conn:
         self.recvs = []  # (end offset, t_ns)
         self.eof = False
         self.error = None
+        # The hints table (record-hints.sh) takes each received segment's time from the
+        # kernel (SO_TIMESTAMPNS, the clock tcpdump's timestamps use) rather than from when
+        # recv() returned, which trails by tens of ms on a machine busy with other work.
+        self.kernel_stamps = s["table"] == "hints" and not s["tls"]
+        if self.kernel_stamps:
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
 
     def recv_once(self, deadline_ns):
         """One recv() bounded by the deadline. Returns False on timeout, error or EOF."""
@@ -372,7 +385,7 @@ class Conn:
             return False
         self.sock.settimeout(remaining)
         try:
-            data = self.sock.recv(65536)
+            data, stamp_ns = self.receive()
         except socket.timeout:
             self.error = "timeout"
             return False
@@ -385,8 +398,19 @@ class Conn:
             self.eof_ns = t
             return False
         self.buf += data
-        self.recvs.append((len(self.buf), t))
+        self.recvs.append((len(self.buf), stamp_ns or t))
         return True
+
+    def receive(self):
+        """recv(), and the kernel's receive time of the data when kernel_stamps (else None)."""
+        if not self.kernel_stamps or isinstance(self.sock, ssl.SSLSocket):
+            return self.sock.recv(65536), None
+        data, ancillary, _, _ = self.sock.recvmsg(65536, 64)
+        for level, kind, value in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(value) >= 16:
+                sec, nsec = struct.unpack("qq", value[:16])
+                return data, sec * 1_000_000_000 + nsec
+        return data, None
 
     def read_response(self, start, deadline_ns):
         """Read until the response at `start` is complete, EOF, error or deadline."""
@@ -461,7 +485,11 @@ def run_callback(s):
     if outcome == "timeout-gave-up":
         rec["gaveUpAfterSeconds"] = round((t_close - t1) / 1e9, 6)
     lat = None
-    if resp is not None and outcome == "response" and resp.get("lastByteNs"):
+    if resp is not None and outcome == "response" and resp.get("framing") == "close-delimited" \
+            and resp["complete"] and getattr(c, "eof_ns", None):
+        # A close-delimited body ends with the connection (RFC 9112 §6.3 rule 8): at the EOF.
+        lat = round((c.eof_ns - t1) / 1e9, 6)
+    elif resp is not None and outcome == "response" and resp.get("lastByteNs"):
         lat = round((resp["lastByteNs"] - t1) / 1e9, 6)
     rec["exchanges"] = [{"index": 0, "request": req, "response": resp, "latencySeconds": lat}]
     if resp is None and outcome in ("closed-without-response", "reset"):
@@ -724,6 +752,8 @@ def main():
         if s["stack"] is not None:
             rec["stack"] = s["stack"]
             rec["legs"] = s["legs"]
+        if s["tshark_sees_no_response"]:
+            rec["tsharkSeesNoResponse"] = True
         if args.snaplen == 200 and s["expect_snaplen200"] is not None:
             rec["expectUncut"] = s["expect"]
             rec["expect"] = s["expect_snaplen200"]

@@ -513,11 +513,97 @@ STACK_SCENARIOS = [
              "[§4.4, §8]."),
 ]
 
-TABLES = {"samples": SCENARIOS, "field": FIELD_SCENARIOS, "stacks": STACK_SCENARIOS}
+# Issue #19: the stacks callback servers run, seen from OSS (record-hints.sh). The sender
+# calls ports 9100-9109 (captured); the apps behind nginx listen on 9064-9069, which the capture
+# filter leaves out (one leg per callback: the legs of a proxy are branch `legs`' samples).
+# Sender option:
+#   accept_encoding   send this Accept-Encoding header (OSS sends none, facts §2.3): a tester
+#                     replaying a callback with a client that asks for gzip
+#   tshark_sees_no_response  tshark's HTTP dissector does not take the answer for a response
+#                     (a lower-case 'http/1.1' status line): check_captures.py notes it instead
+HINTS_PORT_MIN = 9100
+HINTS_PORT_MAX = 9109
+HINTS_CAPTURE_FILTER = "tcp and portrange %d-%d and host 127.0.0.1" % (HINTS_PORT_MIN, HINTS_PORT_MAX)
+HINTS_UPSTREAM_DEAD = 9064   # nothing listens here: nginx's upstream for nginx-502-upstream-down
+HINTS_UPSTREAM_SLOW = 9065   # hints_server.py: answers 4 s late, behind nginx-504-read-timeout
+HINTS_UPSTREAM_JSON = 9066   # hints_server.py: {"Status":"OK"} with Content-Length, behind nginx-gzip
+
+HINTS_SCENARIOS = [
+    dict(name="nginx-502-upstream-down", port=9100, behaviour="nginx-proxy-dead-upstream",
+         expect=["bad-status"],
+         why="Debian's nginx with proxy_pass http://127.0.0.1:9064, where nothing listens: nginx "
+             "answers the callback itself with 502 Bad Gateway and its default error page "
+             "(Server: nginx). OSS: 'Error status : 502.' [§4.1, §4.7]. The hint names nginx "
+             "and its upstream, not the route: the packets show nginx's own page."),
+    dict(name="nginx-504-read-timeout", port=9101, behaviour="nginx-proxy-read-timeout-3s",
+         timeout=10.0, expect=["bad-status"],
+         why="nginx with proxy_read_timeout 3s in front of an app that answers after 4 s: nginx "
+             "answers 504 Gateway Time-out with its default page about 3 s after the request. "
+             "OSS: 'Error status : 504.' [§4.1]. The hint says nginx's read timeout expired "
+             "(about 3 s, the time the packets show) and that the app must answer within 5 s."),
+    dict(name="nginx-gzip-chunked", port=9102, behaviour="nginx-gzip-on",
+         accept_encoding="gzip, deflate",
+         expect=["missing-content-length"],
+         why="nginx with gzip on (gzip_types application/json, gzip_min_length 1) in front of an "
+             "app that answers {\"Status\":\"OK\"} with a Content-Length. The request asks for "
+             "gzip (Accept-Encoding), so nginx compresses the answer and, not knowing the "
+             "compressed length in advance, sends it chunked without Content-Length: "
+             "missing-content-length (that OSS fails chunked is an inference [§4.4, §8]). OSS "
+             "sends no Accept-Encoding [§2.3], so OSS itself would get the app's answer "
+             "unchanged: the hint says nginx compressed it because the request asked for gzip."),
+    dict(name="jdk-httpserver-chunked", port=9103, behaviour="jdk-send-response-headers-0",
+         expect=["missing-content-length"],
+         why="The JDK's own com.sun.net.httpserver.HttpServer (JdkCallbackServer.java, run with "
+             "`java File.java`): the handler calls sendResponseHeaders(200, 0), which the JDK "
+             "documents as 'chunked encoding is used', then writes {\"Status\":\"OK\"}. The "
+             "answer is chunked with no Content-Length: missing-content-length (inferred OSS "
+             "message [§4.4, §8]). The JDK writes the header as 'Transfer-encoding' (lower-case "
+             "e) and sends no Server header: the hint names sendResponseHeaders' length."),
+    dict(name="php-warning-before-json", port=9104, behaviour="php-cli-server-warning",
+         target="/warning.php",
+         expect=["non-json-body", "missing-content-length"],
+         why="PHP's built-in server (php -S) running a script that reads an undefined array key "
+             "before echoing its JSON: PHP prints a Warning into the answer ahead of "
+             "{\"Status\":\"OK\"} (display_errors is on in php -S). 'Response body is not valid "
+             "json format.' [§4.2]. The hint quotes the Warning and says to fix it and turn "
+             "display_errors off. php -S sends no Content-Length (the body ends at its close): "
+             "missing-content-length [§4.4] as well."),
+    dict(name="php-demo-empty-200", port=9105, behaviour="php-cli-server-demo-exit",
+         target="/callback.php", forge=True,
+         expect=["non-json-body", "missing-content-length", "signature-invalid", "untrusted-key-url",
+                 "forged-callback-accepted"],
+         why="A PHP callback written the way OSS's official PHP demo rejects a bad signature "
+             "[§5]: when openssl_verify fails it calls exit() before any output, so php -S "
+             "answers 200 with an empty body. The request is forged (the forger's key and key "
+             "URL). The packets show an empty 200, not an acceptance: forged-callback-accepted "
+             "is a warning whose message says so; the delivery verdict is non-json-body (an "
+             "empty body, OSS's message for it inferred [§8]) beside missing-content-length (php -S "
+             "ends the body by closing [§4.4]). The fix stays: answer 4xx."),
+    dict(name="lowercase-status-line", port=9106, behaviour="lowercase-status-403",
+         expect=["bad-status", "genuine-callback-rejected"], tshark_sees_no_response=True,
+         why="A raw-socket server answers 'http/1.1 403 Forbidden' (lower-case HTTP-version "
+             "name) with a JSON body. The tolerant parser reads it as HTTP/1.1 403; OSS: "
+             "'Error status : 403.' [§4.1]. The evidence must quote the wire bytes "
+             "'http/1.1 403 Forbidden' and say that they break RFC 9112 §2.3 (the HTTP-version "
+             "is case-sensitive). The callback is genuine and 403 is what a failed signature "
+             "check answers: genuine-callback-rejected as well, quoting the same wire bytes."),
+    dict(name="close-delimited-late-fin", port=9107, behaviour="close-delimited-fin-5_5s",
+         timeout=10.0, expect=["slow-response", "missing-content-length"],
+         why="'HTTP/1.0 200 OK', Content-Type application/json, no Content-Length, the body "
+             "{\"Status\":\"OK\"} at once, and the FIN 5.5 s later. Without a length the body "
+             "ends only when the connection closes (RFC 9112 §6.3 rule 8): the response is "
+             "complete at the FIN, 5.5 s after the request, over OSS's 5 s [§4.5], although "
+             "its last data byte came at once. slow-response with the FIN's time, and "
+             "missing-content-length [§4.4]."),
+]
+
+TABLES = {"samples": SCENARIOS, "field": FIELD_SCENARIOS, "stacks": STACK_SCENARIOS,
+          "hints": HINTS_SCENARIOS}
 PORT_RANGES = {"samples": (PORT_MIN, PORT_MAX), "field": (FIELD_PORT_MIN, FIELD_PORT_MAX),
-               "all": (PORT_MIN, FIELD_PORT_MAX), "stacks": (STACK_PORT_MIN, STACK_PORT_MAX)}
+               "all": (PORT_MIN, FIELD_PORT_MAX), "stacks": (STACK_PORT_MIN, STACK_PORT_MAX),
+               "hints": (HINTS_PORT_MIN, HINTS_PORT_MAX)}
 CAPTURE_FILTERS = {"samples": CAPTURE_FILTER, "field": FIELD_CAPTURE_FILTER,
-                   "stacks": STACK_CAPTURE_FILTER,
+                   "stacks": STACK_CAPTURE_FILTER, "hints": HINTS_CAPTURE_FILTER,
                    "all": "tcp and portrange %d-%d and (host 127.0.0.1 or host ::1)" % (
                        PORT_MIN, FIELD_PORT_MAX)}
 
@@ -525,7 +611,7 @@ DEFAULTS = dict(family="ipv4", mode="callback", timeout=5.0, split=False, rewrit
                 linger_after=0.0, target=None, forge=False, tls=False, tls_max=None,
                 unsigned=False, connection="close", cut_request_at=None, callback=None,
                 exchange_expect=None, expect_snaplen200=None, extra_headers=(), stack=None,
-                legs=None)
+                legs=None, accept_encoding=None, tshark_sees_no_response=False)
 
 
 def scenarios(port_offset=0, table="samples"):

@@ -51,8 +51,15 @@ extension Diagnoser {
         _ request: CapturedRequest, _ signature: SignatureVerdict, _ response: CapturedResponse
     ) -> Finding? {
         guard response.head.status == 200 else { return nil }
-        let answered = [Evidence("statusLine", Self.statusLine(response)), Evidence("responseFrame", "\(response.timing.start.frame)")]
+        let answered = Self.statusLineEvidence(response) + [Evidence("responseFrame", "\(response.timing.start.frame)")]
         switch signature.status {
+        case .invalid where Self.isEmptyAnswer(response):
+            return emptyAnswer(.forgedCallbackAccepted, "whose signature does not verify", evidence: answered)
+        case .missing where Self.isEmptyAnswer(response) && request.head.headers["authorization"] == nil
+            && !request.anomalies.contains(where: Self.cutsTheHead):
+            return emptyAnswer(
+                .unsignedCallbackAccepted, "without an authorization header",
+                evidence: [Evidence("signature", "missing: no authorization header in the captured head")] + answered)
         case .invalid:
             return Finding(
                 .forgedCallbackAccepted,
@@ -69,11 +76,30 @@ extension Diagnoser {
         }
     }
 
+    /// A 200 whose body was captured whole and is empty: how OSS's official PHP demo answers a
+    /// callback it rejects (it calls `exit()` before writing anything, facts §5).
+    static func isEmptyAnswer(_ response: CapturedResponse) -> Bool {
+        response.end == .complete && response.body.size == 0 && response.body.missingBytes == 0
+    }
+
+    /// The server answered an empty 200 to a callback that does not verify (`what`): the packets
+    /// show that answer, not whether the server accepted the callback — an empty 200 is also how
+    /// OSS's PHP demo rejects one. A warning, not the error of an acceptance, and the fix stays:
+    /// reject with 4xx.
+    private func emptyAnswer(_ rule: RuleID, _ what: String, evidence: [Evidence]) -> Finding {
+        Finding(
+            rule: rule, severity: .warning,
+            message:
+                "The server answered 200 with an empty body to a callback \(what). The packets do not show whether it accepted it: an empty 200 is also how OSS's official PHP demo rejects such a callback (it exits without writing). OSS fails an empty answer too (non-JSON), so the same answer to a genuine callback fails it.",
+            evidence: evidence + [Evidence("bodyBytes", "0")], ossError: nil,
+            hint: "Reject a callback that does not verify with 4xx (400 or 403) so the rejection is explicit, and answer 200 with a JSON body such as {\"Status\":\"OK\"} only to one that verifies.")
+    }
+
     /// `genuine-callback-rejected`: what is known (the signature verifies; the server refused it),
     /// with the server's answer quoted, and the possible causes listed rather than one asserted.
     private func genuineCallbackRejected(_ signature: SignatureVerdict, _ response: CapturedResponse) -> Finding {
         let key = signature.verifiedWith ?? "a known key"
-        var evidence = [Evidence("statusLine", Self.statusLine(response)), Evidence("verifiedWith", key)]
+        var evidence = Self.statusLineEvidence(response) + [Evidence("verifiedWith", key)]
         if let contentType = response.head.headers["content-type"] { evidence.append(Evidence("contentType", contentType)) }
         if !response.body.preview.isEmpty { evidence.append(Evidence("bodyPreview", Self.snippet(response.body.preview, limit: 120))) }
         return Finding(

@@ -51,7 +51,7 @@ extension Diagnoser {
     func badStatus(_ response: CapturedResponse) -> Finding? {
         let status = response.head.status
         guard status != 200 else { return nil }
-        var evidence = [Evidence("statusLine", Self.statusLine(response))]
+        var evidence = Self.statusLineEvidence(response)
         if let location = response.head.headers["location"] { evidence.append(Evidence("location", location)) }
         return Finding(
             .badStatus, "The server answered \(status) \(response.head.reason); OSS accepts only 200.",
@@ -64,7 +64,7 @@ extension Diagnoser {
         Finding(
             .incomplete,
             "The response's header section was cut (\(Self.whyCut(response.anomalies))); its framing and body cannot be judged.",
-            evidence: [Evidence("statusLine", Self.statusLine(response))])
+            evidence: Self.statusLineEvidence(response))
     }
 
     // MARK: - Framing
@@ -134,7 +134,8 @@ extension Diagnoser {
             return Finding(
                 .missingContentLength, "Content-Length \"\(value)\" is not a valid length; OSS needs a positive integer.",
                 evidence: [Evidence("contentLength", value)],
-                ossError: "Error Status : 400.User server return invalid conent-length value.")
+                ossError: "Error Status : 400.User server return invalid conent-length value.",
+                ossErrorSource: OSSMessageFacts.invalidContentLength)
         }
         let how: String
         switch response.framing {
@@ -144,7 +145,8 @@ extension Diagnoser {
         }
         return Finding(
             .missingContentLength, "The response has no Content-Length: the server sent \(how).",
-            evidence: [Evidence("framing", Self.describe(response.framing))])
+            evidence: [Evidence("framing", Self.describe(response.framing))],
+            ossErrorSource: response.framing == .chunked ? OSSMessageFacts.chunked : nil)
     }
 
     // MARK: - Body
@@ -166,7 +168,8 @@ extension Diagnoser {
                 Finding(
                     .nonJSONBody,
                     "The body could not be decoded (Content-Encoding: \(body.contentDecoding?.coding ?? "")): \(failure).",
-                    evidence: [Evidence("firstBytesHex", Self.hex(body.leadingBytes.prefix(16)))]))
+                    evidence: [Evidence("firstBytesHex", Self.hex(body.leadingBytes.prefix(16)))],
+                    ossErrorSource: OSSMessageFacts.undecodable))
         } else if case .invalid(let error, let offset)? = body.json {
             findings.append(notJSON(response, error: error, offset: offset))
         }
@@ -185,7 +188,7 @@ extension Diagnoser {
         var evidence = [Evidence("firstBytesHex", Self.hex(body.preview.dropFirst(body.byteOrderMark?.bytes.count ?? 0).prefix(16)))]
         if !body.preview.isEmpty { evidence.append(Evidence("bodyPreview", Self.snippet(body.preview, limit: 80))) }
         if let contentType = response.head.headers["content-type"] { evidence.append(Evidence("contentType", contentType)) }
-        return Finding(.nonJSONBody, text, evidence: evidence)
+        return Finding(.nonJSONBody, text, evidence: evidence, ossErrorSource: body.size == 0 ? OSSMessageFacts.emptyBody : nil)
     }
 
     // MARK: - Missing bytes
@@ -221,8 +224,47 @@ extension Diagnoser {
             })
     }
 
+    /// The status line as the server sent it: the wire bytes when they differ from the parsed
+    /// form (`http/1.1 403 Forbidden`, bytes outside printable ASCII as `\xNN`), else the parsed
     /// `HTTP/1.1 400 Bad Request`.
     static func statusLine(_ response: CapturedResponse) -> String {
-        "\(response.head.version) \(response.head.status) \(response.head.reason)"
+        guard let wire = response.head.wireStatusLine else { return response.head.canonicalStatusLine }
+        return escapedWireBytes(wire)
+    }
+
+    /// Printable ASCII as is, a backslash as `\\`, every other byte as `\xNN`: a quote of wire
+    /// bytes that shows what a String would hide (a CR, a tab, invalid UTF-8).
+    static func escapedWireBytes(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        var out = ""
+        for byte in bytes {
+            if byte == 0x5C {
+                out += "\\\\"
+            } else if byte >= 0x20 && byte < 0x7F {
+                out.append(Character(Unicode.Scalar(byte)))
+            } else {
+                out += "\\x" + String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+            }
+        }
+        return out
+    }
+
+    /// The status line evidence: `statusLine` quoted from the wire and, when the wire breaks the
+    /// standard, `statusLineNonStandard` saying how (RFC 9112 §2.3: the HTTP-version's name is
+    /// case-sensitive, "HTTP"; RFC 9112 §4: `HTTP-version SP status-code SP [ reason-phrase ]`).
+    /// The parser stays tolerant; this only says what the packets show.
+    static func statusLineEvidence(_ response: CapturedResponse) -> [Evidence] {
+        var evidence = [Evidence("statusLine", statusLine(response))]
+        var breaches: [String] = []
+        if response.anomalies.contains(.lowercaseHTTPVersion) {
+            let name = response.head.wireStatusLine.map { String(decoding: $0.prefix(4), as: UTF8.self) } ?? "?"
+            breaches.append(
+                "the HTTP-version's name is \"\(name)\", not \"HTTP\" (RFC 9112 §2.3: it is case-sensitive); tolerant clients accept it, strict ones may not")
+        }
+        if let wire = response.head.wireStatusLine, wire.count == 12 {
+            breaches.append("no space after the status code (RFC 9112 §4: HTTP-version SP status-code SP [ reason-phrase ])")
+        }
+        if !breaches.isEmpty { evidence.append(Evidence("statusLineNonStandard", breaches.joined(separator: "; "))) }
+        return evidence
     }
 }

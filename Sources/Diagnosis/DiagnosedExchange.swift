@@ -29,6 +29,13 @@ public struct DiagnosedExchange: Sendable, Equatable {
     /// the analysis, which pairs legs across connections; the verdict stays this exchange's.
     public var legs: [CallbackLeg] = []
 
+    /// Whether the message of a `.failed` ``outcome`` is documented or inferred: the source of the
+    /// finding that decided it (nil for other outcomes, or when that finding names no OSS message).
+    public var outcomeMessageSource: OSSMessageSource? {
+        guard case .failed = outcome else { return nil }
+        return Diagnoser.decidingFailure(findings)?.ossErrorSource
+    }
+
     /// True when a finding at `severity` or above is present.
     public func hasFinding(atLeast severity: Severity) -> Bool { findings.contains { $0.severity >= severity } }
 

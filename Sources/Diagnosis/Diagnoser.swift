@@ -26,7 +26,7 @@ public struct Diagnoser: Sendable {
         } else if unfinished, let request = exchange.request {
             findings = unfinishedRequestFindings(exchange, request)
         } else if !signals.isEmpty {
-            findings = callbackFindings(exchange) + authenticityFindings(exchange)
+            findings = stackAware(callbackFindings(exchange), exchange) + authenticityFindings(exchange)
         } else if let uploadSide = UploadDiagnosis.of(exchange) {
             upload = uploadSide
             findings = uploadFindings(uploadSide, exchange: exchange)
@@ -45,11 +45,16 @@ public struct Diagnoser: Sendable {
     /// say it; a forged or altered callback that the server accepted still passed OSS's checks.
     /// An upload (the uploader's own exchange with OSS) gets no callback verdict.
     func predictedOutcome(_ findings: [Finding], isCallback: Bool) -> PredictedOutcome {
-        if let failure = findings.first(where: { $0.severity == .error && RuleCatalog.rule($0.rule).concern == .delivery }) {
+        if let failure = Self.decidingFailure(findings) {
             return .failed(ossMessage: failure.ossError ?? failure.message)
         }
         if let gap = findings.first(where: { $0.rule == .incomplete }) { return .unknown(reason: gap.message) }
         return isCallback ? .passed : .notACallback
+    }
+
+    /// The finding that decides what OSS told the uploader: the first error of a delivery rule.
+    static func decidingFailure(_ findings: [Finding]) -> Finding? {
+        findings.first { $0.severity == .error && RuleCatalog.rule($0.rule).concern == .delivery }
     }
 
     /// A request whose header section was cut: the headers that would say "OSS callback" may be

@@ -17,6 +17,8 @@ public struct Finding: Sendable, Hashable {
     public var evidence: [Evidence]
     /// The message OSS gives the uploader for this failure, if it reports one.
     public var ossError: String?
+    /// Whether ``ossError`` is documented or inferred, and from which fact; nil without a message.
+    public var ossErrorSource: OSSMessageSource?
     /// How to fix it.
     public var hint: String
     /// True when the finding rests on an estimate rather than on parsed messages: for an HTTPS
@@ -24,10 +26,11 @@ public struct Finding: Sendable, Hashable {
     public var estimated: Bool
 
     public init(
-        rule: RuleID, severity: Severity, message: String, evidence: [Evidence], ossError: String?, hint: String,
-        estimated: Bool = false
+        rule: RuleID, severity: Severity, message: String, evidence: [Evidence], ossError: String?,
+        ossErrorSource: OSSMessageSource? = nil, hint: String, estimated: Bool = false
     ) {
         self.estimated = estimated
+        self.ossErrorSource = ossError == nil ? nil : ossErrorSource
         self.rule = rule
         self.severity = severity
         self.message = message
@@ -36,12 +39,16 @@ public struct Finding: Sendable, Hashable {
         self.hint = hint
     }
 
-    /// A finding for catalogue rule `id`, with the catalogue's severity, OSS message and fix.
-    public init(_ id: RuleID, _ message: String, evidence: [Evidence] = [], ossError: String? = nil, estimated: Bool = false) {
+    /// A finding for catalogue rule `id`, with the catalogue's severity, OSS message and fix. An
+    /// `ossError` of its own comes with its `ossErrorSource` (the catalogue's when not given).
+    public init(
+        _ id: RuleID, _ message: String, evidence: [Evidence] = [], ossError: String? = nil,
+        ossErrorSource: OSSMessageSource? = nil, estimated: Bool = false
+    ) {
         let rule = RuleCatalog.rule(id)
         self.init(
             rule: id, severity: rule.severity, message: message, evidence: evidence, ossError: ossError ?? rule.ossError,
-            hint: rule.fix, estimated: estimated)
+            ossErrorSource: ossErrorSource ?? rule.ossErrorSource, hint: rule.fix, estimated: estimated)
     }
 }
 

@@ -76,4 +76,6 @@ public struct Rule: Sendable, Hashable {
     public var notClaimed: String
     /// Delivery rules decide the predicted outcome; authenticity rules never do.
     public var concern: RuleConcern = .delivery
+    /// Whether ``ossError`` is documented or inferred, and from which fact (nil without one).
+    public var ossErrorSource: OSSMessageSource? = nil
 }

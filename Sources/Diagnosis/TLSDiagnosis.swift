@@ -88,6 +88,7 @@ extension Diagnoser {
                             Evidence("clientCloseFrame", "\(close.frame)"), Evidence("lateResponseFrame", "\(late.firstStart.frame)"),
                         ],
                         ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502.",
+                        ossErrorSource: timedOut ? OSSMessageFacts.replyTimeout : nil,
                         estimated: true))
             } else {
                 var finding = noResponse(exchange, requestStart: request.firstStart, requestEnd: request.lastEnd)
@@ -119,7 +120,8 @@ extension Diagnoser {
                             Evidence("clientCloseFrame", "\(close.frame)"),
                             Evidence("serverRecordsAfterRequest", "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"),
                         ],
-                        ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds), estimated: true))
+                        ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds),
+                        ossErrorSource: OSSMessageFacts.replyTimeout, estimated: true))
                 return findings
             }
         }

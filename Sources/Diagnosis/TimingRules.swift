@@ -59,7 +59,8 @@ extension Diagnoser {
                 Evidence("requestEndFrame", "\(requestEnd.frame)"), Evidence("clientCloseFrame", "\(gaveUp.frame)"),
                 Evidence("lateResponseFrame", "\(response.timing.start.frame)"),
             ],
-            ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502.")
+            ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502.",
+            ossErrorSource: timedOut ? OSSMessageFacts.replyTimeout : nil)
     }
 
     /// `slow-response`: the response ended after OSS's limit. Its end is the record that carried
@@ -116,7 +117,9 @@ extension Diagnoser {
             case .idleTimeout(let origin)?:
                 return Finding(.noResponse, "No response \(after(origin)); the connection went idle.", evidence: evidence)
             default:
-                return Finding(.noResponse, "No response before the capture ended.", evidence: evidence, ossError: timeout)
+                return Finding(
+                    .noResponse, "No response before the capture ended.", evidence: evidence, ossError: timeout,
+                    ossErrorSource: OSSMessageFacts.replyTimeout)
             }
         }
         // After the server's close, OSS's own is cited too (it shows OSS saw the close); after
@@ -146,7 +149,9 @@ extension Diagnoser {
             message += " Then \(later.who) \(later.isReset ? "reset" : "closed") its side \(after(later.origin))."
             evidence.append(Evidence(later.side == .serverToClient ? "serverCloseFrame" : "clientCloseFrame", "\(later.origin.frame)"))
         }
-        return Finding(.noResponse, message, evidence: evidence, ossError: ossError)
+        return Finding(
+            .noResponse, message, evidence: evidence, ossError: ossError,
+            ossErrorSource: ossError == timeout ? OSSMessageFacts.replyTimeout : nil)
     }
 
     /// `no-response` for a request sent on a kept-alive connection the server had already closed

@@ -133,7 +133,7 @@ extension Diagnoser {
             rule: .callbackConfigInvalid, severity: RuleCatalog.rule(.callbackConfigInvalid).severity,
             message:
                 "OSS rejected the upload's callback parameters with \(status ?? 400) InvalidArgument \"\(doc.message ?? "")\"\(doc.ec.map { " (EC \($0))" } ?? ""), which callback-doctor's checks did not predict.",
-            evidence: [location] + answered, ossError: doc.message,
+            evidence: [location] + answered, ossError: doc.message, ossErrorSource: .observed,
             hint: CallbackRejection(rawValue: doc.message ?? "")?.fix
                 ?? "OSS's message names what it refused; compare the decoded callback parameter with it.")
     }
@@ -148,7 +148,7 @@ extension Diagnoser {
         return Finding(
             rule: .callbackFailedAtOSS, severity: .error,
             message: "OSS stored the object but the callback failed (203 CallbackFailed: \"\(failed.message)\"\(failed.ec.map { ", EC \($0)" } ?? "")): \(failed.meaning.explanation)",
-            evidence: evidence, ossError: failed.message, hint: RuleCatalog.rule(.callbackFailedAtOSS).fix)
+            evidence: evidence, ossError: failed.message, ossErrorSource: .observed, hint: RuleCatalog.rule(.callbackFailedAtOSS).fix)
     }
 
     /// A finding of an uploader-side rule whose fix is its own problems' fixes, in order (not the
@@ -161,7 +161,7 @@ extension Diagnoser {
         for fix in problems.map(\.fix) where !fixes.contains(fix) { fixes.append(fix) }
         return Finding(
             rule: id, severity: rule.severity, message: message, evidence: evidence, ossError: ossError ?? rule.ossError,
-            hint: fixes.isEmpty ? rule.fix : fixes.joined(separator: " "))
+            ossErrorSource: rule.ossErrorSource, hint: fixes.isEmpty ? rule.fix : fixes.joined(separator: " "))
     }
 
     /// `location`: where the `callback` parameter was (`header`, `query+header`), or, for an upload

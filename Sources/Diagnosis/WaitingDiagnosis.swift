@@ -43,11 +43,12 @@ extension Diagnoser {
                 evidence: [
                     Evidence("requestEndFrame", "\(requestEnd.frame)"), Evidence("responseStartFrame", "\(response.timing.start.frame)"),
                 ],
-                ossError: ossError)
+                ossError: ossError, ossErrorSource: OSSMessageFacts.replyTimeout)
         } else {
             finding = Finding(
                 .noResponse, "No response \(waited) after the request; OSS gives up after \(limit).",
-                evidence: [Evidence("requestEndFrame", "\(requestEnd.frame)")], ossError: ossError)
+                evidence: [Evidence("requestEndFrame", "\(requestEnd.frame)")], ossError: ossError,
+                ossErrorSource: OSSMessageFacts.replyTimeout)
         }
         return DiagnosedExchange(
             exchange: exchange, isCallback: true, callbackSignals: signals, findings: [finding],

@@ -144,6 +144,8 @@ public struct HTTPMessageParser: Sendable {
         var expectedLength: Int64?
         var bodyReceived: Int64 = 0
         var lastChunkStart: Int64 = 0
+        /// The status line's wire bytes when they differ from the parsed form (``HTTPResponseHead/wireStatusLine``).
+        var wireStatusLine: [UInt8]?
     }
 
     /// Creates a parser for one direction of one connection.
@@ -394,7 +396,8 @@ public struct HTTPMessageParser: Sendable {
         case .response(let version, let status, let reason):
             let interim = (100..<200).contains(status) && status != 101
             if !interim { dequeueRequestMethod() }
-            let head = HTTPResponseHead(version: version, status: status, reason: reason, headers: fields)
+            let head = HTTPResponseHead(
+                version: version, status: status, reason: reason, headers: fields, wireStatusLine: message.wireStatusLine)
             events.append(HTTPEvent(part: .responseHead(head, framing: .none), range: headRange))
         }
         events.append(contentsOf: message.pendingAnomalies)
@@ -658,6 +661,15 @@ public struct HTTPMessageParser: Sendable {
         return result
     }
 
+    /// A status line's bytes when they differ from what was parsed of them (a lower-case
+    /// `http/1.1`, extra or missing whitespace): the wire form, for evidence; nil for a request
+    /// line or a status line already in canonical form. Bounded by the line-length limit.
+    private static func nonCanonicalStatusLine(_ line: ArraySlice<UInt8>, _ parsed: StartLine) -> [UInt8]? {
+        guard case .response(let version, let status, let reason) = parsed else { return nil }
+        let canonical = HTTPResponseHead(version: version, status: status, reason: reason).canonicalStatusLine
+        return line.elementsEqual(canonical.utf8) ? nil : Array(line)
+    }
+
     /// Handles one complete line (LF excluded; a final CR is still there).
     private mutating func processLine(_ rawLine: ArraySlice<UInt8>, range: Range<Int64>, into events: inout [HTTPEvent])
     {
@@ -678,6 +690,7 @@ public struct HTTPMessageParser: Sendable {
                 section = Section(start: range.lowerBound)
                 if !endsWithCR { note(.bareLF, range: range, into: &events) }
                 if !parsed.hasUppercaseName { note(.lowercaseHTTPVersion, range: range, into: &events) }
+                message.wireStatusLine = Self.nonCanonicalStatusLine(line, parsed.line)
                 let startLine = parsed.line
                 state = .headerFields(startLine)
             case .failure(let failure):
@@ -823,7 +836,8 @@ public struct HTTPMessageParser: Sendable {
                 headers: headers
             )
             if !decision.isInterim { dequeueRequestMethod() }
-            let head = HTTPResponseHead(version: version, status: status, reason: reason, headers: headers)
+            let head = HTTPResponseHead(
+                version: version, status: status, reason: reason, headers: headers, wireStatusLine: message.wireStatusLine)
             events.append(HTTPEvent(part: .responseHead(head, framing: decision.framing), range: headRange))
         }
         events.append(contentsOf: message.pendingAnomalies)

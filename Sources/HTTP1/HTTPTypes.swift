@@ -334,13 +334,25 @@ public struct HTTPResponseHead: Sendable, Equatable, Hashable {
     /// The reason phrase, possibly empty.
     public var reason: String
     public var headers: HTTPHeaders
+    /// The status line's bytes as they were on the wire (without CR LF), kept only when they
+    /// differ from ``canonicalStatusLine`` — e.g. `http/1.1 403 Forbidden`, which the tolerant
+    /// parser reads as `HTTP/1.1` (RFC 9112 §2.3: the HTTP-version is case-sensitive) — so that
+    /// evidence can quote what the server really sent. Nil when the wire said the canonical form.
+    public var wireStatusLine: [UInt8]?
 
-    public init(version: HTTPVersion, status: Int, reason: String, headers: HTTPHeaders = HTTPHeaders()) {
+    public init(
+        version: HTTPVersion, status: Int, reason: String, headers: HTTPHeaders = HTTPHeaders(), wireStatusLine: [UInt8]? = nil
+    ) {
         self.version = version
         self.status = status
         self.reason = reason
         self.headers = headers
+        self.wireStatusLine = wireStatusLine
     }
+
+    /// `HTTP/1.1 403 Forbidden`: the status line as parsed, in the form RFC 9112 §4 gives it (the
+    /// SP before an empty reason included).
+    public var canonicalStatusLine: String { "\(version) \(status) \(reason)" }
 }
 
 // MARK: - Framing

@@ -263,6 +263,7 @@ struct ConnectionAnalyzer {
             uncertainServerGap = nil
             if !serverHalted && !serverTrailing {
                 for event in responseParser.finish() { handleResponse(event, output: &output) }
+                if case .fin(let fin) = how { endCloseDelimitedResponse(at: fin) }
             }
         }
     }
@@ -546,6 +547,21 @@ struct ConnectionAnalyzer {
             if later(held?.response?.timing.end) { held?.response?.timing.end = origin }
         } else if let i = pending.firstIndex(where: { $0.index == index }), later(pending[i].response?.timing.end) {
             pending[i].response?.timing.end = origin
+        }
+    }
+
+    /// A close-delimited body (no Content-Length, not chunked) ends when the server closes the
+    /// connection (RFC 9112 §6.3 rule 8): its response ends at that FIN, not at the record of its
+    /// last data byte. Called after the parser finished the response on the server's FIN.
+    private mutating func endCloseDelimitedResponse(at fin: StreamOrigin) {
+        guard let index = lastEndedResponse else { return }
+        func endsAtClose(_ response: CapturedResponse?) -> Bool {
+            response?.framing == .closeDelimited && response?.end == .complete
+        }
+        if held?.index == index {
+            if endsAtClose(held?.response) { held?.response?.timing.end = fin }
+        } else if let i = pending.firstIndex(where: { $0.index == index }), readPending(i, { endsAtClose($0.response) }) {
+            pending[i].response?.timing.end = fin
         }
     }
 

@@ -176,7 +176,7 @@ public enum ExchangeDetail {
         let latency = Present.latency(d)
         if latency != "—" { out += "  latency (response end − request end): " + latency + "\n" }
         if case .unknown(let reason) = d.outcome { out += "  not judged: " + TerminalSafety.escape(reason) + "\n" }
-        if let uploader = Present.uploader(d.outcome) { out += "  OSS told the uploader: " + TerminalSafety.escape(uploader) + "\n" }
+        if let uploader = Present.uploader(d) { out += "  OSS told the uploader: " + TerminalSafety.escape(uploader) + "\n" }
         for (key, value) in Present.uploadLines(d) { out += "  \(key): " + TerminalSafety.escape(value) + "\n" }
         if d.findings.isEmpty { out += "  no findings\n" }
         for finding in d.findings {
@@ -185,7 +185,7 @@ public enum ExchangeDetail {
             for evidence in finding.evidence {
                 out += "      " + TerminalSafety.escape(evidence.key) + ": " + TerminalSafety.escape(evidence.value) + "\n"
             }
-            if let oss = finding.ossError { out += "      OSS says: " + TerminalSafety.escape(oss) + "\n" }
+            if let oss = Present.ossSays(finding) { out += "      OSS says: " + TerminalSafety.escape(oss) + "\n" }
             out += "      fix: " + TerminalSafety.escape(finding.hint) + "\n"
         }
         return out

@@ -87,7 +87,7 @@ public enum HTMLRenderer {
                 let info = RuleCatalog.rule(rule)
                 sink.write(
                     "<tr><td>\(ruleBadge(rule, link: true))</td><td class=\"num\">\(count)</td><td>\(t(RuleTitle.of(rule)))</td>"
-                        + "<td class=\"mono\">\(t(info.ossError ?? "—"))</td></tr>\n")
+                        + "<td class=\"mono\">\(t(info.ossError.map { $0 + Present.basisMark(info.ossErrorSource) } ?? "—"))</td></tr>\n")
             }
             sink.write("</tbody>\n</table>\n")
         }
@@ -229,7 +229,7 @@ public enum HTMLRenderer {
         if e.tls?.estimatedLatencySeconds != nil, Present.latency(d) != "—" { h += " · \(t(Present.latency(d)))" }
         if !d.findings.isEmpty { h += " " + d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " ") }
         h += "</summary>\n"
-        if let uploader = Present.uploader(d.outcome) {
+        if let uploader = Present.uploader(d) {
             h += "<p><strong>\(t(Present.uploaderLabel(d))):</strong> <code>\(t(uploader))</code></p>\n"
         }
         if case .unknown(let reason) = d.outcome { h += "<p><strong>Not judged:</strong> \(t(reason))</p>\n" }
@@ -242,7 +242,7 @@ public enum HTMLRenderer {
         for finding in d.findings {
             h += "<div class=\"finding \(finding.severity.rawValue)\"><p>\(ruleBadge(finding.rule, link: true)) \(finding.estimated ? "<em>(estimated)</em> " : "")\(t(finding.message))</p><dl>"
             for evidence in finding.evidence { h += "<dt>\(t(evidence.key))</dt><dd class=\"mono\">\(t(evidence.value))</dd>" }
-            if let oss = finding.ossError { h += "<dt>OSS says</dt><dd class=\"mono\">\(t(oss))</dd>" }
+            if let oss = Present.ossSays(finding) { h += "<dt>OSS says</dt><dd class=\"mono\">\(t(oss))</dd>" }
             h += "<dt>fix</dt><dd>\(t(finding.hint))</dd></dl></div>\n"
         }
         h += "<dl><dt>capture</dt><dd>\(t(reported.capture))</dd>"

@@ -40,7 +40,8 @@ public enum MarkdownRenderer {
         if !s.findingsByRule.isEmpty {
             sink.write("| rule | findings | what it means | what OSS tells the uploader |\n|---|---:|---|---|\n")
             for (rule, count) in s.findingsByRule {
-                let oss = RuleCatalog.rule(rule).ossError.map(md) ?? "—"
+                let info = RuleCatalog.rule(rule)
+                let oss = info.ossError.map { md($0 + Present.basisMark(info.ossErrorSource)) } ?? "—"
                 sink.write("| [\(rule.rawValue)](#\(anchor(rule))) | \(count) | \(md(RuleTitle.of(rule))) | \(oss) |\n")
             }
             sink.write("\n")
@@ -155,7 +156,7 @@ public enum MarkdownRenderer {
                     for evidence in finding.evidence {
                         item += "  - \(md(evidence.key)): \(md(evidence.value))\n"
                     }
-                    if let oss = finding.ossError { item += "  - OSS says: \(md(oss))\n" }
+                    if let oss = Present.ossSays(finding) { item += "  - OSS says: \(md(oss))\n" }
                     for (key, value) in Present.legLines(reported.diagnosed) { item += "  - \(md(key)): \(md(value))\n" }
                     sink.write(item)
                 }

@@ -47,10 +47,26 @@ enum Present {
         .callbackConfigInvalid, .callbackPrivateAddress, .callbackFailedAtOSS, .callbackConfigWarning, .callbackConfigUnverifiable,
     ]
 
-    /// What the rules catalogue says OSS tells the uploader, as one line.
+    /// What the rules catalogue says OSS tells the uploader, as one line, with whether that is
+    /// documented or inferred.
     static func ossSays(_ rule: Rule) -> String? {
         guard let oss = rule.ossError else { return nil }
-        return uploadRules.contains(rule.id) ? oss : "203 CallbackFailed, " + oss
+        return (uploadRules.contains(rule.id) ? oss : "203 CallbackFailed, " + oss) + sourceNote(rule.ossErrorSource)
+    }
+
+    /// ` (documented: facts §4.7 [D21-203])` or ` (inferred: …)` after an OSS message; empty without a source.
+    static func sourceNote(_ source: OSSMessageSource?) -> String {
+        source.map { " (\($0.label))" } ?? ""
+    }
+
+    /// ` (documented)` / ` (inferred)` / ` (observed)` for a table cell; empty without a source.
+    static func basisMark(_ source: OSSMessageSource?) -> String {
+        source.map { " (\($0.basis.rawValue))" } ?? ""
+    }
+
+    /// A finding's OSS message with its source note, or nil without one.
+    static func ossSays(_ finding: Finding) -> String? {
+        finding.ossError.map { $0 + sourceNote(finding.ossErrorSource) }
     }
 
     /// Uploads to OSS that carry a callback parameter or got a 203 CallbackFailed.
@@ -248,6 +264,11 @@ enum Present {
         }
     }
 
+    /// ``uploader(_:)`` with whether a failure's message is documented or inferred, and from which fact.
+    static func uploader(_ d: DiagnosedExchange) -> String? {
+        uploader(d.outcome).map { $0 + sourceNote(d.outcomeMessageSource) }
+    }
+
     /// `FAIL`, `PASS`, `UNKNOWN`, `OTHER`, and `HTTPS, NOT JUDGED` for HTTPS that was not judged.
     static func badge(_ d: DiagnosedExchange) -> String { d.isHTTPSNotJudged ? "HTTPS, NOT JUDGED" : badge(d.outcome) }
     /// True when the packets show a request OSS sends: ``DiagnosedExchange/couldBeSentByOSS``, and
@@ -262,7 +283,8 @@ enum Present {
 
     /// ``uploader(_:)`` for a table cell: prefixed "had OSS sent it:" when OSS did not send it as captured.
     static func uploaderCell(_ d: DiagnosedExchange) -> String {
-        guard let text = uploader(d.outcome) else { return "—" }
+        guard var text = uploader(d.outcome) else { return "—" }
+        text += basisMark(d.outcomeMessageSource)
         return sentByOSS(d) ? text : "had OSS sent it: " + text
     }
 

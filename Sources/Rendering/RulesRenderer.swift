@@ -21,7 +21,7 @@ public enum RulesRenderer {
         let md = MarkdownEscape.inline
         var out = "# callback-doctor rules\n\n| rule | severity | what OSS tells the uploader |\n|---|---|---|\n"
         for rule in rules {
-            out += "| [\(rule.id.rawValue)](#\(rule.id.rawValue)) | \(rule.severity.rawValue) | \(rule.ossError.map(md) ?? "—") |\n"
+            out += "| [\(rule.id.rawValue)](#\(rule.id.rawValue)) | \(rule.severity.rawValue) | \(rule.ossError.map { md($0 + Present.basisMark(rule.ossErrorSource)) } ?? "—") |\n"
         }
         for rule in rules {
             out += "\n## \(rule.id.rawValue)\n\n**\(md(RuleTitle.of(rule.id)))** · severity \(rule.severity.rawValue)\n\n"
@@ -40,6 +40,7 @@ public enum RulesRenderer {
                     ("rule", .string(rule.id.rawValue)), ("severity", .string(rule.severity.rawValue)),
                     ("title", .string(RuleTitle.of(rule.id))),
                     ("summary", .string(rule.summary)), ("ossError", .optional(rule.ossError)),
+                    ("ossErrorSource", rule.ossErrorSource.map(\.json) ?? .null),
                     ("why", .string(rule.why)), ("fix", .string(rule.fix)), ("notClaimed", .string(rule.notClaimed)),
                 ])
             }

@@ -185,7 +185,7 @@ public enum TextRenderer {
         } else if e.refusal == nil {
             out += Present.isUnknown(reported) ? "    → response not captured\n" : "    → no response\n"
         }
-        if let uploader = Present.uploader(d.outcome) {
+        if let uploader = Present.uploader(d) {
             out += "    \(Present.uploaderLabel(d)): " + safe(uploader) + "\n"
         }
         if let signature = e.request?.signature {

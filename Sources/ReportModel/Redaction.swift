@@ -517,6 +517,8 @@ extension Report {
         if var response = e.response {
             response.head.headers = redactHeaders(response.head.headers, with: &r)
             response.head.reason = r.text(response.head.reason)
+            // The wire status line holds the reason too (evidence quotes it).
+            response.head.wireStatusLine = response.head.wireStatusLine.map { r.bytes($0) }
             response.body = redactBody(response.body, with: &r)
             e.response = response
         }
@@ -524,6 +526,7 @@ extension Report {
             var f = finding
             f.message = r.text(f.message)
             f.ossError = f.ossError.map { r.text($0) }
+            f.hint = r.text(f.hint)  // a stack-aware fix may quote the answer (a PHP message)
             f.evidence = f.evidence.map { evidence in
                 var ev = evidence
                 if let hex = rehex(
@@ -550,6 +553,7 @@ extension Report {
         }
         if var response = e.response {
             response.head.reason = r.echoes(response.head.reason)
+            response.head.wireStatusLine = response.head.wireStatusLine.map { r.echoes($0) }
             response.head.headers = HTTPHeaders(response.head.headers.map { .init(name: $0.name, value: r.echoes($0.value)) })
             response.body = echoBody(response.body, with: &r)
             e.response = response
@@ -558,6 +562,7 @@ extension Report {
             var f = finding
             f.message = r.echoes(f.message)
             f.ossError = f.ossError.map { r.echoes($0) }
+            f.hint = r.echoes(f.hint)
             f.evidence = f.evidence.map { Evidence($0.key, echoHex($0.value, with: &r) ?? r.echoes($0.value)) }
             return f
         }

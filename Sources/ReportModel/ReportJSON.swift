@@ -221,6 +221,7 @@ extension ReportedExchange {
                     ("result", .string(d.outcome.label)),
                     ("uploaderStatus", .optional(d.outcome.uploaderStatus)),
                     ("ossError", { if case .failed(let m) = d.outcome { .string(m) } else { .null } }()),
+                    ("ossErrorSource", d.outcomeMessageSource.map(\.json) ?? .null),
                     ("reason", { if case .unknown(let r) = d.outcome { .string(r) } else { .null } }()),
                 ])
             ))
@@ -508,6 +509,13 @@ extension ReportedExchange {
     }
 }
 
+extension OSSMessageSource {
+    /// `{"basis": "documented" | "inferred" | "observed", "fact": "facts §4.7 [D21-203]"}` (docs/report-schema.md).
+    public var json: JSONValue {
+        .object([("basis", .string(basis.rawValue)), ("fact", .string(fact))])
+    }
+}
+
 extension Finding {
     public var json: JSONValue {
         .object([
@@ -516,6 +524,7 @@ extension Finding {
             ("message", .string(message)),
             ("evidence", .object(evidence.map { ($0.key, .string($0.value)) })),
             ("ossError", .optional(ossError)),
+            ("ossErrorSource", ossErrorSource.map(\.json) ?? .null),
             ("hint", .string(hint)),
             ("estimated", .bool(estimated)),
         ])

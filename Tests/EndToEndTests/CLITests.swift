@@ -113,12 +113,13 @@ import Testing
         let r = try CLIRunner.run(["analyze", "--format", "json", "samples/captures"])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let paths = (root["captures"] as? [[String: Any]])?.compactMap { $0["path"] as? String } ?? []
-        // 36 scenarios + 4 combined recordings + the two-interface merge (issue #18), and in
-        // field/ 8 scenarios + their combined recording, and in stacks/ (issue #19) 10 stacks +
-        // their combined recording.
-        #expect(paths.count == 61)
+        // 36 scenarios + 4 combined recordings + the two-interface merge (issue #18), in
+        // field/ 8 scenarios + their combined recording, in stacks/ (issue #19, legs) 10 stacks +
+        // their combined recording, and in hints/ (issue #19, stack hints) 8 + 1.
+        #expect(paths.count == 70)
         #expect(paths.filter { $0.contains("/captures/field/") }.count == 9)
         #expect(paths.filter { $0.contains("/captures/stacks/") }.count == 11)
+        #expect(paths.filter { $0.contains("/captures/hints/") }.count == 9)
         #expect(paths == paths.sorted())
         #expect(r.status == 1)
     }

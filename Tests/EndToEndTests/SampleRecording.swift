@@ -51,10 +51,13 @@ struct SampleRecording {
     static let samplesDirectory = packageRoot.appendingPathComponent("samples")
 
     /// `recording.json` (record.sh: the scenarios in the combined `captures/all-*` files) followed
-    /// by `recording-field.json` (record-field.sh: the field servers of issue #16, in `captures/field/`).
+    /// by `recording-field.json` (record-field.sh: the field servers of issue #16, in `captures/field/`)
+    /// and `recording-hints.json` (record-hints.sh: nginx, PHP, the JDK, … of issue #19,
+    /// in `captures/hints/`).
     static func loadEverySample() throws -> SampleRecording {
         let fieldTruth = samplesDirectory.appendingPathComponent("recording-field.json")
-        return SampleRecording(scenarios: try load().scenarios + load(from: fieldTruth).scenarios)
+        let stacksTruth = samplesDirectory.appendingPathComponent("recording-hints.json")
+        return SampleRecording(scenarios: try load().scenarios + load(from: fieldTruth).scenarios + load(from: stacksTruth).scenarios)
     }
 
     /// Reads `recording.json`, or another recording written by `oss_sender.py --out`.
@@ -101,7 +104,9 @@ struct SampleRecording {
     static var analysisOptions: AnalysisOptions {
         var options = AnalysisOptions()
         options.publicKeys = [testKey]
-        options.servers = [ServerName(address: nil, ports: 9001...9063)]  // every sample port: record.sh 9001-9040 (HTTPS on 9030-9034), record-field.sh 9041-9059, record-uploads.sh 9060-9063
+        // every sample port: record.sh 9001-9040 (HTTPS on 9030-9034), record-field.sh 9041-9059,
+        // record-uploads.sh 9060-9063, record-hints.sh 9100-9109
+        options.servers = [ServerName(address: nil, ports: 9001...9063), ServerName(address: nil, ports: 9100...9109)]
         return options
     }
 }

@@ -143,7 +143,7 @@ struct LenienceTests {
             role: .response,
             input: crlf("http/1.1 200 OK\nContent-Length: 2\n\n") + "ok",
             expected: [
-                .response(200, "OK", ["Content-Length": "2"], framing: .contentLength(2)),
+                .response(200, "OK", ["Content-Length": "2"], framing: .contentLength(2), wire: "http/1.1 200 OK"),
                 .anomaly(.lowercaseHTTPVersion), .body("ok"), .complete,
             ]
         ),

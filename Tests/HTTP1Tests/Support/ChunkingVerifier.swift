@@ -228,10 +228,12 @@ extension HTTPPart {
         _ reason: String,
         _ headers: HTTPHeaders = [:],
         framing: BodyFraming,
-        version: HTTPVersion = .http11
+        version: HTTPVersion = .http11,
+        wire: String? = nil
     ) -> HTTPPart {
         .responseHead(
-            HTTPResponseHead(version: version, status: status, reason: reason, headers: headers),
+            HTTPResponseHead(
+                version: version, status: status, reason: reason, headers: headers, wireStatusLine: wire.map { Array($0.utf8) }),
             framing: framing
         )
     }
