@@ -125,7 +125,7 @@ import Testing
 /// status line, like any other text taken from the capture.
 @Suite struct StackHintRedactionTests {
     @Test func aQuotedPHPMessageIsRedactedInTheFix() throws {
-        let report = try StackSampleTests.report("php-warning-before-json")
+        let report = try StackHintSampleTests.report("php-warning-before-json")
         let finding = try #require(report.exchanges[0].diagnosed.findings.first { $0.rule == .nonJSONBody })
         #expect(finding.hint.contains("Undefined array key"))
         var edited = report
