@@ -84,9 +84,13 @@ extension CallbackDoctor {
 
         /// The report at `path` (`-`: standard input), parsed.
         static func read(_ path: String) throws(ReportMergeError) -> JSONValue {
+            // FileHandle rather than Data(contentsOf:): a pipe or FIFO (`<(ssh host cat part.json)`) reads too.
+            guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
+                throw ReportMergeError("\(path): cannot open the report")
+            }
             let data: Data
             do {
-                data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+                data = try handle.readToEnd() ?? Data()
             } catch {
                 throw ReportMergeError("\(path): cannot read the report: \(error.localizedDescription)")
             }
