@@ -27,9 +27,6 @@ struct FlowAnalysis {
     /// Exchanges taken from the assembler after a segment, always empty between segments (its
     /// storage is swapped with the assembler's buffer, so neither is reallocated per packet).
     private var finishedBatch: [HTTPExchange] = []
-    /// Per-server, per-minute statistics of every exchange finished here, when asked for
-    /// (``AnalysisOptions/collectStatistics``).
-    private var statistics: CallbackStatistics?
     /// Which part of the capture this is (0 for a whole capture): its clock in ``LegPairing``.
     private let part: Int
     /// The capture time of the latest segment or sweep, and the time last told to the pairing.
@@ -56,7 +53,6 @@ struct FlowAnalysis {
         self.sharedSelection = sharedSelection
         selection = sharedSelection == nil ? Self.makeSelection(options: options) : nil
         starts = parts > 1 ? ConnectionStartLog() : nil
-        statistics = options.collectStatistics ? CallbackStatistics() : nil
     }
 
     /// An empty selection with the quotas of `options`, for a capture analysed in `parts` parts.
@@ -131,7 +127,7 @@ struct FlowAnalysis {
 
     /// Diagnoses the exchanges the assembler finished and hands them to the selection through the
     /// leg pairing (``ExchangeSelection/take(_:part:now:)``); what the pairing releases is
-    /// recorded in the statistics and told to `onFinished`.
+    /// told to `onFinished`.
     private mutating func collect(_ onFinished: ((DiagnosedExchange) -> Void)?) {
         assembler.takeFinished(into: &finishedBatch)
         guard !finishedBatch.isEmpty else {
@@ -166,11 +162,10 @@ struct FlowAnalysis {
         return body(&selection!)
     }
 
-    /// Records exchanges the selection was offered in the statistics and tells `onFinished`.
+    /// Tells `onFinished` about exchanges the selection was offered (they are counted there).
     private mutating func deliver(_ offered: [DiagnosedExchange], _ onFinished: ((DiagnosedExchange) -> Void)?) {
         for diagnosed in offered {
             if let onFinished { onFinished(judgedSoFar(diagnosed)) }
-            statistics?.record(diagnosed)
         }
     }
 
@@ -183,7 +178,7 @@ struct FlowAnalysis {
 
     /// What this analysis found, to merge with the other parts of the capture.
     var result: Result {
-        Result(selection: selection, reassembly: tracker.statistics, http: assembler.statistics, starts: starts, statistics: statistics)
+        Result(selection: selection, reassembly: tracker.statistics, http: assembler.statistics, starts: starts)
     }
 
     /// What one part found: all a merge needs, and safe to hand from its thread to another.
@@ -193,7 +188,6 @@ struct FlowAnalysis {
         fileprivate var reassembly: ReassemblyStatistics
         fileprivate var http: ExchangeStatistics
         fileprivate var starts: ConnectionStartLog?
-        fileprivate var statistics: CallbackStatistics?
     }
 
     /// What the parts of one capture add up to.
@@ -202,7 +196,6 @@ struct FlowAnalysis {
         var unlisted: UnlistedExchanges
         var reassembly: ReassemblyStatistics
         var http: ExchangeStatistics
-        var statistics: CallbackStatistics?
     }
 
     /// Puts the parts of one capture together, as one ``FlowAnalysis`` given every segment would
@@ -215,14 +208,9 @@ struct FlowAnalysis {
         var http = ExchangeStatistics()
         var selection = shared
         var logs: [ConnectionStartLog] = []
-        var statistics: CallbackStatistics?
         for part in parts {
             reassembly.add(part.reassembly)
             http.add(part.http)
-            if let theirs = part.statistics {
-                statistics = statistics ?? CallbackStatistics()
-                statistics!.add(theirs)
-            }
             if let log = part.starts { logs.append(log) }
             if let own = part.selection {
                 precondition(selection == nil, "a capture has one selection: its own or the one its parts share")
@@ -230,7 +218,6 @@ struct FlowAnalysis {
             }
         }
         let judged = selection?.judged() ?? (listed: [], unlisted: UnlistedExchanges())
-        if let judging = selection?.judging { statistics?.judgeHTTPS(judging.judges) }
         var listed = judged.listed
         if !logs.isEmpty {
             // Connection numbers across parts: the ranks of the listed connections' first frames
@@ -249,7 +236,7 @@ struct FlowAnalysis {
         }
         return Merged(
             exchanges: listed.map { ReportedExchange(capture: capture, diagnosed: $0) },
-            unlisted: judged.unlisted, reassembly: reassembly, http: http, statistics: statistics)
+            unlisted: judged.unlisted, reassembly: reassembly, http: http)
     }
 }
 
