@@ -1,3 +1,5 @@
+import ByteText
+
 // An incremental, lenient HTTP/1.x message parser: a pure Swift state machine over byte slices.
 
 /// Parses one direction of an HTTP/1.x connection into `HTTPEvent`s, incrementally.
@@ -146,7 +148,7 @@ public struct HTTPMessageParser: Sendable {
         }
 
         private mutating func scanSize(_ byte: UInt8) -> Step {
-            if let digit = ASCII.hexValue(byte) {
+            if let digit = Hex.value(of: byte) {
                 guard !isFull else { return .invalid }
                 size = (size << 4) | Int64(digit)
                 digits += 1
@@ -789,7 +791,7 @@ public struct HTTPMessageParser: Sendable {
             // obs-fold (RFC 9112 §5.2): "replace each received obs-fold with one or more SP
             // octets prior to interpreting the field value".
             note(.obsoleteLineFolding, range: range, into: &events)
-            let continuation = ASCII.trimmingWhitespace(line)
+            let continuation = ASCIIText.trimmingOWS(line)
             if !continuation.isEmpty {
                 continuation.withUnsafeBufferPointer { section.fields.continueLastValue(with: $0) }
             }
