@@ -1,7 +1,7 @@
-import CaptureModel
-import Diagnosis
-import HTTPExchanges
-import TCPReassembly
+public import CaptureModel
+public import Diagnosis
+public import HTTPExchanges
+public import TCPReassembly
 
 /// The tool that wrote a report.
 public struct ToolInfo: Sendable, Hashable {
@@ -93,23 +93,27 @@ public struct CaptureSummary: Sendable, Equatable {
 /// Each exchange adds 1 to `exchanges` and to at most one of: `callbacks` (an OSS callback,
 /// split into passed/failed/unknown), `possibleCallbacks` (a POST whose head was cut, split into
 /// failed/unknown: it can never pass), `httpsNotJudged` (an HTTPS connection not judged as a
-/// callback); a refused connection attempt adds 1 to `refusedConnections`.
-public protocol ExchangeCounting {
-    var exchanges: Int { get set }
-    var callbacks: Int { get set }
-    var callbacksPassed: Int { get set }
-    var callbacksFailed: Int { get set }
-    var callbacksUnknown: Int { get set }
-    var possibleCallbacks: Int { get set }
-    var possibleCallbacksFailed: Int { get set }
-    var possibleCallbacksUnknown: Int { get set }
-    var httpsNotJudged: Int { get set }
-    var refusedConnections: Int { get set }
-}
+/// callback); a refused connection attempt adds 1 to `refusedConnections`. Counts are exact and
+/// add with `+=`.
+public struct OutcomeCounts: Sendable, Hashable {
+    public var exchanges = 0
+    public var callbacks = 0
+    public var callbacksPassed = 0
+    public var callbacksFailed = 0
+    public var callbacksUnknown = 0
+    /// POSTs whose request head was cut (``DiagnosedExchange/isPossibleCallback``): not in
+    /// `callbacks`; failed + unknown == possibleCallbacks.
+    public var possibleCallbacks = 0
+    public var possibleCallbacksFailed = 0
+    public var possibleCallbacksUnknown = 0
+    /// HTTPS connections not judged as callbacks (``DiagnosedExchange/isHTTPSNotJudged``).
+    public var httpsNotJudged = 0
+    public var refusedConnections = 0
 
-extension ExchangeCounting {
+    public init() {}
+
     /// Counts one exchange (its findings are counted by the caller).
-    public mutating func countExchange(_ d: DiagnosedExchange) {
+    public mutating func count(_ d: DiagnosedExchange) {
         exchanges += 1
         if d.exchange.refusal != nil { refusedConnections += 1 }
         if d.isHTTPSNotJudged { httpsNotJudged += 1 }
@@ -128,34 +132,93 @@ extension ExchangeCounting {
         }
     }
 
-    /// Adds the exchange counts of `other`.
-    public mutating func addCounts(_ other: some ExchangeCounting) {
-        exchanges += other.exchanges
-        callbacks += other.callbacks
-        callbacksPassed += other.callbacksPassed
-        callbacksFailed += other.callbacksFailed
-        callbacksUnknown += other.callbacksUnknown
-        possibleCallbacks += other.possibleCallbacks
-        possibleCallbacksFailed += other.possibleCallbacksFailed
-        possibleCallbacksUnknown += other.possibleCallbacksUnknown
-        httpsNotJudged += other.httpsNotJudged
-        refusedConnections += other.refusedConnections
+    public static func += (a: inout OutcomeCounts, b: OutcomeCounts) {
+        a.exchanges += b.exchanges
+        a.callbacks += b.callbacks
+        a.callbacksPassed += b.callbacksPassed
+        a.callbacksFailed += b.callbacksFailed
+        a.callbacksUnknown += b.callbacksUnknown
+        a.possibleCallbacks += b.possibleCallbacks
+        a.possibleCallbacksFailed += b.possibleCallbacksFailed
+        a.possibleCallbacksUnknown += b.possibleCallbacksUnknown
+        a.httpsNotJudged += b.httpsNotJudged
+        a.refusedConnections += b.refusedConnections
+    }
+}
+
+/// A level of the report that keeps ``OutcomeCounts``: its counters read and write as its own
+/// properties (`summary.callbacksFailed`), through the one stored `counts`.
+public protocol ExchangeCounting {
+    var counts: OutcomeCounts { get set }
+}
+
+extension ExchangeCounting {
+    public var exchanges: Int {
+        get { counts.exchanges }
+        set { counts.exchanges = newValue }
+    }
+    public var callbacks: Int {
+        get { counts.callbacks }
+        set { counts.callbacks = newValue }
+    }
+    public var callbacksPassed: Int {
+        get { counts.callbacksPassed }
+        set { counts.callbacksPassed = newValue }
+    }
+    public var callbacksFailed: Int {
+        get { counts.callbacksFailed }
+        set { counts.callbacksFailed = newValue }
+    }
+    public var callbacksUnknown: Int {
+        get { counts.callbacksUnknown }
+        set { counts.callbacksUnknown = newValue }
+    }
+    public var possibleCallbacks: Int {
+        get { counts.possibleCallbacks }
+        set { counts.possibleCallbacks = newValue }
+    }
+    public var possibleCallbacksFailed: Int {
+        get { counts.possibleCallbacksFailed }
+        set { counts.possibleCallbacksFailed = newValue }
+    }
+    public var possibleCallbacksUnknown: Int {
+        get { counts.possibleCallbacksUnknown }
+        set { counts.possibleCallbacksUnknown = newValue }
+    }
+    public var httpsNotJudged: Int {
+        get { counts.httpsNotJudged }
+        set { counts.httpsNotJudged = newValue }
+    }
+    public var refusedConnections: Int {
+        get { counts.refusedConnections }
+        set { counts.refusedConnections = newValue }
+    }
+}
+
+/// Findings per rule, in catalogue order, each element a `(rule, count)` pair; rules that never
+/// fired are omitted.
+public struct RuleCounts: Sendable, Hashable, RandomAccessCollection {
+    private struct Entry: Sendable, Hashable {
+        var rule: RuleID
+        var count: Int
+    }
+    private var entries: [Entry]
+
+    public init(_ pairs: some Sequence<(rule: RuleID, count: Int)> = []) {
+        entries = pairs.map { Entry(rule: $0.rule, count: $0.count) }
+    }
+
+    public var startIndex: Int { entries.startIndex }
+    public var endIndex: Int { entries.endIndex }
+    public subscript(position: Int) -> (rule: RuleID, count: Int) {
+        (entries[position].rule, entries[position].count)
     }
 }
 
 /// Exchanges of a capture that were counted but not listed (see `CaptureSummary.unlisted`): what
 /// they add to the report's summary.
 public struct UnlistedExchanges: Sendable, Hashable, ExchangeCounting {
-    public var exchanges = 0
-    public var callbacks = 0
-    public var callbacksPassed = 0
-    public var callbacksFailed = 0
-    public var callbacksUnknown = 0
-    public var possibleCallbacks = 0
-    public var possibleCallbacksFailed = 0
-    public var possibleCallbacksUnknown = 0
-    public var httpsNotJudged = 0
-    public var refusedConnections = 0
+    public var counts = OutcomeCounts()
     /// Their findings, per rule.
     public var findingsByRule: [RuleID: Int] = [:]
     /// The worst severity among their findings.
@@ -165,7 +228,7 @@ public struct UnlistedExchanges: Sendable, Hashable, ExchangeCounting {
 
     /// Counts one exchange and its findings, as `Report` counts a listed one.
     public mutating func count(_ d: DiagnosedExchange) {
-        countExchange(d)
+        counts.count(d)
         for finding in d.findings {
             findingsByRule[finding.rule, default: 0] += 1
             worstSeverity = max(worstSeverity ?? finding.severity, finding.severity)
@@ -174,7 +237,7 @@ public struct UnlistedExchanges: Sendable, Hashable, ExchangeCounting {
 
     /// Adds the counts and findings of `other` (another part of the same capture).
     public mutating func add(_ other: UnlistedExchanges) {
-        addCounts(other)
+        counts += other.counts
         findingsByRule.merge(other.findingsByRule, uniquingKeysWith: +)
         if let severity = other.worstSeverity { worstSeverity = max(worstSeverity ?? severity, severity) }
     }
@@ -193,49 +256,25 @@ public struct ReportedExchange: Sendable, Equatable {
 /// Counts for one capture in the summary.
 public struct CaptureTally: Sendable, Hashable, ExchangeCounting {
     public var path: String
-    public var exchanges = 0
-    public var callbacks = 0
-    public var callbacksPassed = 0
-    public var callbacksFailed = 0
-    public var callbacksUnknown = 0
-    public var possibleCallbacks = 0
-    public var possibleCallbacksFailed = 0
-    public var possibleCallbacksUnknown = 0
-    public var httpsNotJudged = 0
-    public var refusedConnections = 0
+    public var counts = OutcomeCounts()
     public var readError = false
+
+    public init(path: String) { self.path = path }
 }
 
 /// The totals of a report.
 public struct ReportSummary: Sendable, Hashable, ExchangeCounting {
     public var captures = 0
     public var capturesUnreadable = 0
-    public var exchanges = 0
-    public var callbacks = 0
-    public var callbacksPassed = 0
-    public var callbacksFailed = 0
-    public var callbacksUnknown = 0
-    /// POSTs whose request head was cut (``DiagnosedExchange/isPossibleCallback``): not in
-    /// `callbacks`; failed + unknown == possibleCallbacks.
-    public var possibleCallbacks = 0
-    public var possibleCallbacksFailed = 0
-    public var possibleCallbacksUnknown = 0
-    /// HTTPS connections not judged as callbacks (``DiagnosedExchange/isHTTPSNotJudged``).
-    public var httpsNotJudged = 0
-    public var refusedConnections = 0
+    /// Every exchange of every capture, listed or not.
+    public var counts = OutcomeCounts()
     /// Findings per rule, in catalogue order; rules that never fired are omitted.
-    public var findingsByRule: [(rule: RuleID, count: Int)] = []
+    public var findingsByRule = RuleCounts()
     public var perCapture: [CaptureTally] = []
     /// The worst severity found on any exchange.
     public var worstSeverity: Severity?
 
-    public static func == (a: ReportSummary, b: ReportSummary) -> Bool {
-        a.captures == b.captures && a.exchanges == b.exchanges && a.callbacks == b.callbacks
-            && a.callbacksFailed == b.callbacksFailed && a.possibleCallbacks == b.possibleCallbacks
-            && a.possibleCallbacksFailed == b.possibleCallbacksFailed && a.httpsNotJudged == b.httpsNotJudged && a.perCapture == b.perCapture
-            && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule) && a.findingsByRule.map(\.count) == b.findingsByRule.map(\.count)
-    }
-    public func hash(into hasher: inout Hasher) { hasher.combine(exchanges) }
+    public init() {}
 }
 
 /// The one value every output format is rendered from.
@@ -286,8 +325,8 @@ public struct Report: Sendable {
         var counts: [RuleID: Int] = [:]
         for reported in exchanges {
             let d = reported.diagnosed
-            summary.countExchange(d)
-            if let t = index[reported.capture] { tallies[t].countExchange(d) }
+            summary.counts.count(d)
+            if let t = index[reported.capture] { tallies[t].counts.count(d) }
             for finding in d.findings {
                 counts[finding.rule, default: 0] += 1
                 summary.worstSeverity = max(summary.worstSeverity ?? finding.severity, finding.severity)
@@ -295,12 +334,12 @@ public struct Report: Sendable {
         }
         for (t, capture) in captures.enumerated() where capture.unlisted.exchanges > 0 {
             let u = capture.unlisted
-            summary.addCounts(u)
-            tallies[t].addCounts(u)
+            summary.counts += u.counts
+            tallies[t].counts += u.counts
             for (rule, n) in u.findingsByRule { counts[rule, default: 0] += n }
             if let worst = u.worstSeverity { summary.worstSeverity = max(summary.worstSeverity ?? worst, worst) }
         }
-        summary.findingsByRule = RuleCatalog.all.compactMap { rule in counts[rule.id].map { (rule.id, $0) } }
+        summary.findingsByRule = RuleCounts(RuleCatalog.all.compactMap { rule in counts[rule.id].map { (rule.id, $0) } })
         summary.perCapture = tallies
         return summary
     }
