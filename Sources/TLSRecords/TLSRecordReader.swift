@@ -1,4 +1,4 @@
-import TCPReassembly
+public import TCPReassembly
 
 /// One TLS record as it went past: its header, where it was in the stream, and when.
 public struct TLSRecord: Sendable, Hashable {
