@@ -31,7 +31,7 @@ enum Base64Decoding {
         case .empty: "it is empty"
         case .length(let n): "its length (\(n)) is not a multiple of 4"
         case .character(let offset, let byte):
-            "byte \(offset) (0x\(byte < 0x10 ? "0" : "")\(String(byte, radix: 16, uppercase: true))) is not in the base64 alphabet"
+            "byte \(offset) (0x\(Hex.encode(CollectionOfOne(byte), uppercase: true))) is not in the base64 alphabet"
         }
     }
 }

@@ -130,7 +130,6 @@ enum ASCII {
         if byte >= 0x21 && byte < 0x7F {
             return "'" + String(UnicodeScalar(byte)) + "'"
         }
-        let hex = String(byte, radix: 16, uppercase: true)
-        return byte < 0x10 ? "0x0" + hex : "0x" + hex
+        return "0x" + Hex.encode(CollectionOfOne(byte), uppercase: true)
     }
 }
