@@ -1,8 +1,8 @@
-import CallbackSignature
-import Diagnosis
-import HTTPExchanges
-import ReportModel
-import TCPReassembly
+public import CallbackSignature
+public import Diagnosis
+public import HTTPExchanges
+public import ReportModel
+public import TCPReassembly
 
 /// Everything that shapes an analysis.
 public struct AnalysisOptions: Sendable {

@@ -6,8 +6,9 @@
     import Darwin
 #endif
 import Foundation
-import ReportModel
+public import ReportModel
 import Synchronization
+import CallbackSignature
 
 /// Analyses several inputs, in parallel, and merges them into one report.
 public enum BatchAnalyzer {

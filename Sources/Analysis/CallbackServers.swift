@@ -3,8 +3,10 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import CaptureModel
+public import CaptureModel
 import Diagnosis
+import HTTPExchanges
+import TCPReassembly
 
 /// A callback server named by the user (`--server HOST:PORT`): an IP address and a TCP port, or
 /// a port on any address (`:PORT`); the port may be a range (`:9030-9034`, as tcpdump's

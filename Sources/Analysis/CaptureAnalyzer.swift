@@ -3,7 +3,7 @@ import Diagnosis
 import HTTPExchanges
 import PacketDecoding
 import PcapCapture
-import ReportModel
+public import ReportModel
 import TCPReassembly
 
 /// The result of analysing one capture file.

@@ -1,6 +1,8 @@
 import CaptureModel
 import Diagnosis
 import ReportModel
+import HTTPExchanges
+import TCPReassembly
 
 /// Which finished exchanges of a capture are listed in full in the report, and the count of the
 /// rest (``UnlistedExchanges``).

@@ -1,8 +1,10 @@
-import CaptureModel
+public import CaptureModel
 import Diagnosis
 import Foundation
-import PcapCapture
-import ReportModel
+public import PcapCapture
+public import ReportModel
+import HTTPExchanges
+import CallbackSignature
 
 /// The capture clock of a live capture when no packet is arriving.
 ///

@@ -1,8 +1,8 @@
 import CallbackSignature
-import CaptureModel
-import Diagnosis
+public import CaptureModel
+public import Diagnosis
 import HTTPExchanges
-import ReportModel
+public import ReportModel
 import TCPReassembly
 
 /// What the pipeline tells an observer while it runs (the live view).

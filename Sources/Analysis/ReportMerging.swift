@@ -79,8 +79,8 @@ public struct ReportMerging {
         summary.perCapture = order.map { captures[$0]!.tally }
         summary.captures = summary.perCapture.count
         summary.capturesUnreadable = summary.perCapture.filter(\.readError).count
-        summary.addCounts(totals)
-        summary.findingsByRule = totals.findingsInCatalogueOrder
+        summary.counts = totals.counts
+        summary.findingsByRule = RuleCounts(totals.findingsInCatalogueOrder)
         summary.worstSeverity = totals.worstSeverity
         summary.aggregates = totals
         summary.listing = listing

@@ -1,3 +1,5 @@
+import ByteText
+
 /// The string OSS signs, before the body (`../shared/reference/oss-callback-facts.md` §3.1):
 ///
 ///     url_decode(path) + ("?" + raw query, when the query is not empty) + "\n"
@@ -32,7 +34,7 @@ public enum StringToSign {
         let path = bytes[..<question]
         let query = question < bytes.endIndex ? bytes[(question + 1)...] : []
         guard var out = percentDecoded(path) else {
-            let offset = malformedEscapeOffset(path) ?? 0
+            let offset = PercentEncoding.firstInvalidEscape(in: path) ?? 0
             return .failure(.malformedPercentEscape(offset: offset))
         }
         if !query.isEmpty {
@@ -43,49 +45,9 @@ public enum StringToSign {
         return .success(out)
     }
 
-    /// `bytes` with every `%HH` replaced by the byte it names; nil when a `%` is not followed by
-    /// two hex digits.
+    /// `bytes` with every `%HH` replaced by the byte it names (`+` stays `+`); nil when a `%` is
+    /// not followed by two hex digits.
     public static func percentDecoded<C: Collection<UInt8>>(_ bytes: C) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = bytes.startIndex
-        while i != bytes.endIndex {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "%") {
-                let h = bytes.index(after: i)
-                guard h != bytes.endIndex, let high = hexValue(bytes[h]) else { return nil }
-                let l = bytes.index(after: h)
-                guard l != bytes.endIndex, let low = hexValue(bytes[l]) else { return nil }
-                out.append(high << 4 | low)
-                i = bytes.index(after: l)
-            } else {
-                out.append(byte)
-                i = bytes.index(after: i)
-            }
-        }
-        return out
-    }
-
-    private static func malformedEscapeOffset(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            if bytes[i] == UInt8(ascii: "%") {
-                let ok = i + 2 < bytes.endIndex && hexValue(bytes[i + 1]) != nil && hexValue(bytes[i + 2]) != nil
-                if !ok { return i - bytes.startIndex }
-                i += 3
-            } else {
-                i += 1
-            }
-        }
-        return nil
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        PercentEncoding.decode(bytes, plusAsSpace: false, invalidEscapes: .reject)
     }
 }

@@ -1,5 +1,7 @@
 import CallbackSignature
 import HTTPExchanges
+import HTTP1
+import TCPReassembly
 
 extension Diagnoser {
     // MARK: - Authenticity (facts §3)

@@ -1,4 +1,4 @@
-import HTTPExchanges
+public import HTTPExchanges
 
 /// An exchange with the verdict of the rules.
 public struct DiagnosedExchange: Sendable, Equatable {

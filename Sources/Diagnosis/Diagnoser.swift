@@ -1,7 +1,8 @@
+import ByteText
 import CallbackSignature
 import CaptureModel
 import HTTP1
-import HTTPExchanges
+public import HTTPExchanges
 import JSONValidation
 import TCPReassembly
 import UploadCallbacks
@@ -154,29 +155,18 @@ public struct Diagnoser: Sendable {
     static func isXML(_ contentType: String) -> Bool {
         var media = contentType.utf8[...]
         if let semicolon = media.firstIndex(of: UInt8(ascii: ";")) { media = media[..<semicolon] }
-        while let first = media.first, first == 0x20 || first == 0x09 { media = media.dropFirst() }
-        while let last = media.last, last == 0x20 || last == 0x09 { media = media.dropLast() }
-        func equalsIgnoringCase(_ literal: String) -> Bool {
-            media.count == literal.utf8.count
-                && zip(media, literal.utf8).allSatisfy { a, b in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b }
-        }
-        return equalsIgnoringCase("application/xml") || equalsIgnoringCase("text/xml")
+        media = ASCIIText.trimmingOWS(media)
+        return ASCIIText.equalsIgnoringCase(media, "application/xml") || ASCIIText.equalsIgnoringCase(media, "text/xml")
     }
 
-    /// `0.2 ms`, `35 ms`, `5.002 s`.
-    public static func duration(_ seconds: Double) -> String {
-        if seconds < 0.001 { return String(format3: seconds * 1000, decimals: 3) + " ms" }
-        if seconds < 1 { return String(format3: seconds * 1000, decimals: 1) + " ms" }
-        return String(format3: seconds, decimals: 3) + " s"
-    }
+    /// A duration as findings write it (``DurationText/describe(_:)``).
+    static func duration(_ seconds: Double) -> String { DurationText.describe(seconds) }
 
+    /// Seconds as evidence writes them: six decimals.
     static func seconds(_ value: Double) -> String { String(format3: value, decimals: 6) }
 
-    /// Lower-case hex bytes separated by spaces.
-    public static func hex<C: Collection<UInt8>>(_ bytes: C) -> String {
-        let digits = Array("0123456789abcdef")
-        return bytes.map { String([digits[Int($0 >> 4)], digits[Int($0 & 0xF)]]) }.joined(separator: " ")
-    }
+    /// Lower-case hex bytes separated by spaces, as evidence writes them.
+    static func hex<C: Collection<UInt8>>(_ bytes: C) -> String { Hex.encode(bytes, separator: " ") }
 
     /// The first `limit` bytes as text, invalid UTF-8 replaced (the renderers escape controls).
     static func snippet(_ bytes: [UInt8], limit: Int) -> String {
@@ -202,35 +192,4 @@ public struct Diagnoser: Sendable {
         case nil: "open"
         }
     }
-}
-
-extension String {
-    /// Fixed-point formatting without Foundation: `String(format3: 1.23456, decimals: 3)` → `"1.235"`.
-    public init(format3 value: Double, decimals: Int) {
-        guard value.isFinite else {
-            self = "\(value)"
-            return
-        }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let negative = value < 0
-        let scaled = (abs(value) * scale).rounded()
-        let whole = Int64(scaled / scale)
-        var fraction = Int64(scaled - Double(whole) * scale)
-        if fraction < 0 { fraction = 0 }
-        var fractionText = String(fraction)
-        while fractionText.count < decimals { fractionText = "0" + fractionText }
-        self = (negative && scaled != 0 ? "-" : "") + String(whole) + (decimals > 0 ? "." + fractionText : "")
-    }
-
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
 }

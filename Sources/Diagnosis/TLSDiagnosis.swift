@@ -19,21 +19,63 @@ import TLSRecords
 //   `slow-response`, marked estimated;
 // - bytes missing, or a handshake still running when the capture ended → `incomplete`, no verdict.
 extension Diagnoser {
+    /// The findings of an HTTPS exchange, from its TLS records alone, in steps: bytes missing,
+    /// the handshake, the request, then what the server's records show (none, records the client
+    /// did not wait for, a slow response).
     func tlsFindings(_ exchange: HTTPExchange, _ tls: TLSSession) -> [Finding] {
         var findings: [Finding] = []
-        let serverHoles = exchange.holes.filter { $0.direction == .serverToClient }
-        if !exchange.holes.isEmpty {
-            let client = exchange.holes.filter { $0.direction == .clientToServer }.reduce(Int64(0)) { $0 + $1.length }
-            let server = serverHoles.reduce(Int64(0)) { $0 + $1.length }
-            var parts: [String] = []
-            if client > 0 { parts.append("\(client) byte\(client == 1 ? "" : "s") of what the client sent") }
-            if server > 0 { parts.append("\(server) byte\(server == 1 ? "" : "s") of what the server sent") }
-            findings.append(
-                Finding(
-                    .incomplete,
-                    "\(parts.joined(separator: " and ").prefix(1).uppercased())\(parts.joined(separator: " and ").dropFirst()) are missing from the capture of this TLS connection; only what the records before the gap show is judged.",
-                    evidence: [Evidence("missingFrames", exchange.holes.map { "after frame \($0.origin.frame): \($0.length) bytes" }.joined(separator: "; "))]))
+        if let missing = missingTLSBytes(exchange) { findings.append(missing) }
+        if let handshake = handshakeFindings(exchange, tls) { return findings + handshake }
+        // Without a request there is nothing OSS waited for — but a handshake that OSS completed
+        // and then left without a request is not a pass either.
+        guard let request = tls.request else {
+            if exchange.holes.isEmpty {
+                findings.append(
+                    Finding(
+                        .incomplete,
+                        "The TLS handshake completed but no encrypted request followed before the connection ended; there is nothing to judge."))
+            }
+            return findings
         }
+        let evidenceBase = [
+            Evidence("requestRecords", "\(request.records) (\(request.bytes) bytes), first at frame \(request.firstStart.frame)"),
+            Evidence("estimate", "from TLS record timing: the contents are encrypted"),
+        ]
+        guard let response = tls.response else {
+            guard !exchange.holes.contains(where: { $0.direction == .serverToClient }) else { return findings }
+            findings.append(noTLSResponse(exchange, tls, request: request, evidence: evidenceBase))
+            return findings
+        }
+        let latency = tls.estimatedLatencySeconds ?? 0
+        if let waitedOut = waitedOutTLSResponse(exchange, tls, request: request, response: response, latency: latency, evidence: evidenceBase) {
+            findings.append(waitedOut)
+            return findings
+        }
+        if latency > settings.latencyThresholdSeconds {
+            findings.append(slowTLSResponse(exchange, request: request, response: response, latency: latency, evidence: evidenceBase))
+        }
+        return findings
+    }
+
+    /// `incomplete` naming the bytes of each side missing from the capture; nil when none are.
+    private func missingTLSBytes(_ exchange: HTTPExchange) -> Finding? {
+        guard !exchange.holes.isEmpty else { return nil }
+        let serverHoles = exchange.holes.filter { $0.direction == .serverToClient }
+        let client = exchange.holes.filter { $0.direction == .clientToServer }.reduce(Int64(0)) { $0 + $1.length }
+        let server = serverHoles.reduce(Int64(0)) { $0 + $1.length }
+        var parts: [String] = []
+        if client > 0 { parts.append("\(client) byte\(client == 1 ? "" : "s") of what the client sent") }
+        if server > 0 { parts.append("\(server) byte\(server == 1 ? "" : "s") of what the server sent") }
+        return Finding(
+            .incomplete,
+            "\(parts.joined(separator: " and ").prefix(1).uppercased())\(parts.joined(separator: " and ").dropFirst()) are missing from the capture of this TLS connection; only what the records before the gap show is judged.",
+            evidence: [Evidence("missingFrames", exchange.holes.map { "after frame \($0.origin.frame): \($0.length) bytes" }.joined(separator: "; "))])
+    }
+
+    /// The findings of a handshake that did not complete (failed, not followed, unfinished); nil
+    /// when it completed.
+    private func handshakeFindings(_ exchange: HTTPExchange, _ tls: TLSSession) -> [Finding]? {
+        var findings: [Finding] = []
         switch tls.handshake {
         case .failed(let failure):
             findings.append(handshakeFailed(exchange, tls, failure))
@@ -57,87 +99,79 @@ extension Diagnoser {
             }
             return findings
         case .completed:
-            break
+            return nil
         }
-        // Without a request there is nothing OSS waited for — but a handshake that OSS completed
-        // and then left without a request is not a pass either.
-        guard let request = tls.request else {
-            if exchange.holes.isEmpty {
-                findings.append(
-                    Finding(
-                        .incomplete,
-                        "The TLS handshake completed but no encrypted request followed before the connection ended; there is nothing to judge."))
-            }
-            return findings
+    }
+
+    /// No server record followed the request (or only records too late to be read).
+    private func noTLSResponse(
+        _ exchange: HTTPExchange, _ tls: TLSSession, request: TLSRecordRun, evidence evidenceBase: [Evidence]
+    ) -> Finding {
+        if let late = tls.lateServerRecords, let close = tls.clientClose {
+            let closedAfter = close.timestamp.seconds(since: request.lastEnd.timestamp)
+            let lateAfter = late.firstStart.timestamp.seconds(since: request.lastEnd.timestamp)
+            let timedOut = closedAfter >= settings.latencyThresholdSeconds - 0.05
+            return Finding(
+                .noResponse,
+                "The client (OSS) closed the connection \(Self.duration(closedAfter)) after its encrypted request; the server's first record only came \(Self.duration(lateAfter)) after it, too late to be read (estimated from TLS records).",
+                evidence: evidenceBase + [
+                    Evidence("clientCloseFrame", "\(close.frame)"), Evidence("lateResponseFrame", "\(late.firstStart.frame)"),
+                ],
+                ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502.",
+                ossErrorSource: timedOut ? OSSMessageFacts.replyTimeout : nil,
+                estimated: true)
+        } else {
+            var finding = noResponse(exchange, requestStart: request.firstStart, requestEnd: request.lastEnd)
+            finding.message += " (Estimated from TLS records: no server application data followed the request.)"
+            finding.evidence = evidenceBase + finding.evidence
+            finding.estimated = true
+            return finding
         }
-        let evidenceBase = [
-            Evidence("requestRecords", "\(request.records) (\(request.bytes) bytes), first at frame \(request.firstStart.frame)"),
-            Evidence("estimate", "from TLS record timing: the contents are encrypted"),
-        ]
-        guard let response = tls.response else {
-            guard serverHoles.isEmpty else { return findings }
-            if let late = tls.lateServerRecords, let close = tls.clientClose {
-                let closedAfter = close.timestamp.seconds(since: request.lastEnd.timestamp)
-                let lateAfter = late.firstStart.timestamp.seconds(since: request.lastEnd.timestamp)
-                let timedOut = closedAfter >= settings.latencyThresholdSeconds - 0.05
-                findings.append(
-                    Finding(
-                        .noResponse,
-                        "The client (OSS) closed the connection \(Self.duration(closedAfter)) after its encrypted request; the server's first record only came \(Self.duration(lateAfter)) after it, too late to be read (estimated from TLS records).",
-                        evidence: evidenceBase + [
-                            Evidence("clientCloseFrame", "\(close.frame)"), Evidence("lateResponseFrame", "\(late.firstStart.frame)"),
-                        ],
-                        ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502.",
-                        ossErrorSource: timedOut ? OSSMessageFacts.replyTimeout : nil,
-                        estimated: true))
-            } else {
-                var finding = noResponse(exchange, requestStart: request.firstStart, requestEnd: request.lastEnd)
-                finding.message += " (Estimated from TLS records: no server application data followed the request.)"
-                finding.evidence = evidenceBase + finding.evidence
-                finding.estimated = true
-                findings.append(finding)
-            }
-            return findings
+    }
+
+    /// OSS closes as soon as it has read a response (it sends Connection: close). A client that
+    /// closed only after waiting out its timeout, while the server had not closed, got no
+    /// complete response — whatever early records the server sent (in TLS 1.3, most likely the
+    /// session tickets it sends right after the handshake, racing the request): `no-response`;
+    /// nil otherwise.
+    private func waitedOutTLSResponse(
+        _ exchange: HTTPExchange, _ tls: TLSSession, request: TLSRecordRun, response: TLSRecordRun, latency: Double,
+        evidence evidenceBase: [Evidence]
+    ) -> Finding? {
+        guard latency <= settings.latencyThresholdSeconds, let close = tls.clientClose else { return nil }
+        let waited = close.timestamp.seconds(since: request.lastEnd.timestamp)
+        let serverClosedFirst: Bool
+        switch exchange.outcome.serverEnd {
+        case .fin(let origin)?, .reset(by: .serverToClient, let origin)?: serverClosedFirst = origin.timestamp < close.timestamp
+        default: serverClosedFirst = false
         }
-        let latency = tls.estimatedLatencySeconds ?? 0
-        // OSS closes as soon as it has read a response (it sends Connection: close). A client that
-        // closed only after waiting out its timeout, while the server had not closed, got no
-        // complete response — whatever early records the server sent (in TLS 1.3, most likely the
-        // session tickets it sends right after the handshake, racing the request).
-        if latency <= settings.latencyThresholdSeconds, let close = tls.clientClose {
-            let waited = close.timestamp.seconds(since: request.lastEnd.timestamp)
-            let serverClosedFirst: Bool
-            switch exchange.outcome.serverEnd {
-            case .fin(let origin)?, .reset(by: .serverToClient, let origin)?: serverClosedFirst = origin.timestamp < close.timestamp
-            default: serverClosedFirst = false
-            }
-            if waited >= settings.latencyThresholdSeconds - 0.05 && !serverClosedFirst {
-                findings.append(
-                    Finding(
-                        .noResponse,
-                        "The client (OSS) waited \(Self.duration(waited)) after its encrypted request and then closed the connection: the server's \(response.records == 1 ? "record" : "\(response.records) records") of \(response.bytes) bytes, the last \(Self.duration(latency)) after the request, were not a complete response (in TLS 1.3 most likely the session tickets sent right after the handshake). Estimated from TLS records.",
-                        evidence: evidenceBase + [
-                            Evidence("clientCloseFrame", "\(close.frame)"),
-                            Evidence("serverRecordsAfterRequest", "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"),
-                        ],
-                        ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds),
-                        ossErrorSource: OSSMessageFacts.replyTimeout, estimated: true))
-                return findings
-            }
+        if waited >= settings.latencyThresholdSeconds - 0.05 && !serverClosedFirst {
+            return Finding(
+                .noResponse,
+                "The client (OSS) waited \(Self.duration(waited)) after its encrypted request and then closed the connection: the server's \(response.records == 1 ? "record" : "\(response.records) records") of \(response.bytes) bytes, the last \(Self.duration(latency)) after the request, were not a complete response (in TLS 1.3 most likely the session tickets sent right after the handshake). Estimated from TLS records.",
+                evidence: evidenceBase + [
+                    Evidence("clientCloseFrame", "\(close.frame)"),
+                    Evidence("serverRecordsAfterRequest", "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"),
+                ],
+                ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds),
+                ossErrorSource: OSSMessageFacts.replyTimeout, estimated: true)
         }
-        if latency > settings.latencyThresholdSeconds {
-            findings.append(
-                Finding(
-                    .slowResponse,
-                    "The server's encrypted response ended about \(Self.duration(latency)) after the encrypted request, over OSS's \(Self.duration(settings.latencyThresholdSeconds)) limit (estimated from TLS record timing).",
-                    evidence: evidenceBase + [
-                        Evidence("latencySeconds", Self.seconds(latency)),
-                        Evidence("requestEndFrame", "\(request.lastEnd.frame)"),
-                        Evidence("responseRecords", "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"),
-                    ],
-                    ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds), estimated: true))
-        }
-        return findings
+        return nil
+    }
+
+    /// The last response record ended more than the threshold after the request's last record.
+    private func slowTLSResponse(
+        _ exchange: HTTPExchange, request: TLSRecordRun, response: TLSRecordRun, latency: Double, evidence evidenceBase: [Evidence]
+    ) -> Finding {
+        Finding(
+            .slowResponse,
+            "The server's encrypted response ended about \(Self.duration(latency)) after the encrypted request, over OSS's \(Self.duration(settings.latencyThresholdSeconds)) limit (estimated from TLS record timing).",
+            evidence: evidenceBase + [
+                Evidence("latencySeconds", Self.seconds(latency)),
+                Evidence("requestEndFrame", "\(request.lastEnd.frame)"),
+                Evidence("responseRecords", "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"),
+            ],
+            ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds), estimated: true)
     }
 
     private func handshakeFailed(_ exchange: HTTPExchange, _ tls: TLSSession, _ failure: TLSHandshakeFailure) -> Finding {

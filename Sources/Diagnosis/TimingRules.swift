@@ -1,6 +1,7 @@
 import CaptureModel
 import HTTPExchanges
 import TCPReassembly
+import HTTP1
 
 /// One side ending the connection: a FIN or a RST, with the record that carried it.
 struct ConnectionClosing: Equatable {

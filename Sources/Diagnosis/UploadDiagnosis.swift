@@ -1,6 +1,6 @@
-import HTTP1
-import HTTPExchanges
-import UploadCallbacks
+public import HTTP1
+public import HTTPExchanges
+public import UploadCallbacks
 
 /// The uploader's side of an exchange (a capture taken on the client that uploads to OSS):
 /// the callback parameters of its upload request and what OSS answered.

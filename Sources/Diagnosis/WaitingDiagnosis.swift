@@ -1,6 +1,7 @@
-import CaptureModel
-import HTTPExchanges
+public import CaptureModel
+public import HTTPExchanges
 import TCPReassembly
+import HTTP1
 
 extension Diagnoser {
     /// The verdict on a callback that, at capture time `now`, has waited longer than OSS's limit

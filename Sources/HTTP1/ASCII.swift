@@ -1,3 +1,5 @@
+import ByteText
+
 // Byte-level helpers shared by the parser, the header lookup and the framing rules.
 // Everything here works on UTF-8/ASCII bytes; nothing allocates.
 
@@ -26,17 +28,6 @@ enum ASCII {
         byte >= zero && byte <= nine
     }
 
-    /// The value of a hexadecimal digit, or nil.
-    @inline(__always)
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte &- 0x30
-        case 0x41...0x46: return byte &- 0x41 &+ 10
-        case 0x61...0x66: return byte &- 0x61 &+ 10
-        default: return nil
-        }
-    }
-
     /// `tchar` (RFC 9110 §5.6.2):
     /// `"!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`.
     @inline(__always)
@@ -54,11 +45,6 @@ enum ASCII {
         (byte < 0x20 && byte != tab) || byte == 0x7F
     }
 
-    @inline(__always)
-    static func lowercased(_ byte: UInt8) -> UInt8 {
-        (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
-    }
-
     /// Case-insensitive comparison of two strings, folding ASCII letters only (field names are
     /// case-insensitive tokens, RFC 9110 §5.1). Non-ASCII bytes must match exactly.
     ///
@@ -73,7 +59,7 @@ enum ASCII {
         }
         if let fast, let result = fast { return result }
         for (x, y) in zip(a, b) where x != y {
-            if lowercased(x) != lowercased(y) { return false }
+            if ASCIIText.lowercased(x) != ASCIIText.lowercased(y) { return false }
         }
         return true
     }
@@ -85,7 +71,7 @@ enum ASCII {
         var i = 0
         while i < x.count {
             let p = x[i], q = y[i]
-            if p != q && lowercased(p) != lowercased(q) { return false }
+            if p != q && ASCIIText.lowercased(p) != ASCIIText.lowercased(q) { return false }
             i &+= 1
         }
         return true
@@ -100,21 +86,11 @@ enum ASCII {
             }
             var index = literal.startIndex
             for byte in bytes {
-                if lowercased(byte) != literal[index] { return false }
+                if ASCIIText.lowercased(byte) != literal[index] { return false }
                 index += 1
             }
             return true
         }
-    }
-
-    /// `bytes` without leading and trailing SP / HTAB.
-    @inline(__always)
-    static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var lower = bytes.startIndex
-        var upper = bytes.endIndex
-        while lower < upper, isWhitespace(bytes[lower]) { lower += 1 }
-        while upper > lower, isWhitespace(bytes[upper - 1]) { upper -= 1 }
-        return bytes[lower..<upper]
     }
 
     /// Parses `1*DIGIT` as a non-negative Int64; nil when empty, not all digits, or above `Int64.max`.
@@ -154,7 +130,6 @@ enum ASCII {
         if byte >= 0x21 && byte < 0x7F {
             return "'" + String(UnicodeScalar(byte)) + "'"
         }
-        let hex = String(byte, radix: 16, uppercase: true)
-        return byte < 0x10 ? "0x0" + hex : "0x" + hex
+        return "0x" + Hex.encode(CollectionOfOne(byte), uppercase: true)
     }
 }

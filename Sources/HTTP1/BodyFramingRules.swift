@@ -1,3 +1,5 @@
+import ByteText
+
 // RFC 9112 §6.3 "Message Body Length", written down once and used by the parser.
 
 /// The outcome of RFC 9112 §6.3 for one message head.
@@ -135,6 +137,14 @@ extension BodyFraming {
         guard !contentLengths.isEmpty else {
             return BodyFramingDecision(framing: isRequest ? .none : .closeDelimited)
         }
+        return contentLengthDecision(contentLengths, isRequest: isRequest)
+    }
+
+    /// Items 5–6 of RFC 9112 §6.3: the framing the Content-Length field values give (no
+    /// Transfer-Encoding), with their anomalies. An invalid or conflicting length frames no body
+    /// for a request, and a close-delimited one for a response.
+    private static func contentLengthDecision(_ contentLengths: [String], isRequest: Bool) -> BodyFramingDecision {
+        var anomalies: [HTTPAnomaly] = []
         let invalidFraming: BodyFraming = isRequest ? .none : .closeDelimited
         // Content-Length = 1*DIGIT; a comma-separated list of identical values is tolerated
         // (RFC 9112 §6.3 item 5, RFC 9110 §8.6). Empty list elements are ignored (RFC 9110 §5.6.1).
@@ -145,7 +155,7 @@ extension BodyFraming {
             var elementCount = 0
             let bytes = Array(fieldValue.utf8)
             for rawElement in bytes.split(separator: ASCII.comma, omittingEmptySubsequences: false) {
-                let element = ASCII.trimmingWhitespace(rawElement)
+                let element = ASCIIText.trimmingOWS(rawElement)
                 if element.isEmpty { continue }
                 elementCount += 1
                 guard let number = ASCII.parseDecimal(element) else {
@@ -181,10 +191,10 @@ extension BodyFraming {
         for value in values.reversed() {
             let bytes = Array(value.utf8)
             for rawElement in bytes.split(separator: ASCII.comma, omittingEmptySubsequences: false).reversed() {
-                var coding = ASCII.trimmingWhitespace(rawElement)
+                var coding = ASCIIText.trimmingOWS(rawElement)
                 if coding.isEmpty { continue }
                 if let semicolon = coding.firstIndex(of: ASCII.semicolon) {
-                    coding = ASCII.trimmingWhitespace(coding[..<semicolon])
+                    coding = ASCIIText.trimmingOWS(coding[..<semicolon])
                 }
                 return ASCII.caseInsensitiveEquals(coding, lowercaseLiteral: "chunked")
             }

@@ -1,5 +1,6 @@
 // Streaming content decoding (RFC 9110 §8.4 Content-Encoding) through zlib.
 
+import ByteText
 internal import CZlib
 
 /// A content coding this module can undo (RFC 9110 §8.4.1).
@@ -99,7 +100,7 @@ public struct ContentDecoder: Sendable {
         var codings: [ContentCoding] = []
         let bytes = Array(contentEncoding.utf8)
         for rawElement in bytes.split(separator: ASCII.comma, omittingEmptySubsequences: false) {
-            let element = ASCII.trimmingWhitespace(rawElement)
+            let element = ASCIIText.trimmingOWS(rawElement)
             if element.isEmpty { continue }
             if ASCII.caseInsensitiveEquals(element, lowercaseLiteral: "identity") {
                 codings.append(.identity)

@@ -1,3 +1,5 @@
+import ByteText
+
 // An incremental, lenient HTTP/1.x message parser: a pure Swift state machine over byte slices.
 
 /// Parses one direction of an HTTP/1.x connection into `HTTPEvent`s, incrementally.
@@ -82,8 +84,7 @@ public struct HTTPMessageParser: Sendable {
     private var message = Message(headStart: 0)
 
     // FIFO of the methods of requests not yet answered (response role only).
-    private var requestMethods: [String] = []
-    private var requestMethodsHead = 0
+    private var requestMethods = RequestMethodQueue()
 
     private enum State: Sendable {
         /// Between messages, or inside a start line (possibly after empty lines).
@@ -122,6 +123,64 @@ public struct HTTPMessageParser: Sendable {
         var digits = 0
         var phase: Phase = .size
         var lastByteWasCR = false
+
+        /// What one byte did to the line.
+        enum Step: Sendable {
+            /// The line goes on.
+            case more
+            /// The LF that ends the line; `bareLF` when no CR came right before it.
+            case end(bareLF: Bool)
+            /// A byte the grammar does not allow here (or a size above 63 bits).
+            case invalid
+        }
+
+        /// True when the size read so far cannot take another hex digit without overflowing.
+        var isFull: Bool { size > (Int64.max >> 4) }
+
+        /// Reads one byte of the line.
+        mutating func scan(_ byte: UInt8) -> Step {
+            switch phase {
+            case .size: scanSize(byte)
+            case .whitespace: scanAfterSize(byte)
+            case .chunkExtension: scanExtension(byte)
+            case .finalCR: byte == ASCII.lf ? .end(bareLF: false) : .invalid
+            }
+        }
+
+        private mutating func scanSize(_ byte: UInt8) -> Step {
+            if let digit = Hex.value(of: byte) {
+                guard !isFull else { return .invalid }
+                size = (size << 4) | Int64(digit)
+                digits += 1
+                return .more
+            }
+            guard digits > 0 else { return .invalid }
+            return scanAfterSize(byte)
+        }
+
+        /// After the digits: optional whitespace (BWS), then `;` (an extension), CR or LF.
+        private mutating func scanAfterSize(_ byte: UInt8) -> Step {
+            if ASCII.isWhitespace(byte) {
+                phase = .whitespace
+            } else if byte == ASCII.semicolon {
+                phase = .chunkExtension
+            } else if byte == ASCII.cr {
+                phase = .finalCR
+            } else if byte == ASCII.lf {
+                return .end(bareLF: true)
+            } else {
+                return .invalid
+            }
+            return .more
+        }
+
+        /// chunk-ext is ignored (RFC 9112 §7.1.1: "A recipient MUST ignore unrecognized chunk
+        /// extensions").
+        private mutating func scanExtension(_ byte: UInt8) -> Step {
+            if byte == ASCII.lf { return .end(bareLF: !lastByteWasCR) }
+            lastByteWasCR = byte == ASCII.cr
+            return .more
+        }
     }
 
     /// The field lines being collected for a head or a trailer section.
@@ -177,7 +236,7 @@ public struct HTTPMessageParser: Sendable {
 
     /// Request methods enqueued and not yet consumed by a final response.
     public var pendingRequestMethods: [String] {
-        Array(requestMethods[requestMethodsHead...])
+        requestMethods.pending
     }
 
     // MARK: - Request pairing
@@ -189,21 +248,12 @@ public struct HTTPMessageParser: Sendable {
     /// Ignored by a request parser.
     public mutating func enqueueRequestMethod(_ method: String) {
         guard role == .response else { return }
-        requestMethods.append(method)
+        requestMethods.enqueue(method)
     }
 
-    private var nextRequestMethod: String? {
-        requestMethodsHead < requestMethods.count ? requestMethods[requestMethodsHead] : nil
-    }
+    private var nextRequestMethod: String? { requestMethods.next }
 
-    private mutating func dequeueRequestMethod() {
-        guard requestMethodsHead < requestMethods.count else { return }
-        requestMethodsHead += 1
-        if requestMethodsHead >= 32 && requestMethodsHead * 2 >= requestMethods.count {
-            requestMethods.removeFirst(requestMethodsHead)
-            requestMethodsHead = 0
-        }
-    }
+    private mutating func dequeueRequestMethod() { requestMethods.dequeue() }
 
     // MARK: - Feeding
 
@@ -231,20 +281,7 @@ public struct HTTPMessageParser: Sendable {
                 index = consumeLine(bytes, from: index, base: base, into: &events)
 
             case .fixedLengthBody(let remaining):
-                let upper = index + Int(min(remaining, Int64(end - index)))
-                emitBody(bytes[index..<upper], base: base, into: &events)
-                let left = remaining - Int64(upper - index)
-                index = upper
-                if left == 0 {
-                    endMessage(
-                        .complete,
-                        trailers: nil,
-                        range: (base + Int64(upper))..<(base + Int64(upper)),
-                        into: &events
-                    )
-                } else {
-                    state = .fixedLengthBody(remaining: left)
-                }
+                index = consumeFixedLengthBody(remaining, bytes, from: index, base: base, into: &events)
 
             case .closeDelimitedBody:
                 emitBody(bytes[index..<end], base: base, into: &events)
@@ -261,32 +298,11 @@ public struct HTTPMessageParser: Sendable {
                 state = left == 0 ? .chunkDataEnd(sawCR: false) : .chunkData(remaining: left)
 
             case .chunkDataEnd(let sawCR):
-                let byte = bytes[index]
-                let offset = base + Int64(index)
-                if byte == ASCII.cr && !sawCR {
-                    state = .chunkDataEnd(sawCR: true)
-                } else if byte == ASCII.lf {
-                    if !sawCR { note(.bareLF, range: offset..<(offset + 1), into: &events) }
-                    state = .chunkSizeLine(ChunkSizeLine(start: offset + 1))
-                } else {
-                    stop(
-                        reason: "chunk data not followed by CRLF; the chunked framing is lost",
-                        anomaly: .invalidChunkTerminator,
-                        range: offset..<(offset + 1),
-                        into: &events
-                    )
-                }
+                consumeChunkDataEnd(bytes[index], sawCR: sawCR, offset: base + Int64(index), into: &events)
                 index += 1
 
             case .resync:
-                let lf = Self.firstLF(in: bytes, from: index)
-                let upper = lf.map { $0 + 1 } ?? end
-                if spendResyncBudget(Int64(upper - index), at: base + Int64(upper), into: &events) {
-                    index = end
-                } else {
-                    index = upper
-                    if lf != nil { state = .startLine }
-                }
+                index = consumeResync(bytes, from: index, base: base, into: &events)
 
             case .tunnelled, .stopped, .finished:
                 index = end
@@ -294,7 +310,46 @@ public struct HTTPMessageParser: Sendable {
         }
     }
 
-    // MARK: - Gaps and resynchronisation
+    /// Consumes bytes of a Content-Length body from `index` (`remaining` > 0 still expected);
+    /// ends the message when the last one arrives.
+    private mutating func consumeFixedLengthBody(
+        _ remaining: Int64, _ bytes: ArraySlice<UInt8>, from index: Int, base: Int64, into events: inout [HTTPEvent]
+    ) -> Int {
+        let upper = index + Int(min(remaining, Int64(bytes.endIndex - index)))
+        emitBody(bytes[index..<upper], base: base, into: &events)
+        let left = remaining - Int64(upper - index)
+        if left == 0 {
+            endMessage(
+                .complete,
+                trailers: nil,
+                range: (base + Int64(upper))..<(base + Int64(upper)),
+                into: &events
+            )
+        } else {
+            state = .fixedLengthBody(remaining: left)
+        }
+        return upper
+    }
+
+    /// One byte of the CRLF after a chunk's data (at stream offset `offset`): anything else loses
+    /// the chunked framing.
+    private mutating func consumeChunkDataEnd(_ byte: UInt8, sawCR: Bool, offset: Int64, into events: inout [HTTPEvent]) {
+        if byte == ASCII.cr && !sawCR {
+            state = .chunkDataEnd(sawCR: true)
+        } else if byte == ASCII.lf {
+            if !sawCR { note(.bareLF, range: offset..<(offset + 1), into: &events) }
+            state = .chunkSizeLine(ChunkSizeLine(start: offset + 1))
+        } else {
+            stop(
+                reason: "chunk data not followed by CRLF; the chunked framing is lost",
+                anomaly: .invalidChunkTerminator,
+                range: offset..<(offset + 1),
+                into: &events
+            )
+        }
+    }
+
+    // MARK: - Gaps (resynchronisation: the extension below)
 
     /// Declares that the next `length` bytes of the stream are missing from the capture, and keeps
     /// going where it can (RFC 9112 framing permitting):
@@ -356,30 +411,6 @@ public struct HTTPMessageParser: Sendable {
         return events
     }
 
-    /// Starts looking for the next start line at the current position, skipping whatever does
-    /// not start one — for a stream picked up in the middle (a capture that began mid-connection).
-    ///
-    /// - Parameter budget: give up with `.notHTTP` after skipping this many bytes without finding
-    ///   a start line (nil: never). Bounds the work spent on streams that are not HTTP at all.
-    public mutating func resynchronize(budget: Int64?) {
-        switch state {
-        case .startLine, .resync:
-            resyncBudget = budget
-            beginResync()
-        default:
-            break
-        }
-    }
-
-    /// True while the parser is skipping bytes to find the next start line.
-    public var isResynchronising: Bool { resyncing }
-
-    private mutating func beginResync() {
-        releaseLineBuffer()
-        resyncing = true
-        state = .startLine
-    }
-
     /// Emits the head of a message whose header section was cut at `offset` (by a gap or a limit),
     /// with the fields read so far, the anomaly saying why, and a truncated end: the message is
     /// reported, not silently lost; its body cannot be framed.
@@ -411,47 +442,6 @@ public struct HTTPMessageParser: Sendable {
         let end = HTTPMessageEnd.truncated(expected: message.expectedLength, received: message.bodyReceived)
         endMessage(end, trailers: nil, range: offset..<offset, into: &events)
         beginResync()
-    }
-
-    /// Emits `.skipped` for bytes skipped since the last report, ending at `offset`.
-    private mutating func reportSkipped(before offset: Int64, into events: inout [HTTPEvent]) {
-        let count = skippedBytes - reportedSkippedBytes
-        guard count > 0 else { return }
-        reportedSkippedBytes = skippedBytes
-        events.append(HTTPEvent(part: .skipped(length: count), range: max(0, offset - count)..<offset))
-    }
-
-    /// Counts skipped bytes; true when the resynchronisation budget ran out (the parser stopped).
-    private mutating func spendResyncBudget(_ count: Int64, at offset: Int64, into events: inout [HTTPEvent]) -> Bool {
-        skippedBytes += count
-        guard let budget = resyncBudget else { return false }
-        if skippedBytes > budget {
-            resyncing = false
-            state = .startLine
-            stop(
-                reason: "no HTTP start line in the first \(budget) bytes", anomaly: nil, range: offset..<offset,
-                into: &events)
-            return true
-        }
-        return false
-    }
-
-    /// While resynchronising, a start line that turned out invalid is skipped, not fatal: the
-    /// search goes on after the next LF (or, for a complete line, right after it).
-    /// - Returns: the index in `bytes` to continue from, or nil when not resynchronising.
-    private mutating func rejectCandidate(
-        upTo offset: Int64, lineStart: Int64, lineIsComplete: Bool, bytes: ArraySlice<UInt8>, from index: Int, base: Int64,
-        into events: inout [HTTPEvent]
-    ) -> Int? {
-        guard resyncing || recoversFromInvalidStartLines, case .startLine = state else { return nil }
-        resyncing = true
-        releaseLineBuffer()
-        // Never move backwards (the offending byte may lie in the buffered part of the line): in
-        // `.resync` at least one byte is consumed per step, so the loop always progresses.
-        let resume = max(index, min(bytes.endIndex, Int(offset - base)))
-        if spendResyncBudget(offset - lineStart, at: offset, into: &events) { return bytes.endIndex }
-        state = lineIsComplete ? .startLine : .resync
-        return resume
     }
 
     /// Ends the stream (FIN, RST or end of capture).
@@ -552,24 +542,47 @@ public struct HTTPMessageParser: Sendable {
         let lineStart = isNewLine ? base + Int64(index) : partialLineStart
         let lineLength = Int64(isNewLine ? 0 : lineBuffer.count) + Int64(segmentEnd - index)
 
-        // A start line is checked byte by byte, so garbage stops the parser at the first
-        // impossible byte, wherever the input was split.
-        var violation: (offset: Int64, reason: String)?
         var isStartLine = false
-        if case .startLine = state {
-            isStartLine = true
-            if isNewLine { scanner.reset() }
-            if let found = scanner.scan(bytes[index..<segmentEnd]) {
-                violation = (base + Int64(found.index), found.reason)
-            }
-        }
-        let sectionStart = isStartLine ? lineStart : section.start
+        if case .startLine = state { isStartLine = true }
+        let violation = isStartLine ? startLineViolation(bytes[index..<segmentEnd], isNewLine: isNewLine, base: base) : nil
         let crossing = limitCrossing(
             lineStart: lineStart,
             lineLength: lineLength,
             isComplete: lf != nil,
-            sectionStart: sectionStart
+            sectionStart: isStartLine ? lineStart : section.start
         )
+        if crossing != nil || violation != nil {
+            return rejectLine(
+                crossing: crossing, violation: violation, lineStart: lineStart, bytes: bytes, from: index, base: base,
+                into: &events)
+        }
+        guard let lf else {
+            bufferPartialLine(bytes[index..<end], isNewLine: isNewLine, lineStart: lineStart)
+            return end
+        }
+        completeLine(bytes[index..<lf], isNewLine: isNewLine, range: lineStart..<(base + Int64(lf) + 1), into: &events)
+        return lf + 1
+    }
+
+    /// A start line is checked byte by byte, so garbage stops the parser at the first impossible
+    /// byte, wherever the input was split: the stream offset of that byte and why, if `segment`
+    /// (the next bytes of the start line) has one.
+    private mutating func startLineViolation(_ segment: ArraySlice<UInt8>, isNewLine: Bool, base: Int64)
+        -> (offset: Int64, reason: String)?
+    {
+        if isNewLine { scanner.reset() }
+        return scanner.scan(segment).map { (base + Int64($0.index), $0.reason) }
+    }
+
+    /// The line broke a header limit (`crossing`) or is not a start line (`violation`); the earlier
+    /// of the two counts. While resynchronising the line is skipped as a rejected candidate;
+    /// otherwise the parser stops (after a limit, in recovery mode, it skips the over-long line).
+    /// - Returns: the index in `bytes` to continue from.
+    private mutating func rejectLine(
+        crossing: (offset: Int64, reason: String)?, violation: (offset: Int64, reason: String)?, lineStart: Int64,
+        bytes: ArraySlice<UInt8>, from index: Int, base: Int64, into events: inout [HTTPEvent]
+    ) -> Int {
+        let end = bytes.endIndex
         if let crossing, violation.map({ crossing.offset < $0.offset }) ?? true {
             if let resume = rejectCandidate(
                 upTo: crossing.offset, lineStart: lineStart, lineIsComplete: false, bytes: bytes, from: index, base: base,
@@ -589,42 +602,45 @@ public struct HTTPMessageParser: Sendable {
             }
             return end
         }
-        if let violation {
-            if let resume = rejectCandidate(
-                upTo: violation.offset + 1, lineStart: lineStart, lineIsComplete: false, bytes: bytes, from: index,
-                base: base, into: &events)
-            {
-                return resume
-            }
-            stop(reason: violation.reason, anomaly: nil, range: lineStart..<(violation.offset + 1), into: &events)
-            return end
+        guard let violation else { return end }
+        if let resume = rejectCandidate(
+            upTo: violation.offset + 1, lineStart: lineStart, lineIsComplete: false, bytes: bytes, from: index,
+            base: base, into: &events)
+        {
+            return resume
         }
+        stop(reason: violation.reason, anomaly: nil, range: lineStart..<(violation.offset + 1), into: &events)
+        return end
+    }
 
-        guard let lf else {
-            if isNewLine {
-                hasPartialLine = true
-                partialLineStart = lineStart
-                lineBuffer.removeAll(keepingCapacity: true)
-            }
-            lineBuffer.append(contentsOf: bytes[index..<end])
-            return end
-        }
-
-        let lineEnd = base + Int64(lf) + 1
+    /// Keeps the start of a line whose LF has not arrived yet.
+    private mutating func bufferPartialLine(_ segment: ArraySlice<UInt8>, isNewLine: Bool, lineStart: Int64) {
         if isNewLine {
-            processLine(bytes[index..<lf], range: lineStart..<lineEnd, into: &events)
+            hasPartialLine = true
+            partialLineStart = lineStart
+            lineBuffer.removeAll(keepingCapacity: true)
+        }
+        lineBuffer.append(contentsOf: segment)
+    }
+
+    /// The line's last segment arrived (`segment`, LF excluded): processes the whole line, read in
+    /// place when it came in one piece, else from the partial-line buffer.
+    private mutating func completeLine(
+        _ segment: ArraySlice<UInt8>, isNewLine: Bool, range: Range<Int64>, into events: inout [HTTPEvent]
+    ) {
+        if isNewLine {
+            processLine(segment, range: range, into: &events)
         } else {
             // Move the buffer out while its slice is in use, so that clearing it afterwards keeps
             // its capacity instead of copying.
             var buffered: [UInt8] = []
             swap(&buffered, &lineBuffer)
-            buffered.append(contentsOf: bytes[index..<lf])
+            buffered.append(contentsOf: segment)
             hasPartialLine = false
-            processLine(buffered[...], range: lineStart..<lineEnd, into: &events)
+            processLine(buffered[...], range: range, into: &events)
             buffered.removeAll(keepingCapacity: true)
             swap(&buffered, &lineBuffer)
         }
-        return lf + 1
     }
 
     /// Where the line being read first breaks a header limit, if it does.
@@ -743,51 +759,12 @@ public struct HTTPMessageParser: Sendable {
         into events: inout [HTTPEvent]
     ) {
         // Caller guarantees a non-empty line.
-        let first = line[line.startIndex]
-        if ASCII.isWhitespace(first) {
-            if section.lastLineWasField, section.fields.count > 0 {
-                // obs-fold (RFC 9112 §5.2): "replace each received obs-fold with one or more SP
-                // octets prior to interpreting the field value".
-                note(.obsoleteLineFolding, range: range, into: &events)
-                let continuation = ASCII.trimmingWhitespace(line)
-                if !continuation.isEmpty {
-                    continuation.withUnsafeBufferPointer { section.fields.continueLastValue(with: $0) }
-                }
-            } else if !section.sawFieldLine && !isTrailer {
-                // RFC 9112 §2.2: whitespace between the start line and the first field: "consume
-                // each whitespace-preceded line without further processing of it".
-                note(.whitespaceAfterStartLine, range: range, into: &events)
-            } else {
-                note(.invalidHeaderLine, range: range, into: &events)
-            }
+        guard !ASCII.isWhitespace(line[line.startIndex]) else {
+            whitespaceLedLine(line, range: range, isTrailer: isTrailer, into: &events)
             return
         }
         section.sawFieldLine = true
-
-        // One pass over the line in place: the colon, the end of the name, whether the name is a
-        // token, and the value without its surrounding whitespace (offsets from the line start).
-        let scan = line.withUnsafeBufferPointer { buffer -> (colon: Int, nameEnd: Int, isToken: Bool, value: Range<Int>)? in
-            let count = buffer.count
-            var colon = 0
-            while colon < count, buffer[colon] != ASCII.colon { colon &+= 1 }
-            guard colon < count else { return nil }
-            var nameEnd = colon
-            while nameEnd > 0, ASCII.isWhitespace(buffer[nameEnd &- 1]) { nameEnd &-= 1 }
-            var isToken = true
-            var i = 0
-            while i < nameEnd {
-                if !ASCII.isTokenCharacter(buffer[i]) {
-                    isToken = false
-                    break
-                }
-                i &+= 1
-            }
-            var lower = colon &+ 1, upper = count
-            while lower < upper, ASCII.isWhitespace(buffer[lower]) { lower &+= 1 }
-            while upper > lower, ASCII.isWhitespace(buffer[upper &- 1]) { upper &-= 1 }
-            return (colon, nameEnd, isToken, lower..<upper)
-        }
-        guard let scan else {
+        guard let scan = line.withUnsafeBufferPointer(FieldLineShape.init) else {
             note(.invalidHeaderLine, range: range, into: &events)
             section.lastLineWasField = false
             return
@@ -816,6 +793,28 @@ public struct HTTPMessageParser: Sendable {
             section.fields.append(line: buffer, nameEnd: scan.nameEnd, value: scan.value)
         }
         section.lastLineWasField = true
+    }
+
+    /// A field line that starts with whitespace: an obs-fold continuation of the previous field,
+    /// whitespace between the start line and the first field (skipped), or an invalid line.
+    private mutating func whitespaceLedLine(
+        _ line: ArraySlice<UInt8>, range: Range<Int64>, isTrailer: Bool, into events: inout [HTTPEvent]
+    ) {
+        if section.lastLineWasField, section.fields.count > 0 {
+            // obs-fold (RFC 9112 §5.2): "replace each received obs-fold with one or more SP
+            // octets prior to interpreting the field value".
+            note(.obsoleteLineFolding, range: range, into: &events)
+            let continuation = ASCIIText.trimmingOWS(line)
+            if !continuation.isEmpty {
+                continuation.withUnsafeBufferPointer { section.fields.continueLastValue(with: $0) }
+            }
+        } else if !section.sawFieldLine && !isTrailer {
+            // RFC 9112 §2.2: whitespace between the start line and the first field: "consume
+            // each whitespace-preceded line without further processing of it".
+            note(.whitespaceAfterStartLine, range: range, into: &events)
+        } else {
+            note(.invalidHeaderLine, range: range, into: &events)
+        }
     }
 
     /// The blank line after the header fields: emit the head, decide the framing, start the body.
@@ -882,67 +881,15 @@ public struct HTTPMessageParser: Sendable {
         var index = start
         let end = bytes.endIndex
         while index < end {
-            let byte = bytes[index]
             let offset = base + Int64(index)
-            var isLineEnd = false
-            var isInvalid = false
-            switch line.phase {
-            case .size:
-                if let digit = ASCII.hexValue(byte) {
-                    if line.size > (Int64.max >> 4) {
-                        isInvalid = true
-                    } else {
-                        line.size = (line.size << 4) | Int64(digit)
-                        line.digits += 1
-                    }
-                } else if line.digits == 0 {
-                    isInvalid = true
-                } else if ASCII.isWhitespace(byte) {
-                    line.phase = .whitespace
-                } else if byte == ASCII.semicolon {
-                    line.phase = .chunkExtension
-                } else if byte == ASCII.cr {
-                    line.phase = .finalCR
-                } else if byte == ASCII.lf {
-                    note(.bareLF, range: line.start..<(offset + 1), into: &events)
-                    isLineEnd = true
-                } else {
-                    isInvalid = true
-                }
-            case .whitespace:
-                if ASCII.isWhitespace(byte) {
-                    break
-                } else if byte == ASCII.semicolon {
-                    line.phase = .chunkExtension
-                } else if byte == ASCII.cr {
-                    line.phase = .finalCR
-                } else if byte == ASCII.lf {
-                    note(.bareLF, range: line.start..<(offset + 1), into: &events)
-                    isLineEnd = true
-                } else {
-                    isInvalid = true
-                }
-            case .chunkExtension:
-                // chunk-ext is ignored (RFC 9112 §7.1.1: "A recipient MUST ignore unrecognized
-                // chunk extensions").
-                if byte == ASCII.lf {
-                    if !line.lastByteWasCR { note(.bareLF, range: line.start..<(offset + 1), into: &events) }
-                    isLineEnd = true
-                } else {
-                    line.lastByteWasCR = byte == ASCII.cr
-                }
-            case .finalCR:
-                if byte == ASCII.lf {
-                    isLineEnd = true
-                } else {
-                    isInvalid = true
-                }
-            }
+            let step = line.scan(bytes[index])
             index += 1
-
-            if isInvalid {
+            switch step {
+            case .more:
+                continue
+            case .invalid:
                 stop(
-                    reason: line.digits > 0 && line.size > (Int64.max >> 4)
+                    reason: line.digits > 0 && line.isFull
                         ? "chunk size overflows 63 bits; the chunked framing is lost"
                         : "invalid chunk-size line; the chunked framing is lost",
                     anomaly: .invalidChunkSize,
@@ -950,22 +897,26 @@ public struct HTTPMessageParser: Sendable {
                     into: &events
                 )
                 return end
-            }
-            if isLineEnd {
-                let next = offset + 1
-                if line.size == 0 {
-                    // last-chunk: the trailer section follows (RFC 9112 §7.1.2).
-                    message.lastChunkStart = line.start
-                    section = Section(start: next)
-                    state = .trailerFields
-                } else {
-                    state = .chunkData(remaining: line.size)
-                }
+            case .end(let bareLF):
+                if bareLF { note(.bareLF, range: line.start..<(offset + 1), into: &events) }
+                endChunkSizeLine(line, next: offset + 1)
                 return index
             }
         }
         state = .chunkSizeLine(line)
         return index
+    }
+
+    /// A complete chunk-size line: the chunk's data follows, or for the last chunk (size 0) the
+    /// trailer section (RFC 9112 §7.1.2).
+    private mutating func endChunkSizeLine(_ line: ChunkSizeLine, next: Int64) {
+        if line.size == 0 {
+            message.lastChunkStart = line.start
+            section = Section(start: next)
+            state = .trailerFields
+        } else {
+            state = .chunkData(remaining: line.size)
+        }
     }
 
     // MARK: - Emitting
@@ -1114,5 +1065,127 @@ public struct HTTPMessageParser: Sendable {
             }
             return nil
         }
+    }
+}
+
+// MARK: - Resynchronisation
+
+/// Finding the next start line: after a gap, past an invalid start line (in recovery mode), or
+/// from the middle of a stream. Skipped bytes are counted against the budget and reported as
+/// `.skipped` before the next message.
+extension HTTPMessageParser {
+    /// Starts looking for the next start line at the current position, skipping whatever does
+    /// not start one — for a stream picked up in the middle (a capture that began mid-connection).
+    ///
+    /// - Parameter budget: give up with `.notHTTP` after skipping this many bytes without finding
+    ///   a start line (nil: never). Bounds the work spent on streams that are not HTTP at all.
+    public mutating func resynchronize(budget: Int64?) {
+        switch state {
+        case .startLine, .resync:
+            resyncBudget = budget
+            beginResync()
+        default:
+            break
+        }
+    }
+
+    /// True while the parser is skipping bytes to find the next start line.
+    public var isResynchronising: Bool { resyncing }
+
+    private mutating func beginResync() {
+        releaseLineBuffer()
+        resyncing = true
+        state = .startLine
+    }
+
+    /// Emits `.skipped` for bytes skipped since the last report, ending at `offset`.
+    private mutating func reportSkipped(before offset: Int64, into events: inout [HTTPEvent]) {
+        let count = skippedBytes - reportedSkippedBytes
+        guard count > 0 else { return }
+        reportedSkippedBytes = skippedBytes
+        events.append(HTTPEvent(part: .skipped(length: count), range: max(0, offset - count)..<offset))
+    }
+
+    /// Counts skipped bytes; true when the resynchronisation budget ran out (the parser stopped).
+    private mutating func spendResyncBudget(_ count: Int64, at offset: Int64, into events: inout [HTTPEvent]) -> Bool {
+        skippedBytes += count
+        guard let budget = resyncBudget else { return false }
+        if skippedBytes > budget {
+            resyncing = false
+            state = .startLine
+            stop(
+                reason: "no HTTP start line in the first \(budget) bytes", anomaly: nil, range: offset..<offset,
+                into: &events)
+            return true
+        }
+        return false
+    }
+
+    /// In `.resync`: discards bytes up to and including the next LF, after which a start line may
+    /// begin; all of them when there is none.
+    private mutating func consumeResync(
+        _ bytes: ArraySlice<UInt8>, from index: Int, base: Int64, into events: inout [HTTPEvent]
+    ) -> Int {
+        let lf = Self.firstLF(in: bytes, from: index)
+        let upper = lf.map { $0 + 1 } ?? bytes.endIndex
+        if spendResyncBudget(Int64(upper - index), at: base + Int64(upper), into: &events) { return bytes.endIndex }
+        if lf != nil { state = .startLine }
+        return upper
+    }
+
+    /// While resynchronising, a start line that turned out invalid is skipped, not fatal: the
+    /// search goes on after the next LF (or, for a complete line, right after it).
+    /// - Returns: the index in `bytes` to continue from, or nil when not resynchronising.
+    private mutating func rejectCandidate(
+        upTo offset: Int64, lineStart: Int64, lineIsComplete: Bool, bytes: ArraySlice<UInt8>, from index: Int, base: Int64,
+        into events: inout [HTTPEvent]
+    ) -> Int? {
+        guard resyncing || recoversFromInvalidStartLines, case .startLine = state else { return nil }
+        resyncing = true
+        releaseLineBuffer()
+        // Never move backwards (the offending byte may lie in the buffered part of the line): in
+        // `.resync` at least one byte is consumed per step, so the loop always progresses.
+        let resume = max(index, min(bytes.endIndex, Int(offset - base)))
+        if spendResyncBudget(offset - lineStart, at: offset, into: &events) { return bytes.endIndex }
+        state = lineIsComplete ? .startLine : .resync
+        return resume
+    }
+}
+
+/// The shape of one field line (RFC 9112 §5.1: `field-name ":" OWS field-value OWS`), found in
+/// one pass over the line in place: the colon, the end of the name, whether the name is a token,
+/// and the value without its surrounding whitespace — offsets from the line's start.
+///
+/// Contract: nil when the line has no colon; otherwise the caller judges the rest (an empty
+/// name, whitespace before the colon, a name that is not a token).
+private struct FieldLineShape {
+    var colon: Int
+    var nameEnd: Int
+    var isToken: Bool
+    var value: Range<Int>
+
+    init?(_ buffer: UnsafeBufferPointer<UInt8>) {
+        let count = buffer.count
+        var colon = 0
+        while colon < count, buffer[colon] != ASCII.colon { colon &+= 1 }
+        guard colon < count else { return nil }
+        var nameEnd = colon
+        while nameEnd > 0, ASCII.isWhitespace(buffer[nameEnd &- 1]) { nameEnd &-= 1 }
+        var isToken = true
+        var i = 0
+        while i < nameEnd {
+            if !ASCII.isTokenCharacter(buffer[i]) {
+                isToken = false
+                break
+            }
+            i &+= 1
+        }
+        var lower = colon &+ 1, upper = count
+        while lower < upper, ASCII.isWhitespace(buffer[lower]) { lower &+= 1 }
+        while upper > lower, ASCII.isWhitespace(buffer[upper &- 1]) { upper &-= 1 }
+        self.colon = colon
+        self.nameEnd = nameEnd
+        self.isToken = isToken
+        self.value = lower..<upper
     }
 }

@@ -1,3 +1,5 @@
+import ByteText
+
 // Recognising and parsing start lines (RFC 9112 §3 request-line, §4 status-line).
 
 /// A parsed start line, held while the header fields that follow it are read.
@@ -82,97 +84,102 @@ struct StartLineScanner: Sendable {
     mutating func scan(_ bytes: ArraySlice<UInt8>) -> StartLineViolation? {
         var index = bytes.startIndex
         while index < bytes.endIndex {
-            let byte = bytes[index]
-            switch phase {
-            case .lineStart:
-                if byte == ASCII.cr {
-                    phase = .leadingCR
-                } else {
-                    switch role {
-                    case .request:
-                        guard ASCII.isTokenCharacter(byte) else {
-                            return StartLineViolation(
-                                index: index,
-                                reason: "not a request line: \(ASCII.describe(byte)) cannot start a method"
-                            )
-                        }
-                        phase = .method(length: 1)
-                    case .response:
-                        guard ASCII.lowercased(byte) == ASCII.lowercased(Self.template[0]) else {
-                            return StartLineViolation(
-                                index: index,
-                                reason: "not a status line: starts with \(ASCII.describe(byte)), not \"HTTP/\""
-                            )
-                        }
-                        phase = .statusTemplate(position: 1)
-                    }
-                }
-            case .leadingCR:
-                return StartLineViolation(index: index, reason: "CR not followed by LF before the start line")
-            case .method(let length):
-                if ASCII.isTokenCharacter(byte) {
-                    guard length < maxMethodLength else {
-                        return StartLineViolation(
-                            index: index,
-                            reason: "not a request line: method token longer than \(maxMethodLength) bytes"
-                        )
-                    }
-                    phase = .method(length: length + 1)
-                } else if byte == ASCII.space {
-                    phase = .targetAndVersion
-                } else {
-                    return StartLineViolation(
-                        index: index,
-                        reason: "not a request line: \(ASCII.describe(byte)) in the method token"
-                    )
-                }
-            case .targetAndVersion:
-                if byte == ASCII.cr {
-                    phase = .finalCR
-                } else if ASCII.isControlExceptTab(byte) {
-                    return StartLineViolation(
-                        index: index,
-                        reason: "not a request line: control byte \(ASCII.describe(byte))"
-                    )
-                }
-            case .statusTemplate(let position):
-                let ok: Bool
-                switch position {
-                case 7, 10, 11: ok = ASCII.isDigit(byte)
-                case 9: ok = byte >= 0x31 && byte <= ASCII.nine
-                case 1, 2, 3: ok = ASCII.lowercased(byte) == ASCII.lowercased(Self.template[position])
-                case 12:
-                    // After the three status digits: SP reason, or the end of the line.
-                    if byte == ASCII.space {
-                        phase = .reason
-                    } else if byte == ASCII.cr {
-                        phase = .finalCR
-                    } else {
-                        return StartLineViolation(
-                            index: index,
-                            reason: "not a status line: \(ASCII.describe(byte)) after the status code"
-                        )
-                    }
-                    index += 1
-                    continue
-                default: ok = byte == Self.template[position]
-                }
-                guard ok else {
-                    return StartLineViolation(
-                        index: index,
-                        reason: position == 5
-                            ? "not an HTTP/1.x status line: major version \(ASCII.describe(byte))"
-                            : "not a status line: unexpected \(ASCII.describe(byte)) at byte \(position)"
-                    )
-                }
-                phase = .statusTemplate(position: position + 1)
-            case .reason:
-                break
-            case .finalCR:
-                return StartLineViolation(index: index, reason: "CR inside the start line")
-            }
+            if let reason = step(bytes[index]) { return StartLineViolation(index: index, reason: reason) }
             index += 1
         }
+        return nil
+    }
+
+    /// Reads one byte of the line: why the line cannot be a start line, or nil while it still can.
+    @inline(__always)
+    private mutating func step(_ byte: UInt8) -> String? {
+        switch phase {
+        case .lineStart:
+            if byte == ASCII.cr {
+                phase = .leadingCR
+                return nil
+            }
+            return role == .request ? startMethod(byte) : startStatusLine(byte)
+        case .leadingCR:
+            return "CR not followed by LF before the start line"
+        case .method(let length):
+            return continueMethod(byte, length: length)
+        case .targetAndVersion:
+            if byte == ASCII.cr {
+                phase = .finalCR
+            } else if ASCII.isControlExceptTab(byte) {
+                return "not a request line: control byte \(ASCII.describe(byte))"
+            }
+            return nil
+        case .statusTemplate(let position):
+            return continueStatusTemplate(byte, position: position)
+        case .reason:
+            return nil
+        case .finalCR:
+            return "CR inside the start line"
+        }
+    }
+
+    /// The first byte of a request line: a method's first token character.
+    private mutating func startMethod(_ byte: UInt8) -> String? {
+        guard ASCII.isTokenCharacter(byte) else {
+            return "not a request line: \(ASCII.describe(byte)) cannot start a method"
+        }
+        phase = .method(length: 1)
+        return nil
+    }
+
+    /// The first byte of a status line: the `H` of `HTTP/` (either case).
+    private mutating func startStatusLine(_ byte: UInt8) -> String? {
+        guard ASCIIText.lowercased(byte) == ASCIIText.lowercased(Self.template[0]) else {
+            return "not a status line: starts with \(ASCII.describe(byte)), not \"HTTP/\""
+        }
+        phase = .statusTemplate(position: 1)
+        return nil
+    }
+
+    /// A byte after `length` bytes of the method: more of the token (within `maxMethodLength`),
+    /// or the SP before the target.
+    private mutating func continueMethod(_ byte: UInt8, length: Int) -> String? {
+        if ASCII.isTokenCharacter(byte) {
+            guard length < maxMethodLength else {
+                return "not a request line: method token longer than \(maxMethodLength) bytes"
+            }
+            phase = .method(length: length + 1)
+        } else if byte == ASCII.space {
+            phase = .targetAndVersion
+        } else {
+            return "not a request line: \(ASCII.describe(byte)) in the method token"
+        }
+        return nil
+    }
+
+    /// Byte `position` of `HTTP/1.x NNN`: the template's letters (the name in either case), the
+    /// digits, then SP before the reason or the end of the line.
+    private mutating func continueStatusTemplate(_ byte: UInt8, position: Int) -> String? {
+        let ok: Bool
+        switch position {
+        case 7, 10, 11: ok = ASCII.isDigit(byte)
+        case 9: ok = byte >= 0x31 && byte <= ASCII.nine
+        case 1, 2, 3: ok = ASCIIText.lowercased(byte) == ASCIIText.lowercased(Self.template[position])
+        case 12:
+            // After the three status digits: SP reason, or the end of the line.
+            if byte == ASCII.space {
+                phase = .reason
+            } else if byte == ASCII.cr {
+                phase = .finalCR
+            } else {
+                return "not a status line: \(ASCII.describe(byte)) after the status code"
+            }
+            return nil
+        default: ok = byte == Self.template[position]
+        }
+        guard ok else {
+            return position == 5
+                ? "not an HTTP/1.x status line: major version \(ASCII.describe(byte))"
+                : "not a status line: unexpected \(ASCII.describe(byte)) at byte \(position)"
+        }
+        phase = .statusTemplate(position: position + 1)
         return nil
     }
 
@@ -199,7 +206,7 @@ struct StartLineScanner: Sendable {
             return .failure(ParseFailure(reason: "not a request line: no request target"))
         }
         let method = line[line.startIndex..<space]
-        let rest = ASCII.trimmingWhitespace(line[(space + 1)...])
+        let rest = ASCIIText.trimmingOWS(line[(space + 1)...])
         guard let lastSpace = rest.lastIndex(where: ASCII.isWhitespace) else {
             return .failure(
                 ParseFailure(
@@ -208,7 +215,7 @@ struct StartLineScanner: Sendable {
                 )
             )
         }
-        let target = ASCII.trimmingWhitespace(rest[rest.startIndex..<lastSpace])
+        let target = ASCIIText.trimmingOWS(rest[rest.startIndex..<lastSpace])
         let versionBytes = rest[(lastSpace + 1)...]
         guard !target.isEmpty else {
             return .failure(ParseFailure(reason: "not a request line: empty request target"))
@@ -248,7 +255,7 @@ struct StartLineScanner: Sendable {
             }
             status = status * 10 + Int(byte &- ASCII.zero)
         }
-        let reason = line.count > 13 ? ASCII.string(ASCII.trimmingWhitespace(line[(s + 13)...])) : ""
+        let reason = line.count > 13 ? ASCII.string(ASCIIText.trimmingOWS(line[(s + 13)...])) : ""
         return .success(
             ParsedStartLine(
                 line: .response(version: version, status: status, reason: reason),

@@ -1,3 +1,4 @@
+import ByteText
 import HTTP1
 import JSONValidation
 
@@ -47,7 +48,7 @@ struct BodyInspector {
     }
 
     static func isIdentity(_ coding: String) -> Bool {
-        coding.split(separator: ",").allSatisfy { String($0).trimmingASCIIWhitespace().lowercased() == "identity" }
+        coding.split(separator: ",").allSatisfy { String($0).trimmingASCII(" \t").lowercased() == "identity" }
     }
 
     /// Takes de-chunked body bytes as they arrive.

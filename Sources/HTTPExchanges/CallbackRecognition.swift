@@ -1,4 +1,5 @@
-import HTTP1
+import ByteText
+public import HTTP1
 
 /// How a request was recognised as an OSS upload callback
 /// (`../shared/reference/oss-callback-facts.md` §2.3, §2.4).
@@ -63,7 +64,7 @@ extension HTTPRequestHead {
         return String(decoding: bytes, as: UTF8.self).lowercased().hasPrefix("aliyun-oss-callback")
     }
 
-    /// `tag.trimmingASCIIWhitespace().uppercased() == "CALLBACK"`, for the value's UTF-8 bytes.
+    /// `tag.trimmingASCII(" \t").uppercased() == "CALLBACK"`, for the value's UTF-8 bytes.
     static func isCallbackTag(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var lower = 0, upper = bytes.count
         while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
@@ -71,7 +72,7 @@ extension HTTPRequestHead {
         if let result = asciiFold(UnsafeBufferPointer(rebasing: bytes[lower..<upper]), matches: "CALLBACK", fold: 0, wholeValue: true) {
             return result
         }
-        return String(decoding: bytes, as: UTF8.self).trimmingASCIIWhitespace().uppercased() == "CALLBACK"
+        return String(decoding: bytes, as: UTF8.self).trimmingASCII(" \t").uppercased() == "CALLBACK"
     }
 
     /// For all-ASCII `bytes`: whether they (`wholeValue`) or their start equal `word` once ASCII
@@ -92,12 +93,3 @@ extension HTTPRequestHead {
     }
 }
 
-extension String {
-    /// The string without leading and trailing SP / HT (RFC 9110 §5.6.3 OWS).
-    func trimmingASCIIWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-        return String(scalars)
-    }
-}

@@ -1,8 +1,7 @@
 import CallbackSignature
 import CaptureModel
-import HTTP1
+public import HTTP1
 import TCPReassembly
-import TLSRecords
 
 /// Bounds on what is kept per exchange.
 public struct ExchangeLimits: Sendable {
@@ -27,8 +26,9 @@ public struct ExchangeLimits: Sendable {
 /// parser on the server's, and the FIFO that pairs them (pipelining, RFC 9112 §9.3.2).
 ///
 /// Contract: feed it the connection's stream events; it appends finished exchanges, in
-/// exchange order, to the `output` array it is given.
-struct ConnectionAnalyzer {
+/// exchange order, to the `output` array it is given. ``ConnectionAnalyzer`` routes a
+/// connection here unless its client speaks TLS.
+struct HTTPConnectionAnalyzer {
     let info: ConnectionInfo
     let limits: ExchangeLimits
     let signatureVerifier: SignatureVerifier
@@ -37,7 +37,7 @@ struct ConnectionAnalyzer {
     private var clientOrigins = OriginMap()
     private var serverOrigins = OriginMap()
     /// Exchanges not yet handed out, oldest first.
-    private var pending: [HTTPExchange] = []
+    private var pending = PendingExchanges()
     private var nextIndex = 0
     /// Index (exchange number) whose request the request parser is in.
     private var requestTarget: Int?
@@ -56,7 +56,8 @@ struct ConnectionAnalyzer {
     private var serverTrailing = false
     private var clientHalted = false
     private var serverHalted = false
-    private var outcome = ConnectionOutcome()
+    /// How the connection's directions ended so far.
+    private(set) var outcome = ConnectionOutcome()
     /// The exchange whose request or response ended where missing bytes destroyed its framing (a
     /// head cut short, chunk framing lost): until that direction's next message begins, the
     /// bytes it sends are the rest of that message, and its ``MessageTiming/end`` moves with them.
@@ -79,21 +80,8 @@ struct ConnectionAnalyzer {
     private(set) var isHTTP: Bool?
     /// Parser events of the segment being handled; kept to reuse its storage.
     private var scratch: [HTTPEvent] = []
-    /// Set when the client's stream began with a TLS handshake record: every event then goes
-    /// to the TLS record layer instead of the HTTP parsers, and the connection becomes a single
-    /// exchange carrying ``HTTPExchange/tls``.
-    private var tls: TLSState?
-    /// True once the connection was routed to the TLS analyzer.
-    var isTLS: Bool { tls != nil }
-
-    /// The TLS side of a connection, boxed: plain HTTP connections (the hot path, stored by value
-    /// in the assembler's table) carry one reference instead of the tracker's kilobyte.
-    private final class TLSState {
-        var tracker = TLSConnectionTracker()
-        /// Holes and TCP oddities seen on the connection, for its exchange.
-        var holes: [CaptureHole] = []
-        var anomalies: [TCPAnomaly] = []
-    }
+    /// True while neither stream has produced a message part (no exchange numbered yet).
+    var hasSeenNoMessage: Bool { isHTTP == nil && nextIndex == 0 }
 
     init(info: ConnectionInfo, limits: ExchangeLimits, signatureVerifier: SignatureVerifier) {
         self.info = info
@@ -116,21 +104,6 @@ struct ConnectionAnalyzer {
     // MARK: - Stream input
 
     mutating func data(direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin, output: inout [HTTPExchange]) {
-        if let tls {
-            tls.tracker.data(direction: direction, bytes: bytes, origin: origin)
-            return
-        }
-        // Routing: a client whose stream, seen from its first byte, starts with a TLS handshake
-        // record header (0x16 0x03 0x00…0x04) speaks TLS — an HTTPS callback.
-        if direction == .clientToServer, offset == 0, isHTTP == nil, nextIndex == 0,
-            info.handshakeSeen || info.roleEvidence == .synAck,
-            TLSRecordHeader.startsHandshake(bytes.prefix(3))
-        {
-            let state = TLSState()
-            state.tracker.data(direction: direction, bytes: bytes, origin: origin)
-            tls = state
-            return
-        }
         switch direction {
         case .clientToServer:
             guard !clientHalted else { return }
@@ -177,15 +150,10 @@ struct ConnectionAnalyzer {
         direction: StreamDirection, offset: Int64, length: Int64, origin: StreamOrigin, output: inout [HTTPExchange]
     ) {
         let hole = CaptureHole(direction: direction, offset: offset, length: length, origin: origin)
-        if let tls {
-            tls.holes.append(hole)
-            tls.tracker.gap(direction: direction, length: length, origin: origin)
-            return
-        }
         switch direction {
         case .clientToServer:
             let cutTail = clientOrigins.appendCutTail(offset: offset, length: length, origin: origin)
-            if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
+            if let target = requestTarget, let i = pending.position(of: target) {
                 pending[i].holes.append(hole)
                 requestSignature?.markUnverifiable(
                     "\(length) byte\(length == 1 ? "" : "s") the client sent \(length == 1 ? "is" : "are") missing from the capture (after frame \(origin.frame)).")
@@ -201,9 +169,9 @@ struct ConnectionAnalyzer {
             if !cutTail { uncertainClientGap = (origin, lastEndedRequest, requestWithLostFraming) }
         case .serverToClient:
             let cutTail = serverOrigins.appendCutTail(offset: offset, length: length, origin: origin)
-            if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
+            if let target = responseTarget, let i = pending.position(of: target) {
                 pending[i].holes.append(hole)
-            } else if let i = pending.firstIndex(where: { $0.response == nil && $0.request != nil }) {
+            } else if let i = pending.firstAwaitingResponse() {
                 pending[i].holes.append(hole)
             } else if held != nil {
                 held?.holes.append(hole)
@@ -223,14 +191,10 @@ struct ConnectionAnalyzer {
     /// A TCP oddity: noted on the exchange whose message is in progress in that direction (or the
     /// most recent one).
     mutating func anomaly(direction: StreamDirection, _ anomaly: TCPAnomaly) {
-        if let tls {
-            tls.anomalies.append(anomaly)
-            return
-        }
         let target = direction == .clientToServer ? requestTarget : responseTarget
-        if let target, let i = pending.firstIndex(where: { $0.index == target }) {
+        if let target, let i = pending.position(of: target) {
             pending[i].tcpAnomalies.append(anomaly)
-        } else if let i = pending.indices.last {
+        } else if let i = pending.lastPosition {
             pending[i].tcpAnomalies.append(anomaly)
         } else {
             held?.tcpAnomalies.append(anomaly)
@@ -238,11 +202,6 @@ struct ConnectionAnalyzer {
     }
 
     mutating func ended(direction: StreamDirection, how: StreamEnd, output: inout [HTTPExchange]) {
-        if let tls {
-            tls.tracker.ended(direction: direction, how: how)
-            if direction == .clientToServer { outcome.clientEnd = how } else { outcome.serverEnd = how }
-            return
-        }
         switch direction {
         case .clientToServer:
             outcome.clientEnd = how
@@ -270,17 +229,8 @@ struct ConnectionAnalyzer {
 
     /// The connection is gone: hands out everything still pending.
     mutating func close(output: inout [HTTPExchange]) {
-        if let tls {
-            var exchange = HTTPExchange(connection: info, index: 0)
-            exchange.tls = tls.tracker.finish()
-            exchange.outcome = outcome
-            exchange.holes = tls.holes
-            exchange.tcpAnomalies = tls.anomalies
-            output.append(exchange)
-            return
-        }
         releaseHeld(output: &output)
-        for var exchange in pending {
+        for var exchange in pending.removeAll() {
             exchange.outcome = outcome
             if var request = exchange.request, request.end == nil {
                 request.end = .truncated(expected: nil, received: request.body.size)
@@ -293,7 +243,6 @@ struct ConnectionAnalyzer {
             }
             output.append(exchange)
         }
-        pending.removeAll()
     }
 
     // MARK: - Requests
@@ -301,29 +250,7 @@ struct ConnectionAnalyzer {
     private mutating func handleRequest(_ event: HTTPEvent, output: inout [HTTPExchange]) {
         switch event.part {
         case .requestHead(let head):
-            isHTTP = true
-            let start = clientOrigins.origin(at: event.range.lowerBound) ?? info.firstSeen
-            // Made in its slot of `pending` (a local appended afterwards was copied whole).
-            pending.append(HTTPExchange(connection: info, index: nextIndex))
-            let slot = pending.count - 1
-            pending[slot].request = CapturedRequest(head: head, timing: MessageTiming(start: start))
-            pending[slot].holes = unassignedClientHoles
-            unassignedClientHoles = []
-            requestWithLostFraming = nil
-            requestTarget = nextIndex
-            nextIndex += 1
-            requestBody = BodyInspector(
-                contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes,
-                declaredLength: head.headers["content-length"].flatMap { Int64($0) })
-            let isCallback = readPending(slot) { $0.request?.isOSSCallback ?? false }
-            requestSignature = isCallback ? Self.signatureCheck(head, verifier: signatureVerifier) : nil
-            responseParser.enqueueRequestMethod(head.method)
-            if pending.count > limits.maxPendingExchanges {
-                var oldest = pending.removeFirst()
-                oldest.outcome = outcome
-                output.append(consume oldest)
-            }
-            clientOrigins.prune(before: event.range.upperBound)
+            startRequest(head, range: event.range, output: &output)
         case .body(let bytes):
             requestBody?.feed(bytes)
             requestSignature?.feed(bytes)
@@ -339,25 +266,9 @@ struct ConnectionAnalyzer {
                 extendRequest(lost, to: origin)
             }
         case .end(let end, _):
-            let endOrigin = clientOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? clientOrigins.last
-            if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
-                pending[i].request?.end = end
-                pending[i].request?.timing.end = endOrigin
-                lastEndedRequest = target
-                if case .truncated = end { requestWithLostFraming = target }
-                if let summary = requestBody?.finish() { pending[i].request?.body = summary }
-                if case .truncated(let expected, let received) = end {
-                    let of = expected.map { " of \($0)" } ?? ""
-                    requestSignature?.markUnverifiable("The request ended early: \(received)\(of) body bytes were captured.")
-                }
-                if let check = requestSignature { pending[i].request?.signature = check.finish() }
-            }
-            requestTarget = nil
-            requestBody = nil
-            requestSignature = nil
-            clientOrigins.prune(before: event.range.upperBound)
+            endRequest(end, range: event.range)
         case .anomaly(let anomaly):
-            if let target = requestTarget, let i = pending.firstIndex(where: { $0.index == target }) {
+            if let target = requestTarget, let i = pending.position(of: target) {
                 pending[i].request?.anomalies.append(anomaly)
             }
             switch anomaly {
@@ -373,6 +284,55 @@ struct ConnectionAnalyzer {
         }
     }
 
+    /// A request head: a new exchange, numbered next, with the client holes seen since the last
+    /// request, a body inspector, a signature check when it is a callback, and its method queued
+    /// for the response parser (a HEAD's response has no body).
+    private mutating func startRequest(_ head: HTTPRequestHead, range: Range<Int64>, output: inout [HTTPExchange]) {
+        isHTTP = true
+        let start = clientOrigins.origin(at: range.lowerBound) ?? info.firstSeen
+        // Made in its slot of `pending` (a local appended afterwards was copied whole).
+        let slot = pending.append(HTTPExchange(connection: info, index: nextIndex))
+        pending[slot].request = CapturedRequest(head: head, timing: MessageTiming(start: start))
+        pending[slot].holes = unassignedClientHoles
+        unassignedClientHoles = []
+        requestWithLostFraming = nil
+        requestTarget = nextIndex
+        nextIndex += 1
+        requestBody = BodyInspector(
+            contentEncoding: head.headers["content-encoding"], judge: false, previewLimit: limits.requestPreviewBytes,
+            declaredLength: head.headers["content-length"].flatMap { Int64($0) })
+        let isCallback = readPending(slot) { $0.request?.isOSSCallback ?? false }
+        requestSignature = isCallback ? Self.signatureCheck(head, verifier: signatureVerifier) : nil
+        responseParser.enqueueRequestMethod(head.method)
+        if pending.count > limits.maxPendingExchanges {
+            var oldest = pending.removeFirst()
+            oldest.outcome = outcome
+            output.append(consume oldest)
+        }
+        clientOrigins.prune(before: range.upperBound)
+    }
+
+    /// The request in progress ended (`end` says how): its end, body summary and signature verdict.
+    private mutating func endRequest(_ end: HTTPMessageEnd, range: Range<Int64>) {
+        let endOrigin = clientOrigins.origin(at: max(0, range.upperBound - 1)) ?? clientOrigins.last
+        if let target = requestTarget, let i = pending.position(of: target) {
+            pending[i].request?.end = end
+            pending[i].request?.timing.end = endOrigin
+            lastEndedRequest = target
+            if case .truncated = end { requestWithLostFraming = target }
+            if let summary = requestBody?.finish() { pending[i].request?.body = summary }
+            if case .truncated(let expected, let received) = end {
+                let of = expected.map { " of \($0)" } ?? ""
+                requestSignature?.markUnverifiable("The request ended early: \(received)\(of) body bytes were captured.")
+            }
+            if let check = requestSignature { pending[i].request?.signature = check.finish() }
+        }
+        requestTarget = nil
+        requestBody = nil
+        requestSignature = nil
+        clientOrigins.prune(before: range.upperBound)
+    }
+
     /// The signature check for a callback request: `missing` when it lacks the signed pair.
     static func signatureCheck(_ head: HTTPRequestHead, verifier: SignatureVerifier) -> SignatureCheck {
         SignatureCheck(
@@ -385,25 +345,7 @@ struct ConnectionAnalyzer {
     private mutating func handleResponse(_ event: HTTPEvent, output: inout [HTTPExchange]) {
         switch event.part {
         case .responseHead(let head, let framing):
-            if isHTTP == nil { isHTTP = true }
-            releaseHeld(output: &output)
-            let start = serverOrigins.origin(at: event.range.lowerBound) ?? info.firstSeen
-            responseWithLostFraming = nil
-            let i = responseSlot(startingAt: start)
-            if (100..<200).contains(head.status) && head.status != 101 {
-                responseIsInterim = true
-                pending[i].interimResponses.append(
-                    InterimResponse(status: head.status, reason: head.reason, timing: MessageTiming(start: start)))
-            } else {
-                responseIsInterim = false
-                pending[i].response = CapturedResponse(head: head, framing: framing, timing: MessageTiming(start: start))
-                let judge = readPending(i) { $0.request?.isOSSCallback ?? false }
-                responseBody = BodyInspector(
-                    contentEncoding: head.headers["content-encoding"], judge: judge, previewLimit: limits.responsePreviewBytes,
-                    declaredLength: framing.declaredLength)
-            }
-            responseTarget = pending[i].index
-            serverOrigins.prune(before: event.range.upperBound)
+            startResponse(head, framing: framing, range: event.range, output: &output)
         case .body(let bytes):
             responseBody?.feed(bytes)
             serverOrigins.prune(before: event.range.lowerBound)
@@ -418,32 +360,9 @@ struct ConnectionAnalyzer {
                 held?.response?.trailingBytes += length
             }
         case .end(let end, _):
-            let endOrigin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) ?? serverOrigins.last
-            if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
-                if responseIsInterim {
-                    if !pending[i].interimResponses.isEmpty {
-                        pending[i].interimResponses[pending[i].interimResponses.count - 1].timing.end = endOrigin
-                    }
-                } else {
-                    pending[i].response?.end = end
-                    pending[i].response?.timing.end = endOrigin
-                    lastEndedResponse = target
-                    if case .truncated = end, let target = responseTarget { responseWithLostFraming = target }
-                    if let summary = responseBody?.finish() { pending[i].response?.body = summary }
-                    // Finished: hold it (more bytes may follow) once its request is finished too.
-                    if readPending(i, { $0.request.map { $0.end != nil } ?? true }) {
-                        releaseHeld(output: &output)
-                        held = pending.remove(at: i)
-                        serverGapSinceHeld = false
-                    }
-                }
-            }
-            responseTarget = nil
-            responseBody = nil
-            responseIsInterim = false
-            serverOrigins.prune(before: event.range.upperBound)
+            endResponse(end, range: event.range, output: &output)
         case .anomaly(let anomaly):
-            if let target = responseTarget, let i = pending.firstIndex(where: { $0.index == target }) {
+            if let target = responseTarget, let i = pending.position(of: target) {
                 pending[i].response?.anomalies.append(anomaly)
             }
         case .notHTTP:
@@ -460,6 +379,61 @@ struct ConnectionAnalyzer {
         }
     }
 
+    /// A response head: the exchange it answers (``responseSlot(startingAt:)``), as an interim
+    /// response (1xx but 101) or as the final one with a body inspector.
+    private mutating func startResponse(
+        _ head: HTTPResponseHead, framing: BodyFraming, range: Range<Int64>, output: inout [HTTPExchange]
+    ) {
+        if isHTTP == nil { isHTTP = true }
+        releaseHeld(output: &output)
+        let start = serverOrigins.origin(at: range.lowerBound) ?? info.firstSeen
+        responseWithLostFraming = nil
+        let i = responseSlot(startingAt: start)
+        if (100..<200).contains(head.status) && head.status != 101 {
+            responseIsInterim = true
+            pending[i].interimResponses.append(
+                InterimResponse(status: head.status, reason: head.reason, timing: MessageTiming(start: start)))
+        } else {
+            responseIsInterim = false
+            pending[i].response = CapturedResponse(head: head, framing: framing, timing: MessageTiming(start: start))
+            let judge = readPending(i) { $0.request?.isOSSCallback ?? false }
+            responseBody = BodyInspector(
+                contentEncoding: head.headers["content-encoding"], judge: judge, previewLimit: limits.responsePreviewBytes,
+                declaredLength: framing.declaredLength)
+        }
+        responseTarget = pending[i].index
+        serverOrigins.prune(before: range.upperBound)
+    }
+
+    /// The response in progress ended (`end` says how). A final response whose request is
+    /// complete too is held: more bytes may follow it.
+    private mutating func endResponse(_ end: HTTPMessageEnd, range: Range<Int64>, output: inout [HTTPExchange]) {
+        let endOrigin = serverOrigins.origin(at: max(0, range.upperBound - 1)) ?? serverOrigins.last
+        if let target = responseTarget, let i = pending.position(of: target) {
+            if responseIsInterim {
+                if !pending[i].interimResponses.isEmpty {
+                    pending[i].interimResponses[pending[i].interimResponses.count - 1].timing.end = endOrigin
+                }
+            } else {
+                pending[i].response?.end = end
+                pending[i].response?.timing.end = endOrigin
+                lastEndedResponse = target
+                if case .truncated = end, let target = responseTarget { responseWithLostFraming = target }
+                if let summary = responseBody?.finish() { pending[i].response?.body = summary }
+                // Finished: hold it (more bytes may follow) once its request is finished too.
+                if readPending(i, { $0.request.map { $0.end != nil } ?? true }) {
+                    releaseHeld(output: &output)
+                    held = pending.remove(at: i)
+                    serverGapSinceHeld = false
+                }
+            }
+        }
+        responseTarget = nil
+        responseBody = nil
+        responseIsInterim = false
+        serverOrigins.prune(before: range.upperBound)
+    }
+
     /// The exchange the next response belongs to: the oldest request still waiting for a final
     /// response that was sent before this response began (RFC 9112 §9.3.2: responses come in
     /// request order). When bytes the server sent are missing and a later request was sent after
@@ -467,32 +441,12 @@ struct ConnectionAnalyzer {
     /// answers the later request (sequential keep-alive). A response with no such request (its
     /// request was not captured) gets an exchange of its own.
     private mutating func responseSlot(startingAt start: StreamOrigin) -> Int {
-        if let slot = Self.waitingSlot(in: pending, forResponseAt: start.timestamp) { return slot }
+        if let slot = pending.waitingPosition(forResponseAt: start.timestamp) { return slot }
         var exchange = HTTPExchange(connection: info, index: nextIndex)
         nextIndex += 1
         exchange.holes = unassignedServerHoles
         unassignedServerHoles = []
-        pending.append(exchange)
-        return pending.count - 1
-    }
-
-    /// ``responseSlot(startingAt:)``'s choice among `pending`, read in place through one buffer
-    /// pointer (`pending[i].request` copied a whole request out for each look, and a list of the
-    /// candidates was made, for every response); nil when no request waits.
-    private static func waitingSlot(in pending: [HTTPExchange], forResponseAt start: Timestamp) -> Int? {
-        pending.withUnsafeBufferPointer { exchanges -> Int? in
-            /// When the request of a waiting exchange started; nil when it has a response or no request.
-            func requestStart(_ i: Int) -> Timestamp? {
-                exchanges[i].response == nil ? exchanges[i].request?.timing.start.timestamp : nil
-            }
-            func isCandidate(_ i: Int) -> Bool { requestStart(i).map { $0 <= start } ?? false }
-            guard let first = exchanges.indices.first(where: isCandidate) else { return nil }
-            guard let hole = exchanges[first].holes.first(where: { $0.direction == .serverToClient }) else { return first }
-            let later = exchanges.indices[(first + 1)...].first {
-                isCandidate($0) && (requestStart($0) ?? start) >= hole.origin.timestamp
-            }
-            return later ?? first
-        }
+        return pending.append(exchange)
     }
 
     /// Moves the end of exchange `index`'s request (framing lost) to `origin`, a later record of
@@ -505,7 +459,7 @@ struct ConnectionAnalyzer {
         }
         if held?.index == index, let exchange = held {
             if extends(exchange) { held?.request?.timing.end = origin }
-        } else if let i = pending.firstIndex(where: { $0.index == index }), readPending(i, extends) {
+        } else if let i = pending.position(of: index), readPending(i, extends) {
             pending[i].request?.timing.end = origin
         }
     }
@@ -535,7 +489,7 @@ struct ConnectionAnalyzer {
     /// When exchange `index`'s response began, if it has.
     private func responseStart(of index: Int) -> StreamOrigin? {
         if held?.index == index { return held?.response?.timing.start }
-        guard let i = pending.firstIndex(where: { $0.index == index }) else { return nil }
+        guard let i = pending.position(of: index) else { return nil }
         return readPending(i) { $0.response?.timing.start }
     }
 
@@ -545,7 +499,7 @@ struct ConnectionAnalyzer {
         func later(_ end: StreamOrigin?) -> Bool { end.map { origin.timestamp >= $0.timestamp } ?? true }
         if held?.index == index {
             if later(held?.response?.timing.end) { held?.response?.timing.end = origin }
-        } else if let i = pending.firstIndex(where: { $0.index == index }), later(pending[i].response?.timing.end) {
+        } else if let i = pending.position(of: index), later(pending[i].response?.timing.end) {
             pending[i].response?.timing.end = origin
         }
     }
@@ -579,21 +533,20 @@ struct ConnectionAnalyzer {
     /// and are finalised as usual when their response or the connection's end arrives (issue #8,
     /// the live view's time tick).
     func waiting(requestEndedAtOrBefore deadline: Timestamp, into output: inout [HTTPExchange]) {
-        for exchange in pending {
+        pending.forEach { exchange in
             guard let request = exchange.request, request.end != nil, let end = request.timing.end,
                 end.timestamp <= deadline
-            else { continue }
-            if exchange.response?.end != nil { continue }
-            var copy = exchange
+            else { return }
+            if exchange.response?.end != nil { return }
+            var copy = copy exchange
             copy.outcome = outcome
             output.append(copy)
         }
     }
 
-    /// `body` applied to `pending[i]` read in place. Reading a field through the array's
-    /// subscript (`pending[i].request?.end`) copied the whole exchange first, twice per response.
+    /// `body` applied to `pending[i]`, read in place (``PendingExchanges/read(_:_:)``).
     private func readPending<Result>(_ i: Int, _ body: (borrowing HTTPExchange) -> Result) -> Result {
-        pending.withUnsafeBufferPointer { body($0[i]) }
+        pending.read(i, body)
     }
 
     private mutating func releaseHeld(output: inout [HTTPExchange]) {

@@ -1,6 +1,6 @@
-import CallbackSignature
-import CaptureModel
-import TCPReassembly
+public import CallbackSignature
+public import CaptureModel
+public import TCPReassembly
 
 /// Connection-level HTTP counters for the capture section of the report.
 public struct ExchangeStatistics: Sendable, Hashable {

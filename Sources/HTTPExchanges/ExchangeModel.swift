@@ -1,9 +1,9 @@
-import CallbackSignature
-import CaptureModel
-import HTTP1
-import JSONValidation
-import TCPReassembly
-import TLSRecords
+public import CallbackSignature
+public import CaptureModel
+public import HTTP1
+public import JSONValidation
+public import TCPReassembly
+public import TLSRecords
 
 /// When a message was on the wire: from the capture time of its first byte to that of its last.
 public struct MessageTiming: Sendable, Hashable {

@@ -251,6 +251,11 @@ public struct JSONValidator: Sendable {
     }
 
     /// Runs the state machine over one chunk. Stops at the first error.
+    ///
+    /// Over 80 lines on purpose, for now: this is the validator's hot loop (every callback body
+    /// streams through it), one switch over the state with the state kept in a local. Moving the
+    /// state families into `@inline(__always)` helpers (issue #21) must be measured with
+    /// `bench/run.sh` in release first; that measurement has not been made yet.
     private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>) {
         precondition(verdict == nil, "JSONValidator.feed called after finish()")
         let base = bytesConsumed

@@ -1,3 +1,5 @@
+import ByteText
+
 // Result and error types of the streaming JSON validator.
 //
 // Everything here is plain value types without Foundation, so the verdict can travel through
@@ -97,8 +99,7 @@ public enum JSONSyntaxError: Sendable, Hashable, CustomStringConvertible {
 
     /// `0x4F ('O')` for printable ASCII, `0x0A` otherwise.
     static func show(_ byte: UInt8) -> String {
-        let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F"]
-        let hex = "0x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
+        let hex = "0x" + Hex.encode(CollectionOfOne(byte), uppercase: true)
         if byte > 0x20 && byte < 0x7F {
             return hex + " ('" + String(Character(Unicode.Scalar(byte))) + "')"
         }

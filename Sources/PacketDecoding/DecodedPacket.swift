@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// The outcome of decoding one captured record: a TCP segment, or the reason it is not one.
 ///

@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// Decodes captured records into TCP segments: link layer → (VLAN tags) → IPv4/IPv6 (extension
 /// headers) → TCP.

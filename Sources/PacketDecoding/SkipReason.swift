@@ -1,3 +1,5 @@
+import ByteText
+
 /// Why a captured record did not decode to a TCP segment.
 ///
 /// *Truncated* and *malformed* are kept apart (as Wireshark's `BoundsError` vs
@@ -35,7 +37,7 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
             return "link-type:" + String(dlt)
         case .nonIP(let etherType):
             if etherType < 0x0600 { return "non-ip:llc" }
-            return EtherTypeNames.key(etherType) ?? "non-ip:0x" + hex16(etherType)
+            return EtherTypeNames.key(etherType) ?? "non-ip:0x" + Hex.digits(etherType)
         case .nonTCP(let ipProtocol):
             return IPProtocolNames.key(ipProtocol) ?? "non-tcp:" + String(ipProtocol)
         case .ipFragment:
@@ -71,8 +73,8 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
         case .unsupportedLinkType(let dlt, let name):
             return name.isEmpty ? String(dlt) : "\(dlt) (\(name))"
         case .nonIP(let etherType):
-            if etherType < 0x0600 { return "IEEE 802.3 / LLC frame (length/type 0x\(hex16(etherType)))" }
-            let number = "EtherType 0x\(hex16(etherType))"
+            if etherType < 0x0600 { return "IEEE 802.3 / LLC frame (length/type 0x\(Hex.digits(etherType)))" }
+            let number = "EtherType 0x\(Hex.digits(etherType))"
             guard let name = EtherTypeNames.name(etherType) else { return number }
             return "\(name) (\(number))"
         case .nonTCP(let ipProtocol):
@@ -87,14 +89,4 @@ public enum SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
             return "malformed \(layer.displayName) header: \(reason)"
         }
     }
-}
-
-/// Four lower-case hex digits.
-func hex16(_ value: UInt16) -> String {
-    let digits = Array("0123456789abcdef")
-    var text = ""
-    for shift in stride(from: 12, through: 0, by: -4) {
-        text.append(digits[Int((value >> UInt16(shift)) & 0xf)])
-    }
-    return text
 }

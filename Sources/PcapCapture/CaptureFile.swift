@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// An open capture (pcap or pcapng) — a file, or a stream (standard input as `-`, a FIFO,
 /// `/dev/stdin`, a process substitution) — read one record at a time through libpcap.
@@ -322,10 +322,4 @@ func openFailureCode(_ message: String) -> CaptureError.Code {
 /// "truncated dump file; …" / "truncated pcapng dump file; …").
 func recordFailureIsTruncation(_ message: String) -> Bool {
     message.contains("truncated")
-}
-
-/// Two lower-case hex digits.
-func hexByte(_ byte: UInt8) -> String {
-    let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"]
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
 }

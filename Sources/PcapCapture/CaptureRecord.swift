@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// One step of reading a capture file with ``CaptureFile/next()``.
 public enum CaptureRecord: Sendable {

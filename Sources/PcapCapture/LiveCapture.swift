@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// One step of reading a live capture with ``LiveCapture/next()``.
 public enum LiveRecord: Sendable {

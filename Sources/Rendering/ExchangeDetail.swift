@@ -2,8 +2,9 @@ import CaptureModel
 import Diagnosis
 import HTTP1
 import HTTPExchanges
-import ReportModel
+public import ReportModel
 import TCPReassembly
+import JSONValidation
 
 /// `callback-doctor show CAPTURE N`: one exchange in full, for a terminal — what Wireshark's
 /// "Follow HTTP stream" gives, plus the verdict: the connection and its TCP events (handshake,

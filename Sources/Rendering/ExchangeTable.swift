@@ -1,8 +1,10 @@
+import ByteText
 import CaptureModel
 import Diagnosis
 import HTTP1
 import HTTPExchanges
-import ReportModel
+public import ReportModel
+import TCPReassembly
 
 /// `callback-doctor exchanges`: every HTTP exchange as a row, after Zeek's `http.log`, plus
 /// latency, the callback flag, the outcome and the findings.

@@ -1,7 +1,9 @@
+import ByteText
 import CaptureModel
 import Diagnosis
 import HTTPExchanges
 import ReportModel
+import TCPReassembly
 
 /// Inline SVG charts for the HTML report. Geometry is computed here; every capture-derived
 /// string (tooltips) goes through ``HTMLEscape/text(_:)``; links point only at our own
@@ -107,7 +109,7 @@ enum HTMLCharts {
         func y(_ seconds: Double) -> Double { top + plotH * (1 - scale.fraction(seconds)) }
 
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"latency-title\">"
-        svg += "<title id=\"latency-title\">Latency of each exchange over time, log scale, with the \(HTMLEscape.text(Diagnoser.duration(threshold))) threshold</title>"
+        svg += "<title id=\"latency-title\">Latency of each exchange over time, log scale, with the \(HTMLEscape.text(DurationText.describe(threshold))) threshold</title>"
         // No-response band.
         svg += "<rect x=\"\(f(left))\" y=\"\(f(bandY - 10))\" width=\"\(f(plotW))\" height=\"20\" fill=\"#fbeaea\"/>"
         svg += "<text x=\"\(f(left - 6))\" y=\"\(f(bandY + 4))\" text-anchor=\"end\">no reply</text>"
@@ -146,7 +148,7 @@ enum HTMLCharts {
             let category = category(d)
             var tip = "#\(i + 1) \(Present.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
             tip += Present.requestLine(e, withVersion: false) + " → " + Present.status(e)
-            if let latency = e.latencySeconds { tip += ", " + Diagnoser.duration(latency) }
+            if let latency = e.latencySeconds { tip += ", " + DurationText.describe(latency) }
             tip += " (" + (d.findings.isEmpty ? category.label : d.findings.map(\.rule.rawValue).joined(separator: ", ")) + ")"
             let px = x(e.startTime)
             var point = linked.contains(i) ? "<a href=\"#x\(i + 1)\">" : "<g>"

@@ -1,8 +1,12 @@
+import ByteText
 import CaptureModel
 import Diagnosis
 import HTTP1
 import HTTPExchanges
-import ReportModel
+public import ReportModel
+import CallbackSignature
+import TCPReassembly
+import TLSRecords
 
 /// `--format html`: one self-contained, offline file.
 ///
@@ -68,7 +72,7 @@ public enum HTMLRenderer {
         if s.refusedConnections > 0 { card("\(s.refusedConnections)", "refused connection attempts", "fail") }
         card("\(Present.otherExchangeCount(report))", "other HTTP exchanges")
         let slowest = report.exchanges.lazy.filter(\.diagnosed.isCallback).compactMap(\.diagnosed.exchange.latencySeconds).max()
-        if let slowest { card(Diagnoser.duration(slowest), "slowest callback response") }
+        if let slowest { card(DurationText.describe(slowest), "slowest callback response") }
         sink.write("</section>\n")
 
         let exchanges = report.exchanges
@@ -225,7 +229,7 @@ public enum HTMLRenderer {
         var h = "<details id=\"x\(number)\"><summary>\(badge) <strong>#\(number)</strong> "
         h += "\(t(Present.clock(e.startTime, date: false))) · \(t("\(e.connection.client) → \(e.connection.server)")) · "
         h += "<code>\(t(Present.requestLine(e, withVersion: false)))</code> → \(t(Present.status(d)))"
-        if let latency = e.latencySeconds { h += " · \(t(Diagnoser.duration(latency)))" }
+        if let latency = e.latencySeconds { h += " · \(t(DurationText.describe(latency)))" }
         if e.tls?.estimatedLatencySeconds != nil, Present.latency(d) != "—" { h += " · \(t(Present.latency(d)))" }
         if !d.findings.isEmpty { h += " " + d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " ") }
         h += "</summary>\n"

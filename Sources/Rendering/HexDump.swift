@@ -1,3 +1,5 @@
+import ByteText
+
 /// `hexdump -C`-style dumps of body bytes, for the HTML report.
 public enum HexDump {
     /// One line per 16 bytes: an 8-digit hex offset, the bytes in hex in two groups of eight, and
@@ -8,7 +10,6 @@ public enum HexDump {
     /// The result is plain text: it still holds `<`, `&` and friends from the data, so the
     /// caller escapes it for its context.
     public static func lines<C: Collection<UInt8>>(_ bytes: C) -> [String] {
-        let digits = Array("0123456789abcdef")
         let all = Array(bytes)
         var lines: [String] = []
         lines.reserveCapacity(all.count / 16 + 1)
@@ -22,7 +23,7 @@ public enum HexDump {
                 if i == 8 { hex += " " }
                 if offset + i < all.count {
                     let b = all[offset + i]
-                    hex += String([digits[Int(b >> 4)], digits[Int(b & 0xF)]]) + " "
+                    hex += Hex.encode(CollectionOfOne(b)) + " "
                 } else {
                     hex += "   "
                 }

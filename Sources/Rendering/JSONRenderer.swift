@@ -1,4 +1,4 @@
-import ReportModel
+public import ReportModel
 
 /// `--format json`: the report contract, pretty-printed with two-space indentation.
 public enum JSONRenderer {

@@ -1,6 +1,7 @@
 import CaptureModel
-import Diagnosis
+public import Diagnosis
 import HTTPExchanges
+import TCPReassembly
 
 /// The lines of `callback-doctor watch`: one per callback as it is decided (see
 /// docs/output-formats.md, "Live lines").

@@ -1,7 +1,9 @@
 import CaptureModel
 import Diagnosis
 import HTTPExchanges
-import ReportModel
+public import ReportModel
+import CallbackSignature
+import TCPReassembly
 
 /// `--format markdown`: a report to paste into a support ticket (GitHub-flavoured Markdown).
 ///

@@ -1,9 +1,13 @@
+import ByteText
 import CallbackSignature
 import CaptureModel
-import Diagnosis
+public import Diagnosis
 import HTTPExchanges
 import ReportModel
 import TLSRecords
+import HTTP1
+import TCPReassembly
+import UploadCallbacks
 
 // Shared wording of the human formats (text, Markdown, HTML), so that they say the same things
 // in the same words. Everything here returns raw text: each renderer escapes it for its context.
@@ -144,7 +148,7 @@ enum Present {
         guard let first = readable.compactMap(\.firstPacketTime).min(), let last = readable.compactMap(\.lastPacketTime).max()
         else { return nil }
         let sameDay = first.seconds.floorDiv(86_400) == last.seconds.floorDiv(86_400)
-        return "\(clock(first, date: true)) → \(clock(last, date: !sameDay)) UTC (\(Diagnoser.duration(last.seconds(since: first))))"
+        return "\(clock(first, date: true)) → \(clock(last, date: !sameDay)) UTC (\(DurationText.describe(last.seconds(since: first))))"
     }
 
     /// `POST /path HTTP/1.1`, or a description of what was seen instead of a request.
@@ -177,8 +181,8 @@ enum Present {
     }
 
     static func latency(_ e: HTTPExchange) -> String {
-        if let estimate = e.tls?.estimatedLatencySeconds { return "≈ " + Diagnoser.duration(estimate) }
-        return e.latencySeconds.map(Diagnoser.duration) ?? "—"
+        if let estimate = e.tls?.estimatedLatencySeconds { return "≈ " + DurationText.describe(estimate) }
+        return e.latencySeconds.map(DurationText.describe) ?? "—"
     }
 
     /// `TLS 1.3, SNI none, ALPN http/1.1` — what the hellos said.
@@ -227,7 +231,7 @@ enum Present {
         if let response = tls.response {
             facts.append(("response (estimated)", "\(plural(response.records, "record")), \(response.bytes) bytes, frames \(response.firstStart.frame)–\(response.lastEnd.frame)"))
         }
-        if let latency = tls.estimatedLatencySeconds { facts.append(("latency (estimated)", Diagnoser.duration(latency))) }
+        if let latency = tls.estimatedLatencySeconds { facts.append(("latency (estimated)", DurationText.describe(latency))) }
         if let late = tls.lateServerRecords {
             facts.append(("after the client closed", "\(plural(late.records, "server record")), from frame \(late.firstStart.frame)"))
         }

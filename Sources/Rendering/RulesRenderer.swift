@@ -1,4 +1,4 @@
-import Diagnosis
+public import Diagnosis
 import ReportModel
 
 /// `callback-doctor rules`: the rule catalogue — severity, when it fires, what OSS reports to the

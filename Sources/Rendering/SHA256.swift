@@ -1,3 +1,5 @@
+import ByteText
+
 /// SHA-256 (FIPS 180-4 §6.2), for the Content-Security-Policy hashes of the HTML report's own
 /// `<style>` and `<script>` (CSP3 `'sha256-<base64>'` source expressions).
 ///
@@ -61,8 +63,7 @@ public enum SHA256 {
 
     /// Lower-case hex of the digest of `text`.
     public static func hexDigest(_ text: String) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(digest(text).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+        Hex.encode(digest(text))
     }
 
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }

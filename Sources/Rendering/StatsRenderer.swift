@@ -1,6 +1,6 @@
 import CaptureModel
 import Diagnosis
-import ReportModel
+public import ReportModel
 
 /// `callback-doctor stats` (and `analyze --stats`): per callback server and per minute — callbacks,
 /// passed, failed, unknown, refused connection attempts, findings by rule, latency p50 / p90 /

@@ -1,7 +1,11 @@
+import ByteText
 import CaptureModel
 import Diagnosis
 import HTTPExchanges
-import ReportModel
+public import ReportModel
+import HTTP1
+import TCPReassembly
+import TLSRecords
 
 /// `--format text`: the report for a terminal.
 ///
@@ -175,12 +179,12 @@ public enum TextRenderer {
         if let tls = e.tls {
             var status = "    → " + safe(Present.status(d))
             if let estimate = tls.estimatedLatencySeconds, Present.latency(d) != "—" {
-                status += ", ≈ \(Diagnoser.duration(estimate)) after the request (estimated from TLS records)"
+                status += ", ≈ \(DurationText.describe(estimate)) after the request (estimated from TLS records)"
             }
             out += status + "\n"
         } else if e.response != nil {
             var status = "    → " + safe(Present.status(e))
-            if let latency = e.latencySeconds { status += ", \(Diagnoser.duration(latency)) after the request" }
+            if let latency = e.latencySeconds { status += ", \(DurationText.describe(latency)) after the request" }
             out += status + "\n"
         } else if e.refusal == nil {
             out += Present.isUnknown(reported) ? "    → response not captured\n" : "    → no response\n"
@@ -217,7 +221,7 @@ public enum TextRenderer {
             style.bold("#\(number)"), Present.clock(e.startTime, date: false), "\(e.connection.client) → \(e.connection.server)",
             TerminalSafety.escape(Present.requestLine(e, withVersion: false)),
             e.tls != nil ? "TLS" : e.response.map { String($0.head.status) } ?? "---",
-            e.tls != nil ? Present.latency(d) : e.latencySeconds.map(Diagnoser.duration) ?? "-",
+            e.tls != nil ? Present.latency(d) : e.latencySeconds.map(DurationText.describe) ?? "-",
         ]
         switch d.outcome {
         case .passed: parts.append(style.green("PASS"))

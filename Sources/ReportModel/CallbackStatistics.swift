@@ -1,5 +1,7 @@
-import CaptureModel
-import Diagnosis
+public import CaptureModel
+public import Diagnosis
+import HTTPExchanges
+import TCPReassembly
 
 /// Statistics of OSS callbacks per callback server and per minute (`callback-doctor stats`, after
 /// `tshark -z`): callbacks, passed, failed, unknown, refused connection attempts, findings by

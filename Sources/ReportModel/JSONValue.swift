@@ -1,3 +1,5 @@
+import ByteText
+
 /// A JSON value with ordered object keys — the report's machine form before serialisation.
 ///
 /// Objects keep insertion order so that the output is stable and reads in the order the
@@ -236,9 +238,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         case 0x0D: out.append(UInt8(ascii: "r"))
         case 0x09: out.append(UInt8(ascii: "t"))
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
             out.append(UInt8(ascii: "u"))
-            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((scalar >> UInt32(shift)) & 0xF)]) }
+            out.append(contentsOf: Hex.digits(UInt16(truncatingIfNeeded: scalar)).utf8)
         }
     }
 }

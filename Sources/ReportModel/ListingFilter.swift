@@ -1,5 +1,6 @@
-import CaptureModel
-import Diagnosis
+public import CaptureModel
+public import Diagnosis
+import HTTPExchanges
 
 /// Which exchanges a report lists (`--since`, `--until`, `--rule`, `--failed`): a narrowing of the
 /// listing only. Exchanges it leaves out are still counted (`CaptureSummary.unlisted`), so the

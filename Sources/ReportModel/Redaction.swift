@@ -1,3 +1,4 @@
+import ByteText
 import CallbackSignature
 import Diagnosis
 import HTTP1
@@ -140,7 +141,7 @@ public struct Redactor: Sendable {
             let pairs = value.split(separator: ";", omittingEmptySubsequences: false).map { pair -> String in
                 let text = String(pair)
                 guard let eq = text.firstIndex(of: "=") else {
-                    return text.trimmingCharacters(in: " ").isEmpty ? text : redactWhole(text, kind: kind, keepLeadingSpace: true)
+                    return text.trimmingASCII(" ").isEmpty ? text : redactWhole(text, kind: kind, keepLeadingSpace: true)
                 }
                 let valuePart = text[text.index(after: eq)...]
                 guard !valuePart.isEmpty, !Self.isMarker(Array(valuePart.utf8)) else { return text }
@@ -397,28 +398,7 @@ public struct Redactor: Sendable {
 
     /// `%XX` decoded and `+` as space (application/x-www-form-urlencoded names).
     public static func percentDecoded<C: Collection<UInt8>>(_ name: C) -> [UInt8] {
-        let b = Array(name)
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        var i = 0
-        func hex(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let hi = hex(b[i + 1]), let lo = hex(b[i + 2]) {
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(b[i] == UInt8(ascii: "+") ? 0x20 : b[i])
-                i += 1
-            }
-        }
-        return out
+        PercentEncoding.decode(name, plusAsSpace: true, invalidEscapes: .keep) ?? Array(name)
     }
 
     // MARK: - Echoes
@@ -454,15 +434,6 @@ public struct Redactor: Sendable {
         let input = Array(text.utf8)
         let output = echoes(input)
         return output == input ? text : String(decoding: output, as: UTF8.self)
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }
 
@@ -686,13 +657,8 @@ extension Report {
     /// Parses `value` as space-separated hex bytes (`ef bb bf 7b`).
     static func hexBytes(_ value: String) -> [UInt8]? {
         let parts = value.split(separator: " ")
-        guard !parts.isEmpty else { return nil }
-        var bytes: [UInt8] = []
-        for part in parts {
-            guard part.count == 2, let byte = UInt8(part, radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
+        guard !parts.isEmpty, parts.allSatisfy({ $0.utf8.count == 2 }) else { return nil }
+        return Hex.decode(parts.joined().utf8)
     }
 
     /// When `value` is a hex dump of the start of a body that redaction changed, the same number
@@ -703,7 +669,7 @@ extension Report {
             let skip = original.byteOrderMark?.bytes.count ?? 0
             for (from, to) in [(original.preview, redacted.preview), (original.leadingBytes, redacted.leadingBytes)] {
                 for offset in Set([0, skip]) where from.dropFirst(offset).starts(with: bytes) {
-                    return Diagnoser.hex(to.dropFirst(offset).prefix(bytes.count))
+                    return Hex.encode(to.dropFirst(offset).prefix(bytes.count), separator: " ")
                 }
             }
         }
@@ -714,6 +680,6 @@ extension Report {
     static func echoHex(_ value: String, with r: inout Redactor) -> String? {
         guard let bytes = hexBytes(value) else { return nil }
         let redacted = r.echoes(bytes)
-        return redacted == bytes ? value : Diagnoser.hex(redacted.prefix(bytes.count))
+        return redacted == bytes ? value : Hex.encode(redacted.prefix(bytes.count), separator: " ")
     }
 }

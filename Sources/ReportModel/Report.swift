@@ -1,7 +1,7 @@
-import CaptureModel
-import Diagnosis
-import HTTPExchanges
-import TCPReassembly
+public import CaptureModel
+public import Diagnosis
+public import HTTPExchanges
+public import TCPReassembly
 
 /// The tool that wrote a report.
 public struct ToolInfo: Sendable, Hashable {
@@ -90,23 +90,27 @@ public struct CaptureSummary: Sendable, Equatable {
 /// Each exchange adds 1 to `exchanges` and to at most one of: `callbacks` (an OSS callback,
 /// split into passed/failed/unknown), `possibleCallbacks` (a POST whose head was cut, split into
 /// failed/unknown: it can never pass), `httpsNotJudged` (an HTTPS connection not judged as a
-/// callback); a refused connection attempt adds 1 to `refusedConnections`.
-public protocol ExchangeCounting {
-    var exchanges: Int { get set }
-    var callbacks: Int { get set }
-    var callbacksPassed: Int { get set }
-    var callbacksFailed: Int { get set }
-    var callbacksUnknown: Int { get set }
-    var possibleCallbacks: Int { get set }
-    var possibleCallbacksFailed: Int { get set }
-    var possibleCallbacksUnknown: Int { get set }
-    var httpsNotJudged: Int { get set }
-    var refusedConnections: Int { get set }
-}
+/// callback); a refused connection attempt adds 1 to `refusedConnections`. Counts are exact and
+/// add with `+=`.
+public struct OutcomeCounts: Sendable, Hashable {
+    public var exchanges = 0
+    public var callbacks = 0
+    public var callbacksPassed = 0
+    public var callbacksFailed = 0
+    public var callbacksUnknown = 0
+    /// POSTs whose request head was cut (``DiagnosedExchange/isPossibleCallback``): not in
+    /// `callbacks`; failed + unknown == possibleCallbacks.
+    public var possibleCallbacks = 0
+    public var possibleCallbacksFailed = 0
+    public var possibleCallbacksUnknown = 0
+    /// HTTPS connections not judged as callbacks (``DiagnosedExchange/isHTTPSNotJudged``).
+    public var httpsNotJudged = 0
+    public var refusedConnections = 0
 
-extension ExchangeCounting {
+    public init() {}
+
     /// Counts one exchange (its findings are counted by the caller).
-    public mutating func countExchange(_ d: DiagnosedExchange) {
+    public mutating func count(_ d: DiagnosedExchange) {
         exchanges += 1
         if d.exchange.refusal != nil { refusedConnections += 1 }
         if d.isHTTPSNotJudged { httpsNotJudged += 1 }
@@ -125,18 +129,86 @@ extension ExchangeCounting {
         }
     }
 
-    /// Adds the exchange counts of `other`.
-    public mutating func addCounts(_ other: some ExchangeCounting) {
-        exchanges += other.exchanges
-        callbacks += other.callbacks
-        callbacksPassed += other.callbacksPassed
-        callbacksFailed += other.callbacksFailed
-        callbacksUnknown += other.callbacksUnknown
-        possibleCallbacks += other.possibleCallbacks
-        possibleCallbacksFailed += other.possibleCallbacksFailed
-        possibleCallbacksUnknown += other.possibleCallbacksUnknown
-        httpsNotJudged += other.httpsNotJudged
-        refusedConnections += other.refusedConnections
+    public static func += (a: inout OutcomeCounts, b: OutcomeCounts) {
+        a.exchanges += b.exchanges
+        a.callbacks += b.callbacks
+        a.callbacksPassed += b.callbacksPassed
+        a.callbacksFailed += b.callbacksFailed
+        a.callbacksUnknown += b.callbacksUnknown
+        a.possibleCallbacks += b.possibleCallbacks
+        a.possibleCallbacksFailed += b.possibleCallbacksFailed
+        a.possibleCallbacksUnknown += b.possibleCallbacksUnknown
+        a.httpsNotJudged += b.httpsNotJudged
+        a.refusedConnections += b.refusedConnections
+    }
+}
+
+/// A level of the report that keeps ``OutcomeCounts``: its counters read and write as its own
+/// properties (`summary.callbacksFailed`), through the one stored `counts`.
+public protocol ExchangeCounting {
+    var counts: OutcomeCounts { get set }
+}
+
+extension ExchangeCounting {
+    public var exchanges: Int {
+        get { counts.exchanges }
+        set { counts.exchanges = newValue }
+    }
+    public var callbacks: Int {
+        get { counts.callbacks }
+        set { counts.callbacks = newValue }
+    }
+    public var callbacksPassed: Int {
+        get { counts.callbacksPassed }
+        set { counts.callbacksPassed = newValue }
+    }
+    public var callbacksFailed: Int {
+        get { counts.callbacksFailed }
+        set { counts.callbacksFailed = newValue }
+    }
+    public var callbacksUnknown: Int {
+        get { counts.callbacksUnknown }
+        set { counts.callbacksUnknown = newValue }
+    }
+    public var possibleCallbacks: Int {
+        get { counts.possibleCallbacks }
+        set { counts.possibleCallbacks = newValue }
+    }
+    public var possibleCallbacksFailed: Int {
+        get { counts.possibleCallbacksFailed }
+        set { counts.possibleCallbacksFailed = newValue }
+    }
+    public var possibleCallbacksUnknown: Int {
+        get { counts.possibleCallbacksUnknown }
+        set { counts.possibleCallbacksUnknown = newValue }
+    }
+    public var httpsNotJudged: Int {
+        get { counts.httpsNotJudged }
+        set { counts.httpsNotJudged = newValue }
+    }
+    public var refusedConnections: Int {
+        get { counts.refusedConnections }
+        set { counts.refusedConnections = newValue }
+    }
+}
+
+/// Findings per rule, in catalogue order, each element a `(rule, count)` pair; rules that never
+/// fired are omitted.
+public struct RuleCounts: Sendable, Hashable, RandomAccessCollection {
+    private struct Entry: Sendable, Hashable {
+        var rule: RuleID
+        var count: Int
+    }
+    private var entries: [Entry]
+
+    public init(_ pairs: some Sequence<(rule: RuleID, count: Int)> = []) {
+        entries = pairs.map { Entry(rule: $0.rule, count: $0.count) }
+    }
+
+    public var startIndex: Int { entries.startIndex }
+    public var endIndex: Int { entries.endIndex }
+    public subscript(position: Int) -> (rule: RuleID, count: Int) {
+        (entries[position].rule, entries[position].count)
     }
 }
 
@@ -153,22 +225,13 @@ public struct ReportedExchange: Sendable, Equatable {
 /// Counts for one capture in the summary.
 public struct CaptureTally: Sendable, Hashable, ExchangeCounting {
     public var path: String
-    public var exchanges = 0
-    public var callbacks = 0
-    public var callbacksPassed = 0
-    public var callbacksFailed = 0
-    public var callbacksUnknown = 0
-    public var possibleCallbacks = 0
-    public var possibleCallbacksFailed = 0
-    public var possibleCallbacksUnknown = 0
-    public var httpsNotJudged = 0
-    public var refusedConnections = 0
+    public var counts = OutcomeCounts()
     public var readError = false
     /// The capture's first and last packet times (nil when it had none).
     public var firstPacketTime: Timestamp?
     public var lastPacketTime: Timestamp?
     /// Findings per rule in this capture, in catalogue order.
-    public var findingsByRule: [(rule: RuleID, count: Int)] = []
+    public var findingsByRule = RuleCounts()
     /// The rule that matters most in this capture (``ReportAggregates/worstRule``).
     public var worstRule: RuleID?
     /// This capture's callbacks per server and minute, with latency histograms — for time charts
@@ -184,25 +247,21 @@ public struct CaptureTally: Sendable, Hashable, ExchangeCounting {
         readError = capture.error != nil
         firstPacketTime = capture.firstPacketTime
         lastPacketTime = capture.lastPacketTime
-        addCounts(aggregates)
-        findingsByRule = aggregates.findingsInCatalogueOrder
+        counts = aggregates.counts
+        findingsByRule = RuleCounts(aggregates.findingsInCatalogueOrder)
         worstRule = aggregates.worstRule
         callbacksByServerMinute = aggregates.callbacksByServerMinute
     }
 
-    /// Equal counts, times and rules (``callbacksByServerMinute`` aside: a report read back has none).
+    /// Equal counts, times and rules. ``callbacksByServerMinute`` is left out: it is kept for
+    /// renderers only and not written to the JSON, so a report read back (`merge`) has none.
     public static func == (a: CaptureTally, b: CaptureTally) -> Bool {
-        a.path == b.path && a.readError == b.readError && a.firstPacketTime == b.firstPacketTime && a.lastPacketTime == b.lastPacketTime
-            && a.worstRule == b.worstRule && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule)
-            && a.findingsByRule.map(\.count) == b.findingsByRule.map(\.count) && a.exchanges == b.exchanges
-            && a.callbacks == b.callbacks && a.callbacksPassed == b.callbacksPassed && a.callbacksFailed == b.callbacksFailed
-            && a.callbacksUnknown == b.callbacksUnknown && a.possibleCallbacks == b.possibleCallbacks
-            && a.possibleCallbacksFailed == b.possibleCallbacksFailed && a.possibleCallbacksUnknown == b.possibleCallbacksUnknown
-            && a.httpsNotJudged == b.httpsNotJudged && a.refusedConnections == b.refusedConnections
+        a.path == b.path && a.counts == b.counts && a.readError == b.readError && a.firstPacketTime == b.firstPacketTime
+            && a.lastPacketTime == b.lastPacketTime && a.findingsByRule == b.findingsByRule && a.worstRule == b.worstRule
     }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(path)
-        hasher.combine(exchanges)
+        hasher.combine(counts)
     }
 }
 
@@ -245,21 +304,10 @@ public struct ListingCounts: Sendable, Hashable {
 public struct ReportSummary: Sendable, Hashable, ExchangeCounting {
     public var captures = 0
     public var capturesUnreadable = 0
-    public var exchanges = 0
-    public var callbacks = 0
-    public var callbacksPassed = 0
-    public var callbacksFailed = 0
-    public var callbacksUnknown = 0
-    /// POSTs whose request head was cut (``DiagnosedExchange/isPossibleCallback``): not in
-    /// `callbacks`; failed + unknown == possibleCallbacks.
-    public var possibleCallbacks = 0
-    public var possibleCallbacksFailed = 0
-    public var possibleCallbacksUnknown = 0
-    /// HTTPS connections not judged as callbacks (``DiagnosedExchange/isHTTPSNotJudged``).
-    public var httpsNotJudged = 0
-    public var refusedConnections = 0
+    /// Every exchange of every capture, listed or not.
+    public var counts = OutcomeCounts()
     /// Findings per rule, in catalogue order; rules that never fired are omitted.
-    public var findingsByRule: [(rule: RuleID, count: Int)] = []
+    public var findingsByRule = RuleCounts()
     public var perCapture: [CaptureTally] = []
     /// The worst severity found on any exchange.
     public var worstSeverity: Severity?
@@ -280,13 +328,11 @@ public struct ReportSummary: Sendable, Hashable, ExchangeCounting {
     /// Equal totals and aggregates: the whole captures' numbers. ``listing`` is left out — it says
     /// what is listed, which the quotas, `--server` and the narrowing options change.
     public static func == (a: ReportSummary, b: ReportSummary) -> Bool {
-        a.captures == b.captures && a.exchanges == b.exchanges && a.callbacks == b.callbacks
-            && a.callbacksFailed == b.callbacksFailed && a.possibleCallbacks == b.possibleCallbacks
-            && a.possibleCallbacksFailed == b.possibleCallbacksFailed && a.httpsNotJudged == b.httpsNotJudged && a.perCapture == b.perCapture
-            && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule) && a.findingsByRule.map(\.count) == b.findingsByRule.map(\.count)
+        a.captures == b.captures && a.capturesUnreadable == b.capturesUnreadable && a.counts == b.counts
+            && a.findingsByRule == b.findingsByRule && a.perCapture == b.perCapture && a.worstSeverity == b.worstSeverity
             && a.aggregates == b.aggregates
     }
-    public func hash(into hasher: inout Hasher) { hasher.combine(exchanges) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(counts) }
 }
 
 /// The one value every output format is rendered from.
@@ -349,11 +395,8 @@ extension ReportSummary {
     /// Sets the totals, the findings, the aggregates and the listing counts from `total` (the
     /// aggregates of every exchange) and the exchanges `listed`; ``perCapture`` is the caller's.
     public mutating func setTotals(_ total: ReportAggregates, listed: [ReportedExchange]) {
-        exchanges = 0; callbacks = 0; callbacksPassed = 0; callbacksFailed = 0; callbacksUnknown = 0
-        possibleCallbacks = 0; possibleCallbacksFailed = 0; possibleCallbacksUnknown = 0; httpsNotJudged = 0
-        refusedConnections = 0
-        addCounts(total)
-        findingsByRule = total.findingsInCatalogueOrder
+        counts = total.counts
+        findingsByRule = RuleCounts(total.findingsInCatalogueOrder)
         worstSeverity = total.worstSeverity
         aggregates = total
         listing = ListingCounts(listed: listed, aggregates: total)

@@ -64,16 +64,8 @@ public struct ShownOfTotal: Sendable, Hashable {
 /// request end; HTTPS estimates left out). Memory: a few counters per kind and rule, one
 /// distribution per outcome and rule, one ``CallbackStatistics`` row per server and minute.
 public struct ReportAggregates: Sendable, Equatable, ExchangeCounting {
-    public var exchanges = 0
-    public var callbacks = 0
-    public var callbacksPassed = 0
-    public var callbacksFailed = 0
-    public var callbacksUnknown = 0
-    public var possibleCallbacks = 0
-    public var possibleCallbacksFailed = 0
-    public var possibleCallbacksUnknown = 0
-    public var httpsNotJudged = 0
-    public var refusedConnections = 0
+    /// Every exchange's outcome counted.
+    public var counts = OutcomeCounts()
     /// Exchanges by kind; the kinds' counts add up to ``exchanges``.
     public var exchangesByKind: [ExchangeKind: Int] = [:]
     /// Findings per rule (each finding counts once).
@@ -100,7 +92,7 @@ public struct ReportAggregates: Sendable, Equatable, ExchangeCounting {
     /// Records one exchange, as the report has it (an HTTPS one judged: see
     /// ``CallbackStatistics/record(_:)``).
     public mutating func record(_ d: borrowing DiagnosedExchange) {
-        countExchange(d)
+        counts.count(d)
         let kind = ExchangeKind(d)
         exchangesByKind[kind, default: 0] += 1
         let latency = LatencyDistribution.latencyNanoseconds(of: d)
@@ -125,7 +117,7 @@ public struct ReportAggregates: Sendable, Equatable, ExchangeCounting {
 
     /// Adds the aggregates of `other` (a disjoint set of exchanges).
     public mutating func add(_ other: ReportAggregates) {
-        addCounts(other)
+        counts += other.counts
         exchangesByKind.merge(other.exchangesByKind, uniquingKeysWith: +)
         findingsByRule.merge(other.findingsByRule, uniquingKeysWith: +)
         exchangesByRule.merge(other.exchangesByRule, uniquingKeysWith: +)

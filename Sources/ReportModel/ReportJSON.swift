@@ -1,6 +1,7 @@
+import ByteText
 import CallbackSignature
 import CaptureModel
-import Diagnosis
+public import Diagnosis
 import HTTP1
 import HTTPExchanges
 import TCPReassembly
@@ -568,24 +569,5 @@ extension ReportSummary {
                     })
             ),
         ] + addedJSONMembers)
-    }
-}
-
-/// RFC 4648 §4 base64, for exact body bytes in JSON.
-public enum Base64 {
-    public static func encode<C: Collection<UInt8>>(_ bytes: C) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var iterator = bytes.makeIterator()
-        while let a = iterator.next() {
-            let b = iterator.next(), c = iterator.next()
-            let n = UInt32(a) << 16 | UInt32(b ?? 0) << 8 | UInt32(c ?? 0)
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(b == nil ? 61 : alphabet[Int(n >> 6 & 63)])
-            out.append(c == nil ? 61 : alphabet[Int(n & 63)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

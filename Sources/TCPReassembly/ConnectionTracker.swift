@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// Limits that keep the tracker's memory independent of capture size.
 public struct ReassemblyLimits: Sendable {

@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// Which way bytes flow on a connection.
 public enum StreamDirection: String, Sendable, Hashable, CaseIterable {

@@ -1,5 +1,5 @@
 import CaptureModel
-import TCPReassembly
+public import TCPReassembly
 
 /// Follows one TLS connection through its record layer — both directions — and tells how the
 /// handshake went and when the (encrypted) request and response went past. Nothing is decrypted.

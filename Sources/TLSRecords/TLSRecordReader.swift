@@ -1,4 +1,5 @@
-import TCPReassembly
+import ByteText
+public import TCPReassembly
 
 /// One TLS record as it went past: its header, where it was in the stream, and when.
 public struct TLSRecord: Sendable, Hashable {
@@ -254,8 +255,7 @@ public struct TLSRecordReader: Sendable {
     }
 
     static func whyNotAHeader(_ bytes: [UInt8]) -> String {
-        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-            .joined(separator: " ")
+        let hex = Hex.encode(bytes, separator: " ")
         if TLSContentType(rawValue: bytes[0]) == nil { return "unknown record type \(bytes[0]) (header \(hex))" }
         if bytes[1] != 3 || bytes[2] > 4 { return "not a TLS record version (header \(hex))" }
         return "record length \(Int(bytes[3]) << 8 | Int(bytes[4])) over the \(TLSRecordHeader.maxLength)-byte limit (header \(hex))"

@@ -1,5 +1,5 @@
 import CaptureModel
-import TCPReassembly
+public import TCPReassembly
 
 /// A run of application_data records in one direction: how many, how many bytes, and when the
 /// first began and the last ended.

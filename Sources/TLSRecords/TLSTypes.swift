@@ -1,3 +1,5 @@
+import ByteText
+
 /// The content type of a TLS record (RFC 8446 §5.1; RFC 5246 §6.2.1; RFC 6520 for heartbeat).
 public enum TLSContentType: UInt8, Sendable, Hashable, CaseIterable {
     case changeCipherSpec = 20
@@ -42,16 +44,11 @@ public struct TLSProtocolVersion: RawRepresentable, Sendable, Hashable, Comparab
         case 0x0302: "TLS 1.1"
         case 0x0303: "TLS 1.2"
         case 0x0304: "TLS 1.3"
-        default: "0x" + Self.hex(rawValue)
+        default: "0x" + Hex.digits(rawValue)
         }
     }
 
     public static func < (lhs: TLSProtocolVersion, rhs: TLSProtocolVersion) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    static func hex(_ value: UInt16) -> String {
-        let digits = Array("0123456789abcdef")
-        return String((0..<4).reversed().map { digits[Int((value >> (4 * UInt16($0))) & 0xF)] })
-    }
 }
 
 /// A plaintext alert (RFC 8446 §6, RFC 5246 §7.2): a level and a description, two bytes.

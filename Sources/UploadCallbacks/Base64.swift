@@ -1,3 +1,5 @@
+import ByteText
+
 /// Strict Base64 decoding with the standard alphabet (RFC 4648 §4), as OSS expects for the
 /// `callback` and `callback-var` parameters (facts §7.1).
 ///
@@ -34,67 +36,24 @@ public enum StrictBase64 {
         }
     }
 
-    /// Decodes `text` (at most `limit` bytes are looked at; a longer text fails with `.tooLong`).
+    /// Decodes `text` (at most `limit` bytes are looked at; a longer text fails with `.tooLong`),
+    /// with ByteText's strict decoder.
     public static func decode<C: Collection<UInt8>>(_ text: C, limit: Int) -> Result<[UInt8], Failure> {
         let count = text.count
         if count == 0 { return .failure(.empty) }
         if count > limit { return .failure(.tooLong(length: count, limit: limit)) }
-        let input = Array(text)
-        // Characters first (a stray byte is the more useful message), then length and padding.
-        var padStart: Int?
-        for (offset, byte) in input.enumerated() {
-            if byte == UInt8(ascii: "=") {
-                if padStart == nil { padStart = offset }
-                continue
-            }
-            if let pad = padStart { return .failure(.misplacedPadding(offset: pad)) }
-            if value(of: byte) == nil {
-                if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") { return .failure(.urlSafeAlphabet(offset: offset)) }
-                return .failure(.invalidCharacter(byte: byte, offset: offset))
+        return Base64.decode(text).mapError { failure in
+            switch failure {
+            case .empty: .empty
+            case .invalidCharacter(let byte, let offset) where byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_"):
+                .urlSafeAlphabet(offset: offset)
+            case .invalidCharacter(let byte, let offset): .invalidCharacter(byte: byte, offset: offset)
+            case .badLength(let n): .badLength(n)
+            case .misplacedPadding(let offset): .misplacedPadding(offset: offset)
             }
         }
-        if count % 4 != 0 { return .failure(.badLength(count)) }
-        if let pad = padStart, count - pad > 2 { return .failure(.misplacedPadding(offset: pad)) }
-        var out: [UInt8] = []
-        out.reserveCapacity(count / 4 * 3)
-        var i = 0
-        while i < count {
-            let a = value(of: input[i])!, b = value(of: input[i + 1])!
-            out.append(a << 2 | b >> 4)
-            if let c = value(of: input[i + 2]) {
-                out.append((b & 0x0F) << 4 | c >> 2)
-                if let d = value(of: input[i + 3]) { out.append((c & 0x03) << 6 | d) }
-            }
-            i += 4
-        }
-        return .success(out)
     }
 
     /// Standard Base64 of `bytes`, padded (for tests and fixtures).
-    public static func encode(_ bytes: [UInt8]) -> String {
-        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out: [UInt8] = []
-        var i = 0
-        while i < bytes.count {
-            let n = min(3, bytes.count - i)
-            let b0 = bytes[i], b1 = n > 1 ? bytes[i + 1] : 0, b2 = n > 2 ? bytes[i + 2] : 0
-            out.append(table[Int(b0 >> 2)])
-            out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            out.append(n > 1 ? table[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(n > 2 ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func value(of byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"): 62
-        case UInt8(ascii: "/"): 63
-        default: nil
-        }
-    }
+    public static func encode(_ bytes: [UInt8]) -> String { Base64.encode(bytes) }
 }

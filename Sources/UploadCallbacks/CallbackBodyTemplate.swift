@@ -1,4 +1,5 @@
-import JSONValidation
+import ByteText
+public import JSONValidation
 
 /// A `callbackBody` template checked against `callbackBodyType: application/json`: can OSS's
 /// substitution of its `${…}` variables turn it into a JSON text?
@@ -110,7 +111,6 @@ public enum CallbackBodyTemplate {
     /// `'}'` for printable ASCII, `0x0A` otherwise.
     static func show(_ byte: UInt8) -> String {
         if byte > 0x20 && byte < 0x7F { return "'" + String(Character(Unicode.Scalar(byte))) + "'" }
-        let digits = Array("0123456789ABCDEF")
-        return "0x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
+        return "0x" + Hex.encode(CollectionOfOne(byte), uppercase: true)
     }
 }

@@ -1,3 +1,5 @@
+import ByteText
+
 /// One entry of `callbackUrl` (entries are separated by `;`, facts §7.2), taken apart the way
 /// the documentation describes it: an optional `http://` or `https://` scheme, a host (name,
 /// IPv4 dotted quad, or a bracketed IPv6 literal), an optional port, and a path with query.
@@ -37,7 +39,7 @@ public struct CallbackURL: Sendable, Hashable {
 
     /// Parses one entry; bounded by the entry's length.
     public static func parse(_ entry: String) -> Result<CallbackURL, SyntaxError> {
-        let text = entry.trimmingSpaces()
+        let text = entry.trimmingASCII(" \t")
         if text.isEmpty { return .failure(.empty) }
         for scalar in text.unicodeScalars {
             if scalar.value <= 0x20 || scalar.value == 0x7F || scalar.value >= 0x80 || "\"<>\\^`{|}".unicodeScalars.contains(scalar) {
@@ -190,11 +192,3 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
-    }
-}

@@ -1,3 +1,5 @@
+import ByteText
+
 /// The text fields at the start of a `multipart/form-data` body (RFC 7578), read from a bounded
 /// prefix: what a PostObject upload carries before its `file` part (OSS requires `file` to be
 /// the last field, so `callback` and `x:` fields come before it).
@@ -24,11 +26,11 @@ public struct MultipartFormPrefix: Sendable, Hashable {
     /// The boundary parameter of a `multipart/form-data` Content-Type (RFC 2046 §5.1.1), or nil.
     public static func boundary(contentType: String) -> String? {
         let parts = contentType.split(separator: ";")
-        guard let media = parts.first, media.trimmingSpaces().lowercased() == "multipart/form-data" else { return nil }
+        guard let media = parts.first, media.trimmingASCII(" \t").lowercased() == "multipart/form-data" else { return nil }
         for parameter in parts.dropFirst() {
-            let p = parameter.trimmingSpaces()
-            guard let eq = p.firstIndex(of: "="), p[..<eq].trimmingSpaces().lowercased() == "boundary" else { continue }
-            var value = p[p.index(after: eq)...].trimmingSpaces()
+            let p = parameter.trimmingASCII(" \t")
+            guard let eq = p.firstIndex(of: "="), p[..<eq].trimmingASCII(" \t").lowercased() == "boundary" else { continue }
+            var value = p[p.index(after: eq)...].trimmingASCII(" \t")
             if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
             guard (1...70).contains(value.utf8.count) else { return nil }
             return value
@@ -77,7 +79,7 @@ public struct MultipartFormPrefix: Sendable, Hashable {
             var name: String?
             var isFile = false
             for parameter in line[line.index(after: colon)...].split(separator: ";").dropFirst() {
-                let p = parameter.trimmingSpaces()
+                let p = parameter.trimmingASCII(" \t")
                 guard let eq = p.firstIndex(of: "=") else { continue }
                 let key = p[..<eq].lowercased()
                 var value = String(p[p.index(after: eq)...])
@@ -91,6 +93,3 @@ public struct MultipartFormPrefix: Sendable, Hashable {
     }
 }
 
-extension StringProtocol {
-    func trimmingSpaces() -> String { String(self).trimmingSpaces() }
-}

@@ -1,3 +1,5 @@
+import ByteText
+
 /// OSS's XML error body (facts §4.6):
 ///
 /// ```xml
@@ -60,7 +62,7 @@ public struct OSSErrorDocument: Sendable, Hashable {
         let textStart = o + open.count
         guard let c = find(close, in: bytes, from: textStart) else { return nil }
         let raw = bytes[textStart..<min(c, textStart + maxTextBytes)]
-        return decodeEntities(raw).trimmingXMLSpace()
+        return decodeEntities(raw).trimmingASCII(" \t\n\r")
     }
 
     /// The first index ≥ `from` where `needle` occurs in `hay`: Knuth–Morris–Pratt, so the work
@@ -145,15 +147,6 @@ public struct OSSErrorDocument: Sendable, Hashable {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-extension String {
-    func trimmingXMLSpace() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" || f == "\r\n" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" || l == "\r\n" { s.removeLast() }
-        return String(s)
     }
 }
 

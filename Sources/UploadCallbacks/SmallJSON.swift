@@ -1,3 +1,5 @@
+import ByteText
+
 /// A JSON value read by ``SmallJSON`` — just enough structure to read a callback configuration.
 public indirect enum SmallJSONValue: Sendable, Hashable {
     case object([(key: String, value: SmallJSONValue)])
@@ -229,15 +231,8 @@ public enum SmallJSON {
             guard bytes.count - i >= 4 else { throw fail("short \\u escape") }
             var v: UInt32 = 0
             for _ in 0..<4 {
-                let c = bytes[i]
-                let d: UInt32
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - 0x30)
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - 0x61 + 10)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - 0x41 + 10)
-                default: throw fail("invalid \\u escape")
-                }
-                v = v << 4 | d
+                guard let d = Hex.value(of: bytes[i]) else { throw fail("invalid \\u escape") }
+                v = v << 4 | UInt32(d)
                 i += 1
             }
             return v

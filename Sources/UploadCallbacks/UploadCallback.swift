@@ -1,4 +1,5 @@
-import HTTP1
+import ByteText
+public import HTTP1
 
 /// Where an upload request carried its callback parameter (facts §7.1).
 public enum CallbackLocation: String, Sendable, Hashable, CaseIterable {
@@ -244,36 +245,14 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         }
     }
 
+    /// `%XX` decoded, `+` kept, a malformed escape kept as it is.
     static func percentDecode(_ b: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        var i = 0
-        while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let hi = hexValue(b[i + 1]), let lo = hexValue(b[i + 2]) {
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(b[i])
-                i += 1
-            }
-        }
-        return out
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - 0x30
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - 0x61 + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - 0x41 + 10
-        default: nil
-        }
+        PercentEncoding.decode(b, plusAsSpace: false, invalidEscapes: .keep) ?? b
     }
 
     /// A form value without the trailing CR/LF some clients add.
     static func trimmedFormValue(_ value: [UInt8]) -> [UInt8] {
-        var v = value[...]
-        while let last = v.last, last == 0x0D || last == 0x0A || last == 0x20 { v = v.dropLast() }
-        return Array(v)
+        Array(ASCIIText.trimmingEnd(value[...]) { $0 == 0x0D || $0 == 0x0A || $0 == 0x20 })
     }
 
     init(location: CallbackLocation, locations: [CallbackLocation], encodedLength: Int) {
@@ -335,7 +314,7 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         switch value {
         case .string(let urls)?:
             let entries = urls.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
-            config.callbackURLs = entries.map { $0.trimmingSpaces() }
+            config.callbackURLs = entries.map { $0.trimmingASCII(" \t") }
             if entries.count > 5 {
                 problems.append(CallbackProblem(.tooManyURLs, "callbackUrl lists \(entries.count) URLs; OSS allows at most 5, separated by ';'"))
             }
@@ -351,7 +330,7 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     mutating func checkURL(_ entry: String) {
         switch CallbackURL.parse(entry) {
         case .failure(let error):
-            problems.append(CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingSpaces())\": \(error)"))
+            problems.append(CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingASCII(" \t"))\": \(error)"))
         case .success(let url):
             if let range = url.address?.privateRange {
                 problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is in \(range)"))
@@ -371,7 +350,7 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         switch value {
         case .string(let host)?:
             config.callbackHost = host
-            let h = host.trimmingSpaces()
+            let h = host.trimmingASCII(" \t")
             let bare = h.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
             if h.isEmpty || !CallbackURL.isHostName(Substring(bare)) || bare.isEmpty {
                 problems.append(CallbackProblem(.invalidHost, "callbackHost \"\(host)\" is not a host name"))
@@ -387,7 +366,7 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         switch value {
         case .string(let body)?:
             config.callbackBody = body
-            if body.trimmingSpaces().isEmpty { problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string")) }
+            if body.trimmingASCII(" \t").isEmpty { problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string")) }
         case nil:
             problems.append(CallbackProblem(.emptyBody, "callbackBody is missing"))
         case let other?:
@@ -400,7 +379,7 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         switch value {
         case .string(let type)?:
             config.callbackBodyType = type
-            let media = type.split(separator: ";").first.map { $0.trimmingSpaces().lowercased() } ?? ""
+            let media = type.split(separator: ";").first.map { $0.trimmingASCII(" \t").lowercased() } ?? ""
             if media != "application/x-www-form-urlencoded" && media != "application/json" {
                 problems.append(
                     CallbackProblem(.invalidBodyType, "callbackBodyType \"\(type)\" is neither application/x-www-form-urlencoded nor application/json"))
@@ -476,8 +455,8 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     /// A note when `callbackBodyType` is `application/json` and `callbackBody` cannot become JSON
     /// whatever OSS substitutes for its variables (``CallbackBodyTemplate``).
     static func jsonTemplateNote(_ config: CallbackConfiguration) -> CallbackProblem? {
-        guard let type = config.callbackBodyType, let body = config.callbackBody, !body.trimmingSpaces().isEmpty,
-            type.split(separator: ";").first.map({ $0.trimmingSpaces().lowercased() }) == "application/json",
+        guard let type = config.callbackBodyType, let body = config.callbackBody, !body.trimmingASCII(" \t").isEmpty,
+            type.split(separator: ";").first.map({ $0.trimmingASCII(" \t").lowercased() }) == "application/json",
             let error = CallbackBodyTemplate.firstError(body)
         else { return nil }
         return CallbackProblem(

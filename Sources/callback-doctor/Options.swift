@@ -4,11 +4,12 @@
     import Darwin
 #endif
 import Analysis
-import ArgumentParser
+public import ArgumentParser
 import CallbackSignature
 import Foundation
 import ReportModel
 import Rendering
+import Diagnosis
 
 /// What to read and how to diagnose it: shared by `analyze` and `exchanges`.
 struct InputOptions: ParsableArguments {
@@ -75,16 +76,8 @@ struct InputOptions: ParsableArguments {
     /// one line each, whatever the output format.
     /// `configure` adjusts the options last (the listing, statistics: see NarrowingOptions.swift).
     func analyze(listEverything: Bool = false, shard: InputShard? = nil, configure: (inout AnalysisOptions) -> Void = { _ in }) -> Report {
-        var options = AnalysisOptions()
-        if listEverything {
-            options.maxPassingExchangesKept = Int.max
-            options.maxFailingExchangesKeptPerRule = Int.max
-        }
-        options.diagnosis.latencyThresholdSeconds = latencyThreshold
-        options.filter = filter
-        options.servers = servers.names
         // Checked by validate(); a file that changed since is left out (and named on stderr).
-        options.publicKeys = publicKeyFiles.compactMap { file in
+        let keys = publicKeyFiles.compactMap { file in
             do {
                 return try Self.loadKey(file)
             } catch {
@@ -92,6 +85,8 @@ struct InputOptions: ParsableArguments {
                 return nil
             }
         }
+        var options = AnalysisOptions(
+            listEverything: listEverything, latencyThreshold: latencyThreshold, filter: filter, servers: servers, publicKeys: keys)
         configure(&options)
         let report = BatchAnalyzer.analyze(
             arguments: inputs, options: options, tool: ToolInfo(version: CallbackDoctor.version), jobs: jobs ?? BatchAnalyzer.defaultJobs,
@@ -104,6 +99,22 @@ struct InputOptions: ParsableArguments {
             }
         }
         return report
+    }
+}
+
+extension AnalysisOptions {
+    /// The analysis settings `analyze`, `exchanges` and `watch` take from their options, built in
+    /// one place: with `listEverything` (`--list-all`) no exchange is left unlisted.
+    init(listEverything: Bool, latencyThreshold: Double, filter: String?, servers: ServerOptions, publicKeys: [CallbackPublicKey]) {
+        self.init()
+        if listEverything {
+            maxPassingExchangesKept = Int.max
+            maxFailingExchangesKeptPerRule = Int.max
+        }
+        diagnosis.latencyThresholdSeconds = latencyThreshold
+        self.filter = filter
+        self.servers = servers.names
+        self.publicKeys = publicKeys
     }
 }
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import ReportModel
 import Rendering
+import Diagnosis
 
 extension CallbackDoctor {
     /// `callback-doctor show CAPTURE N`: exchange `#N` of the report, in full.

@@ -10,6 +10,7 @@ import Foundation
 import PcapCapture
 import ReportModel
 import Rendering
+import HTTPExchanges
 
 extension CallbackDoctor {
     struct Watch: ParsableCommand {
@@ -104,28 +105,17 @@ extension CallbackDoctor {
             for file in publicKeyFiles { _ = try InputOptions.loadKey(file) }
         }
 
+        /// Opens the capture, reports each callback as it is decided (``LiveLines``) with a status
+        /// line, and writes the report when the capture stops.
         func run() throws {
-            var options = AnalysisOptions()
-            if listAll {
-                options.maxPassingExchangesKept = Int.max
-                options.maxFailingExchangesKeptPerRule = Int.max
-            }
-            options.diagnosis.latencyThresholdSeconds = latencyThreshold
-            options.filter = filter
-            options.servers = servers.names
-            options.publicKeys = try publicKeyFiles.map(InputOptions.loadKey)
+            var options = AnalysisOptions(
+                listEverything: listAll, latencyThreshold: latencyThreshold, filter: filter, servers: servers,
+                publicKeys: try publicKeyFiles.map(InputOptions.loadKey))
             narrowing.apply(to: &options)
 
             // Handlers first, so that a signal during start-up is not lost.
             StopSignals.install()
-
-            var capture: LiveCapture
-            do {
-                capture = try LiveCapture(interface: interface, filter: filter, savefile: savefile)
-            } catch {
-                printError(TerminalSafety.escape(error.description))
-                throw ExitCode(2)
-            }
+            var capture = try openCapture()
 
             let environment = ProcessInfo.processInfo.environment
             let linesToStandardError = output == nil && format != .text
@@ -134,12 +124,7 @@ extension CallbackDoctor {
             let style = TerminalStyle(enabled: color.enabled(isTerminal: linesAreTerminal, environment: environment))
             let status = StatusLine(enabled: !quiet && isatty(STDERR_FILENO) == 1)
 
-            if !quiet {
-                var what = "watching \(interface) (\(capture.linkLayer))"
-                if let filter { what += ", filter '\(filter)'" }
-                if let savefile { what += ", saving packets to \(savefile)" }
-                printError(TerminalSafety.escape(what) + "; Ctrl-C stops and writes the report")
-            }
+            if !quiet { announce(capture) }
 
             var tally = LiveTally()
             var packets = 0
@@ -184,20 +169,48 @@ extension CallbackDoctor {
             status.clear()
             _ = consume capture  // closes the savefile before the report is written
 
-            var report = liveReport
-            for summary in report.captures {
+            for summary in liveReport.captures {
                 if let damage = summary.damage { printError(TerminalSafety.escape(damage)) }
             }
             if !quiet {
-                let why: String
-                switch reason {
-                case .requested: why = "stopped by \(StopSignals.requested == SIGTERM ? "SIGTERM" : "SIGINT")"
-                case .duration: why = "--duration reached"
-                case .count: why = "--count reached"
-                case .failed: why = "the capture failed"
-                }
-                printError("\(why); \(tally.callbacks) callback\(tally.callbacks == 1 ? "" : "s"), \(tally.failing) failing")
+                printError("\(Self.describe(reason)); \(tally.callbacks) callback\(tally.callbacks == 1 ? "" : "s"), \(tally.failing) failing")
             }
+            try writeReport(liveReport, environment: environment)
+        }
+
+        /// The live capture on `--interface`; a capture that cannot start is one line on standard
+        /// error and exit status 2.
+        private func openCapture() throws -> LiveCapture {
+            do {
+                return try LiveCapture(interface: interface, filter: filter, savefile: savefile)
+            } catch {
+                printError(TerminalSafety.escape(error.description))
+                throw ExitCode(2)
+            }
+        }
+
+        /// The line on standard error that says what is watched.
+        private func announce(_ capture: borrowing LiveCapture) {
+            var what = "watching \(interface) (\(capture.linkLayer))"
+            if let filter { what += ", filter '\(filter)'" }
+            if let savefile { what += ", saving packets to \(savefile)" }
+            printError(TerminalSafety.escape(what) + "; Ctrl-C stops and writes the report")
+        }
+
+        /// Why the capture stopped, as the closing line says it.
+        private static func describe(_ reason: LiveStopReason) -> String {
+            switch reason {
+            case .requested: "stopped by \(StopSignals.requested == SIGTERM ? "SIGTERM" : "SIGINT")"
+            case .duration: "--duration reached"
+            case .count: "--count reached"
+            case .failed: "the capture failed"
+            }
+        }
+
+        /// The report in `--format` (redacted as `--redact` says) to `-o` or standard output; the
+        /// exit status per `--fail-on`.
+        private func writeReport(_ liveReport: Report, environment: [String: String]) throws {
+            var report = liveReport
             if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
             let colored = color.enabled(isTerminal: output == nil && standardOutputIsTerminal(), environment: environment)
             try writeOutput(to: output) { renderReport(report, format: format, color: colored, verbose: verbose, to: $0) }

@@ -3,6 +3,7 @@ import Diagnosis
 import Foundation
 import ReportModel
 import Testing
+import HTTPExchanges
 
 /// Directories, globs, unreadable files, parallel jobs, and the merged report.
 @Suite struct BatchTests {

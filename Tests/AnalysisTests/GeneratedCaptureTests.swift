@@ -3,6 +3,9 @@ import Diagnosis
 import Foundation
 import ReportModel
 import Testing
+import HTTP1
+import HTTPExchanges
+import TCPReassembly
 
 /// The benchmark's generator (`bench/gen_capture.py`) writes a capture and its own record of what
 /// every exchange in it is. Analysing a small one must give back exactly that record: every

@@ -3,6 +3,10 @@ import Foundation
 import PcapCapture
 import ReportModel
 import Testing
+import Diagnosis
+import HTTP1
+import HTTPExchanges
+import TCPReassembly
 
 /// `.gz` captures are read through zlib, found by their magic number, never by their name.
 @Suite struct GzipInputTests {

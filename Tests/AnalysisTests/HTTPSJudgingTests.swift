@@ -6,6 +6,9 @@ import PcapCapture
 import ReportModel
 import TestSupport
 import Testing
+import HTTPExchanges
+import TCPReassembly
+import TLSRecords
 
 /// HTTPS is judged as OSS callbacks only for callback servers: servers named with `--server`, or
 /// the address and port plaintext callbacks went to — before or after the HTTPS connection, on

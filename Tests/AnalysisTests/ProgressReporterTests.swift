@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import Synchronization
 import Testing
+import ReportModel
 
 @Suite struct ProgressReporterTests {
     @Test func lineShowsFilesBytesRateAndETA() {

@@ -4,6 +4,9 @@ import Foundation
 import ReportModel
 import TestSupport
 import Testing
+import Diagnosis
+import HTTPExchanges
+import TCPReassembly
 
 /// One capture split by connection across threads (`ShardedPipeline`) must give the report one
 /// thread gives: the same summary, the same listed exchanges with the same connection numbers.

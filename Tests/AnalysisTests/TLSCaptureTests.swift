@@ -5,6 +5,8 @@ import Foundation
 import ReportModel
 import TestSupport
 import Testing
+import HTTPExchanges
+import TLSRecords
 
 /// HTTPS connections written as real TCP/IP frames (PacketBuilder → PcapWriter) and analysed
 /// through the whole pipeline: libpcap, decoding, reassembly, routing to the TLS analyzer, rules.

@@ -5,6 +5,7 @@ import HTTPExchanges
 import Testing
 
 @testable import Diagnosis
+import TCPReassembly
 
 /// The four authenticity rules, on exchanges built in code with a given signature verdict.
 @Suite struct SignatureRuleTests {

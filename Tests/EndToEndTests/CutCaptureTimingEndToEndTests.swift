@@ -1,5 +1,10 @@
 import Diagnosis
 import Testing
+import Analysis
+import CaptureModel
+import HTTPExchanges
+import TCPReassembly
+import ReportModel
 
 /// Issue #16 item 2 on the snaplen-200 captures (the derived `snaplen-200.pcap` and the real
 /// `tcpdump -s 200` recording): every record's time and original length are kept, so every

@@ -5,6 +5,9 @@ import Foundation
 import HTTPExchanges
 import ReportModel
 import Testing
+import CaptureModel
+import HTTP1
+import TCPReassembly
 
 /// The captures `samples/derive.py` makes from the real recordings (re-split, reordered,
 /// retransmitted, VLAN/QinQ/raw/NULL, segments dropped, snaplen 200; `field-*` from the field

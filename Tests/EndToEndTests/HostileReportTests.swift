@@ -4,6 +4,9 @@ import Foundation
 import ReportModel
 import Rendering
 import Testing
+import Diagnosis
+import HTTP1
+import HTTPExchanges
 
 /// The crafted hostile capture (``HostileCapture``) through the real binary in every format:
 /// nothing it carries may act (markup, escape sequences, table or link syntax), and nothing

@@ -6,6 +6,9 @@ import HTTPExchanges
 import ReportModel
 import TLSRecords
 import Testing
+import CaptureModel
+import HTTP1
+import TCPReassembly
 
 /// Every recorded sample, analysed end to end, against the sender's own record.
 @Suite struct SampleScenarioTests {

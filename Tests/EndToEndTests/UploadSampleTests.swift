@@ -3,6 +3,9 @@ import Diagnosis
 import Foundation
 import ReportModel
 import Testing
+import HTTP1
+import HTTPExchanges
+import UploadCallbacks
 
 /// The uploader's side (issue #7) on the recorded samples: what the report says about uploads
 /// to the fake OSS endpoint, beyond the rule ids SampleScenarioTests checks.

@@ -2,6 +2,7 @@ import TCPReassembly
 import Testing
 
 @testable import TLSRecords
+import TestSupport
 
 /// Drives a tracker with one segment per call, in capture order.
 private struct Conversation {

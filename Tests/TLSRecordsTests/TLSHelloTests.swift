@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TLSRecords
+import TestSupport
 
 @Suite struct TLSHelloTests {
     @Test func clientHelloWithSNIALPNAndSupportedVersions() throws {

@@ -2,6 +2,7 @@ import TCPReassembly
 import Testing
 
 @testable import TLSRecords
+import TestSupport
 
 /// Feeds `stream` to a reader in the given pieces; returns every event.
 private func read(_ pieces: [[UInt8]], gapsAfter: [Int: Int64] = [:]) -> [TLSRecordEvent] {

@@ -1,5 +1,5 @@
 import Foundation
-import Testing
+public import Testing
 
 /// The shared test corpus (one helper for every test target), `<package root>/../shared/corpus` (see its MANIFEST.tsv).
 ///

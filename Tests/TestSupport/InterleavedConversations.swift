@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// Several TCP conversations written into one pcap, their packets interleaved in time order —
 /// for captures where what one connection means depends on another (HTTPS judged because

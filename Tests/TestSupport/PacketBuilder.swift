@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 
 /// Builds link-layer frames byte by byte from header fields, for tests.
 ///

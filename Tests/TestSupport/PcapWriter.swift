@@ -1,4 +1,4 @@
-import CaptureModel
+public import CaptureModel
 import Foundation
 
 /// Writes classic pcap files for tests: µs or ns timestamps, either byte order, any link type.

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// Every libcrypto call of the module, each wrapped once (as `PcapCapture/Internals/LibpcapCalls`
 /// wraps libpcap). Pointers are `EVP_MD_CTX *` and `EVP_PKEY *`, owned by the caller's class.

@@ -2,6 +2,7 @@
 // standard input) through a stdio stream — each with libpcap, or with the pcapng reader when a
 // stream's pcapng interfaces have different link types (see `CaptureFile`).
 #if canImport(Glibc)
+import ByteText
 internal import Glibc
 #elseif canImport(Musl)
 internal import Musl
@@ -135,7 +136,7 @@ private func openCaptureStream(path: String, stream: DescriptorStream, filter: S
 private func describeStart(_ bytes: [UInt8]) -> String {
     if bytes.isEmpty { return "is empty" }
     if bytes.count < 4 { return "is only \(bytes.count) byte\(bytes.count == 1 ? "" : "s") long" }
-    return "starts with bytes \(bytes.prefix(4).map { hexByte($0) }.joined(separator: " "))"
+    return "starts with bytes \(Hex.encode(bytes.prefix(4), separator: " "))"
 }
 
 /// libpcap's message for a gzip-backed stream, with zlib's reason when zlib had one.

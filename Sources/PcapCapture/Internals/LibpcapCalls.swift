@@ -1,6 +1,7 @@
 // The libpcap boundary: every call into libpcap in this package goes through one function in
 // this file (the swift-system `Syscalls.swift` pattern). Nothing outside this file names a
 // `pcap_*` function or a `DLT_*` constant, and no C type leaves the module (`internal import`).
+import ByteText
 import CaptureModel
 internal import CPcap
 #if canImport(Glibc)
@@ -210,16 +211,7 @@ struct LibpcapMessage: Error {
     /// Collapses newlines and surrounding blanks so that every error stays on one line.
     static func oneLine(_ text: String) -> String {
         let pieces = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-        return pieces.map { $0.trimmingBlanks() }.filter { !$0.isEmpty }.joined(separator: " ")
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingBlanks() -> String {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
+        return pieces.map { $0.trimmingASCII(" \t") }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 }
 
