@@ -9,7 +9,6 @@
 // EndToEndTests' ImportGraphTests).
 //
 // Module graph (printed by scripts/import-graph.py; a test keeps it in step):
-//
 //   0  ByteText
 //   0  CaptureModel
 //   0  COpenSSL
@@ -30,13 +29,12 @@
 //                           TCPReassembly, ByteText, CaptureModel
 //   5  ReportModel       ─► Diagnosis, HTTPExchanges, TLSRecords, UploadCallbacks, CallbackSignature, HTTP1,
 //                           TCPReassembly, ByteText, CaptureModel
-//   6  Analysis          ─► ReportModel, Diagnosis, HTTPExchanges, CallbackSignature, PacketDecoding, PcapCapture,
-//                           TCPReassembly, CaptureModel
+//   6  Analysis          ─► ReportModel, Diagnosis, HTTPExchanges, CallbackSignature, HTTP1, PacketDecoding,
+//                           PcapCapture, TCPReassembly, CaptureModel
 //   6  Rendering         ─► ReportModel, Diagnosis, HTTPExchanges, TLSRecords, UploadCallbacks, CallbackSignature,
 //                           HTTP1, JSONValidation, TCPReassembly, ByteText, CaptureModel
 //   7  callback-doctor   ─► Analysis, Rendering, ReportModel, Diagnosis, HTTPExchanges, CallbackSignature,
 //                           PcapCapture, ArgumentParser
-//
 // (end of the module graph)
 //
 // C boundaries: only PcapCapture imports libpcap (and glibc's fopencookie, CStdioCookie), only
@@ -124,7 +122,7 @@ let package = Package(
             name: "Analysis",
             dependencies: [
                 "CaptureModel", "PcapCapture", "PacketDecoding", "TCPReassembly", "HTTPExchanges", "Diagnosis",
-                "ReportModel", "CallbackSignature",
+                "ReportModel", "CallbackSignature", "HTTP1",
             ],
             swiftSettings: strict),
         // The command-line tool.
@@ -164,7 +162,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "CallbackSignature", "TLSRecords", "CaptureModel", "Diagnosis", "HTTP1", "HTTPExchanges", "TCPReassembly", "UploadCallbacks"],
+            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "CallbackSignature", "TLSRecords", "CaptureModel", "Diagnosis", "HTTP1", "HTTPExchanges", "TCPReassembly", "UploadCallbacks", "ByteText"],
             exclude: ["Goldens"],
             swiftSettings: strict),
         // Issue #6: the corpus sweep through the built binary, and resource attacks.

@@ -1,6 +1,8 @@
 import CaptureModel
 import Diagnosis
 import HTTPExchanges
+import HTTP1
+import TCPReassembly
 
 /// Pairs the inner legs of a callback with the callback they serve, across connections
 /// (issue #19): with `tcpdump -i any` on a host running a reverse proxy in front of the app, both

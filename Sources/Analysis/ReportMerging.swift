@@ -1,6 +1,6 @@
 import CaptureModel
 import Diagnosis
-import ReportModel
+public import ReportModel
 
 /// A report that cannot be merged: which file, and why (one line).
 public struct ReportMergeError: Error, Sendable, CustomStringConvertible {
@@ -155,9 +155,10 @@ public struct ReportMerging {
         try readCounts(t, into: &tally)
         tally.firstPacketTime = try t.timestamp("firstPacketTime")
         tally.lastPacketTime = try t.timestamp("lastPacketTime")
-        tally.findingsByRule = try t.object("findingsByRule").members().map { (field) throws(ReportMergeError) in
-            (RuleID(rawValue: field.key), try field.value.asInt())
-        }
+        tally.findingsByRule = RuleCounts(
+            try t.object("findingsByRule").members().map { (field) throws(ReportMergeError) in
+                (rule: RuleID(rawValue: field.key), count: try field.value.asInt())
+            })
         tally.worstRule = try t.optionalString("worstRule").map(RuleID.init(rawValue:))
         return tally
     }

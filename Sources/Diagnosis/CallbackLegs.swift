@@ -1,6 +1,6 @@
-import CaptureModel
-import HTTP1
-import HTTPExchanges
+public import CaptureModel
+public import HTTP1
+public import HTTPExchanges
 import TCPReassembly
 
 /// One inner leg of a callback: a connection the callback server's host opened, while OSS's

@@ -1,3 +1,4 @@
+import ByteText
 import HTTP1
 import HTTPExchanges
 
@@ -79,17 +80,17 @@ struct AnswerStack {
     private static func withoutTags(_ line: Substring) -> String {
         var out = String(line)
         for tag in ["<br />", "<b>", "</b>"] { out = out.replacing(tag, with: "") }
-        return out.trimmingCharacters(in: " ")
+        return out.trimmingASCII(" ")
     }
 
     /// Whether an `Accept-Encoding` value lists `coding` (RFC 9110 §12.5.3; `q=0` refuses it).
     static func accepts(_ acceptEncoding: String, _ coding: String) -> Bool {
-        let wanted = coding.lowercased().trimmingCharacters(in: " ")
+        let wanted = coding.lowercased().trimmingASCII(" ")
         return acceptEncoding.lowercased().split(separator: ",").contains { item in
             let parts = item.split(separator: ";")
-            guard let name = parts.first?.trimmingCharacters(in: " \t"), name == wanted || name == "*" else { return false }
+            guard let name = parts.first?.trimmingASCII(" \t"), name == wanted || name == "*" else { return false }
             let refused = parts.dropFirst().contains { parameter in
-                let p = parameter.trimmingCharacters(in: " \t")
+                let p = parameter.trimmingASCII(" \t")
                 return p.hasPrefix("q=") && Double(p.dropFirst(2)) == 0
             }
             return !refused

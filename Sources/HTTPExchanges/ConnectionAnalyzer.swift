@@ -514,7 +514,7 @@ struct HTTPConnectionAnalyzer {
         }
         if held?.index == index {
             if endsAtClose(held?.response) { held?.response?.timing.end = fin }
-        } else if let i = pending.firstIndex(where: { $0.index == index }), readPending(i, { endsAtClose($0.response) }) {
+        } else if let i = pending.position(of: index), readPending(i, { endsAtClose($0.response) }) {
             pending[i].response?.timing.end = fin
         }
     }

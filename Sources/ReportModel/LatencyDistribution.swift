@@ -1,4 +1,7 @@
-import Diagnosis
+public import Diagnosis
+public import CaptureModel
+public import HTTPExchanges
+public import TCPReassembly
 
 /// One home for latency distributions: the stats command's rows (``CallbackStatistics``) and the
 /// report's aggregates (``ReportAggregates``) both keep theirs in this type.

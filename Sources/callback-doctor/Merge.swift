@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import ReportModel
 import Rendering
+import Diagnosis
 
 extension CallbackDoctor {
     /// `callback-doctor merge`: JSON reports of separate runs as the report of one run (issue #17).

@@ -5,6 +5,7 @@ import Foundation
 import ReportModel
 import TestSupport
 import Testing
+import HTTPExchanges
 
 /// The summary's aggregates (issue #17) are the whole capture's, streamed over every exchange —
 /// not the bounded listing's: they do not change with the quotas, they add up over any split,

@@ -3,6 +3,9 @@ import CaptureModel
 import Diagnosis
 import Foundation
 import Testing
+import HTTPExchanges
+import ReportModel
+import TCPReassembly
 
 /// `LegPairing` on its own: the two legs of `samples/captures/stacks/nginx-read-timeout.pcap`
 /// analysed apart (a BPF filter per leg, so each is a callback of its own), offered in either

@@ -1,3 +1,4 @@
+import ByteText
 import Analysis
 import Diagnosis
 import HTTPExchanges
@@ -5,6 +6,7 @@ import ReportModel
 import Rendering
 import TCPReassembly
 import Testing
+import HTTP1
 
 /// The stacks of issue #19 as recorded by `samples/record-hints.sh` (Debian's nginx, PHP's
 /// built-in server, the JDK's HttpServer, raw servers), end to end: the fix fits the stack the
@@ -34,7 +36,7 @@ import Testing
         let f = try Self.finding(d, .badStatus)
         let latency = try #require(d.exchange.latencySeconds)
         #expect(latency > 2.9 && latency < 3.5, "nginx's proxy_read_timeout is 3 s: \(latency)")
-        #expect(f.hint.hasPrefix("nginx answered 504 Gateway Time-out itself \(Diagnoser.duration(latency)) after the request"))
+        #expect(f.hint.hasPrefix("nginx answered 504 Gateway Time-out itself \(DurationText.describe(latency)) after the request"))
         #expect(f.hint.contains("proxy_read_timeout"))
         let stack = try #require(f.evidence.first { $0.key == "stack" }?.value)
         #expect(stack.contains("the answer's Server header says nginx"))

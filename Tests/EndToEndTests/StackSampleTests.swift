@@ -3,6 +3,11 @@ import Diagnosis
 import Foundation
 import ReportModel
 import Testing
+import CallbackSignature
+import CaptureModel
+import HTTP1
+import HTTPExchanges
+import TCPReassembly
 
 /// The real stacks of issue #19 (`samples/record-stacks.sh`, `samples/recording-stacks.json`):
 /// nginx in front of an app, recorded with both legs on one interface (the `tcpdump -i any`
