@@ -88,10 +88,8 @@ public indirect enum JSONValue: Sendable, Equatable {
             }
             switch member {
             case .value(let value):
-                sink.append { out in
-                    memberStart(&out)
-                    value.write(into: &out, indent: indent, level: 1)
-                }
+                sink.append { out in memberStart(&out) }
+                value.write(to: sink, indent: indent, level: 1)
             case .array(let count, let element):
                 guard count > 0 else {
                     sink.append { out in
@@ -128,6 +126,46 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// ``writeObject(_:indent:newline:to:)``'s text as one `String`.
     public static func serializedObject(_ members: [(String, StreamedMember)], indent: Int, newline: Bool = false) -> String {
         ByteSink.collect { writeObject(members, indent: indent, newline: newline, to: $0) }
+    }
+
+    /// Writes the same bytes as ``write(into:indent:level:)`` into `sink`, an object member by
+    /// member and an array element by element, so that a large value (the summary's aggregates)
+    /// reaches the sink in pieces no larger than its largest scalar member or element: the sink's
+    /// chunks stay bounded (``ByteSink``'s contract) whatever the value's size.
+    private func write(to sink: ByteSink, indent: Int, level: Int) {
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            sink.append { $0.append(UInt8(ascii: "[")) }
+            for (i, item) in items.enumerated() {
+                sink.append { out in
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    Self.lineBreak(&out, indent: indent, level: level + 1)
+                }
+                item.write(to: sink, indent: indent, level: level + 1)
+            }
+            sink.append { out in
+                Self.lineBreak(&out, indent: indent, level: level)
+                out.append(UInt8(ascii: "]"))
+            }
+        case .object(let members) where !members.isEmpty:
+            sink.append { $0.append(UInt8(ascii: "{")) }
+            for (i, (key, value)) in members.enumerated() {
+                sink.append { out in
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    Self.lineBreak(&out, indent: indent, level: level + 1)
+                    Self.writeString(key, into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    if indent > 0 { out.append(UInt8(ascii: " ")) }
+                }
+                value.write(to: sink, indent: indent, level: level + 1)
+            }
+            sink.append { out in
+                Self.lineBreak(&out, indent: indent, level: level)
+                out.append(UInt8(ascii: "}"))
+            }
+        default:
+            sink.append { out in write(into: &out, indent: indent, level: level) }
+        }
     }
 
     /// Serialises into UTF-8 bytes (the whole writer works on bytes, never on `String`s).

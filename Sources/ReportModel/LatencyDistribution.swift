@@ -1,7 +1,7 @@
 public import Diagnosis
-public import CaptureModel
-public import HTTPExchanges
-public import TCPReassembly
+import CaptureModel
+import HTTPExchanges
+import TCPReassembly
 
 /// One home for latency distributions: the stats command's rows (``CallbackStatistics``) and the
 /// report's aggregates (``ReportAggregates``) both keep theirs in this type.

@@ -1,6 +1,6 @@
 public import CaptureModel
 public import Diagnosis
-public import HTTPExchanges
+import HTTPExchanges
 
 /// What an exchange is, for counting and for the bounded listing: every exchange is exactly one
 /// kind (checked in this order), so the kinds' counts add up to `exchanges`.
