@@ -154,8 +154,12 @@ extension Report {
     ) {
         var e = d.exchange
         if var request = e.request {
-            request.head.headers = redactHeaders(request.head.headers, pass: pass, with: &r)
-            request.head.target = r.apply(pass, to: request.head.target)
+            let before = r.count
+            var head = request.head
+            head.headers = redactHeaders(head.headers, pass: pass, with: &r)
+            head.target = r.apply(pass, to: head.target)
+            // Set once, and only when changed: setting it judges the callback signals again.
+            if r.count != before { request.head = head }
             request.body = redactBody(request.body, pass: pass, with: &r)
             request.signature = request.signature.map { redactSignature($0) { r.apply(pass, to: $0) } }
             e.request = request
@@ -166,8 +170,11 @@ extension Report {
             return i
         }
         if var response = e.response {
-            response.head.headers = redactHeaders(response.head.headers, pass: pass, with: &r)
-            response.head.reason = r.apply(pass, to: response.head.reason)
+            let before = r.count
+            var head = response.head
+            head.headers = redactHeaders(head.headers, pass: pass, with: &r)
+            head.reason = r.apply(pass, to: head.reason)
+            if r.count != before { response.head = head }
             response.body = redactBody(response.body, pass: pass, with: &r)
             e.response = response
         }
@@ -244,17 +251,19 @@ extension Report {
     }
 
     /// Structure pass: a header secret by name loses its value (``Redactor/headerValue(name:value:)``),
-    /// any other value goes through ``Redactor/text(_:)``. Echo pass: every value.
+    /// any other value goes through ``Redactor/text(_:)``. Echo pass: every value. `headers`
+    /// itself when nothing was replaced (every replacement counts in ``Redactor/count``).
     static func redactHeaders(_ headers: HTTPHeaders, pass: RedactionPass, with r: inout Redactor) -> HTTPHeaders {
-        HTTPHeaders(
-            headers.map { field in
-                let value =
-                    switch pass {
-                    case .structure: r.headerValue(name: field.name, value: field.value) ?? r.text(field.value)
-                    case .echoes: r.echoes(field.value)
-                    }
-                return HTTPHeaders.Field(name: field.name, value: value)
-            })
+        let before = r.count
+        let fields = headers.map { field in
+            let value =
+                switch pass {
+                case .structure: r.headerValue(name: field.name, value: field.value) ?? r.text(field.value)
+                case .echoes: r.echoes(field.value)
+                }
+            return HTTPHeaders.Field(name: field.name, value: value)
+        }
+        return r.count == before ? headers : HTTPHeaders(fields)
     }
 
     /// The preview through `pass`; the leading bytes follow the preview when they are its start

@@ -90,6 +90,10 @@ public struct Redactor: Sendable {
                 + value[end...]
         case "authorization", "proxy-authorization":
             // `scheme SP credentials` (RFC 9110 §11.4): keep a short token-like scheme.
+            if bytes.allSatisfy({ $0 < 0x80 }) {
+                // ASCII (nearly always): the same test on bytes, as each byte is a `Character`.
+                return authorizationValue(bytes, kind: kind) ?? value
+            }
             if let space = value.firstIndex(of: " "), space > value.startIndex {
                 let scheme = value[..<space]
                 let credentials = value[value.index(after: space)...]
@@ -103,6 +107,28 @@ public struct Redactor: Sendable {
             return String(decoding: replace(bytes, kind: kind), as: UTF8.self)
         default:
             return String(decoding: replace(bytes, kind: kind), as: UTF8.self)
+        }
+    }
+
+    /// An ASCII `Authorization` value with its credentials replaced, keeping a scheme of at most
+    /// 24 letters, digits, `-`, `_` or `.` before the first space; nil when it is a marker already.
+    private mutating func authorizationValue(_ bytes: [UInt8], kind: String) -> String? {
+        if let space = bytes.firstIndex(of: 0x20), space > 0, space <= 24, space + 1 < bytes.count,
+            bytes[..<space].allSatisfy(Self.isSchemeByte)
+        {
+            let credentials = bytes[(space + 1)...]
+            if Self.isMarker(credentials) { return nil }
+            return String(decoding: bytes[...space] + replace(credentials, kind: kind), as: UTF8.self)
+        }
+        return String(decoding: replace(bytes, kind: kind), as: UTF8.self)
+    }
+
+    static func isSchemeByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+            true
+        default: false
         }
     }
 
@@ -165,7 +191,8 @@ public struct Redactor: Sendable {
         var splice = Splice(b)
         var i = 0
         while i < b.count {
-            guard b[i] == UInt8(ascii: ":"), i + 2 < b.count, b[i + 1] == UInt8(ascii: "/"), b[i + 2] == UInt8(ascii: "/") else {
+            i = Self.index(of: UInt8(ascii: ":"), in: b, from: i)
+            guard i + 2 < b.count, b[i + 1] == UInt8(ascii: "/"), b[i + 2] == UInt8(ascii: "/") else {
                 i += 1
                 continue
             }
@@ -182,6 +209,15 @@ public struct Redactor: Sendable {
             i = j
         }
         return splice.result
+    }
+
+    /// The index of the first `byte` in `b` at or after `start`, or `b.count`.
+    static func index(of byte: UInt8, in b: [UInt8], from start: Int) -> Int {
+        b.withUnsafeBufferPointer { p in
+            var i = start
+            while i < p.count, p[i] != byte { i += 1 }
+            return i
+        }
     }
 
     static func endsAuthority(_ byte: UInt8) -> Bool {
@@ -202,6 +238,17 @@ public struct Redactor: Sendable {
         }
     }
 
+    /// The next run of ``isNameByte(_:)`` bytes at or after `start` (empty at the end).
+    static func nextName(in b: [UInt8], from start: Int) -> (start: Int, end: Int) {
+        b.withUnsafeBufferPointer { p in
+            var i = start
+            while i < p.count, !isNameByte(p[i]) { i += 1 }
+            let nameStart = i
+            while i < p.count, isNameByte(p[i]) { i += 1 }
+            return (nameStart, i)
+        }
+    }
+
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
     /// Replaces the values of secret fields (step 2 of ``bytes(_:)``).
@@ -209,12 +256,9 @@ public struct Redactor: Sendable {
         var splice = Splice(b)
         var i = 0
         while i < b.count {
-            guard Self.isNameByte(b[i]) else {
-                i += 1
-                continue
-            }
-            let nameStart = i
-            while i < b.count, Self.isNameByte(b[i]) { i += 1 }
+            let (nameStart, nameEnd) = Self.nextName(in: b, from: i)
+            guard nameStart < nameEnd else { break }
+            i = nameEnd
             let name = b[nameStart..<i]
             let keyQuote: UInt8? =
                 nameStart > 0 && (b[nameStart - 1] == UInt8(ascii: "\"") || b[nameStart - 1] == UInt8(ascii: "'"))
@@ -361,10 +405,8 @@ public struct Redactor: Sendable {
         var copied = 0  // input[..<copied] is in `out` (once something changed)
         var i = 0
         scan: while i < input.count {
-            guard search.starts[Int(input[i])] else {
-                i += 1
-                continue
-            }
+            i = search.nextStart(in: input, from: i)
+            guard i < input.count else { break }
             for (n, secret) in search.secrets.enumerated() where input.count - i >= secret.count && input[i] == secret[0] {
                 if input[i..<(i + secret.count)].elementsEqual(secret) {
                     if out.isEmpty { out.reserveCapacity(input.count) }
@@ -410,6 +452,17 @@ struct EchoSearch: Sendable {
     let secrets: [[UInt8]]
     let markers: [[UInt8]]
     let starts: [Bool]
+
+    /// The first index at or after `start` where a secret may begin, or `input.count`.
+    func nextStart(in input: [UInt8], from start: Int) -> Int {
+        input.withUnsafeBufferPointer { p in
+            starts.withUnsafeBufferPointer { table in
+                var i = start
+                while i < p.count, !table[Int(p[i])] { i += 1 }
+                return i
+            }
+        }
+    }
 
     init(secrets found: [[UInt8]], minimumLength: Int) {
         secrets = found.filter { !$0.isEmpty && $0.count >= minimumLength }.sorted { $0.count > $1.count }

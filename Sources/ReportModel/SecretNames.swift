@@ -15,8 +15,8 @@
 struct SecretNames: Sendable {
     let policy: RedactionPolicy
     private let secretHeaders: [[UInt8]]
-    private let headerParts: [[UInt8]]
-    private let fieldParts: [[UInt8]]
+    private let headerParts: NameParts
+    private let fieldParts: NameParts
     /// False when a policy entry is empty, not plain lower-case ASCII, or holds CR or LF: then
     /// every test goes to the policy.
     private let bytewise: Bool
@@ -24,52 +24,94 @@ struct SecretNames: Sendable {
     init(_ policy: RedactionPolicy) {
         self.policy = policy
         secretHeaders = policy.secretHeaders.map { Array($0.utf8) }
-        headerParts = policy.secretHeaderNameParts.map { Array($0.utf8) }
-        fieldParts = policy.secretFieldNameParts.map { Array($0.utf8) }
-        bytewise = (secretHeaders + headerParts + fieldParts).allSatisfy { entry in
+        headerParts = NameParts(policy.secretHeaderNameParts)
+        fieldParts = NameParts(policy.secretFieldNameParts)
+        bytewise = (secretHeaders + headerParts.all + fieldParts.all).allSatisfy { entry in
             !entry.isEmpty && entry.allSatisfy { $0 < 0x80 && $0 != 0x0A && $0 != 0x0D && !Self.isUpper($0) }
         }
     }
 
     /// `policy.isSecretField(name)`: the percent-decoded name, case-folded, contains a field part.
     func isSecretField(_ name: ArraySlice<UInt8>) -> Bool {
-        guard bytewise else { return policy.isSecretField(name) }
-        let needsDecoding = name.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
-        if !needsDecoding, name.allSatisfy({ $0 < 0x80 }) { return Self.containsAny(fieldParts, in: name) }
-        let decoded = Redactor.percentDecoded(name)
-        guard decoded.allSatisfy({ $0 < 0x80 }) else { return policy.isSecretField(name) }
-        return Self.containsAny(fieldParts, in: decoded[...])
+        guard bytewise, !name.isEmpty else { return policy.isSecretField(name) }
+        let answer: Bool? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { folded in
+            // `Redactor.percentDecoded`, case-folded, into `folded` (never longer than `name`).
+            var n = 0
+            var i = name.startIndex
+            while i < name.endIndex {
+                var c = name[i]
+                if c == UInt8(ascii: "%"), i + 2 < name.endIndex, let hi = Self.hexValue(name[i + 1]), let lo = Self.hexValue(name[i + 2]) {
+                    c = hi << 4 | lo
+                    i += 3
+                } else {
+                    if c == UInt8(ascii: "+") { c = 0x20 }
+                    i += 1
+                }
+                guard c < 0x80 else { return nil }
+                folded[n] = Self.folded(c)
+                n += 1
+            }
+            return fieldParts.contains(in: UnsafeBufferPointer(rebasing: folded[..<n]))
+        }
+        return answer ?? policy.isSecretField(name)
     }
 
     /// `policy.isSecretHeader(name)`: the case-folded name is a secret header or contains a
     /// header part.
     func isSecretHeader(_ name: String) -> Bool {
-        guard bytewise, name.utf8.allSatisfy({ $0 < 0x80 }) else { return policy.isSecretHeader(name) }
-        let bytes = ArraySlice(name.utf8)
-        return secretHeaders.contains { Self.equalFolded(bytes, $0) } || Self.containsAny(headerParts, in: bytes)
+        guard bytewise, !name.isEmpty else { return policy.isSecretHeader(name) }
+        let answer: Bool? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.utf8.count) { folded in
+            var n = 0
+            for c in name.utf8 {
+                guard c < 0x80 else { return nil }
+                folded[n] = Self.folded(c)
+                n += 1
+            }
+            let lower = UnsafeBufferPointer(rebasing: folded[..<n])
+            return secretHeaders.contains { $0.elementsEqual(lower) } || headerParts.contains(in: lower)
+        }
+        return answer ?? policy.isSecretHeader(name)
     }
 
     private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
 
     private static func folded(_ byte: UInt8) -> UInt8 { isUpper(byte) ? byte | 0x20 : byte }
 
-    private static func equalFolded(_ name: ArraySlice<UInt8>, _ entry: [UInt8]) -> Bool {
-        name.count == entry.count && zip(name, entry).allSatisfy { folded($0) == $1 }
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// Lower-case ASCII name parts, indexed by their first byte, so a search costs one table look-up
+/// per byte of the name and a comparison only where a part could start.
+struct NameParts: Sendable {
+    private let parts: [[UInt8]]
+    /// `starts[b]`: some part begins with byte `b`.
+    private let starts: [Bool]
+
+    init(_ parts: [String]) {
+        self.parts = parts.map { Array($0.utf8) }
+        var starts = [Bool](repeating: false, count: 256)
+        for part in self.parts where !part.isEmpty { starts[Int(part[0])] = true }
+        self.starts = starts
     }
 
-    /// Whether case-folded `name` contains one of `parts` (non-empty; naive search: names and
-    /// parts are short).
-    private static func containsAny(_ parts: [[UInt8]], in name: ArraySlice<UInt8>) -> Bool {
-        parts.contains { part in
-            guard part.count <= name.count else { return false }
-            var start = name.startIndex
-            while start <= name.endIndex - part.count {
-                var k = 0
-                while k < part.count, folded(name[start + k]) == part[k] { k += 1 }
+    var all: [[UInt8]] { parts }
+
+    /// Whether `name` (already case-folded) contains one of the parts (all non-empty).
+    func contains(in name: UnsafeBufferPointer<UInt8>) -> Bool {
+        for start in name.indices where starts[Int(name[start])] {
+            for part in parts where part[0] == name[start] && part.count <= name.count - start {
+                var k = 1
+                while k < part.count, name[start + k] == part[k] { k += 1 }
                 if k == part.count { return true }
-                start += 1
             }
-            return false
         }
+        return false
     }
 }
