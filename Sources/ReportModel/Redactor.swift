@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CallbackSignature
 import Diagnosis
 import HTTP1
@@ -211,12 +216,12 @@ public struct Redactor: Sendable {
         return splice.result
     }
 
-    /// The index of the first `byte` in `b` at or after `start`, or `b.count`.
+    /// The index of the first `byte` in `b` at or after `start`, or `b.count` (`memchr(3)`).
     static func index(of byte: UInt8, in b: [UInt8], from start: Int) -> Int {
-        b.withUnsafeBufferPointer { p in
-            var i = start
-            while i < p.count, p[i] != byte { i += 1 }
-            return i
+        guard start < b.count else { return b.count }
+        return b.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress, let found = memchr(base + start, Int32(byte), p.count - start) else { return p.count }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
     }
 
@@ -403,25 +408,19 @@ public struct Redactor: Sendable {
         guard !search.secrets.isEmpty, input.count >= policy.minimumEchoLength else { return input }
         var out: [UInt8] = []
         var copied = 0  // input[..<copied] is in `out` (once something changed)
-        var i = 0
-        scan: while i < input.count {
-            i = search.nextStart(in: input, from: i)
-            guard i < input.count else { break }
-            for (n, secret) in search.secrets.enumerated() where input.count - i >= secret.count && input[i] == secret[0] {
-                if input[i..<(i + secret.count)].elementsEqual(secret) {
-                    if out.isEmpty { out.reserveCapacity(input.count) }
-                    out += input[copied..<i]
-                    out += search.markers[n]
-                    count += 1
-                    kinds.insert("echoed value")
-                    i += secret.count
-                    copied = i
-                    continue scan
-                }
+        var changed = false
+        while let (at, n) = search.firstMatch(in: input, from: copied) {
+            if !changed {
+                out.reserveCapacity(input.count)
+                changed = true
             }
-            i += 1
+            out += input[copied..<at]
+            out += search.markers[n]
+            count += 1
+            kinds.insert("echoed value")
+            copied = at + search.secrets[n].count
         }
-        guard copied > 0 else { return input }
+        guard changed else { return input }
         out += input[copied...]
         return out
     }
@@ -453,14 +452,38 @@ struct EchoSearch: Sendable {
     let markers: [[UInt8]]
     let starts: [Bool]
 
-    /// The first index at or after `start` where a secret may begin, or `input.count`.
-    func nextStart(in input: [UInt8], from start: Int) -> Int {
-        input.withUnsafeBufferPointer { p in
-            starts.withUnsafeBufferPointer { table in
-                var i = start
-                while i < p.count, !table[Int(p[i])] { i += 1 }
-                return i
+    /// The first position at or after `start` where a secret occurs, and which secret: the
+    /// longest of those that start there (`memmem(3)` per secret: secrets are few, matches rare).
+    func firstMatch(in input: [UInt8], from start: Int) -> (at: Int, secret: Int)? {
+        guard start < input.count else { return nil }
+        return input.withUnsafeBytes { haystack -> (at: Int, secret: Int)? in
+            guard let base = haystack.baseAddress else { return nil }
+            var best: (at: Int, secret: Int)?
+            for (n, secret) in secrets.enumerated() {
+                // Only what ends before the best match so far can start earlier.
+                let end = min(input.count, (best?.at ?? input.count) + secret.count - 1)
+                guard end - start >= secret.count else { continue }
+                if let at = Self.firstIndex(of: secret, in: base, from: start, to: end), best.map({ at < $0.at }) ?? true {
+                    best = (at, n)
+                }
             }
+            return best
+        }
+    }
+
+    /// Where `needle` (non-empty) first lies wholly inside `base[start..<end]`: `memchr(3)` to
+    /// each candidate first byte, `memcmp(3)` there.
+    static func firstIndex(of needle: [UInt8], in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
+        needle.withUnsafeBytes { n -> Int? in
+            guard let first = n.first, let needleBase = n.baseAddress else { return nil }
+            var i = start
+            while end - i >= n.count {
+                guard let hit = memchr(base + i, Int32(first), end - i - n.count + 1) else { return nil }
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + at, needleBase, n.count) == 0 { return at }
+                i = at + 1
+            }
+            return nil
         }
     }
 

@@ -37,6 +37,7 @@ struct SecretNames: Sendable {
         let answer: Bool? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count) { folded in
             // `Redactor.percentDecoded`, case-folded, into `folded` (never longer than `name`).
             var n = 0
+            var present = ByteSet()
             var i = name.startIndex
             while i < name.endIndex {
                 var c = name[i]
@@ -49,9 +50,10 @@ struct SecretNames: Sendable {
                 }
                 guard c < 0x80 else { return nil }
                 folded[n] = Self.folded(c)
+                present.insert(folded[n])
                 n += 1
             }
-            return fieldParts.contains(in: UnsafeBufferPointer(rebasing: folded[..<n]))
+            return fieldParts.contains(in: UnsafeBufferPointer(rebasing: folded[..<n]), present: present)
         }
         return answer ?? policy.isSecretField(name)
     }
@@ -62,13 +64,15 @@ struct SecretNames: Sendable {
         guard bytewise, !name.isEmpty else { return policy.isSecretHeader(name) }
         let answer: Bool? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.utf8.count) { folded in
             var n = 0
+            var present = ByteSet()
             for c in name.utf8 {
                 guard c < 0x80 else { return nil }
                 folded[n] = Self.folded(c)
+                present.insert(folded[n])
                 n += 1
             }
             let lower = UnsafeBufferPointer(rebasing: folded[..<n])
-            return secretHeaders.contains { $0.elementsEqual(lower) } || headerParts.contains(in: lower)
+            return secretHeaders.contains { $0.elementsEqual(lower) } || headerParts.contains(in: lower, present: present)
         }
         return answer ?? policy.isSecretHeader(name)
     }
@@ -87,15 +91,36 @@ struct SecretNames: Sendable {
     }
 }
 
+/// Which ASCII bytes occur in a name or a part: a part can only be in a name whose set holds the
+/// part's set, which rules out most names (`x:var12` holds no part's letters) before any search.
+struct ByteSet: Sendable {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    /// Adds `byte` (ASCII, < 0x80).
+    mutating func insert(_ byte: UInt8) {
+        if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte & 63) }
+    }
+
+    func isSuperset(of other: ByteSet) -> Bool { other.low & ~low == 0 && other.high & ~high == 0 }
+}
+
 /// Lower-case ASCII name parts, indexed by their first byte, so a search costs one table look-up
 /// per byte of the name and a comparison only where a part could start.
 struct NameParts: Sendable {
     private let parts: [[UInt8]]
+    /// The bytes of each part.
+    private let byteSets: [ByteSet]
     /// `starts[b]`: some part begins with byte `b`.
     private let starts: [Bool]
 
     init(_ parts: [String]) {
         self.parts = parts.map { Array($0.utf8) }
+        byteSets = self.parts.map { part in
+            var set = ByteSet()
+            for byte in part where byte < 0x80 { set.insert(byte) }
+            return set
+        }
         var starts = [Bool](repeating: false, count: 256)
         for part in self.parts where !part.isEmpty { starts[Int(part[0])] = true }
         self.starts = starts
@@ -103,8 +128,10 @@ struct NameParts: Sendable {
 
     var all: [[UInt8]] { parts }
 
-    /// Whether `name` (already case-folded) contains one of the parts (all non-empty).
-    func contains(in name: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether `name` (already case-folded, its bytes in `present`) contains one of the parts
+    /// (all non-empty ASCII).
+    func contains(in name: UnsafeBufferPointer<UInt8>, present: ByteSet) -> Bool {
+        guard byteSets.contains(where: { present.isSuperset(of: $0) }) else { return false }
         for start in name.indices where starts[Int(name[start])] {
             for part in parts where part[0] == name[start] && part.count <= name.count - start {
                 var k = 1
