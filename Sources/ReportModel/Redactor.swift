@@ -43,6 +43,17 @@ public struct Redactor: Sendable {
 
     static let markerPrefix = Array("[redacted".utf8)
 
+    /// How many `Character`s `bytes` are as UTF-8 text (the N of a marker): the byte count when
+    /// they are ASCII without CR LF (then each byte is one `Character`), else what `String` counts.
+    static func characterCount(_ bytes: [UInt8]) -> Int {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte >= 0x80 || (previous == 0x0D && byte == 0x0A) { return String(decoding: bytes, as: UTF8.self).count }
+            previous = byte
+        }
+        return bytes.count
+    }
+
     static func isMarker<C: Collection<UInt8>>(_ value: C) -> Bool { value.starts(with: markerPrefix) }
 
     /// Records `value` as redacted and returns its marker bytes.
@@ -51,7 +62,7 @@ public struct Redactor: Sendable {
         count += 1
         kinds.insert(kind)
         if !secrets.contains(bytes) { secrets.append(bytes) }
-        return Array(Self.marker(characters: String(decoding: bytes, as: UTF8.self).count).utf8)
+        return Array(Self.marker(characters: Self.characterCount(bytes)).utf8)
     }
 
     // MARK: - Header fields
@@ -489,7 +500,7 @@ struct EchoSearch: Sendable {
 
     init(secrets found: [[UInt8]], minimumLength: Int) {
         secrets = found.filter { !$0.isEmpty && $0.count >= minimumLength }.sorted { $0.count > $1.count }
-        markers = secrets.map { Array(Redactor.marker(characters: String(decoding: $0, as: UTF8.self).count).utf8) }
+        markers = secrets.map { Array(Redactor.marker(characters: Redactor.characterCount($0)).utf8) }
         var starts = [Bool](repeating: false, count: 256)
         for secret in secrets { starts[Int(secret[0])] = true }
         self.starts = starts
