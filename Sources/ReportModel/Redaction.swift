@@ -210,7 +210,8 @@ extension Report {
             let before = r.count
             c.variables = c.variables.map { v in
                 let secretByName = pass == .structure && r.names.isSecretField(ArraySlice(v.name.utf8))
-                return (v.name, secretByName ? r.secret(v.value, kind: "field " + v.name.lowercased()) : r.apply(pass, to: v.value))
+                let value = secretByName ? r.secret(v.value, kind: "field " + v.name.lowercased()) : r.apply(pass, to: v.value)
+                return (v.name, value)
             }
             if var config = c.configuration {
                 config.callbackURLs = config.callbackURLs.map { r.apply(pass, to: $0) }

@@ -41,7 +41,9 @@ struct SecretNames: Sendable {
             var i = name.startIndex
             while i < name.endIndex {
                 var c = name[i]
-                if c == UInt8(ascii: "%"), i + 2 < name.endIndex, let hi = Self.hexValue(name[i + 1]), let lo = Self.hexValue(name[i + 2]) {
+                if c == UInt8(ascii: "%"), i + 2 < name.endIndex, let hi = Self.hexValue(name[i + 1]),
+                    let lo = Self.hexValue(name[i + 2])
+                {
                     c = hi << 4 | lo
                     i += 3
                 } else {
