@@ -154,7 +154,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "RenderingTests",
-            dependencies: ["Rendering", "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly"],
+            dependencies: [
+                "Rendering", "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly", "TestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "AnalysisTests",
