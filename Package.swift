@@ -94,20 +94,21 @@ let package = Package(
         .testTarget(name: "PcapCaptureTests", dependencies: ["PcapCapture", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
-        .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CallbackSignatureTests", dependencies: ["CallbackSignature"], swiftSettings: strict),
         .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords", "TCPReassembly", "CaptureModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport", "CallbackSignature", "TLSRecords"],
             swiftSettings: strict),
-        .testTarget(name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1"], swiftSettings: strict),
+        .testTarget(name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks", "CallbackSignature", "TLSRecords"],
             swiftSettings: strict),
+        .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RenderingTests",
-            dependencies: ["Rendering", "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly"],
+            dependencies: ["Rendering", "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "AnalysisTests",

@@ -101,7 +101,9 @@ struct SampleRecording {
     static var analysisOptions: AnalysisOptions {
         var options = AnalysisOptions()
         options.publicKeys = [testKey]
-        options.servers = [ServerName(address: nil, ports: 9001...9063)]  // every sample port: record.sh 9001-9040 (HTTPS on 9030-9034), record-field.sh 9041-9059, record-uploads.sh 9060-9063
+        // Every sample port: record.sh 9001-9040 (HTTPS on 9030-9034), record-field.sh 9041-9059,
+        // record-uploads.sh 9060-9063.
+        options.servers = [ServerName(address: nil, ports: 9001...9063)]
         return options
     }
 }
