@@ -8,7 +8,7 @@ import TestSupport
 /// The benchmark's generator (`bench/gen_capture.py`) writes a capture and its own record of what
 /// every exchange in it is. Analysing a small one must give back exactly that record: every
 /// exchange, its status, its latency to the microsecond, and its findings.
-@Suite(.serialized) struct GeneratedCaptureTests {
+@Suite(.serialized, .tags(.endToEnd)) struct GeneratedCaptureTests {
     struct Truth {
         var method: String
         var status: Int?

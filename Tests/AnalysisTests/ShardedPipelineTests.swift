@@ -7,7 +7,7 @@ import Testing
 
 /// One capture split by connection across threads (`ShardedPipeline`) must give the report one
 /// thread gives: the same summary, the same listed exchanges with the same connection numbers.
-@Suite struct ShardedPipelineTests {
+@Suite(.tags(.endToEnd)) struct ShardedPipelineTests {
     /// Every sample capture and every capture of the shared HTTP corpus.
     static let captures: [String] = {
         let samples = Fixtures.packageRoot.appendingPathComponent("samples/captures").path

@@ -8,7 +8,7 @@ import TestSupport
 /// and a `tcpdump -i any` capture, samples/make-two-interfaces.sh), which libpcap refuses, read
 /// whole — from the file, from a gzip of it, from a FIFO — each record with its own interface's
 /// link layer, the same records tshark reads.
-@Suite(.serialized) struct MixedLinkTypeTests {
+@Suite(.serialized, .tags(.conformance)) struct MixedLinkTypeTests {
     static let sample: String = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent("samples/captures/two-interfaces.pcapng").path
