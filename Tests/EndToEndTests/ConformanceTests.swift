@@ -27,7 +27,7 @@ import TestSupport
         return nil
     }
 
-    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(10)))
+    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(30)))
     func agreesWithTsharkAndEveryDifferenceIsExplained() throws {
         let binary = CLIRunner.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no callback-doctor binary at \(binary.path)")
@@ -63,7 +63,7 @@ import TestSupport
     }
 
     /// The SNI of every ClientHello we read agrees with tshark's (`compare_tls_with_tshark.py --check`).
-    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(10)))
+    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(30)))
     func tlsClientHellosAgreeWithTshark() throws {
         let binary = CLIRunner.binary
         let corpus = try #require(Self.corpus).deletingLastPathComponent()
