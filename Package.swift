@@ -141,17 +141,18 @@ let package = Package(
         .testTarget(name: "PcapCaptureTests", dependencies: ["PcapCapture", "TestSupport", "CaptureModel"], swiftSettings: strict),
         .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "TestSupport", "CaptureModel"], swiftSettings: strict),
         .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "TestSupport", "CaptureModel"], swiftSettings: strict),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "CZlib"], swiftSettings: strict),
-        .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation"], swiftSettings: strict),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "CZlib", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CallbackSignatureTests", dependencies: ["CallbackSignature"], swiftSettings: strict),
         .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords", "TCPReassembly", "CaptureModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport", "CallbackSignature", "TLSRecords", "CaptureModel", "HTTP1", "JSONValidation", "TCPReassembly"],
             swiftSettings: strict),
-        .testTarget(name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1", "JSONValidation"], swiftSettings: strict),
+        .testTarget(name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1", "JSONValidation", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks", "CallbackSignature", "TLSRecords", "CaptureModel", "HTTP1", "HTTPExchanges", "JSONValidation", "TCPReassembly"],
             swiftSettings: strict),
+        .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RenderingTests",
             dependencies: [

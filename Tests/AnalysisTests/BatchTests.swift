@@ -4,9 +4,10 @@ import Foundation
 import ReportModel
 import Testing
 import HTTPExchanges
+import TestSupport
 
 /// Directories, globs, unreadable files, parallel jobs, and the merged report.
-@Suite struct BatchTests {
+@Suite(.tags(.endToEnd)) struct BatchTests {
     static let tool = ToolInfo(version: "test")
 
     /// A directory tree of captures: two scenarios at the top, a gzip one in a subdirectory, a text

@@ -6,11 +6,12 @@ import Testing
 import HTTP1
 import HTTPExchanges
 import TCPReassembly
+import TestSupport
 
 /// The benchmark's generator (`bench/gen_capture.py`) writes a capture and its own record of what
 /// every exchange in it is. Analysing a small one must give back exactly that record: every
 /// exchange, its status, its latency to the microsecond, and its findings.
-@Suite(.serialized) struct GeneratedCaptureTests {
+@Suite(.serialized, .tags(.endToEnd)) struct GeneratedCaptureTests {
     struct Truth {
         var method: String
         var status: Int?
@@ -21,16 +22,11 @@ import TCPReassembly
     /// Runs the generator; returns the capture's path and the truth by "client #index".
     static func generate(size: String, seed: Int, in dir: String) throws -> (String, [String: Truth], [String: Any]) {
         let capture = dir + "/generated.pcap"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_capture.py").path, capture, "--size", size, "--seed",
-            String(seed),
-        ]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        let run = try Subprocess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_capture.py").path, capture, "--size", size, "--seed", String(seed)],
+            environment: ["PYTHONDONTWRITEBYTECODE": "1"])
+        try #require(run.status == 0, "gen_capture.py: \(run.stderr)")
 
         let tsv = try String(contentsOfFile: dir + "/generated.truth.tsv", encoding: .utf8)
         var truth: [String: Truth] = [:]

@@ -135,7 +135,7 @@ import TLSRecords
     /// Many connections to a few servers in a seeded random order: HTTPS before and after the
     /// plaintext callbacks of its server, HTTPS to servers no callback went to.
     static func mixedCapture(seed: UInt64) throws -> String {
-        var random = SplitMix64(seed: seed)
+        var random = SplitMix64.forTest(seed: seed)
         var conversations: [(Endpoint, Double, [InterleavedConversations.Step])] = []
         let servers = [Self.endpoint(Self.server, 9000), Self.endpoint(Self.server, 9443), Self.endpoint(Self.otherServer, 443)]
         for i in 0..<60 {

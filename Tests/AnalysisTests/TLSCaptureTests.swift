@@ -102,15 +102,11 @@ import TLSRecords
         let dir = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(dir) }
         let capture = dir + "/tls.pcap"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_tls_capture.py").path, capture, "--connections", "600",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
+        let run = try Subprocess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_tls_capture.py").path, capture, "--connections", "600"],
+            environment: ["PYTHONDONTWRITEBYTECODE": "1"])
+        try #require(run.status == 0, "gen_tls_capture.py: \(run.stderr)")
         let truth = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/tls.truth.json"))) as? [String: Int])
         // 12 slow and 12 refused: fewer than the 100 failures per rule a report lists in full.

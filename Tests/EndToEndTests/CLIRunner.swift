@@ -1,12 +1,9 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `callback-doctor` binary as a subprocess, the way a user does.
 enum CLIRunner {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = Subprocess.Result
 
     /// The binary beside the test bundle (`.build/<config>/callback-doctor`).
     static var binary: URL {
@@ -34,36 +31,45 @@ enum CLIRunner {
         return try execute(binary, arguments, environment: environment)
     }
 
-    /// Runs `executable` with `arguments` in the package root, with `NO_COLOR=1` and `environment`
-    /// added to this process's environment. Standard error goes to a temporary file and standard
-    /// output is read to its end before waiting, so neither stream can fill a pipe and block the
-    /// child, whatever it writes.
-    static func execute(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = SampleRecording.packageRoot
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("cd-stderr-\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errURL.path])
-        }
-        defer { try? FileManager.default.removeItem(at: errURL) }
-        let errFile = try FileHandle(forWritingTo: errURL)
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errFile
-        try process.run()
-        try errFile.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errData = try Data(contentsOf: errURL)
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+    /// Runs `executable` with `arguments` in the package root to its end, with `NO_COLOR=1` and
+    /// `environment` added to this process's environment (TestSupport's ``Subprocess``, the one
+    /// runner: neither output stream can fill a pipe and block the child).
+    static func execute(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], standardOutput: FileHandle? = nil
+    ) throws -> Subprocess.Result {
+        try Subprocess.run(
+            executable, arguments, in: SampleRecording.packageRoot, environment: childEnvironment.merging(environment) { $1 },
+            standardOutput: standardOutput)
+    }
+
+    /// Starts `executable` with `arguments` in the package root, as ``execute(_:_:environment:standardOutput:)``
+    /// does, and returns while it runs.
+    static func start(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], standardOutput: FileHandle? = nil
+    ) throws -> BackgroundProcess {
+        try BackgroundProcess(
+            executable, arguments, in: SampleRecording.packageRoot, environment: childEnvironment.merging(environment) { $1 },
+            standardOutput: standardOutput)
+    }
+
+    /// What every child gets on top of this process's environment: no colours, no `.pyc` files
+    /// written into the checkout.
+    static let childEnvironment = ["NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"]
+
+    /// A copy of the binary in `directory`, for a child that runs as another user: that user may
+    /// not be able to reach the build directory (a checkout inside a mode-0700 directory).
+    static func binaryCopy(in directory: URL) throws -> URL {
+        let copy = directory.appendingPathComponent("callback-doctor")
+        try FileManager.default.copyItem(at: binary, to: copy)
+        return copy
+    }
+
+    /// A fresh temporary directory that every user may read and enter (mode 0755), for the
+    /// inputs of a child that runs as another user.
+    static func readableTemporaryDirectory() throws -> URL {
+        let url = try temporaryDirectory()
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        return url
     }
 
     /// A fresh temporary directory.

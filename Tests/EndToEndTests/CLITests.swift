@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The command line as a user meets it: exit statuses, one-line errors, partial reports.
-@Suite(.serialized) struct CLITests {
+@Suite(.serialized, .tags(.endToEnd)) struct CLITests {
     @Test func passingCallbackExitsZero() throws {
         let r = try CLIRunner.run(["analyze", "samples/captures/good-json.pcap"])
         #expect(r.status == 0, "\(r.stderr)")

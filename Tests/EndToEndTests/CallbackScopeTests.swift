@@ -7,7 +7,7 @@ import Testing
 /// callbacks* and every format counts them so that the numbers add up; HTTPS is judged only for
 /// callback servers (`--server`, or a server plaintext callbacks went to), so unrelated HTTPS
 /// never fails a run.
-@Suite struct CallbackScopeTests {
+@Suite(.tags(.endToEnd)) struct CallbackScopeTests {
     static let formats = ["text", "json", "jsonl", "markdown", "html"]
 
     // MARK: - HTTPS to an unrelated server

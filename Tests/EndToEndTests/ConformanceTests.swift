@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// callback-doctor against tshark on the shared corpus (`conformance/compare_with_tshark.py`):
 /// per connection, the ordered (method, target, final status) pairs must agree for at least 97 %
 /// of tshark's pairs, and every difference must be explained in `conformance/differences.md`.
-@Suite(.serialized) struct ConformanceTests {
+@Suite(.serialized, .tags(.endToEnd, .conformance)) struct ConformanceTests {
     static let script = SampleRecording.packageRoot.appendingPathComponent("conformance/compare_with_tshark.py")
 
     static var corpus: URL? {
@@ -26,7 +27,7 @@ import Testing
         return nil
     }
 
-    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(10)))
+    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(30)))
     func agreesWithTsharkAndEveryDifferenceIsExplained() throws {
         let binary = CLIRunner.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no callback-doctor binary at \(binary.path)")
@@ -62,23 +63,18 @@ import Testing
     }
 
     /// The SNI of every ClientHello we read agrees with tshark's (`compare_tls_with_tshark.py --check`).
-    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(10)))
+    @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(30)))
     func tlsClientHellosAgreeWithTshark() throws {
         let binary = CLIRunner.binary
         let corpus = try #require(Self.corpus).deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.tool("python3")))
-        process.arguments = [
-            SampleRecording.packageRoot.appendingPathComponent("conformance/compare_tls_with_tshark.py").path, "--binary", binary.path,
-            "--corpus", corpus.path, "--check",
-        ]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let run = try CLIRunner.execute(
+            URL(fileURLWithPath: try #require(Self.tool("python3"))),
+            [
+                SampleRecording.packageRoot.appendingPathComponent("conformance/compare_tls_with_tshark.py").path, "--binary", binary.path,
+                "--corpus", corpus.path, "--check",
+            ])
+        let text = run.stdout
+        #expect(run.status == 0, "\(text)\n\(run.stderr)")
         let total = try #require(text.split(separator: "\n").last { $0.hasPrefix("total:") })
         #expect(total.contains("ours only 0"), "\(total)")
         // The corpus holds dozens of ClientHellos we read (ndpi__sites alone has 55).

@@ -3,15 +3,16 @@ import Testing
 import Analysis
 import CaptureModel
 import HTTPExchanges
-import TCPReassembly
 import ReportModel
+import TCPReassembly
+import TestSupport
 
 /// Issue #16 item 2 on the snaplen-200 captures (the derived `snaplen-200.pcap` and the real
 /// `tcpdump -s 200` recording): every record's time and original length are kept, so every
 /// exchange whose request and response heads were captured has the latency of the recording
 /// — the chunked response 202 ms, not the 0.6 ms of its head; the request whose body came in a
 /// second record 0.4 ms, not 10.6 ms — and the 6 s response is `slow-response`.
-@Suite struct CutCaptureTimingEndToEndTests {
+@Suite(.tags(.endToEnd)) struct CutCaptureTimingEndToEndTests {
     static let files = ["snaplen-200.pcap", "recorded-snaplen200.pcap"]
 
     @Test(arguments: files)

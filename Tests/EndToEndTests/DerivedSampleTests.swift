@@ -8,6 +8,7 @@ import Testing
 import CaptureModel
 import HTTP1
 import TCPReassembly
+import TestSupport
 
 /// The captures `samples/derive.py` makes from the real recordings (re-split, reordered,
 /// retransmitted, VLAN/QinQ/raw/NULL, segments dropped, snaplen 200; `field-*` from the field
@@ -22,7 +23,7 @@ import TCPReassembly
 ///   (`content-length-mismatch` at all; `non-json-body`, `bom-prefix`, `missing-content-length`
 ///   unless the original had it and the bytes deciding it were captured). Untouched exchanges
 ///   are exactly the original.
-@Suite struct DerivedSampleTests {
+@Suite(.tags(.endToEnd)) struct DerivedSampleTests {
     static let derived = try! DerivedSamples.load()
     /// `recording.json`, the truth of the rows made from `captures/all-lo.pcap` (for suites that
     /// look up one of its scenarios by name).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Golden files: exact expected outputs under `Tests/EndToEndTests/Goldens/`.
 ///

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every output format on the recorded samples, against reviewed golden files, through the
 /// real binary (run from the package root with a relative capture path, so the goldens hold no
 /// machine-specific path and no time of "now").
-@Suite(.serialized) struct GoldenReportTests {
+@Suite(.serialized, .tags(.endToEnd)) struct GoldenReportTests {
     static let capture = "samples/captures/all-lo.pcap"
     /// The samples' callback servers (HTTPS on 9030-9034 is judged only when named).
     static let servers = "--server=:9001-9040"
@@ -76,7 +77,7 @@ import Testing
 }
 
 /// Exit statuses: 1 on a failing callback in every format; `--fail-on` moves the bar.
-@Suite(.serialized) struct ExitStatusTests {
+@Suite(.serialized, .tags(.endToEnd)) struct ExitStatusTests {
     static let formats = ["text", "json", "jsonl", "markdown", "html"]
 
     @Test(arguments: formats)

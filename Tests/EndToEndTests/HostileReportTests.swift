@@ -7,11 +7,12 @@ import Testing
 import Diagnosis
 import HTTP1
 import HTTPExchanges
+import TestSupport
 
 /// The crafted hostile capture (``HostileCapture``) through the real binary in every format:
 /// nothing it carries may act (markup, escape sequences, table or link syntax), and nothing
 /// secret may leak where redaction is on.
-@Suite(.serialized) struct HostileReportTests {
+@Suite(.serialized, .tags(.endToEnd)) struct HostileReportTests {
     /// The capture, written once per process.
     static let capture: String = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cd-hostile-\(UUID().uuidString)")

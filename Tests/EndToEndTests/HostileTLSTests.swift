@@ -5,7 +5,7 @@ import Testing
 
 /// An HTTPS connection whose ClientHello carries a hostile SNI and ALPN (ESC, BEL, C1, bidi
 /// override, script tags, Markdown): every human format shows them escaped, JSON keeps them.
-@Suite struct HostileTLSTests {
+@Suite(.tags(.endToEnd)) struct HostileTLSTests {
     static let sni = "evil\u{1B}]0;owned\u{07}<script>alert(1)</script>|`x`\u{9B}2J\u{202E}gnp.example"
 
     static let capture: String = {

@@ -5,7 +5,7 @@ import TestSupport
 
 /// A callback whose response lost a segment at the capture point: the verdict is withheld
 /// (`incomplete`, info), every human format says so, and the exit status stays 0.
-@Suite(.serialized) struct IncompleteCaptureTests {
+@Suite(.serialized, .tags(.endToEnd)) struct IncompleteCaptureTests {
     static let capture: String = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cd-incomplete-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Issue #18: what tcpdump and tshark users type, run through the built binary the way they type
 /// it — a real pipe from a child process writing a capture, a real FIFO, process substitution,
 /// `-r`, filters typed without quotes, `-o report.html`, negative numbers — and the exit-status
 /// scheme (0, 1, 2, and 64 for usage errors).
-@Suite(.serialized) struct InputHabitsTests {
+@Suite(.serialized, .tags(.endToEnd)) struct InputHabitsTests {
     static let sample = "samples/captures/all-lo.pcap"
     static let mixed = "samples/captures/two-interfaces.pcapng"
     static let key = "samples/keys/test-callback-public.pem"
@@ -240,21 +241,15 @@ enum MixedTshark {
     /// Occurrences of a field over every frame (a frame carrying two pipelined requests counts
     /// two), by the port in `port`, with ports 9001-9040 dissected as HTTP.
     static func countByPort(_ file: String, field: String, port: String) throws -> [Int: Int] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path))
-        process.arguments = [
-            "-r", file, "-d", "tcp.port==9001-9040,http", "-Y", field, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
-            "-e", port, "-e", field,
-        ]
-        process.currentDirectoryURL = SampleRecording.packageRoot
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let run = try CLIRunner.execute(
+            URL(fileURLWithPath: try #require(path)),
+            [
+                "-r", file, "-d", "tcp.port==9001-9040,http", "-Y", field, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+                "-e", port, "-e", field,
+            ])
+        try #require(run.status == 0, "tshark: \(run.stderr)")
         var counts: [Int: Int] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in run.stdout.split(separator: "\n") {
             let columns = line.split(separator: "\t")
             guard columns.count == 2, let number = Int(columns[0]) else { continue }
             counts[number, default: 0] += columns[1].split(separator: ",").count

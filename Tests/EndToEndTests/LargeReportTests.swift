@@ -8,7 +8,7 @@ import TestSupport
 
 /// A capture with more exchanges than the HTML report details: the page stays bounded, failures
 /// are detailed first, and links only point at details that exist.
-@Suite struct LargeReportTests {
+@Suite(.tags(.endToEnd)) struct LargeReportTests {
     @Test func htmlDetailsAreCappedWithFailuresFirst() throws {
         let dir = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -104,8 +104,8 @@ struct SampleRecording {
     static var analysisOptions: AnalysisOptions {
         var options = AnalysisOptions()
         options.publicKeys = [testKey]
-        // every sample port: record.sh 9001-9040 (HTTPS on 9030-9034), record-field.sh 9041-9059,
-        // record-uploads.sh 9060-9063, record-hints.sh 9100-9109
+        // Every sample port: record.sh 9001-9040 (HTTPS on 9030-9034), record-field.sh 9041-9059,
+        // record-uploads.sh 9060-9063, record-hints.sh 9100-9109.
         options.servers = [ServerName(address: nil, ports: 9001...9063), ServerName(address: nil, ports: 9100...9109)]
         return options
     }

@@ -9,9 +9,10 @@ import Testing
 import CaptureModel
 import HTTP1
 import TCPReassembly
+import TestSupport
 
 /// Every recorded sample, analysed end to end, against the sender's own record.
-@Suite struct SampleScenarioTests {
+@Suite(.tags(.endToEnd)) struct SampleScenarioTests {
     static let recording = try! SampleRecording.load()
     /// `recording` plus the field servers' recording (`captures/field/`, not in the combined files).
     static let everySample = try! SampleRecording.loadEverySample()
@@ -168,28 +169,22 @@ import TCPReassembly
     }
 
     /// tshark's TLS dissector agrees on every HTTPS sample's SNI (skipped without tshark).
-    @Test(arguments: recording.scenarios.filter { $0.tls != nil }.map(\.name))
+    @Test(
+        .enabled(if: Subprocess.which("tshark") != nil, "skipped: tshark is not installed"),
+        arguments: recording.scenarios.filter { $0.tls != nil }.map(\.name))
     func sniAgreesWithTshark(name: String) throws {
-        guard let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else {
-            print("skipped: tshark is not installed")
-            return
-        }
+        let tshark = try #require(Subprocess.which("tshark"))
         let scenario = try #require(Self.recording.scenarios.first { $0.name == name })
         let path = SampleRecording.path(scenario.capture)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tshark)
         let port = scenario.server.split(separator: ":").last.map(String.init) ?? ""
-        process.arguments = [
-            "-n", "-r", path, "-d", "tcp.port==\(port),tls", "-Y", "tls.handshake.type==1", "-T", "fields", "-e",
-            "tls.handshake.extensions_server_name",
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let run = try CLIRunner.execute(
+            tshark,
+            [
+                "-n", "-r", path, "-d", "tcp.port==\(port),tls", "-Y", "tls.handshake.type==1", "-T", "fields", "-e",
+                "tls.handshake.extensions_server_name",
+            ])
+        try #require(run.status == 0, "tshark: \(run.stderr)")
+        let output = run.stdout
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(lines.count == 1, "tshark ClientHellos: \(lines)")
         let tsharkSNI = lines.first.map(String.init).flatMap { $0.isEmpty ? nil : $0 }

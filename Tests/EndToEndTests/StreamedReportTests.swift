@@ -10,7 +10,7 @@ import TestSupport
 /// Every report format is streamed through a `ByteSink`: the bytes do not depend on how they are
 /// chunked, the CLI writes exactly the renderer's bytes to standard output and to `-o FILE`, no
 /// chunk (so nothing buffered) grows with the report, and a failed `-o` write leaves nothing behind.
-@Suite(.serialized) struct StreamedReportTests {
+@Suite(.serialized, .tags(.endToEnd)) struct StreamedReportTests {
     /// The seven outputs: `analyze --format …` and `exchanges --format …`.
     enum Output: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case text, json, jsonl, markdown, html, exchangesTSV, exchangesJSONL
@@ -196,26 +196,12 @@ import TestSupport
 
     // MARK: - Where the bytes go
 
-    struct Run {
-        var status: Int32
-        var reason: Process.TerminationReason
-        var stderr: String
-    }
-
-    /// Runs `/bin/sh -c script` with the binary as `$0` and `arguments` as `$@`, from the package
-    /// root, standard output to `standardOutput`.
-    static func shell(_ script: String, _ arguments: [String], standardOutput: FileHandle = .nullDevice) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script, CLIRunner.binary.path] + arguments
-        process.currentDirectoryURL = SampleRecording.packageRoot
-        process.standardOutput = standardOutput
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, reason: process.terminationReason, stderr: text)
+    /// Runs `/bin/sh -c script` with the binary (or `binary`) as `$0` and `arguments` as `$@`, from
+    /// the package root, standard output to `standardOutput`.
+    static func shell(
+        _ script: String, _ arguments: [String], binary: URL = CLIRunner.binary, standardOutput: FileHandle = .nullDevice
+    ) throws -> Subprocess.Result {
+        try CLIRunner.execute(URL(fileURLWithPath: "/bin/sh"), ["-c", script, binary.path] + arguments, standardOutput: standardOutput)
     }
 
     static let capture = "samples/captures/all-lo.pcap"
@@ -240,22 +226,26 @@ import TestSupport
     }
 
     /// A directory the process may not write to: run as `nobody` when we are root (root writes
-    /// anywhere), else with the directory made read-only.
+    /// anywhere), else with the directory made read-only. `nobody` runs a copy of the binary on a
+    /// copy of the capture, both in a directory every user may read: the checkout may sit in a
+    /// directory only root enters (a clone in `mktemp -d`, mode 0700).
     @Test func outputIntoAnUnwritableDirectoryIsOneLineAndExitTwo() throws {
         let dir = try CLIRunner.temporaryDirectory()
+        let inputs = try CLIRunner.readableTemporaryDirectory()
         defer {
             chmod(dir.path, 0o755)
             try? FileManager.default.removeItem(at: dir)
+            try? FileManager.default.removeItem(at: inputs)
         }
         let path = dir.appendingPathComponent("report.html").path
-        let arguments = ["analyze", "--format", "html", "-o", path, SampleRecording.packageRoot.appendingPathComponent(Self.capture).path]
-        let r: Run
+        let capture = inputs.appendingPathComponent("all-lo.pcap")
+        try FileManager.default.copyItem(at: SampleRecording.packageRoot.appendingPathComponent(Self.capture), to: capture)
+        let arguments = ["analyze", "--format", "html", "-o", path, capture.path]
+        let r: Subprocess.Result
         if getuid() == 0 {
-            guard WatchHarness.hasCommand("setpriv") else {
-                withKnownIssue("setpriv is not installed: the unwritable directory is untested as root") { Issue.record("no setpriv") }
-                return
-            }
-            r = try Self.shell(#"exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$0" "$@""#, arguments)
+            try #require(Subprocess.which("setpriv") != nil, "setpriv is not installed: the unwritable directory cannot be tested as root")
+            let binary = try CLIRunner.binaryCopy(in: inputs)
+            r = try Self.shell(#"exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$0" "$@""#, arguments, binary: binary)
         } else {
             chmod(dir.path, 0o555)
             r = try Self.shell(#"exec "$0" "$@""#, arguments)

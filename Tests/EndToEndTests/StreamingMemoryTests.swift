@@ -6,7 +6,7 @@ import Testing
 
 /// The pipeline streams: peak memory does not follow the capture's size, because only a bounded
 /// prefix of each body is kept (its size is still counted in full).
-@Suite(.serialized) struct StreamingMemoryTests {
+@Suite(.serialized, .tags(.endToEnd)) struct StreamingMemoryTests {
     /// A capture with `callbacks` small OSS callbacks and one callback whose JSON response body is
     /// `bigBody` bytes, sent in MSS-sized segments.
     static func capture(callbacks: Int, bigBody: Int) -> PcapWriter {
@@ -58,15 +58,8 @@ import Testing
             r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, CLIRunner.binary.path] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        let run = try CLIRunner.execute(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, CLIRunner.binary.path] + arguments)
+        let fields = run.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count == 2, let status = Int32(fields[0]), let rss = Int(fields[1]) else {
             throw CocoaError(.executableLoad)
         }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Issue #18's tools through the real binary: `show`, `stats` (and `analyze --stats`), the
 /// narrowing options (`--since`, `--until`, `--rule`, `--failed`) and `exchanges --format csv`.
-@Suite(.serialized) struct ToolsCommandTests {
+@Suite(.serialized, .tags(.endToEnd)) struct ToolsCommandTests {
     static let capture = "samples/captures/all-lo.pcap"
     static let key = CLIRunner.sampleKeyArguments
 
@@ -42,7 +43,8 @@ import Testing
         let failed = try Self.exchanges(Self.jsonReport(["--failed"]))
         let expectedFailed = wholeExchanges.filter { (($0["outcome"] as? [String: Any])?["result"] as? String) == "fail" }
         #expect(failed.count == expectedFailed.count)
-        #expect(failed.count == 19)  // 18 failed callbacks + 1 refused connection attempt (HTTPS is not judged without --server)
+        // 18 failed callbacks + 1 refused connection attempt (HTTPS is not judged without --server)
+        #expect(failed.count == 19)
     }
 
     /// `--since` / `--until`: half-open `[since, until)` on the exchange's start (`ts` of

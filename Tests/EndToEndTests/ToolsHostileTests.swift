@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `show`, `stats` and `exchanges --format csv` on the crafted hostile capture (``HostileCapture``):
 /// nothing it carries reaches the terminal raw, and `show --redact` leaks no secret.
-@Suite(.serialized) struct ToolsHostileTests {
+@Suite(.serialized, .tags(.endToEnd)) struct ToolsHostileTests {
     static var capture: String { HostileReportTests.capture }
 
     @Test(arguments: [1, 2])

@@ -6,7 +6,7 @@ import TestSupport
 /// `stats`, `show` and the narrowing options on a generated capture with more callbacks than the
 /// bounded listing holds (320 callbacks to two servers over several minutes; seeded latencies and
 /// failures, recorded by the generator), through the real binary.
-@Suite(.serialized) struct ToolsLargeCaptureTests {
+@Suite(.serialized, .tags(.endToEnd)) struct ToolsLargeCaptureTests {
     struct Generated {
         var path: String
         /// Latency in nanoseconds and status, per server port, in the order sent.
@@ -16,7 +16,7 @@ import TestSupport
     /// Writes the capture: per server, 4 keep-alive connections one after another, 40 callbacks
     /// each, latencies 0.1 ms – 2 s (SplitMix64, seed 18), 1 in 10 answered 500.
     static func generate(in dir: URL) throws -> Generated {
-        var random = SplitMix64(seed: 18)
+        var random = SplitMix64.forTest(seed: 18)
         var conversation = ConversationWriter(start: Timestamp(seconds: 1_764_000_000), step: 0)
         conversation.writer = PcapWriter(linkLayer: .ethernet, resolution: .nanoseconds)
         var generated = Generated(path: dir.appendingPathComponent("many-callbacks.pcap").path)

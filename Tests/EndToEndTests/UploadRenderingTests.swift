@@ -6,11 +6,12 @@ import ReportModel
 import Rendering
 import TCPReassembly
 import Testing
+import TestSupport
 import UploadCallbacks
 
 /// Capture bytes on the uploader's side are attacker-controlled too: the decoded callback JSON
 /// and OSS's XML message reach every renderer escaped.
-@Suite struct UploadRenderingTests {
+@Suite(.tags(.endToEnd)) struct UploadRenderingTests {
     static func report() -> Report {
         let t = Timestamp(seconds: 1_795_627_201)
         let origin = StreamOrigin(timestamp: t, frame: 1)

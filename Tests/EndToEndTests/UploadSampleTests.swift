@@ -5,11 +5,12 @@ import ReportModel
 import Testing
 import HTTP1
 import HTTPExchanges
+import TestSupport
 import UploadCallbacks
 
 /// The uploader's side (issue #7) on the recorded samples: what the report says about uploads
 /// to the fake OSS endpoint, beyond the rule ids SampleScenarioTests checks.
-@Suite struct UploadSampleTests {
+@Suite(.tags(.endToEnd)) struct UploadSampleTests {
     static func analyze(_ name: String) -> [DiagnosedExchange] { analyze(path: "captures/\(name).pcap") }
 
     /// The exchanges of `samples/<path>`, in connection order.

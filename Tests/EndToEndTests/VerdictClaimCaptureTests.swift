@@ -5,7 +5,7 @@ import TestSupport
 
 /// Issue #16 items 2-6 end to end: captures written with ``PcapWriter`` (real Ethernet/IPv4/TCP
 /// records, one of them cut by a snaplen) analysed by the `callback-doctor` binary.
-@Suite(.serialized) struct VerdictClaimCaptureTests {
+@Suite(.serialized, .tags(.endToEnd)) struct VerdictClaimCaptureTests {
     static let client = Endpoint(address: PacketBuilder.ipv4("192.0.2.10"), port: 41000)
     static let server = Endpoint(address: PacketBuilder.ipv4("192.0.2.20"), port: 9000)
     static let t0 = Timestamp(seconds: 1_764_000_000)

@@ -1,11 +1,12 @@
 import CallbackSignature
 import Foundation
 import Testing
+import TestSupport
 
 /// What a support engineer asks a server for (issue #22): `callback-doctor --version` names the
 /// tool's version and the libpcap and OpenSSL libcrypto it runs with, as `tcpdump --version` does;
 /// and the completion scripts the release packages come from the same command definitions.
-@Suite struct VersionTests {
+@Suite(.tags(.endToEnd)) struct VersionTests {
     /// The three lines of `--version`.
     static func versionLines(_ arguments: [String] = ["--version"]) throws -> [Substring] {
         let r = try CLIRunner.run(arguments, sampleKey: false)

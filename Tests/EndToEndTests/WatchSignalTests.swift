@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import Testing
+import TestSupport
 
 /// Issue #16 item 8: `watch` never loses its report to a copy of the stop signal.
 ///
@@ -74,11 +75,11 @@ private func capturePath(ofReport bytes: [UInt8]) -> String? {
     return captures.first?["path"] as? String
 }
 
-@Suite("watch: stop signals (issue #16 item 8)", .enabled(if: canCapture, captureComment), .serialized)
+@Suite("watch: stop signals (issue #16 item 8)", .enabled(if: canCapture, captureComment), .serialized, .tags(.endToEnd, .live))
 struct WatchSignalTests {
     /// Starts `watch` with its stdout on `pipe`, and waits for its "watching" line.
-    private func startWatch(stdout pipe: StalledPipe, in directory: URL) throws -> BackgroundProcess {
-        let watch = try BackgroundProcess(CLIRunner.binary, quietWatch, in: directory, standardOutput: pipe.writeHandle)
+    private func startWatch(stdout pipe: StalledPipe) throws -> BackgroundProcess {
+        let watch = try CLIRunner.start(CLIRunner.binary, quietWatch, standardOutput: pipe.writeHandle)
         try pipe.closeWriteEnd()
         let watching = BackgroundProcess.poll(upTo: 20) { watch.stderr.contains("watching") || !watch.process.isRunning }
         try #require(watching && watch.process.isRunning, "watch did not start: \(watch.stderr)")
@@ -87,10 +88,8 @@ struct WatchSignalTests {
 
     @Test("a copy of the same SIGINT that arrives while the report is written is ignored: the report is complete")
     func duplicateWithinASecondDuringTheReport() throws {
-        let directory = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
         let pipe = try StalledPipe()
-        let watch = try startWatch(stdout: pipe, in: directory)
+        let watch = try startWatch(stdout: pipe)
 
         let first = Date()
         watch.signal(SIGINT)
@@ -117,10 +116,8 @@ struct WatchSignalTests {
 
     @Test("a deliberate second Ctrl-C more than 1 s later abandons the report and ends watch by SIGINT")
     func laterSecondInterruptAbandonsTheReport() throws {
-        let directory = try CLIRunner.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
         let pipe = try StalledPipe()
-        let watch = try startWatch(stdout: pipe, in: directory)
+        let watch = try startWatch(stdout: pipe)
 
         watch.signal(SIGINT)
         let stopped = BackgroundProcess.poll(upTo: 10) { watch.stderr.contains("stopped by SIGINT") || !watch.process.isRunning }
@@ -149,13 +146,11 @@ struct WatchSignalTests {
         try #require(WatchHarness.hasCommand("timeout") && WatchHarness.hasCommand("python3"), "coreutils timeout and python3 are needed")
         var lost: [String] = []
         for run in 1...10 {
-            let directory = try CLIRunner.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: directory) }
             // `timeout` (without --foreground) makes itself a process group leader; watch inherits the group.
             let pipe = try StalledPipe()
-            let timeout = try BackgroundProcess(
+            let timeout = try CLIRunner.start(
                 URL(fileURLWithPath: "/usr/bin/env"), Self.asFromAShell + ["timeout", "60", CLIRunner.binary.path] + quietWatch,
-                in: directory, standardOutput: pipe.writeHandle)
+                standardOutput: pipe.writeHandle)
             try pipe.closeWriteEnd()
             let watching = BackgroundProcess.poll(upTo: 20) { timeout.stderr.contains("watching") || !timeout.process.isRunning }
             try #require(watching && timeout.process.isRunning, "watch did not start: \(timeout.stderr)")

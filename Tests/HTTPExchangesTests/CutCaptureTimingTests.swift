@@ -129,9 +129,11 @@ extension Driver {
     @Test func aKeptAliveResponseIsNotStretchedByTheNextOnesCutHead() throws {
         var d = Driver()
         d.send(.clientToServer, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", at: 0)  // frame 1
-        d.sendCut(.serverToClient, captured: "HTTP/1.1 200 OK\r\nContent-Type: text/pl", missing: 30, at: 0.001)  // frame 2
+        // frame 2
+        d.sendCut(.serverToClient, captured: "HTTP/1.1 200 OK\r\nContent-Type: text/pl", missing: 30, at: 0.001)
         d.send(.clientToServer, "GET /b HTTP/1.1\r\nHost: x\r\n\r\n", at: 0.050)  // frame 3
-        d.sendCut(.serverToClient, captured: "HTTP/1.1 200 OK\r\nContent-Type: text/pl", missing: 30, at: 0.051)  // frame 4
+        // frame 4
+        d.sendCut(.serverToClient, captured: "HTTP/1.1 200 OK\r\nContent-Type: text/pl", missing: 30, at: 0.051)
         d.close(at: 0.1)
         #expect(d.exchanges.count == 2)
         let first = try #require(d.exchanges.first { $0.index == 0 })
@@ -146,10 +148,12 @@ extension Driver {
 @Suite struct UnfinishedRequestHeadTests {
     @Test func aClientThatClosedMidHeaderLeavesItsPartialHead() throws {
         var d = Driver()
-        d.send(.clientToServer, "POST /cb?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9000\r\nUser-Agent: aliyun-oss-", at: 0.5)  // frame 1
+        // frame 1
+        d.send(.clientToServer, "POST /cb?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9000\r\nUser-Agent: aliyun-oss-", at: 0.5)
         // The client's FIN: the stream ends inside the header section.
         d.assembler.receive(.ended(connection: 0, direction: .clientToServer, how: .fin(StreamOrigin(timestamp: Driver.t0.adding(seconds: 0.6), frame: 2))))
-        d.send(.serverToClient, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", at: 0.7)  // frame 3
+        // frame 3
+        d.send(.serverToClient, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", at: 0.7)
         d.close(at: 0.8, client: false)
         let e = try #require(d.exchanges.first)
         let request = try #require(e.request, "the captured part of the head is reported")

@@ -1,10 +1,12 @@
+import TestSupport
+
 /// Random valid JSON texts and mutations of them, for the streaming and differential tests.
 struct DocumentGenerator {
     /// Whether numbers may get exponents large enough to overflow a Double (`1e400`).
     var hugeNumbers = true
 
     /// A random valid JSON text whose containers nest at most `depth` levels.
-    mutating func document(depth: Int, using rng: inout SeededGenerator) -> [UInt8] {
+    mutating func document(depth: Int, using rng: inout SplitMix64) -> [UInt8] {
         var out: [UInt8] = []
         whitespace(&out, using: &rng)
         value(&out, depth: depth, using: &rng)
@@ -12,7 +14,7 @@ struct DocumentGenerator {
         return out
     }
 
-    private func whitespace(_ out: inout [UInt8], using rng: inout SeededGenerator) {
+    private func whitespace(_ out: inout [UInt8], using rng: inout SplitMix64) {
         guard Int.random(in: 0..<4, using: &rng) == 0 else { return }
         let kinds: [UInt8] = [0x20, 0x09, 0x0A, 0x0D]
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
@@ -20,7 +22,7 @@ struct DocumentGenerator {
         }
     }
 
-    private func value(_ out: inout [UInt8], depth: Int, using rng: inout SeededGenerator) {
+    private func value(_ out: inout [UInt8], depth: Int, using rng: inout SplitMix64) {
         let choice = Int.random(in: 0..<(depth > 0 ? 8 : 6), using: &rng)
         switch choice {
         case 0, 1: string(&out, using: &rng)
@@ -62,7 +64,7 @@ struct DocumentGenerator {
         }
     }
 
-    private func string(_ out: inout [UInt8], using rng: inout SeededGenerator) {
+    private func string(_ out: inout [UInt8], using rng: inout SplitMix64) {
         out.append(UInt8(ascii: "\""))
         for _ in 0..<Int.random(in: 0...8, using: &rng) {
             switch Int.random(in: 0..<10, using: &rng) {
@@ -93,12 +95,12 @@ struct DocumentGenerator {
         out.append(UInt8(ascii: "\""))
     }
 
-    private func escape(_ unit: UInt16, using rng: inout SeededGenerator) -> [UInt8] {
+    private func escape(_ unit: UInt16, using rng: inout SplitMix64) -> [UInt8] {
         let digits = Array((Bool.random(using: &rng) ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
         return Array("\\u".utf8) + [12, 8, 4, 0].map { digits[Int(unit >> UInt16($0) & 0xF)] }
     }
 
-    private func number(_ out: inout [UInt8], using rng: inout SeededGenerator) {
+    private func number(_ out: inout [UInt8], using rng: inout SplitMix64) {
         if Bool.random(using: &rng) { out.append(UInt8(ascii: "-")) }
         if Int.random(in: 0..<4, using: &rng) == 0 {
             out.append(UInt8(ascii: "0"))
@@ -129,7 +131,7 @@ enum Mutator {
     static let interesting: [UInt8] = Array(#"{}[],:"\ 0123456789-+.eEtfnu'/#xXa"#.utf8)
         + [0x00, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xA9, 0xE2, 0xED, 0xA0, 0xEF, 0xBB, 0xF0, 0xF4, 0x90, 0xF5, 0xFE, 0xFF]
 
-    static func mutate(_ input: [UInt8], using rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &rng)

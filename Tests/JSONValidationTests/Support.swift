@@ -1,21 +1,8 @@
 import Testing
+import TestSupport
 
 @testable import JSONValidation
 
-/// A small seeded generator (SplitMix64) so that random splits and generated inputs repeat.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A stable seed for a byte string (FNV-1a), so each input gets its own repeatable splits.
 func seed(for bytes: [UInt8]) -> UInt64 {
@@ -59,7 +46,7 @@ func run(_ bytes: [UInt8], cuts: [Int], maxDepth: Int = 100_000) -> Run {
 }
 
 /// Random cut points for `count` bytes: a few, many, or clustered near the start.
-func randomCuts(count: Int, using rng: inout SeededGenerator) -> [Int] {
+func randomCuts(count: Int, using rng: inout SplitMix64) -> [Int] {
     guard count > 1 else { return [] }
     let maxPieces = min(count - 1, Bool.random(using: &rng) ? 8 : 256)
     let pieces = Int.random(in: 1...maxPieces, using: &rng)
@@ -79,7 +66,7 @@ func streamingVerdict(
     let whole = run(bytes, cuts: [], maxDepth: maxDepth)
     let byteByByte = run(bytes, cuts: Array(0..<bytes.count), maxDepth: maxDepth)
     #expect(byteByByte == whole, "byte by byte differs from whole", sourceLocation: sourceLocation)
-    var rng = SeededGenerator(seed: seed(for: bytes))
+    var rng = SplitMix64.forTest(seed: seed(for: bytes))
     for _ in 0..<splits {
         let cuts = randomCuts(count: bytes.count, using: &rng)
         let split = run(bytes, cuts: cuts, maxDepth: maxDepth)

@@ -6,7 +6,7 @@ import TestSupport
 /// `PacketDecoder.plainEthernetIPv4TCP` (the direct read of Ethernet / IPv4 / TCP) must give, for
 /// every record it accepts, exactly what the layer-by-layer decode gives — on valid frames, every
 /// cut of them, snaplen-shortened records, and frames with single bytes changed.
-@Suite struct FastPathDifferentialTests {
+@Suite(.tags(.conformance)) struct FastPathDifferentialTests {
     static let a = Endpoint(address: PacketBuilder.ipv4("10.1.2.3"), port: 40_000)
     static let b = Endpoint(address: PacketBuilder.ipv4("10.9.8.7"), port: 9000)
 

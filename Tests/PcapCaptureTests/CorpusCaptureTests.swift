@@ -198,6 +198,19 @@ struct CorpusCaptureTests {
 
     static let allFiles = Corpus.files(in: "http") + Corpus.files(in: "robustness")
 
+    /// The tests over ``allFiles`` run one case per file found: a file missing or renamed would run
+    /// one case fewer and stay green. So: the files found are exactly MANIFEST.tsv's, and every
+    /// expectation above names one of them.
+    @Test func theCorpusHoldsEveryManifestFileAndEveryExpectationNamesOne() throws {
+        let root = try #require(Corpus.root)
+        let manifest = try String(contentsOfFile: root + "/MANIFEST.tsv", encoding: .utf8)
+        let listed = Set(manifest.split(separator: "\n").dropFirst().compactMap { $0.split(separator: "\t").first.map(String.init) })
+        let found = Set(Self.allFiles.map { String($0.dropFirst(root.count + 1)) })
+        #expect(listed.count > 100, "MANIFEST.tsv lists \(listed.count) files")
+        #expect(found == listed, "found but not listed: \(found.subtracting(listed).sorted()); listed but missing: \(listed.subtracting(found).sorted())")
+        #expect(Set(Self.expectations.keys).subtracting(found).isEmpty, "expectations for missing files: \(Set(Self.expectations.keys).subtracting(found).sorted())")
+    }
+
     @Test(arguments: allFiles)
     func everyFileOpensOrFailsCleanly(_ path: String) {
         let key = String(path.split(separator: "/").suffix(2).joined(separator: "/"))
@@ -274,7 +287,7 @@ struct CorpusCaptureTests {
     func formatsLinksAndTimestampsMatchTshark(
         _ relative: String, _ format: CaptureFormat, _ link: LinkLayer, _ firstRecords: [(Int64, UInt32, Int)]
     ) throws {
-        guard let path = Corpus.path(relative) else { return }
+        let path = try #require(Corpus.path(relative), "corpus file \(relative) is missing")
         let outcome = try readAll(path)
         #expect(outcome.format == format)
         #expect(outcome.linkLayer == link)
@@ -287,7 +300,7 @@ struct CorpusCaptureTests {
 
     /// A Wireshark/dumpcap pcapng with a filter: libpcap compiles against the file's link type.
     @Test func pcapngWithFilter() throws {
-        guard let path = Corpus.path("http/ndpi__http_ua_splitted_in_two_pkts.pcapng") else { return }
+        let path = try #require(Corpus.path("http/ndpi__http_ua_splitted_in_two_pkts.pcapng"), "corpus file is missing")
         let all = try readAll(path)
         let http = try readAll(path, filter: "tcp port 80")
         let none = try readAll(path, filter: "udp port 53")

@@ -13,37 +13,31 @@ let isRoot = getuid() == 0
 let needsRoot: Comment = "live capture needs root (or CAP_NET_RAW); skipped"
 
 /// Sends one UDP datagram from 127.0.0.1 to 127.0.0.1:`port`.
-private func sendUDP(_ payload: [UInt8], to port: UInt16) {
+private func sendUDP(_ payload: [UInt8], to port: UInt16) throws {
     let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-    guard fd >= 0 else { return }
+    try #require(fd >= 0, "socket(2) failed: errno \(errno)")
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
     address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-    _ = withUnsafePointer(to: &address) { pointer in
+    let sent = withUnsafePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
             payload.withUnsafeBytes { bytes in
                 sendto(fd, bytes.baseAddress, bytes.count, 0, raw, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
     }
+    try #require(sent == payload.count, "sendto(2) sent \(sent) of \(payload.count) bytes: errno \(errno)")
 }
 
 /// Runs a command, returning its exit status (or -1 when it cannot be started).
 @discardableResult
 private func shell(_ arguments: [String]) -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return -1 }
-    process.waitUntilExit()
-    return process.terminationStatus
+    (try? Subprocess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments).status) ?? -1
 }
 
-@Suite("LiveCapture", .enabled(if: isRoot, needsRoot), .serialized)
+@Suite("LiveCapture", .enabled(if: isRoot, needsRoot), .serialized, .tags(.live))
 struct LiveCaptureTests {
     @Test("a made-up interface: noSuchInterface, naming it")
     func noSuchInterface() {
@@ -102,17 +96,18 @@ struct LiveCaptureTests {
             #expect(capture.linkLayer == .ethernet)
             #expect(capture.snapshotLength == LiveCapture.defaultSnapshotLength)
 
-            // Idle: next() comes back with .timeout, in about the read timeout.
+            // Idle: next() comes back with .timeout (after the read timeout; the limit only
+            // catches a capture that never returns, a loaded machine is slow).
             let idleStart = Date()
             guard case .timeout = capture.next() else {
                 Issue.record("an idle capture should time out")
                 return
             }
-            #expect(Date().timeIntervalSince(idleStart) < 1.0)
+            #expect(Date().timeIntervalSince(idleStart) < 30)
 
-            sendUDP(payload, to: port)
-            sendUDP(payload + [0x21], to: port)
-            let deadline = Date().addingTimeInterval(5)
+            try sendUDP(payload, to: port)
+            try sendUDP(payload + [0x21], to: port)
+            let deadline = Date().addingTimeInterval(60)
             while sent.count < 2, Date() < deadline {
                 switch capture.next() {
                 case .packet(let packet): sent.append(packet)

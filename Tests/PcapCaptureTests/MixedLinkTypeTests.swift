@@ -2,12 +2,13 @@ import CaptureModel
 import Foundation
 import PcapCapture
 import Testing
+import TestSupport
 
 /// Issue #18: `samples/captures/two-interfaces.pcapng` (mergecap of a dumpcap Ethernet capture
 /// and a `tcpdump -i any` capture, samples/make-two-interfaces.sh), which libpcap refuses, read
 /// whole — from the file, from a gzip of it, from a FIFO — each record with its own interface's
 /// link layer, the same records tshark reads.
-@Suite(.serialized) struct MixedLinkTypeTests {
+@Suite(.serialized, .tags(.conformance)) struct MixedLinkTypeTests {
     static let sample: String = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent("samples/captures/two-interfaces.pcapng").path
@@ -19,16 +20,9 @@ import Testing
 
     /// Runs a program and returns its standard output.
     static func output(_ program: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let run = try Subprocess.run(URL(fileURLWithPath: program), arguments)
+        try #require(run.status == 0, "\(program): \(run.stderr)")
+        return run.stdout
     }
 
     @Test("every record of both interfaces, each with its link layer, frame numbers 1…382")
@@ -82,11 +76,8 @@ import Testing
         defer { removeTree(directory.path) }
         let compressed = directory.appendingPathComponent("two.pcapng.gz").path
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.sample))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "gzip -c '\(Self.sample)' > '\(compressed)'"]
-        try process.run()
-        process.waitUntilExit()
+        let gzip = try Subprocess.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -c '\(Self.sample)' > '\(compressed)'"])
+        try #require(gzip.status == 0, "gzip: \(gzip.stderr)")
         #expect(data.count > 0)
         let plain = try readAll(Self.sample)
         let outcome = try readAll(compressed)
@@ -106,10 +97,7 @@ import Testing
         let fifo = directory.appendingPathComponent("capture.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
         for source in [Self.sample, Self.sample.replacingOccurrences(of: "two-interfaces.pcapng", with: "all-lo.pcap")] {
-            let writer = Process()
-            writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-            writer.arguments = ["-c", "cat '\(source)' > '\(fifo)'"]
-            try writer.run()
+            let writer = try BackgroundProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "cat '\(source)' > '\(fifo)'"])
             let outcome = try readAll(fifo)
             writer.waitUntilExit()
             let fromFile = try readAll(source)
@@ -127,10 +115,7 @@ import Testing
         defer { removeTree(directory.path) }
         let fifo = directory.appendingPathComponent("capture.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", "gzip -c '\(Self.sample)' > '\(fifo)' 2>/dev/null; true"]
-        try writer.run()
+        let writer = try BackgroundProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -c '\(Self.sample)' > '\(fifo)' 2>/dev/null; true"])
         let error = try #require(throws: CaptureError.self) { _ = try CaptureFile(path: fifo) }
         writer.waitUntilExit()
         #expect(error.code == .unsupportedFormat)
@@ -174,10 +159,7 @@ import Testing
         try writeBytes(Self.lateInterface(), to: source)
         let fifo = directory.appendingPathComponent("late.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", "cat '\(source)' > '\(fifo)' 2>/dev/null; true"]
-        try writer.run()
+        let writer = try BackgroundProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "cat '\(source)' > '\(fifo)' 2>/dev/null; true"])
         let outcome = try readAll(fifo)
         writer.waitUntilExit()
         #expect(outcome.packets.map(\.frameNumber) == [1, 2])

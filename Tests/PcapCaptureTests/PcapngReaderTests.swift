@@ -173,7 +173,7 @@ import Testing
         file.interface(linkType: 1, resolution: 9)
         file.interface(linkType: 276)
         for i in 0..<20 { file.enhancedPacket(interface: i % 2, units: UInt64(i) * 1000, data: [UInt8](repeating: UInt8(i), count: i * 7)) }
-        var random = SplitMix64(seed: 18)
+        var random = SplitMix64.forTest(seed: 18)
         var failures = 0
         for _ in 0..<2000 {
             var bytes = file.bytes
@@ -183,11 +183,11 @@ import Testing
             }
             if Bool.random(using: &random) { bytes.removeLast(Int.random(in: 0..<bytes.count, using: &random)) }
             let (packets, failure, reader) = Self.read(bytes)
-            #expect(packets.count <= 20)
-            for (packet, _) in packets { #expect(packet.interface < reader.interfaces.count) }
+            #expect(packets.count <= 20, random.comment)
+            for (packet, _) in packets { #expect(packet.interface < reader.interfaces.count, random.comment) }
             if failure != nil { failures += 1 }
         }
         // Most damage is seen (a changed byte in packet data or a time stamp is not damage).
-        #expect(failures > 500)
+        #expect(failures > 500, random.comment)
     }
 }

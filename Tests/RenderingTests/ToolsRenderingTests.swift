@@ -6,6 +6,7 @@ import HTTPExchanges
 @testable import ReportModel
 import TCPReassembly
 import Testing
+import TestSupport
 
 /// A finished callback to `port` starting at `start`, answered `status` after `latency` seconds.
 private func diagnosedCallback(start: Timestamp, port: UInt16 = 9002, status: Int = 200, latency: Double = 0.002, body: [UInt8] = []) -> DiagnosedExchange {
@@ -53,18 +54,12 @@ struct CSVEscapeTests {
     /// A generated field, parsed back by a minimal RFC 4180 reader, gives the field again.
     @Test("round trip through an RFC 4180 reader (seeded)")
     func roundTrip() {
-        var state: UInt64 = 0x5EED_CAFE
-        func next() -> UInt64 {  // SplitMix64
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64.forTest(seed: 0x5EED_CAFE)
+        func next() -> UInt64 { random.next() }
         let alphabet: [Character] = ["a", "Z", "0", ",", "\"", "\r", "\n", " ", "é"]
         for _ in 0..<500 {
             let fields = (0..<Int(next() % 4 + 1)).map { _ in String((0..<Int(next() % 8)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }) }
-            #expect(Self.parse(CSVEscape.record(fields)) == fields)
+            #expect(Self.parse(CSVEscape.record(fields)) == fields, random.comment)
         }
     }
 
@@ -99,78 +94,6 @@ struct CSVEscapeTests {
         }
         fields.append(field)
         return fields
-    }
-}
-
-@Suite("Latency distribution")
-struct LatencyDistributionTests {
-    @Test("nearest-rank percentiles are exact up to the limit")
-    func exactPercentiles() throws {
-        var d = LatencyDistribution()
-        for v in (1...100).reversed() { d.record(nanoseconds: Int64(v) * 1_000_000) }
-        #expect(d.isExact)
-        #expect(d.percentile(50) == 50_000_000)
-        #expect(d.percentile(90) == 90_000_000)
-        #expect(d.percentile(99) == 99_000_000)
-        #expect(d.percentile(100) == 100_000_000)
-        #expect(d.maximum == 100_000_000 && d.minimum == 1_000_000 && d.count == 100)
-        #expect(LatencyDistribution().percentile(50) == nil)
-    }
-
-    @Test("beyond the limit: an upper bound within 0.1 % of the exact value (seeded)")
-    func histogramPrecision() throws {
-        var state: UInt64 = 42
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        var d = LatencyDistribution(), values: [Int64] = []
-        for _ in 0..<20_000 {
-            let v = Int64(next() % 10_000_000_000)  // up to 10 s
-            values.append(v)
-            d.record(nanoseconds: v)
-        }
-        #expect(!d.isExact)
-        values.sort()
-        for p in [50.0, 90, 99, 99.9] {
-            let exact = values[Int((p / 100 * Double(values.count)).rounded(.up)) - 1]
-            let bound = try #require(d.percentile(p))
-            #expect(bound >= exact, "p\(p)")
-            #expect(Double(bound - exact) <= Double(exact) / 1000 + 1, "p\(p): \(bound) vs \(exact)")
-        }
-        #expect(d.maximum == values.last)
-    }
-
-    @Test("buckets are ordered and every value lies within its bucket")
-    func buckets() {
-        var previous = -1
-        for v: Int64 in [0, 1, 2047, 2048, 2049, 3071, 3072, 4095, 4096, 1_000_000, 5_000_000_000, Int64.max / 2] {
-            let b = LatencyDistribution.bucket(of: v)
-            #expect(b >= previous)
-            previous = b
-            #expect(LatencyDistribution.upperBound(ofBucket: b) >= v)
-            #expect(Double(LatencyDistribution.upperBound(ofBucket: b) - v) <= Double(v) / 1000 + 1)
-        }
-    }
-
-    @Test("adding two distributions gives the distribution of both")
-    func adding() {
-        var a = LatencyDistribution(), b = LatencyDistribution(), both = LatencyDistribution()
-        for v in 0..<700 {
-            a.record(nanoseconds: Int64(v) * 1000)
-            both.record(nanoseconds: Int64(v) * 1000)
-        }
-        for v in 0..<700 {
-            b.record(nanoseconds: Int64(v) * 7919)
-            both.record(nanoseconds: Int64(v) * 7919)
-        }
-        a.add(b)
-        #expect(a.count == 1400 && !a.isExact)
-        #expect(a == both)
-        #expect(a.percentile(99) == both.percentile(99))
     }
 }
 
@@ -244,7 +167,8 @@ struct StatisticsAndListingTests {
         #expect(json.contains("as text:\n    │ {\"Status\":\"OK\"}\n"))
         let bom = ExchangeDetail.render(ReportedExchange(capture: "x.pcap", diagnosed: diagnosedCallback(start: Self.minute, body: [0xEF, 0xBB, 0xBF] + Array("{}".utf8))), number: 1)
         #expect(bom.contains("ef bb bf 7b 7d"))
-        #expect(ExchangeDetail.printableText(Array("é".utf8).dropLast().map { $0 }) == "")  // a cut character is dropped
+        // a cut character is dropped
+        #expect(ExchangeDetail.printableText(Array("é".utf8).dropLast().map { $0 }) == "")
         #expect(ExchangeDetail.printableText([0xFF, 0x41]) == nil)
     }
 }

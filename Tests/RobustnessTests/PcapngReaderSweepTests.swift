@@ -20,9 +20,9 @@ import Glibc
     "The pcapng reader on every corpus pcapng, through the binary",
     .enabled(if: Corpus.isAvailable, Corpus.absentComment),
     .enabled(if: Executable.path != nil, Executable.absentComment),
-    .serialized)
+    .serialized, .tags(.endToEnd, .conformance))
 struct PcapngReaderSweepTests {
-    static let timeout = 20.0
+    static let timeout = 120.0  // only catches a hang: a debug build on a busy machine is slow
     static let memoryLimit = 256 << 20
 
     /// Corpus files that are pcapng (by their first bytes, whatever their name).

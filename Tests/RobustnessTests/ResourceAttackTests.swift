@@ -9,7 +9,7 @@ import Testing
 /// test of the owning stage's limit where the whole attack would be too big for a file (a 1 GiB
 /// header line). Sizes are chosen to keep the suite fast in a debug build; the full-size runs are
 /// `fuzz/make-attacks.py` + the commands in docs/robustness.md.
-@Suite("Resource attacks", .enabled(if: Executable.path != nil, Executable.absentComment), .serialized)
+@Suite("Resource attacks", .enabled(if: Executable.path != nil, Executable.absentComment), .serialized, .tags(.endToEnd))
 struct ResourceAttackTests {
     /// Peak RSS allowed for one analysis (the bound).
     static let memoryLimit = 256 << 20
@@ -207,7 +207,8 @@ struct ResourceAttackTests {
         let reasons = events.compactMap { if case .notHTTP(let reason) = $0.part { reason } else { nil } }
         #expect(reasons.count == 1)
         #expect(reasons.first?.contains("maxHeaderLineLength") == true, "\(reasons)")
-        if Sanitizer.measurementsHold { #expect(elapsed < .seconds(20), "1 GiB took \(elapsed)") }
+        // Linear time is the claim; the limit only catches a runaway (quadratic would take hours).
+        if Sanitizer.measurementsHold { #expect(elapsed < .seconds(300), "1 GiB took \(elapsed)") }
     }
 
     static func longHeaderLine(megabytes: Int, in directory: ScratchDirectory) throws -> String {

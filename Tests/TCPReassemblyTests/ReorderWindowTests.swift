@@ -208,7 +208,8 @@ import TestSupport
         let own: [Step] = Self.steps(
             Self.handshake + [
                 Self.headSegment, Self.bodySegment, seg(client, Self.requestEnd, [.fin, .ack], ack: 5001), Self.serverAck,
-                seg(server, 5001 + UInt32(response.utf8.count), [.psh, .ack, .fin], rest, ack: Self.requestEnd + 1),  // first part lost
+                // first part lost
+                seg(server, 5001 + UInt32(response.utf8.count), [.psh, .ack, .fin], rest, ack: Self.requestEnd + 1),
                 seg(client, Self.requestEnd + 1, .ack, ack: end),  // a pure ACK of the data, not yet of the FIN
             ]) + [Step(segment: seg(client, Self.requestEnd + 1, .ack, ack: end + 1), micros: 5000)]
         let other = Endpoint(address: .v4(0x7F00_0002), port: 50_001)
@@ -257,7 +258,8 @@ import TestSupport
         let segments =
             Self.handshake + [Self.headSegment, Self.bodySegment, Self.serverAck]
             + [
-                seg(server, 5001 + UInt32(response.utf8.count), [.psh, .ack], rest, ack: Self.requestEnd),  // first part lost
+                // first part lost
+                seg(server, 5001 + UInt32(response.utf8.count), [.psh, .ack], rest, ack: Self.requestEnd),
                 seg(client, Self.requestEnd, .ack, ack: end),
                 seg(server, end, [.fin, .ack], ack: Self.requestEnd),
                 seg(client, Self.requestEnd, [.fin, .ack], ack: end + 1),

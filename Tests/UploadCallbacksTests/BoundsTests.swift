@@ -1,11 +1,19 @@
 import HTTP1
 import Testing
+import TestSupport
 
 @testable import UploadCallbacks
 
 /// Hostile inputs at the sizes the pipeline can hand over (a 64 KiB request-body prefix, an
 /// 8 KiB response preview, a header of any length) stay cheap and bounded.
+///
+/// Time is measured and printed, and held to a generous limit that only catches a runaway (a
+/// quadratic scan of 64 KiB takes minutes in a debug build), never to a window a loaded machine
+/// could miss: the bounds themselves are asserted on the results (field counts, rejections).
 @Suite struct BoundsTests {
+    /// Far above any honest run, debug build, busy machine included.
+    static let runawayMilliseconds = 30_000.0
+
     static func milliseconds(_ body: () -> Void) -> Double {
         let clock = ContinuousClock()
         let d = clock.measure(body)
@@ -22,7 +30,7 @@ import Testing
         }
         #expect(result == nil)
         print("near-miss boundary over 64 KiB: \(ms) ms")
-        #expect(ms < 1_000)
+        #expect(ms < Self.runawayMilliseconds)
     }
 
     @Test func manyTinyFieldsStopAtTheFieldBound() {
@@ -36,7 +44,7 @@ import Testing
         #expect(result?.variables.count == MultipartFormPrefix.maxFields)
         #expect(result?.unverifiable != nil)
         print("3000 form fields in 64 KiB: \(ms) ms")
-        #expect(ms < 1_000)
+        #expect(ms < Self.runawayMilliseconds)
     }
 
     @Test func hugeHeaderIsNotDecoded() {
@@ -48,14 +56,12 @@ import Testing
         #expect(result?.problems.compactMap(\.rejection) == [.callbackTooLong])
         #expect(result?.configuration == nil)
         print("1 MB x-oss-callback: \(ms) ms")
+        #expect(ms < Self.runawayMilliseconds)
     }
 
     @Test func kmpFindAgreesWithANaiveSearch() {
-        var seed: UInt64 = 7
-        func next() -> UInt8 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: seed >> 61)  // 8 symbols: many partial matches
-        }
+        var random = SplitMix64.forTest(seed: 7)
+        func next() -> UInt8 { UInt8(truncatingIfNeeded: random.next() >> 61) }  // 8 symbols: many partial matches
         for _ in 0..<300 {
             let hay = (0..<Int(next()) * 9).map { _ in next() }
             let needle = (0..<Int(next() % 5) + 1).map { _ in next() }
@@ -67,14 +73,18 @@ import Testing
                     break
                 }
             }
-            #expect(OSSErrorDocument.find(needle, in: hay, from: from) == naive, "\(hay) \(needle) \(from)")
+            #expect(OSSErrorDocument.find(needle, in: hay, from: from) == naive, "\(hay) \(needle) \(from), \(random.replay)")
         }
     }
 
     @Test func deeplyNestedJSONIsRejectedNotRecursedInto() {
         let nested = String(repeating: "[", count: 3000)
         #expect(rejections(inspectHeader(nested)) == [.notJSON])
-        if case .failure(let f) = SmallJSON.parse(Array(nested.utf8)) { #expect(f.reason.contains("nested deeper")) }
+        guard case .failure(let f) = SmallJSON.parse(Array(nested.utf8)) else {
+            Issue.record("3000 nested brackets parsed")
+            return
+        }
+        #expect(f.reason.contains("nested deeper"))
     }
 
     @Test func xmlNearMissesOver16KiB() {
@@ -85,5 +95,6 @@ import Testing
         let entities = "<Error><Code>CallbackFailed</Code><Message>&#x110000;&#0;&#99999999999;&amp</Message></Error>"
         #expect(OSSErrorDocument.parse(Array(entities.utf8))?.message == "&#x110000;&#0;&#99999999999;&amp")
         print("hostile XML: \(ms) ms")
+        #expect(ms < Self.runawayMilliseconds)
     }
 }

@@ -1,22 +1,6 @@
 import HTTP1
 import Testing
-
-/// A small deterministic PRNG (SplitMix64), so random splits are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// Feeds the same input to `HTTPMessageParser` whole, byte by byte, from a slice with a non-zero
 /// start index, and in many seeded random splits, and requires the same events every time (after
@@ -116,12 +100,12 @@ enum ChunkingVerifier {
         if input.count > 1 {
             runs.append(("byte by byte", Array(1..<input.count), 0))
         }
-        var rng = SplitMix64(seed: seed ^ UInt64(input.count))
+        var rng = SplitMix64.forTest(seed: seed ^ UInt64(input.count))
         for round in 0..<randomSplits where input.count > 1 {
             let cutCount = Int.random(in: 1...min(input.count - 1, 1 + round % 12), using: &rng)
             var cuts = Set<Int>()
             while cuts.count < cutCount { cuts.insert(Int.random(in: 1..<input.count, using: &rng)) }
-            runs.append(("random split #\(round) at \(cuts.sorted())", cuts.sorted(), round % 3 == 0 ? 3 : 0))
+            runs.append(("random split #\(round) at \(cuts.sorted()) (\(rng.replay))", cuts.sorted(), round % 3 == 0 ? 3 : 0))
         }
         for (label, cuts, padding) in runs {
             let events = run(input, cuts: cuts, setup: setup, prefixPadding: padding)

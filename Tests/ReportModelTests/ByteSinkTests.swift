@@ -1,5 +1,6 @@
 import ReportModel
 import Testing
+import TestSupport
 
 /// `ByteSink`: every byte reaches the destination once and in order, in chunks of at least the
 /// chunk size (but the last) and at most the chunk size plus one write; the first destination
@@ -19,7 +20,7 @@ import Testing
 
     @Test(arguments: [1, 7, 100, 4096])
     func chunksAreBoundedAndCarryEveryByteInOrder(chunkSize: Int) throws {
-        var random = SystemRandomNumberGenerator()
+        var random = SplitMix64.forTest(seed: UInt64(chunkSize))
         let recorder = Recorder()
         let sink = ByteSink(chunkSize: chunkSize, destination: recorder.receive)
         var expected: [UInt8] = []
@@ -36,11 +37,11 @@ import Testing
             }
         }
         try sink.finish()
-        #expect(Array(recorder.chunks.joined()) == expected)
+        #expect(Array(recorder.chunks.joined()) == expected, random.comment)
         #expect(!recorder.chunks.contains { $0.isEmpty }, "an empty chunk was handed over")
         for chunk in recorder.chunks.dropLast() {
-            #expect(chunk.count >= chunkSize)
-            #expect(chunk.count <= chunkSize - 1 + largestWrite)
+            #expect(chunk.count >= chunkSize, random.comment)
+            #expect(chunk.count <= chunkSize - 1 + largestWrite, random.comment)
         }
         #expect((recorder.chunks.last?.count ?? 0) <= chunkSize - 1 + largestWrite)
     }
