@@ -171,7 +171,11 @@ def medians(name):
 def truth(capture):
     with open(capture[:-5] + ".truth.json") as f:
         return json.load(f)
+def cpu(name):
+    with open(os.path.join(out, name)) as f:
+        return {r["command"]: r["user"] + r["system"] for r in json.load(f)["results"]}
 h, s, j = medians("h-big.json"), medians("h-slice.json"), medians("h-jobs.json")
+c = cpu("h-big.json")
 rss = dict(line.split() for line in open(os.path.join(out, "rss.txt")) if len(line.split()) == 2)
 rates = [tuple(map(float, line.split())) for line in open(os.path.join(out, "crypto-rates.txt")) if line.strip()]
 verify_rate = statistics.median(r[0] for r in rates)
@@ -194,6 +198,8 @@ print("callback-doctor  %7.3f s  %7.0f MB/s   %.2fx the floor (target <= 2.5x, s
       % (one, B / one, one / floor_big, one / h["loop"]))
 print("split            %7.3f s  %7.0f MB/s   %.2fx the floor; %.2fx of one job (target <= 0.55x)   (--jobs %s on the one file)"
       % (split, B / split, split / floor_big, split / one, cores))
+print("CPU time (user + system, means; robust on a busy host): loop %.3f s, floor %.3f s, one job %.3f s = %.2fx the floor, split %.3f s"
+      % (c["loop"], c["loop"] + crypto_big, c["callback-doctor"], c["callback-doctor"] / (c["loop"] + crypto_big), c["callback-doctor-split"]))
 print("tshark (slice)   %7.3f s  %7.2f MB/s   callback-doctor on the same slice: %.3f s, %.0f MB/s, %.2fx the slice's floor (%.3f s)"
       % (s["tshark"], S / s["tshark"], s["callback-doctor"], S / s["callback-doctor"], s["callback-doctor"] / floor_slice, floor_slice))
 print("throughput vs tshark: %.0fx on the slice, %.0fx on the big capture, %.0fx split across %s cores   (target >= 40x)"
