@@ -30,6 +30,13 @@ struct ShardedPipeline: ~Copyable {
     /// Batches that may wait for a worker before the reader blocks (bounded memory).
     static let queueDepth = 4
 
+    /// Records the reader may have handed over and not yet seen worked on, for `parts` workers:
+    /// per part, the queued batches, the one its worker is on and the one being filled. The
+    /// capture file recycles its record copies after that many (``CaptureFile/init(path:filter:recordsInFlight:)``).
+    static func recordsInFlight(parts: Int) -> Int {
+        parts * (queueDepth + 2) * batchSize
+    }
+
     enum Item: Sendable {
         case segment(TCPSegment, StreamOrigin)
         case sweep(Timestamp)

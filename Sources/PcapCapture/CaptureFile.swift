@@ -98,7 +98,10 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     /// Set once the end of the file or a damaged record has been reported.
     private var finished = false
     /// The record copies (``RecordCopies``).
-    private var recordCopies = RecordCopies()
+    private var recordCopies: RecordCopies
+
+    /// Records a single-threaded reader has in flight, by default: ``init(path:filter:recordsInFlight:)``.
+    public static let defaultRecordsInFlight = RecordCopies.defaultSlots
 
     /// Opens a capture for reading.
     ///
@@ -117,11 +120,15 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     /// - Parameters:
     ///   - path: the capture file, or `-` for standard input.
     ///   - filter: a BPF filter expression such as `"tcp port 80"`, or `nil` for every record.
+    ///   - recordsInFlight: how many records the caller may hold at once before it has finished
+    ///     with the oldest (a reader handing batches to other threads holds every queued batch):
+    ///     the record copies are recycled after that many records (``RecordCopies``), so a larger
+    ///     number avoids an allocation per record at the cost of that many idle record buffers.
     /// - Throws: ``CaptureError`` with code `cannotOpen` (missing, unreadable, not a file or a
     ///   pipe), `notACapture` (empty, text, random or compressed bytes), `unsupportedFormat` (a pcap
     ///   or pcapng version libpcap refuses, gzip on a stream), `truncated` (cut inside the file
     ///   header), `damaged`, or `filter` (the expression does not compile for this link type).
-    public init(path: String, filter: String? = nil) throws(CaptureError) {
+    public init(path: String, filter: String? = nil, recordsInFlight: Int = CaptureFile.defaultRecordsInFlight) throws(CaptureError) {
         let opened: OpenedCapture
         switch openCaptureInput(path: path, filter: filter) {
         case .success(let value): opened = value
@@ -149,6 +156,7 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
         self.program = program
         self.filter = filter
         self.fallback = opened.fallback
+        self.recordCopies = RecordCopies(slots: recordsInFlight)
         if let handle = opened.handle {
             self.firstLinkLayer = PcapCapture.linkLayer(forDLT: libpcapDatalink(handle))
             self.snapshotLength = Int(libpcapSnapshot(handle))

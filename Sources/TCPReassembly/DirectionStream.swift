@@ -48,10 +48,9 @@ struct DirectionStream: Sendable {
     let maxBufferedBytes: Int64
     /// The highest stream offset the peer has acknowledged (RFC 9293 §3.4: the next byte it expects).
     private(set) var acknowledgedOffset: Int64?
-    /// The last few delivered segments, kept (as slices of their packets, no copy) to tell an
+    /// The last few delivered segments, copied into the direction's own storage, to tell an
     /// identical retransmission from one carrying different bytes.
-    private var recent: [(offset: Int64, bytes: ArraySlice<UInt8>)] = []
-    private static let recentLimit = 4
+    private var recent = RetransmissionMemory()
     /// How far past the last byte seen an acknowledgment may reach and still reveal lost bytes.
     static let maxAcknowledgmentLead: Int64 = 16 << 20
     /// The end of the furthest segment seen (delivered or buffered).
@@ -174,18 +173,11 @@ struct DirectionStream: Sendable {
     /// Compares the already-delivered part of a retransmission with the first copy, where that
     /// copy is still remembered; a difference is reported (the first copy stays).
     private mutating func checkRetransmission(_ segment: Pending, emit: (Delivery) -> Void) {
-        guard let bytes = segment.bytes else { return }
-        for (offset, kept) in recent {
-            let lower = max(offset, segment.offset), upper = min(offset + Int64(kept.count), segment.end, nextOffset)
-            guard lower < upper else { continue }
-            let a = kept[(kept.startIndex + Int(lower - offset))..<(kept.startIndex + Int(upper - offset))]
-            let b = bytes[(bytes.startIndex + Int(lower - segment.offset))..<(bytes.startIndex + Int(upper - segment.offset))]
-            if !a.elementsEqual(b) {
-                conflictingRetransmissions += 1
-                emit(.conflict(offset: lower, length: upper - lower, origin: segment.origin))
-                return
-            }
-        }
+        guard let bytes = segment.bytes,
+            let conflict = recent.firstConflict(with: bytes, at: segment.offset, below: nextOffset)
+        else { return }
+        conflictingRetransmissions += 1
+        emit(.conflict(offset: conflict.lowerBound, length: conflict.upperBound - conflict.lowerBound, origin: segment.origin))
     }
 
     /// The peer acknowledged everything before `sequence` (RFC 9293 §3.4), at `clock`. Bytes it
@@ -275,8 +267,7 @@ struct DirectionStream: Sendable {
 
     private mutating func deliver(_ segment: Pending, emit: (Delivery) -> Void) {
         if let bytes = segment.bytes {
-            recent.append((segment.offset, bytes))
-            if recent.count > Self.recentLimit { recent.removeFirst() }
+            recent.remember(offset: segment.offset, bytes: bytes)
             emit(.data(offset: segment.offset, bytes: bytes, origin: segment.origin))
         } else {
             gapCount += 1

@@ -23,8 +23,11 @@ import TestSupport
     /// Holds every `stride`-th packet for the whole read (longer than a slot takes to come
     /// round), drops the others at once, and checks every packet's bytes on arrival and the held
     /// ones again at the end.
-    @Test(arguments: [1, 2, 3, 31, 32, 33, 1_000])
-    func heldRecordsKeepTheirBytes(stride: Int) throws {
+    ///
+    /// With the default ring and with the rings a reader asks for when it hands records to other
+    /// threads (`recordsInFlight`: one slot, a few, more slots than records).
+    @Test(arguments: [1, 2, 3, 31, 32, 33, 1_000], [CaptureFile.defaultRecordsInFlight, 1, 5, 4_096])
+    func heldRecordsKeepTheirBytes(stride: Int, recordsInFlight: Int) throws {
         let directory = try PcapWriter.makeTemporaryDirectory()
         defer { removeTree(directory) }
         let path = directory + "/ring.pcap"
@@ -33,7 +36,7 @@ import TestSupport
         for (i, frame) in frames.enumerated() { writer.append(frame, timestamp: Timestamp(seconds: 1_700_000_000 + Int64(i), nanoseconds: 0)) }
         try writer.write(to: path)
 
-        var file = try CaptureFile(path: path)
+        var file = try CaptureFile(path: path, recordsInFlight: recordsInFlight)
         var held: [(index: Int, packet: CapturedPacket)] = []
         var index = 0
         loop: while true {

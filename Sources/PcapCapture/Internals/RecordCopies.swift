@@ -15,18 +15,34 @@
 /// request, thousands of records later, so a bigger ring buys little). Memory: at most
 /// ``slots`` × 2 KiB of idle storage for ordinary frames (capacity is kept within twice the
 /// record's size, or 2 KiB, so a slot never pins much more than its bytes).
+///
+/// A reader that hands records to other threads in batches (the split pipeline) has many records
+/// in flight at once — every batch queued or being worked on — and asks for more slots than that
+/// (``init(slots:)``), so that a slot comes round again only once its record has been worked on.
+/// Idle storage stays within ``byteBudget`` however many slots there are (a loopback capture's
+/// 64 KiB records would otherwise pin 64 KiB per slot): past it, a record's storage goes with the
+/// record and the slot keeps none.
 struct RecordCopies {
-    /// How many records go by before a slot is reused.
-    static let slots = 32
+    /// How many records go by before a slot is reused, by default (one thread).
+    static let defaultSlots = 32
+    /// The most storage the slots keep between records.
+    static let byteBudget = 8 << 20
 
-    private var ring: [[UInt8]] = Array(repeating: [], count: RecordCopies.slots)
+    private var ring: [[UInt8]]
     private var next = 0
+    /// The capacity the slots keep, in bytes (at most ``byteBudget``).
+    private var keptBytes = 0
+
+    init(slots: Int = RecordCopies.defaultSlots) {
+        ring = Array(repeating: [], count: max(1, slots))
+    }
 
     /// A copy of `record` as an array that is the caller's to keep.
     mutating func copy(_ record: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         let slot = next
-        next = slot == Self.slots - 1 ? 0 : slot + 1
+        next = slot == ring.count - 1 ? 0 : slot + 1
         return ring.withUnsafeMutableBufferPointer { ring in
+            keptBytes -= ring[slot].capacity
             if ring[slot].capacity > max(2048, 2 * record.count) {
                 ring[slot] = []
                 ring[slot].reserveCapacity(record.count)
@@ -34,7 +50,13 @@ struct RecordCopies {
                 ring[slot].removeAll(keepingCapacity: true)
             }
             ring[slot].append(contentsOf: record)
-            return ring[slot]
+            let copy = ring[slot]
+            if keptBytes + copy.capacity > Self.byteBudget {
+                ring[slot] = []  // Over the budget: the storage leaves with the record.
+            } else {
+                keptBytes += copy.capacity
+            }
+            return copy
         }
     }
 }
