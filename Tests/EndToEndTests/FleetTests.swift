@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Issue #17, fleet scale, through the real binary: `analyze --shard K/N` on each "machine", then
 /// `merge`, gives the report one run gives; and on a generated capture of over 10,000 callbacks

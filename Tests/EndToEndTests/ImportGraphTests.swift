@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Package.swift against the sources (issue #21): its declared dependencies must be exactly the
 /// modules each target imports, and its header must draw the graph `scripts/import-graph.py`

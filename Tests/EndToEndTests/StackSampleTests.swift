@@ -8,6 +8,7 @@ import CaptureModel
 import HTTP1
 import HTTPExchanges
 import TCPReassembly
+import TestSupport
 
 /// The real stacks of issue #19 (`samples/record-stacks.sh`, `samples/recording-stacks.json`):
 /// nginx in front of an app, recorded with both legs on one interface (the `tcpdump -i any`

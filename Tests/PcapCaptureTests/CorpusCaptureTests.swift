@@ -2,6 +2,7 @@ import TestSupport
 import CaptureModel
 import PcapCapture
 import Testing
+import Foundation
 
 /// Every corpus file (`http/` real captures, `robustness/` hostile ones) either throws a
 /// `CaptureError` at open or yields records and then `.endOfFile` / `.damaged` — never a crash.

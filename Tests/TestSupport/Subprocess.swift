@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
+public import Foundation
 
 /// The one way the tests run another program. Standard error (and standard output, unless the
 /// caller hands a file handle) go to files in a private temporary directory, never to a pipe, so a

@@ -1,4 +1,4 @@
-import Testing
+public import Testing
 
 /// The slow families of tests, so that the everyday loop can leave them out
 /// (`swift test --skip-build --skip "$(scripts/slow-tests.sh)"`, README "Testing") while CI runs all.
