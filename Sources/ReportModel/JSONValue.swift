@@ -88,8 +88,17 @@ public indirect enum JSONValue: Sendable, Equatable {
             }
             switch member {
             case .value(let value):
-                sink.append { out in memberStart(&out) }
-                value.write(to: sink, indent: indent, level: 1)
+                switch value {
+                case .object(let members) where !members.isEmpty:
+                    // A large object (the summary's aggregates) goes in pieces: see write(to:indent:level:).
+                    sink.append { out in memberStart(&out) }
+                    value.write(to: sink, indent: indent, level: 1)
+                default:
+                    sink.append { out in
+                        memberStart(&out)
+                        value.write(into: &out, indent: indent, level: 1)
+                    }
+                }
             case .array(let count, let element):
                 guard count > 0 else {
                     sink.append { out in

@@ -175,7 +175,9 @@ extension Report {
             var head = response.head
             head.headers = redactHeaders(head.headers, pass: pass, with: &r)
             head.reason = r.apply(pass, to: head.reason)
-            if r.count != before { response.head = head }
+            // The wire status line holds the reason too (evidence quotes it).
+            head.wireStatusLine = head.wireStatusLine.map { r.apply(pass, to: $0) }
+            if r.count != before || head.wireStatusLine != response.head.wireStatusLine { response.head = head }
             response.body = redactBody(response.body, pass: pass, with: &r)
             e.response = response
         }
@@ -192,6 +194,7 @@ extension Report {
         var f = finding
         f.message = r.apply(pass, to: f.message)
         f.ossError = f.ossError.map { r.apply(pass, to: $0) }
+        f.hint = r.apply(pass, to: f.hint)  // a stack-aware fix may quote the answer (a PHP message)
         f.evidence = f.evidence.map { evidence in
             switch pass {
             case .structure: Evidence(evidence.key, rehex(evidence.value, bodies: bodies) ?? r.text(evidence.value))
