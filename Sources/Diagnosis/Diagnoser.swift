@@ -160,12 +160,12 @@ public struct Diagnoser: Sendable {
 
     /// `0.2 ms`, `35 ms`, `5.002 s`.
     public static func duration(_ seconds: Double) -> String {
-        if seconds < 0.001 { return String(format3: seconds * 1000, decimals: 3) + " ms" }
-        if seconds < 1 { return String(format3: seconds * 1000, decimals: 1) + " ms" }
-        return String(format3: seconds, decimals: 3) + " s"
+        if seconds < 0.001 { return String(fixedPoint: seconds * 1000, decimals: 3) + " ms" }
+        if seconds < 1 { return String(fixedPoint: seconds * 1000, decimals: 1) + " ms" }
+        return String(fixedPoint: seconds, decimals: 3) + " s"
     }
 
-    static func seconds(_ value: Double) -> String { String(format3: value, decimals: 6) }
+    static func seconds(_ value: Double) -> String { String(fixedPoint: value, decimals: 6) }
 
     /// Lower-case hex bytes separated by spaces.
     public static func hex<C: Collection<UInt8>>(_ bytes: C) -> String {
@@ -200,8 +200,9 @@ public struct Diagnoser: Sendable {
 }
 
 extension String {
-    /// Fixed-point formatting without Foundation: `String(format3: 1.23456, decimals: 3)` → `"1.235"`.
-    public init(format3 value: Double, decimals: Int) {
+    /// Fixed-point notation with `decimals` digits after the point, rounded half away from zero,
+    /// without Foundation: `String(fixedPoint: 1.23456, decimals: 3)` → `"1.235"`.
+    public init(fixedPoint value: Double, decimals: Int) {
         guard value.isFinite else {
             self = "\(value)"
             return

@@ -24,11 +24,11 @@ public enum ExchangeDetail {
         sink.write(connectionLines(e).joined())
         if let tls = e.tls {
             sink.write("\n" + style.bold("HTTPS (TLS records, not decrypted)") + "\n")
-            for (key, value) in Present.tlsFacts(tls) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
+            for (key, value) in ReportWording.tlsFacts(tls) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
         }
         if let request = e.request { sink.write("\n" + requestSection(request, style: style)) }
         for interim in e.interimResponses {
-            sink.write("\n" + style.bold("Interim response") + "  frame \(interim.timing.start.frame)  \(Present.clock(interim.timing.start.timestamp, date: true))\n")
+            sink.write("\n" + style.bold("Interim response") + "  frame \(interim.timing.start.frame)  \(ReportWording.clock(interim.timing.start.timestamp, date: true))\n")
             sink.write("  \(interim.status) \(TerminalSafety.escape(interim.reason))\n")
         }
         if let response = e.response { sink.write("\n" + responseSection(response, style: style)) }
@@ -43,9 +43,9 @@ public enum ExchangeDetail {
     /// `OSS callback, FAIL`, `connection attempt, FAIL`, `upload to OSS`, `HTTP exchange (not a callback)`.
     static func kind(_ reported: ReportedExchange) -> String {
         let d = reported.diagnosed
-        if d.exchange.refusal != nil { return "connection attempt, \(Present.badge(d.outcome))" }
-        if Present.isUpload(reported) { return "upload to OSS with a callback" }
-        if d.isCallback { return "OSS callback, \(Present.badge(d.outcome))" }
+        if d.exchange.refusal != nil { return "connection attempt, \(ReportWording.badge(d.outcome))" }
+        if ReportWording.isUpload(reported) { return "upload to OSS with a callback" }
+        if d.isCallback { return "OSS callback, \(ReportWording.badge(d.outcome))" }
         return "HTTP exchange (not an OSS callback)"
     }
 
@@ -54,12 +54,12 @@ public enum ExchangeDetail {
         let c = e.connection
         var lines = [
             "connection \(c.id): \(c.client) → \(c.server), exchange \(e.index + 1) on it; first frame \(c.firstSeen.frame) at "
-                + Present.clock(c.firstSeen.timestamp, date: true) + (c.handshakeSeen ? ", SYN captured" : ", SYN not captured") + "\n"
+                + ReportWording.clock(c.firstSeen.timestamp, date: true) + (c.handshakeSeen ? ", SYN captured" : ", SYN not captured") + "\n"
         ]
         if let refusal = e.refusal {
             var line = "  SYN frames \(refusal.synFrames.map(String.init).joined(separator: ", "))"
             if let reset = refusal.reset {
-                line += "; RST frame \(reset.frame) at \(Present.clock(reset.timestamp, date: false))"
+                line += "; RST frame \(reset.frame) at \(ReportWording.clock(reset.timestamp, date: false))"
             } else {
                 line += "; never answered"
             }
@@ -77,7 +77,7 @@ public enum ExchangeDetail {
 
     /// How one direction ended: `FIN, frame 30 at 00:58:24.012`, `RST by the server, frame 31 …`.
     static func endText(_ end: StreamEnd?) -> String {
-        func at(_ o: StreamOrigin) -> String { "frame \(o.frame) at \(Present.clock(o.timestamp, date: false))" }
+        func at(_ o: StreamOrigin) -> String { "frame \(o.frame) at \(ReportWording.clock(o.timestamp, date: false))" }
         switch end {
         case .fin(let o)?: return "FIN, " + at(o)
         case .reset(let by, let o)?: return "RST by the \(by == .clientToServer ? "client" : "server"), " + at(o)
@@ -92,7 +92,7 @@ public enum ExchangeDetail {
         out += "  " + TerminalSafety.escape("\(r.head.method) \(r.head.target) \(r.head.version)") + "\n"
         out += headerLines(r.head.headers)
         out += bodyLines(r.body, end: r.end, anomalies: r.anomalies)
-        if let signature = r.signature { out += "  " + style.dim("signature:") + " " + TerminalSafety.escape(Present.signature(signature)) + "\n" }
+        if let signature = r.signature { out += "  " + style.dim("signature:") + " " + TerminalSafety.escape(ReportWording.signature(signature)) + "\n" }
         return out
     }
 
@@ -114,9 +114,9 @@ public enum ExchangeDetail {
 
     /// `frames 20–22, 2026-11-26 00:58:23.961 → 00:58:23.962`
     static func framesText(_ t: MessageTiming) -> String {
-        guard let end = t.end else { return "from frame \(t.start.frame) at \(Present.clock(t.start.timestamp, date: true)), unfinished" }
+        guard let end = t.end else { return "from frame \(t.start.frame) at \(ReportWording.clock(t.start.timestamp, date: true)), unfinished" }
         let frames = end.frame == t.start.frame ? "frame \(end.frame)" : "frames \(t.start.frame)–\(end.frame)"
-        return "\(frames), \(Present.clock(t.start.timestamp, date: true)) → \(Present.clock(end.timestamp, date: false))"
+        return "\(frames), \(ReportWording.clock(t.start.timestamp, date: true)) → \(ReportWording.clock(end.timestamp, date: false))"
     }
 
     static func headerLines(_ headers: HTTPHeaders) -> String {
@@ -171,12 +171,12 @@ public enum ExchangeDetail {
 
     /// Latency, what OSS told the uploader, the uploader's side, and every finding.
     static func verdictSection(_ d: DiagnosedExchange, style: TerminalStyle) -> String {
-        var out = style.bold("Verdict") + ": " + Present.badge(d.outcome) + "\n"
-        let latency = Present.latency(d)
+        var out = style.bold("Verdict") + ": " + ReportWording.badge(d.outcome) + "\n"
+        let latency = ReportWording.latency(d)
         if latency != "—" { out += "  latency (response end − request end): " + latency + "\n" }
         if case .unknown(let reason) = d.outcome { out += "  not judged: " + TerminalSafety.escape(reason) + "\n" }
-        if let uploader = Present.uploader(d.outcome) { out += "  OSS told the uploader: " + TerminalSafety.escape(uploader) + "\n" }
-        for (key, value) in Present.uploadLines(d) { out += "  \(key): " + TerminalSafety.escape(value) + "\n" }
+        if let uploader = ReportWording.uploader(d.outcome) { out += "  OSS told the uploader: " + TerminalSafety.escape(uploader) + "\n" }
+        for (key, value) in ReportWording.uploadLines(d) { out += "  \(key): " + TerminalSafety.escape(value) + "\n" }
         if d.findings.isEmpty { out += "  no findings\n" }
         for finding in d.findings {
             out += "  \(finding.severity.rawValue) \(finding.rule.rawValue)\(finding.estimated ? " (estimated)" : ""): "

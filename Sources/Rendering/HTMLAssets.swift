@@ -61,15 +61,19 @@ enum HTMLAssets {
             figcaption{font-weight:600;margin-bottom:6px}
             figure p{color:var(--muted);font-size:12px}
             svg{display:block;width:100%;height:auto}
-            svg text{font-family:inherit;font-size:11px;fill:#5b6475}
-            svg .title{font-size:12px;fill:#1d2330}
+            svg text{font-family:inherit;font-size:12px;fill:#5b6475}
+            svg .title{font-size:13px;fill:#1d2330}
             svg a:focus circle,svg a:hover circle{stroke:#000;stroke-width:2}
             table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line)}
             th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
             th{background:var(--head);font-weight:600;white-space:nowrap}
             .num{text-align:right;white-space:nowrap}
             .nowrap{white-space:nowrap}
-            .wrap{word-break:break-all}
+            .wrap{overflow-wrap:anywhere;word-break:break-word}
+            .scroll{overflow-x:auto;max-width:100%;margin:0 0 8px;-webkit-overflow-scrolling:touch}
+            .scroll>table{margin:0}
+            figure .plot{overflow-x:auto}
+            figure .plot svg{min-width:560px}
             code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
             pre{background:var(--code);border:1px solid var(--line);border-radius:6px;padding:8px;margin:4px 0;overflow-x:auto;white-space:pre}
             #exchanges th{cursor:pointer;user-select:none}
@@ -78,7 +82,8 @@ enum HTMLAssets {
             #exchanges tbody tr:hover{background:#f7f9fc}
             .controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0}
             .controls input,.controls select{font:inherit;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:var(--card)}
-            .controls input{min-width:260px}
+            .controls input{min-width:0;flex:1 1 200px}
+            @media (max-width:600px){main{padding:12px}h1{font-size:19px}.cards{grid-template-columns:repeat(2,minmax(0,1fr))}.card .n{font-size:21px}}
             .badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:11px;font-weight:700;color:#fff;letter-spacing:.02em}
             .badge.fail{background:var(--fail)}
             .badge.pass{background:var(--pass)}
@@ -99,7 +104,7 @@ enum HTMLAssets {
             dt{color:var(--muted)}
             dd{margin:0;word-break:break-all}
             .headers td:first-child{width:1%;white-space:nowrap;color:var(--muted)}
-            td.req{min-width:18em}
+            td.req{min-width:14em;max-width:40em}
             .headers td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
             .rules-fired section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:4px 14px;margin:8px 0}
             footer{color:var(--muted);font-size:12px;margin:32px 0 8px}

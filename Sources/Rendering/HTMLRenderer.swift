@@ -44,13 +44,8 @@ public enum HTMLRenderer {
         sink.write("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         sink.write("<title>callback-doctor report</title>\n<style>\(style)</style>\n</head>\n<body>\n<main>\n")
 
-        // Header.
-        sink.write("<h1>callback-doctor report</h1>\n")
-        var meta = "\(report.tool.name) \(report.tool.version) · \(Present.plural(report.captures.count, "capture"))"
-        if let span = Present.span(report) { meta += " · " + span }
-        sink.write("<p class=\"meta\">\(t(meta))</p>\n")
-        if let note = Present.redactionNote(report) { sink.write("<p class=\"note\"><strong>Redacted:</strong> \(t(note))</p>\n") }
-        if let note = Present.listingNote(report) { sink.write("<p class=\"note\"><strong>Listed:</strong> \(t(note))</p>\n") }
+        let sections = ReportSections(report)
+        header(sections, to: sink)
 
         // Cards.
         sink.write("<section class=\"cards\" aria-label=\"Summary\">\n")
@@ -66,70 +61,31 @@ public enum HTMLRenderer {
         }
         if s.httpsNotJudged > 0 { card("\(s.httpsNotJudged)", "HTTPS connections not judged (--server judges them)") }
         if s.refusedConnections > 0 { card("\(s.refusedConnections)", "refused connection attempts", "fail") }
-        card("\(Present.otherExchangeCount(report))", "other HTTP exchanges")
+        card("\(ReportWording.otherExchangeTotal(s))", "other HTTP exchanges")
         let slowest = report.exchanges.lazy.filter(\.diagnosed.isCallback).compactMap(\.diagnosed.exchange.latencySeconds).max()
-        if let slowest { card(Diagnoser.duration(slowest), "slowest callback response") }
+        let listsAll = report.exchanges.count == s.exchanges
+        if let slowest { card(Diagnoser.duration(slowest), listsAll ? "slowest callback response" : "slowest listed callback response") }
         sink.write("</section>\n")
 
         let exchanges = report.exchanges
         let detailed = detailedExchanges(report)
 
         // Charts.
-        sink.write("<section class=\"charts\">\n<figure><figcaption>Latency over time</figcaption>")
+        sink.write("<section class=\"charts\">\n<figure><figcaption>Latency over time</figcaption><div class=\"plot\">")
         HTMLCharts.latency(report, linked: detailed, to: sink)
-        sink.write("<p>Response end minus request end (Wireshark's http.time), log scale. Crosses on top: no response. Points link to their details.</p></figure>\n")
+        var caption = "Response end minus request end (Wireshark's http.time), log scale. Crosses on top: no response; hollow diamonds: HTTPS, "
+        caption += "estimated from TLS records. Points link to their details."
+        if !listsAll {
+            caption += " " + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges drawn", remedy: "--list-all draws all") + "."
+        }
+        sink.write("</div><p>\(HTMLEscape.text(caption))</p></figure>\n")
         sink.write("<figure><figcaption>Outcomes</figcaption>\(HTMLCharts.outcomes(report))</figure>\n</section>\n")
-
-        // Rules table.
-        if !s.findingsByRule.isEmpty {
-            sink.write("<h2>Why callbacks failed</h2>\n<table>\n<thead><tr><th>rule</th><th class=\"num\">findings</th><th>what it means</th><th>what OSS tells the uploader</th></tr></thead>\n<tbody>\n")
-            for (rule, count) in s.findingsByRule {
-                let info = RuleCatalog.rule(rule)
-                sink.write(
-                    "<tr><td>\(ruleBadge(rule, link: true))</td><td class=\"num\">\(count)</td><td>\(t(RuleTitle.of(rule)))</td>"
-                        + "<td class=\"mono\">\(t(info.ossError ?? "—"))</td></tr>\n")
-            }
-            sink.write("</tbody>\n</table>\n")
-        }
-
-        // Captures.
-        sink.write("<h2>Captures</h2>\n<table>\n<thead><tr><th>capture</th><th>format</th><th>link type</th><th class=\"num\">packets</th><th class=\"num\">HTTP connections</th><th>problems</th></tr></thead>\n<tbody>\n")
-        for capture in report.captures {
-            if let error = capture.error {
-                sink.write("<tr><td class=\"wrap\">\(t(capture.path))</td><td colspan=\"4\">unreadable</td><td>\(t(error))</td></tr>\n")
-                continue
-            }
-            var row = "<tr><td class=\"wrap\">\(t(capture.path))</td><td>\(t(capture.format ?? "?"))</td><td>\(t(capture.linkTypes.joined(separator: ", ")))</td>"
-            row += "<td class=\"num\">\(capture.packets)</td><td class=\"num\">\(capture.http.httpConnections)\(capture.http.tlsConnections > 0 ? " (+ \(capture.http.tlsConnections) TLS)" : "")</td>"
-            row += "<td>\(capture.problems.isEmpty ? "—" : capture.problems.map(t).joined(separator: "<br>"))</td></tr>\n"
-            sink.write(row)
-        }
-        sink.write("</tbody>\n</table>\n")
 
         // `#N`, linked to its details when it has some.
         func numberLink(_ i: Int) -> String { detailed.contains(i) ? "<a href=\"#x\(i + 1)\">\(i + 1)</a>" : "\(i + 1)" }
-
-        // Failing callbacks.
-        let failures = exchanges.indices.filter { Present.isFailure(exchanges[$0]) }
-        sink.write("<h2>Failing callbacks</h2>\n")
-        if failures.isEmpty {
-            sink.write("<p>\(t(Present.noFailures(report)))</p>\n")
-        } else {
-            if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("<p>\(t(Present.noFailures(report)))</p>\n") }
-            sink.write("<p>\(t(Present.breakdown(failures.map { exchanges[$0] }))).</p>\n")
-            sink.write("<table>\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th></tr></thead>\n<tbody>\n")
-            for i in failures {
-                let d = exchanges[i].diagnosed, e = d.exchange
-                var row = "<tr><td class=\"num\">\(numberLink(i))</td><td class=\"nowrap\">\(t(Present.clock(e.startTime, date: false)))</td>"
-                row += "<td class=\"nowrap\">\(t(e.connection.server.description))</td><td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))"
-                row += "\(d.isPossibleCallback ? " <em>(possible callback: head cut)</em>" : "")</td>"
-                row += "<td>\(t(Present.status(d)))</td><td class=\"num\">\(t(Present.latency(d)))</td>"
-                row += "<td>\(d.findings.filter { $0.severity == .error }.map { ruleBadge($0.rule, link: true) }.joined(separator: " "))</td>"
-                row += "<td class=\"mono\">\(t(Present.uploaderCell(d)))</td></tr>\n"
-                sink.write(row)
-            }
-            sink.write("</tbody>\n</table>\n")
-        }
+        rules(sections, to: sink)
+        captures(sections, to: sink)
+        failures(sections, report: report, numberLink: numberLink, to: sink)
 
         // All exchanges: sortable, filterable.
         sink.write("<h2>Exchanges</h2>\n<div class=\"controls\"><label for=\"filter\">Filter</label>")
@@ -137,7 +93,13 @@ public enum HTMLRenderer {
         sink.write("<label for=\"outcome\">Outcome</label><select id=\"outcome\"><option value=\"\">all</option><option value=\"fail\">fail</option>")
         sink.write("<option value=\"pass\">pass</option><option value=\"unknown\">not judged</option><option value=\"not-a-callback\">not a callback</option></select>")
         sink.write("<span><span id=\"shown\">\(exchanges.count)</span> of \(exchanges.count) shown; click a column to sort</span></div>\n")
-        sink.write("<table id=\"exchanges\">\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th><th>client</th><th>server</th><th>request</th>")
+        if exchanges.count < s.exchanges {
+            let note = ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges (failing ones first kept)", remedy: "--list-all lists all")
+            sink.write("<p class=\"note\">\(t(note)).</p>\n")
+        }
+        let names = sections.namesCaptures
+        let labels = Dictionary(zip(sections.captures.map(\.path), sections.captures.map(\.label)), uniquingKeysWith: { a, _ in a })
+        sink.write("<div class=\"scroll\"><table id=\"exchanges\">\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th>\(names ? "<th>capture</th>" : "")<th>client</th><th>server</th><th>request</th>")
         sink.write("<th>status</th><th class=\"num\">latency</th><th>outcome</th><th>findings</th></tr></thead>\n<tbody>\n")
         let t0 = exchanges.lazy.map(\.diagnosed.exchange.startTime).min()
         for (i, reported) in exchanges.enumerated() {
@@ -145,16 +107,17 @@ public enum HTMLRenderer {
             let elapsed = t0.map { e.startTime.seconds(since: $0) } ?? 0
             var row = "<tr data-n=\"\(i + 1)\" data-outcome=\"\(HTMLEscape.attribute(d.outcome.label))\">"
             row += "<td class=\"num\" data-sort=\"\(i + 1)\">\(numberLink(i))</td>"
-            row += "<td class=\"nowrap\" data-sort=\"\(String(format3: elapsed, decimals: 9))\">\(t(Present.clock(e.startTime, date: false)))</td>"
+            row += "<td class=\"nowrap\" data-sort=\"\(String(fixedPoint: elapsed, decimals: 9))\">\(t(ReportWording.clock(e.startTime, date: sections.showsDates)))</td>"
+            if names { row += "<td class=\"wrap\">\(t(labels[reported.capture] ?? reported.capture))</td>" }
             row += "<td class=\"nowrap\">\(t(e.connection.client.description))</td><td class=\"nowrap\">\(t(e.connection.server.description))</td>"
-            row += "<td class=\"mono wrap req\">\(t(Present.requestLine(e, withVersion: false)))</td>"
-            row += "<td data-sort=\"\(e.response.map { String($0.head.status) } ?? "0")\">\(t(Present.status(d)))</td>"
-            row += "<td class=\"num\" data-sort=\"\(e.latencySeconds.map { String(format3: $0, decimals: 9) } ?? "Infinity")\">\(t(Present.latency(d)))</td>"
+            row += "<td class=\"mono wrap req\">\(t(ReportWording.requestLine(e, withVersion: false)))</td>"
+            row += "<td data-sort=\"\(e.response.map { String($0.head.status) } ?? "0")\">\(t(ReportWording.status(d)))</td>"
+            row += "<td class=\"num\" data-sort=\"\(ReportWording.drawnLatency(d).map { String(fixedPoint: $0.seconds, decimals: 9) } ?? "Infinity")\">\(t(ReportWording.latency(d)))</td>"
             row += "<td>\(d.isHTTPSNotJudged ? "<span class=\"badge other\">HTTPS, NOT JUDGED</span>" : outcomeBadge(d.outcome))</td>"
             row += "<td>\(d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " "))</td></tr>\n"
             sink.write(row)
         }
-        sink.write("</tbody>\n</table>\n")
+        sink.write("</tbody>\n</table></div>\n")
 
         // Details: failures and unjudged callbacks first, then the rest, up to the cap.
         sink.write("<h2>Exchange details</h2>\n")
@@ -171,10 +134,10 @@ public enum HTMLRenderer {
             sink.write("<h2>The rules that fired</h2>\n<div class=\"rules-fired\">\n")
             for (rule, count) in s.findingsByRule {
                 let info = RuleCatalog.rule(rule)
-                var section = "<section id=\"rule-\(HTMLEscape.attribute(rule.rawValue))\"><h3>\(ruleBadge(rule, link: false)) \(t(RuleTitle.of(rule))) "
-                section += "<span class=\"meta\">· \(t(info.severity.rawValue)) · \(t(Present.plural(count, "finding")))</span></h3>\n<dl>"
+                var section = "<section id=\"rule-\(HTMLEscape.attribute(rule.rawValue))\"><h3>\(ruleBadge(rule, link: false)) \(t(RuleCatalog.rule(rule).title)) "
+                section += "<span class=\"meta\">· \(t(info.severity.rawValue)) · \(t(ReportWording.plural(count, "finding")))</span></h3>\n<dl>"
                 section += "<dt>fires when</dt><dd>\(t(info.summary))</dd>"
-                if let oss = Present.ossSays(info) { section += "<dt>OSS tells the uploader</dt><dd class=\"mono\">\(t(oss))</dd>" }
+                if let oss = ReportWording.ossSays(info) { section += "<dt>OSS tells the uploader</dt><dd class=\"mono\">\(t(oss))</dd>" }
                 section += "<dt>why it happens</dt><dd>\(t(info.why))</dd><dt>how to fix it</dt><dd>\(t(info.fix))</dd></dl></section>\n"
                 sink.write(section)
             }
@@ -190,12 +153,82 @@ public enum HTMLRenderer {
         ByteSink.collect { render(report, to: $0) }
     }
 
+    /// The title, the report's facts and its notes.
+    static func header(_ sections: ReportSections, to sink: ByteSink) {
+        let t = HTMLEscape.text
+        sink.write("<h1>callback-doctor report</h1>\n<p class=\"meta\">\(t(sections.header.meta))</p>\n")
+        for note in sections.header.notes { sink.write("<p class=\"note\"><strong>\(t(note.label)):</strong> \(t(note.text))</p>\n") }
+    }
+
+    /// Why callbacks failed: each rule that fired, its exact count, its meaning, what OSS says.
+    static func rules(_ sections: ReportSections, to sink: ByteSink) {
+        guard !sections.rules.isEmpty else { return }
+        let t = HTMLEscape.text
+        sink.write("<h2>Why callbacks failed</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>rule</th><th class=\"num\">findings</th><th>what it means</th><th>what OSS tells the uploader</th></tr></thead>\n<tbody>\n")
+        for row in sections.rules {
+            sink.write(
+                "<tr><td>\(ruleBadge(row.rule, link: true))</td><td class=\"num\">\(row.count)</td><td>\(t(row.title))</td>"
+                    + "<td class=\"mono\">\(t(row.ossError ?? "—"))</td></tr>\n")
+        }
+        sink.write("</tbody>\n</table></div>\n")
+    }
+
+    /// Each capture: its own time span, exact callback counts and worst rule, and what it is.
+    static func captures(_ sections: ReportSections, to sink: ByteSink) {
+        let t = HTMLEscape.text
+        sink.write("<h2>Captures</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>capture</th><th>time span (UTC)</th><th class=\"num\">callbacks</th><th class=\"num\">passed</th>")
+        sink.write("<th class=\"num\">failed</th><th>worst rule</th><th class=\"num\">packets</th><th class=\"num\">HTTP connections</th><th>format</th><th>problems</th></tr></thead>\n<tbody>\n")
+        for row in sections.captures {
+            if let error = row.error {
+                sink.write("<tr><td class=\"wrap\">\(t(row.path))</td><td colspan=\"8\">unreadable</td><td>\(t(error))</td></tr>\n")
+                continue
+            }
+            var line = "<tr><td class=\"wrap\">\(t(row.path))</td><td>\(t(row.span ?? "—"))</td>"
+            line += "<td class=\"num\">\(row.callbacks)</td><td class=\"num\">\(row.passed)</td><td class=\"num\">\(row.failed)</td>"
+            line += "<td>\(row.worstRule.map { ruleBadge($0.rule, link: true) + " \($0.count)" } ?? "—")</td>"
+            line += "<td class=\"num\">\(row.packets)</td><td class=\"num\">\(t(row.connections))</td><td>\(t(row.format + ", " + row.linkTypes))</td>"
+            line += "<td>\(row.problems.isEmpty ? "—" : row.problems.map(t).joined(separator: "<br>"))</td></tr>\n"
+            sink.write(line)
+        }
+        sink.write("</tbody>\n</table></div>\n")
+    }
+
+    /// Every listed failing callback, with its capture in a batch; says so when the listing is cut.
+    static func failures(_ sections: ReportSections, report: Report, numberLink: (Int) -> String, to sink: ByteSink) {
+        let t = HTMLEscape.text
+        let s = report.summary
+        sink.write("<h2>Failing callbacks</h2>\n")
+        guard !sections.failures.isEmpty else {
+            sink.write("<p>\(t(ReportWording.noFailures(report)))</p>\n")
+            return
+        }
+        if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("<p>\(t(ReportWording.noFailures(report)))</p>\n") }
+        sink.write("<p>\(t(ReportWording.breakdown(sections.failures.map { report.exchanges[$0.offset] }))).</p>\n")
+        if sections.failuresListed.isCut {
+            let note = ReportWording.cutNote(shown: sections.failuresListed.shown, total: sections.failuresListed.total, of: "failing exchanges", remedy: "--list-all lists all")
+            sink.write("<p class=\"note\">\(t(note)).</p>\n")
+        }
+        let names = sections.namesCaptures
+        sink.write("<div class=\"scroll\"><table>\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th>\(names ? "<th>capture</th>" : "")<th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th></tr></thead>\n<tbody>\n")
+        for row in sections.failures {
+            var line = "<tr><td class=\"num\">\(numberLink(row.offset))</td><td class=\"nowrap\">\(t(row.time))</td>"
+            if let capture = row.capture { line += "<td class=\"wrap\">\(t(capture))</td>" }
+            line += "<td class=\"nowrap\">\(t(row.server))</td><td class=\"mono wrap req\">\(t(row.request))"
+            line += "\(row.possibleCallback ? " <em>(possible callback: head cut)</em>" : "")</td>"
+            line += "<td>\(t(row.status))</td><td class=\"num\">\(t(row.latency))</td>"
+            line += "<td>\(row.rules.map { ruleBadge($0, link: true) }.joined(separator: " "))</td>"
+            line += "<td class=\"mono wrap\">\(t(row.uploader))</td></tr>\n"
+            sink.write(line)
+        }
+        sink.write("</tbody>\n</table></div>\n")
+    }
+
     /// Offsets (in `report.exchanges`) of the exchanges that get details: failing and unjudged
     /// ones first, then the others in report order, at most ``maxDetailedExchanges``.
     static func detailedExchanges(_ report: Report) -> Set<Int> {
         let exchanges = report.exchanges
         func isImportant(_ r: ReportedExchange) -> Bool {
-            Present.isFailure(r) || Present.isUnknown(r) || Present.isUpload(r) || Present.hasAuthenticityFinding(r)
+            ReportWording.isFailure(r) || ReportWording.isUnknown(r) || ReportWording.isUpload(r) || ReportWording.hasAuthenticityFinding(r)
         }
         let important = exchanges.indices.filter { isImportant(exchanges[$0]) }
         let rest = exchanges.indices.filter { !isImportant(exchanges[$0]) }
@@ -223,17 +256,17 @@ public enum HTMLRenderer {
         let d = reported.diagnosed, e = d.exchange
         let badge = d.isHTTPSNotJudged ? "<span class=\"badge other\">HTTPS, NOT JUDGED</span>" : outcomeBadge(d.outcome)
         var h = "<details id=\"x\(number)\"><summary>\(badge) <strong>#\(number)</strong> "
-        h += "\(t(Present.clock(e.startTime, date: false))) · \(t("\(e.connection.client) → \(e.connection.server)")) · "
-        h += "<code>\(t(Present.requestLine(e, withVersion: false)))</code> → \(t(Present.status(d)))"
+        h += "\(t(ReportWording.clock(e.startTime, date: false))) · \(t("\(e.connection.client) → \(e.connection.server)")) · "
+        h += "<code>\(t(ReportWording.requestLine(e, withVersion: false)))</code> → \(t(ReportWording.status(d)))"
         if let latency = e.latencySeconds { h += " · \(t(Diagnoser.duration(latency)))" }
-        if e.tls?.estimatedLatencySeconds != nil, Present.latency(d) != "—" { h += " · \(t(Present.latency(d)))" }
+        if e.tls?.estimatedLatencySeconds != nil, ReportWording.latency(d) != "—" { h += " · \(t(ReportWording.latency(d)))" }
         if !d.findings.isEmpty { h += " " + d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " ") }
         h += "</summary>\n"
-        if let uploader = Present.uploader(d.outcome) {
-            h += "<p><strong>\(t(Present.uploaderLabel(d))):</strong> <code>\(t(uploader))</code></p>\n"
+        if let uploader = ReportWording.uploader(d.outcome) {
+            h += "<p><strong>\(t(ReportWording.uploaderLabel(d))):</strong> <code>\(t(uploader))</code></p>\n"
         }
         if case .unknown(let reason) = d.outcome { h += "<p><strong>Not judged:</strong> \(t(reason))</p>\n" }
-        let upload = Present.uploadLines(d)
+        let upload = ReportWording.uploadLines(d)
         if !upload.isEmpty {
             h += "<h3>Upload to OSS with a callback</h3>\n<dl>"
             for (key, value) in upload { h += "<dt>\(t(key))</dt><dd class=\"mono\">\(t(value))</dd>" }
@@ -250,7 +283,7 @@ public enum HTMLRenderer {
         if d.isCallback { h += "<dt>OSS callback</dt><dd>\(t(d.callbackSignals.map(\.rawValue).joined(separator: ", ")))</dd>" }
         if let signature = e.request?.signature {
             h += "<dt>signature</dt><dd><span class=\"sig \(HTMLEscape.attribute(signature.status.rawValue))\">\(t(signature.status.rawValue))</span> "
-            h += "\(t(String(Present.signature(signature).dropFirst(signature.status.rawValue.count + 2))))</dd>"
+            h += "\(t(String(ReportWording.signature(signature).dropFirst(signature.status.rawValue.count + 2))))</dd>"
         }
         if let refusal = e.refusal {
             h += "<dt>connection attempt</dt><dd>\(refusal.kind == .reset ? "answered by RST" : "never answered"), SYN frames \(t(refusal.synFrames.map(String.init).joined(separator: ", ")))</dd>"
@@ -258,7 +291,7 @@ public enum HTMLRenderer {
         h += "</dl>\n"
         if let tls = e.tls {
             h += "<h3>TLS (HTTPS, not decrypted)</h3>\n<dl>"
-            for (label, value) in Present.tlsFacts(tls) { h += "<dt>\(t(label))</dt><dd class=\"mono\">\(t(value))</dd>" }
+            for (label, value) in ReportWording.tlsFacts(tls) { h += "<dt>\(t(label))</dt><dd class=\"mono\">\(t(value))</dd>" }
             h += "</dl>\n"
         }
         if let request = e.request {
@@ -285,21 +318,21 @@ public enum HTMLRenderer {
     static func timing(_ timing: MessageTiming) -> String {
         var text = "Frames \(timing.start.frame)"
         if let end = timing.end, end.frame != timing.start.frame { text += "–\(end.frame)" }
-        text += ", \(Present.clock(timing.start.timestamp, date: false))"
-        if let end = timing.end, end.timestamp != timing.start.timestamp { text += " → \(Present.clock(end.timestamp, date: false))" }
+        text += ", \(ReportWording.clock(timing.start.timestamp, date: false))"
+        if let end = timing.end, end.timestamp != timing.start.timestamp { text += " → \(ReportWording.clock(end.timestamp, date: false))" }
         return text + " UTC"
     }
 
     static func headersTable(_ headers: HTTPHeaders) -> String {
         guard !headers.isEmpty else { return "<p>No header fields.</p>\n" }
-        var h = "<table class=\"headers\"><tbody>"
+        var h = "<div class=\"scroll\"><table class=\"headers\"><tbody>"
         for field in headers { h += "<tr><td>\(HTMLEscape.text(field.name))</td><td>\(HTMLEscape.text(field.value))</td></tr>" }
-        return h + "</tbody></table>\n"
+        return h + "</tbody></table></div>\n"
     }
 
     /// The body's size and a hex dump of the bytes kept (at most ``maxDumpBytes``).
     static func body(_ body: BodySummary, redacted: Bool) -> String {
-        var text = "Body: \(Present.plural(Int(body.size), "byte"))"
+        var text = "Body: \(ReportWording.plural(Int(body.size), "byte"))"
         if let decoding = body.contentDecoding {
             text += ", Content-Encoding \(decoding.coding) → \(decoding.decodedSize) bytes decoded"
             if let failure = decoding.failure { text += " (\(failure))" }
@@ -314,7 +347,7 @@ public enum HTMLRenderer {
         } else if Int64(shown.count) == body.size && body.contentDecoding == nil {
             text += ":"
         } else {
-            text += "; the first \(Present.plural(shown.count, "byte"))\(decoded):"
+            text += "; the first \(ReportWording.plural(shown.count, "byte"))\(decoded):"
         }
         var h = "<p>\(HTMLEscape.text(text))</p>\n<pre>"
         h += HexDump.lines(shown).map(HTMLEscape.text).joined(separator: "\n")

@@ -227,7 +227,7 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
         #expect(Diagnoser.duration(0.0002) == "0.200 ms")
         #expect(Diagnoser.duration(0.0351) == "35.1 ms")
         #expect(Diagnoser.duration(5.0024) == "5.002 s")
-        #expect(String(format3: 2.0, decimals: 3) == "2.000")
-        #expect(String(format3: -0.5, decimals: 1) == "-0.5")
+        #expect(String(fixedPoint: 2.0, decimals: 3) == "2.000")
+        #expect(String(fixedPoint: -0.5, decimals: 1) == "-0.5")
     }
 }

@@ -1,0 +1,179 @@
+import CaptureModel
+import Diagnosis
+import HTTPExchanges
+import ReportModel
+
+/// The sections the Markdown and HTML reports both show — the header, the rules that fired, the
+/// captures and the failing callbacks — built once from a report, so that the two formats show
+/// the same rows with the same numbers. Every value is raw text (or a number, or an offset in
+/// `report.exchanges`): each renderer escapes it for its context and lays it out.
+///
+/// Counts come from `report.summary` and each capture's unlisted tally, which cover every
+/// exchange; rows of exchanges come from the bounded listing, and each section says how many of
+/// how many it lists (``Listed``).
+struct ReportSections {
+    /// The title line's facts and the notes under it.
+    struct Header {
+        /// `callback-doctor 0.1.0 · 1 capture · 2026-11-25 18:32:57.723 → 18:33:25.651 UTC (27.928 s)`;
+        /// with several captures, each capture's span is in its row instead (their clocks may be
+        /// years apart).
+        var meta: String
+        /// (label, text): `Redacted`, `Listed`.
+        var notes: [(label: String, text: String)]
+    }
+
+    /// A rule that fired: exact count, title, what OSS says, and the first listed exchange with
+    /// a finding of it (offset in `report.exchanges`), if one is listed.
+    struct RuleRow {
+        var rule: RuleID
+        var count: Int
+        var title: String
+        var ossError: String?
+        var fix: String
+        var example: Int?
+    }
+
+    /// One input file: what it is, its own time span, and its exact callback counts.
+    struct CaptureRow {
+        var path: String
+        /// The short name the exchange rows use for it (``ReportSections/captureLabel(_:)``).
+        var label: String
+        /// Why it could not be read at all; the other fields are then empty.
+        var error: String?
+        var format: String
+        var linkTypes: String
+        var packets: Int
+        var httpConnections: Int
+        var tlsConnections: Int
+        /// `12`, or `12 (+ 3 TLS)`.
+        var connections: String { "\(httpConnections)" + (tlsConnections > 0 ? " (+ \(tlsConnections) TLS)" : "") }
+        var problems: [String]
+        /// `2026-11-25 18:32:57.723 → 18:33:25.651 UTC (27.928 s)`, on this capture's own clock.
+        var span: String?
+        var callbacks: Int
+        var passed: Int
+        var failed: Int
+        /// The rule of the highest severity found in this capture (most findings first among
+        /// equals, then catalogue order), with its count; nil when none fired.
+        var worstRule: (rule: RuleID, count: Int)?
+    }
+
+    /// A listed exchange as a table row (raw text).
+    struct ExchangeRow {
+        /// Offset in `report.exchanges`; `#N` is `offset + 1`.
+        var offset: Int
+        /// `18:32:57.942`, or with the date when the report spans days.
+        var time: String
+        /// The capture's label, when the report has more than one capture.
+        var capture: String?
+        var client: String
+        var server: String
+        var request: String
+        var possibleCallback: Bool
+        var status: String
+        var latency: String
+        /// The error findings' rules (what decided the failure).
+        var rules: [RuleID]
+        var uploader: String
+    }
+
+    /// How many of a kind are listed, of how many there are.
+    struct Listed: Equatable {
+        var shown: Int
+        var total: Int
+        var isCut: Bool { shown < total }
+    }
+
+    var header: Header
+    var rules: [RuleRow]
+    var captures: [CaptureRow]
+    /// Failing callbacks (and refused connection attempts, failing possible callbacks), listed ones.
+    var failures: [ExchangeRow]
+    /// Failing exchanges listed in the report, of all that failed (exact).
+    var failuresListed: Listed
+    /// True with more than one capture: rows then name their capture.
+    var namesCaptures: Bool
+    /// True when the listed exchanges' days differ: rows then carry dates.
+    var showsDates: Bool
+
+    init(_ report: Report) {
+        let s = report.summary
+        namesCaptures = report.captures.count > 1
+        showsDates = Self.spansDays(report)
+        let labels = Self.captureLabels(report.captures.map(\.path))
+        var notes: [(label: String, text: String)] = []
+        if let note = ReportWording.redactionNote(report) { notes.append(("Redacted", note)) }
+        if let note = ReportWording.listingNote(report) { notes.append(("Listed", note)) }
+        var meta = "\(report.tool.name) \(report.tool.version) · \(ReportWording.plural(report.captures.count, "capture"))"
+        if report.captures.count == 1, let span = ReportWording.span(report) { meta += " · " + span }
+        header = Header(meta: meta, notes: notes)
+        rules = s.findingsByRule.map { rule, count in
+            let info = RuleCatalog.rule(rule)
+            let example = report.exchanges.firstIndex { $0.diagnosed.findings.contains { $0.rule == rule } }
+            return RuleRow(rule: rule, count: count, title: info.title, ossError: info.ossError, fix: info.fix, example: example)
+        }
+        captures = report.captures.enumerated().map { t, capture in
+            Self.captureRow(capture, label: labels[t], tally: s.perCapture.indices.contains(t) ? s.perCapture[t] : nil, report: report)
+        }
+        let failing = report.exchanges.indices.filter { ReportWording.isFailure(report.exchanges[$0]) }
+        let names = namesCaptures, dates = showsDates
+        let labelOf = Dictionary(zip(report.captures.map(\.path), labels), uniquingKeysWith: { a, _ in a })
+        failures = failing.map { Self.exchangeRow(report.exchanges[$0], offset: $0, capture: names ? labelOf[report.exchanges[$0].capture] : nil, dates: dates) }
+        failuresListed = Listed(shown: failing.count, total: max(failing.count, ReportWording.failedTotal(s)))
+    }
+
+    /// A listed exchange as a row.
+    static func exchangeRow(_ reported: ReportedExchange, offset: Int, capture: String?, dates: Bool) -> ExchangeRow {
+        let d = reported.diagnosed, e = d.exchange
+        return ExchangeRow(
+            offset: offset, time: ReportWording.clock(e.startTime, date: dates), capture: capture,
+            client: e.connection.client.description, server: e.connection.server.description,
+            request: ReportWording.requestLine(e, withVersion: false), possibleCallback: d.isPossibleCallback,
+            status: ReportWording.status(d), latency: ReportWording.latency(d),
+            rules: d.findings.filter { $0.severity == .error }.map(\.rule), uploader: ReportWording.uploaderCell(d))
+    }
+
+    static func captureRow(_ capture: CaptureSummary, label: String, tally: CaptureTally?, report: Report) -> CaptureRow {
+        var row = CaptureRow(
+            path: capture.path, label: label, error: capture.error, format: capture.format ?? "?",
+            linkTypes: capture.linkTypes.joined(separator: ", "), packets: capture.packets,
+            httpConnections: capture.http.httpConnections, tlsConnections: capture.http.tlsConnections,
+            problems: capture.problems, span: ReportWording.span(of: capture),
+            callbacks: tally?.callbacks ?? 0, passed: tally?.callbacksPassed ?? 0,
+            failed: (tally?.callbacksFailed ?? 0) + (tally?.possibleCallbacksFailed ?? 0) + (tally?.refusedConnections ?? 0))
+        row.worstRule = worstRule(of: capture, in: report)
+        return row
+    }
+
+    /// The worst rule of one capture, counted over its listed exchanges and its unlisted tally
+    /// (so exact): highest severity, then most findings, then catalogue order.
+    static func worstRule(of capture: CaptureSummary, in report: Report) -> (rule: RuleID, count: Int)? {
+        var counts = capture.unlisted.findingsByRule
+        for reported in report.exchanges where reported.capture == capture.path {
+            for finding in reported.diagnosed.findings { counts[finding.rule, default: 0] += 1 }
+        }
+        let ranked = RuleCatalog.all.compactMap { rule in counts[rule.id].map { (rule: rule, count: $0) } }
+        let worst = ranked.enumerated().max { a, b in
+            if a.element.rule.severity != b.element.rule.severity { return a.element.rule.severity < b.element.rule.severity }
+            if a.element.count != b.element.count { return a.element.count < b.element.count }
+            return a.offset > b.offset
+        }
+        return worst.map { ($0.element.rule.id, $0.element.count) }
+    }
+
+    /// True when the captures' packets fall on more than one UTC day.
+    static func spansDays(_ report: Report) -> Bool {
+        let readable = report.captures.filter { $0.error == nil }
+        let days = Set((readable.compactMap(\.firstPacketTime) + readable.compactMap(\.lastPacketTime)).map(ReportWording.day))
+        return days.count > 1
+    }
+
+    /// A short, unambiguous name per capture path: the file name, or the whole path where two
+    /// captures share a file name.
+    static func captureLabels(_ paths: [String]) -> [String] {
+        func fileName(_ path: String) -> String { path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path }
+        var seen: [String: Int] = [:]
+        for path in paths { seen[fileName(path), default: 0] += 1 }
+        return paths.map { seen[fileName($0), default: 0] > 1 ? $0 : fileName($0) }
+    }
+}
