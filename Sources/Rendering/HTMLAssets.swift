@@ -56,13 +56,13 @@ enum HTMLAssets {
             .card.pass .n{color:var(--pass)}
             .card.warn .n{color:var(--warn)}
             .charts{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}
-            @media (max-width:900px){.charts{grid-template-columns:1fr}}
-            figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px}
+            @media (max-width:900px){.charts{grid-template-columns:minmax(0,1fr)}}
+            figure{min-width:0;margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px}
             figcaption{font-weight:600;margin-bottom:6px}
             figure p{color:var(--muted);font-size:12px}
             svg{display:block;width:100%;height:auto}
-            svg text{font-family:inherit;font-size:12px;fill:#5b6475}
-            svg .title{font-size:13px;fill:#1d2330}
+            svg text{font-family:inherit;font-size:13px;fill:#5b6475}
+            svg .title{font-size:14px;fill:#1d2330}
             svg a:focus circle,svg a:hover circle{stroke:#000;stroke-width:2}
             table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line)}
             th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
@@ -73,7 +73,7 @@ enum HTMLAssets {
             .scroll{overflow-x:auto;max-width:100%;margin:0 0 8px;-webkit-overflow-scrolling:touch}
             .scroll>table{margin:0}
             figure .plot{overflow-x:auto}
-            figure .plot svg{min-width:560px}
+            figure .plot svg{min-width:600px}
             code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
             pre{background:var(--code);border:1px solid var(--line);border-radius:6px;padding:8px;margin:4px 0;overflow-x:auto;white-space:pre}
             #exchanges th{cursor:pointer;user-select:none}
@@ -96,7 +96,8 @@ enum HTMLAssets {
             .rule{display:inline-block;padding:0 6px;margin:1px 2px 1px 0;border-radius:4px;border-left:4px solid #888;background:var(--head);font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11.5px;white-space:nowrap}
             details{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:6px 0;padding:0 12px}
             details[open]{padding-bottom:10px}
-            summary{cursor:pointer;padding:7px 0}
+            summary{cursor:pointer;padding:7px 0;overflow-wrap:anywhere}
+            code{overflow-wrap:anywhere}
             .finding{border-left:4px solid var(--fail);background:#fcf3f3;border-radius:0 6px 6px 0;padding:6px 10px;margin:8px 0}
             .finding.info{border-left-color:#1f77b4;background:#f1f6fb}
             .finding.warning{border-left-color:var(--warn);background:#fdf7ec}

@@ -195,6 +195,10 @@ enum HTMLCharts {
         return present.sorted { legendRank($0.key) < legendRank($1.key) }
     }
 
+    /// The width a legend entry takes: its dot, a gap and its label in 13-unit text (about 7.4
+    /// units a character).
+    static func legendItemWidth(_ label: String) -> Double { 24 + Double(label.count) * 7.4 }
+
     /// Legend entries placed left to right, wrapping at `maxX`; each row lists (x, item).
     static func layoutLegend(_ items: [(key: String, label: String, color: String)], from minX: Double, to maxX: Double)
         -> [[(Double, (key: String, label: String, color: String))]]
@@ -202,7 +206,7 @@ enum HTMLCharts {
         var rows: [[(Double, (key: String, label: String, color: String))]] = []
         var x = minX
         for item in items {
-            let w = 22 + Double(item.label.count) * 6.2
+            let w = legendItemWidth(item.label)
             if rows.isEmpty || (x + w > maxX && x > minX) {
                 rows.append([])
                 x = minX

@@ -237,7 +237,7 @@ struct MarkdownSections {
             return item(i) + " → " + cell(ReportWording.status(reported.diagnosed.exchange)) + ": " + rules + "\n"
         }
         write("\n")
-        moreLine(shown: shown, listed: suspect.count, total: suspect.count, kind: "callbacks with a suspect signature")
+        moreLine(shown: shown, listed: suspect.count, total: suspect.count, kind: "listed callbacks with a suspect signature")
     }
 
     /// Every signed callback's verdict that is not plainly valid.
@@ -257,7 +257,7 @@ struct MarkdownSections {
             return item(i) + ": signature " + cell(verdict, limit: 300) + "\n"
         }
         write("\n")
-        moreLine(shown: shown, listed: unverified.count, total: unverified.count, kind: "signatures that do not verify")
+        moreLine(shown: shown, listed: unverified.count, total: unverified.count, kind: "listed signatures that do not verify")
     }
 
     func unjudged() {
@@ -284,7 +284,7 @@ struct MarkdownSections {
             return text
         }
         write("\n")
-        moreLine(shown: shown, listed: uploads.count, total: uploads.count, kind: "uploads")
+        moreLine(shown: shown, listed: uploads.count, total: uploads.count, kind: "listed uploads")
     }
 
     /// Brief: how to fix each rule that fired (full detail has a section per rule instead).

@@ -89,7 +89,8 @@ struct ReportSections {
     var captures: [CaptureRow]
     /// Failing callbacks (and refused connection attempts, failing possible callbacks), listed ones.
     var failures: [ExchangeRow]
-    /// Failing exchanges listed in the report, of all that failed (exact).
+    /// Failing exchanges listed in the report, of all that failed (exact); not cut when the
+    /// listing was narrowed on purpose (`--rule`, `--since`, …), which the header's note says.
     var failuresListed: Listed
     /// True with more than one capture: rows then name their capture.
     var namesCaptures: Bool
@@ -119,7 +120,10 @@ struct ReportSections {
         let names = namesCaptures, dates = showsDates
         let labelOf = Dictionary(zip(report.captures.map(\.path), labels), uniquingKeysWith: { a, _ in a })
         failures = failing.map { Self.exchangeRow(report.exchanges[$0], offset: $0, capture: names ? labelOf[report.exchanges[$0].capture] : nil, dates: dates) }
-        failuresListed = Listed(shown: failing.count, total: max(failing.count, ReportWording.failedTotal(s)))
+        // Narrowed by --rule, --since, …: the header's "Listed" note says what is listed, and
+        // --list-all would not list the rest.
+        let narrowed = !report.settings.listing.isEmpty
+        failuresListed = Listed(shown: failing.count, total: narrowed ? failing.count : max(failing.count, ReportWording.failedTotal(s)))
     }
 
     /// A listed exchange as a row.
@@ -140,7 +144,7 @@ struct ReportSections {
             httpConnections: capture.http.httpConnections, tlsConnections: capture.http.tlsConnections,
             problems: capture.problems, span: ReportWording.span(of: capture),
             callbacks: tally?.callbacks ?? 0, passed: tally?.callbacksPassed ?? 0,
-            failed: (tally?.callbacksFailed ?? 0) + (tally?.possibleCallbacksFailed ?? 0) + (tally?.refusedConnections ?? 0))
+            failed: tally?.callbacksFailed ?? 0)
         row.worstRule = worstRule(of: capture, in: report)
         return row
     }
