@@ -32,8 +32,5 @@ public struct AnalysisOptions: Sendable {
     /// Which exchanges are listed (`--since`, `--until`, `--rule`, `--failed`); the rest are
     /// counted as unlisted, so the summary stays the whole capture's.
     public var listing = ListingFilter()
-    /// Whether to compute per-server, per-minute statistics (``CallbackStatistics``) of every
-    /// exchange while streaming (`stats`, `analyze --stats`).
-    public var collectStatistics = false
     public init() {}
 }

@@ -201,10 +201,7 @@ struct ExchangeSelection: Sendable {
             if judging.judges(server) {
                 unlisted.add(tally)
             } else {
-                var notJudged = UnlistedExchanges()
-                notJudged.exchanges = tally.exchanges
-                notJudged.httpsNotJudged = tally.exchanges
-                unlisted.add(notJudged)
+                unlisted.add(tally.asHTTPSNotJudged())
             }
         }
         var listed: [DiagnosedExchange] = []

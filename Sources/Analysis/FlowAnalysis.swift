@@ -27,9 +27,6 @@ struct FlowAnalysis {
     /// Exchanges taken from the assembler after a segment, always empty between segments (its
     /// storage is swapped with the assembler's buffer, so neither is reallocated per packet).
     private var finishedBatch: [HTTPExchange] = []
-    /// Per-server, per-minute statistics of every exchange finished here, when asked for
-    /// (``AnalysisOptions/collectStatistics``).
-    private var statistics: CallbackStatistics?
 
     /// The connection table is swept by the owner (``process(_:origin:sweepFirst:onFinished:)``'s
     /// `sweepFirst`, or ``sweep(now:)``), on the schedule ``PacketIntake`` keeps.
@@ -49,7 +46,6 @@ struct FlowAnalysis {
         self.sharedSelection = sharedSelection
         selection = sharedSelection == nil ? Self.makeSelection(options: options) : nil
         starts = parts > 1 ? ConnectionStartLog() : nil
-        statistics = options.collectStatistics ? CallbackStatistics() : nil
     }
 
     /// An empty selection with the quotas of `options`.
@@ -110,7 +106,6 @@ struct FlowAnalysis {
         while let exchange = finishedBatch.popLast() {
             let diagnosed = diagnoser.diagnose(consume exchange)
             if let onFinished { onFinished(judgedSoFar(diagnosed)) }
-            statistics?.record(diagnosed)
             if let sharedSelection {
                 sharedSelection.withLock { $0.offer(diagnosed) }
             } else {
@@ -128,7 +123,7 @@ struct FlowAnalysis {
 
     /// What this analysis found, to merge with the other parts of the capture.
     var result: Result {
-        Result(selection: selection, reassembly: tracker.statistics, http: assembler.statistics, starts: starts, statistics: statistics)
+        Result(selection: selection, reassembly: tracker.statistics, http: assembler.statistics, starts: starts)
     }
 
     /// What one part found: all a merge needs, and safe to hand from its thread to another.
@@ -138,7 +133,6 @@ struct FlowAnalysis {
         fileprivate var reassembly: ReassemblyStatistics
         fileprivate var http: ExchangeStatistics
         fileprivate var starts: ConnectionStartLog?
-        fileprivate var statistics: CallbackStatistics?
     }
 
     /// What the parts of one capture add up to.
@@ -147,7 +141,6 @@ struct FlowAnalysis {
         var unlisted: UnlistedExchanges
         var reassembly: ReassemblyStatistics
         var http: ExchangeStatistics
-        var statistics: CallbackStatistics?
     }
 
     /// Puts the parts of one capture together, as one ``FlowAnalysis`` given every segment would
@@ -160,14 +153,9 @@ struct FlowAnalysis {
         var http = ExchangeStatistics()
         var selection = shared
         var logs: [ConnectionStartLog] = []
-        var statistics: CallbackStatistics?
         for part in parts {
             reassembly.add(part.reassembly)
             http.add(part.http)
-            if let theirs = part.statistics {
-                statistics = statistics ?? CallbackStatistics()
-                statistics!.add(theirs)
-            }
             if let log = part.starts { logs.append(log) }
             if let own = part.selection {
                 precondition(selection == nil, "a capture has one selection: its own or the one its parts share")
@@ -175,7 +163,6 @@ struct FlowAnalysis {
             }
         }
         let judged = selection?.judged() ?? (listed: [], unlisted: UnlistedExchanges())
-        if let judging = selection?.judging { statistics?.judgeHTTPS(judging.judges) }
         var listed = judged.listed
         if !logs.isEmpty {
             // Connection numbers across parts: the ranks of the listed connections' first frames
@@ -194,7 +181,7 @@ struct FlowAnalysis {
         }
         return Merged(
             exchanges: listed.map { ReportedExchange(capture: capture, diagnosed: $0) },
-            unlisted: judged.unlisted, reassembly: reassembly, http: http, statistics: statistics)
+            unlisted: judged.unlisted, reassembly: reassembly, http: http)
     }
 }
 

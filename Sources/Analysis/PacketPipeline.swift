@@ -137,7 +137,6 @@ public struct PacketPipeline {
         summary.reassembly = merged.reassembly
         summary.http = merged.http
         summary.unlisted = merged.unlisted
-        summary.statistics = merged.statistics
         for skip in summary.skipped where skip.reason.hasPrefix("link-type") {
             summary.problems.append("\(skip.packets) packet\(skip.packets == 1 ? "" : "s") of link type \(skip.description) not analysed")
         }

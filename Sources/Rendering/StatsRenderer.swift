@@ -12,11 +12,9 @@ import ReportModel
 /// Each server has an `all` row (its whole capture span), then one row per minute (UTC) in which
 /// one of its callbacks started.
 public enum StatsRenderer {
-    /// The statistics of every capture of `report` that has them, added.
+    /// The statistics of every exchange of every capture of `report` (its aggregates).
     public static func statistics(_ report: Report) -> CallbackStatistics {
-        var total = CallbackStatistics()
-        for capture in report.captures { if let s = capture.statistics { total.add(s) } }
-        return total
+        report.summary.aggregates.callbacksByServerMinute
     }
 
     /// The rows in output order: per server, `all` (minute nil), then its minutes.

@@ -80,9 +80,6 @@ public struct CaptureSummary: Sendable, Equatable {
     /// a bounded number of each kind per capture (`AnalysisOptions.maxPassingExchangesKept`,
     /// `maxFailingExchangesKeptPerRule`), so memory stays bounded and the totals stay exact.
     public var unlisted = UnlistedExchanges()
-    /// Per-server, per-minute statistics of every exchange, when they were asked for
-    /// (`callback-doctor stats`); nil otherwise.
-    public var statistics: CallbackStatistics?
 
     public init(path: String) { self.path = path }
 }
@@ -143,43 +140,6 @@ extension ExchangeCounting {
     }
 }
 
-/// Exchanges of a capture that were counted but not listed (see `CaptureSummary.unlisted`): what
-/// they add to the report's summary.
-public struct UnlistedExchanges: Sendable, Hashable, ExchangeCounting {
-    public var exchanges = 0
-    public var callbacks = 0
-    public var callbacksPassed = 0
-    public var callbacksFailed = 0
-    public var callbacksUnknown = 0
-    public var possibleCallbacks = 0
-    public var possibleCallbacksFailed = 0
-    public var possibleCallbacksUnknown = 0
-    public var httpsNotJudged = 0
-    public var refusedConnections = 0
-    /// Their findings, per rule.
-    public var findingsByRule: [RuleID: Int] = [:]
-    /// The worst severity among their findings.
-    public var worstSeverity: Severity?
-
-    public init() {}
-
-    /// Counts one exchange and its findings, as `Report` counts a listed one.
-    public mutating func count(_ d: DiagnosedExchange) {
-        countExchange(d)
-        for finding in d.findings {
-            findingsByRule[finding.rule, default: 0] += 1
-            worstSeverity = max(worstSeverity ?? finding.severity, finding.severity)
-        }
-    }
-
-    /// Adds the counts and findings of `other` (another part of the same capture).
-    public mutating func add(_ other: UnlistedExchanges) {
-        addCounts(other)
-        findingsByRule.merge(other.findingsByRule, uniquingKeysWith: +)
-        if let severity = other.worstSeverity { worstSeverity = max(worstSeverity ?? severity, severity) }
-    }
-}
-
 /// An exchange as it appears in the report: the diagnosis plus the capture it came from.
 public struct ReportedExchange: Sendable, Equatable {
     public var capture: String
@@ -204,6 +164,75 @@ public struct CaptureTally: Sendable, Hashable, ExchangeCounting {
     public var httpsNotJudged = 0
     public var refusedConnections = 0
     public var readError = false
+    /// The capture's first and last packet times (nil when it had none).
+    public var firstPacketTime: Timestamp?
+    public var lastPacketTime: Timestamp?
+    /// Findings per rule in this capture, in catalogue order.
+    public var findingsByRule: [(rule: RuleID, count: Int)] = []
+    /// The rule that matters most in this capture (``ReportAggregates/worstRule``).
+    public var worstRule: RuleID?
+
+    public init(path: String) { self.path = path }
+
+    /// The tally of a capture from its summary and the aggregates of all its exchanges.
+    public init(capture: CaptureSummary, aggregates: ReportAggregates) {
+        path = capture.path
+        readError = capture.error != nil
+        firstPacketTime = capture.firstPacketTime
+        lastPacketTime = capture.lastPacketTime
+        addCounts(aggregates)
+        findingsByRule = aggregates.findingsInCatalogueOrder
+        worstRule = aggregates.worstRule
+    }
+
+    public static func == (a: CaptureTally, b: CaptureTally) -> Bool {
+        a.path == b.path && a.readError == b.readError && a.firstPacketTime == b.firstPacketTime && a.lastPacketTime == b.lastPacketTime
+            && a.worstRule == b.worstRule && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule)
+            && a.findingsByRule.map(\.count) == b.findingsByRule.map(\.count) && a.exchanges == b.exchanges
+            && a.callbacks == b.callbacks && a.callbacksPassed == b.callbacksPassed && a.callbacksFailed == b.callbacksFailed
+            && a.callbacksUnknown == b.callbacksUnknown && a.possibleCallbacks == b.possibleCallbacks
+            && a.possibleCallbacksFailed == b.possibleCallbacksFailed && a.possibleCallbacksUnknown == b.possibleCallbacksUnknown
+            && a.httpsNotJudged == b.httpsNotJudged && a.refusedConnections == b.refusedConnections
+    }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(exchanges)
+    }
+}
+
+/// How much of each kind of exchange the report lists, of how many there are (see
+/// ``ShownOfTotal``): the bounded listing's cuts, for renderers to say so where a list is.
+public struct ListingCounts: Sendable, Hashable {
+    /// By kind, every kind (shown 0 of 0 included).
+    public var byKind: [ExchangeKind: ShownOfTotal] = [:]
+    /// By rule, for the rules that fired: exchanges with a finding of the rule.
+    public var byRule: [RuleID: ShownOfTotal] = [:]
+
+    public init() {}
+
+    /// The counts of `listed` against the totals in `aggregates`.
+    public init(listed: [ReportedExchange], aggregates: ReportAggregates) {
+        var shownByKind: [ExchangeKind: Int] = [:], shownByRule: [RuleID: Int] = [:]
+        for reported in listed {
+            shownByKind[ExchangeKind(reported.diagnosed), default: 0] += 1
+            for rule in Set(reported.diagnosed.findings.map(\.rule)) { shownByRule[rule, default: 0] += 1 }
+        }
+        for kind in ExchangeKind.allCases {
+            byKind[kind] = ShownOfTotal(shown: shownByKind[kind] ?? 0, total: aggregates.count(of: kind))
+        }
+        for (rule, total) in aggregates.exchangesByRule { byRule[rule] = ShownOfTotal(shown: shownByRule[rule] ?? 0, total: total) }
+    }
+
+    /// The listing of `kind`.
+    public subscript(kind: ExchangeKind) -> ShownOfTotal { byKind[kind] ?? ShownOfTotal(shown: 0, total: 0) }
+
+    /// Every exchange: listed, of all.
+    public var all: ShownOfTotal {
+        byKind.values.reduce(ShownOfTotal(shown: 0, total: 0)) { ShownOfTotal(shown: $0.shown + $1.shown, total: $0.total + $1.total) }
+    }
+
+    /// True when any list is cut.
+    public var isCut: Bool { byKind.values.contains(where: \.isCut) }
 }
 
 /// The totals of a report.
@@ -228,12 +257,24 @@ public struct ReportSummary: Sendable, Hashable, ExchangeCounting {
     public var perCapture: [CaptureTally] = []
     /// The worst severity found on any exchange.
     public var worstSeverity: Severity?
+    /// Every aggregate of every exchange of every capture (exact, streamed: not the listing).
+    public var aggregates = ReportAggregates()
+    /// How much of each kind the report lists, of how many there are.
+    public var listing = ListingCounts()
+    /// True when the captures' packets fall on more than one UTC day, so times need their date.
+    public var spansDays: Bool {
+        let times = perCapture.flatMap { [$0.firstPacketTime, $0.lastPacketTime].compactMap { $0 } }
+        guard let first = times.min(), let last = times.max() else { return false }
+        func utcDay(_ t: Timestamp) -> Int64 { t.seconds >= 0 ? t.seconds / 86_400 : (t.seconds - 86_399) / 86_400 }
+        return utcDay(first) != utcDay(last)
+    }
 
     public static func == (a: ReportSummary, b: ReportSummary) -> Bool {
         a.captures == b.captures && a.exchanges == b.exchanges && a.callbacks == b.callbacks
             && a.callbacksFailed == b.callbacksFailed && a.possibleCallbacks == b.possibleCallbacks
             && a.possibleCallbacksFailed == b.possibleCallbacksFailed && a.httpsNotJudged == b.httpsNotJudged && a.perCapture == b.perCapture
             && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule) && a.findingsByRule.map(\.count) == b.findingsByRule.map(\.count)
+            && a.aggregates == b.aggregates && a.listing == b.listing
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(exchanges) }
 }
@@ -273,35 +314,38 @@ public struct Report: Sendable {
         exchanges.filter { if case .failed = $0.diagnosed.outcome { true } else { false } }
     }
 
+    /// The summary of `captures` with their listed `exchanges`: each capture's aggregates are its
+    /// unlisted exchanges' (``CaptureSummary/unlisted``) plus its listed ones, and the report's
+    /// are those added — every exchange counted once, exactly.
     static func summarize(captures: [CaptureSummary], exchanges: [ReportedExchange]) -> ReportSummary {
+        var perCapture = captures.map(\.unlisted)
+        let index = Dictionary(captures.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var orphans = ReportAggregates()  // listed exchanges of no capture given (a hand-made report)
+        for reported in exchanges {
+            if let c = index[reported.capture] { perCapture[c].record(reported.diagnosed) } else { orphans.record(reported.diagnosed) }
+        }
         var summary = ReportSummary()
         summary.captures = captures.count
         summary.capturesUnreadable = captures.filter { $0.error != nil }.count
-        var tallies = captures.map { capture -> CaptureTally in
-            var tally = CaptureTally(path: capture.path)
-            tally.readError = capture.error != nil
-            return tally
-        }
-        let index = Dictionary(captures.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
-        var counts: [RuleID: Int] = [:]
-        for reported in exchanges {
-            let d = reported.diagnosed
-            summary.countExchange(d)
-            if let t = index[reported.capture] { tallies[t].countExchange(d) }
-            for finding in d.findings {
-                counts[finding.rule, default: 0] += 1
-                summary.worstSeverity = max(summary.worstSeverity ?? finding.severity, finding.severity)
-            }
-        }
-        for (t, capture) in captures.enumerated() where capture.unlisted.exchanges > 0 {
-            let u = capture.unlisted
-            summary.addCounts(u)
-            tallies[t].addCounts(u)
-            for (rule, n) in u.findingsByRule { counts[rule, default: 0] += n }
-            if let worst = u.worstSeverity { summary.worstSeverity = max(summary.worstSeverity ?? worst, worst) }
-        }
-        summary.findingsByRule = RuleCatalog.all.compactMap { rule in counts[rule.id].map { (rule.id, $0) } }
-        summary.perCapture = tallies
+        summary.perCapture = zip(captures, perCapture).map { CaptureTally(capture: $0, aggregates: $1) }
+        var total = orphans
+        for aggregates in perCapture { total += aggregates }
+        summary.setTotals(total, listed: exchanges)
         return summary
+    }
+}
+
+extension ReportSummary {
+    /// Sets the totals, the findings, the aggregates and the listing counts from `total` (the
+    /// aggregates of every exchange) and the exchanges `listed`; ``perCapture`` is the caller's.
+    public mutating func setTotals(_ total: ReportAggregates, listed: [ReportedExchange]) {
+        exchanges = 0; callbacks = 0; callbacksPassed = 0; callbacksFailed = 0; callbacksUnknown = 0
+        possibleCallbacks = 0; possibleCallbacksFailed = 0; possibleCallbacksUnknown = 0; httpsNotJudged = 0
+        refusedConnections = 0
+        addCounts(total)
+        findingsByRule = total.findingsInCatalogueOrder
+        worstSeverity = total.worstSeverity
+        aggregates = total
+        listing = ListingCounts(listed: listed, aggregates: total)
     }
 }

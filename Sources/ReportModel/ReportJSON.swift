@@ -533,10 +533,10 @@ extension ReportSummary {
                             ("possibleCallbacksUnknown", .int(Int64(t.possibleCallbacksUnknown))),
                             ("httpsNotJudged", .int(Int64(t.httpsNotJudged))),
                             ("refusedConnections", .int(Int64(t.refusedConnections))),
-                        ])
+                        ] + t.addedJSONMembers)
                     })
             ),
-        ])
+        ] + addedJSONMembers)
     }
 }
 

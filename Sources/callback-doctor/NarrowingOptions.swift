@@ -35,8 +35,8 @@ struct NarrowingOptions: ParsableArguments {
 
     mutating func validate() throws { _ = try filter() }
 
-    /// Sets the listing filter of `options` (checked by ``validate()`` already), and asks for the
-    /// statistics when `statistics`.
+    /// Sets the listing filter of `options` (checked by ``validate()`` already), and lists nothing
+    /// when only `statistics` are wanted.
     func apply(to options: inout AnalysisOptions, statistics: Bool = false) {
         options.listing = (try? filter()) ?? ListingFilter()
         if statistics { CallbackDoctor.Stats.configure(&options) }

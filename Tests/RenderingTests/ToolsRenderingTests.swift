@@ -253,7 +253,7 @@ struct StatisticsAndListingTests {
 private enum StatsRendererCSV {
     static func lines(_ stats: CallbackStatistics) -> [Substring] {
         var summary = CaptureSummary(path: "x.pcap")
-        summary.statistics = stats
+        summary.unlisted.callbacksByServerMinute = stats
         let report = Report(tool: ToolInfo(version: "test"), settings: ReportSettings(), captures: [summary], exchanges: [])
         return StatsRenderer.csv(report).split(separator: "\r\n")
     }
