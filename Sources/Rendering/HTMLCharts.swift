@@ -82,11 +82,12 @@ enum HTMLCharts {
     /// An SVG coordinate or length: fixed point, one decimal (`12.5`).
     static func svgNumber(_ v: Double) -> String { String(fixedPoint: v, decimals: 1) }
 
-    /// Latency over time: one point per exchange (x = start time, y = latency on a log scale),
+    /// Latency over time: every callback's latency as density cells (``LatencyDensity``), then one
+    /// point per listed exchange (x = time since its capture's first packet, y = latency on a log scale),
     /// the threshold as a dashed line, exchanges without a latency as crosses in a band on top,
     /// coloured by rule; each point in `linked` (offsets in `report.exchanges`) links to its details.
     /// Written into `sink` a point at a time.
-    static func latency(_ report: Report, linked: Set<Int>, to sink: ByteSink) {
+    static func latency(_ report: Report, density: LatencyDensity, linked: Set<Int>, to sink: ByteSink) {
         let width = 760.0, plotHeight = 266.0
         let left = 64.0, right = 18.0, top = 46.0
         let plotW = width - left - right, plotH = plotHeight - top
@@ -96,16 +97,18 @@ enum HTMLCharts {
         let bandY = 24.0
         let exchanges = report.exchanges
         let threshold = report.settings.diagnosis.latencyThresholdSeconds
-        let scale = LogScale(values: exchanges.compactMap { ReportWording.drawnLatency($0.diagnosed)?.seconds }, threshold: threshold)
+        let listed = exchanges.compactMap { ReportWording.drawnLatency($0.diagnosed)?.seconds }
+        let scale = LogScale(values: listed + density.cells.flatMap { [$0.low, $0.high] }, threshold: threshold)
         // Each capture on its own clock: x is the time since its capture's first packet, so a
         // batch of captures taken years apart still shares one readable axis.
         let clock = CaptureClock(report)
-        let span = exchanges.map { clock.elapsed($0) }.max() ?? 0
+        let span = max(exchanges.map { clock.elapsed($0) }.max() ?? 0, density.cells.map(\.to).max() ?? 0)
 
-        func x(_ reported: ReportedExchange) -> Double {
+        func xAt(_ elapsed: Double) -> Double {
             guard span > 0 else { return left + plotW / 2 }
-            return left + plotW * clock.elapsed(reported) / span
+            return left + plotW * elapsed / span
         }
+        func x(_ reported: ReportedExchange) -> Double { xAt(clock.elapsed(reported)) }
         func y(_ seconds: Double) -> Double { top + plotH * (1 - scale.fraction(seconds)) }
 
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"latency-title\">"
@@ -135,6 +138,7 @@ enum HTMLCharts {
             svg += "<text x=\"\(svgNumber(left + plotW / 2))\" y=\"\(svgNumber(top + plotH + 32))\" text-anchor=\"middle\">\(HTMLEscape.text(clock.axisTitle))</text>"
         }
         svg += "<text x=\"14\" y=\"\(svgNumber(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(svgNumber(top + plotH / 2)))\">latency (log)</text>"
+        svg += densityCells(density, x: xAt, y: y)
         // Threshold.
         let thresholdY = y(threshold)
         svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(thresholdY))\" y2=\"\(svgNumber(thresholdY))\" stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
@@ -183,6 +187,23 @@ enum HTMLCharts {
         }
         closing += "</svg>"
         sink.write(closing)
+    }
+
+    /// The density of every callback's latency as shaded cells (darker: more callbacks), each
+    /// with a tooltip of its count, latency range and minute.
+    static func densityCells(_ density: LatencyDensity, x: (Double) -> Double, y: (Double) -> Double) -> String {
+        let most = Double(max(1, density.maxCount))
+        var svg = "<g class=\"density\">"
+        for cell in density.cells {
+            let left = x(cell.from), right = max(x(cell.to), left + 2)
+            let top = y(cell.high), bottom = y(cell.low)
+            let opacity = 0.1 + 0.55 * (Double(cell.count) / most).squareRoot()
+            var tip = "\(ReportWording.plural(cell.count, "callback")) with latency \(Diagnoser.duration(cell.low))–\(Diagnoser.duration(cell.high))"
+            tip += ", from \(ReportWording.clock(Timestamp(seconds: cell.minute * 60), date: true).prefix(16)) UTC"
+            svg += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(right - left))\" height=\"\(svgNumber(max(1, bottom - top)))\" "
+            svg += "fill=\"#1f5fbf\" fill-opacity=\"\(String(fixedPoint: opacity, decimals: 2))\"><title>\(HTMLEscape.text(tip))</title></rect>"
+        }
+        return svg + "</g>"
     }
 
     /// The categories present in `report`, in legend order.

@@ -62,9 +62,8 @@ public enum HTMLRenderer {
         if s.httpsNotJudged > 0 { card("\(s.httpsNotJudged)", "HTTPS connections not judged (--server judges them)") }
         if s.refusedConnections > 0 { card("\(s.refusedConnections)", "refused connection attempts", "fail") }
         card("\(ReportWording.otherExchangeTotal(s))", "other HTTP exchanges")
-        let slowest = report.exchanges.lazy.filter(\.diagnosed.isCallback).compactMap(\.diagnosed.exchange.latencySeconds).max()
         let listsAll = report.exchanges.count == s.exchanges
-        if let slowest { card(Diagnoser.duration(slowest), listsAll ? "slowest callback response" : "slowest listed callback response") }
+        if let slowest = s.aggregates.callbackLatency.maximum { card(Diagnoser.duration(Double(slowest) / 1e9), "slowest callback response") }
         sink.write("</section>\n")
 
         let exchanges = report.exchanges
@@ -72,9 +71,12 @@ public enum HTMLRenderer {
 
         // Charts.
         sink.write("<section class=\"charts\">\n<figure><figcaption>Latency over time</figcaption><div class=\"plot\">")
-        HTMLCharts.latency(report, linked: detailed, to: sink)
-        var caption = "Response end minus request end (Wireshark's http.time), log scale. Crosses on top: no response; hollow diamonds: HTTPS, "
-        caption += "estimated from TLS records. Points link to their details."
+        let density = LatencyDensity(report)
+        HTMLCharts.latency(report, density: density, linked: detailed, to: sink)
+        var caption = "Response end minus request end (Wireshark's http.time), log scale. Shaded cells: every callback with a response, "
+        caption += "counted per minute and quarter decade (exact, over the whole report; darker is more). Points: the listed exchanges, "
+        caption += "linked to their details; crosses on top: no response; hollow diamonds: HTTPS, estimated from TLS records."
+        if let why = density.unavailable { caption += " No shaded cells: \(why)." }
         if !listsAll {
             caption += " " + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges drawn", remedy: "--list-all draws all") + "."
         }
@@ -85,6 +87,7 @@ public enum HTMLRenderer {
         func numberLink(_ i: Int) -> String { detailed.contains(i) ? "<a href=\"#x\(i + 1)\">\(i + 1)</a>" : "\(i + 1)" }
         rules(sections, to: sink)
         captures(sections, to: sink)
+        servers(sections, to: sink)
         failures(sections, report: report, numberLink: numberLink, to: sink)
 
         // All exchanges: sortable, filterable.
@@ -188,6 +191,23 @@ public enum HTMLRenderer {
             line += "<td>\(row.worstRule.map { ruleBadge($0.rule, link: true) + " \($0.count)" } ?? "—")</td>"
             line += "<td class=\"num\">\(row.packets)</td><td class=\"num\">\(t(row.connections))</td><td>\(t(row.format + ", " + row.linkTypes))</td>"
             line += "<td>\(row.problems.isEmpty ? "—" : row.problems.map(t).joined(separator: "<br>"))</td></tr>\n"
+            sink.write(line)
+        }
+        sink.write("</tbody>\n</table></div>\n")
+    }
+
+    /// Each callback server over every callback (exact): counts, latency percentiles, top rule.
+    static func servers(_ sections: ReportSections, to sink: ByteSink) {
+        guard !sections.servers.isEmpty else { return }
+        let t = HTMLEscape.text
+        sink.write("<h2>Callback servers</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>server</th><th class=\"num\">callbacks</th><th class=\"num\">passed</th>")
+        sink.write("<th class=\"num\">failed</th><th class=\"num\">not judged</th><th class=\"num\">refused</th><th class=\"num\">median</th><th class=\"num\">p99</th><th class=\"num\">slowest</th><th>top rule</th></tr></thead>\n<tbody>\n")
+        for row in sections.servers {
+            var line = "<tr><td class=\"nowrap\">\(t(row.server))</td><td class=\"num\">\(row.callbacks)</td><td class=\"num\">\(row.passed)</td>"
+            line += "<td class=\"num\">\(row.failed)</td><td class=\"num\">\(row.unknown)</td><td class=\"num\">\(row.refused)</td>"
+            line += "<td class=\"num\">\(t(ReportWording.percentile(row.median, exact: row.latencyExact)))</td><td class=\"num\">\(t(ReportWording.percentile(row.p99, exact: row.latencyExact)))</td>"
+            line += "<td class=\"num\">\(t(ReportWording.percentile(row.slowest, exact: true)))</td>"
+            line += "<td>\(row.topRule.map { ruleBadge($0.rule, link: true) + " \($0.count)" } ?? "—")</td></tr>\n"
             sink.write(line)
         }
         sink.write("</tbody>\n</table></div>\n")

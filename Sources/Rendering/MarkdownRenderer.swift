@@ -39,6 +39,7 @@ public enum MarkdownRenderer {
         writer.rules()
         if detail == .brief { writer.fixes() }
         writer.captures()
+        writer.servers()
         writer.failures()
         writer.suspectSignatures()
         writer.signatures()
@@ -186,6 +187,25 @@ struct MarkdownSections {
         write("\n")
         if shown < sections.captures.count {
             write("_showing \(shown) of \(sections.captures.count) captures; --detail full lists all._\n\n")
+        }
+    }
+
+    /// Each callback server over every callback (exact): counts, latency percentiles, top rule.
+    func servers() {
+        guard !sections.servers.isEmpty else { return }
+        write("### Callback servers\n\n| server | callbacks | passed | failed | not judged | refused | median | p99 | slowest | top rule |\n")
+        write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+        let shown = writeRows(sections.servers.count) { i in
+            let row = sections.servers[i]
+            let top = row.topRule.map { "\($0.rule.rawValue) (\($0.count))" } ?? "—"
+            var line = "| \(cell(row.server)) | \(row.callbacks) | \(row.passed) | \(row.failed) | \(row.unknown) | \(row.refused) "
+            line += "| \(ReportWording.percentile(row.median, exact: row.latencyExact)) | \(ReportWording.percentile(row.p99, exact: row.latencyExact)) "
+            line += "| \(ReportWording.percentile(row.slowest, exact: true)) | \(top) |\n"
+            return line
+        }
+        write("\n")
+        if shown < sections.servers.count {
+            write("_showing \(shown) of \(sections.servers.count) callback servers; --detail full lists all._\n\n")
         }
     }
 

@@ -8,8 +8,7 @@ import ReportModel
 /// the same rows with the same numbers. Every value is raw text (or a number, or an offset in
 /// `report.exchanges`): each renderer escapes it for its context and lays it out.
 ///
-/// Counts come from `report.summary` and each capture's unlisted tally, which cover every
-/// exchange; rows of exchanges come from the bounded listing, and each section says how many of
+/// Counts come from `report.summary` and its aggregates, which cover every exchange; rows of exchanges come from the bounded listing, and each section says how many of
 /// how many it lists (``Listed``).
 struct ReportSections {
     /// The title line's facts and the notes under it.
@@ -53,9 +52,29 @@ struct ReportSections {
         var callbacks: Int
         var passed: Int
         var failed: Int
-        /// The rule of the highest severity found in this capture (most findings first among
-        /// equals, then catalogue order), with its count; nil when none fired.
+        /// The capture's worst rule (``ReportAggregates/worstRule``: the most severe, then the one
+        /// on most exchanges, then catalogue order), with its findings; nil when none fired.
         var worstRule: (rule: RuleID, count: Int)?
+    }
+
+    /// One callback server over every callback sent to it (exact).
+    struct ServerRow {
+        /// `10.0.0.10:9000`
+        var server: String
+        var callbacks: Int
+        var passed: Int
+        var failed: Int
+        var unknown: Int
+        var refused: Int
+        /// Latency percentiles of its callbacks with a complete response, in seconds (HTTPS
+        /// estimates excluded); nil without any.
+        var median: Double?
+        var p99: Double?
+        var slowest: Double?
+        /// False when the percentiles are histogram bucket bounds (over 1,000 latencies: within 0.1 %).
+        var latencyExact: Bool
+        /// The rule with the most findings on its callbacks.
+        var topRule: (rule: RuleID, count: Int)?
     }
 
     /// A listed exchange as a table row (raw text).
@@ -87,6 +106,7 @@ struct ReportSections {
     var header: Header
     var rules: [RuleRow]
     var captures: [CaptureRow]
+    var servers: [ServerRow]
     /// Failing callbacks (and refused connection attempts, failing possible callbacks), listed ones.
     var failures: [ExchangeRow]
     /// Failing exchanges listed in the report, of all that failed (exact); not cut when the
@@ -100,7 +120,7 @@ struct ReportSections {
     init(_ report: Report) {
         let s = report.summary
         namesCaptures = report.captures.count > 1
-        showsDates = Self.spansDays(report)
+        showsDates = s.spansDays
         let labels = Self.captureLabels(report.captures.map(\.path))
         var notes: [(label: String, text: String)] = []
         if let note = ReportWording.redactionNote(report) { notes.append(("Redacted", note)) }
@@ -114,8 +134,9 @@ struct ReportSections {
             return RuleRow(rule: rule, count: count, title: info.title, ossError: info.ossError, fix: info.fix, example: example)
         }
         captures = report.captures.enumerated().map { t, capture in
-            Self.captureRow(capture, label: labels[t], tally: s.perCapture.indices.contains(t) ? s.perCapture[t] : nil, report: report)
+            Self.captureRow(capture, label: labels[t], tally: s.perCapture.indices.contains(t) ? s.perCapture[t] : nil)
         }
+        servers = Self.serverRows(s)
         let failing = report.exchanges.indices.filter { ReportWording.isFailure(report.exchanges[$0]) }
         let names = namesCaptures, dates = showsDates
         let labelOf = Dictionary(zip(report.captures.map(\.path), labels), uniquingKeysWith: { a, _ in a })
@@ -137,40 +158,32 @@ struct ReportSections {
             rules: d.findings.filter { $0.severity == .error }.map(\.rule), uploader: ReportWording.uploaderCell(d))
     }
 
-    static func captureRow(_ capture: CaptureSummary, label: String, tally: CaptureTally?, report: Report) -> CaptureRow {
-        var row = CaptureRow(
+    static func captureRow(_ capture: CaptureSummary, label: String, tally: CaptureTally?) -> CaptureRow {
+        let worst = tally?.worstRule.flatMap { rule in tally?.findingsByRule.first { $0.rule == rule }.map { (rule, $0.count) } }
+        return CaptureRow(
             path: capture.path, label: label, error: capture.error, format: capture.format ?? "?",
             linkTypes: capture.linkTypes.joined(separator: ", "), packets: capture.packets,
             httpConnections: capture.http.httpConnections, tlsConnections: capture.http.tlsConnections,
             problems: capture.problems, span: ReportWording.span(of: capture),
-            callbacks: tally?.callbacks ?? 0, passed: tally?.callbacksPassed ?? 0,
-            failed: tally?.callbacksFailed ?? 0)
-        row.worstRule = worstRule(of: capture, in: report)
-        return row
+            callbacks: tally?.callbacks ?? 0, passed: tally?.callbacksPassed ?? 0, failed: tally?.callbacksFailed ?? 0,
+            worstRule: worst)
     }
 
-    /// The worst rule of one capture, counted over its listed exchanges and its unlisted tally
-    /// (so exact): highest severity, then most findings, then catalogue order.
-    static func worstRule(of capture: CaptureSummary, in report: Report) -> (rule: RuleID, count: Int)? {
-        var counts = capture.unlisted.findingsByRule
-        for reported in report.exchanges where reported.capture == capture.path {
-            for finding in reported.diagnosed.findings { counts[finding.rule, default: 0] += 1 }
+    /// One row per callback server (`host:port`) over every callback (exact, from the aggregates):
+    /// counts, latency percentiles and the rule with the most findings.
+    static func serverRows(_ s: ReportSummary) -> [ServerRow] {
+        s.aggregates.callbacksByServerMinute.servers.map { server, total, _ in
+            let top = RuleCatalog.all.compactMap { rule in total.findingsByRule[rule.id].map { (rule: rule.id, count: $0) } }
+                .enumerated().max { a, b in a.element.count != b.element.count ? a.element.count < b.element.count : a.offset > b.offset }?.element
+            return ServerRow(
+                server: server.description, callbacks: total.callbacks, passed: total.passed, failed: total.failed,
+                unknown: total.unknown, refused: total.refusedConnections,
+                median: total.latency.percentile(50).map(Self.seconds), p99: total.latency.percentile(99).map(Self.seconds),
+                slowest: total.latency.maximum.map(Self.seconds), latencyExact: total.latency.isExact, topRule: top)
         }
-        let ranked = RuleCatalog.all.compactMap { rule in counts[rule.id].map { (rule: rule, count: $0) } }
-        let worst = ranked.enumerated().max { a, b in
-            if a.element.rule.severity != b.element.rule.severity { return a.element.rule.severity < b.element.rule.severity }
-            if a.element.count != b.element.count { return a.element.count < b.element.count }
-            return a.offset > b.offset
-        }
-        return worst.map { ($0.element.rule.id, $0.element.count) }
     }
 
-    /// True when the captures' packets fall on more than one UTC day.
-    static func spansDays(_ report: Report) -> Bool {
-        let readable = report.captures.filter { $0.error == nil }
-        let days = Set((readable.compactMap(\.firstPacketTime) + readable.compactMap(\.lastPacketTime)).map(ReportWording.day))
-        return days.count > 1
-    }
+    static func seconds(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 1e9 }
 
     /// A short, unambiguous name per capture path: the file name, or the whole path where two
     /// captures share a file name.

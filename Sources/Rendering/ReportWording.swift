@@ -109,6 +109,13 @@ enum ReportWording {
         "showing \(grouped(shown)) of \(grouped(total)) \(kind); \(remedy)"
     }
 
+    /// A latency percentile: `12.3 ms`, or `≤ 12.3 ms` when it is a histogram bucket's upper bound
+    /// (``ReportModel/LatencyDistribution``: over 1,000 values, within 0.1 %); `—` without one.
+    static func percentile(_ seconds: Double?, exact: Bool) -> String {
+        guard let seconds else { return "—" }
+        return (exact ? "" : "≤ ") + Diagnoser.duration(seconds)
+    }
+
     /// `9,868`: thousands separated by commas.
     static func grouped(_ n: Int) -> String {
         let digits = String(n.magnitude)

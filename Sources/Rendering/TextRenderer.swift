@@ -100,7 +100,8 @@ public enum TextRenderer {
             }
         } else if !narrowed {
             let nonCallbacks = ReportWording.otherExchangeCount(report)
-            let passed = s.callbacksPassed - suspect.filter { ReportWording.isPassed(exchanges[$0]) }.count
+            // Listed ones (what -v lists); the line after says when the listing is cut.
+            let passed = exchanges.count(where: ReportWording.isPassed) - suspect.filter { ReportWording.isPassed(exchanges[$0]) }.count
             var hidden: [String] = []
             if passed > 0 { hidden.append(ReportWording.plural(passed, "passing callback")) }
             let https = offsets(where: ReportWording.isHTTPSNotJudged).count
@@ -114,6 +115,9 @@ public enum TextRenderer {
                 let numbers = listed.isEmpty || unlisted.isEmpty ? "" : " (" + Self.numbers(unlisted) + ")"
                 sink.write("\n" + hidden.joined(separator: " and ") + "; -v lists them" + numbers + ".\n")
             }
+        }
+        if !narrowed && exchanges.count < s.exchanges {
+            sink.write("\n" + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges listed (the counts above are every exchange's)", remedy: "--list-all lists all") + ".\n")
         }
     }
 

@@ -93,7 +93,16 @@ import TestSupport
         #expect(html.contains(">passed</text><rect"))
         #expect(html.contains(">250</text>"))
         #expect(!html.contains(">100</text>"))
-        #expect(html.contains("slowest listed callback response"))
+        // The density cells count every callback with a response, not the 100 listed.
+        let cells = html.matches(of: /<title>(\d+) callbacks? with latency/).compactMap { Int($0.1) }
+        #expect(cells.reduce(0, +) == 250)
+        #expect(!html.contains("No shaded cells"))
+        // So does the per-server table, in HTML and Markdown.
+        #expect(html.contains("<tr><td class=\"nowrap\">192.0.2.20:9000</td><td class=\"num\">250</td><td class=\"num\">250</td><td class=\"num\">0</td>"))
+        let markdown = MarkdownRenderer.render(report)
+        #expect(markdown.contains("| 192.0.2.20:9000 | 250 | 250 | 0 | 0 | 0 |"))
+        let text = TextRenderer.render(report)
+        #expect(text.contains("showing 100 of 250 exchanges listed (the counts above are every exchange's); --list-all lists all."))
     }
 
     @Test func aBatchNamesTheCaptureOfEveryListedExchange() throws {
