@@ -78,7 +78,7 @@ public enum HTMLRenderer {
         caption += "linked to their details; crosses on top: no response; hollow diamonds: HTTPS, estimated from TLS records."
         if let why = density.unavailable { caption += " No shaded cells: \(why)." }
         if !listsAll {
-            caption += " " + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges drawn", remedy: "--list-all draws all") + "."
+            caption += " Points for " + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges (the listed ones)", remedy: "--list-all draws all") + "."
         }
         sink.write("</div><p>\(HTMLEscape.text(caption))</p></figure>\n")
         sink.write("<figure><figcaption>Outcomes</figcaption>\(HTMLCharts.outcomes(report))</figure>\n</section>\n")

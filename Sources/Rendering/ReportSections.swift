@@ -170,9 +170,10 @@ struct ReportSections {
     }
 
     /// One row per callback server (`host:port`) over every callback (exact, from the aggregates):
-    /// counts, latency percentiles and the rule with the most findings.
+    /// counts, latency percentiles and the rule with the most findings; the servers with the most
+    /// failures first.
     static func serverRows(_ s: ReportSummary) -> [ServerRow] {
-        s.aggregates.callbacksByServerMinute.servers.map { server, total, _ in
+        let rows = s.aggregates.callbacksByServerMinute.servers.map { server, total, _ in
             let top = RuleCatalog.all.compactMap { rule in total.findingsByRule[rule.id].map { (rule: rule.id, count: $0) } }
                 .enumerated().max { a, b in a.element.count != b.element.count ? a.element.count < b.element.count : a.offset > b.offset }?.element
             return ServerRow(
@@ -181,6 +182,11 @@ struct ReportSections {
                 median: total.latency.percentile(50).map(Self.seconds), p99: total.latency.percentile(99).map(Self.seconds),
                 slowest: total.latency.maximum.map(Self.seconds), latencyExact: total.latency.isExact, topRule: top)
         }
+        // Most failures (and refusals) first; endpoint order among equals.
+        return rows.enumerated().sorted { a, b in
+            let fa = a.element.failed + a.element.refused, fb = b.element.failed + b.element.refused
+            return fa != fb ? fa > fb : a.offset < b.offset
+        }.map(\.element)
     }
 
     static func seconds(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 1e9 }

@@ -88,7 +88,7 @@ import TestSupport
         try #require(report.summary.callbacksPassed == 250 && report.exchanges.count == 100)
         let html = HTMLRenderer.render(report)
         #expect(html.contains("showing 100 of 250 exchanges (failing ones first kept); --list-all lists all."))
-        #expect(html.contains("showing 100 of 250 exchanges drawn; --list-all draws all."))
+        #expect(html.contains("Points for showing 100 of 250 exchanges (the listed ones); --list-all draws all."))
         // The Outcomes chart counts every exchange, not the listed ones.
         #expect(html.contains(">passed</text><rect"))
         #expect(html.contains(">250</text>"))
@@ -140,5 +140,25 @@ import TestSupport
         let ticks = html.matches(of: /text-anchor="middle">\+([0-9.]+) s</).compactMap { Double($0.1) }
         try #require(!ticks.isEmpty)
         #expect(ticks.max()! < 60)
+    }
+
+    @Test func httpsEstimatesAreDrawnAndSortedAsLatencies() throws {
+        let result = try CLIRunner.run(["analyze", "--format", "html", "--server=:9001-9040", "samples/captures/all-lo.pcap"])
+        let html = result.stdout
+        // The two HTTPS callbacks that got a response: their estimates sort as numbers, not as "—".
+        let estimates = html.matches(of: /data-sort="([^"]+)">≈[ ]/).map { String($0.1) }
+        #expect(estimates == ["0.000352000", "6.000797000"])
+        // … and are drawn as hollow diamonds at their latency, not as "no reply" crosses.
+        #expect(html.matches(of: /Z" fill="#ffffff"/).count == 2)
+        #expect(html.contains("(HTTPS) TLS 1.3, SNI none → encrypted response, ≈ 6.001 s (slow-response)</title>"))
+    }
+
+    @Test func briefAndFullMarkdownFromTheCommandLine() throws {
+        let brief = try CLIRunner.run(["analyze", "--format", "markdown", "--server=:9001-9040", "samples/captures/"])
+        let full = try CLIRunner.run(["analyze", "--format", "markdown", "--detail", "full", "--server=:9001-9040", "samples/captures/"])
+        #expect(brief.stdout.count <= MarkdownRenderer.briefCharacterLimit, "the largest sample batch, brief: \(brief.stdout.count) characters")
+        #expect(full.stdout.count > brief.stdout.count)
+        #expect(brief.stdout.contains("_showing 10 of 150 failing exchanges; --detail full lists the 138 in the report, with --list-all all 150._"))
+        #expect(full.stdout.contains("## bad-status\n"), "full detail has a section per rule")
     }
 }
