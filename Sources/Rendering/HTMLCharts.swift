@@ -193,7 +193,7 @@ enum HTMLCharts {
     /// with a tooltip of its count, latency range and minute.
     static func densityCells(_ density: LatencyDensity, x: (Double) -> Double, y: (Double) -> Double) -> String {
         let most = Double(max(1, density.maxCount))
-        var svg = "<g class=\"density\">"
+        var svg = ""
         for cell in density.cells {
             let left = x(cell.from), right = max(x(cell.to), left + 2)
             let top = y(cell.high), bottom = y(cell.low)
@@ -203,7 +203,7 @@ enum HTMLCharts {
             svg += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(right - left))\" height=\"\(svgNumber(max(1, bottom - top)))\" "
             svg += "fill=\"#1f5fbf\" fill-opacity=\"\(String(fixedPoint: opacity, decimals: 2))\"><title>\(HTMLEscape.text(tip))</title></rect>"
         }
-        return svg + "</g>"
+        return svg
     }
 
     /// The categories present in `report`, in legend order.
