@@ -24,12 +24,14 @@ public enum BatchAnalyzer {
     ///     uses every core too. The report does not depend on it: captures are listed in input
     ///     order (directories expanded in path order) whatever finishes first, and a split
     ///     capture gives the report it gives on one thread.
+    ///   - shard: when given, only that share of the expanded inputs is analysed (``InputShard``).
     ///   - progress: told about files and bytes as they are read (see ``ProgressReporter``).
     public static func analyze(
-        arguments: [String], options: AnalysisOptions, tool: ToolInfo, jobs: Int = defaultJobs,
+        arguments: [String], options: AnalysisOptions, tool: ToolInfo, jobs: Int = defaultJobs, shard: InputShard? = nil,
         progress: ProgressReporter = .disabled
     ) -> Report {
-        let inputs = InputExpansion.resolve(arguments)
+        let expanded = InputExpansion.resolve(arguments)
+        let inputs = shard.map { $0.share(of: expanded) } ?? expanded
         let sizes = inputs.map { input -> Int64 in
             if case .file(let path) = input { return fileSize(path) }
             return 0

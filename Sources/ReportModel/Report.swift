@@ -261,6 +261,8 @@ public struct ReportSummary: Sendable, Hashable, ExchangeCounting {
     public var aggregates = ReportAggregates()
     /// How much of each kind the report lists, of how many there are.
     public var listing = ListingCounts()
+
+    public init() {}
     /// True when the captures' packets fall on more than one UTC day, so times need their date.
     public var spansDays: Bool {
         let times = perCapture.flatMap { [$0.firstPacketTime, $0.lastPacketTime].compactMap { $0 } }

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Diagnosis
 import Foundation
@@ -83,12 +84,25 @@ extension CallbackDoctor {
         @Flag(name: .long, help: "Write the statistics instead of the report, as `callback-doctor stats` does (text or json).")
         var stats = false
 
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Analyse only shard K of N of the inputs (K counts from 0, like Kubernetes' JOB_COMPLETION_INDEX): the expanded inputs sorted by path, the one at position i in shard i mod N. Merge the shards' JSON reports with `callback-doctor merge` (docs/fleet.md).",
+                valueName: "K/N"))
+        var shard: String?
+
+        /// The parsed `--shard` (checked by ``validate()``).
+        var inputShard: InputShard? { shard.flatMap { try? InputShard(parsing: $0) } }
+
         /// `--format`, else the format `-o FILE`'s extension names, else text.
         var effectiveFormat: OutputFormat {
             format ?? output.flatMap { OutputFormat(fileName: $0) } ?? .text
         }
 
         func validate() throws {
+            if let shard {
+                do { _ = try InputShard(parsing: shard) } catch { throw ValidationError("--shard \(error.description).") }
+            }
             if stats, effectiveFormat != .text, effectiveFormat != .json {
                 throw ValidationError("--stats writes text or json; for CSV: callback-doctor stats --format csv.")
             }
@@ -96,7 +110,7 @@ extension CallbackDoctor {
 
         func run() throws {
             let format = effectiveFormat
-            var report = input.analyze(listEverything: listing.listAll) { narrowing.apply(to: &$0, statistics: stats) }
+            var report = input.analyze(listEverything: listing.listAll, shard: inputShard) { narrowing.apply(to: &$0, statistics: stats) }
             if stats {
                 try writeOutput(to: output) { Stats.render(report, format: format == .json ? .json : .text, to: $0) }
                 throw ExitCode(ExitStatus.of(report, failOn: failOn))

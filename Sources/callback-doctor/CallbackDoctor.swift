@@ -42,7 +42,7 @@ struct CallbackDoctor: ParsableCommand {
             \(exitStatusHelp)
             """,
         version: versionText,
-        subcommands: [Analyze.self, Watch.self, Exchanges.self, Show.self, Stats.self, Rules.self],
+        subcommands: [Analyze.self, Watch.self, Exchanges.self, Show.self, Stats.self, Rules.self, Merge.self],
         defaultSubcommand: Analyze.self)
 
     /// Parses the command line after ``CommandLineHabits/normalizingNegativeNumbers(_:)``, so that

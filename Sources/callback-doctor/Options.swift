@@ -74,7 +74,7 @@ struct InputOptions: ParsableArguments {
     /// Runs the pipeline over every input and reports unreadable or damaged inputs on stderr,
     /// one line each, whatever the output format.
     /// `configure` adjusts the options last (the listing, statistics: see NarrowingOptions.swift).
-    func analyze(listEverything: Bool = false, configure: (inout AnalysisOptions) -> Void = { _ in }) -> Report {
+    func analyze(listEverything: Bool = false, shard: InputShard? = nil, configure: (inout AnalysisOptions) -> Void = { _ in }) -> Report {
         var options = AnalysisOptions()
         if listEverything {
             options.maxPassingExchangesKept = Int.max
@@ -95,7 +95,7 @@ struct InputOptions: ParsableArguments {
         configure(&options)
         let report = BatchAnalyzer.analyze(
             arguments: inputs, options: options, tool: ToolInfo(version: CallbackDoctor.version), jobs: jobs ?? BatchAnalyzer.defaultJobs,
-            progress: ProgressReporter.standardError(quiet: quiet))
+            shard: shard, progress: ProgressReporter.standardError(quiet: quiet))
         for capture in report.captures {
             if let error = capture.error {
                 printError(TerminalSafety.escape(error))

@@ -51,6 +51,7 @@ import Testing
         Case(golden: "analyze-rule-bad-status.txt", arguments: ["analyze", "--color", "never", "--rule", "bad-status", capture], status: 1),
         Case(golden: "help-show.txt", arguments: ["show", "--help"], status: 0),
         Case(golden: "help-stats.txt", arguments: ["stats", "--help"], status: 0),
+        Case(golden: "help-merge.txt", arguments: ["merge", "--help"], status: 0),
     ]
 
     @Test(arguments: cases)
