@@ -100,7 +100,7 @@ public enum HTMLRenderer {
         caption += "linked to their details; crosses on top: no response; hollow diamonds: HTTPS, estimated from TLS records."
         if let why = density.unavailable { caption += " No shaded cells: \(why)." }
         if report.exchanges.count < s.exchanges {
-            caption += " Points for " + ReportWording.cutNote(shown: report.exchanges.count, total: s.exchanges, of: "exchanges (the listed ones)", remedy: "--list-all draws all") + "."
+            caption += " Points for " + ReportWording.cutNote(shown: report.exchanges.count, total: s.exchanges, of: "exchanges (the listed ones)", remedy: ReportWording.listAllRemedy(report, verb: "draws")) + "."
         }
         sink.write("</div><p>\(HTMLEscape.text(caption))</p></figure>\n")
         sink.write("<figure><figcaption>Outcomes</figcaption>\(HTMLCharts.outcomes(report))</figure>\n</section>\n")
@@ -117,7 +117,7 @@ public enum HTMLRenderer {
         sink.write("<option value=\"pass\">pass</option><option value=\"unknown\">not judged</option><option value=\"not-a-callback\">not a callback</option></select>")
         sink.write("<span><span id=\"shown\">\(exchanges.count)</span> of \(exchanges.count) shown; click a column to sort</span></div>\n")
         if exchanges.count < report.summary.exchanges {
-            let note = ReportWording.cutNote(shown: exchanges.count, total: report.summary.exchanges, of: "exchanges (failing ones first kept)", remedy: "--list-all lists all")
+            let note = ReportWording.cutNote(shown: exchanges.count, total: report.summary.exchanges, of: "exchanges (failing ones first kept)", remedy: ReportWording.listAllRemedy(report))
             sink.write("<p class=\"note\">\(t(note)).</p>\n")
         }
         let names = sections.namesCaptures
@@ -242,7 +242,7 @@ public enum HTMLRenderer {
         if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("<p>\(t(ReportWording.noFailures(report)))</p>\n") }
         sink.write("<p>\(t(ReportWording.breakdown(sections.failures.map { report.exchanges[$0.offset] }))).</p>\n")
         if sections.failuresListed.isCut {
-            let note = ReportWording.cutNote(shown: sections.failuresListed.shown, total: sections.failuresListed.total, of: "failing exchanges", remedy: "--list-all lists all")
+            let note = ReportWording.cutNote(shown: sections.failuresListed.shown, total: sections.failuresListed.total, of: "failing exchanges", remedy: ReportWording.listAllRemedy(report))
             sink.write("<p class=\"note\">\(t(note)).</p>\n")
         }
         let names = sections.namesCaptures

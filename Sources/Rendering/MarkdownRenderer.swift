@@ -127,10 +127,10 @@ struct MarkdownSections {
     func moreLine(shown: Int, listed: Int, total: Int, kind: String) {
         if shown < listed {
             var remedy = "--detail full lists the \(ReportWording.grouped(listed)) in the report"
-            if listed < total { remedy += ", with --list-all all \(ReportWording.grouped(total))" }
+            if listed < total { remedy += "; " + ReportWording.listAllRemedy(report) }
             write("_\(ReportWording.cutNote(shown: shown, total: total, of: kind, remedy: remedy))._\n\n")
         } else if listed < total {
-            write("_\(ReportWording.cutNote(shown: shown, total: total, of: kind, remedy: "--list-all lists all"))._\n\n")
+            write("_\(ReportWording.cutNote(shown: shown, total: total, of: kind, remedy: ReportWording.listAllRemedy(report)))._\n\n")
         }
     }
 

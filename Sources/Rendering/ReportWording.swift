@@ -116,6 +116,14 @@ enum ReportWording {
         return (exact ? "" : "≤ ") + Diagnoser.duration(seconds)
     }
 
+    /// What lists the rest of a cut list: `--list-all lists all`; with `--server`, only exchanges
+    /// with the servers it names are ever listed (the others are counted), so it says that.
+    static func listAllRemedy(_ report: Report, verb: String = "lists") -> String {
+        report.settings.servers.isEmpty
+            ? "--list-all \(verb) all"
+            : "--list-all \(verb) all with the --server servers (the others are only counted)"
+    }
+
     /// `9,868`: thousands separated by commas.
     static func grouped(_ n: Int) -> String {
         let digits = String(n.magnitude)

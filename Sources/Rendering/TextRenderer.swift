@@ -62,7 +62,7 @@ public enum TextRenderer {
         if !failures.isEmpty {
             sink.write("\n" + style.bold("Failed (\(ReportWording.breakdown(failures.map { exchanges[$0] }))):") + "\n")
             if sections.failuresListed.isCut {
-                let note = ReportWording.cutNote(shown: failures.count, total: sections.failuresListed.total, of: "failing exchanges", remedy: "--list-all lists all")
+                let note = ReportWording.cutNote(shown: failures.count, total: sections.failuresListed.total, of: "failing exchanges", remedy: ReportWording.listAllRemedy(report))
                 sink.write(style.dim(note + ".") + "\n")
             }
             blocks(failures)
@@ -117,7 +117,7 @@ public enum TextRenderer {
             }
         }
         if !narrowed && exchanges.count < s.exchanges {
-            sink.write("\n" + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges listed (the counts above are every exchange's)", remedy: "--list-all lists all") + ".\n")
+            sink.write("\n" + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges listed (the counts above are every exchange's)", remedy: ReportWording.listAllRemedy(report)) + ".\n")
         }
     }
 
