@@ -171,6 +171,10 @@ public struct CaptureTally: Sendable, Hashable, ExchangeCounting {
     public var findingsByRule: [(rule: RuleID, count: Int)] = []
     /// The rule that matters most in this capture (``ReportAggregates/worstRule``).
     public var worstRule: RuleID?
+    /// This capture's callbacks per server and minute, with latency histograms — for time charts
+    /// on each capture's own clock. Kept in memory for renderers; not in the JSON (whose
+    /// `summary.aggregates` has the report's), so a report read back (`merge`) leaves it empty.
+    public var callbacksByServerMinute = CallbackStatistics()
 
     public init(path: String) { self.path = path }
 
@@ -183,8 +187,10 @@ public struct CaptureTally: Sendable, Hashable, ExchangeCounting {
         addCounts(aggregates)
         findingsByRule = aggregates.findingsInCatalogueOrder
         worstRule = aggregates.worstRule
+        callbacksByServerMinute = aggregates.callbacksByServerMinute
     }
 
+    /// Equal counts, times and rules (``callbacksByServerMinute`` aside: a report read back has none).
     public static func == (a: CaptureTally, b: CaptureTally) -> Bool {
         a.path == b.path && a.readError == b.readError && a.firstPacketTime == b.firstPacketTime && a.lastPacketTime == b.lastPacketTime
             && a.worstRule == b.worstRule && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule)
@@ -271,12 +277,14 @@ public struct ReportSummary: Sendable, Hashable, ExchangeCounting {
         return utcDay(first) != utcDay(last)
     }
 
+    /// Equal totals and aggregates: the whole captures' numbers. ``listing`` is left out — it says
+    /// what is listed, which the quotas, `--server` and the narrowing options change.
     public static func == (a: ReportSummary, b: ReportSummary) -> Bool {
         a.captures == b.captures && a.exchanges == b.exchanges && a.callbacks == b.callbacks
             && a.callbacksFailed == b.callbacksFailed && a.possibleCallbacks == b.possibleCallbacks
             && a.possibleCallbacksFailed == b.possibleCallbacksFailed && a.httpsNotJudged == b.httpsNotJudged && a.perCapture == b.perCapture
             && a.findingsByRule.map(\.rule) == b.findingsByRule.map(\.rule) && a.findingsByRule.map(\.count) == b.findingsByRule.map(\.count)
-            && a.aggregates == b.aggregates && a.listing == b.listing
+            && a.aggregates == b.aggregates
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(exchanges) }
 }

@@ -69,6 +69,9 @@ import Testing
         #expect(rows.map(\.total.refusedConnections).reduce(0, +) == a.refusedConnections)
         #expect(a.callbacksByServerMinute.minutes.map(\.row.callbacks).reduce(0, +) == a.callbacks)
         #expect(all.summary.spansDays, "the samples were recorded on several days")
+        var perCaptureRows = CallbackStatistics()
+        for tally in all.summary.perCapture { perCaptureRows += tally.callbacksByServerMinute }
+        #expect(perCaptureRows == a.callbacksByServerMinute, "each capture's rows add up to the report's")
         let worst = try #require(all.summary.perCapture.first { $0.path.hasSuffix("/bom-json.pcap") })
         #expect(worst.worstRule != nil)
     }
