@@ -2,9 +2,9 @@
 /// the platform).
 extension String {
     /// Fixed-point: `value` rounded half away from zero to `decimals` places, `-` only when the
-    /// rounded value is not zero: `String(format3: 1.23456, decimals: 3)` is `"1.235"`. A value
+    /// rounded value is not zero: `String(fixedPoint: 1.23456, decimals: 3)` is `"1.235"`. A value
     /// that is not finite is written as Swift writes it (`inf`, `nan`).
-    public init(format3 value: Double, decimals: Int) {
+    public init(fixedPoint value: Double, decimals: Int) {
         guard value.isFinite else {
             self = "\(value)"
             return
@@ -26,8 +26,8 @@ extension String {
 public enum DurationText {
     /// `0.200 ms` (under a millisecond), `35.1 ms` (under a second), `5.002 s`.
     public static func describe(_ seconds: Double) -> String {
-        if seconds < 0.001 { return String(format3: seconds * 1000, decimals: 3) + " ms" }
-        if seconds < 1 { return String(format3: seconds * 1000, decimals: 1) + " ms" }
-        return String(format3: seconds, decimals: 3) + " s"
+        if seconds < 0.001 { return String(fixedPoint: seconds * 1000, decimals: 3) + " ms" }
+        if seconds < 1 { return String(fixedPoint: seconds * 1000, decimals: 1) + " ms" }
+        return String(fixedPoint: seconds, decimals: 3) + " s"
     }
 }

@@ -163,7 +163,7 @@ public struct Diagnoser: Sendable {
     static func duration(_ seconds: Double) -> String { DurationText.describe(seconds) }
 
     /// Seconds as evidence writes them: six decimals.
-    static func seconds(_ value: Double) -> String { String(format3: value, decimals: 6) }
+    static func seconds(_ value: Double) -> String { String(fixedPoint: value, decimals: 6) }
 
     /// Lower-case hex bytes separated by spaces, as evidence writes them.
     static func hex<C: Collection<UInt8>>(_ bytes: C) -> String { Hex.encode(bytes, separator: " ") }

@@ -63,6 +63,9 @@ public enum RuleConcern: String, Sendable, Hashable {
 public struct Rule: Sendable, Hashable {
     public var id: RuleID
     public var severity: Severity
+    /// A short human title (`status is not 200`, `byte-order mark before the JSON`), for
+    /// report headings and tables; `summary` is the full sentence.
+    public var title: String
     /// One line: when the rule fires.
     public var summary: String
     /// What OSS returns to the uploader (203 CallbackFailed message), if it reports one.

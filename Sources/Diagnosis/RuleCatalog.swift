@@ -10,6 +10,7 @@ public enum RuleCatalog {
     public static let all: [Rule] = [
         Rule(
             id: .connectionRefused, severity: .error,
+            title: "OSS could not connect",
             summary: "The connection attempt was answered by RST, or never answered.",
             ossError: "Error status : -1. OSS can not connect to your callbackUrl, please check it.",
             why: "Nothing listens on the callback port, the server is down, or a firewall or security group rejects or drops OSS's SYN.",
@@ -18,6 +19,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.cannotConnect),
         Rule(
             id: .tlsHandshakeFailed, severity: .error,
+            title: "TLS handshake failed",
             summary: "An HTTPS callback's TLS handshake failed: an alert, or a reset or close before the handshake finished.",
             ossError: "Error status : 502. (reported in the field also as Error status : -1. OSS can not connect to your callbackUrl)",
             why: "OSS's callback client sends no SNI unless the callback sets callbackSNI true, and it checks the server's certificate. A server or CDN that needs SNI to pick a certificate, a certificate that does not match the callback host, or no TLS version or cipher in common aborts the handshake before any HTTP — nothing reaches the application's logs.",
@@ -26,6 +28,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.tlsFailure),
         Rule(
             id: .noResponse, severity: .error,
+            title: "no response",
             summary: "A request was sent and no response arrived before the connection ended; the finding names the side that ended it first (server FIN or RST, OSS's close or reset), with its frame.",
             ossError: "Error status : 502. (or a reply timeout after 5000 ms)",
             why: "The server crashed, reset the connection, closed it without answering (also: closed a kept-alive connection just before OSS reused it), or took so long that OSS gave up after 5 s.",
@@ -34,6 +37,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.closedWithoutAnswer),
         Rule(
             id: .slowResponse, severity: .error,
+            title: "response too slow",
             summary: "The response ended more than 5 s (the latency threshold) after the request: its last byte, or the packet whose sequence space ends it when the capture cut its bytes.",
             ossError: "Error status : -1 <server> reply timeout, cost:5000ms, timeout:5000ms",
             why: "OSS waits at most 5 s for the whole response; the limit cannot be configured. Slow databases, downstream calls or cold starts cause it.",
@@ -42,6 +46,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.replyTimeout),
         Rule(
             id: .badStatus, severity: .error,
+            title: "status is not 200",
             summary: "The final status is not exactly 200 (201, 204, 3xx, 4xx and 5xx all fail; redirects are not followed).",
             ossError: "Error status : <code>.",
             why: "OSS accepts 200 and nothing else. A route registered for GET answers POST with 405, a framework may answer 201/204, a proxy may redirect to HTTPS.",
@@ -50,6 +55,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.status),
         Rule(
             id: .bomPrefix, severity: .error,
+            title: "byte-order mark before the JSON",
             summary: "The body starts with a byte-order mark (UTF-8 EF BB BF, or a UTF-16 BOM).",
             ossError: "Response body is not valid json format.",
             why: "A source file saved as \"UTF-8 with BOM\" (common with PHP) prints the mark before the JSON.",
@@ -58,6 +64,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.notJSON),
         Rule(
             id: .nonJSONBody, severity: .error,
+            title: "body is not JSON",
             summary: "The body, after transfer and content decoding and without a BOM, is not valid JSON (RFC 8259); an empty body is not JSON.",
             ossError: "Response body is not valid json format.",
             why: "The handler answers plain text (\"OK\"), an HTML error page, nothing at all, or JSON with a syntax error. (An XML body with Content-Type: application/xml is accepted.)",
@@ -66,6 +73,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.notJSON),
         Rule(
             id: .missingContentLength, severity: .error,
+            title: "no valid Content-Length",
             summary: "The response has no valid Content-Length (chunked or close-delimited body, or an unparsable value).",
             ossError: "Error Status : 400.User server missing content-length.",
             why: "Streaming frameworks send Transfer-Encoding: chunked; HTTP/1.0-style servers end the body by closing the connection.",
@@ -74,6 +82,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.missingContentLength),
         Rule(
             id: .contentLengthMismatch, severity: .error,
+            title: "body length differs from Content-Length",
             summary: "The connection ended before Content-Length bytes of body arrived, or more bytes followed.",
             ossError: "Error Status : 400.User server return invalid conent-length value.",
             why: "The handler computed Content-Length from a different string than it wrote (characters instead of bytes), or crashed after the headers — a public Python sample writes the headers and then fails to write the body.",
@@ -82,6 +91,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.lengthMismatch),
         Rule(
             id: .bodyTooLarge, severity: .error,
+            title: "body over 1 MB",
             summary: "The response body exceeds 1 MB.",
             ossError: "Error Status : 400.User server return too long content-length value.",
             why: "OSS passes the callback answer through to the uploader and caps it at 1 MB.",
@@ -90,6 +100,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.tooLong),
         Rule(
             id: .signatureInvalid, severity: .warning,
+            title: "signature does not verify",
             summary: "The callback's signature (RSA MD5 over the decoded path, the query, a newline and the body) verifies with neither OSS's published key nor any --public-key key.",
             ossError: nil,
             why: "The request was changed between OSS and the server — a reverse proxy or gateway rewrote the path, the query or the body after OSS signed it — or it did not come from OSS at all.",
@@ -98,6 +109,7 @@ public enum RuleCatalog {
             concern: .authenticity),
         Rule(
             id: .untrustedKeyURL, severity: .error,
+            title: "key URL not OSS's",
             summary: "x-oss-pub-key-url does not name a key under http://gosspublic.alicdn.com/ or https://gosspublic.alicdn.com/ (or is not base64 of a URL).",
             ossError: nil,
             why: "OSS always names its own key there; another URL is the mark of a forged callback signed with the forger's own key. A server that fetches whatever URL the request names trusts the forger's key and is open to SSRF.",
@@ -106,6 +118,7 @@ public enum RuleCatalog {
             concern: .authenticity),
         Rule(
             id: .forgedCallbackAccepted, severity: .error,
+            title: "forged callback answered 200",
             summary: "The server answered 200 to a callback whose signature does not verify.",
             ossError: nil,
             why: "The server does not verify signatures, verifies them wrongly, or trusts the key URL the request names: anyone can post a fake upload notification and it is taken as genuine.",
@@ -114,6 +127,7 @@ public enum RuleCatalog {
             concern: .authenticity),
         Rule(
             id: .unsignedCallbackAccepted, severity: .error,
+            title: "unsigned callback answered 200",
             summary: "The server answered 200 to a request that carries OSS's callback headers (User-Agent aliyun-oss-callback or x-oss-tag CALLBACK) but no authorization header: it accepts callbacks without a signature, so it accepts forged ones.",
             ossError: nil,
             why: "The server does not verify signatures at all, or skips the check when the header is absent: anyone who knows the callback URL can post a fake upload notification.",
@@ -122,6 +136,7 @@ public enum RuleCatalog {
             concern: .authenticity),
         Rule(
             id: .genuineCallbackRejected, severity: .error,
+            title: "genuine callback answered 4xx",
             summary: "The server answered 400, 401 or 403 (what a failed signature check answers) to a callback whose signature verifies.",
             ossError: nil,
             why: "The callback is genuine and the server refused it. Possible causes, which the packets cannot tell apart: the server's own verification is wrong (it hashes the digest twice, adds '?' without a query, does not URL-decode the path, reads the body after a framework consumed it, or uses the wrong key); its framework could not parse the body (an HTML error page such as a JSON SyntaxError); or another check of its own refused it.",
@@ -130,6 +145,7 @@ public enum RuleCatalog {
             concern: .authenticity),
         Rule(
             id: .incomplete, severity: .info,
+            title: "bytes missing from the capture",
             summary: "Bytes are missing from the capture, so a verdict would be a guess; the report says what could not be seen.",
             ossError: nil,
             why: "Packet loss at the capture point, a small snaplen (tcpdump -s), or a capture that started or ended in the middle of an exchange.",
@@ -138,6 +154,7 @@ public enum RuleCatalog {
         // The uploader's side: a capture on the client that uploads to OSS (facts §4.6, §4.7, §7).
         Rule(
             id: .callbackConfigInvalid, severity: .error,
+            title: "OSS rejects the upload's callback parameter",
             summary: "An upload's callback parameter (x-oss-callback header, callback query parameter or PostObject callback field) breaks one of OSS's rules: not standard Base64, not a JSON object, a bad or missing callbackUrl, more than 5 URLs, over 5 KB, an empty callbackBody, a bad callbackHost, callbackBodyType, callbackSNI or signatureVersion, a bad callback-var, or callback given in two places.",
             ossError: "400 InvalidArgument: <the message for the first problem, e.g. The callback configuration is not base64 encoded.>",
             why: "The callback JSON is built by hand: URL-safe or unpadded Base64, \"callbackSNI\":\"true\" as a string, a template left empty, or an SDK and custom code both setting the parameter.",
@@ -146,6 +163,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.invalidArgument),
         Rule(
             id: .callbackPrivateAddress, severity: .error,
+            title: "callbackUrl is a private address",
             summary: "A callbackUrl host is a private, loopback or link-local address (10/8, 172.16/12, 192.168/16, 127/8, 169.254/16, ::1, fc00::/7, fe80::/10) or localhost.",
             ossError: "400 InvalidArgument: Private address is forbidden to callback. (EC 0007-00000008)",
             why: "OSS calls the callbackUrl from the internet and refuses internal addresses; a development URL was left in the configuration.",
@@ -154,6 +172,7 @@ public enum RuleCatalog {
             ossErrorSource: OSSMessageFacts.privateAddress),
         Rule(
             id: .callbackFailedAtOSS, severity: .error,
+            title: "OSS answered 203 CallbackFailed",
             summary: "OSS answered the upload with 203 CallbackFailed: the object is stored, but OSS's call to the callback server failed; the finding shows OSS's Message and EC and what they mean.",
             ossError: "203 CallbackFailed: <the Message of its answer, e.g. Error status : 502.>",
             why: "The callback server refused the connection, answered late, answered a status other than 200, or answered something that is not JSON with a valid Content-Length.",
@@ -162,6 +181,7 @@ public enum RuleCatalog {
             ossErrorSource: .observed),
         Rule(
             id: .callbackConfigWarning, severity: .warning,
+            title: "callback parameter will not work as meant",
             summary: "An upload's callback parameters have something OSS does not reject but that will not work as meant (an IPv6 callbackUrl; a variable name that does not start with x: or has upper-case letters; callback-var without callback; callbackBodyType application/json with a callbackBody that cannot become JSON whatever OSS puts in its variables).",
             ossError: nil,
             why: "OSS documents custom variable names as x: plus lower case, does not call IPv6 addresses, makes no callback without the callback parameter, and sends callbackBody with its variables filled in: a template that is not JSON reaches the server as a body that is not JSON.",
@@ -169,6 +189,7 @@ public enum RuleCatalog {
             notClaimed: "That the upload failed: OSS accepts these parameters."),
         Rule(
             id: .callbackConfigUnverifiable, severity: .info,
+            title: "callback parameter not checkable",
             summary: "A PostObject form's callback field lies beyond the request-body bytes kept (or captured), so it could not be checked.",
             ossError: nil,
             why: "The form puts large fields before the callback field, or the capture is cut.",
@@ -176,6 +197,7 @@ public enum RuleCatalog {
             notClaimed: "Anything about the callback field it could not read."),
         Rule(
             id: .tlsNoSNI, severity: .info,
+            title: "no SNI in the ClientHello",
             summary: "A failed TLS handshake's ClientHello carried no server name (SNI): the server likely needs one.",
             ossError: nil,
             why: "OSS sends no server_name unless the callback's callbackSNI is true (the London region always sends it). Servers and CDNs that host several names on one address pick the certificate by SNI, and without it answer with the wrong certificate or an unrecognized_name alert.",

@@ -23,14 +23,14 @@ public enum ExchangeDetail {
         let d = reported.diagnosed, e = d.exchange
         sink.write(style.bold("#\(number)") + "  \(kind(reported))  " + TerminalSafety.escape(reported.capture) + "\n")
         sink.write(connectionLines(e).joined())
-        for (key, value) in Present.legLines(d) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
+        for (key, value) in ReportWording.legLines(d) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
         if let tls = e.tls {
             sink.write("\n" + style.bold("HTTPS (TLS records, not decrypted)") + "\n")
-            for (key, value) in Present.tlsFacts(tls) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
+            for (key, value) in ReportWording.tlsFacts(tls) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
         }
         if let request = e.request { sink.write("\n" + requestSection(request, style: style)) }
         for interim in e.interimResponses {
-            sink.write("\n" + style.bold("Interim response") + "  frame \(interim.timing.start.frame)  \(Present.clock(interim.timing.start.timestamp, date: true))\n")
+            sink.write("\n" + style.bold("Interim response") + "  frame \(interim.timing.start.frame)  \(ReportWording.clock(interim.timing.start.timestamp, date: true))\n")
             sink.write("  \(interim.status) \(TerminalSafety.escape(interim.reason))\n")
         }
         if let response = e.response { sink.write("\n" + responseSection(response, style: style)) }
@@ -45,9 +45,9 @@ public enum ExchangeDetail {
     /// `OSS callback, FAIL`, `connection attempt, FAIL`, `upload to OSS`, `HTTP exchange (not a callback)`.
     static func kind(_ reported: ReportedExchange) -> String {
         let d = reported.diagnosed
-        if d.exchange.refusal != nil { return "connection attempt, \(Present.badge(d.outcome))" }
-        if Present.isUpload(reported) { return "upload to OSS with a callback" }
-        if d.isCallback { return "OSS callback, \(Present.badge(d.outcome))" }
+        if d.exchange.refusal != nil { return "connection attempt, \(ReportWording.badge(d.outcome))" }
+        if ReportWording.isUpload(reported) { return "upload to OSS with a callback" }
+        if d.isCallback { return "OSS callback, \(ReportWording.badge(d.outcome))" }
         return "HTTP exchange (not an OSS callback)"
     }
 
@@ -56,12 +56,12 @@ public enum ExchangeDetail {
         let c = e.connection
         var lines = [
             "connection \(c.id): \(c.client) → \(c.server), exchange \(e.index + 1) on it; first frame \(c.firstSeen.frame) at "
-                + Present.clock(c.firstSeen.timestamp, date: true) + (c.handshakeSeen ? ", SYN captured" : ", SYN not captured") + "\n"
+                + ReportWording.clock(c.firstSeen.timestamp, date: true) + (c.handshakeSeen ? ", SYN captured" : ", SYN not captured") + "\n"
         ]
         if let refusal = e.refusal {
             var line = "  SYN frames \(refusal.synFrames.map(String.init).joined(separator: ", "))"
             if let reset = refusal.reset {
-                line += "; RST frame \(reset.frame) at \(Present.clock(reset.timestamp, date: false))"
+                line += "; RST frame \(reset.frame) at \(ReportWording.clock(reset.timestamp, date: false))"
             } else {
                 line += "; never answered"
             }
@@ -79,7 +79,7 @@ public enum ExchangeDetail {
 
     /// How one direction ended: `FIN, frame 30 at 00:58:24.012`, `RST by the server, frame 31 …`.
     static func endText(_ end: StreamEnd?) -> String {
-        func at(_ o: StreamOrigin) -> String { "frame \(o.frame) at \(Present.clock(o.timestamp, date: false))" }
+        func at(_ o: StreamOrigin) -> String { "frame \(o.frame) at \(ReportWording.clock(o.timestamp, date: false))" }
         switch end {
         case .fin(let o)?: return "FIN, " + at(o)
         case .reset(let by, let o)?: return "RST by the \(by == .clientToServer ? "client" : "server"), " + at(o)
@@ -94,7 +94,7 @@ public enum ExchangeDetail {
         out += "  " + TerminalSafety.escape("\(r.head.method) \(r.head.target) \(r.head.version)") + "\n"
         out += headerLines(r.head.headers)
         out += bodyLines(r.body, end: r.end, anomalies: r.anomalies)
-        if let signature = r.signature { out += "  " + style.dim("signature:") + " " + TerminalSafety.escape(Present.signature(signature)) + "\n" }
+        if let signature = r.signature { out += "  " + style.dim("signature:") + " " + TerminalSafety.escape(ReportWording.signature(signature)) + "\n" }
         return out
     }
 
@@ -116,9 +116,9 @@ public enum ExchangeDetail {
 
     /// `frames 20–22, 2026-11-26 00:58:23.961 → 00:58:23.962`
     static func framesText(_ t: MessageTiming) -> String {
-        guard let end = t.end else { return "from frame \(t.start.frame) at \(Present.clock(t.start.timestamp, date: true)), unfinished" }
+        guard let end = t.end else { return "from frame \(t.start.frame) at \(ReportWording.clock(t.start.timestamp, date: true)), unfinished" }
         let frames = end.frame == t.start.frame ? "frame \(end.frame)" : "frames \(t.start.frame)–\(end.frame)"
-        return "\(frames), \(Present.clock(t.start.timestamp, date: true)) → \(Present.clock(end.timestamp, date: false))"
+        return "\(frames), \(ReportWording.clock(t.start.timestamp, date: true)) → \(ReportWording.clock(end.timestamp, date: false))"
     }
 
     static func headerLines(_ headers: HTTPHeaders) -> String {
@@ -173,12 +173,12 @@ public enum ExchangeDetail {
 
     /// Latency, what OSS told the uploader, the uploader's side, and every finding.
     static func verdictSection(_ d: DiagnosedExchange, style: TerminalStyle) -> String {
-        var out = style.bold("Verdict") + ": " + Present.badge(d.outcome) + "\n"
-        let latency = Present.latency(d)
+        var out = style.bold("Verdict") + ": " + ReportWording.badge(d.outcome) + "\n"
+        let latency = ReportWording.latency(d)
         if latency != "—" { out += "  latency (response end − request end): " + latency + "\n" }
         if case .unknown(let reason) = d.outcome { out += "  not judged: " + TerminalSafety.escape(reason) + "\n" }
-        if let uploader = Present.uploader(d) { out += "  OSS told the uploader: " + TerminalSafety.escape(uploader) + "\n" }
-        for (key, value) in Present.uploadLines(d) { out += "  \(key): " + TerminalSafety.escape(value) + "\n" }
+        if let uploader = ReportWording.uploader(d) { out += "  OSS told the uploader: " + TerminalSafety.escape(uploader) + "\n" }
+        for (key, value) in ReportWording.uploadLines(d) { out += "  \(key): " + TerminalSafety.escape(value) + "\n" }
         if d.findings.isEmpty { out += "  no findings\n" }
         for finding in d.findings {
             out += "  \(finding.severity.rawValue) \(finding.rule.rawValue)\(finding.estimated ? " (estimated)" : ""): "
@@ -186,7 +186,7 @@ public enum ExchangeDetail {
             for evidence in finding.evidence {
                 out += "      " + TerminalSafety.escape(evidence.key) + ": " + TerminalSafety.escape(evidence.value) + "\n"
             }
-            if let oss = Present.ossSays(finding) { out += "      OSS says: " + TerminalSafety.escape(oss) + "\n" }
+            if let oss = ReportWording.ossSays(finding) { out += "      OSS says: " + TerminalSafety.escape(oss) + "\n" }
             out += "      fix: " + TerminalSafety.escape(finding.hint) + "\n"
         }
         return out

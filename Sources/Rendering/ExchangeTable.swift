@@ -68,7 +68,7 @@ public enum ExchangeTable {
             response.map { .number(String($0.body.size)) } ?? .unset,
             response.map { .number(String($0.head.status)) } ?? .unset,
             response.map { .string($0.head.reason) } ?? .unset,
-            e.latencySeconds.map { .number(String(format3: $0, decimals: 6)) } ?? .unset,
+            e.latencySeconds.map { .number(String(fixedPoint: $0, decimals: 6)) } ?? .unset,
             .bool(d.isCallback),
             .string(d.outcome.label),
             .set(d.findings.map(\.rule.rawValue)),

@@ -56,20 +56,24 @@ enum HTMLAssets {
             .card.pass .n{color:var(--pass)}
             .card.warn .n{color:var(--warn)}
             .charts{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:16px}
-            @media (max-width:900px){.charts{grid-template-columns:1fr}}
-            figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px}
+            @media (max-width:900px){.charts{grid-template-columns:minmax(0,1fr)}}
+            figure{min-width:0;margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px}
             figcaption{font-weight:600;margin-bottom:6px}
             figure p{color:var(--muted);font-size:12px}
             svg{display:block;width:100%;height:auto}
-            svg text{font-family:inherit;font-size:11px;fill:#5b6475}
-            svg .title{font-size:12px;fill:#1d2330}
+            svg text{font-family:inherit;font-size:13px;fill:#5b6475}
+            svg .title{font-size:14px;fill:#1d2330}
             svg a:focus circle,svg a:hover circle{stroke:#000;stroke-width:2}
             table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line)}
             th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
             th{background:var(--head);font-weight:600;white-space:nowrap}
             .num{text-align:right;white-space:nowrap}
             .nowrap{white-space:nowrap}
-            .wrap{word-break:break-all}
+            .wrap{overflow-wrap:anywhere;word-break:break-word}
+            .scroll{overflow-x:auto;max-width:100%;margin:0 0 8px;-webkit-overflow-scrolling:touch}
+            .scroll>table{margin:0}
+            figure .plot{overflow-x:auto}
+            figure .plot svg{min-width:600px}
             code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
             pre{background:var(--code);border:1px solid var(--line);border-radius:6px;padding:8px;margin:4px 0;overflow-x:auto;white-space:pre}
             #exchanges th{cursor:pointer;user-select:none}
@@ -78,7 +82,8 @@ enum HTMLAssets {
             #exchanges tbody tr:hover{background:#f7f9fc}
             .controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0}
             .controls input,.controls select{font:inherit;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:var(--card)}
-            .controls input{min-width:260px}
+            .controls input{min-width:0;flex:1 1 200px}
+            @media (max-width:600px){main{padding:12px}h1{font-size:19px}.cards{grid-template-columns:repeat(2,minmax(0,1fr))}.card .n{font-size:21px}}
             .badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:11px;font-weight:700;color:#fff;letter-spacing:.02em}
             .badge.fail{background:var(--fail)}
             .badge.pass{background:var(--pass)}
@@ -91,7 +96,8 @@ enum HTMLAssets {
             .rule{display:inline-block;padding:0 6px;margin:1px 2px 1px 0;border-radius:4px;border-left:4px solid #888;background:var(--head);font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11.5px;white-space:nowrap}
             details{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:6px 0;padding:0 12px}
             details[open]{padding-bottom:10px}
-            summary{cursor:pointer;padding:7px 0}
+            summary{cursor:pointer;padding:7px 0;overflow-wrap:anywhere}
+            code{overflow-wrap:anywhere}
             .finding{border-left:4px solid var(--fail);background:#fcf3f3;border-radius:0 6px 6px 0;padding:6px 10px;margin:8px 0}
             .finding.info{border-left-color:#1f77b4;background:#f1f6fb}
             .finding.warning{border-left-color:var(--warn);background:#fdf7ec}
@@ -99,7 +105,7 @@ enum HTMLAssets {
             dt{color:var(--muted)}
             dd{margin:0;word-break:break-all}
             .headers td:first-child{width:1%;white-space:nowrap;color:var(--muted)}
-            td.req{min-width:18em}
+            td.req{min-width:14em;max-width:40em}
             .headers td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
             .rules-fired section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:4px 14px;margin:8px 0}
             footer{color:var(--muted);font-size:12px;margin:32px 0 8px}

@@ -73,7 +73,7 @@ enum HTMLCharts {
     static func category(_ d: DiagnosedExchange) -> (key: String, label: String, color: String) {
         switch d.outcome {
         case .failed:
-            let rule = Present.primaryRule(d) ?? .noResponse
+            let rule = ReportWording.primaryRule(d) ?? .noResponse
             return (rule.rawValue, rule.rawValue, HTMLAssets.color(rule))
         case .passed: return ("pass", "passed", HTMLAssets.passColor)
         case .unknown: return ("unknown", "not judged", HTMLAssets.unknownColor)
@@ -81,13 +81,15 @@ enum HTMLCharts {
         }
     }
 
-    static func f(_ v: Double) -> String { String(format3: v, decimals: 1) }
+    /// An SVG coordinate or length: fixed point, one decimal (`12.5`).
+    static func svgNumber(_ v: Double) -> String { String(fixedPoint: v, decimals: 1) }
 
-    /// Latency over time: one point per exchange (x = start time, y = latency on a log scale),
+    /// Latency over time: every callback's latency as density cells (``LatencyDensity``), then one
+    /// point per listed exchange (x = time since its capture's first packet, y = latency on a log scale),
     /// the threshold as a dashed line, exchanges without a latency as crosses in a band on top,
     /// coloured by rule; each point in `linked` (offsets in `report.exchanges`) links to its details.
     /// Written into `sink` a point at a time.
-    static func latency(_ report: Report, linked: Set<Int>, to sink: ByteSink) {
+    static func latency(_ report: Report, density: LatencyDensity, linked: Set<Int>, to sink: ByteSink) {
         let width = 760.0, plotHeight = 266.0
         let left = 64.0, right = 18.0, top = 46.0
         let plotW = width - left - right, plotH = plotHeight - top
@@ -97,48 +99,52 @@ enum HTMLCharts {
         let bandY = 24.0
         let exchanges = report.exchanges
         let threshold = report.settings.diagnosis.latencyThresholdSeconds
-        let scale = LogScale(values: exchanges.compactMap { $0.diagnosed.exchange.latencySeconds }, threshold: threshold)
-        let times = exchanges.lazy.map { $0.diagnosed.exchange.startTime }
-        let t0 = times.min(), t1 = times.max()
-        let span = (t0 != nil && t1 != nil) ? t1!.seconds(since: t0!) : 0
+        let listed = exchanges.compactMap { ReportWording.drawnLatency($0.diagnosed)?.seconds }
+        let scale = LogScale(values: listed + density.cells.flatMap { [$0.low, $0.high] }, threshold: threshold)
+        // Each capture on its own clock: x is the time since its capture's first packet, so a
+        // batch of captures taken years apart still shares one readable axis.
+        let clock = CaptureClock(report)
+        let span = max(exchanges.map { clock.elapsed($0) }.max() ?? 0, density.cells.map(\.to).max() ?? 0)
 
-        func x(_ t: Timestamp) -> Double {
-            guard let t0, span > 0 else { return left + plotW / 2 }
-            return left + plotW * t.seconds(since: t0) / span
+        func xAt(_ elapsed: Double) -> Double {
+            guard span > 0 else { return left + plotW / 2 }
+            return left + plotW * elapsed / span
         }
+        func x(_ reported: ReportedExchange) -> Double { xAt(clock.elapsed(reported)) }
         func y(_ seconds: Double) -> Double { top + plotH * (1 - scale.fraction(seconds)) }
 
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"latency-title\">"
         svg += "<title id=\"latency-title\">Latency of each exchange over time, log scale, with the \(HTMLEscape.text(DurationText.describe(threshold))) threshold</title>"
         // No-response band.
-        svg += "<rect x=\"\(f(left))\" y=\"\(f(bandY - 10))\" width=\"\(f(plotW))\" height=\"20\" fill=\"#fbeaea\"/>"
-        svg += "<text x=\"\(f(left - 6))\" y=\"\(f(bandY + 4))\" text-anchor=\"end\">no reply</text>"
+        svg += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(bandY - 10))\" width=\"\(svgNumber(plotW))\" height=\"20\" fill=\"#fbeaea\"/>"
+        svg += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(bandY + 4))\" text-anchor=\"end\">no reply</text>"
         // Grid and y ticks.
         for tick in scale.ticks {
             let ty = y(LogScale.power(tick.exponent))
-            svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(ty))\" y2=\"\(f(ty))\" stroke=\"#e3e6eb\"/>"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" text-anchor=\"end\">\(HTMLEscape.text(tick.label))</text>"
+            svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(ty))\" y2=\"\(svgNumber(ty))\" stroke=\"#e3e6eb\"/>"
+            svg += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(ty + 4))\" text-anchor=\"end\">\(HTMLEscape.text(tick.label))</text>"
         }
-        svg += "<line x1=\"\(f(left))\" x2=\"\(f(left))\" y1=\"\(f(top))\" y2=\"\(f(top + plotH))\" stroke=\"#9aa3b2\"/>"
-        svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH))\" stroke=\"#9aa3b2\"/>"
+        svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left))\" y1=\"\(svgNumber(top))\" y2=\"\(svgNumber(top + plotH))\" stroke=\"#9aa3b2\"/>"
+        svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH))\" stroke=\"#9aa3b2\"/>"
         // X ticks: elapsed seconds since the first exchange.
         let step = niceStep(span / 6)
-        if let t0 {
+        if !exchanges.isEmpty {
             var s = 0.0
             while s <= span + step / 1000 {
                 let tx = span > 0 ? left + plotW * s / span : left + plotW / 2
-                svg += "<line x1=\"\(f(tx))\" x2=\"\(f(tx))\" y1=\"\(f(top + plotH))\" y2=\"\(f(top + plotH + 4))\" stroke=\"#9aa3b2\"/>"
-                svg += "<text x=\"\(f(tx))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">+\(HTMLEscape.text(trimmed(s))) s</text>"
+                svg += "<line x1=\"\(svgNumber(tx))\" x2=\"\(svgNumber(tx))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH + 4))\" stroke=\"#9aa3b2\"/>"
+                svg += "<text x=\"\(svgNumber(tx))\" y=\"\(svgNumber(top + plotH + 16))\" text-anchor=\"middle\">+\(HTMLEscape.text(trimmed(s))) s</text>"
                 if span <= 0 { break }
                 s += step
             }
-            svg += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(top + plotH + 32))\" text-anchor=\"middle\">time since \(HTMLEscape.text(Present.clock(t0, date: true))) UTC</text>"
+            svg += "<text x=\"\(svgNumber(left + plotW / 2))\" y=\"\(svgNumber(top + plotH + 32))\" text-anchor=\"middle\">\(HTMLEscape.text(clock.axisTitle))</text>"
         }
-        svg += "<text x=\"14\" y=\"\(f(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(f(top + plotH / 2)))\">latency (log)</text>"
+        svg += "<text x=\"14\" y=\"\(svgNumber(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(svgNumber(top + plotH / 2)))\">latency (log)</text>"
+        svg += densityCells(density, x: xAt, y: y)
         // Threshold.
         let thresholdY = y(threshold)
-        svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(thresholdY))\" y2=\"\(f(thresholdY))\" stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
-        svg += "<text class=\"title\" x=\"\(f(left + plotW - 4))\" y=\"\(f(thresholdY - 5))\" text-anchor=\"end\">\(HTMLEscape.text(trimmed(threshold))) s: OSS stops waiting</text>"
+        svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(thresholdY))\" y2=\"\(svgNumber(thresholdY))\" stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
+        svg += "<text class=\"title\" x=\"\(svgNumber(left + plotW - 4))\" y=\"\(svgNumber(thresholdY - 5))\" text-anchor=\"end\">\(HTMLEscape.text(trimmed(threshold))) s: OSS stops waiting</text>"
         sink.write(svg)
 
         // Points: non-callbacks first so failures are drawn on top.
@@ -146,24 +152,28 @@ enum HTMLCharts {
         for i in order {
             let d = exchanges[i].diagnosed, e = d.exchange
             let category = category(d)
-            var tip = "#\(i + 1) \(Present.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
-            tip += Present.requestLine(e, withVersion: false) + " → " + Present.status(e)
-            if let latency = e.latencySeconds { tip += ", " + DurationText.describe(latency) }
+            var tip = "#\(i + 1) \(ReportWording.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
+            tip += ReportWording.requestLine(e, withVersion: false) + " → " + ReportWording.status(d)
+            if let drawn = ReportWording.drawnLatency(d) { tip += ", " + (drawn.estimated ? "≈ " : "") + DurationText.describe(drawn.seconds) }
             tip += " (" + (d.findings.isEmpty ? category.label : d.findings.map(\.rule.rawValue).joined(separator: ", ")) + ")"
-            let px = x(e.startTime)
+            let px = x(exchanges[i])
             var point = linked.contains(i) ? "<a href=\"#x\(i + 1)\">" : "<g>"
             point += "<title>\(HTMLEscape.text(tip))</title>"
-            if let latency = e.latencySeconds {
-                let py = y(latency)
-                if case .notACallback = d.outcome {
-                    point += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"1.5\"/>"
+            if let drawn = ReportWording.drawnLatency(d) {
+                let py = y(drawn.seconds)
+                if drawn.estimated {
+                    // An estimate from TLS records: a diamond, hollow.
+                    let r = 5.5
+                    point += "<path d=\"M\(svgNumber(px)) \(svgNumber(py - r))L\(svgNumber(px + r)) \(svgNumber(py))L\(svgNumber(px)) \(svgNumber(py + r))L\(svgNumber(px - r)) \(svgNumber(py))Z\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"2\"/>"
+                } else if case .notACallback = d.outcome {
+                    point += "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"1.5\"/>"
                 } else {
-                    point += "<circle cx=\"\(f(px))\" cy=\"\(f(py))\" r=\"5\" fill=\"\(category.color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
+                    point += "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"5\" fill=\"\(category.color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
                 }
             } else {
                 let s = 5.0
-                point += "<path d=\"M\(f(px - s)) \(f(bandY - s))L\(f(px + s)) \(f(bandY + s))M\(f(px - s)) \(f(bandY + s))L\(f(px + s)) \(f(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
-                point += "<circle cx=\"\(f(px))\" cy=\"\(f(bandY))\" r=\"7\" fill=\"transparent\"/>"
+                point += "<path d=\"M\(svgNumber(px - s)) \(svgNumber(bandY - s))L\(svgNumber(px + s)) \(svgNumber(bandY + s))M\(svgNumber(px - s)) \(svgNumber(bandY + s))L\(svgNumber(px + s)) \(svgNumber(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
+                point += "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(bandY))\" r=\"7\" fill=\"transparent\"/>"
             }
             point += linked.contains(i) ? "</a>" : "</g>"
             sink.write(point)
@@ -173,12 +183,29 @@ enum HTMLCharts {
         for (row, items) in legendRows.enumerated() {
             let ly = plotHeight + 52 + 16 * Double(row)
             for (lx, item) in items {
-                closing += "<circle cx=\"\(f(lx + 5))\" cy=\"\(f(ly - 4))\" r=\"5\" fill=\"\(item.color)\"/>"
-                closing += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly))\">\(HTMLEscape.text(item.label))</text>"
+                closing += "<circle cx=\"\(svgNumber(lx + 5))\" cy=\"\(svgNumber(ly - 4))\" r=\"5\" fill=\"\(item.color)\"/>"
+                closing += "<text x=\"\(svgNumber(lx + 14))\" y=\"\(svgNumber(ly))\">\(HTMLEscape.text(item.label))</text>"
             }
         }
         closing += "</svg>"
         sink.write(closing)
+    }
+
+    /// The density of every callback's latency as shaded cells (darker: more callbacks), each
+    /// with a tooltip of its count, latency range and minute.
+    static func densityCells(_ density: LatencyDensity, x: (Double) -> Double, y: (Double) -> Double) -> String {
+        let most = Double(max(1, density.maxCount))
+        var svg = ""
+        for cell in density.cells {
+            let left = x(cell.from), right = max(x(cell.to), left + 2)
+            let top = y(cell.high), bottom = y(cell.low)
+            let opacity = 0.1 + 0.55 * (Double(cell.count) / most).squareRoot()
+            var tip = "\(ReportWording.plural(cell.count, "callback")) with latency \(DurationText.describe(cell.low))–\(DurationText.describe(cell.high))"
+            tip += ", from \(ReportWording.clock(Timestamp(seconds: cell.minute * 60), date: true).prefix(16)) UTC"
+            svg += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(right - left))\" height=\"\(svgNumber(max(1, bottom - top)))\" "
+            svg += "fill=\"#1f5fbf\" fill-opacity=\"\(String(fixedPoint: opacity, decimals: 2))\"><title>\(HTMLEscape.text(tip))</title></rect>"
+        }
+        return svg
     }
 
     /// The categories present in `report`, in legend order.
@@ -191,6 +218,10 @@ enum HTMLCharts {
         return present.sorted { legendRank($0.key) < legendRank($1.key) }
     }
 
+    /// The width a legend entry takes: its dot, a gap and its label in 13-unit text (about 7.4
+    /// units a character).
+    static func legendItemWidth(_ label: String) -> Double { 24 + Double(label.count) * 7.4 }
+
     /// Legend entries placed left to right, wrapping at `maxX`; each row lists (x, item).
     static func layoutLegend(_ items: [(key: String, label: String, color: String)], from minX: Double, to maxX: Double)
         -> [[(Double, (key: String, label: String, color: String))]]
@@ -198,7 +229,7 @@ enum HTMLCharts {
         var rows: [[(Double, (key: String, label: String, color: String))]] = []
         var x = minX
         for item in items {
-            let w = 22 + Double(item.label.count) * 6.2
+            let w = legendItemWidth(item.label)
             if rows.isEmpty || (x + w > maxX && x > minX) {
                 rows.append([])
                 x = minX
@@ -209,37 +240,69 @@ enum HTMLCharts {
         return rows
     }
 
-    /// Outcome counts as horizontal bars: passed, failed per deciding rule, not judged, not a callback.
+    /// Every exchange of the report by outcome, as horizontal bars, from the exact summary (not
+    /// the listing): passed, failed, refused connection attempts, not judged, HTTPS not judged,
+    /// other HTTP exchanges. The bars add up to `summary.exchanges`.
     static func outcomes(_ report: Report) -> String {
-        var counts: [(key: String, label: String, color: String, count: Int)] = []
-        for reported in report.exchanges {
-            let c = category(reported.diagnosed)
-            let label = c.key == "pass" || c.key == "unknown" || c.key == "other" ? c.label : "failed: " + c.label
-            if let i = counts.firstIndex(where: { $0.key == c.key }) {
-                counts[i].count += 1
-            } else {
-                counts.append((c.key, label, c.color, 1))
-            }
-        }
-        counts.sort { legendRank($0.key) < legendRank($1.key) }
+        let s = report.summary
+        let other = s.exchanges - s.callbacks - s.possibleCallbacks - s.httpsNotJudged - s.refusedConnections
+        let counts: [(label: String, color: String, count: Int)] = [
+            ("passed", HTMLAssets.passColor, s.callbacksPassed),
+            ("failed", HTMLAssets.color(.noResponse), s.callbacksFailed + s.possibleCallbacksFailed),
+            ("refused connection attempts", HTMLAssets.color(.connectionRefused), s.refusedConnections),
+            ("not judged (bytes missing)", HTMLAssets.unknownColor, s.callbacksUnknown + s.possibleCallbacksUnknown),
+            ("HTTPS not judged", HTMLAssets.otherColor, s.httpsNotJudged),
+            ("other HTTP exchanges", HTMLAssets.otherColor, other),
+        ].filter { $0.count > 0 }
         let width = 420.0, labelW = 205.0, barH = 18.0, gap = 8.0, top = 8.0
         let height = top * 2 + Double(max(counts.count, 1)) * (barH + gap)
         let maxCount = Double(counts.map(\.count).max() ?? 1)
-        let barMax = width - labelW - 40
+        let barMax = width - labelW - 60
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"outcome-title\">"
-        svg += "<title id=\"outcome-title\">Exchanges by outcome</title>"
+        svg += "<title id=\"outcome-title\">Exchanges by outcome, all \(s.exchanges) of the report</title>"
         if counts.isEmpty {
-            svg += "<text x=\"\(f(width / 2))\" y=\"\(f(height / 2))\" text-anchor=\"middle\">no exchanges</text>"
+            svg += "<text x=\"\(svgNumber(width / 2))\" y=\"\(svgNumber(height / 2))\" text-anchor=\"middle\">no exchanges</text>"
         }
         for (row, item) in counts.enumerated() {
             let y = top + Double(row) * (barH + gap)
             let w = max(2, barMax * Double(item.count) / maxCount)
-            svg += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y + barH - 5))\" text-anchor=\"end\">\(HTMLEscape.text(item.label))</text>"
-            svg += "<rect x=\"\(f(labelW))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(barH))\" rx=\"3\" fill=\"\(item.color)\"/>"
-            svg += "<text class=\"title\" x=\"\(f(labelW + w + 6))\" y=\"\(f(y + barH - 5))\">\(item.count)</text>"
+            svg += "<text x=\"\(svgNumber(labelW - 8))\" y=\"\(svgNumber(y + barH - 5))\" text-anchor=\"end\">\(HTMLEscape.text(item.label))</text>"
+            svg += "<rect x=\"\(svgNumber(labelW))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(barH))\" rx=\"3\" fill=\"\(item.color)\"/>"
+            svg += "<text class=\"title\" x=\"\(svgNumber(labelW + w + 6))\" y=\"\(svgNumber(y + barH - 5))\">\(item.count)</text>"
         }
         svg += "</svg>"
         return svg
+    }
+
+    /// Each exchange's time on its own capture's clock (since the capture's first packet), and
+    /// the axis title that says which clock that is.
+    struct CaptureClock {
+        let starts: [String: Timestamp]
+        let axisTitle: String
+
+        init(_ report: Report) {
+            var starts: [String: Timestamp] = [:]
+            for capture in report.captures { if let first = capture.firstPacketTime { starts[capture.path] = first } }
+            // A capture without a first packet time (none in practice): its earliest exchange.
+            let known = Set(starts.keys)
+            for reported in report.exchanges where !known.contains(reported.capture) {
+                let t = reported.diagnosed.exchange.startTime
+                starts[reported.capture] = min(starts[reported.capture] ?? t, t)
+            }
+            self.starts = starts
+            let readable = report.captures.filter { $0.error == nil }
+            if readable.count == 1, let first = readable[0].firstPacketTime {
+                axisTitle = "time since the first packet, \(ReportWording.clock(first, date: true)) UTC"
+            } else {
+                axisTitle = "time since each capture's first packet (each capture on its own clock)"
+            }
+        }
+
+        /// Seconds from `reported`'s capture's first packet to its start.
+        func elapsed(_ reported: ReportedExchange) -> Double {
+            let t = reported.diagnosed.exchange.startTime
+            return starts[reported.capture].map { max(0, t.seconds(since: $0)) } ?? 0
+        }
     }
 
     /// Drawing order: others, passes, unknown, failures.
@@ -274,7 +337,7 @@ enum HTMLCharts {
 
     /// `5`, `2.5`, `0.25` — no trailing zeros.
     static func trimmed(_ v: Double) -> String {
-        var s = String(format3: v, decimals: 3)
+        var s = String(fixedPoint: v, decimals: 3)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }
         return s

@@ -37,22 +37,22 @@ public enum LiveLines {
     public static func line(_ d: DiagnosedExchange, kind: Kind, style: TerminalStyle) -> String {
         let e = d.exchange
         let safe = TerminalSafety.escape
-        var target = safe(Present.requestLine(e, withVersion: false))
+        var target = safe(ReportWording.requestLine(e, withVersion: false))
         if target.count > maxTargetCharacters { target = String(target.prefix(maxTargetCharacters)) + "…" }
         let latency: String
         switch kind {
         case .overdue: latency = "waiting"
-        case .finished, .update: latency = Present.latency(e)
+        case .finished, .update: latency = ReportWording.latency(e)
         }
         var fields = [
-            Present.clock(e.startTime, date: false),
+            ReportWording.clock(e.startTime, date: false),
             "\(e.connection.client) → \(e.connection.server)",
             target,
-            safe(Present.status(e)),
+            safe(ReportWording.status(e)),
             latency,
         ]
         if case .update(let earlier) = kind {
-            let was = Present.primaryRule(earlier)?.rawValue ?? Present.badge(earlier.outcome).lowercased()
+            let was = ReportWording.primaryRule(earlier)?.rawValue ?? ReportWording.badge(earlier.outcome).lowercased()
             fields.append(style.bold("update:") + " " + verdict(d, style: style, note: "(was \(was))"))
         } else {
             fields.append(verdict(d, style: style, note: nil))
@@ -68,7 +68,7 @@ public enum LiveLines {
         case .notACallback:
             return "not a callback"
         case .failed, .unknown:
-            let badge = Present.badge(d.outcome)
+            let badge = ReportWording.badge(d.outcome)
             let rules = distinct(d.findings.map(\.rule.rawValue))
             let message = d.findings.first.map { ": " + TerminalSafety.escape($0.message) } ?? ""
             let head = "\(badge) \(rules.joined(separator: ", "))"
@@ -78,7 +78,7 @@ public enum LiveLines {
 
     /// True for a verdict an `overdue` line does not need repeating: the same first rule.
     public static func sameVerdict(_ a: DiagnosedExchange, _ b: DiagnosedExchange) -> Bool {
-        Present.primaryRule(a) == Present.primaryRule(b) && Present.badge(a.outcome) == Present.badge(b.outcome)
+        ReportWording.primaryRule(a) == ReportWording.primaryRule(b) && ReportWording.badge(a.outcome) == ReportWording.badge(b.outcome)
     }
 }
 
@@ -110,7 +110,7 @@ public struct LiveTally: Sendable {
         case .passed: passed += sign
         case .failed:
             failing += sign
-            if let rule = Present.primaryRule(d)?.rawValue {
+            if let rule = ReportWording.primaryRule(d)?.rawValue {
                 byRule[rule, default: 0] += sign
                 if byRule[rule] == 0 { byRule[rule] = nil }
             }

@@ -5,184 +5,350 @@ public import ReportModel
 import CallbackSignature
 import TCPReassembly
 
+/// How much a ticket-format report says.
+public enum ReportDetail: String, Sendable, CaseIterable {
+    /// What fits in a ticket comment: at most ``MarkdownRenderer/briefCharacterLimit`` characters
+    /// whatever the capture — the exact summary, a table of the rules that fired with one example
+    /// each, the captures, the first failing callbacks and "N more" lines.
+    case brief
+    /// Everything listed: every failing callback, every rule's evidence.
+    case full
+}
+
 /// `--format markdown`: a report to paste into a support ticket (GitHub-flavoured Markdown).
 ///
-/// Summary, a table of failing callbacks (time, server, request, status, latency, rule, what OSS
-/// told the uploader), then a section per rule that fired with its evidence and the fix.
+/// Built from ``ReportSections`` (the sections the HTML report shows too): the summary, the rules
+/// that fired (one example each), the captures with their own spans and counts, the failing
+/// callbacks, then signatures, unjudged callbacks and uploads. ``ReportDetail/brief`` (the
+/// default) bounds every list and clips every capture-derived value so that the whole stays
+/// under ``briefCharacterLimit`` characters (Jira accepts 32,767 in a comment, GitHub 65,536);
+/// ``ReportDetail/full`` lists everything the report lists and adds a section per rule with
+/// every finding's evidence. Wherever a list is cut, it says so there.
 ///
 /// Every capture-derived string passes through ``MarkdownEscape/inline(_:)`` and is always
 /// preceded by text of ours on its line, so data can neither break a table, start a block, nor
 /// forge a link or HTML. Redaction is the caller's choice (the CLI redacts by default for this
 /// format); the report says when values were redacted.
 public enum MarkdownRenderer {
+    /// The most characters a ``ReportDetail/brief`` report has, whatever the capture.
+    public static let briefCharacterLimit = 32_000
+
     /// Writes the report into `sink`, a line (a table row, a list item) at a time.
-    public static func render(_ report: Report, to sink: ByteSink) {
-        let md = MarkdownEscape.inline
-        let s = report.summary
-        sink.write("# callback-doctor report\n\n")
-        var meta = "\(report.tool.name) \(report.tool.version) · \(Present.plural(report.captures.count, "capture"))"
-        if let span = Present.span(report) { meta += " · " + span }
-        sink.write(md(meta) + "\n\n")
-        if let note = Present.redactionNote(report) { sink.write("> **Redacted:** " + md(note) + "\n\n") }
-        if let note = Present.listingNote(report) { sink.write("> **Listed:** " + md(note) + "\n\n") }
-
-        sink.write("## Summary\n\n")
-        var failed = "\(s.callbacksFailed) failed"
-        if s.callbacksFailed > 0 { failed = "**\(failed)**" }
-        var callbacks = "- Callbacks: \(s.callbacks) seen, \(s.callbacksPassed) passed, \(failed)"
-        if s.callbacksUnknown > 0 { callbacks += ", \(s.callbacksUnknown) not judged (bytes missing from the capture)" }
-        sink.write(callbacks + "\n")
-        if let possible = Present.possibleCallbacks(s) { sink.write("- Possible callbacks: " + possible + "\n") }
-        if let https = Present.httpsNotJudged(s) { sink.write("- HTTPS: " + https + "\n") }
-        if s.refusedConnections > 0 { sink.write("- Refused connection attempts: \(s.refusedConnections)\n") }
-        let others = Present.otherExchangeCount(report)
-        if others > 0 { sink.write("- Other HTTP exchanges (not OSS callbacks): \(others)\n") }
-        sink.write("\n")
-
-        if !s.findingsByRule.isEmpty {
-            sink.write("| rule | findings | what it means | what OSS tells the uploader |\n|---|---:|---|---|\n")
-            for (rule, count) in s.findingsByRule {
-                let info = RuleCatalog.rule(rule)
-                let oss = info.ossError.map { md($0 + Present.basisMark(info.ossErrorSource)) } ?? "—"
-                sink.write("| [\(rule.rawValue)](#\(anchor(rule))) | \(count) | \(md(RuleTitle.of(rule))) | \(oss) |\n")
-            }
-            sink.write("\n")
-        }
-
-        sink.write("### Captures\n\n| capture | format | link type | packets | HTTP connections | problems |\n|---|---|---|---:|---:|---|\n")
-        for capture in report.captures {
-            if let error = capture.error {
-                sink.write("| \(md(capture.path)) | — | — | — | — | unreadable: \(md(error)) |\n")
-                continue
-            }
-            let problems = capture.problems.isEmpty ? "—" : capture.problems.map(md).joined(separator: "; ")
-            var row = "| \(md(capture.path)) | \(md(capture.format ?? "?")) | \(md(capture.linkTypes.joined(separator: ", "))) "
-            let tls = capture.http.tlsConnections > 0 ? " (+ \(capture.http.tlsConnections) TLS)" : ""
-            row += "| \(capture.packets) | \(capture.http.httpConnections)\(tls) | \(problems) |\n"
-            sink.write(row)
-        }
-        sink.write("\n")
-
-        // Offsets in `report.exchanges`; `#N` is the offset plus one.
-        let exchanges = report.exchanges
-        func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] { exchanges.indices.filter { belongs(exchanges[$0]) } }
-        let failures = offsets(where: Present.isFailure)
-        sink.write("## Failing callbacks\n\n")
-        if failures.isEmpty {
-            sink.write(md(Present.noFailures(report)) + "\n\n")
-        } else {
-            // With no callback seen, what failed are possible callbacks: say so first.
-            if s.callbacks == 0 && s.refusedConnections == 0 { sink.write(md(Present.noFailures(report)) + "\n\n") }
-            sink.write("\(Present.breakdown(failures.map { exchanges[$0] })):\n\n")
-            sink.write("| # | time (UTC) | client → server | request | status | latency | rule | what OSS told the uploader |\n")
-            sink.write("|---:|---|---|---|---|---:|---|---|\n")
-            for i in failures {
-                let d = exchanges[i].diagnosed, e = d.exchange
-                let rules = d.findings.filter { $0.severity == .error }.map { "[\($0.rule.rawValue)](#\(anchor($0.rule)))" }
-                    .joined(separator: ", ")
-                var row = "| \(i + 1) | \(Present.clock(e.startTime, date: false)) | \(md("\(e.connection.client) → \(e.connection.server)")) "
-                row += "| \(md(Present.requestLine(e, withVersion: false)))\(d.isPossibleCallback ? " (possible callback: head cut)" : "") "
-                row += "| \(md(Present.status(d))) | \(Present.latency(d)) "
-                row += "| \(rules) | \(md(Present.uploaderCell(d))) |\n"
-                sink.write(row)
-            }
-            sink.write("\n")
-        }
-
-        let suspect = offsets(where: Present.hasAuthenticityFinding)
-        if !suspect.isEmpty {
-            sink.write("## Callbacks with a suspect signature\n\n")
-            sink.write("OSS's checks did not fail these, but the signature rules did (see the rule sections below).\n\n")
-            for i in suspect {
-                let reported = exchanges[i]
-                let rules = reported.diagnosed.findings.filter { RuleCatalog.rule($0.rule).concern == .authenticity }
-                    .map { "[\($0.rule.rawValue)](#\(anchor($0.rule)))" }.joined(separator: ", ")
-                sink.write("- **#\(i + 1)** " + md(headline(reported)) + " → " + md(Present.status(reported.diagnosed.exchange)) + ": " + rules + "\n")
-            }
-            sink.write("\n")
-        }
-
-        // Every signed callback's verdict that is not plainly valid.
-        let unverified = offsets { ($0.diagnosed.exchange.request?.signature.map { $0.status != .valid }) ?? false }
-        let signed = exchanges.count { $0.diagnosed.exchange.request?.signature != nil }
-        if signed > 0 {
-            sink.write("## Callback signatures\n\n")
-            var verify = "- \(signed - unverified.count) of \(Present.plural(signed, "callback")) verify"
-            if !report.settings.publicKeys.isEmpty {
-                verify += " (keys: OSS's published key, " + report.settings.publicKeys.map(md).joined(separator: ", ") + ")"
-            }
-            sink.write(verify + "\n")
-            for i in unverified {
-                guard let signature = exchanges[i].diagnosed.exchange.request?.signature else { continue }
-                sink.write("- **#\(i + 1)** " + md(headline(exchanges[i])) + ": signature " + md(Present.signature(signature)) + "\n")
-            }
-            sink.write("\n")
-        }
-
-        let unknown = offsets(where: Present.isUnknown)
-        if !unknown.isEmpty {
-            sink.write("## Not judged (bytes missing from the capture)\n\n")
-            sink.write("\(Present.breakdown(unknown.map { exchanges[$0] })):\n\n")
-            for i in unknown {
-                sink.write("- **#\(i + 1)** " + md(headline(exchanges[i])) + ": " + md(exchanges[i].diagnosed.outcome.unknownReason ?? "") + "\n")
-            }
-            sink.write("\n")
-        }
-
-        let uploads = offsets(where: Present.isUpload)
-        if !uploads.isEmpty {
-            sink.write("## Uploads to OSS with a callback\n\n")
-            for i in uploads {
-                let reported = exchanges[i]
-                var item = "- **#\(i + 1)** " + md(headline(reported)) + " → " + md(Present.status(reported.diagnosed.exchange)) + "\n"
-                for (key, value) in Present.uploadLines(reported.diagnosed) { item += "  - \(md(key)): \(md(value))\n" }
-                sink.write(item)
-            }
-            sink.write("\n")
-        }
-
-        // One section per rule that fired, in catalogue order, with every finding's evidence.
-        for (rule, count) in s.findingsByRule {
-            let info = RuleCatalog.rule(rule)
-            var section = "## \(rule.rawValue)\n\n"
-            section += "**\(md(RuleTitle.of(rule)))** · severity \(info.severity.rawValue) · \(Present.plural(count, "finding"))\n\n"
-            section += "- Fires when: \(md(info.summary))\n"
-            if let oss = Present.ossSays(info) { section += "- OSS tells the uploader: \(md(oss))\n" }
-            section += "- Why it happens: \(md(info.why))\n"
-            section += "- How to fix it: \(md(info.fix))\n\n"
-            section += "Evidence:\n\n"
-            sink.write(section)
-            for (i, reported) in exchanges.enumerated() {
-                for finding in reported.diagnosed.findings where finding.rule == rule {
-                    var item = "- **#\(i + 1)** \(md(headline(reported))): \(finding.estimated ? "(estimated) " : "")\(md(finding.message))\n"
-                    for evidence in finding.evidence {
-                        item += "  - \(md(evidence.key)): \(md(evidence.value))\n"
-                    }
-                    if let oss = Present.ossSays(finding) { item += "  - OSS says: \(md(oss))\n" }
-                    for (key, value) in Present.legLines(reported.diagnosed) { item += "  - \(md(key)): \(md(value))\n" }
-                    sink.write(item)
-                }
-            }
-            sink.write("\n")
-        }
-        sink.write("---\n\nGenerated by \(md(report.tool.name)) \(md(report.tool.version)) from packet captures; ")
-        sink.write("every value quoted above comes from the capture.\n")
+    public static func render(_ report: Report, detail: ReportDetail = .brief, to sink: ByteSink) {
+        let writer = MarkdownSections(report: report, sections: ReportSections(report), detail: detail, sink: sink)
+        writer.header()
+        writer.summary()
+        writer.rules()
+        if detail == .brief { writer.fixes() }
+        writer.captures()
+        writer.servers()
+        writer.failures()
+        writer.suspectSignatures()
+        writer.signatures()
+        writer.unjudged()
+        writer.uploads()
+        if detail == .full { writer.ruleEvidence() }
+        writer.footer()
     }
 
-    /// ``render(_:to:)``'s text as one `String`.
-    public static func render(_ report: Report) -> String {
-        ByteSink.collect { render(report, to: $0) }
+    /// ``render(_:detail:to:)``'s text as one `String`.
+    public static func render(_ report: Report, detail: ReportDetail = .brief) -> String {
+        ByteSink.collect { render(report, detail: detail, to: $0) }
     }
 
     /// `18:32:57.942 127.0.0.1:44653 → 127.0.0.1:9002 POST /path`
-    static func headline(_ reported: ReportedExchange) -> String {
+    static func headline(_ reported: ReportedExchange, date: Bool = false) -> String {
         let e = reported.diagnosed.exchange
-        return "\(Present.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
-            + Present.requestLine(e, withVersion: false)
+        return "\(ReportWording.clock(e.startTime, date: date)) \(e.connection.client) → \(e.connection.server) "
+            + ReportWording.requestLine(e, withVersion: false)
     }
 
     /// The heading anchor GitHub generates for `## rule-id`.
     static func anchor(_ rule: RuleID) -> String { rule.rawValue }
+}
+
+/// The Markdown of each section, one method per section, for ``MarkdownRenderer``.
+struct MarkdownSections {
+    let report: Report
+    let sections: ReportSections
+    let detail: ReportDetail
+    let sink: ByteSink
+    let budget = Budget()
+
+    /// Characters written so far (UTF-8 bytes, never fewer than characters).
+    final class Budget {
+        var used = 0
+    }
+
+    /// Bytes kept free in a brief report for what closes it: the "N more" lines, the section
+    /// headings after a cut list, the footer.
+    static let reserve = 2_500
+
+    /// Rows of a brief table or list before an "N more" line.
+    static let briefRows = 10
+    /// Captures in a brief captures table.
+    static let briefCaptures = 15
+    /// Characters of one capture-derived value in a brief report (after escaping).
+    static let briefCell = 100
+
+    var brief: Bool { detail == .brief }
+
+    init(report: Report, sections: ReportSections, detail: ReportDetail, sink: ByteSink) {
+        self.report = report
+        self.sections = sections
+        self.detail = detail
+        self.sink = sink
+    }
+
+    func write(_ text: String) {
+        budget.used += text.utf8.count
+        sink.write(text)
+    }
+
+    /// Writes `count` rows made by `row`, at most `limit` in brief and while the brief report
+    /// stays under its limit (with ``reserve`` kept free); returns how many were written.
+    @discardableResult
+    func writeRows(_ count: Int, limit: Int = briefRows, _ row: (Int) -> String) -> Int {
+        var written = 0
+        while written < count && (!brief || written < limit) {
+            let text = row(written)
+            if brief && budget.used + text.utf8.count + Self.reserve > MarkdownRenderer.briefCharacterLimit { break }
+            write(text)
+            written += 1
+        }
+        return written
+    }
+
+    /// `text` escaped, and in a brief report clipped to ``briefCell`` characters.
+    func cell(_ text: String, limit: Int = briefCell) -> String {
+        let escaped = MarkdownEscape.inline(text)
+        return brief ? ReportWording.clipped(escaped, to: limit) : escaped
+    }
+
+    /// The line under a list shown in part: how many more, and how to see them.
+    func moreLine(shown: Int, listed: Int, total: Int, kind: String) {
+        if shown < listed {
+            var remedy = "--detail full lists the \(ReportWording.grouped(listed)) in the report"
+            if listed < total { remedy += "; " + ReportWording.listAllRemedy(report) }
+            write("_\(ReportWording.cutNote(shown: shown, total: total, of: kind, remedy: remedy))._\n\n")
+        } else if listed < total {
+            write("_\(ReportWording.cutNote(shown: shown, total: total, of: kind, remedy: ReportWording.listAllRemedy(report)))._\n\n")
+        }
+    }
+
+    func header() {
+        write("# callback-doctor report\n\n")
+        write(cell(sections.header.meta, limit: 300) + "\n\n")
+        for note in sections.header.notes { write("> **\(note.label):** " + cell(note.text, limit: 400) + "\n\n") }
+    }
+
+    func summary() {
+        let s = report.summary
+        write("## Summary\n\n")
+        var failed = "\(s.callbacksFailed) failed"
+        if s.callbacksFailed > 0 { failed = "**\(failed)**" }
+        var callbacks = "- Callbacks: \(s.callbacks) seen, \(s.callbacksPassed) passed, \(failed)"
+        if s.callbacksUnknown > 0 { callbacks += ", \(s.callbacksUnknown) not judged (bytes missing from the capture)" }
+        write(callbacks + "\n")
+        if let possible = ReportWording.possibleCallbacks(s) { write("- Possible callbacks: " + possible + "\n") }
+        if let https = ReportWording.httpsNotJudged(s) { write("- HTTPS: " + https + "\n") }
+        if s.refusedConnections > 0 { write("- Refused connection attempts: \(s.refusedConnections)\n") }
+        let others = ReportWording.otherExchangeTotal(s)
+        if others > 0 { write("- Other HTTP exchanges (not OSS callbacks): \(others)\n") }
+        write("\n")
+    }
+
+    /// The rules that fired: exact counts, what they mean, what OSS says, one example each.
+    func rules() {
+        guard !sections.rules.isEmpty else { return }
+        write("| rule | findings | what it means | what OSS tells the uploader | example |\n|---|---:|---|---|---|\n")
+        for row in sections.rules {
+            let oss = row.ossError.map { cell($0, limit: 200) } ?? "—"
+            let link = brief ? "**\(row.rule.rawValue)**" : "[\(row.rule.rawValue)](#\(MarkdownRenderer.anchor(row.rule)))"
+            let example = row.example.map { "#\($0 + 1) " + cell(MarkdownRenderer.headline(report.exchanges[$0], date: sections.showsDates)) } ?? "—"
+            write("| \(link) | \(row.count) | \(cell(row.title)) | \(oss) | \(example) |\n")
+        }
+        write("\n")
+    }
+
+    /// Each capture: its own span, callbacks seen/passed/failed, its worst rule, and what it is.
+    func captures() {
+        write("### Captures\n\n| capture | time span (UTC) | callbacks | passed | failed | worst rule | packets | format | problems |\n")
+        write("|---|---|---:|---:|---:|---|---:|---|---|\n")
+        let shown = writeRows(sections.captures.count, limit: Self.briefCaptures) { i in
+            let row = sections.captures[i]
+            if let error = row.error {
+                return "| \(cell(row.path)) | — | — | — | — | — | — | — | unreadable: \(cell(error, limit: 200)) |\n"
+            }
+            let worst = row.worstRule.map { "\($0.rule.rawValue) (\($0.count))" } ?? "—"
+            let problems = row.problems.isEmpty ? "—" : cell(row.problems.joined(separator: "; "), limit: 200)
+            var line = "| \(cell(row.path)) | \(row.span.map { cell($0) } ?? "—") | \(row.callbacks) | \(row.passed) | \(row.failed) | \(worst) "
+            line += "| \(row.packets) | \(cell(row.format + ", " + row.linkTypes)) | \(problems) |\n"
+            return line
+        }
+        write("\n")
+        if shown < sections.captures.count {
+            write("_showing \(shown) of \(sections.captures.count) captures; --detail full lists all._\n\n")
+        }
+    }
+
+    /// Each callback server over every callback (exact): counts, latency percentiles, top rule.
+    func servers() {
+        guard !sections.servers.isEmpty else { return }
+        write("### Callback servers\n\n| server | callbacks | passed | failed | not judged | refused | median | p99 | slowest | top rule |\n")
+        write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+        let shown = writeRows(sections.servers.count) { i in
+            let row = sections.servers[i]
+            let top = row.topRule.map { "\($0.rule.rawValue) (\($0.count))" } ?? "—"
+            var line = "| \(cell(row.server)) | \(row.callbacks) | \(row.passed) | \(row.failed) | \(row.unknown) | \(row.refused) "
+            line += "| \(ReportWording.percentile(row.median, exact: row.latencyExact)) | \(ReportWording.percentile(row.p99, exact: row.latencyExact)) "
+            line += "| \(ReportWording.percentile(row.slowest, exact: true)) | \(top) |\n"
+            return line
+        }
+        write("\n")
+        if shown < sections.servers.count {
+            write("_showing \(shown) of \(sections.servers.count) callback servers; --detail full lists all._\n\n")
+        }
+    }
+
+    /// The failing callbacks: every listed one in full detail, the first ten in brief.
+    func failures() {
+        let s = report.summary
+        write("## Failing callbacks\n\n")
+        guard !sections.failures.isEmpty else {
+            write(cell(ReportWording.noFailures(report), limit: 600) + "\n\n")
+            return
+        }
+        // With no callback seen, what failed are possible callbacks: say so first.
+        if s.callbacks == 0 && s.refusedConnections == 0 { write(cell(ReportWording.noFailures(report), limit: 600) + "\n\n") }
+        write("\(ReportWording.breakdown(sections.failures.map { report.exchanges[$0.offset] })) listed:\n\n")
+        let names = sections.namesCaptures
+        write("| # | time (UTC) |\(names ? " capture |" : "") client → server | request | status | latency | rule | what OSS told the uploader |\n")
+        write("|---:|---|\(names ? "---|" : "")---|---|---|---:|---|---|\n")
+        let shown = writeRows(sections.failures.count) { n in
+            let row = sections.failures[n]
+            let rules = row.rules.map { brief ? $0.rawValue : "[\($0.rawValue)](#\(MarkdownRenderer.anchor($0)))" }.joined(separator: ", ")
+            var line = "| \(row.offset + 1) | \(row.time) |\(row.capture.map { " \(cell($0)) |" } ?? "") \(cell("\(row.client) → \(row.server)")) "
+            line += "| \(cell(row.request))\(row.possibleCallback ? " (possible callback: head cut)" : "") "
+            line += "| \(cell(row.status)) | \(row.latency) | \(rules) | \(cell(row.uploader, limit: 200)) |\n"
+            return line
+        }
+        write("\n")
+        moreLine(shown: shown, listed: sections.failures.count, total: sections.failuresListed.total, kind: "failing exchanges")
+    }
+
+    /// Offsets in `report.exchanges` of the exchanges `belongs` accepts.
+    func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] { report.exchanges.indices.filter { belongs(report.exchanges[$0]) } }
+
+    /// `- **#N** headline` (and the capture, in a batch).
+    func item(_ i: Int) -> String {
+        var text = "- **#\(i + 1)** " + cell(MarkdownRenderer.headline(report.exchanges[i], date: sections.showsDates))
+        if sections.namesCaptures { text += " (capture " + cell(report.exchanges[i].capture) + ")" }
+        return text
+    }
+
+    func suspectSignatures() {
+        let suspect = offsets(where: ReportWording.hasAuthenticityFinding)
+        guard !suspect.isEmpty else { return }
+        write("## Callbacks with a suspect signature\n\n")
+        write("OSS's checks did not fail these, but the signature rules did (see the rules above).\n\n")
+        let shown = writeRows(suspect.count) { n in
+            let i = suspect[n], reported = report.exchanges[i]
+            let rules = reported.diagnosed.findings.filter { RuleCatalog.rule($0.rule).concern == .authenticity }
+                .map { brief ? $0.rule.rawValue : "[\($0.rule.rawValue)](#\(MarkdownRenderer.anchor($0.rule)))" }.joined(separator: ", ")
+            return item(i) + " → " + cell(ReportWording.status(reported.diagnosed.exchange)) + ": " + rules + "\n"
+        }
+        write("\n")
+        moreLine(shown: shown, listed: suspect.count, total: suspect.count, kind: "listed callbacks with a suspect signature")
+    }
+
+    /// Every signed callback's verdict that is not plainly valid.
+    func signatures() {
+        let unverified = offsets { ($0.diagnosed.exchange.request?.signature.map { $0.status != .valid }) ?? false }
+        let signed = report.exchanges.count { $0.diagnosed.exchange.request?.signature != nil }
+        guard signed > 0 else { return }
+        write("## Callback signatures\n\n")
+        var verify = "- \(signed - unverified.count) of \(ReportWording.plural(signed, "listed callback")) verify"
+        if !report.settings.publicKeys.isEmpty {
+            verify += " (keys: OSS's published key, " + report.settings.publicKeys.map { cell($0) }.prefix(5).joined(separator: ", ") + ")"
+        }
+        write(verify + "\n")
+        let shown = writeRows(unverified.count) { n in
+            let i = unverified[n]
+            let verdict = report.exchanges[i].diagnosed.exchange.request?.signature.map(ReportWording.signature) ?? ""
+            return item(i) + ": signature " + cell(verdict, limit: 300) + "\n"
+        }
+        write("\n")
+        moreLine(shown: shown, listed: unverified.count, total: unverified.count, kind: "listed signatures that do not verify")
+    }
+
+    func unjudged() {
+        let unknown = offsets(where: ReportWording.isUnknown)
+        guard !unknown.isEmpty else { return }
+        write("## Not judged (bytes missing from the capture)\n\n")
+        write("\(ReportWording.breakdown(unknown.map { report.exchanges[$0] })):\n\n")
+        let shown = writeRows(unknown.count) { n in
+            item(unknown[n]) + ": " + cell(report.exchanges[unknown[n]].diagnosed.outcome.unknownReason ?? "", limit: 300) + "\n"
+        }
+        write("\n")
+        let s = report.summary
+        moreLine(shown: shown, listed: unknown.count, total: max(unknown.count, s.callbacksUnknown + s.possibleCallbacksUnknown), kind: "exchanges not judged")
+    }
+
+    func uploads() {
+        let uploads = offsets(where: ReportWording.isUpload)
+        guard !uploads.isEmpty else { return }
+        write("## Uploads to OSS with a callback\n\n")
+        let shown = writeRows(uploads.count, limit: 5) { n in
+            let reported = report.exchanges[uploads[n]]
+            var text = item(uploads[n]) + " → " + cell(ReportWording.status(reported.diagnosed.exchange)) + "\n"
+            for (key, value) in ReportWording.uploadLines(reported.diagnosed) { text += "  - \(cell(key)): \(cell(value, limit: 200))\n" }
+            return text
+        }
+        write("\n")
+        moreLine(shown: shown, listed: uploads.count, total: uploads.count, kind: "listed uploads")
+    }
+
+    /// Brief: how to fix each rule that fired (full detail has a section per rule instead).
+    func fixes() {
+        guard !sections.rules.isEmpty else { return }
+        write("## How to fix\n\n")
+        for row in sections.rules { write("- **\(row.rule.rawValue)**: \(MarkdownEscape.inline(row.fix))\n") }
+        write("\n")
+    }
+
+    /// Full detail: one section per rule that fired, in catalogue order, with every listed finding's evidence.
+    func ruleEvidence() {
+        for row in sections.rules {
+            let info = RuleCatalog.rule(row.rule)
+            var section = "## \(row.rule.rawValue)\n\n"
+            section += "**\(cell(info.title))** · severity \(info.severity.rawValue) · \(ReportWording.plural(row.count, "finding"))\n\n"
+            section += "- Fires when: \(cell(info.summary))\n"
+            if let oss = ReportWording.ossSays(info) { section += "- OSS tells the uploader: \(cell(oss))\n" }
+            section += "- Why it happens: \(cell(info.why))\n"
+            section += "- How to fix it: \(cell(info.fix))\n\n"
+            section += "Evidence:\n\n"
+            write(section)
+            var listed = 0
+            for (i, reported) in report.exchanges.enumerated() {
+                for finding in reported.diagnosed.findings where finding.rule == row.rule {
+                    listed += 1
+                    var text = item(i) + ": \(finding.estimated ? "(estimated) " : "")\(cell(finding.message))\n"
+                    for evidence in finding.evidence { text += "  - \(cell(evidence.key)): \(cell(evidence.value))\n" }
+                    if let oss = ReportWording.ossSays(finding) { text += "  - OSS says: \(cell(oss))\n" }
+                    for (key, value) in ReportWording.legLines(reported.diagnosed) { text += "  - \(cell(key)): \(cell(value))\n" }
+                    write(text)
+                }
+            }
+            write("\n")
+            moreLine(shown: listed, listed: listed, total: max(listed, row.count), kind: "\(row.rule.rawValue) findings")
+        }
+    }
+
+    func footer() {
+        write("---\n\nGenerated by \(cell(report.tool.name)) \(cell(report.tool.version)) from packet captures; ")
+        write("every value quoted above comes from the capture.\n")
+    }
 }
 
 extension PredictedOutcome {

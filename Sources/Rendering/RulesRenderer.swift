@@ -7,9 +7,9 @@ public enum RulesRenderer {
     public static func text(_ rules: [Rule] = RuleCatalog.all) -> String {
         var out = ""
         for rule in rules {
-            out += "\(rule.id.rawValue) (\(rule.severity.rawValue)): \(RuleTitle.of(rule.id))\n"
+            out += "\(rule.id.rawValue) (\(rule.severity.rawValue)): \(RuleCatalog.rule(rule.id).title)\n"
             out += "  fires when: \(rule.summary)\n"
-            if let oss = Present.ossSays(rule) { out += "  OSS says:   \(oss)\n" }
+            if let oss = ReportWording.ossSays(rule) { out += "  OSS says:   \(oss)\n" }
             out += "  why:        \(rule.why)\n"
             out += "  fix:        \(rule.fix)\n"
             out += "  not claimed: \(rule.notClaimed)\n\n"
@@ -21,12 +21,12 @@ public enum RulesRenderer {
         let md = MarkdownEscape.inline
         var out = "# callback-doctor rules\n\n| rule | severity | what OSS tells the uploader |\n|---|---|---|\n"
         for rule in rules {
-            out += "| [\(rule.id.rawValue)](#\(rule.id.rawValue)) | \(rule.severity.rawValue) | \(rule.ossError.map { md($0 + Present.basisMark(rule.ossErrorSource)) } ?? "—") |\n"
+            out += "| [\(rule.id.rawValue)](#\(rule.id.rawValue)) | \(rule.severity.rawValue) | \(rule.ossError.map { md($0 + ReportWording.basisMark(rule.ossErrorSource)) } ?? "—") |\n"
         }
         for rule in rules {
-            out += "\n## \(rule.id.rawValue)\n\n**\(md(RuleTitle.of(rule.id)))** · severity \(rule.severity.rawValue)\n\n"
+            out += "\n## \(rule.id.rawValue)\n\n**\(md(RuleCatalog.rule(rule.id).title))** · severity \(rule.severity.rawValue)\n\n"
             out += "- Fires when: \(md(rule.summary))\n"
-            if let oss = Present.ossSays(rule) { out += "- OSS tells the uploader: \(md(oss))\n" }
+            if let oss = ReportWording.ossSays(rule) { out += "- OSS tells the uploader: \(md(oss))\n" }
             out += "- Why it happens: \(md(rule.why))\n- How to fix it: \(md(rule.fix))\n"
             out += "- What it does not claim: \(md(rule.notClaimed))\n"
         }
@@ -38,7 +38,7 @@ public enum RulesRenderer {
             rules.map { rule in
                 .object([
                     ("rule", .string(rule.id.rawValue)), ("severity", .string(rule.severity.rawValue)),
-                    ("title", .string(RuleTitle.of(rule.id))),
+                    ("title", .string(RuleCatalog.rule(rule.id).title)),
                     ("summary", .string(rule.summary)), ("ossError", .optional(rule.ossError)),
                     ("ossErrorSource", rule.ossErrorSource.map(\.json) ?? .null),
                     ("why", .string(rule.why)), ("fix", .string(rule.fix)), ("notClaimed", .string(rule.notClaimed)),

@@ -28,8 +28,8 @@ public enum StatsRenderer {
 
     /// A table per server, for a terminal.
     public static func text(_ report: Report, to sink: ByteSink) {
-        var header = "\(report.tool.name) \(report.tool.version) stats: \(Present.plural(report.captures.count, "capture"))"
-        if let span = Present.span(report) { header += ", " + span }
+        var header = "\(report.tool.name) \(report.tool.version) stats: \(ReportWording.plural(report.captures.count, "capture"))"
+        if let span = ReportWording.span(report) { header += ", " + span }
         sink.write(header + "\n")
         for capture in report.captures where capture.error != nil {
             sink.write("  ✗ " + TerminalSafety.escape(capture.error ?? "") + "\n")

@@ -34,90 +34,83 @@ public enum TextRenderer {
         let style = TerminalStyle(enabled: options.color)
         let safe = TerminalSafety.escape
         let s = report.summary
-        var header = style.bold("\(report.tool.name) \(report.tool.version)") + ": \(Present.plural(report.captures.count, "capture"))"
-        if let span = Present.span(report) { header += ", " + span }
+        let sections = ReportSections(report)
+        var header = style.bold("\(report.tool.name) \(report.tool.version)") + ": \(ReportWording.plural(report.captures.count, "capture"))"
+        if report.captures.count == 1, let span = ReportWording.span(report) { header += ", " + span }
         sink.write(header + "\n")
-        for capture in report.captures {
-            if let error = capture.error {
-                sink.write("  " + style.red("✗") + " \(safe(error))\n")
-                continue
-            }
-            // One link type: "pcap (µs, little-endian), EN10MB"; several (a pcapng of several
-            // interfaces): "pcapng, 2 interfaces (EN10MB, LINUX_SLL2)".
-            let links = capture.linkTypes.count > 1
-                ? " (\(safe(capture.linkTypes.joined(separator: ", "))))" : ", \(safe(capture.linkTypes.joined(separator: ",")))"
-            var line = "  \(safe(capture.path)): \(safe(capture.format ?? "?"))\(links), "
-            line += "\(Present.plural(capture.packets, "packet")), \(Present.plural(capture.http.httpConnections, "HTTP connection"))"
-            if capture.http.tlsConnections > 0 { line += ", \(Present.plural(capture.http.tlsConnections, "TLS connection"))" }
-            sink.write(line + "\n")
-            for problem in capture.problems { sink.write("    " + style.yellow("!") + " \(safe(problem))\n") }
-        }
-        if let note = Present.redactionNote(report) { sink.write("  " + style.dim("Redacted: " + safe(note)) + "\n") }
+        for row in sections.captures { sink.write(captureLines(row, batch: sections.namesCaptures, style: style)) }
+        if let note = ReportWording.redactionNote(report) { sink.write("  " + style.dim("Redacted: " + safe(note)) + "\n") }
         sink.write("\n")
 
         sink.write(headline(s, style: style) + "\n")
-        if let https = Present.httpsNotJudged(s) { sink.write(style.bold("HTTPS:") + " " + https + "\n") }
+        if let https = ReportWording.httpsNotJudged(s) { sink.write(style.bold("HTTPS:") + " " + https + "\n") }
         let width = s.findingsByRule.map(\.rule.rawValue.count).max() ?? 0
         let countWidth = s.findingsByRule.map { String($0.count).count }.max() ?? 0
         for (rule, count) in s.findingsByRule {
             let number = String(repeating: " ", count: countWidth - String(count).count) + String(count)
-            sink.write("  \(rule.rawValue.padded(width))  \(number)  " + style.dim(RuleTitle.of(rule)) + "\n")
+            sink.write("  \(rule.rawValue.padded(width))  \(number)  " + style.dim(RuleCatalog.rule(rule).title) + "\n")
         }
 
         let narrowed = !report.settings.listing.isEmpty
-        if let note = Present.listingNote(report) { sink.write("\n" + style.dim("Listed: " + safe(note)) + "\n") }
+        if let note = ReportWording.listingNote(report) { sink.write("\n" + style.dim("Listed: " + safe(note)) + "\n") }
 
         // Offsets in `report.exchanges`, per section; `#N` is the offset plus one.
         let exchanges = report.exchanges
         func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] { exchanges.indices.filter { belongs(exchanges[$0]) } }
+        let context = BlockContext(namesCaptures: sections.namesCaptures, showsDates: sections.showsDates)
         func blocks(_ offsets: [Int]) {
-            for i in offsets { sink.write("\n" + block(exchanges[i], number: i + 1, style: style)) }
+            for i in offsets { sink.write("\n" + block(exchanges[i], number: i + 1, context: context, style: style)) }
         }
-        let failures = offsets(where: Present.isFailure)
-        if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("\n" + safe(Present.noFailures(report)) + "\n") }
+        let failures = offsets(where: ReportWording.isFailure)
+        if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("\n" + safe(ReportWording.noFailures(report)) + "\n") }
         if !failures.isEmpty {
-            sink.write("\n" + style.bold("Failed (\(Present.breakdown(failures.map { exchanges[$0] }))):") + "\n")
+            sink.write("\n" + style.bold("Failed (\(ReportWording.breakdown(failures.map { exchanges[$0] }))):") + "\n")
+            if sections.failuresListed.isCut {
+                let note = ReportWording.cutNote(shown: failures.count, total: sections.failuresListed.total, of: "failing exchanges", remedy: ReportWording.listAllRemedy(report))
+                sink.write(style.dim(note + ".") + "\n")
+            }
             blocks(failures)
         }
-        let unknown = offsets(where: Present.isUnknown)
+        let unknown = offsets(where: ReportWording.isUnknown)
         if !unknown.isEmpty {
-            sink.write("\n" + style.bold("Not judged, bytes missing from the capture (\(Present.breakdown(unknown.map { exchanges[$0] }))):") + "\n")
+            sink.write("\n" + style.bold("Not judged, bytes missing from the capture (\(ReportWording.breakdown(unknown.map { exchanges[$0] }))):") + "\n")
             blocks(unknown)
         }
-        let suspect = offsets { Present.hasAuthenticityFinding($0) && !Present.isUnknown($0) }
+        let suspect = offsets { ReportWording.hasAuthenticityFinding($0) && !ReportWording.isUnknown($0) }
         if !suspect.isEmpty {
             sink.write("\n" + style.bold("Passed OSS's checks, but the signature is suspect (\(suspect.count)):") + "\n")
             blocks(suspect)
         }
 
-        let uploads = offsets(where: Present.isUpload)
+        let uploads = offsets(where: ReportWording.isUpload)
         if !uploads.isEmpty {
             sink.write("\n" + style.bold("Uploads to OSS with a callback (\(uploads.count)):") + "\n")
             blocks(uploads)
         }
 
         if options.verbose {
-            let https = offsets(where: Present.isHTTPSNotJudged)
+            let https = offsets(where: ReportWording.isHTTPSNotJudged)
             if !https.isEmpty {
                 sink.write("\n" + style.bold("HTTPS, not judged (\(https.count)):") + "\n")
-                for i in https { sink.write("  " + line(exchanges[i], number: i + 1, style: style) + "\n") }
+                for i in https { sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n") }
             }
             let others = offsets {
-                !Present.isFailure($0) && !Present.isUnknown($0) && !Present.isUpload($0) && !Present.hasAuthenticityFinding($0)
-                    && !Present.isHTTPSNotJudged($0)
+                !ReportWording.isFailure($0) && !ReportWording.isUnknown($0) && !ReportWording.isUpload($0) && !ReportWording.hasAuthenticityFinding($0)
+                    && !ReportWording.isHTTPSNotJudged($0)
             }
             if !others.isEmpty {
                 sink.write("\n" + style.bold("Other exchanges (\(others.count)):") + "\n")
-                for i in others { sink.write("  " + line(exchanges[i], number: i + 1, style: style) + "\n") }
+                for i in others { sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n") }
             }
         } else if !narrowed {
-            let nonCallbacks = Present.otherExchangeCount(report)
-            let passed = s.callbacksPassed - suspect.filter { Present.isPassed(exchanges[$0]) }.count
+            let nonCallbacks = ReportWording.otherExchangeCount(report)
+            // Listed ones (what -v lists); the line after says when the listing is cut.
+            let passed = exchanges.count(where: ReportWording.isPassed) - suspect.filter { ReportWording.isPassed(exchanges[$0]) }.count
             var hidden: [String] = []
-            if passed > 0 { hidden.append(Present.plural(passed, "passing callback")) }
-            let https = offsets(where: Present.isHTTPSNotJudged).count
-            if https > 0 { hidden.append("\(Present.plural(https, "HTTPS connection")) not judged") }
-            if nonCallbacks > 0 { hidden.append("\(Present.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)") }
+            if passed > 0 { hidden.append(ReportWording.plural(passed, "passing callback")) }
+            let https = offsets(where: ReportWording.isHTTPSNotJudged).count
+            if https > 0 { hidden.append("\(ReportWording.plural(https, "HTTPS connection")) not judged") }
+            if nonCallbacks > 0 { hidden.append("\(ReportWording.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)") }
             if !hidden.isEmpty {
                 // The blocks above keep their report-wide numbers: name the ones left out, so a gap
                 // (#10, #11 missing) says where those exchanges went.
@@ -126,6 +119,9 @@ public enum TextRenderer {
                 let numbers = listed.isEmpty || unlisted.isEmpty ? "" : " (" + Self.numbers(unlisted) + ")"
                 sink.write("\n" + hidden.joined(separator: " and ") + "; -v lists them" + numbers + ".\n")
             }
+        }
+        if !narrowed && exchanges.count < s.exchanges {
+            sink.write("\n" + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges listed (the counts above are every exchange's)", remedy: ReportWording.listAllRemedy(report)) + ".\n")
         }
     }
 
@@ -136,8 +132,8 @@ public enum TextRenderer {
         var counts = style.bold("Callbacks:") + " \(s.callbacks) seen, \(s.callbacksPassed) passed, "
         counts += (s.callbacksFailed > 0 ? style.boldRed(failedText) : failedText)
         if s.callbacksUnknown > 0 { counts += ", \(s.callbacksUnknown) unknown (bytes missing from the capture)" }
-        if let possible = Present.possibleCallbacks(s) { counts += "; " + possible }
-        if s.refusedConnections > 0 { counts += "; \(Present.plural(s.refusedConnections, "refused connection attempt"))" }
+        if let possible = ReportWording.possibleCallbacks(s) { counts += "; " + possible }
+        if s.refusedConnections > 0 { counts += "; \(ReportWording.plural(s.refusedConnections, "refused connection attempt"))" }
         return counts
     }
 
@@ -164,38 +160,68 @@ public enum TextRenderer {
         ByteSink.collect { render(report, options: options, to: $0) }
     }
 
+    /// What a block or line says beyond the exchange: its capture (in a batch), dates (when the
+    /// report spans days).
+    struct BlockContext {
+        var namesCaptures = false
+        var showsDates = false
+    }
+
+    /// A capture's line (`path: format, link type, packets, connections`), its own time span and
+    /// its exact callback counts with the worst rule, then its problems.
+    static func captureLines(_ row: ReportSections.CaptureRow, batch: Bool, style: TerminalStyle) -> String {
+        let safe = TerminalSafety.escape
+        if let error = row.error { return "  " + style.red("✗") + " \(safe(error))\n" }
+        // One link type: "pcap (µs, little-endian), EN10MB"; several (a pcapng of several
+        // interfaces): "pcapng, 2 interfaces (EN10MB, LINUX_SLL2)".
+        let links = row.linkTypes.contains(",") ? " (\(safe(row.linkTypes)))" : ", \(safe(row.linkTypes))"
+        var line = "  \(safe(row.path)): \(safe(row.format))\(links), "
+        line += "\(ReportWording.plural(row.packets, "packet")), \(ReportWording.plural(row.httpConnections, "HTTP connection"))"
+        if row.tlsConnections > 0 { line += ", \(ReportWording.plural(row.tlsConnections, "TLS connection"))" }
+        line += "\n"
+        if batch {
+            if let span = row.span { line += "    \(span)\n" }
+            var counts = "    callbacks: \(row.callbacks) seen, \(row.passed) passed, \(row.failed) failed"
+            if let worst = row.worstRule { counts += "; worst rule: \(worst.rule.rawValue) (\(worst.count))" }
+            line += counts + "\n"
+        }
+        for problem in row.problems { line += "    " + style.yellow("!") + " \(safe(problem))\n" }
+        return line
+    }
+
     /// The block of one failing (or unjudged) callback.
-    static func block(_ reported: ReportedExchange, number: Int, style: TerminalStyle) -> String {
+    static func block(_ reported: ReportedExchange, number: Int, context: BlockContext = .init(), style: TerminalStyle) -> String {
         let safe = TerminalSafety.escape
         let d = reported.diagnosed, e = d.exchange
-        var out = style.bold("#\(number)") + "  " + Present.clock(e.startTime, date: false) + "  "
+        var out = style.bold("#\(number)") + "  " + ReportWording.clock(e.startTime, date: context.showsDates) + "  "
         out += "\(e.connection.client) → \(e.connection.server)  "
-        if Present.isUpload(reported) {
+        if ReportWording.isUpload(reported) {
             out += (d.hasFinding(atLeast: .error) ? style.boldRed("UPLOAD") : style.green("UPLOAD")) + "\n"
         } else {
-            out += (Present.isFailure(reported) ? style.boldRed("FAIL") : style.yellow(Present.badge(d.outcome))) + "\n"
+            out += (ReportWording.isFailure(reported) ? style.boldRed("FAIL") : style.yellow(ReportWording.badge(d.outcome))) + "\n"
         }
-        out += "    " + safe(Present.requestLine(e)) + "\n"
+        if context.namesCaptures { out += "    " + style.dim("capture:") + " " + safe(reported.capture) + "\n" }
+        out += "    " + safe(ReportWording.requestLine(e)) + "\n"
         if let tls = e.tls {
-            var status = "    → " + safe(Present.status(d))
-            if let estimate = tls.estimatedLatencySeconds, Present.latency(d) != "—" {
+            var status = "    → " + safe(ReportWording.status(d))
+            if let estimate = tls.estimatedLatencySeconds, ReportWording.latency(d) != "—" {
                 status += ", ≈ \(DurationText.describe(estimate)) after the request (estimated from TLS records)"
             }
             out += status + "\n"
         } else if e.response != nil {
-            var status = "    → " + safe(Present.status(e))
+            var status = "    → " + safe(ReportWording.status(e))
             if let latency = e.latencySeconds { status += ", \(DurationText.describe(latency)) after the request" }
             out += status + "\n"
         } else if e.refusal == nil {
-            out += Present.isUnknown(reported) ? "    → response not captured\n" : "    → no response\n"
+            out += ReportWording.isUnknown(reported) ? "    → response not captured\n" : "    → no response\n"
         }
-        if let uploader = Present.uploader(d) {
-            out += "    \(Present.uploaderLabel(d)): " + safe(uploader) + "\n"
+        if let uploader = ReportWording.uploader(d) {
+            out += "    \(ReportWording.uploaderLabel(d)): " + safe(uploader) + "\n"
         }
         if let signature = e.request?.signature {
-            out += "    " + style.dim("signature:") + " " + safe(Present.signature(signature)) + "\n"
+            out += "    " + style.dim("signature:") + " " + safe(ReportWording.signature(signature)) + "\n"
         }
-        for (key, value) in Present.uploadLines(d) + Present.legLines(d) {
+        for (key, value) in ReportWording.uploadLines(d) + ReportWording.legLines(d) {
             out += "    " + style.dim(key + ":") + " \(safe(value))\n"
         }
         for finding in d.findings {
@@ -215,13 +241,13 @@ public enum TextRenderer {
     }
 
     /// `#3  17:20:01.123  127.0.0.1:50312 → 127.0.0.1:9002  POST /cb  200  1.2 ms  PASS`
-    static func line(_ reported: ReportedExchange, number: Int, style: TerminalStyle) -> String {
+    static func line(_ reported: ReportedExchange, number: Int, context: BlockContext = .init(), style: TerminalStyle) -> String {
         let d = reported.diagnosed, e = d.exchange
         var parts = [
-            style.bold("#\(number)"), Present.clock(e.startTime, date: false), "\(e.connection.client) → \(e.connection.server)",
-            TerminalSafety.escape(Present.requestLine(e, withVersion: false)),
+            style.bold("#\(number)"), ReportWording.clock(e.startTime, date: context.showsDates), "\(e.connection.client) → \(e.connection.server)",
+            TerminalSafety.escape(ReportWording.requestLine(e, withVersion: false)),
             e.tls != nil ? "TLS" : e.response.map { String($0.head.status) } ?? "---",
-            e.tls != nil ? Present.latency(d) : e.latencySeconds.map(DurationText.describe) ?? "-",
+            e.tls != nil ? ReportWording.latency(d) : e.latencySeconds.map(Diagnoser.duration) ?? "-",
         ]
         switch d.outcome {
         case .passed: parts.append(style.green("PASS"))
@@ -230,6 +256,7 @@ public enum TextRenderer {
         case .notACallback: parts.append(style.dim(d.isHTTPSNotJudged ? "HTTPS, not judged" : "not a callback"))
         }
         if !d.findings.isEmpty { parts.append(d.findings.map(\.rule.rawValue).joined(separator: ",")) }
+        if context.namesCaptures { parts.append("[" + TerminalSafety.escape(reported.capture) + "]") }
         return parts.joined(separator: "  ")
     }
 }

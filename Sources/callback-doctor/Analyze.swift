@@ -78,6 +78,9 @@ extension CallbackDoctor {
         @Flag(name: [.short, .long], help: "Also list exchanges that passed and non-callback exchanges (text format).")
         var verbose = false
 
+        @Option(name: .long, help: ArgumentHelp("Markdown: brief fits a ticket comment (at most 32,000 characters, lists cut with \"N more\"); full lists everything the report lists.", valueName: "LEVEL"))
+        var detail: ReportDetail = .brief
+
         @Flag(name: .long, help: "Write the statistics instead of the report, as `callback-doctor stats` does (text or json).")
         var stats = false
 
@@ -116,7 +119,7 @@ extension CallbackDoctor {
 
             let colored = color.enabled(
                 isTerminal: output == nil && standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
-            try writeOutput(to: output) { renderReport(report, format: format, color: colored, verbose: verbose, to: $0) }
+            try writeOutput(to: output) { renderReport(report, format: format, color: colored, verbose: verbose, detail: detail, to: $0) }
             throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }
     }
@@ -124,12 +127,12 @@ extension CallbackDoctor {
 
 /// Writes the report in `format` into `sink`, by the one renderer of each format (`analyze` and
 /// `watch`).
-func renderReport(_ report: Report, format: OutputFormat, color: Bool, verbose: Bool, to sink: ByteSink) {
+func renderReport(_ report: Report, format: OutputFormat, color: Bool, verbose: Bool, detail: ReportDetail = .brief, to sink: ByteSink) {
     switch format {
     case .text: TextRenderer.render(report, options: .init(verbose: verbose, color: color), to: sink)
     case .json: JSONRenderer.render(report, to: sink)
     case .jsonl: JSONLRenderer.render(report, to: sink)
-    case .markdown: MarkdownRenderer.render(report, to: sink)
+    case .markdown: MarkdownRenderer.render(report, detail: detail, to: sink)
     case .html: HTMLRenderer.render(report, to: sink)
     }
 }

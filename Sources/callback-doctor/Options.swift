@@ -156,6 +156,9 @@ struct RedactionOptions: ParsableArguments {
 
 extension ColorChoice: ExpressibleByArgument {}
 
+/// `--detail brief|full` (the Markdown report).
+extension ReportDetail: ExpressibleByArgument {}
+
 /// When the process fails (`--fail-on`).
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
     case error, warning, never

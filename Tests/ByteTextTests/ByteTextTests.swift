@@ -130,11 +130,11 @@ import Testing
     }
 
     @Test func fixedPoint() {
-        #expect(String(format3: 2.0, decimals: 3) == "2.000")
-        #expect(String(format3: -0.5, decimals: 1) == "-0.5")
-        #expect(String(format3: -0.04, decimals: 1) == "0.0")
-        #expect(String(format3: 1.23456, decimals: 3) == "1.235")
-        #expect(String(format3: 7, decimals: 0) == "7")
-        #expect(String(format3: .infinity, decimals: 2) == "inf")
+        #expect(String(fixedPoint: 2.0, decimals: 3) == "2.000")
+        #expect(String(fixedPoint: -0.5, decimals: 1) == "-0.5")
+        #expect(String(fixedPoint: -0.04, decimals: 1) == "0.0")
+        #expect(String(fixedPoint: 1.23456, decimals: 3) == "1.235")
+        #expect(String(fixedPoint: 7, decimals: 0) == "7")
+        #expect(String(fixedPoint: .infinity, decimals: 2) == "inf")
     }
 }

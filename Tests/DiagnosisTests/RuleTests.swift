@@ -222,5 +222,4 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
         }
         #expect(ids.count == RuleCatalog.all.count, "duplicate rule ids")
     }
-
 }

@@ -166,7 +166,8 @@ import Testing
         #expect(!text.contains("No OSS callback was found"))
 
         // Markdown and HTML: the summary line, and one failing row per failure.
-        let markdown = try CLIRunner.run(["analyze", "--format", "markdown", capture]).stdout
+        // (--detail full: the brief Markdown shows the first 10 rows.)
+        let markdown = try CLIRunner.run(["analyze", "--format", "markdown", "--detail", "full", capture]).stdout
         #expect(markdown.contains("- Possible callbacks: \(summary.possible) possible callbacks (request head cut): \(summary.possibleFailed) failed"))
         #expect(markdown.components(separatedBy: "(possible callback: head cut)").count - 1 == summary.possibleFailed)
         let html = try CLIRunner.run(["analyze", "--format", "html", capture]).stdout

@@ -44,7 +44,7 @@ import Testing
         #expect(rows.flatMap { $0 }.count == 12)
         for row in rows {
             #expect(row.first?.0 == 64)
-            for (x, item) in row { #expect(x + 22 + Double(item.label.count) * 6.2 <= 742 || x == 64) }
+            for (x, item) in row { #expect(x + HTMLCharts.legendItemWidth(item.label) <= 742 || x == 64) }
         }
     }
 

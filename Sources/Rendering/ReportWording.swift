@@ -9,43 +9,10 @@ import HTTP1
 import TCPReassembly
 import UploadCallbacks
 
-// Shared wording of the human formats (text, Markdown, HTML), so that they say the same things
-// in the same words. Everything here returns raw text: each renderer escapes it for its context.
-
-/// Short, human titles for the rules (the catalogue has full sentences).
-public enum RuleTitle {
-    /// `status is not 200`, `byte-order mark before the JSON`, …
-    public static func of(_ id: RuleID) -> String {
-        switch id {
-        case .connectionRefused: "OSS could not connect"
-        case .noResponse: "no response"
-        case .slowResponse: "response too slow"
-        case .badStatus: "status is not 200"
-        case .bomPrefix: "byte-order mark before the JSON"
-        case .nonJSONBody: "body is not JSON"
-        case .missingContentLength: "no valid Content-Length"
-        case .contentLengthMismatch: "body length differs from Content-Length"
-        case .bodyTooLarge: "body over 1 MB"
-        case .incomplete: "bytes missing from the capture"
-        case .callbackConfigInvalid: "OSS rejects the upload's callback parameter"
-        case .callbackPrivateAddress: "callbackUrl is a private address"
-        case .callbackFailedAtOSS: "OSS answered 203 CallbackFailed"
-        case .callbackConfigWarning: "callback parameter will not work as meant"
-        case .callbackConfigUnverifiable: "callback parameter not checkable"
-        case .signatureInvalid: "signature does not verify"
-        case .untrustedKeyURL: "key URL not OSS's"
-        case .forgedCallbackAccepted: "forged callback answered 200"
-        case .unsignedCallbackAccepted: "unsigned callback answered 200"
-        case .genuineCallbackRejected: "genuine callback answered 4xx"
-        case .tlsHandshakeFailed: "TLS handshake failed"
-        case .tlsNoSNI: "no SNI in the ClientHello"
-        default: id.rawValue
-        }
-    }
-}
-
-/// Formatting helpers shared by the human renderers.
-enum Present {
+/// The wording the human formats (text, Markdown, HTML) share, so that they say the same things
+/// in the same words: clocks, spans, request lines, statuses, latencies, notes. Everything here
+/// returns raw text; each renderer escapes it for its context.
+enum ReportWording {
     /// Rules about the uploader's side (uploads to OSS), whose OSS message is not a 203 to a callback.
     static let uploadRules: Set<RuleID> = [
         .callbackConfigInvalid, .callbackPrivateAddress, .callbackFailedAtOSS, .callbackConfigWarning, .callbackConfigUnverifiable,
@@ -147,8 +114,62 @@ enum Present {
         let readable = report.captures.filter { $0.error == nil }
         guard let first = readable.compactMap(\.firstPacketTime).min(), let last = readable.compactMap(\.lastPacketTime).max()
         else { return nil }
-        let sameDay = first.seconds.floorDiv(86_400) == last.seconds.floorDiv(86_400)
-        return "\(clock(first, date: true)) → \(clock(last, date: !sameDay)) UTC (\(DurationText.describe(last.seconds(since: first))))"
+        return span(from: first, to: last)
+    }
+
+    /// One capture's span on its own clock, as ``span(_:)`` words it; nil when it has no packet.
+    static func span(of capture: CaptureSummary) -> String? {
+        guard capture.error == nil, let first = capture.firstPacketTime, let last = capture.lastPacketTime else { return nil }
+        return span(from: first, to: last)
+    }
+
+    /// `2026-11-25 18:32:57.723 → 18:33:25.651 UTC (27.928 s)`; the end's date only when it is another day.
+    static func span(from first: Timestamp, to last: Timestamp) -> String {
+        "\(clock(first, date: true)) → \(clock(last, date: day(first) != day(last))) UTC (\(DurationText.describe(last.seconds(since: first))))"
+    }
+
+    /// The UTC day of `t` (days since 1970-01-01).
+    static func day(_ t: Timestamp) -> Int64 { t.seconds.floorDiv(86_400) }
+
+    /// Failing exchanges over the whole report (exact): failed callbacks and possible callbacks,
+    /// and refused connection attempts.
+    static func failedTotal(_ s: ReportSummary) -> Int { s.callbacksFailed + s.possibleCallbacksFailed + s.refusedConnections }
+
+    /// `text` cut to at most `limit` characters, ending in `…` when cut (for the brief Markdown,
+    /// whose size must not depend on the capture).
+    static func clipped(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(max(0, limit - 1))) + "…"
+    }
+
+    /// `showing 100 of 9,868 passing callbacks; --list-all lists all`: what a cut list says where it is.
+    static func cutNote(shown: Int, total: Int, of kind: String, remedy: String) -> String {
+        "showing \(grouped(shown)) of \(grouped(total)) \(kind); \(remedy)"
+    }
+
+    /// A latency percentile: `12.3 ms`, or `≤ 12.3 ms` when it is a histogram bucket's upper bound
+    /// (``ReportModel/LatencyDistribution``: over 1,000 values, within 0.1 %); `—` without one.
+    static func percentile(_ seconds: Double?, exact: Bool) -> String {
+        guard let seconds else { return "—" }
+        return (exact ? "" : "≤ ") + DurationText.describe(seconds)
+    }
+
+    /// What lists the rest of a cut list: `--list-all lists all`; with `--server`, only exchanges
+    /// with the servers it names are ever listed (the others are counted), so it says that.
+    static func listAllRemedy(_ report: Report, verb: String = "lists") -> String {
+        report.settings.servers.isEmpty
+            ? "--list-all \(verb) all"
+            : "--list-all \(verb) all with the --server servers (the others are only counted)"
+    }
+
+    /// `9,868`: thousands separated by commas.
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
     }
 
     /// `POST /path HTTP/1.1`, or a description of what was seen instead of a request.
@@ -178,6 +199,17 @@ enum Present {
     static func latency(_ d: DiagnosedExchange) -> String {
         if d.exchange.tls != nil, d.findings.contains(where: { $0.rule == .noResponse }) { return "—" }
         return latency(d.exchange)
+    }
+
+    /// The latency an exchange is drawn and sorted by: the measured one, or for HTTPS the
+    /// estimate from its TLS records (`estimated`), unless it was judged `no-response`; nil
+    /// when there is none (drawn as "no reply").
+    static func drawnLatency(_ d: DiagnosedExchange) -> (seconds: Double, estimated: Bool)? {
+        if let tls = d.exchange.tls {
+            guard let estimate = tls.estimatedLatencySeconds, !d.findings.contains(where: { $0.rule == .noResponse }) else { return nil }
+            return (estimate, true)
+        }
+        return d.exchange.latencySeconds.map { ($0, false) }
     }
 
     static func latency(_ e: HTTPExchange) -> String {
@@ -408,6 +440,13 @@ enum Present {
     static func isOther(_ r: ReportedExchange) -> Bool {
         let d = r.diagnosed
         return !d.isCallback && !d.isPossibleCallback && !d.isHTTPSNotJudged && d.exchange.refusal == nil && d.upload == nil && !isUnknown(r)
+    }
+
+    /// Exchanges of the whole report (exact) that are neither callbacks, possible callbacks,
+    /// HTTPS connections not judged nor refused connection attempts: other HTTP exchanges
+    /// (uploads to OSS among them).
+    static func otherExchangeTotal(_ s: ReportSummary) -> Int {
+        s.exchanges - s.callbacks - s.possibleCallbacks - s.httpsNotJudged - s.refusedConnections
     }
 
     /// The listed exchanges that are ``isOther(_:)``.
