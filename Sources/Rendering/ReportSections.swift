@@ -2,6 +2,7 @@ import CaptureModel
 import Diagnosis
 import HTTPExchanges
 import ReportModel
+import TCPReassembly
 
 /// The sections the Markdown and HTML reports both show — the header, the rules that fired, the
 /// captures and the failing callbacks — built once from a report, so that the two formats show

@@ -247,7 +247,7 @@ public enum TextRenderer {
             style.bold("#\(number)"), ReportWording.clock(e.startTime, date: context.showsDates), "\(e.connection.client) → \(e.connection.server)",
             TerminalSafety.escape(ReportWording.requestLine(e, withVersion: false)),
             e.tls != nil ? "TLS" : e.response.map { String($0.head.status) } ?? "---",
-            e.tls != nil ? ReportWording.latency(d) : e.latencySeconds.map(Diagnoser.duration) ?? "-",
+            e.tls != nil ? ReportWording.latency(d) : e.latencySeconds.map(DurationText.describe) ?? "-",
         ]
         switch d.outcome {
         case .passed: parts.append(style.green("PASS"))

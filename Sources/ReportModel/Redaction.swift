@@ -83,6 +83,14 @@ extension Redactor {
         case .echoes: echoes(value)
         }
     }
+
+    /// Bytes (a wire status line) through `pass`: ``bytes(_:)`` or ``echoes(_:)-([UInt8])``.
+    mutating func apply(_ pass: RedactionPass, to value: [UInt8]) -> [UInt8] {
+        switch pass {
+        case .structure: bytes(value)
+        case .echoes: echoes(value)
+        }
+    }
 }
 
 /// How much a redaction pass removed (echoed in every format: "values were redacted").

@@ -5,6 +5,7 @@ import ReportModel
 import Rendering
 import Testing
 import TestSupport
+import Diagnosis
 
 /// The sections Markdown and HTML share, end to end on synthesised captures: a brief Markdown
 /// that fits a ticket whatever the capture, batches that name the capture of every listed
