@@ -56,10 +56,10 @@ let package = Package(
     name: "callback-doctor",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "callback-doctor", targets: ["callback-doctor"]),
+        .executable(name: "callback-doctor", targets: ["callback-doctor"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // C boundaries.
@@ -75,7 +75,9 @@ let package = Package(
         .target(name: "CaptureModel", swiftSettings: strict),
         .target(name: "ByteText", swiftSettings: strict),
         // Stage 1: capture files and interfaces, through libpcap.
-        .target(name: "PcapCapture", dependencies: ["ByteText", "CPcap", "CZlib", "CStdioCookie", "CaptureModel"], swiftSettings: strict),
+        .target(
+            name: "PcapCapture", dependencies: ["ByteText", "CPcap", "CZlib", "CStdioCookie", "CaptureModel"],
+            swiftSettings: strict),
         // Stage 2: link / IP / TCP decoding.
         .target(name: "PacketDecoding", dependencies: ["ByteText", "CaptureModel"], swiftSettings: strict),
         // Stage 3: TCP connections and byte streams.
@@ -86,18 +88,23 @@ let package = Package(
         // OSS callback signatures (RSA PKCS#1 v1.5 with MD5), through libcrypto.
         .target(name: "CallbackSignature", dependencies: ["ByteText", "COpenSSL"], swiftSettings: strict),
         // Stage 4b: TLS record layer (HTTPS callbacks seen without decryption).
-        .target(name: "TLSRecords", dependencies: ["ByteText", "CaptureModel", "TCPReassembly"], swiftSettings: strict),
+        .target(
+            name: "TLSRecords", dependencies: ["ByteText", "CaptureModel", "TCPReassembly"], swiftSettings: strict),
         // Stage 5: request/response pairing per connection.
         .target(
             name: "HTTPExchanges",
-            dependencies: ["ByteText", "CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation", "CallbackSignature", "TLSRecords"],
+            dependencies: [
+                "ByteText", "CaptureModel", "TCPReassembly", "HTTP1", "JSONValidation", "CallbackSignature",
+                "TLSRecords",
+            ],
             swiftSettings: strict),
         // Stage 5b: the uploader's side (issue #7): callback parameters of uploads to OSS, OSS's error XML.
         .target(name: "UploadCallbacks", dependencies: ["ByteText", "HTTP1", "JSONValidation"], swiftSettings: strict),
         // Stage 6: OSS callback rules.
         .target(
             name: "Diagnosis",
-            dependencies: ["ByteText", 
+            dependencies: [
+                "ByteText",
                 "CaptureModel", "TCPReassembly", "HTTPExchanges", "HTTP1", "JSONValidation", "UploadCallbacks",
                 "CallbackSignature", "TLSRecords",
             ],
@@ -105,15 +112,19 @@ let package = Package(
         // Stage 7: the report value and its renderers.
         .target(
             name: "ReportModel",
-            dependencies: ["ByteText", 
-                "CaptureModel", "TCPReassembly", "Diagnosis", "HTTPExchanges", "HTTP1", "UploadCallbacks", "CallbackSignature",
+            dependencies: [
+                "ByteText",
+                "CaptureModel", "TCPReassembly", "Diagnosis", "HTTPExchanges", "HTTP1", "UploadCallbacks",
+                "CallbackSignature",
                 "TLSRecords",
             ],
             swiftSettings: strict),
         .target(
             name: "Rendering",
-            dependencies: ["ByteText", 
-                "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly", "CallbackSignature",
+            dependencies: [
+                "ByteText",
+                "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly",
+                "CallbackSignature",
                 "TLSRecords", "JSONValidation", "UploadCallbacks",
             ],
             swiftSettings: strict),
@@ -138,34 +149,61 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CaptureModel"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CaptureModelTests", dependencies: ["CaptureModel"], swiftSettings: strict),
         .testTarget(name: "ByteTextTests", dependencies: ["ByteText", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "PcapCaptureTests", dependencies: ["PcapCapture", "TestSupport", "CaptureModel"], swiftSettings: strict),
-        .testTarget(name: "PacketDecodingTests", dependencies: ["PacketDecoding", "TestSupport", "CaptureModel"], swiftSettings: strict),
-        .testTarget(name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "TestSupport", "CaptureModel"], swiftSettings: strict),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "CZlib", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "JSONValidationTests", dependencies: ["JSONValidation", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CallbackSignatureTests", dependencies: ["CallbackSignature"], swiftSettings: strict),
-        .testTarget(name: "TLSRecordsTests", dependencies: ["TLSRecords", "TCPReassembly", "CaptureModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "HTTPExchangesTests", dependencies: ["HTTPExchanges", "TestSupport", "CallbackSignature", "TLSRecords", "CaptureModel", "HTTP1", "JSONValidation", "TCPReassembly"],
+            name: "PcapCaptureTests", dependencies: ["PcapCapture", "TestSupport", "CaptureModel"],
             swiftSettings: strict),
-        .testTarget(name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1", "JSONValidation", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport", "UploadCallbacks", "CallbackSignature", "TLSRecords", "CaptureModel", "HTTP1", "HTTPExchanges", "JSONValidation", "TCPReassembly"],
+            name: "PacketDecodingTests", dependencies: ["PacketDecoding", "TestSupport", "CaptureModel"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "TCPReassemblyTests", dependencies: ["TCPReassembly", "TestSupport", "CaptureModel"],
+            swiftSettings: strict),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "CZlib", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "JSONValidationTests", dependencies: ["JSONValidation", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CallbackSignatureTests", dependencies: ["CallbackSignature"], swiftSettings: strict),
+        .testTarget(
+            name: "TLSRecordsTests", dependencies: ["TLSRecords", "TCPReassembly", "CaptureModel", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HTTPExchangesTests",
+            dependencies: [
+                "HTTPExchanges", "TestSupport", "CallbackSignature", "TLSRecords", "CaptureModel", "HTTP1",
+                "JSONValidation", "TCPReassembly",
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "UploadCallbacksTests", dependencies: ["UploadCallbacks", "HTTP1", "JSONValidation", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DiagnosisTests",
+            dependencies: [
+                "Diagnosis", "TestSupport", "UploadCallbacks", "CallbackSignature", "TLSRecords", "CaptureModel",
+                "HTTP1", "HTTPExchanges", "JSONValidation", "TCPReassembly",
+            ],
             swiftSettings: strict),
         .testTarget(name: "ReportModelTests", dependencies: ["ReportModel", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RenderingTests",
             dependencies: [
-                "Rendering", "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly", "TestSupport",
+                "Rendering", "ReportModel", "Diagnosis", "HTTPExchanges", "HTTP1", "CaptureModel", "TCPReassembly",
+                "TestSupport",
             ],
             swiftSettings: strict),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "PcapCapture", "ReportModel", "Diagnosis", "TestSupport", "CZlib", "CallbackSignature", "CaptureModel", "HTTP1", "HTTPExchanges", "TCPReassembly", "TLSRecords"],
+            dependencies: [
+                "Analysis", "PcapCapture", "ReportModel", "Diagnosis", "TestSupport", "CZlib", "CallbackSignature",
+                "CaptureModel", "HTTP1", "HTTPExchanges", "TCPReassembly", "TLSRecords",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "CallbackSignature", "TLSRecords", "CaptureModel", "Diagnosis", "HTTP1", "HTTPExchanges", "TCPReassembly", "UploadCallbacks", "ByteText"],
+            dependencies: [
+                "Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "CallbackSignature",
+                "TLSRecords", "CaptureModel", "Diagnosis", "HTTP1", "HTTPExchanges", "TCPReassembly", "UploadCallbacks",
+                "ByteText",
+            ],
             exclude: ["Goldens"],
             swiftSettings: strict),
         // Issue #6: the corpus sweep through the built binary, and resource attacks.

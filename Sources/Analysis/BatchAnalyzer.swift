@@ -1,3 +1,8 @@
+import CallbackSignature
+import Foundation
+public import ReportModel
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -5,10 +10,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
-public import ReportModel
-import Synchronization
-import CallbackSignature
 
 /// Analyses several inputs, in parallel, and merges them into one report.
 public enum BatchAnalyzer {
@@ -28,7 +29,8 @@ public enum BatchAnalyzer {
     ///   - shard: when given, only that share of the expanded inputs is analysed (``InputShard``).
     ///   - progress: told about files and bytes as they are read (see ``ProgressReporter``).
     public static func analyze(
-        arguments: [String], options: AnalysisOptions, tool: ToolInfo, jobs: Int = defaultJobs, shard: InputShard? = nil,
+        arguments: [String], options: AnalysisOptions, tool: ToolInfo, jobs: Int = defaultJobs,
+        shard: InputShard? = nil,
         progress: ProgressReporter = .disabled
     ) -> Report {
         let expanded = InputExpansion.resolve(arguments)
@@ -71,7 +73,8 @@ public enum BatchAnalyzer {
             exchanges += analysis.exchanges
         }
         return Report(
-            tool: tool, settings: ReportSettings(
+            tool: tool,
+            settings: ReportSettings(
                 diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label),
                 servers: options.servers.map(\.description), listing: options.listing),
             captures: captures,

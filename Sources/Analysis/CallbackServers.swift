@@ -1,12 +1,13 @@
+public import CaptureModel
+import Diagnosis
+import HTTPExchanges
+import TCPReassembly
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import CaptureModel
-import Diagnosis
-import HTTPExchanges
-import TCPReassembly
 
 /// A callback server named by the user (`--server HOST:PORT`): an IP address and a TCP port, or
 /// a port on any address (`:PORT`); the port may be a range (`:9030-9034`, as tcpdump's
@@ -36,7 +37,9 @@ public struct ServerName: Sendable, Hashable, CustomStringConvertible {
             }
             host = text[text.index(after: text.startIndex)..<close]
             portText = text[text.index(close, offsetBy: 2)...]
-            guard let v6 = Self.ipv6(String(host)) else { throw ServerNameError("\(text): \(host) is not an IPv6 address") }
+            guard let v6 = Self.ipv6(String(host)) else {
+                throw ServerNameError("\(text): \(host) is not an IPv6 address")
+            }
             address = v6
         } else {
             guard let colon = text.lastIndex(of: ":") else {
@@ -51,11 +54,13 @@ public struct ServerName: Sendable, Hashable, CustomStringConvertible {
             } else if let v4 = Self.ipv4(String(host)) {
                 address = v4
             } else {
-                throw ServerNameError("\(text): \(host) is not an IP address (names are not resolved; use the address the capture shows)")
+                throw ServerNameError(
+                    "\(text): \(host) is not an IP address (names are not resolved; use the address the capture shows)")
             }
         }
         let bounds = portText.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { Int($0) }
-        guard bounds.allSatisfy({ $0.map { (1...65535).contains($0) } ?? false }), let first = bounds.first!, let last = bounds.last!,
+        guard bounds.allSatisfy({ $0.map { (1...65535).contains($0) } ?? false }), let first = bounds.first!,
+            let last = bounds.last!,
             first <= last
         else {
             throw ServerNameError("\(text): the port must be a number from 1 to 65535, or a range FIRST-LAST")

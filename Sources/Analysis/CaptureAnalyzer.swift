@@ -35,7 +35,8 @@ public enum CaptureAnalyzer {
         var summary = CaptureSummary(path: path)
         var file: CaptureFile
         do {
-            let inFlight = parts > 1 ? ShardedPipeline.recordsInFlight(parts: parts) : CaptureFile.defaultRecordsInFlight
+            let inFlight =
+                parts > 1 ? ShardedPipeline.recordsInFlight(parts: parts) : CaptureFile.defaultRecordsInFlight
             file = try CaptureFile(path: path, filter: options.filter, recordsInFlight: inFlight)
         } catch {
             summary.error = error.description

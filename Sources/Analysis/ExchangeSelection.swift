@@ -1,7 +1,7 @@
 import CaptureModel
 import Diagnosis
-import ReportModel
 import HTTPExchanges
+import ReportModel
 import TCPReassembly
 
 /// Which finished exchanges of a capture are listed in full in the report, and the count of the
@@ -179,7 +179,9 @@ struct ExchangeSelection: Sendable {
     }
 
     /// Adds `d` to `kept`; returns the exchange that did not make it (`d` or the one it displaced).
-    private static func insert(_ d: consuming DiagnosedExchange, key: OrderKey, into kept: inout Kept) -> DiagnosedExchange? {
+    private static func insert(_ d: consuming DiagnosedExchange, key: OrderKey, into kept: inout Kept)
+        -> DiagnosedExchange?
+    {
         guard kept.quota > 0 else { return d }
         var key = key
         if kept.exchanges.count < kept.quota {

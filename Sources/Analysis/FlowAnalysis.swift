@@ -48,7 +48,8 @@ struct FlowAnalysis {
         var limits = options.reassembly
         if parts > 1 { limits.maxConnections = max(1, limits.maxConnections / parts) }
         tracker = ConnectionTracker(limits: limits, sweepsOnItsOwn: false)
-        assembler = ExchangeAssembler(limits: options.exchanges, signatureKeys: SignatureKeys(extra: options.publicKeys))
+        assembler = ExchangeAssembler(
+            limits: options.exchanges, signatureKeys: SignatureKeys(extra: options.publicKeys))
         diagnoser = Diagnoser(settings: options.diagnosis)
         self.sharedSelection = sharedSelection
         selection = sharedSelection == nil ? Self.makeSelection(options: options) : nil
@@ -157,7 +158,8 @@ struct FlowAnalysis {
     }
 
     /// Runs `body` on the selection: this capture's own, or the one the parts share (locked).
-    private mutating func withSelection(_ body: (inout ExchangeSelection) -> [DiagnosedExchange]) -> [DiagnosedExchange] {
+    private mutating func withSelection(_ body: (inout ExchangeSelection) -> [DiagnosedExchange]) -> [DiagnosedExchange]
+    {
         if let sharedSelection { return sharedSelection.withLock { body(&$0) } }
         return body(&selection!)
     }

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
 
 /// One input named on the command line, resolved.
 public enum ResolvedInput: Sendable, Equatable {
@@ -28,7 +29,12 @@ public enum InputExpansion {
                 if isDirectory.boolValue {
                     let found = captures(inDirectory: argument)
                     if found.isEmpty {
-                        result.append(.unusable(path: argument, message: "\(argument): directory contains no capture files (\(captureExtensions.joined(separator: ", ")))"))
+                        result.append(
+                            .unusable(
+                                path: argument,
+                                message:
+                                    "\(argument): directory contains no capture files (\(captureExtensions.joined(separator: ", ")))"
+                            ))
                     } else {
                         result += found.map(ResolvedInput.file)
                     }

@@ -15,7 +15,8 @@ public struct InputShard: Sendable, Hashable, CustomStringConvertible {
     public init(index: Int, count: Int) throws(InputShardError) {
         guard count >= 1 else { throw InputShardError("the number of shards must be at least 1 (got \(count))") }
         guard index >= 0, index < count else {
-            throw InputShardError("the shard index counts from 0 and must be below the number of shards (got \(index)/\(count))")
+            throw InputShardError(
+                "the shard index counts from 0 and must be below the number of shards (got \(index)/\(count))")
         }
         self.index = index
         self.count = count

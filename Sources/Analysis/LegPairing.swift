@@ -1,7 +1,7 @@
 import CaptureModel
 import Diagnosis
-import HTTPExchanges
 import HTTP1
+import HTTPExchanges
 import TCPReassembly
 
 /// Pairs the inner legs of a callback with the callback they serve, across connections
@@ -134,15 +134,21 @@ struct LegPairing: Sendable {
         let candidates = Self.partnerKeys(of: d.exchange, authorization: authorization).flatMap { byKey[$0] ?? [] }
         var outer: Int?
         for number in candidates {
-            guard let h = held[number], Self.inWindow(h, now), Self.isLeg(d.exchange, of: h.diagnosed.exchange) else { continue }
-            if outer == nil || held[outer!]!.diagnosed.exchange.startTime < h.diagnosed.exchange.startTime { outer = number }
+            guard let h = held[number], Self.inWindow(h, now), Self.isLeg(d.exchange, of: h.diagnosed.exchange) else {
+                continue
+            }
+            if outer == nil || held[outer!]!.diagnosed.exchange.startTime < h.diagnosed.exchange.startTime {
+                outer = number
+            }
         }
         if let outer {
             Self.attach(d, to: &held[outer]!.diagnosed)
             return
         }
         for number in Set(candidates).sorted() {
-            guard let h = held[number], Self.inWindow(h, now), Self.isLeg(h.diagnosed.exchange, of: d.exchange) else { continue }
+            guard let h = held[number], Self.inWindow(h, now), Self.isLeg(h.diagnosed.exchange, of: d.exchange) else {
+                continue
+            }
             Self.attach(remove(number).diagnosed, to: &d)
         }
         let number = nextNumber

@@ -1,10 +1,10 @@
+import CallbackSignature
 public import CaptureModel
 import Diagnosis
 import Foundation
+import HTTPExchanges
 public import PcapCapture
 public import ReportModel
-import HTTPExchanges
-import CallbackSignature
 
 /// The capture clock of a live capture when no packet is arriving.
 ///
@@ -31,9 +31,12 @@ public struct CaptureClock: Sendable {
     public mutating func now(monotonicNanoseconds: UInt64, wallClock: Timestamp) -> Timestamp {
         var now = wallClock
         if let anchor {
-            let elapsed = monotonicNanoseconds >= anchor.monotonicNanoseconds ? monotonicNanoseconds - anchor.monotonicNanoseconds : 0
+            let elapsed =
+                monotonicNanoseconds >= anchor.monotonicNanoseconds
+                ? monotonicNanoseconds - anchor.monotonicNanoseconds : 0
             now = Timestamp(
-                seconds: anchor.capture.seconds, nanoseconds: Int64(anchor.capture.nanoseconds) &+ Int64(clamping: elapsed))
+                seconds: anchor.capture.seconds,
+                nanoseconds: Int64(anchor.capture.nanoseconds) &+ Int64(clamping: elapsed))
         }
         if let latest, now < latest { now = latest }
         latest = now
@@ -147,7 +150,8 @@ public enum LiveAnalyzer {
         pipeline.finish(observer: observer)
         let analysis = pipeline.result(into: summary)
         let report = Report(
-            tool: tool, settings: ReportSettings(
+            tool: tool,
+            settings: ReportSettings(
                 diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label),
                 servers: options.servers.map(\.description), listing: options.listing),
             captures: [analysis.summary], exchanges: analysis.exchanges)

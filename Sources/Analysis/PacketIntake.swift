@@ -44,7 +44,9 @@ struct PacketIntake {
             segmentsSinceSweep += 1
             let sweep = segmentsSinceSweep >= ConnectionTracker.sweepInterval
             if sweep { segmentsSinceSweep = 0 }
-            return Admitted(segment: segment, origin: StreamOrigin(timestamp: packet.timestamp, frame: packet.frameNumber), sweepFirst: sweep)
+            return Admitted(
+                segment: segment, origin: StreamOrigin(timestamp: packet.timestamp, frame: packet.frameNumber),
+                sweepFirst: sweep)
         case .skipped(let reason):
             skipped[reason.key, default: (reason.description, 0)].count += 1
             return nil
@@ -70,7 +72,9 @@ struct PacketIntake {
         summary.snaplenTruncatedPackets = truncated
         summary.firstPacketTime = firstTime
         summary.lastPacketTime = lastPacketTime
-        summary.skipped = skipped.map { SkippedPackets(reason: $0.key, description: $0.value.description, packets: $0.value.count) }
-            .sorted { ($0.packets, $1.reason) > ($1.packets, $0.reason) }
+        summary.skipped = skipped.map {
+            SkippedPackets(reason: $0.key, description: $0.value.description, packets: $0.value.count)
+        }
+        .sorted { ($0.packets, $1.reason) > ($1.packets, $0.reason) }
     }
 }

@@ -73,7 +73,8 @@ public struct PacketPipeline {
         if intake.packets == 0 { flows.captureStarted(at: packet.timestamp) }
         guard let admitted = intake.admit(packet) else { return }
         telling(observer) { flows, onFinished in
-            flows.process(admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst, onFinished: onFinished)
+            flows.process(
+                admitted.segment, origin: admitted.origin, sweepFirst: admitted.sweepFirst, onFinished: onFinished)
         }
     }
 
@@ -89,7 +90,9 @@ public struct PacketPipeline {
         let deadline = now.adding(seconds: -options.diagnosis.latencyThresholdSeconds)
         for exchange in flows.exchangesWaitingForResponse(requestEndedAtOrBefore: deadline) {
             let key = ExchangeKey(exchange)
-            guard overdue[key] == nil, let verdict = flows.diagnoser.diagnoseWaiting(exchange, at: now) else { continue }
+            guard overdue[key] == nil, let verdict = flows.diagnoser.diagnoseWaiting(exchange, at: now) else {
+                continue
+            }
             overdue[key] = verdict
             observer(.overdue(verdict))
         }
@@ -132,7 +135,8 @@ public struct PacketPipeline {
     /// The capture's part of the report from its intake and its flows (one part, or the parts of
     /// a capture split across threads).
     static func result(
-        into summary: CaptureSummary, intake: PacketIntake, parts: [FlowAnalysis.Result], shared: ExchangeSelection? = nil,
+        into summary: CaptureSummary, intake: PacketIntake, parts: [FlowAnalysis.Result],
+        shared: ExchangeSelection? = nil,
         capture: String
     ) -> CaptureAnalysis {
         var summary = summary
@@ -142,7 +146,8 @@ public struct PacketPipeline {
         summary.http = merged.http
         summary.unlisted = merged.unlisted
         for skip in summary.skipped where skip.reason.hasPrefix("link-type") {
-            summary.problems.append("\(skip.packets) packet\(skip.packets == 1 ? "" : "s") of link type \(skip.description) not analysed")
+            summary.problems.append(
+                "\(skip.packets) packet\(skip.packets == 1 ? "" : "s") of link type \(skip.description) not analysed")
         }
         return CaptureAnalysis(summary: summary, exchanges: merged.exchanges)
     }

@@ -22,7 +22,10 @@ public final class ProgressReporter: Sendable {
         /// Seconds since ``ProgressReporter/start(files:bytes:)``.
         public var elapsedSeconds = 0.0
 
-        public init(filesDone: Int = 0, filesTotal: Int = 0, bytesDone: Int64 = 0, bytesTotal: Int64 = 0, elapsedSeconds: Double = 0) {
+        public init(
+            filesDone: Int = 0, filesTotal: Int = 0, bytesDone: Int64 = 0, bytesTotal: Int64 = 0,
+            elapsedSeconds: Double = 0
+        ) {
             self.filesDone = filesDone
             self.filesTotal = filesTotal
             self.bytesDone = bytesDone
@@ -73,7 +76,9 @@ public final class ProgressReporter: Sendable {
             var bytes = Array(line.utf8)
             var offset = 0
             while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+                let written = bytes.withUnsafeMutableBytes {
+                    write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset)
+                }
                 if written <= 0 { if errno == EINTR { continue } else { break } }
                 offset += written
             }

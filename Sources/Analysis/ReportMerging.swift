@@ -39,16 +39,23 @@ public struct ReportMerging {
     public mutating func add(_ report: JSONValue, source: String) throws(ReportMergeError) {
         let r = JSONFields(report, source: source, path: "")
         guard try r.int("schemaVersion") == Report.schemaVersion else {
-            throw ReportMergeError("\(source): schemaVersion \(report["schemaVersion"].map { $0.serialized() } ?? "missing"), expected \(Report.schemaVersion)")
+            throw ReportMergeError(
+                "\(source): schemaVersion \(report["schemaVersion"].map { $0.serialized() } ?? "missing"), expected \(Report.schemaVersion)"
+            )
         }
         let tool = try r.raw("tool"), settings = try r.raw("settings")
-        if let mine = self.tool, mine != tool { throw ReportMergeError("\(source): written by another tool version (\(tool.serialized()))") }
+        if let mine = self.tool, mine != tool {
+            throw ReportMergeError("\(source): written by another tool version (\(tool.serialized()))")
+        }
         if let mine = self.settings, mine != settings {
-            throw ReportMergeError("\(source): analysed with other settings (\(settings.serialized())); merge reports of one configuration")
+            throw ReportMergeError(
+                "\(source): analysed with other settings (\(settings.serialized())); merge reports of one configuration"
+            )
         }
         let redaction = try Self.redaction(r.object("redaction"))
         if let mine = self.redaction, mine.applied != redaction.applied {
-            throw ReportMergeError("\(source): redaction \(redaction.applied ? "applied" : "not applied"), unlike the reports before it")
+            throw ReportMergeError(
+                "\(source): redaction \(redaction.applied ? "applied" : "not applied"), unlike the reports before it")
         }
         let summary = try r.object("summary")
         let parts = try Self.captures(of: r, summary: summary)
@@ -62,8 +69,12 @@ public struct ReportMerging {
         self.settings = settings
         captures.merge(parts) { a, _ in a }
         totals += aggregates
-        for (kind, count) in listing.byKind { self.listing.byKind[kind, default: ShownOfTotal(shown: 0, total: 0)].add(count) }
-        for (rule, count) in listing.byRule { self.listing.byRule[rule, default: ShownOfTotal(shown: 0, total: 0)].add(count) }
+        for (kind, count) in listing.byKind {
+            self.listing.byKind[kind, default: ShownOfTotal(shown: 0, total: 0)].add(count)
+        }
+        for (rule, count) in listing.byRule {
+            self.listing.byRule[rule, default: ShownOfTotal(shown: 0, total: 0)].add(count)
+        }
         var merged = self.redaction ?? RedactionSummary(applied: redaction.applied)
         merged.redactedValues += redaction.redactedValues
         merged.kinds = Array(Set(merged.kinds).union(redaction.kinds)).sorted()
@@ -119,7 +130,8 @@ public struct ReportMerging {
             guard error != .null || complete != .bool(true) else { continue }
             lines.append(
                 .object([
-                    ("record", .string("capture-problem")), ("capture", .string(path)), ("readable", .bool(error == .null)),
+                    ("record", .string("capture-problem")), ("capture", .string(path)),
+                    ("readable", .bool(error == .null)),
                     ("complete", complete), ("error", error), ("problems", capture["problems"] ?? .array([])),
                 ]))
         }
@@ -133,11 +145,15 @@ public struct ReportMerging {
         capture: JSONValue, exchanges: [JSONValue], tally: CaptureTally
     )] {
         let captureList = try r.array("captures"), tallies = try summary.array("perCapture")
-        guard captureList.count == tallies.count else { throw r.error("captures and summary.perCapture differ in length") }
+        guard captureList.count == tallies.count else {
+            throw r.error("captures and summary.perCapture differ in length")
+        }
         var result: [String: (capture: JSONValue, exchanges: [JSONValue], tally: CaptureTally)] = [:]
         for (capture, tally) in zip(captureList, tallies) {
             let path = try capture.string("path")
-            guard try tally.string("path") == path else { throw r.error("summary.perCapture is not in the order of captures") }
+            guard try tally.string("path") == path else {
+                throw r.error("summary.perCapture is not in the order of captures")
+            }
             guard result[path] == nil else { throw r.error("capture \(path) is listed twice") }
             result[path] = (capture.value, [], try Self.tally(tally))
         }
@@ -183,7 +199,9 @@ public struct ReportMerging {
         a.findingsByRule = try ruleCounts(summary.object("findingsByRule"))
         let g = try summary.object("aggregates")
         for field in try g.object("exchangesByKind").members() {
-            guard let kind = ExchangeKind(rawValue: field.key) else { throw g.error("unknown exchange kind \(field.key)") }
+            guard let kind = ExchangeKind(rawValue: field.key) else {
+                throw g.error("unknown exchange kind \(field.key)")
+            }
             let n = try field.value.asInt()
             if n > 0 { a.exchangesByKind[kind] = n }
         }
@@ -196,15 +214,23 @@ public struct ReportMerging {
         a.lastExchangeStart = try g.timestamp("lastExchangeStart")
         let latency = try g.object("latency")
         for field in try latency.object("byKind").members() {
-            guard let kind = ExchangeKind(rawValue: field.key) else { throw g.error("unknown exchange kind \(field.key)") }
+            guard let kind = ExchangeKind(rawValue: field.key) else {
+                throw g.error("unknown exchange kind \(field.key)")
+            }
             a.latencyByKind[kind] = try distribution(field.value)
         }
-        for field in try latency.object("byRule").members() { a.latencyByRule[RuleID(rawValue: field.key)] = try distribution(field.value) }
+        for field in try latency.object("byRule").members() {
+            a.latencyByRule[RuleID(rawValue: field.key)] = try distribution(field.value)
+        }
         for server in try g.array("servers") {
             let endpoint = try Self.endpoint(server.string("server"), server)
             for minute in try server.array("minutes") {
-                guard let start = try minute.timestamp("minute") else { throw minute.error("a minute without its time") }
-                a.callbacksByServerMinute.add(try row(minute), at: CallbackStatistics.Key(server: endpoint, minute: CallbackStatistics.minute(of: start)))
+                guard let start = try minute.timestamp("minute") else {
+                    throw minute.error("a minute without its time")
+                }
+                a.callbacksByServerMinute.add(
+                    try row(minute),
+                    at: CallbackStatistics.Key(server: endpoint, minute: CallbackStatistics.minute(of: start)))
             }
         }
         return a
@@ -241,7 +267,10 @@ public struct ReportMerging {
                 return (try items[0].asInt(), try items[1].asInt())
             }
         }
-        guard let distribution = LatencyDistribution(count: count, minimum: minimum, maximum: maximum, values: values, buckets: buckets) else {
+        guard
+            let distribution = LatencyDistribution(
+                count: count, minimum: minimum, maximum: maximum, values: values, buckets: buckets)
+        else {
             throw d.error("a latency distribution whose parts do not agree")
         }
         return distribution
@@ -256,12 +285,18 @@ public struct ReportMerging {
 
     private static func listing(_ l: JSONFields) throws(ReportMergeError) -> ListingCounts {
         var listing = ListingCounts()
-        func shown(_ v: JSONFields) throws(ReportMergeError) -> ShownOfTotal { ShownOfTotal(shown: try v.int("shown"), total: try v.int("total")) }
+        func shown(_ v: JSONFields) throws(ReportMergeError) -> ShownOfTotal {
+            ShownOfTotal(shown: try v.int("shown"), total: try v.int("total"))
+        }
         for field in try l.object("byKind").members() {
-            guard let kind = ExchangeKind(rawValue: field.key) else { throw l.error("unknown exchange kind \(field.key)") }
+            guard let kind = ExchangeKind(rawValue: field.key) else {
+                throw l.error("unknown exchange kind \(field.key)")
+            }
             listing.byKind[kind] = try shown(field.value)
         }
-        for field in try l.object("byRule").members() { listing.byRule[RuleID(rawValue: field.key)] = try shown(field.value) }
+        for field in try l.object("byRule").members() {
+            listing.byRule[RuleID(rawValue: field.key)] = try shown(field.value)
+        }
         return listing
     }
 

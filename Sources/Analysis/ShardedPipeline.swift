@@ -71,7 +71,8 @@ struct ShardedPipeline: ~Copyable {
                     while let batch = queue.pop() {
                         for item in batch {
                             switch item {
-                            case .segment(let segment, let origin): flows.process(segment, origin: origin, sweepFirst: false)
+                            case .segment(let segment, let origin):
+                                flows.process(segment, origin: origin, sweepFirst: false)
                             case .sweep(let now): flows.sweep(now: now)
                             }
                         }
@@ -118,7 +119,8 @@ struct ShardedPipeline: ~Copyable {
         done.wait()
         intake.finish()
         let shared = selection.withLock { $0 }
-        return PacketPipeline.result(into: summary, intake: intake, parts: results.take(), shared: shared, capture: capture)
+        return PacketPipeline.result(
+            into: summary, intake: intake, parts: results.take(), shared: shared, capture: capture)
     }
 
     /// The part that owns the connection of `segment`: a hash of its two endpoints that is the

@@ -37,7 +37,9 @@ public enum ASCIIText {
         -> C.SubSequence
     {
         var upper = bytes.endIndex
-        while upper != bytes.startIndex, isTrimmed(bytes[bytes.index(before: upper)]) { bytes.formIndex(before: &upper) }
+        while upper != bytes.startIndex, isTrimmed(bytes[bytes.index(before: upper)]) {
+            bytes.formIndex(before: &upper)
+        }
         return bytes[bytes.startIndex..<upper]
     }
 

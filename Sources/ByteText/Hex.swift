@@ -13,7 +13,9 @@ public enum Hex {
 
     /// Two digits per byte (lower-case unless `uppercase`), `separator` between bytes:
     /// `encode([0xEF, 0xBB], separator: " ")` is `"ef bb"`.
-    public static func encode<C: Collection<UInt8>>(_ bytes: C, separator: String = "", uppercase: Bool = false) -> String {
+    public static func encode<C: Collection<UInt8>>(_ bytes: C, separator: String = "", uppercase: Bool = false)
+        -> String
+    {
         let digits = uppercase ? upperDigits : digits
         var out = ""
         out.reserveCapacity(bytes.count * (2 + separator.utf8.count))

@@ -21,7 +21,9 @@ public struct KeyURL: Sendable, Hashable {
     public init(headerValue: String) {
         switch Base64Decoding.decode(headerValue.utf8) {
         case .failure(let problem):
-            self.init(url: nil, trusted: false, problem: "x-oss-pub-key-url is not base64: \(Base64Decoding.describe(problem))")
+            self.init(
+                url: nil, trusted: false,
+                problem: "x-oss-pub-key-url is not base64: \(Base64Decoding.describe(problem))")
         case .success(let bytes):
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 self.init(url: nil, trusted: false, problem: "x-oss-pub-key-url does not decode to UTF-8 text")
@@ -41,7 +43,9 @@ public struct KeyURL: Sendable, Hashable {
         if let bad = rest.first(where: { $0 <= 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\\") }) {
             self.init(
                 url: url, trusted: false,
-                problem: "the key URL holds byte 0x\(String(bad, radix: 16)) after the host (a space, control, backslash or non-ASCII byte)")
+                problem:
+                    "the key URL holds byte 0x\(String(bad, radix: 16)) after the host (a space, control, backslash or non-ASCII byte)"
+            )
             return
         }
         self.init(url: url, trusted: true, problem: nil)

@@ -11,7 +11,8 @@ final class MD5Stream {
 
     func update<C: Collection<UInt8>>(_ bytes: C) {
         guard let context, !failed else { return }
-        let ok = bytes.withContiguousStorageIfAvailable { Libcrypto.digestUpdate(context, UnsafeRawBufferPointer($0)) }
+        let ok =
+            bytes.withContiguousStorageIfAvailable { Libcrypto.digestUpdate(context, UnsafeRawBufferPointer($0)) }
             ?? Array(bytes).withUnsafeBytes { Libcrypto.digestUpdate(context, $0) }
         if !ok { failed = true }
     }
@@ -55,15 +56,19 @@ public struct SignatureCheck {
         self.verifier = verifier
         self.keyURL = publicKeyURL.map(verifier.keyURL(headerValue:))
         guard let authorization, publicKeyURL != nil else {
-            let absent = [authorization == nil ? "authorization" : nil, publicKeyURL == nil ? "x-oss-pub-key-url" : nil]
-                .compactMap { $0 }.joined(separator: " and ")
+            let absent = [
+                authorization == nil ? "authorization" : nil, publicKeyURL == nil ? "x-oss-pub-key-url" : nil,
+            ]
+            .compactMap { $0 }.joined(separator: " and ")
             state = .settled(.missing, reason: "The request has no \(absent) header: it carries no OSS signature.")
             return
         }
         let signature: [UInt8]
         switch Base64Decoding.decode(authorization.utf8) {
         case .failure(let problem):
-            state = .settled(.invalid, reason: "The authorization header is not a base64 signature: \(Base64Decoding.describe(problem)).")
+            state = .settled(
+                .invalid,
+                reason: "The authorization header is not a base64 signature: \(Base64Decoding.describe(problem)).")
             return
         case .success(let bytes):
             signature = bytes
@@ -81,7 +86,9 @@ public struct SignatureCheck {
     /// Starts the check with a verifier of its own for `keys` (one-off checks and tests; an
     /// analysis shares one ``SignatureVerifier`` between its checks).
     public init(target: String, authorization: String?, publicKeyURL: String?, keys: SignatureKeys) {
-        self.init(target: target, authorization: authorization, publicKeyURL: publicKeyURL, verifier: SignatureVerifier(keys: keys))
+        self.init(
+            target: target, authorization: authorization, publicKeyURL: publicKeyURL,
+            verifier: SignatureVerifier(keys: keys))
     }
 
     /// Takes the next de-chunked body bytes.
@@ -105,7 +112,8 @@ public struct SignatureCheck {
             return SignatureVerdict(status: status, keyURL: keyURL, reason: reason)
         case .hashing(let md5, let signature):
             guard let digest = md5.finish() else {
-                return SignatureVerdict(status: .unverifiable, keyURL: keyURL, reason: "libcrypto could not compute the MD5 digest.")
+                return SignatureVerdict(
+                    status: .unverifiable, keyURL: keyURL, reason: "libcrypto could not compute the MD5 digest.")
             }
             if let key = verifier.verifyingKey(signature: signature, md5: digest) {
                 return .verified(keyURL: keyURL, with: key.label)
@@ -113,7 +121,8 @@ public struct SignatureCheck {
             let tried = verifier.keys.keys.map(\.description).joined(separator: "; ")
             return SignatureVerdict(
                 status: .invalid, keyURL: keyURL,
-                reason: "The \(signature.count)-byte signature verifies with none of the keys (\(tried)) over the bytes captured."
+                reason:
+                    "The \(signature.count)-byte signature verifies with none of the keys (\(tried)) over the bytes captured."
                     + Self.keySizeHint(signatureBytes: signature.count, keys: verifier.keys.keys))
         }
     }
@@ -125,7 +134,8 @@ public struct SignatureCheck {
     static func keySizeHint(signatureBytes: Int, keys: [CallbackPublicKey]) -> String {
         guard !keys.contains(where: { ($0.bits + 7) / 8 == signatureBytes }) else { return "" }
         let oss = (CallbackPublicKey.oss.bits + 7) / 8
-        return " A \(signatureBytes)-byte signature comes from a \(signatureBytes * 8)-bit key, so it cannot be from OSS's \(CallbackPublicKey.oss.bits)-bit key (\(oss)-byte signatures)"
+        return
+            " A \(signatureBytes)-byte signature comes from a \(signatureBytes * 8)-bit key, so it cannot be from OSS's \(CallbackPublicKey.oss.bits)-bit key (\(oss)-byte signatures)"
             + " nor from any key tried: if a test setup signs callbacks with its own key, give its public key with --public-key FILE.pem."
     }
 }

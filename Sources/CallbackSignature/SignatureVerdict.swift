@@ -42,7 +42,8 @@ public struct SignatureVerdict: Sendable, Hashable {
     }
 
     public static func == (lhs: SignatureVerdict, rhs: SignatureVerdict) -> Bool {
-        lhs.status == rhs.status && lhs.keyURL == rhs.keyURL && lhs.verifiedWith == rhs.verifiedWith && lhs.reason == rhs.reason
+        lhs.status == rhs.status && lhs.keyURL == rhs.keyURL && lhs.verifiedWith == rhs.verifiedWith
+            && lhs.reason == rhs.reason
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -24,7 +24,10 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
                 if groups[i] == 0 {
                     var j = i
                     while j < 8, groups[j] == 0 { j += 1 }
-                    if j - i > bestLength { bestStart = i; bestLength = j - i }
+                    if j - i > bestLength {
+                        bestStart = i
+                        bestLength = j - i
+                    }
                     i = j
                 } else {
                     i += 1

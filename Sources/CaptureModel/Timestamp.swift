@@ -27,7 +27,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// `self + seconds`.
     public func adding(seconds delta: Double) -> Timestamp {
         let whole = delta.rounded(.down)
-        return Timestamp(seconds: seconds + Int64(whole), nanoseconds: Int64(nanoseconds) + Int64(((delta - whole) * 1e9).rounded()))
+        return Timestamp(
+            seconds: seconds + Int64(whole), nanoseconds: Int64(nanoseconds) + Int64(((delta - whole) * 1e9).rounded()))
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
@@ -51,7 +52,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         func num(_ r: Range<Int>) -> Int64? {
             guard r.upperBound <= b.count else { return nil }
             var v: Int64 = 0
-            for i in r { guard b[i] >= 48, b[i] <= 57 else { return nil }; v = v * 10 + Int64(b[i] - 48) }
+            for i in r {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                v = v * 10 + Int64(b[i] - 48)
+            }
             return v
         }
         guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b.last == 90,
@@ -99,7 +103,10 @@ extension Int64 {
     fileprivate func floorDivided(by divisor: Int64) -> (Int64, Int64) {
         var q = self / divisor
         var r = self % divisor
-        if r < 0 { q -= 1; r += divisor }
+        if r < 0 {
+            q -= 1
+            r += divisor
+        }
         return (q, r)
     }
 }

@@ -1,6 +1,6 @@
 import CallbackSignature
-import HTTPExchanges
 import HTTP1
+import HTTPExchanges
 import TCPReassembly
 
 extension Diagnoser {
@@ -36,7 +36,8 @@ extension Diagnoser {
     }
 
     private func untrustedKeyURL(_ key: KeyURL) -> Finding {
-        let named = key.url.map { "The key URL \"\(Self.snippet(Array($0.utf8), limit: 120))\"" } ?? "The key URL header"
+        let named =
+            key.url.map { "The key URL \"\(Self.snippet(Array($0.utf8), limit: 120))\"" } ?? "The key URL header"
         var evidence: [Evidence] = []
         if let url = key.url { evidence.append(Evidence("keyUrl", url)) }
         evidence.append(Evidence("problem", key.problem ?? ""))
@@ -57,7 +58,8 @@ extension Diagnoser {
         switch signature.status {
         case .invalid where Self.isEmptyAnswer(response):
             return emptyAnswer(.forgedCallbackAccepted, "whose signature does not verify", evidence: answered)
-        case .missing where Self.isEmptyAnswer(response) && request.head.headers["authorization"] == nil
+        case .missing
+        where Self.isEmptyAnswer(response) && request.head.headers["authorization"] == nil
             && !request.anomalies.contains(where: Self.cutsTheHead):
             return emptyAnswer(
                 .unsignedCallbackAccepted, "without an authorization header",
@@ -67,7 +69,8 @@ extension Diagnoser {
                 .forgedCallbackAccepted,
                 "The server answered 200 to a callback whose signature does not verify: it accepts forged or altered callbacks.",
                 evidence: answered)
-        case .missing where request.head.headers["authorization"] == nil && !request.anomalies.contains(where: Self.cutsTheHead):
+        case .missing
+        where request.head.headers["authorization"] == nil && !request.anomalies.contains(where: Self.cutsTheHead):
             let marks = request.callbackSignals.map(\.rawValue).joined(separator: ", ")
             return Finding(
                 .unsignedCallbackAccepted,
@@ -94,7 +97,9 @@ extension Diagnoser {
             message:
                 "The server answered 200 with an empty body to a callback \(what). The packets do not show whether it accepted it: an empty 200 is also how OSS's official PHP demo rejects such a callback (it exits without writing). OSS fails an empty answer too (non-JSON), so the same answer to a genuine callback fails it.",
             evidence: evidence + [Evidence("bodyBytes", "0")], ossError: nil,
-            hint: "Reject a callback that does not verify with 4xx (400 or 403) so the rejection is explicit, and answer 200 with a JSON body such as {\"Status\":\"OK\"} only to one that verifies.")
+            hint:
+                "Reject a callback that does not verify with 4xx (400 or 403) so the rejection is explicit, and answer 200 with a JSON body such as {\"Status\":\"OK\"} only to one that verifies."
+        )
     }
 
     /// `genuine-callback-rejected`: what is known (the signature verifies; the server refused it),
@@ -102,8 +107,12 @@ extension Diagnoser {
     private func genuineCallbackRejected(_ signature: SignatureVerdict, _ response: CapturedResponse) -> Finding {
         let key = signature.verifiedWith ?? "a known key"
         var evidence = Self.statusLineEvidence(response) + [Evidence("verifiedWith", key)]
-        if let contentType = response.head.headers["content-type"] { evidence.append(Evidence("contentType", contentType)) }
-        if !response.body.preview.isEmpty { evidence.append(Evidence("bodyPreview", Self.snippet(response.body.preview, limit: 120))) }
+        if let contentType = response.head.headers["content-type"] {
+            evidence.append(Evidence("contentType", contentType))
+        }
+        if !response.body.preview.isEmpty {
+            evidence.append(Evidence("bodyPreview", Self.snippet(response.body.preview, limit: 120)))
+        }
         return Finding(
             .genuineCallbackRejected,
             "The server answered \(response.head.status) \(response.head.reason) to a callback whose signature verifies (\(key)): it refused a genuine callback. The packets do not show why: its signature check may be wrong, its framework may have failed to read the body, or another check of its own refused it — its answer is quoted below.",

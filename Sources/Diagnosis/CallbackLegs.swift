@@ -48,7 +48,8 @@ public struct CallbackLeg: Sendable, Hashable {
     public var answeredTooLate: Bool
 
     public init(
-        kind: Kind, client: Endpoint, server: Endpoint, firstFrame: Int, requestLine: String?, forwardingHeaders: [String],
+        kind: Kind, client: Endpoint, server: Endpoint, firstFrame: Int, requestLine: String?,
+        forwardingHeaders: [String],
         start: Timestamp, status: Int?, serverSoftware: String?, latencySeconds: Double?, answeredTooLate: Bool
     ) {
         self.kind = kind

@@ -1,6 +1,6 @@
 import HTTP1
-import JSONValidation
 import HTTPExchanges
+import JSONValidation
 import TCPReassembly
 
 /// The bytes a capture lacks on one exchange, by direction.
@@ -32,7 +32,9 @@ extension Diagnoser {
         if let late = answeredAfterClientClosed(exchange, request: request, response: response) {
             return findings + [late]
         }
-        if let slow = slowResponse(exchange, request: request, response: response, missing: missing) { findings.append(slow) }
+        if let slow = slowResponse(exchange, request: request, response: response, missing: missing) {
+            findings.append(slow)
+        }
         if let status = badStatus(response) { return findings + [status] }
         if response.anomalies.contains(where: Self.cutsTheHead) {
             if missing.server.isEmpty { findings.append(cutResponseHead(response)) }
@@ -83,7 +85,8 @@ extension Diagnoser {
             if response.body.size > settings.maxBodyBytes {
                 findings.append(
                     Finding(
-                        .bodyTooLarge, "The body is \(response.body.size) bytes, over OSS's \(settings.maxBodyBytes)-byte limit.",
+                        .bodyTooLarge,
+                        "The body is \(response.body.size) bytes, over OSS's \(settings.maxBodyBytes)-byte limit.",
                         evidence: [Evidence("bodyBytes", "\(response.body.size)")]))
             }
             return (findings, false)
@@ -98,7 +101,8 @@ extension Diagnoser {
         if declared > settings.maxBodyBytes {
             findings.append(
                 Finding(
-                    .bodyTooLarge, "Content-Length is \(declared) bytes, over OSS's \(settings.maxBodyBytes)-byte limit.",
+                    .bodyTooLarge,
+                    "Content-Length is \(declared) bytes, over OSS's \(settings.maxBodyBytes)-byte limit.",
                     evidence: [Evidence("contentLength", "\(declared)")]))
         }
         var cutShort = false
@@ -132,7 +136,8 @@ extension Diagnoser {
         }.first
         if let value = invalid {
             return Finding(
-                .missingContentLength, "Content-Length \"\(value)\" is not a valid length; OSS needs a positive integer.",
+                .missingContentLength,
+                "Content-Length \"\(value)\" is not a valid length; OSS needs a positive integer.",
                 evidence: [Evidence("contentLength", value)],
                 ossError: "Error Status : 400.User server return invalid conent-length value.",
                 ossErrorSource: OSSMessageFacts.invalidContentLength)
@@ -181,14 +186,22 @@ extension Diagnoser {
         let body = response.body
         let text: String
         if case .empty = error {
-            text = body.size == 0 ? "The body is empty; OSS needs a JSON body." : "The body holds only whitespace; OSS needs a JSON value."
+            text =
+                body.size == 0
+                ? "The body is empty; OSS needs a JSON body."
+                : "The body holds only whitespace; OSS needs a JSON value."
         } else {
             text = "The body is not valid JSON (at byte \(offset): \(error))."
         }
-        var evidence = [Evidence("firstBytesHex", Self.hex(body.preview.dropFirst(body.byteOrderMark?.bytes.count ?? 0).prefix(16)))]
+        var evidence = [
+            Evidence("firstBytesHex", Self.hex(body.preview.dropFirst(body.byteOrderMark?.bytes.count ?? 0).prefix(16)))
+        ]
         if !body.preview.isEmpty { evidence.append(Evidence("bodyPreview", Self.snippet(body.preview, limit: 80))) }
-        if let contentType = response.head.headers["content-type"] { evidence.append(Evidence("contentType", contentType)) }
-        return Finding(.nonJSONBody, text, evidence: evidence, ossErrorSource: body.size == 0 ? OSSMessageFacts.emptyBody : nil)
+        if let contentType = response.head.headers["content-type"] {
+            evidence.append(Evidence("contentType", contentType))
+        }
+        return Finding(
+            .nonJSONBody, text, evidence: evidence, ossErrorSource: body.size == 0 ? OSSMessageFacts.emptyBody : nil)
     }
 
     // MARK: - Missing bytes
@@ -206,21 +219,28 @@ extension Diagnoser {
             if let response = exchange.response {
                 if response.body.missingBytes > 0 {
                     sentences.append(
-                        "\(plural(response.body.missingBytes)) of the \(response.head.status) response's body are missing from the capture, so whether it is JSON cannot be known")
+                        "\(plural(response.body.missingBytes)) of the \(response.head.status) response's body are missing from the capture, so whether it is JSON cannot be known"
+                    )
                 } else {
                     sentences.append("\(count) of what the server sent are missing from the capture")
                 }
             } else {
-                sentences.append("no response was captured, but \(count) the server sent are missing from the capture: the response may be among them")
+                sentences.append(
+                    "no response was captured, but \(count) the server sent are missing from the capture: the response may be among them"
+                )
             }
         }
         let text = sentences.joined(separator: "; ") + "."
         return Finding(
             .incomplete, text.prefix(1).uppercased() + text.dropFirst(),
-            evidence: [("missingRequestBytes", missing.client), ("missingResponseBytes", missing.server)].compactMap { key, holes in
+            evidence: [("missingRequestBytes", missing.client), ("missingResponseBytes", missing.server)].compactMap {
+                key, holes in
                 holes.isEmpty
                     ? nil
-                    : Evidence(key, holes.map { "\($0.length) at stream offset \($0.offset), after frame \($0.origin.frame)" }.joined(separator: "; "))
+                    : Evidence(
+                        key,
+                        holes.map { "\($0.length) at stream offset \($0.offset), after frame \($0.origin.frame)" }
+                            .joined(separator: "; "))
             })
     }
 
@@ -259,10 +279,12 @@ extension Diagnoser {
         if response.anomalies.contains(.lowercaseHTTPVersion) {
             let name = response.head.wireStatusLine.map { String(decoding: $0.prefix(4), as: UTF8.self) } ?? "?"
             breaches.append(
-                "the HTTP-version's name is \"\(name)\", not \"HTTP\" (RFC 9112 §2.3: it is case-sensitive); tolerant clients accept it, strict ones may not")
+                "the HTTP-version's name is \"\(name)\", not \"HTTP\" (RFC 9112 §2.3: it is case-sensitive); tolerant clients accept it, strict ones may not"
+            )
         }
         if let wire = response.head.wireStatusLine, wire.count == 12 {
-            breaches.append("no space after the status code (RFC 9112 §4: HTTP-version SP status-code SP [ reason-phrase ])")
+            breaches.append(
+                "no space after the status code (RFC 9112 §4: HTTP-version SP status-code SP [ reason-phrase ])")
         }
         if !breaches.isEmpty { evidence.append(Evidence("statusLineNonStandard", breaches.joined(separator: "; "))) }
         return evidence

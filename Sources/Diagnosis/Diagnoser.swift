@@ -36,9 +36,12 @@ public struct Diagnoser: Sendable {
             findings = cutRequestFindings(exchange, request)
         }
         findings.sort { RuleCatalog.precedence(of: $0.rule) < RuleCatalog.precedence(of: $1.rule) }
-        let outcome = upload != nil ? .notACallback : predictedOutcome(findings, isCallback: !signals.isEmpty || exchange.refusal != nil)
+        let outcome =
+            upload != nil
+            ? .notACallback : predictedOutcome(findings, isCallback: !signals.isEmpty || exchange.refusal != nil)
         return DiagnosedExchange(
-            exchange: exchange, isCallback: !signals.isEmpty, callbackSignals: signals, findings: findings, outcome: outcome,
+            exchange: exchange, isCallback: !signals.isEmpty, callbackSignals: signals, findings: findings,
+            outcome: outcome,
             upload: upload, isPossibleCallback: possibleCallback)
     }
 
@@ -72,7 +75,9 @@ public struct Diagnoser: Sendable {
             Finding(
                 .incomplete,
                 "The request's header section was cut (\(Self.whyCut(request.anomalies))), so whether it is an OSS callback cannot be told; \(fields) header field\(fields == 1 ? " was" : "s were") captured.",
-                evidence: [Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)")]))
+                evidence: [
+                    Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)")
+                ]))
         return findings
     }
 
@@ -87,13 +92,15 @@ public struct Diagnoser: Sendable {
         case .endOfCapture?, .idleTimeout?, nil: break
         }
         let fields = request.head.headers.count
-        return [Finding(
-            .incomplete,
-            "The client's stream ended inside the request's header section (\(Self.describe(exchange.outcome.clientEnd))) after \(fields) complete header field\(fields == 1 ? "" : "s"): the request was never complete, so the server's answer is not judged.",
-            evidence: [
-                Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)"),
-                Evidence("requestStartFrame", "\(request.timing.start.frame)"),
-            ])]
+        return [
+            Finding(
+                .incomplete,
+                "The client's stream ended inside the request's header section (\(Self.describe(exchange.outcome.clientEnd))) after \(fields) complete header field\(fields == 1 ? "" : "s"): the request was never complete, so the server's answer is not judged.",
+                evidence: [
+                    Evidence("requestLine", "\(request.head.method) \(request.head.target) \(request.head.version)"),
+                    Evidence("requestStartFrame", "\(request.timing.start.frame)"),
+                ])
+        ]
     }
 
     // MARK: - Rules
@@ -102,11 +109,13 @@ public struct Diagnoser: Sendable {
         let server = refusal.info.server
         switch refusal.kind {
         case .reset:
-            let delay = refusal.reset.map { Self.duration($0.timestamp.seconds(since: refusal.firstSyn.timestamp)) } ?? "?"
+            let delay =
+                refusal.reset.map { Self.duration($0.timestamp.seconds(since: refusal.firstSyn.timestamp)) } ?? "?"
             var evidence = [Evidence("synFrame", "\(refusal.firstSyn.frame)")]
             if let reset = refusal.reset { evidence.append(Evidence("resetFrame", "\(reset.frame)")) }
             return Finding(
-                .connectionRefused, "\(server) answered the SYN with RST after \(delay): nothing accepts connections on that port.",
+                .connectionRefused,
+                "\(server) answered the SYN with RST after \(delay): nothing accepts connections on that port.",
                 evidence: evidence)
         case .unanswered:
             let count = refusal.synFrames.count

@@ -47,7 +47,8 @@ public struct Finding: Sendable, Hashable {
     ) {
         let rule = RuleCatalog.rule(id)
         self.init(
-            rule: id, severity: rule.severity, message: message, evidence: evidence, ossError: ossError ?? rule.ossError,
+            rule: id, severity: rule.severity, message: message, evidence: evidence,
+            ossError: ossError ?? rule.ossError,
             ossErrorSource: ossErrorSource ?? rule.ossErrorSource, hint: rule.fix, estimated: estimated)
     }
 }

@@ -38,11 +38,14 @@ enum OSSMessageFacts {
     static let tlsFailure = OSSMessageSource.documented(
         "facts §2.6, §4.1: 502 for a certificate mismatch without SNI [W25]; -1 in field reports (§6)")
     static let replyTimeout = OSSMessageSource.documented(
-        "facts §4.5, §4.7: the reply timeout for a server over 5 s [D21-T]; which of OSS's timeout messages it gives is not documented (§8)")
+        "facts §4.5, §4.7: the reply timeout for a server over 5 s [D21-T]; which of OSS's timeout messages it gives is not documented (§8)"
+    )
     static let closedWithoutAnswer = OSSMessageSource.inferred(
-        "facts §4.7, §8: no source gives OSS's message for a connection closed or reset without an answer; 502 is documented for a broken connection")
+        "facts §4.7, §8: no source gives OSS's message for a connection closed or reset without an answer; 502 is documented for a broken connection"
+    )
     static let status = OSSMessageSource.documented("facts §4.1, §4.7: \"Error status : <code>.\" [D21-T][GOV2]")
-    static let notJSON = OSSMessageSource.documented("facts §4.2, §4.7: a BOM and a plain OK are OSS's own examples [D21-T]")
+    static let notJSON = OSSMessageSource.documented(
+        "facts §4.2, §4.7: a BOM and a plain OK are OSS's own examples [D21-T]")
     static let emptyBody = OSSMessageSource.inferred(
         "facts §8: whether an empty body gives this or a Content-Length message is not documented")
     static let missingContentLength = OSSMessageSource.documented("facts §4.4, §4.7: no Content-Length [D21-203]")
@@ -50,7 +53,8 @@ enum OSSMessageFacts {
         "facts §4.4, §8: no source tests a chunked answer; inferred from the missing content-length rule")
     static let invalidContentLength = OSSMessageSource.documented("facts §4.4, §4.7: not a positive integer [D21-203]")
     static let lengthMismatch = OSSMessageSource.inferred(
-        "facts §8: how OSS reports a body shorter or longer than its Content-Length is not documented; the nearest documented message")
+        "facts §8: how OSS reports a body shorter or longer than its Content-Length is not documented; the nearest documented message"
+    )
     static let undecodable = OSSMessageSource.inferred(
         "facts §4.2, §8: OSS sends no Accept-Encoding; whether it decodes a Content-Encoding is not documented")
     static let tooLong = OSSMessageSource.documented("facts §4.4, §4.7: a body over 1 MB [D21-203][P203]")

@@ -30,7 +30,8 @@ struct AnswerStack {
         poweredBy = headers["x-powered-by"]
         nginxErrorPage = Self.isNginxErrorPage(response.body.preview, status: response.head.status)
         phpMessage = Self.phpMessage(response.body.preview)
-        jdkChunked = response.framing == .chunked && server == nil && headers.contains { $0.name == "Transfer-encoding" }
+        jdkChunked =
+            response.framing == .chunked && server == nil && headers.contains { $0.name == "Transfer-encoding" }
         if let coding = headers["content-encoding"], let accepted = request?.head.headers["accept-encoding"],
             Self.accepts(accepted, coding)
         {
@@ -50,9 +51,15 @@ struct AnswerStack {
         if nginxErrorPage { facts.append("its body is nginx's default \(status) error page") }
         if let poweredBy { facts.append("its X-Powered-By header says \(poweredBy)") }
         if let phpMessage { facts.append("its body starts with a PHP message: \"\(phpMessage)\"") }
-        if jdkChunked { facts.append("it spells the header \"Transfer-encoding\" and has no Server header, as the JDK's com.sun.net.httpserver does") }
+        if jdkChunked {
+            facts.append(
+                "it spells the header \"Transfer-encoding\" and has no Server header, as the JDK's com.sun.net.httpserver does"
+            )
+        }
         if let gzip = compressedOnRequest {
-            facts.append("it is compressed (Content-Encoding: \(gzip.coding)) because the request asked for it (Accept-Encoding: \(gzip.accepted))")
+            facts.append(
+                "it is compressed (Content-Encoding: \(gzip.coding)) because the request asked for it (Accept-Encoding: \(gzip.accepted))"
+            )
         }
         return facts.joined(separator: "; ")
     }
@@ -70,7 +77,9 @@ struct AnswerStack {
         let text = String(decoding: body.prefix(400), as: UTF8.self)
         let lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" }.prefix(3)
         guard var line = lines.lazy.map(Self.withoutTags).first(where: { !$0.isEmpty }) else { return nil }
-        let kinds = ["Warning: ", "Notice: ", "Deprecated: ", "Fatal error: ", "Parse error: ", "PHP Warning: ", "PHP Notice: "]
+        let kinds = [
+            "Warning: ", "Notice: ", "Deprecated: ", "Fatal error: ", "Parse error: ", "PHP Warning: ", "PHP Notice: ",
+        ]
         guard kinds.contains(where: { line.hasPrefix($0) }) else { return nil }
         if line.count > 160 { line = String(line.prefix(160)) + "…" }
         return line
@@ -118,18 +127,23 @@ extension Diagnoser {
     }
 
     /// The fix for `rule` that fits `stack`, or nil when the answer names none that changes it.
-    func stackHint(_ rule: RuleID, _ stack: AnswerStack, _ exchange: HTTPExchange, _ response: CapturedResponse) -> String? {
+    func stackHint(_ rule: RuleID, _ stack: AnswerStack, _ exchange: HTTPExchange, _ response: CapturedResponse)
+        -> String?
+    {
         switch rule {
         case .badStatus where stack.nginxErrorPage:
             return nginxStatusHint(response.head.status, latency: exchange.latencySeconds)
         case .missingContentLength:
             return unframedHint(stack, response.framing)
         case .nonJSONBody where stack.phpMessage != nil:
-            return "PHP printed a message into the answer before the JSON (\"\(stack.phpMessage ?? "")\"): fix what it reports, and set display_errors = Off (log_errors = On) in production so that messages go to the log, never into the answer."
+            return
+                "PHP printed a message into the answer before the JSON (\"\(stack.phpMessage ?? "")\"): fix what it reports, and set display_errors = Off (log_errors = On) in production so that messages go to the log, never into the answer."
         case .nonJSONBody where stack.isPHP && response.body.size == 0:
-            return "The PHP script wrote nothing: it ended (exit, die, return, or an error not displayed) before echoing its JSON. Echo json_encode(['Status' => 'OK']) on every path that accepts the callback, and answer 4xx (http_response_code(400)) where it rejects one."
+            return
+                "The PHP script wrote nothing: it ended (exit, die, return, or an error not displayed) before echoing its JSON. Echo json_encode(['Status' => 'OK']) on every path that accepts the callback, and answer 4xx (http_response_code(400)) where it rejects one."
         case .bomPrefix where stack.isPHP:
-            return "PHP sends every byte outside <?php … ?> as output, so a BOM at the start of the script or of any file it includes comes out first: save every PHP file (included ones too) as UTF-8 without BOM."
+            return
+                "PHP sends every byte outside <?php … ?> as output, so a BOM at the start of the script or of any file it includes comes out first: save every PHP file (included ones too) as UTF-8 without BOM."
         default:
             return nil
         }
@@ -142,13 +156,16 @@ extension Diagnoser {
         let limit = threshold == threshold.rounded() ? "\(Int(threshold)) s" : Self.duration(threshold)
         switch status {
         case 502:
-            return "nginx answered 502 Bad Gateway itself (its own error page): it got no usable answer from its upstream — the app behind proxy_pass or fastcgi_pass is not running at that address, refused the connection, or closed it without answering. Check nginx's error.log for this request, start the app at the upstream address, and make it answer 200 with JSON."
+            return
+                "nginx answered 502 Bad Gateway itself (its own error page): it got no usable answer from its upstream — the app behind proxy_pass or fastcgi_pass is not running at that address, refused the connection, or closed it without answering. Check nginx's error.log for this request, start the app at the upstream address, and make it answer 200 with JSON."
         case 504:
             let after = latency.map { " \(Self.duration($0)) after the request" } ?? ""
             let about = latency.map { "; about \(Self.duration($0)) here" } ?? ""
-            return "nginx answered 504 Gateway Time-out itself\(after): its upstream read timeout (proxy_read_timeout, or fastcgi_read_timeout for php-fpm\(about)) expired before the app answered. Raise it above the app's time, and make the app answer within \(limit), OSS's limit: acknowledge with 200 and JSON first, do slow work afterwards."
+            return
+                "nginx answered 504 Gateway Time-out itself\(after): its upstream read timeout (proxy_read_timeout, or fastcgi_read_timeout for php-fpm\(about)) expired before the app answered. Raise it above the app's time, and make the app answer within \(limit), OSS's limit: acknowledge with 200 and JSON first, do slow work afterwards."
         default:
-            return "nginx answered \(status) with its own error page: the answer came from nginx, not from the app (no location passes the callback path to the app, POST is not allowed there, or the request broke one of nginx's limits). Route the callbackUrl's path to the app and let the app answer 200 with JSON."
+            return
+                "nginx answered \(status) with its own error page: the answer came from nginx, not from the app (no location passes the callback path to the app, POST is not allowed there, or the request broke one of nginx's limits). Route the callbackUrl's path to the app and let the app answer 200 with JSON."
         }
     }
 
@@ -158,13 +175,16 @@ extension Diagnoser {
         if let gzip = stack.compressedOnRequest {
             let who = stack.isNginx ? "nginx" : "The server or a proxy in front of it"
             let off = stack.isNginx ? " (nginx: gzip off in the callback's location)" : ""
-            return "\(who) compressed the answer (Content-Encoding: \(gzip.coding)) because the request asked for it (Accept-Encoding: \(gzip.accepted)), and a compressed answer of unknown length goes out chunked. OSS's requests send no Accept-Encoding: test with a request without it, as OSS sends, or turn compression off for the callback\(off); the app must still send Content-Length."
+            return
+                "\(who) compressed the answer (Content-Encoding: \(gzip.coding)) because the request asked for it (Accept-Encoding: \(gzip.accepted)), and a compressed answer of unknown length goes out chunked. OSS's requests send no Accept-Encoding: test with a request without it, as OSS sends, or turn compression off for the callback\(off); the app must still send Content-Length."
         }
         if stack.jdkChunked {
-            return "The JDK's HttpServer sends a chunked answer when sendResponseHeaders is given 0 as the length: pass the body's byte count instead (byte[] body = json.getBytes(StandardCharsets.UTF_8); exchange.sendResponseHeaders(200, body.length)) so that it sends Content-Length."
+            return
+                "The JDK's HttpServer sends a chunked answer when sendResponseHeaders is given 0 as the length: pass the body's byte count instead (byte[] body = json.getBytes(StandardCharsets.UTF_8); exchange.sendResponseHeaders(200, body.length)) so that it sends Content-Length."
         }
         if stack.isPHP && framing == .closeDelimited {
-            return "The PHP answer ended by closing the connection, without Content-Length: set it from the script ($body = json_encode(['Status' => 'OK']); header('Content-Length: ' . strlen($body)); echo $body;)."
+            return
+                "The PHP answer ended by closing the connection, without Content-Length: set it from the script ($body = json_encode(['Status' => 'OK']); header('Content-Length: ' . strlen($body)); echo $body;)."
         }
         return nil
     }

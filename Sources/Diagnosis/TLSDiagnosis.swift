@@ -33,12 +33,15 @@ extension Diagnoser {
                 findings.append(
                     Finding(
                         .incomplete,
-                        "The TLS handshake completed but no encrypted request followed before the connection ended; there is nothing to judge."))
+                        "The TLS handshake completed but no encrypted request followed before the connection ended; there is nothing to judge."
+                    ))
             }
             return findings
         }
         let evidenceBase = [
-            Evidence("requestRecords", "\(request.records) (\(request.bytes) bytes), first at frame \(request.firstStart.frame)"),
+            Evidence(
+                "requestRecords",
+                "\(request.records) (\(request.bytes) bytes), first at frame \(request.firstStart.frame)"),
             Evidence("estimate", "from TLS record timing: the contents are encrypted"),
         ]
         guard let response = tls.response else {
@@ -47,12 +50,16 @@ extension Diagnoser {
             return findings
         }
         let latency = tls.estimatedLatencySeconds ?? 0
-        if let waitedOut = waitedOutTLSResponse(exchange, tls, request: request, response: response, latency: latency, evidence: evidenceBase) {
+        if let waitedOut = waitedOutTLSResponse(
+            exchange, tls, request: request, response: response, latency: latency, evidence: evidenceBase)
+        {
             findings.append(waitedOut)
             return findings
         }
         if latency > settings.latencyThresholdSeconds {
-            findings.append(slowTLSResponse(exchange, request: request, response: response, latency: latency, evidence: evidenceBase))
+            findings.append(
+                slowTLSResponse(
+                    exchange, request: request, response: response, latency: latency, evidence: evidenceBase))
         }
         return findings
     }
@@ -69,7 +76,11 @@ extension Diagnoser {
         return Finding(
             .incomplete,
             "\(parts.joined(separator: " and ").prefix(1).uppercased())\(parts.joined(separator: " and ").dropFirst()) are missing from the capture of this TLS connection; only what the records before the gap show is judged.",
-            evidence: [Evidence("missingFrames", exchange.holes.map { "after frame \($0.origin.frame): \($0.length) bytes" }.joined(separator: "; "))])
+            evidence: [
+                Evidence(
+                    "missingFrames",
+                    exchange.holes.map { "after frame \($0.origin.frame): \($0.length) bytes" }.joined(separator: "; "))
+            ])
     }
 
     /// The findings of a handshake that did not complete (failed, not followed, unfinished); nil
@@ -95,7 +106,10 @@ extension Diagnoser {
         case .unfinished:
             if exchange.holes.isEmpty {
                 findings.append(
-                    Finding(.incomplete, "The TLS handshake had not finished when the capture ended; whether it would have succeeded cannot be told."))
+                    Finding(
+                        .incomplete,
+                        "The TLS handshake had not finished when the capture ended; whether it would have succeeded cannot be told."
+                    ))
             }
             return findings
         case .completed:
@@ -115,9 +129,12 @@ extension Diagnoser {
                 .noResponse,
                 "The client (OSS) closed the connection \(Self.duration(closedAfter)) after its encrypted request; the server's first record only came \(Self.duration(lateAfter)) after it, too late to be read (estimated from TLS records).",
                 evidence: evidenceBase + [
-                    Evidence("clientCloseFrame", "\(close.frame)"), Evidence("lateResponseFrame", "\(late.firstStart.frame)"),
+                    Evidence("clientCloseFrame", "\(close.frame)"),
+                    Evidence("lateResponseFrame", "\(late.firstStart.frame)"),
                 ],
-                ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502.",
+                ossError: timedOut
+                    ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
+                    : "Error status : 502.",
                 ossErrorSource: timedOut ? OSSMessageFacts.replyTimeout : nil,
                 estimated: true)
         } else {
@@ -142,7 +159,8 @@ extension Diagnoser {
         let waited = close.timestamp.seconds(since: request.lastEnd.timestamp)
         let serverClosedFirst: Bool
         switch exchange.outcome.serverEnd {
-        case .fin(let origin)?, .reset(by: .serverToClient, let origin)?: serverClosedFirst = origin.timestamp < close.timestamp
+        case .fin(let origin)?, .reset(by: .serverToClient, let origin)?:
+            serverClosedFirst = origin.timestamp < close.timestamp
         default: serverClosedFirst = false
         }
         if waited >= settings.latencyThresholdSeconds - 0.05 && !serverClosedFirst {
@@ -151,7 +169,10 @@ extension Diagnoser {
                 "The client (OSS) waited \(Self.duration(waited)) after its encrypted request and then closed the connection: the server's \(response.records == 1 ? "record" : "\(response.records) records") of \(response.bytes) bytes, the last \(Self.duration(latency)) after the request, were not a complete response (in TLS 1.3 most likely the session tickets sent right after the handshake). Estimated from TLS records.",
                 evidence: evidenceBase + [
                     Evidence("clientCloseFrame", "\(close.frame)"),
-                    Evidence("serverRecordsAfterRequest", "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"),
+                    Evidence(
+                        "serverRecordsAfterRequest",
+                        "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"
+                    ),
                 ],
                 ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds),
                 ossErrorSource: OSSMessageFacts.replyTimeout, estimated: true)
@@ -161,7 +182,8 @@ extension Diagnoser {
 
     /// The last response record ended more than the threshold after the request's last record.
     private func slowTLSResponse(
-        _ exchange: HTTPExchange, request: TLSRecordRun, response: TLSRecordRun, latency: Double, evidence evidenceBase: [Evidence]
+        _ exchange: HTTPExchange, request: TLSRecordRun, response: TLSRecordRun, latency: Double,
+        evidence evidenceBase: [Evidence]
     ) -> Finding {
         Finding(
             .slowResponse,
@@ -169,28 +191,36 @@ extension Diagnoser {
             evidence: evidenceBase + [
                 Evidence("latencySeconds", Self.seconds(latency)),
                 Evidence("requestEndFrame", "\(request.lastEnd.frame)"),
-                Evidence("responseRecords", "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"),
+                Evidence(
+                    "responseRecords",
+                    "\(response.records) (\(response.bytes) bytes), frames \(response.firstStart.frame)–\(response.lastEnd.frame)"
+                ),
             ],
             ossError: Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds), estimated: true)
     }
 
-    private func handshakeFailed(_ exchange: HTTPExchange, _ tls: TLSSession, _ failure: TLSHandshakeFailure) -> Finding {
+    private func handshakeFailed(_ exchange: HTTPExchange, _ tls: TLSSession, _ failure: TLSHandshakeFailure) -> Finding
+    {
         let who = failure.by == .serverToClient ? "The server" : "The client (OSS)"
         let message: String
         var evidence: [Evidence] = []
         switch failure.kind {
         case .alert(let alert):
-            message = "\(who) aborted the TLS handshake with a \(alert.levelName) \(alert.name) alert (\(failure.stage))\(Self.alertMeaning(alert, by: failure.by))."
-            evidence.append(Evidence("alert", "\(alert) from the \(failure.by == .serverToClient ? "server" : "client")"))
+            message =
+                "\(who) aborted the TLS handshake with a \(alert.levelName) \(alert.name) alert (\(failure.stage))\(Self.alertMeaning(alert, by: failure.by))."
+            evidence.append(
+                Evidence("alert", "\(alert) from the \(failure.by == .serverToClient ? "server" : "client")"))
         case .encryptedAlert:
-            message = failure.by == .clientToServer
+            message =
+                failure.by == .clientToServer
                 ? "The client (OSS) sent an encrypted alert \(failure.stage) and gave up: it most likely rejected the server's certificate (a name that does not match the callback host, expired, or an untrusted issuer)."
                 : "The server sent an encrypted alert \(failure.stage) and the handshake did not finish."
             evidence.append(Evidence("alert", "encrypted (its description cannot be read)"))
         case .reset:
             message = "\(who) reset the connection during the TLS handshake, \(failure.stage)."
         case .closed:
-            message = failure.by == .serverToClient
+            message =
+                failure.by == .serverToClient
                 ? "The server closed the connection during the TLS handshake, \(failure.stage)."
                 : "The client (OSS) closed the connection during the TLS handshake, \(failure.stage): it gave up on the server's handshake."
         }
@@ -200,8 +230,10 @@ extension Diagnoser {
             evidence.append(
                 Evidence(
                     "clientOffers",
-                    (hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions).map(\.description)
-                        .joined(separator: ", ")))
+                    (hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions).map(
+                        \.description
+                    )
+                    .joined(separator: ", ")))
         }
         if let version = tls.version { evidence.append(Evidence("negotiatedVersion", version.description)) }
         return Finding(.tlsHandshakeFailed, message, evidence: evidence)
@@ -212,7 +244,8 @@ extension Diagnoser {
         switch (alert.code, by) {
         case (112, .serverToClient): " — it does not know the requested name; with no SNI sent, it needs one"
         case (70, _): " — no TLS version in common"
-        case (40, .serverToClient): " — no cipher suite or parameters in common, or a required extension (such as SNI) missing"
+        case (40, .serverToClient):
+            " — no cipher suite or parameters in common, or a required extension (such as SNI) missing"
         case (42, .clientToServer), (43, .clientToServer), (44, .clientToServer), (45, .clientToServer),
             (46, .clientToServer), (48, .clientToServer):
             " — it rejected the server's certificate"
@@ -228,7 +261,9 @@ extension Diagnoser {
     }
 
     static func sniSpecific(_ failure: TLSHandshakeFailure) -> String {
-        if case .alert(let alert) = failure.kind, alert.code == 112 { return " — the server's unrecognized_name alert says exactly that" }
+        if case .alert(let alert) = failure.kind, alert.code == 112 {
+            return " — the server's unrecognized_name alert says exactly that"
+        }
         return ""
     }
 }

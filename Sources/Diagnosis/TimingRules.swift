@@ -1,7 +1,7 @@
 import CaptureModel
+import HTTP1
 import HTTPExchanges
 import TCPReassembly
-import HTTP1
 
 /// One side ending the connection: a FIN or a RST, with the record that carried it.
 struct ConnectionClosing: Equatable {
@@ -16,10 +16,13 @@ struct ConnectionClosing: Equatable {
     /// Every FIN and RST in `outcome`, earliest first (capture time, then frame number).
     static func all(_ outcome: ConnectionOutcome) -> [ConnectionClosing] {
         var closings: [ConnectionClosing] = []
-        for (end, direction) in [(outcome.clientEnd, StreamDirection.clientToServer), (outcome.serverEnd, .serverToClient)] {
+        for (end, direction) in [
+            (outcome.clientEnd, StreamDirection.clientToServer), (outcome.serverEnd, .serverToClient),
+        ] {
             switch end {
             case .fin(let origin)?: closings.append(ConnectionClosing(side: direction, isReset: false, origin: origin))
-            case .reset(let by, let origin)?: closings.append(ConnectionClosing(side: by, isReset: true, origin: origin))
+            case .reset(let by, let origin)?:
+                closings.append(ConnectionClosing(side: by, isReset: true, origin: origin))
             default: break
             }
         }
@@ -37,16 +40,22 @@ extension Diagnoser {
     /// closed its side before any of them was sent.
     func unanswered(_ exchange: HTTPExchange, request: CapturedRequest, missing: MissingBytes) -> Finding? {
         let earliestHole = missing.server.map(\.origin.timestamp).min()
-        let closedBeforeHole = Self.clientClose(exchange.outcome.clientEnd).map { close in
-            earliestHole.map { close.timestamp < $0 } ?? true
-        } ?? false
+        let closedBeforeHole =
+            Self.clientClose(exchange.outcome.clientEnd).map { close in
+                earliestHole.map { close.timestamp < $0 } ?? true
+            } ?? false
         guard missing.server.isEmpty || closedBeforeHole else { return nil }
-        return noResponse(exchange, requestStart: request.timing.start, requestEnd: request.timing.end ?? request.timing.start)
+        return noResponse(
+            exchange, requestStart: request.timing.start, requestEnd: request.timing.end ?? request.timing.start)
     }
 
     /// `no-response` for a response that only started after OSS had closed its side: OSS never read it.
-    func answeredAfterClientClosed(_ exchange: HTTPExchange, request: CapturedRequest, response: CapturedResponse) -> Finding? {
-        guard let gaveUp = Self.clientClose(exchange.outcome.clientEnd), gaveUp.timestamp < response.timing.start.timestamp else {
+    func answeredAfterClientClosed(_ exchange: HTTPExchange, request: CapturedRequest, response: CapturedResponse)
+        -> Finding?
+    {
+        guard let gaveUp = Self.clientClose(exchange.outcome.clientEnd),
+            gaveUp.timestamp < response.timing.start.timestamp
+        else {
             return nil
         }
         let requestEnd = request.timing.end ?? request.timing.start
@@ -60,7 +69,9 @@ extension Diagnoser {
                 Evidence("requestEndFrame", "\(requestEnd.frame)"), Evidence("clientCloseFrame", "\(gaveUp.frame)"),
                 Evidence("lateResponseFrame", "\(response.timing.start.frame)"),
             ],
-            ossError: timedOut ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds) : "Error status : 502.",
+            ossError: timedOut
+                ? Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
+                : "Error status : 502.",
             ossErrorSource: timedOut ? OSSMessageFacts.replyTimeout : nil)
     }
 
@@ -79,9 +90,11 @@ extension Diagnoser {
         if !missing.server.isEmpty {
             // Exact when a snaplen cut the bytes (their record is known), a lower bound when
             // they were lost: "at least" holds either way.
-            what = "The response ended at least \(after) after the request (frame \(responseEnd.frame); some of its bytes are missing from the capture)"
+            what =
+                "The response ended at least \(after) after the request (frame \(responseEnd.frame); some of its bytes are missing from the capture)"
         } else if response.end != .complete {
-            what = "The response never completed; its last byte came \(after) after the request (frame \(responseEnd.frame))"
+            what =
+                "The response never completed; its last byte came \(after) after the request (frame \(responseEnd.frame))"
         } else {
             what = "The response completed \(after) after the request"
         }
@@ -109,14 +122,16 @@ extension Diagnoser {
         /// `1.2 ms after the request`, or `0.3 ms before the request ended` for a close that came first.
         func after(_ origin: StreamOrigin) -> String {
             let seconds = origin.timestamp.seconds(since: requestEnd.timestamp)
-            return seconds < 0 ? "\(Self.duration(-seconds)) before the request ended" : "\(Self.duration(seconds)) after the request"
+            return seconds < 0
+                ? "\(Self.duration(-seconds)) before the request ended" : "\(Self.duration(seconds)) after the request"
         }
         var evidence = [Evidence("requestEndFrame", "\(requestEnd.frame)")]
         let timeout = Self.replyTimeout(exchange.connection.server, settings.latencyThresholdSeconds)
         guard let first = closings.first else {
             switch exchange.outcome.serverEnd ?? exchange.outcome.clientEnd {
             case .idleTimeout(let origin)?:
-                return Finding(.noResponse, "No response \(after(origin)); the connection went idle.", evidence: evidence)
+                return Finding(
+                    .noResponse, "No response \(after(origin)); the connection went idle.", evidence: evidence)
             default:
                 return Finding(
                     .noResponse, "No response before the capture ended.", evidence: evidence, ossError: timeout,
@@ -148,7 +163,9 @@ extension Diagnoser {
         }
         if let later {
             message += " Then \(later.who) \(later.isReset ? "reset" : "closed") its side \(after(later.origin))."
-            evidence.append(Evidence(later.side == .serverToClient ? "serverCloseFrame" : "clientCloseFrame", "\(later.origin.frame)"))
+            evidence.append(
+                Evidence(
+                    later.side == .serverToClient ? "serverCloseFrame" : "clientCloseFrame", "\(later.origin.frame)"))
         }
         return Finding(
             .noResponse, message, evidence: evidence, ossError: ossError,
@@ -164,13 +181,15 @@ extension Diagnoser {
         var message =
             "The server had already closed the connection (FIN, frame \(serverFin.origin.frame), \(before) before this request began) when the client (OSS) sent this request on it"
         var evidence = [
-            Evidence("serverFinFrame", "\(serverFin.origin.frame)"), Evidence("requestStartFrame", "\(requestStart.frame)"),
+            Evidence("serverFinFrame", "\(serverFin.origin.frame)"),
+            Evidence("requestStartFrame", "\(requestStart.frame)"),
         ]
         if let reset = closings.first(where: { $0.isReset && $0.origin.timestamp >= requestStart.timestamp }) {
             message += "; \(reset.who) answered it with RST (frame \(reset.origin.frame))"
             evidence.append(Evidence("resetFrame", "\(reset.origin.frame)"))
         }
-        message += ". A server that closes kept-alive connections while the client may still reuse them loses the requests sent on them."
+        message +=
+            ". A server that closes kept-alive connections while the client may still reuse them loses the requests sent on them."
         return Finding(.noResponse, message, evidence: evidence, ossError: "Error status : 502.")
     }
 }

@@ -12,7 +12,10 @@ public struct UploadDiagnosis: Sendable, Equatable {
     /// Any other OSS `<Error>` answer to the upload (`400 InvalidArgument`, …).
     public var ossError: OSSErrorDocument?
 
-    public init(callback: UploadCallbackRequest? = nil, callbackFailed: CallbackFailedResponse? = nil, ossError: OSSErrorDocument? = nil) {
+    public init(
+        callback: UploadCallbackRequest? = nil, callbackFailed: CallbackFailedResponse? = nil,
+        ossError: OSSErrorDocument? = nil
+    ) {
         self.callback = callback
         self.callbackFailed = callbackFailed
         self.ossError = ossError
@@ -67,14 +70,17 @@ extension Diagnoser {
             let location = Self.locationEvidence(callback)
             findings += Self.rejectionFindings(callback, location: location, answered: answered)
             let status = exchange.response?.head.status
-            if let unpredicted = Self.unpredictedRejection(upload, status: status, location: location, answered: answered) {
+            if let unpredicted = Self.unpredictedRejection(
+                upload, status: status, location: location, answered: answered)
+            {
                 findings.append(unpredicted)
             }
             let notes = callback.problems.filter { $0.rejection == nil }
             if !notes.isEmpty {
                 findings.append(
                     Self.uploadFinding(
-                        .callbackConfigWarning, notes.map(\.detail).joined(separator: "; ") + ".", evidence: [location], fixing: notes))
+                        .callbackConfigWarning, notes.map(\.detail).joined(separator: "; ") + ".", evidence: [location],
+                        fixing: notes))
             }
             if let why = callback.unverifiable {
                 findings.append(
@@ -104,7 +110,9 @@ extension Diagnoser {
     /// `callback-config-invalid` for the problems OSS rejects with 400 InvalidArgument, and
     /// `callback-private-address` for a private callbackUrl: each names OSS's message for its first
     /// problem and lists all of its problems.
-    static func rejectionFindings(_ callback: UploadCallbackRequest, location: Evidence, answered: [Evidence]) -> [Finding] {
+    static func rejectionFindings(_ callback: UploadCallbackRequest, location: Evidence, answered: [Evidence])
+        -> [Finding]
+    {
         let rejecting = callback.problems.filter { $0.rejection != nil }
         let groups: [(RuleID, [CallbackProblem])] = [
             (.callbackConfigInvalid, rejecting.filter { $0.rejection != .privateAddress }),
@@ -115,18 +123,23 @@ extension Diagnoser {
             var evidence = [location]
             for (n, p) in problems.enumerated() {
                 let key = problems.count == 1 ? "problem" : "problem\(n + 1)"
-                evidence.append(Evidence(key, (p.ossMessage ?? "") + (p.ec.map { " (EC \($0))" } ?? "") + " — " + p.detail))
+                evidence.append(
+                    Evidence(key, (p.ossMessage ?? "") + (p.ec.map { " (EC \($0))" } ?? "") + " — " + p.detail))
             }
             return uploadFinding(
-                rule, "OSS rejects this upload with 400 InvalidArgument \"\(message)\"\(first.ec.map { " (EC \($0))" } ?? ""): \(first.detail).",
+                rule,
+                "OSS rejects this upload with 400 InvalidArgument \"\(message)\"\(first.ec.map { " (EC \($0))" } ?? ""): \(first.detail).",
                 evidence: evidence + answered, ossError: message, fixing: problems)
         }
     }
 
     /// `callback-config-invalid` when OSS answered InvalidArgument about the callback although
     /// none of our checks predicted a rejection; nil otherwise.
-    static func unpredictedRejection(_ upload: UploadDiagnosis, status: Int?, location: Evidence, answered: [Evidence]) -> Finding? {
-        guard let callback = upload.callback, callback.predictedRejection == nil, let doc = upload.ossError, doc.code == "InvalidArgument",
+    static func unpredictedRejection(_ upload: UploadDiagnosis, status: Int?, location: Evidence, answered: [Evidence])
+        -> Finding?
+    {
+        guard let callback = upload.callback, callback.predictedRejection == nil, let doc = upload.ossError,
+            doc.code == "InvalidArgument",
             (doc.argumentName ?? "callback").lowercased().hasPrefix("callback")
         else { return nil }
         return Finding(
@@ -144,23 +157,29 @@ extension Diagnoser {
         if let ec = failed.ec { evidence.append(Evidence("ec", ec)) }
         evidence.append(Evidence("meaning", failed.meaning.key))
         if let id = failed.document.requestId { evidence.append(Evidence("requestId", id)) }
-        if let url = upload.callback?.configuration?.callbackURLs.first { evidence.append(Evidence("callbackUrl", url)) }
+        if let url = upload.callback?.configuration?.callbackURLs.first {
+            evidence.append(Evidence("callbackUrl", url))
+        }
         return Finding(
             rule: .callbackFailedAtOSS, severity: .error,
-            message: "OSS stored the object but the callback failed (203 CallbackFailed: \"\(failed.message)\"\(failed.ec.map { ", EC \($0)" } ?? "")): \(failed.meaning.explanation)",
-            evidence: evidence, ossError: failed.message, ossErrorSource: .observed, hint: RuleCatalog.rule(.callbackFailedAtOSS).fix)
+            message:
+                "OSS stored the object but the callback failed (203 CallbackFailed: \"\(failed.message)\"\(failed.ec.map { ", EC \($0)" } ?? "")): \(failed.meaning.explanation)",
+            evidence: evidence, ossError: failed.message, ossErrorSource: .observed,
+            hint: RuleCatalog.rule(.callbackFailedAtOSS).fix)
     }
 
     /// A finding of an uploader-side rule whose fix is its own problems' fixes, in order (not the
     /// rule's general advice, which covers problems this upload does not have).
     static func uploadFinding(
-        _ id: RuleID, _ message: String, evidence: [Evidence], ossError: String? = nil, fixing problems: [CallbackProblem]
+        _ id: RuleID, _ message: String, evidence: [Evidence], ossError: String? = nil,
+        fixing problems: [CallbackProblem]
     ) -> Finding {
         let rule = RuleCatalog.rule(id)
         var fixes: [String] = []
         for fix in problems.map(\.fix) where !fixes.contains(fix) { fixes.append(fix) }
         return Finding(
-            rule: id, severity: rule.severity, message: message, evidence: evidence, ossError: ossError ?? rule.ossError,
+            rule: id, severity: rule.severity, message: message, evidence: evidence,
+            ossError: ossError ?? rule.ossError,
             ossErrorSource: rule.ossErrorSource, hint: fixes.isEmpty ? rule.fix : fixes.joined(separator: " "))
     }
 
@@ -169,7 +188,8 @@ extension Diagnoser {
     static func locationEvidence(_ callback: UploadCallbackRequest) -> Evidence {
         if callback.locations.isEmpty && callback.unverifiable == nil {
             let places = callback.variableLocations.map(\.rawValue).joined(separator: "+")
-            return Evidence("location", "none (callback-var in \(places.isEmpty ? callback.location.rawValue : places))")
+            return Evidence(
+                "location", "none (callback-var in \(places.isEmpty ? callback.location.rawValue : places))")
         }
         let places = callback.locations.isEmpty ? [callback.location] : callback.locations
         return Evidence("location", places.map(\.rawValue).joined(separator: "+"))

@@ -1,7 +1,7 @@
 public import CaptureModel
+import HTTP1
 public import HTTPExchanges
 import TCPReassembly
-import HTTP1
 
 extension Diagnoser {
     /// The verdict on a callback that, at capture time `now`, has waited longer than OSS's limit
@@ -25,7 +25,9 @@ extension Diagnoser {
         guard !signals.isEmpty, !exchange.holes.contains(where: { $0.direction == .serverToClient }) else { return nil }
         let ended = exchange.outcome.clientEnd != nil || exchange.outcome.serverEnd != nil
         if let response = exchange.response {
-            if let close = Self.clientClose(exchange.outcome.clientEnd), close.timestamp < response.timing.start.timestamp {
+            if let close = Self.clientClose(exchange.outcome.clientEnd),
+                close.timestamp < response.timing.start.timestamp
+            {
                 return diagnose(exchange)
             }
         } else if ended {
@@ -42,7 +44,8 @@ extension Diagnoser {
                 .slowResponse,
                 "The \(response.head.status) response began \(started) after the request but had not completed \(waited) after it; OSS gives up after \(limit).",
                 evidence: [
-                    Evidence("requestEndFrame", "\(requestEnd.frame)"), Evidence("responseStartFrame", "\(response.timing.start.frame)"),
+                    Evidence("requestEndFrame", "\(requestEnd.frame)"),
+                    Evidence("responseStartFrame", "\(response.timing.start.frame)"),
                 ],
                 ossError: ossError, ossErrorSource: OSSMessageFacts.replyTimeout)
         } else {

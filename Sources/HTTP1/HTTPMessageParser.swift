@@ -333,7 +333,8 @@ public struct HTTPMessageParser: Sendable {
 
     /// One byte of the CRLF after a chunk's data (at stream offset `offset`): anything else loses
     /// the chunked framing.
-    private mutating func consumeChunkDataEnd(_ byte: UInt8, sawCR: Bool, offset: Int64, into events: inout [HTTPEvent]) {
+    private mutating func consumeChunkDataEnd(_ byte: UInt8, sawCR: Bool, offset: Int64, into events: inout [HTTPEvent])
+    {
         if byte == ASCII.cr && !sawCR {
             state = .chunkDataEnd(sawCR: true)
         } else if byte == ASCII.lf {
@@ -395,7 +396,8 @@ public struct HTTPMessageParser: Sendable {
         case .headerFields(let startLine):
             // The start line and the fields before the gap are known: emit them as a head marked
             // `headCutByGap` (its body cannot be framed), so the message is not silently lost.
-            emitPartialHead(startLine, cutAt: start, anomaly: .headCutByGap, anomalyRange: start..<(start + length), into: &events)
+            emitPartialHead(
+                startLine, cutAt: start, anomaly: .headCutByGap, anomalyRange: start..<(start + length), into: &events)
             message = Message(headStart: consumedBytes)
             section = Section(start: consumedBytes)
             beginResync()
@@ -428,13 +430,15 @@ public struct HTTPMessageParser: Sendable {
             let interim = (100..<200).contains(status) && status != 101
             if !interim { dequeueRequestMethod() }
             let head = HTTPResponseHead(
-                version: version, status: status, reason: reason, headers: fields, wireStatusLine: message.wireStatusLine)
+                version: version, status: status, reason: reason, headers: fields,
+                wireStatusLine: message.wireStatusLine)
             events.append(HTTPEvent(part: .responseHead(head, framing: .none), range: headRange))
         }
         events.append(contentsOf: message.pendingAnomalies)
         message.pendingAnomalies = []
         events.append(HTTPEvent(part: .anomaly(anomaly), range: anomalyRange))
-        events.append(HTTPEvent(part: .end(.truncated(expected: nil, received: 0), trailers: nil), range: offset..<offset))
+        events.append(
+            HTTPEvent(part: .end(.truncated(expected: nil, received: 0), trailers: nil), range: offset..<offset))
     }
 
     /// Ends a message whose framing a gap destroyed, then resynchronises.
@@ -457,7 +461,8 @@ public struct HTTPMessageParser: Sendable {
     /// request whose sender closed mid-header.
     public var unfinishedRequestHead: (head: HTTPRequestHead, start: Int64)? {
         guard case .headerFields(.request(let method, let target, let version)) = state else { return nil }
-        let head = HTTPRequestHead(method: method, target: target, version: version, headers: HTTPHeaders(packed: section.fields))
+        let head = HTTPRequestHead(
+            method: method, target: target, version: version, headers: HTTPHeaders(packed: section.fields))
         return (head, message.headStart)
     }
 
@@ -544,7 +549,8 @@ public struct HTTPMessageParser: Sendable {
 
         var isStartLine = false
         if case .startLine = state { isStartLine = true }
-        let violation = isStartLine ? startLineViolation(bytes[index..<segmentEnd], isNewLine: isNewLine, base: base) : nil
+        let violation =
+            isStartLine ? startLineViolation(bytes[index..<segmentEnd], isNewLine: isNewLine, base: base) : nil
         let crossing = limitCrossing(
             lineStart: lineStart,
             lineLength: lineLength,
@@ -585,7 +591,8 @@ public struct HTTPMessageParser: Sendable {
         let end = bytes.endIndex
         if let crossing, violation.map({ crossing.offset < $0.offset }) ?? true {
             if let resume = rejectCandidate(
-                upTo: crossing.offset, lineStart: lineStart, lineIsComplete: false, bytes: bytes, from: index, base: base,
+                upTo: crossing.offset, lineStart: lineStart, lineIsComplete: false, bytes: bytes, from: index,
+                base: base,
                 into: &events)
             {
                 return resume
@@ -744,7 +751,8 @@ public struct HTTPMessageParser: Sendable {
                 fieldLine(line, range: range, isTrailer: true, into: &events)
             }
 
-        case .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd, .resync, .tunnelled, .stopped,
+        case .fixedLengthBody, .closeDelimitedBody, .chunkSizeLine, .chunkData, .chunkDataEnd, .resync, .tunnelled,
+            .stopped,
             .finished:
             assertionFailure("processLine in a state that does not read lines")
         }
@@ -787,7 +795,9 @@ public struct HTTPMessageParser: Sendable {
             return
         }
         if !scan.isToken {
-            emitOrHold(.invalidHeaderName(ASCII.string(line[line.startIndex..<(line.startIndex + scan.nameEnd)])), range: range, into: &events)
+            emitOrHold(
+                .invalidHeaderName(ASCII.string(line[line.startIndex..<(line.startIndex + scan.nameEnd)])),
+                range: range, into: &events)
         }
         line.withUnsafeBufferPointer { buffer in
             section.fields.append(line: buffer, nameEnd: scan.nameEnd, value: scan.value)
@@ -836,7 +846,8 @@ public struct HTTPMessageParser: Sendable {
             )
             if !decision.isInterim { dequeueRequestMethod() }
             let head = HTTPResponseHead(
-                version: version, status: status, reason: reason, headers: headers, wireStatusLine: message.wireStatusLine)
+                version: version, status: status, reason: reason, headers: headers,
+                wireStatusLine: message.wireStatusLine)
             events.append(HTTPEvent(part: .responseHead(head, framing: decision.framing), range: headRange))
         }
         events.append(contentsOf: message.pendingAnomalies)
@@ -951,7 +962,8 @@ public struct HTTPMessageParser: Sendable {
             case .invalidHeaderLine: return 1 << 4
             case .lowercaseHTTPVersion, .duplicateContentLength, .conflictingContentLength, .invalidContentLength,
                 .transferEncodingWithContentLength, .unsupportedTransferEncoding, .invalidHeaderName,
-                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded, .headCutByGap, .headCutByEnd, .headCutByLimit:
+                .invalidChunkSize, .invalidChunkTerminator, .headerLimitExceeded, .headCutByGap, .headCutByEnd,
+                .headCutByLimit:
                 return nil
             }
         }
@@ -989,7 +1001,8 @@ public struct HTTPMessageParser: Sendable {
         if recoversFromInvalidStartLines, anomaly == .headerLimitExceeded, case .headerFields(let startLine) = state {
             // Report what was read (bounded by the limit), then skip to the next message.
             emitPartialHead(
-                startLine, cutAt: range.lowerBound, anomaly: .headCutByLimit(reason: reason), anomalyRange: range, into: &events)
+                startLine, cutAt: range.lowerBound, anomaly: .headCutByLimit(reason: reason), anomalyRange: range,
+                into: &events)
             message = Message(headStart: range.upperBound)
             section = Section(start: range.upperBound)
             releaseLineBuffer()
@@ -1137,7 +1150,8 @@ extension HTTPMessageParser {
     /// search goes on after the next LF (or, for a complete line, right after it).
     /// - Returns: the index in `bytes` to continue from, or nil when not resynchronising.
     private mutating func rejectCandidate(
-        upTo offset: Int64, lineStart: Int64, lineIsComplete: Bool, bytes: ArraySlice<UInt8>, from index: Int, base: Int64,
+        upTo offset: Int64, lineStart: Int64, lineIsComplete: Bool, bytes: ArraySlice<UInt8>, from index: Int,
+        base: Int64,
         into events: inout [HTTPEvent]
     ) -> Int? {
         guard resyncing || recoversFromInvalidStartLines, case .startLine = state else { return nil }

@@ -111,13 +111,17 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
 
         func name(at i: Int) -> String {
             bytes.withUnsafeBufferPointer { b in
-                String(decoding: UnsafeBufferPointer(rebasing: b[Int(spans[i].nameStart)..<Int(spans[i].nameEnd)]), as: UTF8.self)
+                String(
+                    decoding: UnsafeBufferPointer(rebasing: b[Int(spans[i].nameStart)..<Int(spans[i].nameEnd)]),
+                    as: UTF8.self)
             }
         }
 
         func value(at i: Int) -> String {
             bytes.withUnsafeBufferPointer { b in
-                String(decoding: UnsafeBufferPointer(rebasing: b[Int(spans[i].valueStart)..<Int(spans[i].valueEnd)]), as: UTF8.self)
+                String(
+                    decoding: UnsafeBufferPointer(rebasing: b[Int(spans[i].valueStart)..<Int(spans[i].valueEnd)]),
+                    as: UTF8.self)
             }
         }
 
@@ -136,7 +140,8 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
         func name(at i: Int, equalsLowercase name: StaticString) -> Bool {
             bytes.withUnsafeBufferPointer { b in
                 ASCII.caseInsensitiveEquals(
-                    UnsafeBufferPointer(rebasing: b[Int(spans[i].nameStart)..<Int(spans[i].nameEnd)]), lowercaseLiteral: name)
+                    UnsafeBufferPointer(rebasing: b[Int(spans[i].nameStart)..<Int(spans[i].nameEnd)]),
+                    lowercaseLiteral: name)
             }
         }
     }
@@ -177,7 +182,8 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
         get {
             switch storage {
             case .fields(let fields): return fields
-            case .packed(let packed): return packed.spans.indices.map { Field(name: packed.name(at: $0), value: packed.value(at: $0)) }
+            case .packed(let packed):
+                return packed.spans.indices.map { Field(name: packed.name(at: $0), value: packed.value(at: $0)) }
             }
         }
         set { storage = .fields(newValue) }
@@ -263,7 +269,9 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, RandomAccessCollection
         let found = name.utf8.withContiguousStorageIfAvailable { key in
             fields.withUnsafeBufferPointer { buffer -> Int? in
                 for i in buffer.indices where buffer[i].name.utf8.count == length {
-                    let equal = buffer[i].name.utf8.withContiguousStorageIfAvailable { ASCII.caseInsensitiveEquals($0, key) }
+                    let equal = buffer[i].name.utf8.withContiguousStorageIfAvailable {
+                        ASCII.caseInsensitiveEquals($0, key)
+                    }
                     if equal ?? ASCII.caseInsensitiveEquals(buffer[i].name, name) { return i }
                 }
                 return nil
@@ -341,7 +349,8 @@ public struct HTTPResponseHead: Sendable, Equatable, Hashable {
     public var wireStatusLine: [UInt8]?
 
     public init(
-        version: HTTPVersion, status: Int, reason: String, headers: HTTPHeaders = HTTPHeaders(), wireStatusLine: [UInt8]? = nil
+        version: HTTPVersion, status: Int, reason: String, headers: HTTPHeaders = HTTPHeaders(),
+        wireStatusLine: [UInt8]? = nil
     ) {
         self.version = version
         self.status = status

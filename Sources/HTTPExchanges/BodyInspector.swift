@@ -120,9 +120,11 @@ struct BodyInspector {
     private mutating func settleBOM() {
         bomSettled = true
         let mark: ByteOrderMark? =
-            head.starts(with: ByteOrderMark.utf8.bytes) ? .utf8
-            : head.starts(with: ByteOrderMark.utf16BigEndian.bytes) ? .utf16BigEndian
-            : head.starts(with: ByteOrderMark.utf16LittleEndian.bytes) ? .utf16LittleEndian : nil
+            head.starts(with: ByteOrderMark.utf8.bytes)
+            ? .utf8
+            : head.starts(with: ByteOrderMark.utf16BigEndian.bytes)
+                ? .utf16BigEndian
+                : head.starts(with: ByteOrderMark.utf16LittleEndian.bytes) ? .utf16LittleEndian : nil
         summary.byteOrderMark = mark
         validator.feed(head.dropFirst(mark?.bytes.count ?? 0))
         head = []

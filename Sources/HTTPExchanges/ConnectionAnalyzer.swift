@@ -103,7 +103,10 @@ struct HTTPConnectionAnalyzer {
 
     // MARK: - Stream input
 
-    mutating func data(direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin, output: inout [HTTPExchange]) {
+    mutating func data(
+        direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin,
+        output: inout [HTTPExchange]
+    ) {
         switch direction {
         case .clientToServer:
             guard !clientHalted else { return }
@@ -156,7 +159,8 @@ struct HTTPConnectionAnalyzer {
             if let target = requestTarget, let i = pending.position(of: target) {
                 pending[i].holes.append(hole)
                 requestSignature?.markUnverifiable(
-                    "\(length) byte\(length == 1 ? "" : "s") the client sent \(length == 1 ? "is" : "are") missing from the capture (after frame \(origin.frame)).")
+                    "\(length) byte\(length == 1 ? "" : "s") the client sent \(length == 1 ? "is" : "are") missing from the capture (after frame \(origin.frame))."
+                )
             } else {
                 unassignedClientHoles.append(hole)
             }
@@ -212,7 +216,9 @@ struct HTTPConnectionAnalyzer {
                     // The client stopped mid-header: what was captured of the head is reported.
                     let range = unfinished.start..<max(unfinished.start, clientOrigins.totalEnd)
                     handleRequest(HTTPEvent(part: .requestHead(unfinished.head), range: range), output: &output)
-                    handleRequest(HTTPEvent(part: .anomaly(.headCutByEnd), range: range.upperBound..<range.upperBound), output: &output)
+                    handleRequest(
+                        HTTPEvent(part: .anomaly(.headCutByEnd), range: range.upperBound..<range.upperBound),
+                        output: &output)
                 }
                 for event in requestParser.finish() { handleRequest(event, output: &output) }
             }
@@ -257,7 +263,8 @@ struct HTTPConnectionAnalyzer {
             clientOrigins.prune(before: event.range.lowerBound)
         case .missingBody(let length):
             requestBody?.noteMissing(length)
-            requestSignature?.markUnverifiable("\(length) body byte\(length == 1 ? " is" : "s are") missing from the capture.")
+            requestSignature?.markUnverifiable(
+                "\(length) body byte\(length == 1 ? " is" : "s are") missing from the capture.")
         case .skipped:
             // Bytes between requests: the rest of a request whose framing was lost, else garbage.
             if let lost = requestWithLostFraming,
@@ -273,7 +280,8 @@ struct HTTPConnectionAnalyzer {
             }
             switch anomaly {
             case .headCutByGap, .headCutByEnd, .headCutByLimit, .headerLimitExceeded:
-                requestSignature?.markUnverifiable("The request's header section was cut, so its framing and body are not known whole.")
+                requestSignature?.markUnverifiable(
+                    "The request's header section was cut, so its framing and body are not known whole.")
             default: break
             }
         case .notHTTP:
@@ -323,7 +331,8 @@ struct HTTPConnectionAnalyzer {
             if let summary = requestBody?.finish() { pending[i].request?.body = summary }
             if case .truncated(let expected, let received) = end {
                 let of = expected.map { " of \($0)" } ?? ""
-                requestSignature?.markUnverifiable("The request ended early: \(received)\(of) body bytes were captured.")
+                requestSignature?.markUnverifiable(
+                    "The request ended early: \(received)\(of) body bytes were captured.")
             }
             if let check = requestSignature { pending[i].request?.signature = check.finish() }
         }
@@ -336,7 +345,8 @@ struct HTTPConnectionAnalyzer {
     /// The signature check for a callback request: `missing` when it lacks the signed pair.
     static func signatureCheck(_ head: HTTPRequestHead, verifier: SignatureVerifier) -> SignatureCheck {
         SignatureCheck(
-            target: head.target, authorization: head.headers["authorization"], publicKeyURL: head.headers["x-oss-pub-key-url"],
+            target: head.target, authorization: head.headers["authorization"],
+            publicKeyURL: head.headers["x-oss-pub-key-url"],
             verifier: verifier)
     }
 
@@ -355,7 +365,9 @@ struct HTTPConnectionAnalyzer {
             // After a complete response, bytes that start no response are more than its framing
             // announced — unless a gap since then makes them the tail of a lost message.
             if let lost = responseWithLostFraming {
-                if let origin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) { extendResponse(lost, to: origin) }
+                if let origin = serverOrigins.origin(at: max(0, event.range.upperBound - 1)) {
+                    extendResponse(lost, to: origin)
+                }
             } else if held != nil && !serverGapSinceHeld {
                 held?.response?.trailingBytes += length
             }
@@ -398,7 +410,8 @@ struct HTTPConnectionAnalyzer {
             pending[i].response = CapturedResponse(head: head, framing: framing, timing: MessageTiming(start: start))
             let judge = readPending(i) { $0.request?.isOSSCallback ?? false }
             responseBody = BodyInspector(
-                contentEncoding: head.headers["content-encoding"], judge: judge, previewLimit: limits.responsePreviewBytes,
+                contentEncoding: head.headers["content-encoding"], judge: judge,
+                previewLimit: limits.responsePreviewBytes,
                 declaredLength: framing.declaredLength)
         }
         responseTarget = pending[i].index
@@ -454,7 +467,9 @@ struct HTTPConnectionAnalyzer {
     /// after that is not part of it.
     private mutating func extendRequest(_ index: Int, to origin: StreamOrigin) {
         func extends(_ exchange: borrowing HTTPExchange) -> Bool {
-            if let responseStart = exchange.response?.timing.start, origin.timestamp > responseStart.timestamp { return false }
+            if let responseStart = exchange.response?.timing.start, origin.timestamp > responseStart.timestamp {
+                return false
+            }
             return exchange.request?.timing.end.map { origin.timestamp >= $0.timestamp } ?? false
         }
         if held?.index == index, let exchange = held {

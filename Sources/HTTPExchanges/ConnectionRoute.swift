@@ -48,7 +48,10 @@ struct ConnectionAnalyzer {
         http = HTTPConnectionAnalyzer(info: info, limits: limits, signatureVerifier: signatureVerifier)
     }
 
-    mutating func data(direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin, output: inout [HTTPExchange]) {
+    mutating func data(
+        direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin,
+        output: inout [HTTPExchange]
+    ) {
         switch route {
         case .tls(let tls):
             tls.tracker.data(direction: direction, bytes: bytes, origin: origin)

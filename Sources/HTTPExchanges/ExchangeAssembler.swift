@@ -101,7 +101,8 @@ public struct ExchangeAssembler: StreamEventSink {
         case .gap(let id, let direction, let offset, let length, let origin):
             sawPayload.insert(id)
             guard let index = analyzers.index(forKey: id) else { break }
-            analyzers.values[index].gap(direction: direction, offset: offset, length: length, origin: origin, output: &finished)
+            analyzers.values[index].gap(
+                direction: direction, offset: offset, length: length, origin: origin, output: &finished)
         case .ended(let id, let direction, let how):
             guard let index = analyzers.index(forKey: id) else { break }
             analyzers.values[index].ended(direction: direction, how: how, output: &finished)

@@ -43,7 +43,9 @@ struct OriginMap {
     func lastOrigin(in range: Range<Int64>, notAfter limit: Timestamp?) -> StreamOrigin? {
         var i = origins.count - 1
         while i >= head {
-            if starts[i] < range.upperBound && ends[i] > range.lowerBound && limit.map({ origins[i].timestamp <= $0 }) ?? true {
+            if starts[i] < range.upperBound && ends[i] > range.lowerBound
+                && limit.map({ origins[i].timestamp <= $0 }) ?? true
+            {
                 return origins[i]
             }
             if ends[i] <= range.lowerBound { return nil }

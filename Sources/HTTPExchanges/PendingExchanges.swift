@@ -75,7 +75,9 @@ struct PendingExchanges {
             }
             func isCandidate(_ i: Int) -> Bool { requestStart(i).map { $0 <= start } ?? false }
             guard let first = exchanges.indices.first(where: isCandidate) else { return nil }
-            guard let hole = exchanges[first].holes.first(where: { $0.direction == .serverToClient }) else { return first }
+            guard let hole = exchanges[first].holes.first(where: { $0.direction == .serverToClient }) else {
+                return first
+            }
             let later = exchanges.indices[(first + 1)...].first {
                 isCandidate($0) && (requestStart($0) ?? start) >= hole.origin.timestamp
             }

@@ -746,8 +746,12 @@ public struct JSONValidator: Sendable {
                 let isLetter = byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")
                 if isDigit { bits |= digit }
                 if isLetter { bits |= letter }
-                if isDigit || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f")) { bits |= hexDigit }
-                if isDigit || isLetter || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") {
+                if isDigit || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f")) {
+                    bits |= hexDigit
+                }
+                if isDigit || isLetter || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "+")
+                    || byte == UInt8(ascii: "-")
+                {
                     bits |= gluedToNumber
                 }
                 table[value] = bits
@@ -759,7 +763,9 @@ public struct JSONValidator: Sendable {
 
         @inline(__always) func isWhitespace(_ byte: UInt8) -> Bool { table[Int(byte)] & Self.whitespace != 0 }
         @inline(__always) func isHexDigit(_ byte: UInt8) -> Bool { table[Int(byte)] & Self.hexDigit != 0 }
-        @inline(__always) func isLetterOrDigit(_ byte: UInt8) -> Bool { table[Int(byte)] & (Self.letter | Self.digit) != 0 }
+        @inline(__always) func isLetterOrDigit(_ byte: UInt8) -> Bool {
+            table[Int(byte)] & (Self.letter | Self.digit) != 0
+        }
         /// Bytes that, right after a number, make it a malformed number rather than the end of it.
         @inline(__always) func isGluedToNumber(_ byte: UInt8) -> Bool { table[Int(byte)] & Self.gluedToNumber != 0 }
     }

@@ -91,7 +91,8 @@ public struct PacketDecoder: Sendable {
                 guard let datagram = try fragments.add(fragment, at: packet.timestamp) else { throw .ipFragment }
                 ip = IPPayload(
                     source: ip.source, destination: ip.destination, ipProtocol: ip.ipProtocol,
-                    reader: ByteReader(datagram[...]), claimedLength: datagram.count, missingLength: 0, isFragment: false)
+                    reader: ByteReader(datagram[...]), claimedLength: datagram.count, missingLength: 0,
+                    isFragment: false)
                 wireExtra = 0
             }
             guard let inner = try Tunnels.inner(of: ip) else { break }
@@ -138,7 +139,11 @@ public struct PacketDecoder: Sendable {
     @inline(__always)
     static func plainEthernetIPv4TCP(_ packet: CapturedPacket) -> TCPSegment? {
         let bytes = packet.bytes
-        let fields = bytes.withUnsafeBufferPointer { b -> (source: Endpoint, destination: Endpoint, sequence: UInt32, acknowledgment: UInt32, flags: UInt8, window: UInt16, payloadStart: Int, payloadEnd: Int, missing: Int)? in
+        let fields = bytes.withUnsafeBufferPointer {
+            b -> (
+                source: Endpoint, destination: Endpoint, sequence: UInt32, acknowledgment: UInt32, flags: UInt8,
+                window: UInt16, payloadStart: Int, payloadEnd: Int, missing: Int
+            )? in
             let n = b.count
             // Ethernet (14) + IPv4 (20) + TCP (20) at least; EtherType 0x0800; version 4, IHL 5.
             guard n >= 54, b[12] == 0x08, b[13] == 0x00, b[14] == 0x45 else { return nil }
@@ -160,14 +165,16 @@ public struct PacketDecoder: Sendable {
                 missing = min(claimed - captured, max(0, packet.originalLength - n))
             }
             return (
-                Endpoint(address: .v4(u32(26)), port: u16(34)), Endpoint(address: .v4(u32(30)), port: u16(36)), u32(38), u32(42), b[47],
+                Endpoint(address: .v4(u32(26)), port: u16(34)), Endpoint(address: .v4(u32(30)), port: u16(36)), u32(38),
+                u32(42), b[47],
                 u16(48), 34 + tcpHeaderLength, payloadEnd, missing
             )
         }
         guard let fields else { return nil }
         return TCPSegment(
             source: fields.source, destination: fields.destination, sequenceNumber: fields.sequence,
-            acknowledgmentNumber: fields.acknowledgment, flags: TCPFlags(rawValue: UInt16(fields.flags)), window: fields.window,
+            acknowledgmentNumber: fields.acknowledgment, flags: TCPFlags(rawValue: UInt16(fields.flags)),
+            window: fields.window,
             payload: bytes[fields.payloadStart..<fields.payloadEnd], missingPayloadLength: fields.missing)
     }
 

@@ -128,7 +128,9 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     ///   pipe), `notACapture` (empty, text, random or compressed bytes), `unsupportedFormat` (a pcap
     ///   or pcapng version libpcap refuses, gzip on a stream), `truncated` (cut inside the file
     ///   header), `damaged`, or `filter` (the expression does not compile for this link type).
-    public init(path: String, filter: String? = nil, recordsInFlight: Int = CaptureFile.defaultRecordsInFlight) throws(CaptureError) {
+    public init(path: String, filter: String? = nil, recordsInFlight: Int = CaptureFile.defaultRecordsInFlight)
+        throws(CaptureError)
+    {
         let opened: OpenedCapture
         switch openCaptureInput(path: path, filter: filter) {
         case .success(let value): opened = value
@@ -197,7 +199,9 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
             case .packet(let header, let data):
                 recordsRead += 1
                 if let program {
-                    let matches = withUnsafePointer(to: program) { libpcapOfflineFilter($0, header: header, data: data) }
+                    let matches = withUnsafePointer(to: program) {
+                        libpcapOfflineFilter($0, header: header, data: data)
+                    }
                     if !matches { continue }
                 }
                 let fields = libpcapRecordFields(header)
@@ -228,15 +232,18 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
     private func libpcapFailure(_ message: String) -> CaptureError {
         if let failure = gzip?.failure {
             return CaptureError(
-                code: .damaged, path: path, reason: "the gzip data is corrupt (\(failure))", recordNumber: recordsRead + 1)
+                code: .damaged, path: path, reason: "the gzip data is corrupt (\(failure))",
+                recordNumber: recordsRead + 1)
         }
         let code: CaptureError.Code = recordFailureIsTruncation(message) ? .truncated : .damaged
         let what = code == .truncated ? "capture is cut short" : "capture is damaged"
         var cause = gzip?.endedEarly == true ? " (the gzip stream ends early)" : ""
         if isStream && isMixedInterfaceRefusal(message) {
-            cause = " (on a stream, interfaces that differ can be read only when they are all declared before the first packet; save the capture to a file and analyse the file)"
+            cause =
+                " (on a stream, interfaces that differ can be read only when they are all declared before the first packet; save the capture to a file and analyse the file)"
         }
-        return CaptureError(code: code, path: path, reason: "\(what): \(message)\(cause)", recordNumber: recordsRead + 1)
+        return CaptureError(
+            code: code, path: path, reason: "\(what): \(message)\(cause)", recordNumber: recordsRead + 1)
     }
 
     /// Switches to the pcapng reader after libpcap's refusal: the capture is read again from its
@@ -245,7 +252,8 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
         guard let reopen else { return nil }
         switch reopen.open() {
         case .failure(let reason):
-            return .failure(CaptureError(code: reason.code, path: path, reason: reason.text, recordNumber: recordsRead + 1))
+            return .failure(
+                CaptureError(code: reason.code, path: path, reason: reason.text, recordNumber: recordsRead + 1))
         case .success(let stream):
             fallback = PcapngFallback(stream: stream, filter: filter, recordsToSkip: recordsRead)
             recordsRead = 0
@@ -281,13 +289,17 @@ public struct CaptureFile: ~Copyable, @unchecked Sendable {
                     return .damaged(
                         CaptureError(
                             code: .filter, path: path,
-                            reason: "invalid capture filter \"\(filter ?? "")\" for link type \(fallback.linkLayer(ofInterface: packet.interface)): \(message.text)",
+                            reason:
+                                "invalid capture filter \"\(filter ?? "")\" for link type \(fallback.linkLayer(ofInterface: packet.interface)): \(message.text)",
                             recordNumber: recordsRead))
                 }
-                let bytes = fallback.block.withUnsafeBufferPointer { recordCopies.copy(UnsafeBufferPointer(rebasing: $0[packet.data])) }
+                let bytes = fallback.block.withUnsafeBufferPointer {
+                    recordCopies.copy(UnsafeBufferPointer(rebasing: $0[packet.data]))
+                }
                 return .packet(
                     CapturedPacket(
-                        frameNumber: recordsRead, timestamp: packet.timestamp, bytes: bytes, originalLength: packet.originalLength,
+                        frameNumber: recordsRead, timestamp: packet.timestamp, bytes: bytes,
+                        originalLength: packet.originalLength,
                         linkLayer: fallback.linkLayer(ofInterface: packet.interface)))
             }
         }

@@ -139,11 +139,13 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
                 if let failed {
                     libpcapClose(handle)
                     throw CaptureError(
-                        code: .filter, path: interface, reason: "cannot install capture filter \"\(filter)\": \(failed.text)")
+                        code: .filter, path: interface,
+                        reason: "cannot install capture filter \"\(filter)\": \(failed.text)")
                 }
             case .failure(let message):
                 libpcapClose(handle)
-                throw CaptureError(code: .filter, path: interface, reason: "invalid capture filter \"\(filter)\": \(message.text)")
+                throw CaptureError(
+                    code: .filter, path: interface, reason: "invalid capture filter \"\(filter)\": \(message.text)")
             }
         }
         let descriptor: Int32?
@@ -157,7 +159,8 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
             case .success(let opened): dumper = opened
             case .failure(let message):
                 libpcapClose(handle)
-                throw CaptureError(code: .cannotOpen, path: savefile, reason: "cannot write the capture file: \(message.text)")
+                throw CaptureError(
+                    code: .cannotOpen, path: savefile, reason: "cannot write the capture file: \(message.text)")
             }
         }
         self.interface = interface
@@ -179,15 +182,20 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
         case .permissionDenied(let text):
             CaptureError(
                 code: .permissionDenied, path: interface,
-                reason: "no permission to capture (\(text)); run as root or give the binary CAP_NET_RAW and CAP_NET_ADMIN")
+                reason:
+                    "no permission to capture (\(text)); run as root or give the binary CAP_NET_RAW and CAP_NET_ADMIN")
         case .promiscuousPermissionDenied(let text):
-            CaptureError(code: .permissionDenied, path: interface, reason: "no permission to capture in promiscuous mode (\(text))")
+            CaptureError(
+                code: .permissionDenied, path: interface,
+                reason: "no permission to capture in promiscuous mode (\(text))")
         case .noSuchDevice(let text):
             CaptureError(
-                code: .noSuchInterface, path: interface, reason: "no such interface (\(text)); `ip link` lists the interfaces")
+                code: .noSuchInterface, path: interface,
+                reason: "no such interface (\(text)); `ip link` lists the interfaces")
         case .interfaceNotUp(let text):
             CaptureError(
-                code: .interfaceDown, path: interface, reason: "the interface is down (\(text)); bring it up with `ip link set \(interface) up`")
+                code: .interfaceDown, path: interface,
+                reason: "the interface is down (\(text)); bring it up with `ip link set \(interface) up`")
         case .other(let text):
             CaptureError(code: .captureFailed, path: interface, reason: "cannot capture: \(text)")
         }
@@ -216,7 +224,9 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
         switch result {
         case .timeout, .stopped:
             if let dumper, !libpcapDumpFlush(dumper) {
-                return fail(CaptureError(code: .captureFailed, path: savefile ?? interface, reason: "cannot write the capture file"))
+                return fail(
+                    CaptureError(
+                        code: .captureFailed, path: savefile ?? interface, reason: "cannot write the capture file"))
             }
             return .timeout
         case .error(let message):
@@ -250,7 +260,9 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
     /// The kernel's counters so far, or nil when the platform cannot tell.
     /// The corresponding C function is `pcap_stats`.
     public var statistics: LiveCaptureStatistics? {
-        libpcapStats(handle).map { LiveCaptureStatistics(received: $0.received, dropped: $0.dropped, interfaceDropped: $0.interfaceDropped) }
+        libpcapStats(handle).map {
+            LiveCaptureStatistics(received: $0.received, dropped: $0.dropped, interfaceDropped: $0.interfaceDropped)
+        }
     }
 
     /// `"live capture on lo (EN10MB, snaplen 262144)"`, for reports.

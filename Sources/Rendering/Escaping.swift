@@ -116,7 +116,10 @@ public enum TSVEscape {
 public enum CSVEscape {
     public static func field(_ value: String) -> String {
         let safe = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? value : withoutTerminalControls(value)
-        guard safe.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A })
+        guard
+            safe.utf8.contains(where: {
+                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A
+            })
         else { return safe }
         return "\"" + safe.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }

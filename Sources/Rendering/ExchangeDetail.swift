@@ -2,9 +2,9 @@ import CaptureModel
 import Diagnosis
 import HTTP1
 import HTTPExchanges
+import JSONValidation
 public import ReportModel
 import TCPReassembly
-import JSONValidation
 
 /// `callback-doctor show CAPTURE N`: one exchange in full, for a terminal — what Wireshark's
 /// "Follow HTTP stream" gives, plus the verdict: the connection and its TCP events (handshake,
@@ -26,11 +26,16 @@ public enum ExchangeDetail {
         for (key, value) in ReportWording.legLines(d) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
         if let tls = e.tls {
             sink.write("\n" + style.bold("HTTPS (TLS records, not decrypted)") + "\n")
-            for (key, value) in ReportWording.tlsFacts(tls) { sink.write("  \(key): \(TerminalSafety.escape(value))\n") }
+            for (key, value) in ReportWording.tlsFacts(tls) {
+                sink.write("  \(key): \(TerminalSafety.escape(value))\n")
+            }
         }
         if let request = e.request { sink.write("\n" + requestSection(request, style: style)) }
         for interim in e.interimResponses {
-            sink.write("\n" + style.bold("Interim response") + "  frame \(interim.timing.start.frame)  \(ReportWording.clock(interim.timing.start.timestamp, date: true))\n")
+            sink.write(
+                "\n" + style.bold("Interim response")
+                    + "  frame \(interim.timing.start.frame)  \(ReportWording.clock(interim.timing.start.timestamp, date: true))\n"
+            )
             sink.write("  \(interim.status) \(TerminalSafety.escape(interim.reason))\n")
         }
         if let response = e.response { sink.write("\n" + responseSection(response, style: style)) }
@@ -56,7 +61,8 @@ public enum ExchangeDetail {
         let c = e.connection
         var lines = [
             "connection \(c.id): \(c.client) → \(c.server), exchange \(e.index + 1) on it; first frame \(c.firstSeen.frame) at "
-                + ReportWording.clock(c.firstSeen.timestamp, date: true) + (c.handshakeSeen ? ", SYN captured" : ", SYN not captured") + "\n"
+                + ReportWording.clock(c.firstSeen.timestamp, date: true)
+                + (c.handshakeSeen ? ", SYN captured" : ", SYN not captured") + "\n"
         ]
         if let refusal = e.refusal {
             var line = "  SYN frames \(refusal.synFrames.map(String.init).joined(separator: ", "))"
@@ -71,7 +77,9 @@ public enum ExchangeDetail {
         lines.append("  server side: " + endText(e.outcome.serverEnd) + "\n")
         for hole in e.holes {
             let side = hole.direction == .clientToServer ? "request" : "response"
-            lines.append("  missing from the capture: \(hole.length) \(side) bytes at stream offset \(hole.offset), after frame \(hole.origin.frame)\n")
+            lines.append(
+                "  missing from the capture: \(hole.length) \(side) bytes at stream offset \(hole.offset), after frame \(hole.origin.frame)\n"
+            )
         }
         for anomaly in e.tcpAnomalies { lines.append("  TCP: " + TerminalSafety.escape(anomaly.description) + "\n") }
         return lines
@@ -94,7 +102,10 @@ public enum ExchangeDetail {
         out += "  " + TerminalSafety.escape("\(r.head.method) \(r.head.target) \(r.head.version)") + "\n"
         out += headerLines(r.head.headers)
         out += bodyLines(r.body, end: r.end, anomalies: r.anomalies)
-        if let signature = r.signature { out += "  " + style.dim("signature:") + " " + TerminalSafety.escape(ReportWording.signature(signature)) + "\n" }
+        if let signature = r.signature {
+            out +=
+                "  " + style.dim("signature:") + " " + TerminalSafety.escape(ReportWording.signature(signature)) + "\n"
+        }
         return out
     }
 
@@ -109,16 +120,21 @@ public enum ExchangeDetail {
         case .chunked: framing = "chunked"
         case .closeDelimited: framing = "until the connection closes"
         }
-        out += "  framing: \(framing)" + (r.trailingBytes > 0 ? "; \(r.trailingBytes) bytes followed the framing" : "") + "\n"
+        out +=
+            "  framing: \(framing)" + (r.trailingBytes > 0 ? "; \(r.trailingBytes) bytes followed the framing" : "")
+            + "\n"
         out += bodyLines(r.body, end: r.end, anomalies: r.anomalies)
         return out
     }
 
     /// `frames 20–22, 2026-11-26 00:58:23.961 → 00:58:23.962`
     static func framesText(_ t: MessageTiming) -> String {
-        guard let end = t.end else { return "from frame \(t.start.frame) at \(ReportWording.clock(t.start.timestamp, date: true)), unfinished" }
+        guard let end = t.end else {
+            return "from frame \(t.start.frame) at \(ReportWording.clock(t.start.timestamp, date: true)), unfinished"
+        }
         let frames = end.frame == t.start.frame ? "frame \(end.frame)" : "frames \(t.start.frame)–\(end.frame)"
-        return "\(frames), \(ReportWording.clock(t.start.timestamp, date: true)) → \(ReportWording.clock(end.timestamp, date: false))"
+        return
+            "\(frames), \(ReportWording.clock(t.start.timestamp, date: true)) → \(ReportWording.clock(end.timestamp, date: false))"
     }
 
     static func headerLines(_ headers: HTTPHeaders) -> String {
@@ -129,7 +145,8 @@ public enum ExchangeDetail {
     static func bodyLines(_ body: BodySummary, end: HTTPMessageEnd?, anomalies: [HTTPAnomaly]) -> String {
         var facts = ["\(body.size) bytes"]
         if let decoding = body.contentDecoding {
-            facts.append("Content-Encoding \(TerminalSafety.escape(decoding.coding)), \(decoding.decodedSize) bytes decoded")
+            facts.append(
+                "Content-Encoding \(TerminalSafety.escape(decoding.coding)), \(decoding.decodedSize) bytes decoded")
             if let failure = decoding.failure { facts.append("decoding failed: " + TerminalSafety.escape(failure)) }
         }
         if body.missingBytes > 0 { facts.append("\(body.missingBytes) bytes missing from the capture") }
@@ -166,7 +183,8 @@ public enum ExchangeDetail {
         let text = String(decoding: bytes[..<end], as: UTF8.self)
         guard Array(text.utf8) == Array(bytes[..<end]) else { return nil }  // invalid UTF-8 was replaced
         let controls = text.unicodeScalars.contains { s in
-            (s.value < 0x20 && s != "\t" && s != "\n" && s != "\r") || (0x7F...0x9F).contains(s.value) || s.value == 0xFEFF
+            (s.value < 0x20 && s != "\t" && s != "\n" && s != "\r") || (0x7F...0x9F).contains(s.value)
+                || s.value == 0xFEFF
         }
         return controls ? nil : text
     }
@@ -177,16 +195,21 @@ public enum ExchangeDetail {
         let latency = ReportWording.latency(d)
         if latency != "—" { out += "  latency (response end − request end): " + latency + "\n" }
         if case .unknown(let reason) = d.outcome { out += "  not judged: " + TerminalSafety.escape(reason) + "\n" }
-        if let uploader = ReportWording.uploader(d) { out += "  OSS told the uploader: " + TerminalSafety.escape(uploader) + "\n" }
+        if let uploader = ReportWording.uploader(d) {
+            out += "  OSS told the uploader: " + TerminalSafety.escape(uploader) + "\n"
+        }
         for (key, value) in ReportWording.uploadLines(d) { out += "  \(key): " + TerminalSafety.escape(value) + "\n" }
         if d.findings.isEmpty { out += "  no findings\n" }
         for finding in d.findings {
             out += "  \(finding.severity.rawValue) \(finding.rule.rawValue)\(finding.estimated ? " (estimated)" : ""): "
             out += TerminalSafety.escape(finding.message) + "\n"
             for evidence in finding.evidence {
-                out += "      " + TerminalSafety.escape(evidence.key) + ": " + TerminalSafety.escape(evidence.value) + "\n"
+                out +=
+                    "      " + TerminalSafety.escape(evidence.key) + ": " + TerminalSafety.escape(evidence.value) + "\n"
             }
-            if let oss = ReportWording.ossSays(finding) { out += "      OSS says: " + TerminalSafety.escape(oss) + "\n" }
+            if let oss = ReportWording.ossSays(finding) {
+                out += "      OSS says: " + TerminalSafety.escape(oss) + "\n"
+            }
             out += "      fix: " + TerminalSafety.escape(finding.hint) + "\n"
         }
         return out

@@ -11,13 +11,15 @@ import TCPReassembly
 public enum ExchangeTable {
     /// Column names, as in Zeek's http.log where a column exists there.
     public static let fields = [
-        "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "trans_depth", "method", "host", "uri", "referrer",
+        "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "trans_depth", "method", "host", "uri",
+        "referrer",
         "version", "user_agent", "request_body_len", "response_body_len", "status_code", "status_msg", "latency",
         "is_callback", "outcome", "findings", "capture",
     ]
     /// Zeek types of ``fields``.
     public static let types = [
-        "time", "string", "addr", "port", "addr", "port", "count", "string", "string", "string", "string", "string", "string",
+        "time", "string", "addr", "port", "addr", "port", "count", "string", "string", "string", "string", "string",
+        "string",
         "count", "count", "count", "string", "interval", "bool", "string", "set[string]", "string",
     ]
 
@@ -62,7 +64,8 @@ public enum ExchangeTable {
             header("host"),
             request.map { .string($0.head.target) } ?? .unset,
             header("referer"),
-            request.map { .string(version($0.head.version)) } ?? response.map { .string(version($0.head.version)) } ?? .unset,
+            request.map { .string(version($0.head.version)) } ?? response.map { .string(version($0.head.version)) }
+                ?? .unset,
             header("user-agent"),
             request.map { .number(String($0.body.size)) } ?? .unset,
             response.map { .number(String($0.body.size)) } ?? .unset,
@@ -101,7 +104,9 @@ public enum ExchangeTable {
                 case .string(let s): TSVEscape.field(s)
                 case .number(let n): n
                 case .bool(let b): b ? "T" : "F"
-                case .set(let items): items.isEmpty ? "(empty)" : items.map { TSVEscape.field($0).replacingComma() }.joined(separator: ",")
+                case .set(let items):
+                    items.isEmpty
+                        ? "(empty)" : items.map { TSVEscape.field($0).replacingComma() }.joined(separator: ",")
                 case .unset: "-"
                 }
             }.joined(separator: "\t")
@@ -150,7 +155,9 @@ public enum ExchangeTable {
             for (name, cell) in zip(fields, row(reported, captureIndex: captureIndex)) {
                 switch cell {
                 case .string(let s): members.append((name, .string(s)))
-                case .number(let n): members.append((name, Double(n).map { n.contains(".") ? .double($0) : .int(Int64($0)) } ?? .string(n)))
+                case .number(let n):
+                    members.append(
+                        (name, Double(n).map { n.contains(".") ? .double($0) : .int(Int64($0)) } ?? .string(n)))
                 case .bool(let b): members.append((name, .bool(b)))
                 case .set(let items): members.append((name, .array(items.map(JSONValue.string))))
                 case .unset: break

@@ -31,7 +31,11 @@ enum HTMLAssets {
 
     /// The CSS class for a rule's badge (`rc-bad-status`); rule ids are ours, from the catalogue.
     static func ruleClass(_ rule: RuleID) -> String {
-        "rc-" + String(rule.rawValue.unicodeScalars.filter { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }.map(Character.init))
+        "rc-"
+            + String(
+                rule.rawValue.unicodeScalars.filter {
+                    ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-"
+                }.map(Character.init))
     }
 
     static let stylesheet: String = {

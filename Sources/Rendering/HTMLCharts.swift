@@ -114,37 +114,49 @@ enum HTMLCharts {
         func y(_ seconds: Double) -> Double { top + plotH * (1 - scale.fraction(seconds)) }
 
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"latency-title\">"
-        svg += "<title id=\"latency-title\">Latency of each exchange over time, log scale, with the \(HTMLEscape.text(DurationText.describe(threshold))) threshold</title>"
+        svg +=
+            "<title id=\"latency-title\">Latency of each exchange over time, log scale, with the \(HTMLEscape.text(DurationText.describe(threshold))) threshold</title>"
         // No-response band.
-        svg += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(bandY - 10))\" width=\"\(svgNumber(plotW))\" height=\"20\" fill=\"#fbeaea\"/>"
+        svg +=
+            "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(bandY - 10))\" width=\"\(svgNumber(plotW))\" height=\"20\" fill=\"#fbeaea\"/>"
         svg += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(bandY + 4))\" text-anchor=\"end\">no reply</text>"
         // Grid and y ticks.
         for tick in scale.ticks {
             let ty = y(LogScale.power(tick.exponent))
-            svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(ty))\" y2=\"\(svgNumber(ty))\" stroke=\"#e3e6eb\"/>"
-            svg += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(ty + 4))\" text-anchor=\"end\">\(HTMLEscape.text(tick.label))</text>"
+            svg +=
+                "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(ty))\" y2=\"\(svgNumber(ty))\" stroke=\"#e3e6eb\"/>"
+            svg +=
+                "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(ty + 4))\" text-anchor=\"end\">\(HTMLEscape.text(tick.label))</text>"
         }
-        svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left))\" y1=\"\(svgNumber(top))\" y2=\"\(svgNumber(top + plotH))\" stroke=\"#9aa3b2\"/>"
-        svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH))\" stroke=\"#9aa3b2\"/>"
+        svg +=
+            "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left))\" y1=\"\(svgNumber(top))\" y2=\"\(svgNumber(top + plotH))\" stroke=\"#9aa3b2\"/>"
+        svg +=
+            "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH))\" stroke=\"#9aa3b2\"/>"
         // X ticks: elapsed seconds since the first exchange.
         let step = niceStep(span / 6)
         if !exchanges.isEmpty {
             var s = 0.0
             while s <= span + step / 1000 {
                 let tx = span > 0 ? left + plotW * s / span : left + plotW / 2
-                svg += "<line x1=\"\(svgNumber(tx))\" x2=\"\(svgNumber(tx))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH + 4))\" stroke=\"#9aa3b2\"/>"
-                svg += "<text x=\"\(svgNumber(tx))\" y=\"\(svgNumber(top + plotH + 16))\" text-anchor=\"middle\">+\(HTMLEscape.text(trimmed(s))) s</text>"
+                svg +=
+                    "<line x1=\"\(svgNumber(tx))\" x2=\"\(svgNumber(tx))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH + 4))\" stroke=\"#9aa3b2\"/>"
+                svg +=
+                    "<text x=\"\(svgNumber(tx))\" y=\"\(svgNumber(top + plotH + 16))\" text-anchor=\"middle\">+\(HTMLEscape.text(trimmed(s))) s</text>"
                 if span <= 0 { break }
                 s += step
             }
-            svg += "<text x=\"\(svgNumber(left + plotW / 2))\" y=\"\(svgNumber(top + plotH + 32))\" text-anchor=\"middle\">\(HTMLEscape.text(clock.axisTitle))</text>"
+            svg +=
+                "<text x=\"\(svgNumber(left + plotW / 2))\" y=\"\(svgNumber(top + plotH + 32))\" text-anchor=\"middle\">\(HTMLEscape.text(clock.axisTitle))</text>"
         }
-        svg += "<text x=\"14\" y=\"\(svgNumber(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(svgNumber(top + plotH / 2)))\">latency (log)</text>"
+        svg +=
+            "<text x=\"14\" y=\"\(svgNumber(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(svgNumber(top + plotH / 2)))\">latency (log)</text>"
         svg += densityCells(density, x: xAt, y: y)
         // Threshold.
         let thresholdY = y(threshold)
-        svg += "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(thresholdY))\" y2=\"\(svgNumber(thresholdY))\" stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
-        svg += "<text class=\"title\" x=\"\(svgNumber(left + plotW - 4))\" y=\"\(svgNumber(thresholdY - 5))\" text-anchor=\"end\">\(HTMLEscape.text(trimmed(threshold))) s: OSS stops waiting</text>"
+        svg +=
+            "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(thresholdY))\" y2=\"\(svgNumber(thresholdY))\" stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
+        svg +=
+            "<text class=\"title\" x=\"\(svgNumber(left + plotW - 4))\" y=\"\(svgNumber(thresholdY - 5))\" text-anchor=\"end\">\(HTMLEscape.text(trimmed(threshold))) s: OSS stops waiting</text>"
         sink.write(svg)
 
         // Points: non-callbacks first so failures are drawn on top.
@@ -152,10 +164,15 @@ enum HTMLCharts {
         for i in order {
             let d = exchanges[i].diagnosed, e = d.exchange
             let category = category(d)
-            var tip = "#\(i + 1) \(ReportWording.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
+            var tip =
+                "#\(i + 1) \(ReportWording.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
             tip += ReportWording.requestLine(e, withVersion: false) + " → " + ReportWording.status(d)
-            if let drawn = ReportWording.drawnLatency(d) { tip += ", " + (drawn.estimated ? "≈ " : "") + DurationText.describe(drawn.seconds) }
-            tip += " (" + (d.findings.isEmpty ? category.label : d.findings.map(\.rule.rawValue).joined(separator: ", ")) + ")"
+            if let drawn = ReportWording.drawnLatency(d) {
+                tip += ", " + (drawn.estimated ? "≈ " : "") + DurationText.describe(drawn.seconds)
+            }
+            tip +=
+                " (" + (d.findings.isEmpty ? category.label : d.findings.map(\.rule.rawValue).joined(separator: ", "))
+                + ")"
             let px = x(exchanges[i])
             var point = linked.contains(i) ? "<a href=\"#x\(i + 1)\">" : "<g>"
             point += "<title>\(HTMLEscape.text(tip))</title>"
@@ -164,15 +181,19 @@ enum HTMLCharts {
                 if drawn.estimated {
                     // An estimate from TLS records: a diamond, hollow.
                     let r = 5.5
-                    point += "<path d=\"M\(svgNumber(px)) \(svgNumber(py - r))L\(svgNumber(px + r)) \(svgNumber(py))L\(svgNumber(px)) \(svgNumber(py + r))L\(svgNumber(px - r)) \(svgNumber(py))Z\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"2\"/>"
+                    point +=
+                        "<path d=\"M\(svgNumber(px)) \(svgNumber(py - r))L\(svgNumber(px + r)) \(svgNumber(py))L\(svgNumber(px)) \(svgNumber(py + r))L\(svgNumber(px - r)) \(svgNumber(py))Z\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"2\"/>"
                 } else if case .notACallback = d.outcome {
-                    point += "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"1.5\"/>"
+                    point +=
+                        "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"1.5\"/>"
                 } else {
-                    point += "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"5\" fill=\"\(category.color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
+                    point +=
+                        "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"5\" fill=\"\(category.color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
                 }
             } else {
                 let s = 5.0
-                point += "<path d=\"M\(svgNumber(px - s)) \(svgNumber(bandY - s))L\(svgNumber(px + s)) \(svgNumber(bandY + s))M\(svgNumber(px - s)) \(svgNumber(bandY + s))L\(svgNumber(px + s)) \(svgNumber(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
+                point +=
+                    "<path d=\"M\(svgNumber(px - s)) \(svgNumber(bandY - s))L\(svgNumber(px + s)) \(svgNumber(bandY + s))M\(svgNumber(px - s)) \(svgNumber(bandY + s))L\(svgNumber(px + s)) \(svgNumber(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
                 point += "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(bandY))\" r=\"7\" fill=\"transparent\"/>"
             }
             point += linked.contains(i) ? "</a>" : "</g>"
@@ -183,8 +204,10 @@ enum HTMLCharts {
         for (row, items) in legendRows.enumerated() {
             let ly = plotHeight + 52 + 16 * Double(row)
             for (lx, item) in items {
-                closing += "<circle cx=\"\(svgNumber(lx + 5))\" cy=\"\(svgNumber(ly - 4))\" r=\"5\" fill=\"\(item.color)\"/>"
-                closing += "<text x=\"\(svgNumber(lx + 14))\" y=\"\(svgNumber(ly))\">\(HTMLEscape.text(item.label))</text>"
+                closing +=
+                    "<circle cx=\"\(svgNumber(lx + 5))\" cy=\"\(svgNumber(ly - 4))\" r=\"5\" fill=\"\(item.color)\"/>"
+                closing +=
+                    "<text x=\"\(svgNumber(lx + 14))\" y=\"\(svgNumber(ly))\">\(HTMLEscape.text(item.label))</text>"
             }
         }
         closing += "</svg>"
@@ -200,10 +223,13 @@ enum HTMLCharts {
             let left = x(cell.from), right = max(x(cell.to), left + 2)
             let top = y(cell.high), bottom = y(cell.low)
             let opacity = 0.1 + 0.55 * (Double(cell.count) / most).squareRoot()
-            var tip = "\(ReportWording.plural(cell.count, "callback")) with latency \(DurationText.describe(cell.low))–\(DurationText.describe(cell.high))"
+            var tip =
+                "\(ReportWording.plural(cell.count, "callback")) with latency \(DurationText.describe(cell.low))–\(DurationText.describe(cell.high))"
             tip += ", from \(ReportWording.clock(Timestamp(seconds: cell.minute * 60), date: true).prefix(16)) UTC"
-            svg += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(right - left))\" height=\"\(svgNumber(max(1, bottom - top)))\" "
-            svg += "fill=\"#1f5fbf\" fill-opacity=\"\(String(fixedPoint: opacity, decimals: 2))\"><title>\(HTMLEscape.text(tip))</title></rect>"
+            svg +=
+                "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(right - left))\" height=\"\(svgNumber(max(1, bottom - top)))\" "
+            svg +=
+                "fill=\"#1f5fbf\" fill-opacity=\"\(String(fixedPoint: opacity, decimals: 2))\"><title>\(HTMLEscape.text(tip))</title></rect>"
         }
         return svg
     }
@@ -261,14 +287,18 @@ enum HTMLCharts {
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"outcome-title\">"
         svg += "<title id=\"outcome-title\">Exchanges by outcome, all \(s.exchanges) of the report</title>"
         if counts.isEmpty {
-            svg += "<text x=\"\(svgNumber(width / 2))\" y=\"\(svgNumber(height / 2))\" text-anchor=\"middle\">no exchanges</text>"
+            svg +=
+                "<text x=\"\(svgNumber(width / 2))\" y=\"\(svgNumber(height / 2))\" text-anchor=\"middle\">no exchanges</text>"
         }
         for (row, item) in counts.enumerated() {
             let y = top + Double(row) * (barH + gap)
             let w = max(2, barMax * Double(item.count) / maxCount)
-            svg += "<text x=\"\(svgNumber(labelW - 8))\" y=\"\(svgNumber(y + barH - 5))\" text-anchor=\"end\">\(HTMLEscape.text(item.label))</text>"
-            svg += "<rect x=\"\(svgNumber(labelW))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(barH))\" rx=\"3\" fill=\"\(item.color)\"/>"
-            svg += "<text class=\"title\" x=\"\(svgNumber(labelW + w + 6))\" y=\"\(svgNumber(y + barH - 5))\">\(item.count)</text>"
+            svg +=
+                "<text x=\"\(svgNumber(labelW - 8))\" y=\"\(svgNumber(y + barH - 5))\" text-anchor=\"end\">\(HTMLEscape.text(item.label))</text>"
+            svg +=
+                "<rect x=\"\(svgNumber(labelW))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(barH))\" rx=\"3\" fill=\"\(item.color)\"/>"
+            svg +=
+                "<text class=\"title\" x=\"\(svgNumber(labelW + w + 6))\" y=\"\(svgNumber(y + barH - 5))\">\(item.count)</text>"
         }
         svg += "</svg>"
         return svg

@@ -36,7 +36,9 @@ struct LatencyDensity {
     init(_ report: Report) {
         let minutes = report.summary.aggregates.callbacksByServerMinute.minutes.filter { $0.row.latency.count > 0 }
         guard !minutes.isEmpty else { return }
-        let captures = report.captures.filter { $0.error == nil && $0.firstPacketTime != nil && $0.lastPacketTime != nil }
+        let captures = report.captures.filter {
+            $0.error == nil && $0.firstPacketTime != nil && $0.lastPacketTime != nil
+        }
         guard let owners = Self.owners(of: minutes.map(\.minute), in: captures) else {
             unavailable = "the density of every callback is drawn only when no two captures share a minute"
             return
@@ -58,7 +60,10 @@ struct LatencyDensity {
             let from = max(0, Double(column * 60 - start.seconds) - Double(start.nanoseconds) / 1e9)
             let to = min(duration, from + Double(perColumn * 60))
             for bin in group.bins.keys.sorted() {
-                cells.append(Cell(from: from, to: max(from, to), low: Self.lowerBound(ofBin: bin), high: Self.lowerBound(ofBin: bin + 1), count: group.bins[bin]!, minute: column))
+                cells.append(
+                    Cell(
+                        from: from, to: max(from, to), low: Self.lowerBound(ofBin: bin),
+                        high: Self.lowerBound(ofBin: bin + 1), count: group.bins[bin]!, minute: column))
             }
         }
     }
@@ -98,7 +103,8 @@ struct LatencyDensity {
 
     /// The geometric middle of a latency histogram bucket, in nanoseconds.
     static func middle(ofBucket index: Int) -> Int64 {
-        let low = LatencyDistribution.lowerBound(ofBucket: index), high = LatencyDistribution.upperBound(ofBucket: index)
+        let low = LatencyDistribution.lowerBound(ofBucket: index),
+            high = LatencyDistribution.upperBound(ofBucket: index)
         return low + (high - low) / 2
     }
 }

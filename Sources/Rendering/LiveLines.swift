@@ -72,13 +72,15 @@ public enum LiveLines {
             let rules = distinct(d.findings.map(\.rule.rawValue))
             let message = d.findings.first.map { ": " + TerminalSafety.escape($0.message) } ?? ""
             let head = "\(badge) \(rules.joined(separator: ", "))"
-            return (badge == "FAIL" ? style.boldRed(head) : style.yellow(head)) + (note.map { " " + $0 } ?? "") + message
+            return (badge == "FAIL" ? style.boldRed(head) : style.yellow(head)) + (note.map { " " + $0 } ?? "")
+                + message
         }
     }
 
     /// True for a verdict an `overdue` line does not need repeating: the same first rule.
     public static func sameVerdict(_ a: DiagnosedExchange, _ b: DiagnosedExchange) -> Bool {
-        ReportWording.primaryRule(a) == ReportWording.primaryRule(b) && ReportWording.badge(a.outcome) == ReportWording.badge(b.outcome)
+        ReportWording.primaryRule(a) == ReportWording.primaryRule(b)
+            && ReportWording.badge(a.outcome) == ReportWording.badge(b.outcome)
     }
 }
 
@@ -120,7 +122,8 @@ public struct LiveTally: Sendable {
 
     /// `watching lo · 12 callbacks: 9 ok, 3 failing (bad-status 2, no-response 1) · 340 packets · 0:42`.
     public func statusLine(interface: String, packets: Int, elapsedSeconds: Int) -> String {
-        var text = "watching \(TerminalSafety.escape(interface)) · \(callbacks) callback\(callbacks == 1 ? "" : "s"): \(passed) ok, \(failing) failing"
+        var text =
+            "watching \(TerminalSafety.escape(interface)) · \(callbacks) callback\(callbacks == 1 ? "" : "s"): \(passed) ok, \(failing) failing"
         if !byRule.isEmpty {
             let rules = byRule.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }
             text += " (" + rules.joined(separator: ", ") + ")"

@@ -1,8 +1,8 @@
+import CallbackSignature
 import CaptureModel
 import Diagnosis
 import HTTPExchanges
 public import ReportModel
-import CallbackSignature
 import TCPReassembly
 
 /// How much a ticket-format report says.
@@ -132,7 +132,9 @@ struct MarkdownSections {
             if listed < total { remedy += "; " + ReportWording.listAllRemedy(report) }
             write("_\(ReportWording.cutNote(shown: shown, total: total, of: kind, remedy: remedy))._\n\n")
         } else if listed < total {
-            write("_\(ReportWording.cutNote(shown: shown, total: total, of: kind, remedy: ReportWording.listAllRemedy(report)))._\n\n")
+            write(
+                "_\(ReportWording.cutNote(shown: shown, total: total, of: kind, remedy: ReportWording.listAllRemedy(report)))._\n\n"
+            )
         }
     }
 
@@ -164,16 +166,29 @@ struct MarkdownSections {
         write("| rule | findings | what it means | what OSS tells the uploader | example |\n|---|---:|---|---|---|\n")
         for row in sections.rules {
             let oss = row.ossError.map { cell($0, limit: 200) } ?? "—"
-            let link = brief ? "**\(row.rule.rawValue)**" : "[\(row.rule.rawValue)](#\(MarkdownRenderer.anchor(row.rule)))"
-            let example = row.example.map { "#\($0 + 1) " + cell(MarkdownRenderer.headline(report.exchanges[$0], date: sections.showsDates)) } ?? "—"
+            let link =
+                brief ? "**\(row.rule.rawValue)**" : "[\(row.rule.rawValue)](#\(MarkdownRenderer.anchor(row.rule)))"
+            let example =
+                row.example.map {
+                    "#\($0 + 1) " + cell(MarkdownRenderer.headline(report.exchanges[$0], date: sections.showsDates))
+                        + legChain(report.exchanges[$0].diagnosed)
+                } ?? "—"
             write("| \(link) | \(row.count) | \(cell(row.title)) | \(oss) | \(example) |\n")
         }
         write("\n")
     }
 
+    /// ` — legs: OSS → nginx … → app …` after an example that was forwarded to an app (issue #19),
+    /// so that the brief report shows the chain too; empty without legs.
+    func legChain(_ d: DiagnosedExchange) -> String {
+        d.legChain.map { " — legs: " + cell($0, limit: 300) } ?? ""
+    }
+
     /// Each capture: its own span, callbacks seen/passed/failed, its worst rule, and what it is.
     func captures() {
-        write("### Captures\n\n| capture | time span (UTC) | callbacks | passed | failed | worst rule | packets | format | problems |\n")
+        write(
+            "### Captures\n\n| capture | time span (UTC) | callbacks | passed | failed | worst rule | packets | format | problems |\n"
+        )
         write("|---|---|---:|---:|---:|---|---:|---|---|\n")
         let shown = writeRows(sections.captures.count, limit: Self.briefCaptures) { i in
             let row = sections.captures[i]
@@ -182,7 +197,8 @@ struct MarkdownSections {
             }
             let worst = row.worstRule.map { "\($0.rule.rawValue) (\($0.count))" } ?? "—"
             let problems = row.problems.isEmpty ? "—" : cell(row.problems.joined(separator: "; "), limit: 200)
-            var line = "| \(cell(row.path)) | \(row.span.map { cell($0) } ?? "—") | \(row.callbacks) | \(row.passed) | \(row.failed) | \(worst) "
+            var line =
+                "| \(cell(row.path)) | \(row.span.map { cell($0) } ?? "—") | \(row.callbacks) | \(row.passed) | \(row.failed) | \(worst) "
             line += "| \(row.packets) | \(cell(row.format + ", " + row.linkTypes)) | \(problems) |\n"
             return line
         }
@@ -195,13 +211,17 @@ struct MarkdownSections {
     /// Each callback server over every callback (exact): counts, latency percentiles, top rule.
     func servers() {
         guard !sections.servers.isEmpty else { return }
-        write("### Callback servers\n\n| server | callbacks | passed | failed | not judged | refused | median | p99 | slowest | top rule |\n")
+        write(
+            "### Callback servers\n\n| server | callbacks | passed | failed | not judged | refused | median | p99 | slowest | top rule |\n"
+        )
         write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
         let shown = writeRows(sections.servers.count) { i in
             let row = sections.servers[i]
             let top = row.topRule.map { "\($0.rule.rawValue) (\($0.count))" } ?? "—"
-            var line = "| \(cell(row.server)) | \(row.callbacks) | \(row.passed) | \(row.failed) | \(row.unknown) | \(row.refused) "
-            line += "| \(ReportWording.percentile(row.median, exact: row.latencyExact)) | \(ReportWording.percentile(row.p99, exact: row.latencyExact)) "
+            var line =
+                "| \(cell(row.server)) | \(row.callbacks) | \(row.passed) | \(row.failed) | \(row.unknown) | \(row.refused) "
+            line +=
+                "| \(ReportWording.percentile(row.median, exact: row.latencyExact)) | \(ReportWording.percentile(row.p99, exact: row.latencyExact)) "
             line += "| \(ReportWording.percentile(row.slowest, exact: true)) | \(top) |\n"
             return line
         }
@@ -220,25 +240,35 @@ struct MarkdownSections {
             return
         }
         // With no callback seen, what failed are possible callbacks: say so first.
-        if s.callbacks == 0 && s.refusedConnections == 0 { write(cell(ReportWording.noFailures(report), limit: 600) + "\n\n") }
+        if s.callbacks == 0 && s.refusedConnections == 0 {
+            write(cell(ReportWording.noFailures(report), limit: 600) + "\n\n")
+        }
         write("\(ReportWording.breakdown(sections.failures.map { report.exchanges[$0.offset] })) listed:\n\n")
         let names = sections.namesCaptures
-        write("| # | time (UTC) |\(names ? " capture |" : "") client → server | request | status | latency | rule | what OSS told the uploader |\n")
+        write(
+            "| # | time (UTC) |\(names ? " capture |" : "") client → server | request | status | latency | rule | what OSS told the uploader |\n"
+        )
         write("|---:|---|\(names ? "---|" : "")---|---|---|---:|---|---|\n")
         let shown = writeRows(sections.failures.count) { n in
             let row = sections.failures[n]
-            let rules = row.rules.map { brief ? $0.rawValue : "[\($0.rawValue)](#\(MarkdownRenderer.anchor($0)))" }.joined(separator: ", ")
-            var line = "| \(row.offset + 1) | \(row.time) |\(row.capture.map { " \(cell($0)) |" } ?? "") \(cell("\(row.client) → \(row.server)")) "
+            let rules = row.rules.map { brief ? $0.rawValue : "[\($0.rawValue)](#\(MarkdownRenderer.anchor($0)))" }
+                .joined(separator: ", ")
+            var line =
+                "| \(row.offset + 1) | \(row.time) |\(row.capture.map { " \(cell($0)) |" } ?? "") \(cell("\(row.client) → \(row.server)")) "
             line += "| \(cell(row.request))\(row.possibleCallback ? " (possible callback: head cut)" : "") "
             line += "| \(cell(row.status)) | \(row.latency) | \(rules) | \(cell(row.uploader, limit: 200)) |\n"
             return line
         }
         write("\n")
-        moreLine(shown: shown, listed: sections.failures.count, total: sections.failuresListed.total, kind: "failing exchanges")
+        moreLine(
+            shown: shown, listed: sections.failures.count, total: sections.failuresListed.total,
+            kind: "failing exchanges")
     }
 
     /// Offsets in `report.exchanges` of the exchanges `belongs` accepts.
-    func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] { report.exchanges.indices.filter { belongs(report.exchanges[$0]) } }
+    func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] {
+        report.exchanges.indices.filter { belongs(report.exchanges[$0]) }
+    }
 
     /// `- **#N** headline` (and the capture, in a batch).
     func item(_ i: Int) -> String {
@@ -255,11 +285,14 @@ struct MarkdownSections {
         let shown = writeRows(suspect.count) { n in
             let i = suspect[n], reported = report.exchanges[i]
             let rules = reported.diagnosed.findings.filter { RuleCatalog.rule($0.rule).concern == .authenticity }
-                .map { brief ? $0.rule.rawValue : "[\($0.rule.rawValue)](#\(MarkdownRenderer.anchor($0.rule)))" }.joined(separator: ", ")
+                .map { brief ? $0.rule.rawValue : "[\($0.rule.rawValue)](#\(MarkdownRenderer.anchor($0.rule)))" }
+                .joined(separator: ", ")
             return item(i) + " → " + cell(ReportWording.status(reported.diagnosed.exchange)) + ": " + rules + "\n"
         }
         write("\n")
-        moreLine(shown: shown, listed: suspect.count, total: suspect.count, kind: "listed callbacks with a suspect signature")
+        moreLine(
+            shown: shown, listed: suspect.count, total: suspect.count, kind: "listed callbacks with a suspect signature"
+        )
     }
 
     /// Every signed callback's verdict that is not plainly valid.
@@ -270,7 +303,9 @@ struct MarkdownSections {
         write("## Callback signatures\n\n")
         var verify = "- \(signed - unverified.count) of \(ReportWording.plural(signed, "listed callback")) verify"
         if !report.settings.publicKeys.isEmpty {
-            verify += " (keys: OSS's published key, " + report.settings.publicKeys.map { cell($0) }.prefix(5).joined(separator: ", ") + ")"
+            verify +=
+                " (keys: OSS's published key, "
+                + report.settings.publicKeys.map { cell($0) }.prefix(5).joined(separator: ", ") + ")"
         }
         write(verify + "\n")
         let shown = writeRows(unverified.count) { n in
@@ -279,7 +314,9 @@ struct MarkdownSections {
             return item(i) + ": signature " + cell(verdict, limit: 300) + "\n"
         }
         write("\n")
-        moreLine(shown: shown, listed: unverified.count, total: unverified.count, kind: "listed signatures that do not verify")
+        moreLine(
+            shown: shown, listed: unverified.count, total: unverified.count,
+            kind: "listed signatures that do not verify")
     }
 
     func unjudged() {
@@ -288,11 +325,14 @@ struct MarkdownSections {
         write("## Not judged (bytes missing from the capture)\n\n")
         write("\(ReportWording.breakdown(unknown.map { report.exchanges[$0] })):\n\n")
         let shown = writeRows(unknown.count) { n in
-            item(unknown[n]) + ": " + cell(report.exchanges[unknown[n]].diagnosed.outcome.unknownReason ?? "", limit: 300) + "\n"
+            item(unknown[n]) + ": "
+                + cell(report.exchanges[unknown[n]].diagnosed.outcome.unknownReason ?? "", limit: 300) + "\n"
         }
         write("\n")
         let s = report.summary
-        moreLine(shown: shown, listed: unknown.count, total: max(unknown.count, s.callbacksUnknown + s.possibleCallbacksUnknown), kind: "exchanges not judged")
+        moreLine(
+            shown: shown, listed: unknown.count,
+            total: max(unknown.count, s.callbacksUnknown + s.possibleCallbacksUnknown), kind: "exchanges not judged")
     }
 
     func uploads() {
@@ -302,7 +342,9 @@ struct MarkdownSections {
         let shown = writeRows(uploads.count, limit: 5) { n in
             let reported = report.exchanges[uploads[n]]
             var text = item(uploads[n]) + " → " + cell(ReportWording.status(reported.diagnosed.exchange)) + "\n"
-            for (key, value) in ReportWording.uploadLines(reported.diagnosed) { text += "  - \(cell(key)): \(cell(value, limit: 200))\n" }
+            for (key, value) in ReportWording.uploadLines(reported.diagnosed) {
+                text += "  - \(cell(key)): \(cell(value, limit: 200))\n"
+            }
             return text
         }
         write("\n")
@@ -322,7 +364,8 @@ struct MarkdownSections {
         for row in sections.rules {
             let info = RuleCatalog.rule(row.rule)
             var section = "## \(row.rule.rawValue)\n\n"
-            section += "**\(cell(info.title))** · severity \(info.severity.rawValue) · \(ReportWording.plural(row.count, "finding"))\n\n"
+            section +=
+                "**\(cell(info.title))** · severity \(info.severity.rawValue) · \(ReportWording.plural(row.count, "finding"))\n\n"
             section += "- Fires when: \(cell(info.summary))\n"
             if let oss = ReportWording.ossSays(info) { section += "- OSS tells the uploader: \(cell(oss))\n" }
             section += "- Why it happens: \(cell(info.why))\n"
@@ -336,12 +379,15 @@ struct MarkdownSections {
                     var text = item(i) + ": \(finding.estimated ? "(estimated) " : "")\(cell(finding.message))\n"
                     for evidence in finding.evidence { text += "  - \(cell(evidence.key)): \(cell(evidence.value))\n" }
                     if let oss = ReportWording.ossSays(finding) { text += "  - OSS says: \(cell(oss))\n" }
-                    for (key, value) in ReportWording.legLines(reported.diagnosed) { text += "  - \(cell(key)): \(cell(value))\n" }
+                    for (key, value) in ReportWording.legLines(reported.diagnosed) {
+                        text += "  - \(cell(key)): \(cell(value))\n"
+                    }
                     write(text)
                 }
             }
             write("\n")
-            moreLine(shown: listed, listed: listed, total: max(listed, row.count), kind: "\(row.rule.rawValue) findings")
+            moreLine(
+                shown: listed, listed: listed, total: max(listed, row.count), kind: "\(row.rule.rawValue) findings")
         }
     }
 

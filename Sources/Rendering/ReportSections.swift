@@ -126,13 +126,17 @@ struct ReportSections {
         var notes: [(label: String, text: String)] = []
         if let note = ReportWording.redactionNote(report) { notes.append(("Redacted", note)) }
         if let note = ReportWording.listingNote(report) { notes.append(("Listed", note)) }
-        var meta = "\(report.tool.name) \(report.tool.version) · \(ReportWording.plural(report.captures.count, "capture"))"
+        var meta =
+            "\(report.tool.name) \(report.tool.version) · \(ReportWording.plural(report.captures.count, "capture"))"
         if report.captures.count == 1, let span = ReportWording.span(report) { meta += " · " + span }
         header = Header(meta: meta, notes: notes)
         rules = s.findingsByRule.map { rule, count in
             let info = RuleCatalog.rule(rule)
             let example = report.exchanges.firstIndex { $0.diagnosed.findings.contains { $0.rule == rule } }
-            return RuleRow(rule: rule, count: count, title: info.title, ossError: info.ossError.map { $0 + ReportWording.basisMark(info.ossErrorSource) }, fix: info.fix, example: example)
+            return RuleRow(
+                rule: rule, count: count, title: info.title,
+                ossError: info.ossError.map { $0 + ReportWording.basisMark(info.ossErrorSource) }, fix: info.fix,
+                example: example)
         }
         captures = report.captures.enumerated().map { t, capture in
             Self.captureRow(capture, label: labels[t], tally: s.perCapture.indices.contains(t) ? s.perCapture[t] : nil)
@@ -141,11 +145,16 @@ struct ReportSections {
         let failing = report.exchanges.indices.filter { ReportWording.isFailure(report.exchanges[$0]) }
         let names = namesCaptures, dates = showsDates
         let labelOf = Dictionary(zip(report.captures.map(\.path), labels), uniquingKeysWith: { a, _ in a })
-        failures = failing.map { Self.exchangeRow(report.exchanges[$0], offset: $0, capture: names ? labelOf[report.exchanges[$0].capture] : nil, dates: dates) }
+        failures = failing.map {
+            Self.exchangeRow(
+                report.exchanges[$0], offset: $0, capture: names ? labelOf[report.exchanges[$0].capture] : nil,
+                dates: dates)
+        }
         // Narrowed by --rule, --since, …: the header's "Listed" note says what is listed, and
         // --list-all would not list the rest.
         let narrowed = !report.settings.listing.isEmpty
-        failuresListed = Listed(shown: failing.count, total: narrowed ? failing.count : max(failing.count, ReportWording.failedTotal(s)))
+        failuresListed = Listed(
+            shown: failing.count, total: narrowed ? failing.count : max(failing.count, ReportWording.failedTotal(s)))
     }
 
     /// A listed exchange as a row.
@@ -160,7 +169,9 @@ struct ReportSections {
     }
 
     static func captureRow(_ capture: CaptureSummary, label: String, tally: CaptureTally?) -> CaptureRow {
-        let worst = tally?.worstRule.flatMap { rule in tally?.findingsByRule.first { $0.rule == rule }.map { (rule, $0.count) } }
+        let worst = tally?.worstRule.flatMap { rule in
+            tally?.findingsByRule.first { $0.rule == rule }.map { (rule, $0.count) }
+        }
         return CaptureRow(
             path: capture.path, label: label, error: capture.error, format: capture.format ?? "?",
             linkTypes: capture.linkTypes.joined(separator: ", "), packets: capture.packets,
@@ -175,12 +186,17 @@ struct ReportSections {
     /// failures first.
     static func serverRows(_ s: ReportSummary) -> [ServerRow] {
         let rows = s.aggregates.callbacksByServerMinute.servers.map { server, total, _ in
-            let top = RuleCatalog.all.compactMap { rule in total.findingsByRule[rule.id].map { (rule: rule.id, count: $0) } }
-                .enumerated().max { a, b in a.element.count != b.element.count ? a.element.count < b.element.count : a.offset > b.offset }?.element
+            let top = RuleCatalog.all.compactMap { rule in
+                total.findingsByRule[rule.id].map { (rule: rule.id, count: $0) }
+            }
+            .enumerated().max { a, b in
+                a.element.count != b.element.count ? a.element.count < b.element.count : a.offset > b.offset
+            }?.element
             return ServerRow(
                 server: server.description, callbacks: total.callbacks, passed: total.passed, failed: total.failed,
                 unknown: total.unknown, refused: total.refusedConnections,
-                median: total.latency.percentile(50).map(Self.seconds), p99: total.latency.percentile(99).map(Self.seconds),
+                median: total.latency.percentile(50).map(Self.seconds),
+                p99: total.latency.percentile(99).map(Self.seconds),
                 slowest: total.latency.maximum.map(Self.seconds), latencyExact: total.latency.isExact, topRule: top)
         }
         // Most failures (and refusals) first; endpoint order among equals.
@@ -195,7 +211,9 @@ struct ReportSections {
     /// A short, unambiguous name per capture path: the file name, or the whole path where two
     /// captures share a file name.
     static func captureLabels(_ paths: [String]) -> [String] {
-        func fileName(_ path: String) -> String { path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path }
+        func fileName(_ path: String) -> String {
+            path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+        }
         var seen: [String: Int] = [:]
         for path in paths { seen[fileName(path), default: 0] += 1 }
         return paths.map { seen[fileName($0), default: 0] > 1 ? $0 : fileName($0) }

@@ -1,12 +1,12 @@
 import ByteText
 import CallbackSignature
 import CaptureModel
-public import Diagnosis
+import Diagnosis
+import HTTP1
 import HTTPExchanges
 import ReportModel
-import TLSRecords
-import HTTP1
 import TCPReassembly
+import TLSRecords
 import UploadCallbacks
 
 /// The wording the human formats (text, Markdown, HTML) share, so that they say the same things
@@ -15,7 +15,8 @@ import UploadCallbacks
 enum ReportWording {
     /// Rules about the uploader's side (uploads to OSS), whose OSS message is not a 203 to a callback.
     static let uploadRules: Set<RuleID> = [
-        .callbackConfigInvalid, .callbackPrivateAddress, .callbackFailedAtOSS, .callbackConfigWarning, .callbackConfigUnverifiable,
+        .callbackConfigInvalid, .callbackPrivateAddress, .callbackFailedAtOSS, .callbackConfigWarning,
+        .callbackConfigUnverifiable,
     ]
 
     /// What the rules catalogue says OSS tells the uploader, as one line, with whether that is
@@ -66,12 +67,17 @@ enum ReportWording {
         var lines: [(String, String)] = []
         if let c = upload.callback {
             if !c.locations.isEmpty {
-                lines.append(("callback in", c.locations.map(\.rawValue).joined(separator: " and ") + " (\(c.encodedLength) Base64 bytes)"))
+                lines.append(
+                    (
+                        "callback in",
+                        c.locations.map(\.rawValue).joined(separator: " and ") + " (\(c.encodedLength) Base64 bytes)"
+                    ))
             } else if c.unverifiable != nil {
                 lines.append(("callback", "not checked (see callback-config-unverifiable)"))
             } else {
                 let places = c.variableLocations.isEmpty ? [c.location] : c.variableLocations
-                lines.append(("callback", "none; only callback-var, in " + places.map(\.rawValue).joined(separator: " and ")))
+                lines.append(
+                    ("callback", "none; only callback-var, in " + places.map(\.rawValue).joined(separator: " and ")))
             }
             if let config = c.configuration {
                 lines.append(("callbackUrl", config.callbackURLs.joined(separator: " ; ")))
@@ -85,17 +91,32 @@ enum ReportWording {
                 lines.append(("variables", c.variables.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")))
             }
             if let rejection = c.predictedRejection {
-                lines.append(("OSS should answer", "400 InvalidArgument: \(rejection.ossMessage ?? "")" + (rejection.ec.map { " (EC \($0))" } ?? "")))
+                lines.append(
+                    (
+                        "OSS should answer",
+                        "400 InvalidArgument: \(rejection.ossMessage ?? "")"
+                            + (rejection.ec.map { " (EC \($0))" } ?? "")
+                    ))
             } else if c.unverifiable == nil && !c.locations.isEmpty {
                 let notes = c.problems.contains { $0.rejection == nil }
-                lines.append(("checks", "OSS's documented checks pass" + (notes ? ", but the callback will not work as meant (see the warning)" : "")))
+                lines.append(
+                    (
+                        "checks",
+                        "OSS's documented checks pass"
+                            + (notes ? ", but the callback will not work as meant (see the warning)" : "")
+                    ))
             }
         }
         if let f = upload.callbackFailed {
             lines.append(("OSS answered", "203 CallbackFailed: \(f.message)" + (f.ec.map { " (EC \($0))" } ?? "")))
             lines.append(("meaning", f.meaning.explanation))
         } else if let doc = upload.ossError {
-            lines.append(("OSS answered", "\(d.exchange.response.map { "\($0.head.status) " } ?? "")\(doc.code): \(doc.message ?? "")" + (doc.ec.map { " (EC \($0))" } ?? "")))
+            lines.append(
+                (
+                    "OSS answered",
+                    "\(d.exchange.response.map { "\($0.head.status) " } ?? "")\(doc.code): \(doc.message ?? "")"
+                        + (doc.ec.map { " (EC \($0))" } ?? "")
+                ))
         }
         return lines
     }
@@ -112,14 +133,17 @@ enum ReportWording {
     /// `2026-11-25 18:32:57.723 → 18:33:25.651 UTC (27.928 s)` over the readable captures.
     static func span(_ report: Report) -> String? {
         let readable = report.captures.filter { $0.error == nil }
-        guard let first = readable.compactMap(\.firstPacketTime).min(), let last = readable.compactMap(\.lastPacketTime).max()
+        guard let first = readable.compactMap(\.firstPacketTime).min(),
+            let last = readable.compactMap(\.lastPacketTime).max()
         else { return nil }
         return span(from: first, to: last)
     }
 
     /// One capture's span on its own clock, as ``span(_:)`` words it; nil when it has no packet.
     static func span(of capture: CaptureSummary) -> String? {
-        guard capture.error == nil, let first = capture.firstPacketTime, let last = capture.lastPacketTime else { return nil }
+        guard capture.error == nil, let first = capture.firstPacketTime, let last = capture.lastPacketTime else {
+            return nil
+        }
         return span(from: first, to: last)
     }
 
@@ -133,7 +157,9 @@ enum ReportWording {
 
     /// Failing exchanges over the whole report (exact): failed callbacks and possible callbacks,
     /// and refused connection attempts.
-    static func failedTotal(_ s: ReportSummary) -> Int { s.callbacksFailed + s.possibleCallbacksFailed + s.refusedConnections }
+    static func failedTotal(_ s: ReportSummary) -> Int {
+        s.callbacksFailed + s.possibleCallbacksFailed + s.refusedConnections
+    }
 
     /// `text` cut to at most `limit` characters, ending in `…` when cut (for the brief Markdown,
     /// whose size must not depend on the capture).
@@ -185,13 +211,16 @@ enum ReportWording {
     static func status(_ e: HTTPExchange) -> String {
         if let tls = e.tls { return tlsStatus(tls) }
         guard let response = e.response else { return "—" }
-        return response.head.reason.isEmpty ? "\(response.head.status)" : "\(response.head.status) \(response.head.reason)"
+        return response.head.reason.isEmpty
+            ? "\(response.head.status)" : "\(response.head.status) \(response.head.reason)"
     }
 
     /// ``status(_:)-swift.type.method``, except that an HTTPS exchange judged `no-response` says
     /// so: its early server records (session tickets) were not a response.
     static func status(_ d: DiagnosedExchange) -> String {
-        if d.exchange.tls != nil, d.findings.contains(where: { $0.rule == .noResponse }) { return "no complete response (estimated)" }
+        if d.exchange.tls != nil, d.findings.contains(where: { $0.rule == .noResponse }) {
+            return "no complete response (estimated)"
+        }
         return status(d.exchange)
     }
 
@@ -206,7 +235,8 @@ enum ReportWording {
     /// when there is none (drawn as "no reply").
     static func drawnLatency(_ d: DiagnosedExchange) -> (seconds: Double, estimated: Bool)? {
         if let tls = d.exchange.tls {
-            guard let estimate = tls.estimatedLatencySeconds, !d.findings.contains(where: { $0.rule == .noResponse }) else { return nil }
+            guard let estimate = tls.estimatedLatencySeconds, !d.findings.contains(where: { $0.rule == .noResponse })
+            else { return nil }
             return (estimate, true)
         }
         return d.exchange.latencySeconds.map { ($0, false) }
@@ -255,17 +285,32 @@ enum ReportWording {
         facts.append(("handshake", tlsStatus(tls)))
         for seen in tls.alerts {
             let from = seen.from == .serverToClient ? "server" : "client"
-            facts.append(("alert", "\(seen.alert?.description ?? "encrypted") from the \(from), frame \(seen.origin.frame)"))
+            facts.append(
+                ("alert", "\(seen.alert?.description ?? "encrypted") from the \(from), frame \(seen.origin.frame)"))
         }
         if let request = tls.request {
-            facts.append(("request (estimated)", "\(plural(request.records, "record")), \(request.bytes) bytes, frames \(request.firstStart.frame)–\(request.lastEnd.frame)"))
+            facts.append(
+                (
+                    "request (estimated)",
+                    "\(plural(request.records, "record")), \(request.bytes) bytes, frames \(request.firstStart.frame)–\(request.lastEnd.frame)"
+                ))
         }
         if let response = tls.response {
-            facts.append(("response (estimated)", "\(plural(response.records, "record")), \(response.bytes) bytes, frames \(response.firstStart.frame)–\(response.lastEnd.frame)"))
+            facts.append(
+                (
+                    "response (estimated)",
+                    "\(plural(response.records, "record")), \(response.bytes) bytes, frames \(response.firstStart.frame)–\(response.lastEnd.frame)"
+                ))
         }
-        if let latency = tls.estimatedLatencySeconds { facts.append(("latency (estimated)", DurationText.describe(latency))) }
+        if let latency = tls.estimatedLatencySeconds {
+            facts.append(("latency (estimated)", DurationText.describe(latency)))
+        }
         if let late = tls.lateServerRecords {
-            facts.append(("after the client closed", "\(plural(late.records, "server record")), from frame \(late.firstStart.frame)"))
+            facts.append(
+                (
+                    "after the client closed",
+                    "\(plural(late.records, "server record")), from frame \(late.firstStart.frame)"
+                ))
         }
         if let problem = tls.problem { facts.append(("problem", problem)) }
         return facts
@@ -340,7 +385,8 @@ enum ReportWording {
         let r = report.redaction
         if r.redactedValues == 0 { return "redaction was on; no secret values were found." }
         let kinds = r.kinds.prefix(8).joined(separator: ", ") + (r.kinds.count > 8 ? ", …" : "")
-        return "\(plural(r.redactedValues, "secret value")) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
+        return
+            "\(plural(r.redactedValues, "secret value")) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
     }
 
     /// What the listing was narrowed to (`--since`, `--until`, `--rule`, `--failed`), or nil when
@@ -348,7 +394,8 @@ enum ReportWording {
     static func listingNote(_ report: Report) -> String? {
         let listing = report.settings.listing
         guard !listing.isEmpty else { return nil }
-        return "only the exchanges matching \(listing.description), \(report.exchanges.count) of \(report.summary.exchanges); "
+        return
+            "only the exchanges matching \(listing.description), \(report.exchanges.count) of \(report.summary.exchanges); "
             + "the counts are the whole capture's."
     }
 
@@ -358,16 +405,20 @@ enum ReportWording {
         let s = report.summary
         if s.callbacks == 0 && s.refusedConnections == 0 {
             if s.possibleCallbacks > 0 {
-                return "No request was captured whole enough to tell an OSS callback: the header sections of \(plural(s.possibleCallbacks, "POST")) were cut (e.g. by a small snaplen); as possible callbacks they are judged below as far as the captured bytes allow. Capture with tcpdump -s 0 to see whole requests."
+                return
+                    "No request was captured whole enough to tell an OSS callback: the header sections of \(plural(s.possibleCallbacks, "POST")) were cut (e.g. by a small snaplen); as possible callbacks they are judged below as far as the captured bytes allow. Capture with tcpdump -s 0 to see whole requests."
             }
             let uploads = report.exchanges.filter(isUpload).count
             if uploads > 0 {
-                return "No OSS callback request (OSS → callback server) in the capture; \(plural(uploads, "upload")) to OSS with a callback parameter \(uploads == 1 ? "is" : "are") listed below."
+                return
+                    "No OSS callback request (OSS → callback server) in the capture; \(plural(uploads, "upload")) to OSS with a callback parameter \(uploads == 1 ? "is" : "are") listed below."
             }
             if s.httpsNotJudged > 0 {
-                return "No OSS callback was found in the capture; \(plural(s.httpsNotJudged, "HTTPS connection")) \(s.httpsNotJudged == 1 ? "was" : "were") not judged: name the callback server with --server HOST:PORT to judge HTTPS to it."
+                return
+                    "No OSS callback was found in the capture; \(plural(s.httpsNotJudged, "HTTPS connection")) \(s.httpsNotJudged == 1 ? "was" : "were") not judged: name the callback server with --server HOST:PORT to judge HTTPS to it."
             }
-            return "No OSS callback was found in the capture: check that it was taken on the callback server's port, and the filter."
+            return
+                "No OSS callback was found in the capture: check that it was taken on the callback server's port, and the filter."
         }
         return s.callbacksUnknown > 0
             ? "None failed; \(plural(s.callbacksUnknown, "callback")) could not be judged (bytes missing from the capture)."
@@ -380,14 +431,16 @@ enum ReportWording {
         var parts: [String] = []
         if s.possibleCallbacksFailed > 0 { parts.append("\(s.possibleCallbacksFailed) failed") }
         if s.possibleCallbacksUnknown > 0 { parts.append("\(s.possibleCallbacksUnknown) not judged") }
-        return "\(plural(s.possibleCallbacks, "possible callback")) (request head cut): " + parts.joined(separator: ", ")
+        return "\(plural(s.possibleCallbacks, "possible callback")) (request head cut): "
+            + parts.joined(separator: ", ")
     }
 
     /// `5 connections not judged (no plaintext callback went to their server; --server HOST:PORT
     /// judges them)`, about HTTPS connections.
     static func httpsNotJudged(_ s: ReportSummary) -> String? {
         guard s.httpsNotJudged > 0 else { return nil }
-        return "\(plural(s.httpsNotJudged, "connection")) not judged (no plaintext callback went to \(s.httpsNotJudged == 1 ? "its" : "their") server; --server HOST:PORT judges \(s.httpsNotJudged == 1 ? "it" : "them"))"
+        return
+            "\(plural(s.httpsNotJudged, "connection")) not judged (no plaintext callback went to \(s.httpsNotJudged == 1 ? "its" : "their") server; --server HOST:PORT judges \(s.httpsNotJudged == 1 ? "it" : "them"))"
     }
 
     /// What the exchanges are: `3 callbacks, 4 possible callbacks, 1 refused connection attempt,
@@ -428,9 +481,15 @@ enum ReportWording {
         !isFailure(r) && r.diagnosed.findings.contains { RuleCatalog.rule($0.rule).concern == .authenticity }
     }
 
-    static func isFailure(_ r: ReportedExchange) -> Bool { if case .failed = r.diagnosed.outcome { true } else { false } }
-    static func isUnknown(_ r: ReportedExchange) -> Bool { if case .unknown = r.diagnosed.outcome { true } else { false } }
-    static func isPassed(_ r: ReportedExchange) -> Bool { if case .passed = r.diagnosed.outcome { true } else { false } }
+    static func isFailure(_ r: ReportedExchange) -> Bool {
+        if case .failed = r.diagnosed.outcome { true } else { false }
+    }
+    static func isUnknown(_ r: ReportedExchange) -> Bool {
+        if case .unknown = r.diagnosed.outcome { true } else { false }
+    }
+    static func isPassed(_ r: ReportedExchange) -> Bool {
+        if case .passed = r.diagnosed.outcome { true } else { false }
+    }
 
     static func isPossibleCallback(_ r: ReportedExchange) -> Bool { r.diagnosed.isPossibleCallback }
     static func isHTTPSNotJudged(_ r: ReportedExchange) -> Bool { r.diagnosed.isHTTPSNotJudged }
@@ -439,7 +498,8 @@ enum ReportWording {
     /// with a callback, connection attempts, exchanges not judged for missing bytes.
     static func isOther(_ r: ReportedExchange) -> Bool {
         let d = r.diagnosed
-        return !d.isCallback && !d.isPossibleCallback && !d.isHTTPSNotJudged && d.exchange.refusal == nil && d.upload == nil && !isUnknown(r)
+        return !d.isCallback && !d.isPossibleCallback && !d.isHTTPSNotJudged && d.exchange.refusal == nil
+            && d.upload == nil && !isUnknown(r)
     }
 
     /// Exchanges of the whole report (exact) that are neither callbacks, possible callbacks,

@@ -21,10 +21,12 @@ public enum RulesRenderer {
         let md = MarkdownEscape.inline
         var out = "# callback-doctor rules\n\n| rule | severity | what OSS tells the uploader |\n|---|---|---|\n"
         for rule in rules {
-            out += "| [\(rule.id.rawValue)](#\(rule.id.rawValue)) | \(rule.severity.rawValue) | \(rule.ossError.map { md($0 + ReportWording.basisMark(rule.ossErrorSource)) } ?? "—") |\n"
+            out +=
+                "| [\(rule.id.rawValue)](#\(rule.id.rawValue)) | \(rule.severity.rawValue) | \(rule.ossError.map { md($0 + ReportWording.basisMark(rule.ossErrorSource)) } ?? "—") |\n"
         }
         for rule in rules {
-            out += "\n## \(rule.id.rawValue)\n\n**\(md(RuleCatalog.rule(rule.id).title))** · severity \(rule.severity.rawValue)\n\n"
+            out +=
+                "\n## \(rule.id.rawValue)\n\n**\(md(RuleCatalog.rule(rule.id).title))** · severity \(rule.severity.rawValue)\n\n"
             out += "- Fires when: \(md(rule.summary))\n"
             if let oss = ReportWording.ossSays(rule) { out += "- OSS tells the uploader: \(md(oss))\n" }
             out += "- Why it happens: \(md(rule.why))\n- How to fix it: \(md(rule.fix))\n"

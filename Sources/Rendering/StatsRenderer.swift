@@ -20,7 +20,8 @@ public enum StatsRenderer {
     /// The rows in output order: per server, `all` (minute nil), then its minutes.
     static func rows(_ stats: CallbackStatistics) -> [(server: Endpoint, minute: Int64?, row: CallbackStatistics.Row)] {
         stats.servers.flatMap { server in
-            [(server.server, nil as Int64?, server.total)] + server.minutes.map { (server.server, $0.minute as Int64?, $0.row) }
+            [(server.server, nil as Int64?, server.total)]
+                + server.minutes.map { (server.server, $0.minute as Int64?, $0.row) }
         }
     }
 
@@ -28,7 +29,8 @@ public enum StatsRenderer {
 
     /// A table per server, for a terminal.
     public static func text(_ report: Report, to sink: ByteSink) {
-        var header = "\(report.tool.name) \(report.tool.version) stats: \(ReportWording.plural(report.captures.count, "capture"))"
+        var header =
+            "\(report.tool.name) \(report.tool.version) stats: \(ReportWording.plural(report.captures.count, "capture"))"
         if let span = ReportWording.span(report) { header += ", " + span }
         sink.write(header + "\n")
         for capture in report.captures where capture.error != nil {
@@ -42,8 +44,13 @@ public enum StatsRenderer {
         let inexact = stats.rows.values.contains { !$0.latency.isExact }
         sink.write(
             "Latency: response end minus request end, ms (HTTPS estimates left out); percentiles by nearest rank, "
-                + (inexact ? "exact, except those marked ≤: over \(LatencyDistribution.exactLimit) latencies, an upper bound within 0.1 %.\n" : "exact.\n"))
-        let columns = ["minute (UTC)", "callbacks", "passed", "failed", "unknown", "refused", "latencies", "p50", "p90", "p99", "max"]
+                + (inexact
+                    ? "exact, except those marked ≤: over \(LatencyDistribution.exactLimit) latencies, an upper bound within 0.1 %.\n"
+                    : "exact.\n"))
+        let columns = [
+            "minute (UTC)", "callbacks", "passed", "failed", "unknown", "refused", "latencies", "p50", "p90", "p99",
+            "max",
+        ]
         for server in stats.servers {
             sink.write("\n\(server.server)\n")
             var table: [[String]] = [columns]
@@ -52,7 +59,9 @@ public enum StatsRenderer {
             let widths = columns.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
             for (r, cells) in table.enumerated() {
                 var line = "  " + cells[0].padded(widths[0])
-                for c in 1..<cells.count { line += "  " + String(repeating: " ", count: widths[c] - cells[c].count) + cells[c] }
+                for c in 1..<cells.count {
+                    line += "  " + String(repeating: " ", count: widths[c] - cells[c].count) + cells[c]
+                }
                 if r > 0 { line += "  " + findingsText(r == 1 ? server.total : server.minutes[r - 2].row) }
                 sink.write(line + (r == 0 ? "  findings" : "") + "\n")
             }
@@ -69,15 +78,19 @@ public enum StatsRenderer {
             return (exactValue ? "" : "≤") + milliseconds(value)
         }
         return [
-            minute.map { minuteText($0, separator: " ") } ?? "all", String(row.callbacks), String(row.passed), String(row.failed),
-            String(row.unknown), String(row.refusedConnections), String(l.count), ms(l.percentile(50), exactValue: l.isExact),
-            ms(l.percentile(90), exactValue: l.isExact), ms(l.percentile(99), exactValue: l.isExact), ms(l.maximum, exactValue: true),
+            minute.map { minuteText($0, separator: " ") } ?? "all", String(row.callbacks), String(row.passed),
+            String(row.failed),
+            String(row.unknown), String(row.refusedConnections), String(l.count),
+            ms(l.percentile(50), exactValue: l.isExact),
+            ms(l.percentile(90), exactValue: l.isExact), ms(l.percentile(99), exactValue: l.isExact),
+            ms(l.maximum, exactValue: true),
         ]
     }
 
     /// `bad-status 2, no-response 1` in catalogue order, or `—`.
     private static func findingsText(_ row: CallbackStatistics.Row) -> String {
-        let parts = RuleCatalog.all.compactMap { rule in row.findingsByRule[rule.id].map { "\(rule.id.rawValue) \($0)" } }
+        let parts = RuleCatalog.all.compactMap { rule in row.findingsByRule[rule.id].map { "\(rule.id.rawValue) \($0)" }
+        }
         return parts.isEmpty ? "—" : parts.joined(separator: ", ")
     }
 
@@ -92,17 +105,22 @@ public enum StatsRenderer {
         let stats = statistics(report)
         let rules = stats.rules
         let columns = [
-            "server", "minute", "callbacks", "passed", "failed", "unknown", "refused", "latencies", "p50_ms", "p90_ms", "p99_ms",
+            "server", "minute", "callbacks", "passed", "failed", "unknown", "refused", "latencies", "p50_ms", "p90_ms",
+            "p99_ms",
             "max_ms", "latency_exact",
         ]
         sink.write(CSVEscape.record(columns + rules.map(\.rawValue)))
         for (server, minute, row) in rows(stats) {
             let l = row.latency
             var cells = [
-                server.description, minute.map { minuteText($0, separator: "T") + ":00Z" } ?? "all", String(row.callbacks),
-                String(row.passed), String(row.failed), String(row.unknown), String(row.refusedConnections), String(l.count),
+                server.description, minute.map { minuteText($0, separator: "T") + ":00Z" } ?? "all",
+                String(row.callbacks),
+                String(row.passed), String(row.failed), String(row.unknown), String(row.refusedConnections),
+                String(l.count),
             ]
-            cells += [l.percentile(50), l.percentile(90), l.percentile(99), l.maximum].map { $0.map { milliseconds($0, decimals: 6) } ?? "" }
+            cells += [l.percentile(50), l.percentile(90), l.percentile(99), l.maximum].map {
+                $0.map { milliseconds($0, decimals: 6) } ?? ""
+            }
             cells.append(l.isExact ? "true" : "false")
             cells += rules.map { String(row.findingsByRule[$0] ?? 0) }
             sink.write(CSVEscape.record(cells))
@@ -124,13 +142,24 @@ public enum StatsRenderer {
             .object([
                 ("server", .string(server.server.description)),
                 ("total", .object(rowMembers(server.total))),
-                ("minutes", .array(server.minutes.map { .object([("minute", .string(minuteText($0.minute, separator: "T") + ":00Z"))] + rowMembers($0.row)) })),
+                (
+                    "minutes",
+                    .array(
+                        server.minutes.map {
+                            .object(
+                                [("minute", .string(minuteText($0.minute, separator: "T") + ":00Z"))]
+                                    + rowMembers($0.row))
+                        })
+                ),
             ])
         }
         let document = JSONValue.object([
             ("schemaVersion", .int(1)),
             ("tool", .object([("name", .string(report.tool.name)), ("version", .string(report.tool.version))])),
-            ("captures", .array(report.captures.map { .object([("path", .string($0.path)), ("error", .optional($0.error))]) })),
+            (
+                "captures",
+                .array(report.captures.map { .object([("path", .string($0.path)), ("error", .optional($0.error))]) })
+            ),
             (
                 "latency",
                 .object([
@@ -152,16 +181,21 @@ public enum StatsRenderer {
         let l = row.latency
         func seconds(_ ns: Int64?) -> JSONValue { ns.map { .double(Double($0) / 1e9) } ?? .null }
         return [
-            ("callbacks", .int(Int64(row.callbacks))), ("passed", .int(Int64(row.passed))), ("failed", .int(Int64(row.failed))),
+            ("callbacks", .int(Int64(row.callbacks))), ("passed", .int(Int64(row.passed))),
+            ("failed", .int(Int64(row.failed))),
             ("unknown", .int(Int64(row.unknown))), ("refusedConnections", .int(Int64(row.refusedConnections))),
             (
                 "findingsByRule",
-                .object(RuleCatalog.all.compactMap { rule in row.findingsByRule[rule.id].map { (rule.id.rawValue, .int(Int64($0))) } })
+                .object(
+                    RuleCatalog.all.compactMap { rule in
+                        row.findingsByRule[rule.id].map { (rule.id.rawValue, .int(Int64($0))) }
+                    })
             ),
             (
                 "latency",
                 .object([
-                    ("count", .int(Int64(l.count))), ("p50", seconds(l.percentile(50))), ("p90", seconds(l.percentile(90))),
+                    ("count", .int(Int64(l.count))), ("p50", seconds(l.percentile(50))),
+                    ("p90", seconds(l.percentile(90))),
                     ("p99", seconds(l.percentile(99))), ("max", seconds(l.maximum)), ("exact", .bool(l.isExact)),
                 ])
             ),

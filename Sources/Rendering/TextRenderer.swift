@@ -1,9 +1,9 @@
 import ByteText
 import CaptureModel
 import Diagnosis
+import HTTP1
 import HTTPExchanges
 public import ReportModel
-import HTTP1
 import TCPReassembly
 import TLSRecords
 
@@ -35,11 +35,15 @@ public enum TextRenderer {
         let safe = TerminalSafety.escape
         let s = report.summary
         let sections = ReportSections(report)
-        var header = style.bold("\(report.tool.name) \(report.tool.version)") + ": \(ReportWording.plural(report.captures.count, "capture"))"
+        var header =
+            style.bold("\(report.tool.name) \(report.tool.version)")
+            + ": \(ReportWording.plural(report.captures.count, "capture"))"
         if report.captures.count == 1, let span = ReportWording.span(report) { header += ", " + span }
         sink.write(header + "\n")
         for row in sections.captures { sink.write(captureLines(row, batch: sections.namesCaptures, style: style)) }
-        if let note = ReportWording.redactionNote(report) { sink.write("  " + style.dim("Redacted: " + safe(note)) + "\n") }
+        if let note = ReportWording.redactionNote(report) {
+            sink.write("  " + style.dim("Redacted: " + safe(note)) + "\n")
+        }
         sink.write("\n")
 
         sink.write(headline(s, style: style) + "\n")
@@ -56,29 +60,40 @@ public enum TextRenderer {
 
         // Offsets in `report.exchanges`, per section; `#N` is the offset plus one.
         let exchanges = report.exchanges
-        func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] { exchanges.indices.filter { belongs(exchanges[$0]) } }
+        func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] {
+            exchanges.indices.filter { belongs(exchanges[$0]) }
+        }
         let context = BlockContext(namesCaptures: sections.namesCaptures, showsDates: sections.showsDates)
         func blocks(_ offsets: [Int]) {
             for i in offsets { sink.write("\n" + block(exchanges[i], number: i + 1, context: context, style: style)) }
         }
         let failures = offsets(where: ReportWording.isFailure)
-        if s.callbacks == 0 && s.refusedConnections == 0 { sink.write("\n" + safe(ReportWording.noFailures(report)) + "\n") }
+        if s.callbacks == 0 && s.refusedConnections == 0 {
+            sink.write("\n" + safe(ReportWording.noFailures(report)) + "\n")
+        }
         if !failures.isEmpty {
             sink.write("\n" + style.bold("Failed (\(ReportWording.breakdown(failures.map { exchanges[$0] }))):") + "\n")
             if sections.failuresListed.isCut {
-                let note = ReportWording.cutNote(shown: failures.count, total: sections.failuresListed.total, of: "failing exchanges", remedy: ReportWording.listAllRemedy(report))
+                let note = ReportWording.cutNote(
+                    shown: failures.count, total: sections.failuresListed.total, of: "failing exchanges",
+                    remedy: ReportWording.listAllRemedy(report))
                 sink.write(style.dim(note + ".") + "\n")
             }
             blocks(failures)
         }
         let unknown = offsets(where: ReportWording.isUnknown)
         if !unknown.isEmpty {
-            sink.write("\n" + style.bold("Not judged, bytes missing from the capture (\(ReportWording.breakdown(unknown.map { exchanges[$0] }))):") + "\n")
+            sink.write(
+                "\n"
+                    + style.bold(
+                        "Not judged, bytes missing from the capture (\(ReportWording.breakdown(unknown.map { exchanges[$0] }))):"
+                    ) + "\n")
             blocks(unknown)
         }
         let suspect = offsets { ReportWording.hasAuthenticityFinding($0) && !ReportWording.isUnknown($0) }
         if !suspect.isEmpty {
-            sink.write("\n" + style.bold("Passed OSS's checks, but the signature is suspect (\(suspect.count)):") + "\n")
+            sink.write(
+                "\n" + style.bold("Passed OSS's checks, but the signature is suspect (\(suspect.count)):") + "\n")
             blocks(suspect)
         }
 
@@ -92,25 +107,34 @@ public enum TextRenderer {
             let https = offsets(where: ReportWording.isHTTPSNotJudged)
             if !https.isEmpty {
                 sink.write("\n" + style.bold("HTTPS, not judged (\(https.count)):") + "\n")
-                for i in https { sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n") }
+                for i in https {
+                    sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n")
+                }
             }
             let others = offsets {
-                !ReportWording.isFailure($0) && !ReportWording.isUnknown($0) && !ReportWording.isUpload($0) && !ReportWording.hasAuthenticityFinding($0)
+                !ReportWording.isFailure($0) && !ReportWording.isUnknown($0) && !ReportWording.isUpload($0)
+                    && !ReportWording.hasAuthenticityFinding($0)
                     && !ReportWording.isHTTPSNotJudged($0)
             }
             if !others.isEmpty {
                 sink.write("\n" + style.bold("Other exchanges (\(others.count)):") + "\n")
-                for i in others { sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n") }
+                for i in others {
+                    sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n")
+                }
             }
         } else if !narrowed {
             let nonCallbacks = ReportWording.otherExchangeCount(report)
             // Listed ones (what -v lists); the line after says when the listing is cut.
-            let passed = exchanges.count(where: ReportWording.isPassed) - suspect.filter { ReportWording.isPassed(exchanges[$0]) }.count
+            let passed =
+                exchanges.count(where: ReportWording.isPassed)
+                - suspect.filter { ReportWording.isPassed(exchanges[$0]) }.count
             var hidden: [String] = []
             if passed > 0 { hidden.append(ReportWording.plural(passed, "passing callback")) }
             let https = offsets(where: ReportWording.isHTTPSNotJudged).count
             if https > 0 { hidden.append("\(ReportWording.plural(https, "HTTPS connection")) not judged") }
-            if nonCallbacks > 0 { hidden.append("\(ReportWording.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)") }
+            if nonCallbacks > 0 {
+                hidden.append("\(ReportWording.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)")
+            }
             if !hidden.isEmpty {
                 // The blocks above keep their report-wide numbers: name the ones left out, so a gap
                 // (#10, #11 missing) says where those exchanges went.
@@ -121,7 +145,12 @@ public enum TextRenderer {
             }
         }
         if !narrowed && exchanges.count < s.exchanges {
-            sink.write("\n" + ReportWording.cutNote(shown: exchanges.count, total: s.exchanges, of: "exchanges listed (the counts above are every exchange's)", remedy: ReportWording.listAllRemedy(report)) + ".\n")
+            sink.write(
+                "\n"
+                    + ReportWording.cutNote(
+                        shown: exchanges.count, total: s.exchanges,
+                        of: "exchanges listed (the counts above are every exchange's)",
+                        remedy: ReportWording.listAllRemedy(report)) + ".\n")
         }
     }
 
@@ -133,7 +162,9 @@ public enum TextRenderer {
         counts += (s.callbacksFailed > 0 ? style.boldRed(failedText) : failedText)
         if s.callbacksUnknown > 0 { counts += ", \(s.callbacksUnknown) unknown (bytes missing from the capture)" }
         if let possible = ReportWording.possibleCallbacks(s) { counts += "; " + possible }
-        if s.refusedConnections > 0 { counts += "; \(ReportWording.plural(s.refusedConnections, "refused connection attempt"))" }
+        if s.refusedConnections > 0 {
+            counts += "; \(ReportWording.plural(s.refusedConnections, "refused connection attempt"))"
+        }
         return counts
     }
 
@@ -176,7 +207,8 @@ public enum TextRenderer {
         // interfaces): "pcapng, 2 interfaces (EN10MB, LINUX_SLL2)".
         let links = row.linkTypes.contains(",") ? " (\(safe(row.linkTypes)))" : ", \(safe(row.linkTypes))"
         var line = "  \(safe(row.path)): \(safe(row.format))\(links), "
-        line += "\(ReportWording.plural(row.packets, "packet")), \(ReportWording.plural(row.httpConnections, "HTTP connection"))"
+        line +=
+            "\(ReportWording.plural(row.packets, "packet")), \(ReportWording.plural(row.httpConnections, "HTTP connection"))"
         if row.tlsConnections > 0 { line += ", \(ReportWording.plural(row.tlsConnections, "TLS connection"))" }
         line += "\n"
         if batch {
@@ -190,7 +222,9 @@ public enum TextRenderer {
     }
 
     /// The block of one failing (or unjudged) callback.
-    static func block(_ reported: ReportedExchange, number: Int, context: BlockContext = .init(), style: TerminalStyle) -> String {
+    static func block(_ reported: ReportedExchange, number: Int, context: BlockContext = .init(), style: TerminalStyle)
+        -> String
+    {
         let safe = TerminalSafety.escape
         let d = reported.diagnosed, e = d.exchange
         var out = style.bold("#\(number)") + "  " + ReportWording.clock(e.startTime, date: context.showsDates) + "  "
@@ -198,7 +232,9 @@ public enum TextRenderer {
         if ReportWording.isUpload(reported) {
             out += (d.hasFinding(atLeast: .error) ? style.boldRed("UPLOAD") : style.green("UPLOAD")) + "\n"
         } else {
-            out += (ReportWording.isFailure(reported) ? style.boldRed("FAIL") : style.yellow(ReportWording.badge(d.outcome))) + "\n"
+            out +=
+                (ReportWording.isFailure(reported)
+                    ? style.boldRed("FAIL") : style.yellow(ReportWording.badge(d.outcome))) + "\n"
         }
         if context.namesCaptures { out += "    " + style.dim("capture:") + " " + safe(reported.capture) + "\n" }
         out += "    " + safe(ReportWording.requestLine(e)) + "\n"
@@ -241,10 +277,13 @@ public enum TextRenderer {
     }
 
     /// `#3  17:20:01.123  127.0.0.1:50312 → 127.0.0.1:9002  POST /cb  200  1.2 ms  PASS`
-    static func line(_ reported: ReportedExchange, number: Int, context: BlockContext = .init(), style: TerminalStyle) -> String {
+    static func line(_ reported: ReportedExchange, number: Int, context: BlockContext = .init(), style: TerminalStyle)
+        -> String
+    {
         let d = reported.diagnosed, e = d.exchange
         var parts = [
-            style.bold("#\(number)"), ReportWording.clock(e.startTime, date: context.showsDates), "\(e.connection.client) → \(e.connection.server)",
+            style.bold("#\(number)"), ReportWording.clock(e.startTime, date: context.showsDates),
+            "\(e.connection.client) → \(e.connection.server)",
             TerminalSafety.escape(ReportWording.requestLine(e, withVersion: false)),
             e.tls != nil ? "TLS" : e.response.map { String($0.head.status) } ?? "---",
             e.tls != nil ? ReportWording.latency(d) : e.latencySeconds.map(DurationText.describe) ?? "-",

@@ -24,7 +24,9 @@ public struct CallbackStatistics: Sendable, Equatable {
             self.minute = minute
         }
 
-        public static func < (a: Key, b: Key) -> Bool { a.server != b.server ? a.server < b.server : a.minute < b.minute }
+        public static func < (a: Key, b: Key) -> Bool {
+            a.server != b.server ? a.server < b.server : a.minute < b.minute
+        }
     }
 
     /// The counts of one server's minute (or of all its minutes).
@@ -133,4 +135,3 @@ extension CallbackStatistics.Row {
         if let nanoseconds = LatencyDistribution.latencyNanoseconds(of: d) { latency.record(nanoseconds: nanoseconds) }
     }
 }
-

@@ -36,7 +36,8 @@ private struct JSONTextParser {
 
     mutating func expect(_ literal: String, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
         let expected = Array(literal.utf8)
-        guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected else {
+        guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected
+        else {
             throw error("invalid literal")
         }
         position += expected.count
@@ -67,7 +68,9 @@ private struct JSONTextParser {
         }
         while true {
             skipSpace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw error("expected a member name")
+            }
             let key = try string()
             skipSpace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
@@ -76,7 +79,10 @@ private struct JSONTextParser {
             members.append((key, try value(depth: depth + 1)))
             skipSpace()
             guard position < bytes.count else { throw error("unexpected end") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
             guard bytes[position] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
             position += 1
             return .object(members)
@@ -96,7 +102,10 @@ private struct JSONTextParser {
             items.append(try value(depth: depth + 1))
             skipSpace()
             guard position < bytes.count else { throw error("unexpected end") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
             guard bytes[position] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
             position += 1
             return .array(items)
@@ -113,7 +122,9 @@ private struct JSONTextParser {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+                guard let text = String(validating: out, as: UTF8.self) else {
+                    throw error("invalid UTF-8 in a string")
+                }
                 return text
             case UInt8(ascii: "\\"):
                 try escape(into: &out)
@@ -129,7 +140,9 @@ private struct JSONTextParser {
         guard position < bytes.count else { throw error("unterminated escape") }
         let byte = bytes[position]
         position += 1
-        let simple: [UInt8: UInt8] = [0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09]
+        let simple: [UInt8: UInt8] = [
+            0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09,
+        ]
         if let replacement = simple[byte] {
             out.append(replacement)
             return

@@ -21,7 +21,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         case (.double(let a), .double(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
-        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: false
         }
     }
@@ -69,7 +70,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// write (so the sink can hand its buffer over between elements): a report with thousands of
     /// exchanges never holds all their JSON trees, nor all their text, at once (peak memory,
     /// issue #5). A `.value` member is one write.
-    public static func writeObject(_ members: [(String, StreamedMember)], indent: Int, newline: Bool = false, to sink: ByteSink) {
+    public static func writeObject(
+        _ members: [(String, StreamedMember)], indent: Int, newline: Bool = false, to sink: ByteSink
+    ) {
         guard !members.isEmpty else {
             sink.append { out in
                 append("{}", to: &out)
@@ -133,7 +136,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// ``writeObject(_:indent:newline:to:)``'s text as one `String`.
-    public static func serializedObject(_ members: [(String, StreamedMember)], indent: Int, newline: Bool = false) -> String {
+    public static func serializedObject(_ members: [(String, StreamedMember)], indent: Int, newline: Bool = false)
+        -> String
+    {
         ByteSink.collect { writeObject(members, indent: indent, newline: newline, to: $0) }
     }
 
@@ -186,7 +191,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .double(let d): Self.append(Self.format(d), to: &out)
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let items):
-            if items.isEmpty { Self.append("[]", to: &out); return }
+            if items.isEmpty {
+                Self.append("[]", to: &out)
+                return
+            }
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -196,7 +204,10 @@ public indirect enum JSONValue: Sendable, Equatable {
             Self.lineBreak(&out, indent: indent, level: level)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { Self.append("{}", to: &out); return }
+            if members.isEmpty {
+                Self.append("{}", to: &out)
+                return
+            }
             out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -253,7 +264,8 @@ public indirect enum JSONValue: Sendable, Equatable {
                     escapedScalar = UInt32(bytes[i + 1])
                     width = 2
                 case 0xE2 where i + 2 < n:
-                    let scalar = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
+                    let scalar =
+                        (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
                     if (0x2028...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar) {
                         escapedScalar = scalar
                         width = 3

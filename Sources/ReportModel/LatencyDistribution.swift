@@ -1,5 +1,5 @@
-public import Diagnosis
 import CaptureModel
+public import Diagnosis
 import HTTPExchanges
 import TCPReassembly
 
@@ -45,7 +45,8 @@ public struct LatencyDistribution: Sendable, Equatable {
     /// (`HTTPExchange.latencySeconds`), in whole nanoseconds from the time stamps rather than
     /// through a Double; nil without both ends, and for HTTPS (its latency is an estimate).
     public static func latencyNanoseconds(of d: borrowing DiagnosedExchange) -> Int64? {
-        guard d.exchange.tls == nil, let requestEnd = d.exchange.request?.timing.end, let responseEnd = d.exchange.response?.timing.end
+        guard d.exchange.tls == nil, let requestEnd = d.exchange.request?.timing.end,
+            let responseEnd = d.exchange.response?.timing.end
         else { return nil }
         return responseEnd.timestamp.totalNanoseconds - requestEnd.timestamp.totalNanoseconds
     }
@@ -78,7 +79,8 @@ public struct LatencyDistribution: Sendable, Equatable {
             guard buckets == nil, values.count == count, count <= Self.exactLimit else { return nil }
             exactValues = values
         } else {
-            guard let buckets, count > Self.exactLimit, buckets.reduce(0, { $0 + $1.count }) == count, buckets.allSatisfy({ $0.count > 0 && $0.index >= 0 })
+            guard let buckets, count > Self.exactLimit, buckets.reduce(0, { $0 + $1.count }) == count,
+                buckets.allSatisfy({ $0.count > 0 && $0.index >= 0 })
             else { return nil }
             self.buckets = Dictionary(buckets.map { ($0.index, $0.count) }, uniquingKeysWith: +)
         }

@@ -80,7 +80,8 @@ public struct TimeBound: Sendable, Hashable {
         case .instant(let t): return t
         case .timeOfDay(let nanos):
             guard let captureStart else { return nil }
-            let day = captureStart.seconds >= 0 ? captureStart.seconds / 86_400 : (captureStart.seconds - 86_399) / 86_400
+            let day =
+                captureStart.seconds >= 0 ? captureStart.seconds / 86_400 : (captureStart.seconds - 86_399) / 86_400
             return Timestamp(seconds: day * 86_400 + nanos / 1_000_000_000, nanoseconds: nanos % 1_000_000_000)
         }
     }
@@ -88,7 +89,8 @@ public struct TimeBound: Sendable, Hashable {
     /// `HH:MM[:SS[.fraction]]` (up to 9 fractional digits), as nanoseconds since midnight.
     static func timeOfDay(_ b: ArraySlice<UInt8>) -> Int64? {
         let b = Array(b)
-        guard b.count == 5 || b.count >= 8, b[2] == UInt8(ascii: ":"), let h = number(b[0..<2]), let m = number(b[3..<5]),
+        guard b.count == 5 || b.count >= 8, b[2] == UInt8(ascii: ":"), let h = number(b[0..<2]),
+            let m = number(b[3..<5]),
             h < 24, m < 60
         else { return nil }
         var seconds: Int64 = 0, nanos: Int64 = 0
@@ -111,13 +113,17 @@ public struct TimeBound: Sendable, Hashable {
             (1...31).contains(d)
         else { return nil }
         // The time runs up to the zone: `Z`, or the last `+` / `-`.
-        guard let zoneStart = b.indices.last(where: { $0 > 10 && [UInt8(ascii: "Z"), UInt8(ascii: "z"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(b[$0]) }),
+        guard
+            let zoneStart = b.indices.last(where: {
+                $0 > 10 && [UInt8(ascii: "Z"), UInt8(ascii: "z"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(b[$0])
+            }),
             let time = timeOfDay(b[11..<zoneStart]), b[11..<zoneStart].count >= 8
         else { return nil }
         var offsetSeconds: Int64 = 0
         if b[zoneStart] == UInt8(ascii: "+") || b[zoneStart] == UInt8(ascii: "-") {
             let zone = Array(b[(zoneStart + 1)...])
-            guard zone.count == 5, zone[2] == UInt8(ascii: ":"), let oh = number(zone[0..<2]), let om = number(zone[3..<5]), oh < 24,
+            guard zone.count == 5, zone[2] == UInt8(ascii: ":"), let oh = number(zone[0..<2]),
+                let om = number(zone[3..<5]), oh < 24,
                 om < 60
             else { return nil }
             offsetSeconds = (oh * 60 + om) * 60 * (b[zoneStart] == UInt8(ascii: "-") ? -1 : 1)

@@ -158,7 +158,8 @@ extension Report {
     /// `originalBodies` are the bodies as captured: evidence that dumps the start of a body in
     /// hex is re-dumped from the redacted body (``rehex(_:bodies:)``).
     static func redactFields(
-        of d: inout DiagnosedExchange, pass: RedactionPass, originalBodies: (request: BodySummary?, response: BodySummary?),
+        of d: inout DiagnosedExchange, pass: RedactionPass,
+        originalBodies: (request: BodySummary?, response: BodySummary?),
         with r: inout Redactor
     ) {
         var e = d.exchange
@@ -216,13 +217,15 @@ extension Report {
     /// secret fields in the decoded strings. When the structure pass found anything secret inside
     /// the Base64 parameters, the Base64 texts themselves are noted, so the echo pass removes
     /// them from the headers, target and body where they were sent.
-    static func redactUpload(_ upload: UploadDiagnosis, pass: RedactionPass, with r: inout Redactor) -> UploadDiagnosis {
+    static func redactUpload(_ upload: UploadDiagnosis, pass: RedactionPass, with r: inout Redactor) -> UploadDiagnosis
+    {
         var u = upload
         if var c = u.callback {
             let before = r.count
             c.variables = c.variables.map { v in
                 let secretByName = pass == .structure && r.names.isSecretField(ArraySlice(v.name.utf8))
-                let value = secretByName ? r.secret(v.value, kind: "field " + v.name.lowercased()) : r.apply(pass, to: v.value)
+                let value =
+                    secretByName ? r.secret(v.value, kind: "field " + v.name.lowercased()) : r.apply(pass, to: v.value)
                 return (v.name, value)
             }
             if var config = c.configuration {

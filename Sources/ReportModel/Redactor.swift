@@ -1,14 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ByteText
 import CallbackSignature
 import Diagnosis
 import HTTP1
 import HTTPExchanges
 import UploadCallbacks
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// String- and byte-level redaction primitives, used by ``Report/redacted(policy:)`` and
 /// testable on their own.
@@ -49,7 +50,9 @@ public struct Redactor: Sendable {
     static func characterCount(_ bytes: [UInt8]) -> Int {
         var previous: UInt8 = 0
         for byte in bytes {
-            if byte >= 0x80 || (previous == 0x0D && byte == 0x0A) { return String(decoding: bytes, as: UTF8.self).count }
+            if byte >= 0x80 || (previous == 0x0D && byte == 0x0A) {
+                return String(decoding: bytes, as: UTF8.self).count
+            }
             previous = byte
         }
         return bytes.count
@@ -88,7 +91,8 @@ public struct Redactor: Sendable {
             let pairs = value.split(separator: ";", omittingEmptySubsequences: false).map { pair -> String in
                 let text = String(pair)
                 guard let eq = text.firstIndex(of: "=") else {
-                    return text.trimmingASCII(" ").isEmpty ? text : redactWhole(text, kind: kind, keepLeadingSpace: true)
+                    return text.trimmingASCII(" ").isEmpty
+                        ? text : redactWhole(text, kind: kind, keepLeadingSpace: true)
                 }
                 let valuePart = text[text.index(after: eq)...]
                 guard !valuePart.isEmpty, !Self.isMarker(Array(valuePart.utf8)) else { return text }
@@ -114,11 +118,13 @@ public struct Redactor: Sendable {
             if let space = value.firstIndex(of: " "), space > value.startIndex {
                 let scheme = value[..<space]
                 let credentials = value[value.index(after: space)...]
-                if scheme.count <= 24, scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
+                if scheme.count <= 24,
+                    scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
                     !credentials.isEmpty
                 {
                     if Self.isMarker(Array(credentials.utf8)) { return value }
-                    return String(scheme) + " " + String(decoding: replace(Array(credentials.utf8), kind: kind), as: UTF8.self)
+                    return String(scheme) + " "
+                        + String(decoding: replace(Array(credentials.utf8), kind: kind), as: UTF8.self)
                 }
             }
             return String(decoding: replace(bytes, kind: kind), as: UTF8.self)
@@ -142,7 +148,8 @@ public struct Redactor: Sendable {
 
     static func isSchemeByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
             true
         default: false
@@ -167,7 +174,12 @@ public struct Redactor: Sendable {
     private mutating func redactWhole(_ text: String, kind: String, keepLeadingSpace: Bool) -> String {
         var leading = ""
         var rest = Substring(text)
-        if keepLeadingSpace { while rest.first == " " { leading += " "; rest = rest.dropFirst() } }
+        if keepLeadingSpace {
+            while rest.first == " " {
+                leading += " "
+                rest = rest.dropFirst()
+            }
+        }
         guard !rest.isEmpty, !Self.isMarker(Array(rest.utf8)) else { return text }
         return leading + String(decoding: replace(Array(rest.utf8), kind: kind), as: UTF8.self)
     }
@@ -232,7 +244,9 @@ public struct Redactor: Sendable {
     static func index(of byte: UInt8, in b: [UInt8], from start: Int) -> Int {
         guard start < b.count else { return b.count }
         return b.withUnsafeBufferPointer { p in
-            guard let base = p.baseAddress, let found = memchr(base + start, Int32(byte), p.count - start) else { return p.count }
+            guard let base = p.baseAddress, let found = memchr(base + start, Int32(byte), p.count - start) else {
+                return p.count
+            }
             return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
     }
@@ -248,8 +262,10 @@ public struct Redactor: Sendable {
 
     static func isNameByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "+"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "%"), UInt8(ascii: "$"),
+            UInt8(ascii: "+"):
             true
         default: false
         }
@@ -283,7 +299,9 @@ public struct Redactor: Sendable {
             var j = i
             if let q = keyQuote, j < b.count, b[j] == q { j += 1 }
             while j < b.count, Self.isSpace(b[j]) { j += 1 }
-            guard j < b.count, b[j] == UInt8(ascii: "=") || b[j] == UInt8(ascii: ":"), names.isSecretField(name) else { continue }
+            guard j < b.count, b[j] == UInt8(ascii: "=") || b[j] == UInt8(ascii: ":"), names.isSecretField(name) else {
+                continue
+            }
             let separator = b[j]
             // `://` is a URL scheme, not a field.
             if separator == UInt8(ascii: ":"), j + 1 < b.count, b[j + 1] == UInt8(ascii: "/") { continue }
@@ -454,7 +472,9 @@ struct EchoSearch: Sendable {
                 // Only what ends before the best match so far can start earlier.
                 let end = min(input.count, (best?.at ?? input.count) + secret.count - 1)
                 guard end - start >= secret.count else { continue }
-                if let at = Self.firstIndex(of: secret, in: base, from: start, to: end), best.map({ at < $0.at }) ?? true {
+                if let at = Self.firstIndex(of: secret, in: base, from: start, to: end),
+                    best.map({ at < $0.at }) ?? true
+                {
                     best = (at, n)
                 }
             }
@@ -512,4 +532,3 @@ struct Splice {
 
     var result: [UInt8] { changed ? output + input[copied...] : input }
 }
-

@@ -26,7 +26,8 @@ public struct ReportSettings: Sendable, Hashable {
     /// every exchange whatever it says.
     public var listing: ListingFilter
     public init(
-        diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = [], servers: [String] = [],
+        diagnosis: DiagnosisSettings = .init(), filter: String? = nil, publicKeys: [String] = [],
+        servers: [String] = [],
         listing: ListingFilter = .init()
     ) {
         self.diagnosis = diagnosis
@@ -257,7 +258,8 @@ public struct CaptureTally: Sendable, Hashable, ExchangeCounting {
     /// renderers only and not written to the JSON, so a report read back (`merge`) has none.
     public static func == (a: CaptureTally, b: CaptureTally) -> Bool {
         a.path == b.path && a.counts == b.counts && a.readError == b.readError && a.firstPacketTime == b.firstPacketTime
-            && a.lastPacketTime == b.lastPacketTime && a.findingsByRule == b.findingsByRule && a.worstRule == b.worstRule
+            && a.lastPacketTime == b.lastPacketTime && a.findingsByRule == b.findingsByRule
+            && a.worstRule == b.worstRule
     }
     public func hash(into hasher: inout Hasher) {
         hasher.combine(path)
@@ -285,7 +287,9 @@ public struct ListingCounts: Sendable, Hashable {
         for kind in ExchangeKind.allCases {
             byKind[kind] = ShownOfTotal(shown: shownByKind[kind] ?? 0, total: aggregates.count(of: kind))
         }
-        for (rule, total) in aggregates.exchangesByRule { byRule[rule] = ShownOfTotal(shown: shownByRule[rule] ?? 0, total: total) }
+        for (rule, total) in aggregates.exchangesByRule {
+            byRule[rule] = ShownOfTotal(shown: shownByRule[rule] ?? 0, total: total)
+        }
     }
 
     /// The listing of `kind`.
@@ -293,7 +297,9 @@ public struct ListingCounts: Sendable, Hashable {
 
     /// Every exchange: listed, of all.
     public var all: ShownOfTotal {
-        byKind.values.reduce(ShownOfTotal(shown: 0, total: 0)) { ShownOfTotal(shown: $0.shown + $1.shown, total: $0.total + $1.total) }
+        byKind.values.reduce(ShownOfTotal(shown: 0, total: 0)) {
+            ShownOfTotal(shown: $0.shown + $1.shown, total: $0.total + $1.total)
+        }
     }
 
     /// True when any list is cut.
@@ -329,7 +335,8 @@ public struct ReportSummary: Sendable, Hashable, ExchangeCounting {
     /// what is listed, which the quotas, `--server` and the narrowing options change.
     public static func == (a: ReportSummary, b: ReportSummary) -> Bool {
         a.captures == b.captures && a.capturesUnreadable == b.capturesUnreadable && a.counts == b.counts
-            && a.findingsByRule == b.findingsByRule && a.perCapture == b.perCapture && a.worstSeverity == b.worstSeverity
+            && a.findingsByRule == b.findingsByRule && a.perCapture == b.perCapture
+            && a.worstSeverity == b.worstSeverity
             && a.aggregates == b.aggregates
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(counts) }
@@ -378,7 +385,11 @@ public struct Report: Sendable {
         let index = Dictionary(captures.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
         var orphans = ReportAggregates()  // listed exchanges of no capture given (a hand-made report)
         for reported in exchanges {
-            if let c = index[reported.capture] { perCapture[c].record(reported.diagnosed) } else { orphans.record(reported.diagnosed) }
+            if let c = index[reported.capture] {
+                perCapture[c].record(reported.diagnosed)
+            } else {
+                orphans.record(reported.diagnosed)
+            }
         }
         var summary = ReportSummary()
         summary.captures = captures.count

@@ -168,7 +168,9 @@ public struct ReportAggregates: Sendable, Equatable, ExchangeCounting {
     /// The latencies of every callback, whatever its outcome.
     public var callbackLatency: LatencyDistribution {
         var all = LatencyDistribution()
-        for kind in [ExchangeKind.passedCallback, .failedCallback, .unknownCallback] { all += latencyByKind[kind] ?? LatencyDistribution() }
+        for kind in [ExchangeKind.passedCallback, .failedCallback, .unknownCallback] {
+            all += latencyByKind[kind] ?? LatencyDistribution()
+        }
         return all
     }
 }

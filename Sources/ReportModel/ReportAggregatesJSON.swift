@@ -17,7 +17,13 @@ extension ReportAggregates {
             (
                 "latency",
                 .object([
-                    ("byKind", .object(ExchangeKind.allCases.compactMap { kind in latencyByKind[kind].map { (kind.rawValue, $0.json) } })),
+                    (
+                        "byKind",
+                        .object(
+                            ExchangeKind.allCases.compactMap { kind in
+                                latencyByKind[kind].map { (kind.rawValue, $0.json) }
+                            })
+                    ),
                     ("byRule", Self.byRule(latencyByRule) { $0.json }),
                 ])
             ),
@@ -31,7 +37,11 @@ extension ReportAggregates {
         .object(RuleCatalog.all.compactMap { rule in values[rule.id].map { (rule.id.rawValue, json($0)) } })
     }
 
-    private static func serverJSON(_ server: (server: Endpoint, total: CallbackStatistics.Row, minutes: [(minute: Int64, row: CallbackStatistics.Row)])) -> JSONValue {
+    private static func serverJSON(
+        _ server: (
+            server: Endpoint, total: CallbackStatistics.Row, minutes: [(minute: Int64, row: CallbackStatistics.Row)]
+        )
+    ) -> JSONValue {
         .object([
             ("server", .string(server.server.description)),
             ("total", server.total.json),
@@ -75,7 +85,8 @@ extension LatencyDistribution {
         if let values {
             members.append(("values", .array(values.map(JSONValue.int))))
         } else {
-            members.append(("buckets", .array(bucketCounts.map { .array([.int(Int64($0.index)), .int(Int64($0.count))]) })))
+            members.append(
+                ("buckets", .array(bucketCounts.map { .array([.int(Int64($0.index)), .int(Int64($0.count))]) })))
         }
         return .object(members)
     }

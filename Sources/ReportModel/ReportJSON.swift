@@ -179,9 +179,15 @@ extension ReportedExchange {
             ("possibleCallback", .bool(d.isPossibleCallback)),
             ("httpsNotJudged", .bool(d.isHTTPSNotJudged)),
             ("callbackSignals", .array(d.callbackSignals.map { .string($0.rawValue) })),
-            ("request", e.request.map { Self.adding(Self.requestJSON($0), Self.uploadRequestMembers(d.upload)) } ?? .null),
+            (
+                "request",
+                e.request.map { Self.adding(Self.requestJSON($0), Self.uploadRequestMembers(d.upload)) } ?? .null
+            ),
             ("interimResponses", .array(e.interimResponses.map(Self.interimJSON))),
-            ("response", e.response.map { Self.adding(Self.responseJSON($0), Self.uploadResponseMembers(d.upload)) } ?? .null),
+            (
+                "response",
+                e.response.map { Self.adding(Self.responseJSON($0), Self.uploadResponseMembers(d.upload)) } ?? .null
+            ),
             ("latencySeconds", .optional(e.latencySeconds)),
             ("tls", e.tls.map(Self.tlsJSON) ?? .null),
             (
@@ -190,7 +196,8 @@ extension ReportedExchange {
                     e.holes.map { hole in
                         .object([
                             ("direction", .string(hole.direction == .clientToServer ? "request" : "response")),
-                            ("streamOffset", .int(hole.offset)), ("bytes", .int(hole.length)), ("afterFrame", .int(Int64(hole.origin.frame))),
+                            ("streamOffset", .int(hole.offset)), ("bytes", .int(hole.length)),
+                            ("afterFrame", .int(Int64(hole.origin.frame))),
                         ])
                     })
             ),
@@ -278,7 +285,8 @@ extension ReportedExchange {
                         .array(
                             c.problems.map { p in
                                 .object([
-                                    ("ossMessage", .optional(p.ossMessage)), ("ec", .optional(p.ec)), ("detail", .string(p.detail)),
+                                    ("ossMessage", .optional(p.ossMessage)), ("ec", .optional(p.ec)),
+                                    ("detail", .string(p.detail)),
                                 ])
                             })
                     ),
@@ -297,7 +305,8 @@ extension ReportedExchange {
                 (
                     "callbackFailed",
                     .object([
-                        ("message", .string(f.message)), ("ec", .optional(f.ec)), ("requestId", .optional(f.document.requestId)),
+                        ("message", .string(f.message)), ("ec", .optional(f.ec)),
+                        ("requestId", .optional(f.document.requestId)),
                         ("meaning", .string(f.meaning.key)), ("explanation", .string(f.meaning.explanation)),
                     ])
                 ))
@@ -418,37 +427,44 @@ extension ReportedExchange {
             guard let run else { return .null }
             return .object([
                 ("records", .int(Int64(run.records))), ("bytes", .int(run.bytes)),
-                ("startTime", .string(run.firstStart.timestamp.rfc3339)), ("endTime", .string(run.lastEnd.timestamp.rfc3339)),
+                ("startTime", .string(run.firstStart.timestamp.rfc3339)),
+                ("endTime", .string(run.lastEnd.timestamp.rfc3339)),
                 ("firstFrame", .int(Int64(run.firstStart.frame))), ("lastFrame", .int(Int64(run.lastEnd.frame))),
             ])
         }
         func alert(_ alert: TLSAlert?) -> JSONValue {
             guard let alert else { return .null }
             return .object([
-                ("level", .string(alert.levelName)), ("description", .string(alert.name)), ("code", .int(Int64(alert.code))),
+                ("level", .string(alert.levelName)), ("description", .string(alert.name)),
+                ("code", .int(Int64(alert.code))),
             ])
         }
-        let clientHello: JSONValue = tls.clientHello.map { hello in
-            .object([
-                ("legacyVersion", .string(hello.legacyVersion.description)),
-                ("sni", .optional(hello.serverName)),
-                ("supportedVersions", .array(hello.supportedVersions.map { .string($0.description) })),
-                ("alpn", .array(hello.alpn.map(JSONValue.string))),
-                ("cipherSuites", .int(Int64(hello.cipherSuiteCount))),
-            ])
-        } ?? .null
-        let serverHello: JSONValue = tls.serverHello.map { hello in
-            .object([
-                ("legacyVersion", .string(hello.legacyVersion.description)),
-                ("selectedVersion", .optional(hello.selectedVersion?.description)),
-                ("cipherSuite", .string("0x" + String(hello.cipherSuite, radix: 16))),
-                ("alpn", .optional(hello.alpn)),
-            ])
-        } ?? .null
+        let clientHello: JSONValue =
+            tls.clientHello.map { hello in
+                .object([
+                    ("legacyVersion", .string(hello.legacyVersion.description)),
+                    ("sni", .optional(hello.serverName)),
+                    ("supportedVersions", .array(hello.supportedVersions.map { .string($0.description) })),
+                    ("alpn", .array(hello.alpn.map(JSONValue.string))),
+                    ("cipherSuites", .int(Int64(hello.cipherSuiteCount))),
+                ])
+            } ?? .null
+        let serverHello: JSONValue =
+            tls.serverHello.map { hello in
+                .object([
+                    ("legacyVersion", .string(hello.legacyVersion.description)),
+                    ("selectedVersion", .optional(hello.selectedVersion?.description)),
+                    ("cipherSuite", .string("0x" + String(hello.cipherSuite, radix: 16))),
+                    ("alpn", .optional(hello.alpn)),
+                ])
+            } ?? .null
         var handshake: [(String, JSONValue)] = [("result", .string(tls.handshake.label))]
         switch tls.handshake {
         case .completed(let origin):
-            handshake += [("time", .string(origin.timestamp.rfc3339)), ("frame", .int(Int64(origin.frame))), ("failure", .null), ("reason", .null)]
+            handshake += [
+                ("time", .string(origin.timestamp.rfc3339)), ("frame", .int(Int64(origin.frame))), ("failure", .null),
+                ("reason", .null),
+            ]
         case .failed(let failure):
             let kind: String
             var failureAlert: TLSAlert?
@@ -472,7 +488,10 @@ extension ReportedExchange {
                 ("reason", .null),
             ]
         case .unfinished:
-            handshake += [("time", .null), ("frame", .null), ("failure", .null), ("reason", .string("the capture ended during the handshake"))]
+            handshake += [
+                ("time", .null), ("frame", .null), ("failure", .null),
+                ("reason", .string("the capture ended during the handshake")),
+            ]
         case .incomplete(let reason):
             handshake += [("time", .null), ("frame", .null), ("failure", .null), ("reason", .string(reason))]
         }
@@ -489,7 +508,8 @@ extension ReportedExchange {
                 .array(
                     tls.alerts.map { seen in
                         .object([
-                            ("from", .string(side(seen.from))), ("encrypted", .bool(seen.alert == nil)), ("alert", alert(seen.alert)),
+                            ("from", .string(side(seen.from))), ("encrypted", .bool(seen.alert == nil)),
+                            ("alert", alert(seen.alert)),
                             ("time", .string(seen.origin.timestamp.rfc3339)), ("frame", .int(Int64(seen.origin.frame))),
                         ])
                     })
@@ -500,7 +520,10 @@ extension ReportedExchange {
             ("lateServerRecords", run(tls.lateServerRecords)),
             ("postHandshakeServerRecords", .int(Int64(tls.postHandshakeServerRecords))),
             ("estimatedLatencySeconds", .optional(tls.estimatedLatencySeconds)),
-            ("records", .object([("client", .int(Int64(tls.clientRecords))), ("server", .int(Int64(tls.serverRecords)))])),
+            (
+                "records",
+                .object([("client", .int(Int64(tls.clientRecords))), ("server", .int(Int64(tls.serverRecords)))])
+            ),
             ("problem", .optional(tls.problem)),
         ])
     }
@@ -534,40 +557,42 @@ extension Finding {
 
 extension ReportSummary {
     public var json: JSONValue {
-        .object([
-            ("captures", .int(Int64(captures))),
-            ("capturesUnreadable", .int(Int64(capturesUnreadable))),
-            ("exchanges", .int(Int64(exchanges))),
-            ("callbacks", .int(Int64(callbacks))),
-            ("callbacksPassed", .int(Int64(callbacksPassed))),
-            ("callbacksFailed", .int(Int64(callbacksFailed))),
-            ("callbacksUnknown", .int(Int64(callbacksUnknown))),
-            ("possibleCallbacks", .int(Int64(possibleCallbacks))),
-            ("possibleCallbacksFailed", .int(Int64(possibleCallbacksFailed))),
-            ("possibleCallbacksUnknown", .int(Int64(possibleCallbacksUnknown))),
-            ("httpsNotJudged", .int(Int64(httpsNotJudged))),
-            ("refusedConnections", .int(Int64(refusedConnections))),
-            ("findingsByRule", .object(findingsByRule.map { ($0.rule.rawValue, .int(Int64($0.count))) })),
-            (
-                "perCapture",
-                .array(
-                    perCapture.map { t in
-                        .object([
-                            ("path", .string(t.path)),
-                            ("readable", .bool(!t.readError)),
-                            ("exchanges", .int(Int64(t.exchanges))),
-                            ("callbacks", .int(Int64(t.callbacks))),
-                            ("callbacksPassed", .int(Int64(t.callbacksPassed))),
-                            ("callbacksFailed", .int(Int64(t.callbacksFailed))),
-                            ("callbacksUnknown", .int(Int64(t.callbacksUnknown))),
-                            ("possibleCallbacks", .int(Int64(t.possibleCallbacks))),
-                            ("possibleCallbacksFailed", .int(Int64(t.possibleCallbacksFailed))),
-                            ("possibleCallbacksUnknown", .int(Int64(t.possibleCallbacksUnknown))),
-                            ("httpsNotJudged", .int(Int64(t.httpsNotJudged))),
-                            ("refusedConnections", .int(Int64(t.refusedConnections))),
-                        ] + t.addedJSONMembers)
-                    })
-            ),
-        ] + addedJSONMembers)
+        .object(
+            [
+                ("captures", .int(Int64(captures))),
+                ("capturesUnreadable", .int(Int64(capturesUnreadable))),
+                ("exchanges", .int(Int64(exchanges))),
+                ("callbacks", .int(Int64(callbacks))),
+                ("callbacksPassed", .int(Int64(callbacksPassed))),
+                ("callbacksFailed", .int(Int64(callbacksFailed))),
+                ("callbacksUnknown", .int(Int64(callbacksUnknown))),
+                ("possibleCallbacks", .int(Int64(possibleCallbacks))),
+                ("possibleCallbacksFailed", .int(Int64(possibleCallbacksFailed))),
+                ("possibleCallbacksUnknown", .int(Int64(possibleCallbacksUnknown))),
+                ("httpsNotJudged", .int(Int64(httpsNotJudged))),
+                ("refusedConnections", .int(Int64(refusedConnections))),
+                ("findingsByRule", .object(findingsByRule.map { ($0.rule.rawValue, .int(Int64($0.count))) })),
+                (
+                    "perCapture",
+                    .array(
+                        perCapture.map { t in
+                            .object(
+                                [
+                                    ("path", .string(t.path)),
+                                    ("readable", .bool(!t.readError)),
+                                    ("exchanges", .int(Int64(t.exchanges))),
+                                    ("callbacks", .int(Int64(t.callbacks))),
+                                    ("callbacksPassed", .int(Int64(t.callbacksPassed))),
+                                    ("callbacksFailed", .int(Int64(t.callbacksFailed))),
+                                    ("callbacksUnknown", .int(Int64(t.callbacksUnknown))),
+                                    ("possibleCallbacks", .int(Int64(t.possibleCallbacks))),
+                                    ("possibleCallbacksFailed", .int(Int64(t.possibleCallbacksFailed))),
+                                    ("possibleCallbacksUnknown", .int(Int64(t.possibleCallbacksUnknown))),
+                                    ("httpsNotJudged", .int(Int64(t.httpsNotJudged))),
+                                    ("refusedConnections", .int(Int64(t.refusedConnections))),
+                                ] + t.addedJSONMembers)
+                        })
+                ),
+            ] + addedJSONMembers)
     }
 }

@@ -74,7 +74,8 @@ struct SecretNames: Sendable {
                 n += 1
             }
             let lower = UnsafeBufferPointer(rebasing: folded[..<n])
-            return secretHeaders.contains { $0.elementsEqual(lower) } || headerParts.contains(in: lower, present: present)
+            return secretHeaders.contains { $0.elementsEqual(lower) }
+                || headerParts.contains(in: lower, present: present)
         }
         return answer ?? policy.isSecretHeader(name)
     }

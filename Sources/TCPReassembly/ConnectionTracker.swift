@@ -95,7 +95,13 @@ public struct ConnectionTracker: Sendable {
         var low: Endpoint
         var high: Endpoint
         init(_ a: Endpoint, _ b: Endpoint) {
-            if a < b { low = a; high = b } else { low = b; high = a }
+            if a < b {
+                low = a
+                high = b
+            } else {
+                low = b
+                high = a
+            }
         }
 
         /// One 64-bit word into the hasher instead of every field of both endpoints (two lookups
@@ -139,7 +145,9 @@ public struct ConnectionTracker: Sendable {
     public var connectionsStarted: Int { nextID }
 
     /// Takes one TCP segment.
-    public mutating func process<Sink: StreamEventSink>(_ segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink) {
+    public mutating func process<Sink: StreamEventSink>(
+        _ segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink
+    ) {
         let now = origin.timestamp.totalNanoseconds
         if now > reorderWatchDeadline { closeExpiredReorderWindows(now: now, into: &sink) }
         if sweepsOnItsOwn {
@@ -205,7 +213,9 @@ public struct ConnectionTracker: Sendable {
 
     // MARK: - Lifecycle
 
-    private mutating func start<Sink: StreamEventSink>(key: Key, segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink) {
+    private mutating func start<Sink: StreamEventSink>(
+        key: Key, segment: TCPSegment, origin: StreamOrigin, into sink: inout Sink
+    ) {
         let flags = segment.flags
         let client: Endpoint, server: Endpoint, evidence: RoleEvidence
         if flags.contains(.syn), !flags.contains(.ack) {
@@ -216,28 +226,34 @@ public struct ConnectionTracker: Sendable {
             return  // A stray reset for a connection we never saw: nothing to analyse.
         } else if let sender = Self.roleFromContent(segment.payload) {
             (client, server, evidence) =
-                sender == .clientToServer ? (segment.source, segment.destination, .content) : (segment.destination, segment.source, .content)
+                sender == .clientToServer
+                ? (segment.source, segment.destination, .content) : (segment.destination, segment.source, .content)
         } else if segment.payload.isEmpty && !flags.contains(.fin) {
             return  // A bare ACK of an unknown connection tells nothing; wait for payload.
         } else {
             let sourceIsServer = Self.looksLikeServerPort(segment.source.port, comparedWith: segment.destination.port)
             (client, server, evidence) =
-                sourceIsServer ? (segment.destination, segment.source, .ports) : (segment.source, segment.destination, .ports)
+                sourceIsServer
+                ? (segment.destination, segment.source, .ports) : (segment.source, segment.destination, .ports)
         }
         let info = ConnectionInfo(
             id: nextID, client: client, server: server, roleEvidence: evidence,
             handshakeSeen: evidence == .syn, firstSeen: origin)
         nextID += 1
-        let stream = DirectionStream(maxBufferedBytes: limits.maxBufferedBytesPerDirection, reorderWindow: limits.reorderWindow)
+        let stream = DirectionStream(
+            maxBufferedBytes: limits.maxBufferedBytesPerDirection, reorderWindow: limits.reorderWindow)
         var tracked = Tracked(
-            info: info, phase: evidence == .syn ? .synSent : .open, streams: [stream, stream], lastActivity: origin.timestamp)
+            info: info, phase: evidence == .syn ? .synSent : .open, streams: [stream, stream],
+            lastActivity: origin.timestamp)
         if evidence == .syn {
             tracked.clientISN = SequenceNumber(segment.sequenceNumber)
             tracked.synFrames = [origin.frame]
         }
         let applied = Self.update(&tracked, segment: segment, origin: origin, statistics: &statistics, into: &sink)
         connections[key] = tracked
-        if case .openedReorderWindow = applied { watchReorderWindow(of: key, openedAt: origin.timestamp.totalNanoseconds) }
+        if case .openedReorderWindow = applied {
+            watchReorderWindow(of: key, openedAt: origin.timestamp.totalNanoseconds)
+        }
     }
 
     /// Applies one segment to `tracked` (which stays in the table: a connection that ends is
@@ -284,7 +300,9 @@ public struct ConnectionTracker: Sendable {
         }
 
         if flags.contains(.rst) {
-            reset(&tracked, by: direction, sequence: sequence, segment: segment, origin: origin, statistics: &statistics, into: &sink)
+            reset(
+                &tracked, by: direction, sequence: sequence, segment: segment, origin: origin, statistics: &statistics,
+                into: &sink)
             return .applied
         }
 
@@ -299,7 +317,8 @@ public struct ConnectionTracker: Sendable {
         let carriesBytes = !segment.payload.isEmpty || segment.missingPayloadLength > 0
         if carriesBytes, tracked.streams[1 - d].openHole != nil { closeWindowForReply(&tracked, 1 - d, into: &sink) }
         deliver(
-            &tracked, direction: direction, sequence: sequence, segment: segment, fin: flags.contains(.fin), origin: origin,
+            &tracked, direction: direction, sequence: sequence, segment: segment, fin: flags.contains(.fin),
+            origin: origin,
             statistics: &statistics, into: &sink)
         var opened = false
         if flags.contains(.ack) {
@@ -348,7 +367,8 @@ public struct ConnectionTracker: Sendable {
         if hasBytes || fin { announce(&tracked, statistics: &statistics, into: &sink) }
         let id = tracked.info.id
         tracked.streams[d].receive(
-            sequence: sequence, payload: segment.payload, missing: segment.missingPayloadLength, fin: fin, origin: origin
+            sequence: sequence, payload: segment.payload, missing: segment.missingPayloadLength, fin: fin,
+            origin: origin
         ) { delivery in Self.forward(delivery, connection: id, direction: direction, into: &sink) }
         if fin || tracked.streams[d].finOffset != nil, tracked.streams[d].finDelivered, !tracked.ended[d] {
             tracked.ended[d] = true
@@ -374,10 +394,13 @@ public struct ConnectionTracker: Sendable {
 
     /// Ends direction `d` once every byte up to its FIN is delivered (after a reorder window or
     /// an acknowledgment declared the last hole a gap), with the FIN's own origin.
-    private static func endIfFinDelivered<Sink: StreamEventSink>(_ tracked: inout Tracked, _ d: Int, into sink: inout Sink) {
+    private static func endIfFinDelivered<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, _ d: Int, into sink: inout Sink
+    ) {
         guard !tracked.ended[d], tracked.streams[d].finDelivered, let fin = tracked.streams[d].finOrigin else { return }
         tracked.ended[d] = true
-        sink.receive(.ended(connection: tracked.info.id, direction: d == 0 ? .clientToServer : .serverToClient, how: .fin(fin)))
+        sink.receive(
+            .ended(connection: tracked.info.id, direction: d == 0 ? .clientToServer : .serverToClient, how: .fin(fin)))
     }
 
     // MARK: - Reorder windows
@@ -405,11 +428,15 @@ public struct ConnectionTracker: Sendable {
     /// Direction `d`'s peer sent bytes: `d`'s open window closes before they are delivered
     /// (``DirectionStream/closeReorderWindowForReply(emit:)``), so a request is complete, or
     /// known incomplete, before its response is read.
-    private static func closeWindowForReply<Sink: StreamEventSink>(_ tracked: inout Tracked, _ d: Int, into sink: inout Sink) {
+    private static func closeWindowForReply<Sink: StreamEventSink>(
+        _ tracked: inout Tracked, _ d: Int, into sink: inout Sink
+    ) {
         guard !tracked.ended[d] else { return }
         let id = tracked.info.id
         let direction: StreamDirection = d == 0 ? .clientToServer : .serverToClient
-        tracked.streams[d].closeReorderWindowForReply { delivery in Self.forward(delivery, connection: id, direction: direction, into: &sink) }
+        tracked.streams[d].closeReorderWindowForReply { delivery in
+            Self.forward(delivery, connection: id, direction: direction, into: &sink)
+        }
         endIfFinDelivered(&tracked, d, into: &sink)
     }
 
@@ -430,7 +457,8 @@ public struct ConnectionTracker: Sendable {
         for key in watched where seen.insert(key).inserted {
             guard let slot = connections.index(forKey: key) else { continue }
             var deadline: Int64?
-            Self.closeExpiredWindows(&connections.values[slot], now: now, deadline: &deadline, statistics: &statistics, into: &sink)
+            Self.closeExpiredWindows(
+                &connections.values[slot], now: now, deadline: &deadline, statistics: &statistics, into: &sink)
             if let deadline {
                 reorderWatch.append(key)
                 reorderWatchDeadline = min(reorderWatchDeadline, deadline)
@@ -453,13 +481,16 @@ public struct ConnectionTracker: Sendable {
     /// whether its own next packet or another connection's time noticed (a capture split across
     /// threads gives the same events).
     private static func closeExpiredWindows<Sink: StreamEventSink>(
-        _ tracked: inout Tracked, at clock: ConnectionClock, deadline: inout Int64?, statistics: inout ReassemblyStatistics,
+        _ tracked: inout Tracked, at clock: ConnectionClock, deadline: inout Int64?,
+        statistics: inout ReassemblyStatistics,
         into sink: inout Sink
     ) {
         guard case .open = tracked.phase, tracked.streams.count == 2 else { return }
         deadline = closeReorderWindows(&tracked, ifExpiredAt: clock, into: &sink)
         if tracked.ended[0] && tracked.ended[1] {
-            let last = [tracked.streams[0].finOrigin, tracked.streams[1].finOrigin].compactMap { $0 }.max { $0.frame < $1.frame }
+            let last = [tracked.streams[0].finOrigin, tracked.streams[1].finOrigin].compactMap { $0 }.max {
+                $0.frame < $1.frame
+            }
             finalize(&tracked, how: .fin(last ?? tracked.info.firstSeen), statistics: &statistics, into: &sink)
             linger(&tracked)
         }
@@ -476,7 +507,8 @@ public struct ConnectionTracker: Sendable {
         case .conflict(let offset, let length, let origin):
             sink.receive(
                 .anomaly(
-                    connection: id, direction: direction, .retransmissionWithDifferentBytes(offset: offset, length: length),
+                    connection: id, direction: direction,
+                    .retransmissionWithDifferentBytes(offset: offset, length: length),
                     origin: origin))
         }
     }
@@ -498,7 +530,9 @@ public struct ConnectionTracker: Sendable {
         let id = tracked.info.id
         for d in 0..<2 where !tracked.ended[d] {
             let direction: StreamDirection = d == 0 ? .clientToServer : .serverToClient
-            tracked.streams[d].flush { delivery in Self.forward(delivery, connection: id, direction: direction, into: &sink) }
+            tracked.streams[d].flush { delivery in
+                Self.forward(delivery, connection: id, direction: direction, into: &sink)
+            }
             tracked.ended[d] = true
             sink.receive(.ended(connection: id, direction: direction, how: how))
         }
@@ -529,7 +563,8 @@ public struct ConnectionTracker: Sendable {
         sink.receive(
             .refused(
                 RefusedConnection(
-                    info: tracked.info, kind: kind, synFrames: tracked.synFrames, firstSyn: tracked.info.firstSeen, reset: reset)))
+                    info: tracked.info, kind: kind, synFrames: tracked.synFrames, firstSyn: tracked.info.firstSeen,
+                    reset: reset)))
     }
 
     /// Turns a closed connection into its tombstone (key and times, no buffers), kept so late
@@ -544,7 +579,9 @@ public struct ConnectionTracker: Sendable {
     /// those idle longer than ``ReassemblyLimits/idleTimeoutSeconds`` at capture time `now`
     /// (`.idleTimeout`; a SYN never answered is reported refused), in connection order.
     public mutating func sweep<Sink: StreamEventSink>(now: Timestamp, into sink: inout Sink) {
-        if now.totalNanoseconds > reorderWatchDeadline { closeExpiredReorderWindows(now: now.totalNanoseconds, into: &sink) }
+        if now.totalNanoseconds > reorderWatchDeadline {
+            closeExpiredReorderWindows(now: now.totalNanoseconds, into: &sink)
+        }
         var expired: [(Key, Tracked)] = []
         for (key, tracked) in connections {
             let idle = now.seconds - tracked.lastActivity.seconds

@@ -177,7 +177,9 @@ struct DirectionStream: Sendable {
             let conflict = recent.firstConflict(with: bytes, at: segment.offset, below: nextOffset)
         else { return }
         conflictingRetransmissions += 1
-        emit(.conflict(offset: conflict.lowerBound, length: conflict.upperBound - conflict.lowerBound, origin: segment.origin))
+        emit(
+            .conflict(
+                offset: conflict.lowerBound, length: conflict.upperBound - conflict.lowerBound, origin: segment.origin))
     }
 
     /// The peer acknowledged everything before `sequence` (RFC 9293 §3.4), at `clock`. Bytes it
@@ -283,7 +285,10 @@ struct DirectionStream: Sendable {
             pending.removeFirst()
             bufferedBytes -= first.length
             var segment = first
-            if segment.end <= nextOffset { retransmittedSegments += 1; continue }
+            if segment.end <= nextOffset {
+                retransmittedSegments += 1
+                continue
+            }
             if segment.offset < nextOffset {
                 let skip = nextOffset - segment.offset
                 if let bytes = segment.bytes { segment.bytes = bytes.dropFirst(Int(skip)) }

@@ -46,7 +46,10 @@ public struct ConnectionInfo: Sendable, Hashable {
     /// The first record of the connection.
     public var firstSeen: StreamOrigin
 
-    public init(id: Int, client: Endpoint, server: Endpoint, roleEvidence: RoleEvidence, handshakeSeen: Bool, firstSeen: StreamOrigin) {
+    public init(
+        id: Int, client: Endpoint, server: Endpoint, roleEvidence: RoleEvidence, handshakeSeen: Bool,
+        firstSeen: StreamOrigin
+    ) {
         self.id = id
         self.client = client
         self.server = server
@@ -86,7 +89,8 @@ public struct RefusedConnection: Sendable, Hashable {
     /// The RST, for `.reset`.
     public var reset: StreamOrigin?
 
-    public init(info: ConnectionInfo, kind: RefusalKind, synFrames: [Int], firstSyn: StreamOrigin, reset: StreamOrigin?) {
+    public init(info: ConnectionInfo, kind: RefusalKind, synFrames: [Int], firstSyn: StreamOrigin, reset: StreamOrigin?)
+    {
         self.info = info
         self.kind = kind
         self.synFrames = synFrames
@@ -103,7 +107,8 @@ public struct RefusedConnection: Sendable, Hashable {
 public enum StreamEvent: Sendable {
     case opened(ConnectionInfo)
     /// In-order bytes at stream offset `offset` of `direction`.
-    case data(connection: Int, direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin)
+    case data(
+        connection: Int, direction: StreamDirection, offset: Int64, bytes: ArraySlice<UInt8>, origin: StreamOrigin)
     /// `length` bytes at `offset` were never captured (loss, snaplen, capture start).
     case gap(connection: Int, direction: StreamDirection, offset: Int64, length: Int64, origin: StreamOrigin)
     /// No more bytes will come in `direction`.

@@ -88,7 +88,8 @@ public struct TLSConnectionTracker: Sendable {
 
     public mutating func gap(direction: StreamDirection, length: Int64, origin: StreamOrigin) {
         if phase != .established && phase != .failed && lostDuringHandshake == nil {
-            lostDuringHandshake = "\(length) bytes from the \(direction == .clientToServer ? "client" : "server") are missing from the capture during the handshake"
+            lostDuringHandshake =
+                "\(length) bytes from the \(direction == .clientToServer ? "client" : "server") are missing from the capture during the handshake"
         }
         var events = takeScratch()
         switch direction {
@@ -154,12 +155,17 @@ public struct TLSConnectionTracker: Sendable {
         case .handshakeMessageLost(let type, let reason):
             note("\(type == .clientHello ? "ClientHello" : "ServerHello") not read: \(reason)")
             if phase != .established && phase != .failed && lostDuringHandshake == nil {
-                lostDuringHandshake = "the \(type == .clientHello ? "ClientHello" : "ServerHello") was not read (\(reason))"
+                lostDuringHandshake =
+                    "the \(type == .clientHello ? "ClientHello" : "ServerHello") was not read (\(reason))"
             }
         case .malformed(let reason, let offset):
-            stop("the \(direction == .clientToServer ? "client" : "server")'s bytes stopped being TLS records at stream offset \(offset): \(reason)")
+            stop(
+                "the \(direction == .clientToServer ? "client" : "server")'s bytes stopped being TLS records at stream offset \(offset): \(reason)"
+            )
         case .lost(let offset):
-            stop("the \(direction == .clientToServer ? "client" : "server")'s record framing was lost at stream offset \(offset) (bytes missing from the capture)")
+            stop(
+                "the \(direction == .clientToServer ? "client" : "server")'s record framing was lost at stream offset \(offset) (bytes missing from the capture)"
+            )
         }
     }
 
@@ -179,7 +185,11 @@ public struct TLSConnectionTracker: Sendable {
             switch phase {
             case .established:
                 if session.response == nil {
-                    if session.request == nil { session.request = TLSRecordRun(record) } else { session.request?.add(record) }
+                    if session.request == nil {
+                        session.request = TLSRecordRun(record)
+                    } else {
+                        session.request?.add(record)
+                    }
                 }
             case .negotiating where isTLS13:
                 if clientFinishedRecord == nil {
@@ -213,7 +223,11 @@ public struct TLSConnectionTracker: Sendable {
             switch phase {
             case .established where session.request != nil:
                 if session.clientClose == nil {
-                    if session.response == nil { session.response = TLSRecordRun(record) } else { session.response?.add(record) }
+                    if session.response == nil {
+                        session.response = TLSRecordRun(record)
+                    } else {
+                        session.response?.add(record)
+                    }
                 } else if session.lateServerRecords == nil {
                     session.lateServerRecords = TLSRecordRun(record)
                 } else {
@@ -232,7 +246,8 @@ public struct TLSConnectionTracker: Sendable {
     }
 
     private mutating func alert(_ record: TLSRecord, from direction: StreamDirection) {
-        let seen = TLSAlertSeen(from: direction, alert: record.alert, origin: record.start, recordLength: record.header.length)
+        let seen = TLSAlertSeen(
+            from: direction, alert: record.alert, origin: record.start, recordLength: record.header.length)
         if session.alerts.count < TLSSession.maxAlertsKept { session.alerts.append(seen) }
         guard phase != .established, phase != .failed, phase != .lost else { return }
         if let alert = record.alert {
@@ -303,7 +318,8 @@ public struct TLSConnectionTracker: Sendable {
         switch phase {
         case .awaitingClientHello: "before the ClientHello"
         case .awaitingServerHello: "after the ClientHello, before a ServerHello"
-        case .negotiating where isTLS13 && clientFinishedRecord != nil: "after the client's Finished, before its first data"
+        case .negotiating where isTLS13 && clientFinishedRecord != nil:
+            "after the client's Finished, before its first data"
         case .negotiating: "after the ServerHello"
         case .established, .failed, .lost: "after the handshake"
         }

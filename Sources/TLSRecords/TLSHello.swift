@@ -114,7 +114,8 @@ struct HelloReader {
 
     /// Walks the extensions block that may end a hello (RFC 8446 §4.2; RFC 5246 §7.4.1.2: a
     /// hello may also end without one), calling `body` with each extension's type and data.
-    mutating func forEachExtension(_ body: (Int, inout HelloReader) throws(TLSHelloError) -> Void) throws(TLSHelloError) {
+    mutating func forEachExtension(_ body: (Int, inout HelloReader) throws(TLSHelloError) -> Void) throws(TLSHelloError)
+    {
         guard !isAtEnd else { return }
         var extensions = try vector(try u16("extensions length"), "extensions")
         while !extensions.isAtEnd {
@@ -211,11 +212,15 @@ extension TLSServerHello {
                 selected = TLSProtocolVersion(rawValue: UInt16(try data.u16("selected_version")))
             case TLSExtension.alpn:
                 var list = try data.vector(try data.u16("protocol_name_list length"), "protocol_name_list")
-                if !list.isAtEnd { alpn = try list.vector(try list.u8("protocol name length"), "protocol name").text(maxBytes: 64) }
+                if !list.isAtEnd {
+                    alpn = try list.vector(try list.u8("protocol name length"), "protocol name").text(maxBytes: 64)
+                }
             default:
                 break
             }
         }
-        self.init(legacyVersion: legacy, selectedVersion: selected, cipherSuite: suite, alpn: alpn, isHelloRetryRequest: isRetry)
+        self.init(
+            legacyVersion: legacy, selectedVersion: selected, cipherSuite: suite, alpn: alpn,
+            isHelloRetryRequest: isRetry)
     }
 }

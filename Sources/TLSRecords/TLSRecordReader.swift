@@ -160,7 +160,9 @@ public struct TLSRecordReader: Sendable {
                 // by the gap, as when the gap ends exactly at its end), then the stream is lost
                 // from its end on — the same events however the gap is split.
                 if header.contentType == .alert { alertComplete = false }
-                if header.contentType == .handshake { loseMessage(reason: "bytes missing from the capture", into: &events) }
+                if header.contentType == .handshake {
+                    loseMessage(reason: "bytes missing from the capture", into: &events)
+                }
                 state = .body(header, offset: recordOffset, start: start, remaining: 0)
                 completeRecord(end: origin, into: &events)
                 events.append(.lost(offset: offset + Int64(remaining)))
@@ -194,7 +196,9 @@ public struct TLSRecordReader: Sendable {
     }
 
     /// Runs the handshake message layer over the bytes of a plaintext handshake record.
-    private mutating func handshakeBytes(_ chunk: ArraySlice<UInt8>, origin: StreamOrigin, into events: inout [TLSRecordEvent]) {
+    private mutating func handshakeBytes(
+        _ chunk: ArraySlice<UInt8>, origin: StreamOrigin, into events: inout [TLSRecordEvent]
+    ) {
         var index = chunk.startIndex
         while index < chunk.endIndex {
             switch messageState {
@@ -215,7 +219,8 @@ public struct TLSRecordReader: Sendable {
                     keep = false
                     events.append(
                         .handshakeMessageLost(
-                            type: TLSHandshakeType(rawValue: type)!, reason: "a \(length)-byte hello is over the \(maxHelloBytes)-byte bound"))
+                            type: TLSHandshakeType(rawValue: type)!,
+                            reason: "a \(length)-byte hello is over the \(maxHelloBytes)-byte bound"))
                 }
                 messageBody = []
                 if keep { messageBody.reserveCapacity(min(length, 4096)) }
@@ -258,6 +263,7 @@ public struct TLSRecordReader: Sendable {
         let hex = Hex.encode(bytes, separator: " ")
         if TLSContentType(rawValue: bytes[0]) == nil { return "unknown record type \(bytes[0]) (header \(hex))" }
         if bytes[1] != 3 || bytes[2] > 4 { return "not a TLS record version (header \(hex))" }
-        return "record length \(Int(bytes[3]) << 8 | Int(bytes[4])) over the \(TLSRecordHeader.maxLength)-byte limit (header \(hex))"
+        return
+            "record length \(Int(bytes[3]) << 8 | Int(bytes[4])) over the \(TLSRecordHeader.maxLength)-byte limit (header \(hex))"
     }
 }

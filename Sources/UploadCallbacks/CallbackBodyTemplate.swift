@@ -45,7 +45,9 @@ public enum CallbackBodyTemplate {
         let bytes = Array(template.utf8)
         let substituted = substitute(bytes)
         guard case .invalid(let error, let at) = JSONValidator.validate(substituted.bytes) else { return nil }
-        guard Int(at) < substituted.origin.count else { return JSONError(offset: bytes.count, found: nil, error: error) }
+        guard Int(at) < substituted.origin.count else {
+            return JSONError(offset: bytes.count, found: nil, error: error)
+        }
         let origin = substituted.origin[Int(at)]
         let found = substituted.variables[origin].map { "the variable \($0)" } ?? show(bytes[origin])
         return JSONError(offset: origin, found: found, error: error)
@@ -63,7 +65,8 @@ public enum CallbackBodyTemplate {
     }
 
     static func isNameByte(_ byte: UInt8) -> Bool {
-        byte > 0x20 && byte != 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != UInt8(ascii: "$")
+        byte > 0x20 && byte != 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+            && byte != UInt8(ascii: "$")
             && byte != UInt8(ascii: "{") && byte != UInt8(ascii: "}")
     }
 

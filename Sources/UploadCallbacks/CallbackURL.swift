@@ -42,8 +42,11 @@ public struct CallbackURL: Sendable, Hashable {
         let text = entry.trimmingASCII(" \t")
         if text.isEmpty { return .failure(.empty) }
         for scalar in text.unicodeScalars {
-            if scalar.value <= 0x20 || scalar.value == 0x7F || scalar.value >= 0x80 || "\"<>\\^`{|}".unicodeScalars.contains(scalar) {
-                let shown = scalar.value < 0x80 && scalar.value > 0x20 && scalar.value != 0x7F
+            if scalar.value <= 0x20 || scalar.value == 0x7F || scalar.value >= 0x80
+                || "\"<>\\^`{|}".unicodeScalars.contains(scalar)
+            {
+                let shown =
+                    scalar.value < 0x80 && scalar.value > 0x20 && scalar.value != 0x7F
                     ? "'\(Character(scalar))'" : "U+\(String(scalar.value, radix: 16, uppercase: true))"
                 return .failure(.invalidCharacter(shown))
             }
@@ -52,7 +55,9 @@ public struct CallbackURL: Sendable, Hashable {
         var scheme: String?
         if let range = rest.firstRange(of: "://") {
             let name = rest[..<range.lowerBound].lowercased()
-            guard name == "http" || name == "https" else { return .failure(.unsupportedScheme(String(rest[..<range.lowerBound]))) }
+            guard name == "http" || name == "https" else {
+                return .failure(.unsupportedScheme(String(rest[..<range.lowerBound])))
+            }
             scheme = name
             rest = rest[range.upperBound...]
         }
@@ -92,7 +97,9 @@ public struct CallbackURL: Sendable, Hashable {
         }
         if address == nil, !Self.isHostName(host) { return .failure(.invalidCharacter("in host \"\(host)\"")) }
         return .success(
-            CallbackURL(text: text, scheme: scheme, host: String(host), port: port, pathAndQuery: pathAndQuery, address: address))
+            CallbackURL(
+                text: text, scheme: scheme, host: String(host), port: port, pathAndQuery: pathAndQuery, address: address
+            ))
     }
 
     /// A registered name: letters, digits, `-`, `.`, `_` and percent-escapes (RFC 3986 §3.2.2, loosely).
@@ -110,7 +117,8 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .v4(let a): "\(a >> 24).\(a >> 16 & 0xFF).\(a >> 8 & 0xFF).\(a & 0xFF)"
         case .v6(let b):
-            stride(from: 0, to: 16, by: 2).map { String(UInt16(b[$0]) << 8 | UInt16(b[$0 + 1]), radix: 16) }.joined(separator: ":")
+            stride(from: 0, to: 16, by: 2).map { String(UInt16(b[$0]) << 8 | UInt16(b[$0 + 1]), radix: 16) }.joined(
+                separator: ":")
         }
     }
 
@@ -120,7 +128,8 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }), let octet = UInt32(part), octet <= 255
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let octet = UInt32(part), octet <= 255
             else { return nil }
             value = value << 8 | octet
         }
@@ -191,4 +200,3 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-

@@ -26,12 +26,18 @@ public struct MultipartFormPrefix: Sendable, Hashable {
     /// The boundary parameter of a `multipart/form-data` Content-Type (RFC 2046 §5.1.1), or nil.
     public static func boundary(contentType: String) -> String? {
         let parts = contentType.split(separator: ";")
-        guard let media = parts.first, media.trimmingASCII(" \t").lowercased() == "multipart/form-data" else { return nil }
+        guard let media = parts.first, media.trimmingASCII(" \t").lowercased() == "multipart/form-data" else {
+            return nil
+        }
         for parameter in parts.dropFirst() {
             let p = parameter.trimmingASCII(" \t")
-            guard let eq = p.firstIndex(of: "="), p[..<eq].trimmingASCII(" \t").lowercased() == "boundary" else { continue }
+            guard let eq = p.firstIndex(of: "="), p[..<eq].trimmingASCII(" \t").lowercased() == "boundary" else {
+                continue
+            }
             var value = p[p.index(after: eq)...].trimmingASCII(" \t")
-            if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.first == "\"", value.last == "\"" {
+                value = String(value.dropFirst().dropLast())
+            }
             guard (1...70).contains(value.utf8.count) else { return nil }
             return value
         }
@@ -46,11 +52,14 @@ public struct MultipartFormPrefix: Sendable, Hashable {
         while fields.count < Self.maxFields {
             position += delimiter.count
             // `--` after the delimiter closes the body.
-            if body.count - position >= 2, body[position] == UInt8(ascii: "-"), body[position + 1] == UInt8(ascii: "-") {
+            if body.count - position >= 2, body[position] == UInt8(ascii: "-"), body[position + 1] == UInt8(ascii: "-")
+            {
                 reachedFileOrEnd = true
                 return
             }
-            guard let headEnd = OSSErrorDocument.find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: position) else { return }
+            guard let headEnd = OSSErrorDocument.find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: position) else {
+                return
+            }
             let head = String(decoding: body[position..<headEnd], as: UTF8.self)
             let (name, isFile) = Self.disposition(head)
             let valueStart = headEnd + 4
@@ -75,7 +84,9 @@ public struct MultipartFormPrefix: Sendable, Hashable {
     /// `filename` is present.
     static func disposition(_ head: String) -> (name: String?, isFile: Bool) {
         for line in head.split(whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" }) {
-            guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "content-disposition" else { continue }
+            guard let colon = line.firstIndex(of: ":"), line[..<colon].lowercased() == "content-disposition" else {
+                continue
+            }
             var name: String?
             var isFile = false
             for parameter in line[line.index(after: colon)...].split(separator: ";").dropFirst() {
@@ -83,7 +94,9 @@ public struct MultipartFormPrefix: Sendable, Hashable {
                 guard let eq = p.firstIndex(of: "=") else { continue }
                 let key = p[..<eq].lowercased()
                 var value = String(p[p.index(after: eq)...])
-                if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
+                if value.count >= 2, value.first == "\"", value.last == "\"" {
+                    value = String(value.dropFirst().dropLast())
+                }
                 if key == "name" { name = value }
                 if key == "filename" || key == "filename*" { isFile = true }
             }
@@ -92,4 +105,3 @@ public struct MultipartFormPrefix: Sendable, Hashable {
         return (nil, false)
     }
 }
-

@@ -105,14 +105,17 @@ public struct OSSErrorDocument: Sendable, Hashable {
         var i = 0
         let cdataOpen = Array("<![CDATA[".utf8), cdataClose = Array("]]>".utf8)
         while i < b.count {
-            if b[i] == UInt8(ascii: "<"), b.count - i >= cdataOpen.count, b[i..<(i + cdataOpen.count)].elementsEqual(cdataOpen) {
+            if b[i] == UInt8(ascii: "<"), b.count - i >= cdataOpen.count,
+                b[i..<(i + cdataOpen.count)].elementsEqual(cdataOpen)
+            {
                 let s = i + cdataOpen.count
                 let e = find(cdataClose, in: b, from: s) ?? b.count
                 out += b[s..<e]
                 i = min(b.count, e + cdataClose.count)
                 continue
             }
-            guard b[i] == UInt8(ascii: "&"), let semi = b[i..<min(b.count, i + 12)].firstIndex(of: UInt8(ascii: ";")) else {
+            guard b[i] == UInt8(ascii: "&"), let semi = b[i..<min(b.count, i + 12)].firstIndex(of: UInt8(ascii: ";"))
+            else {
                 out.append(b[i])
                 i += 1
                 continue
@@ -185,7 +188,9 @@ public enum CallbackFailureMeaning: Sendable, Hashable {
                 return
             }
             if status == -1 {
-                if after.contains("cannotconnect") || after.contains("can'tconnect") || after.contains("couldnotconnect") {
+                if after.contains("cannotconnect") || after.contains("can'tconnect")
+                    || after.contains("couldnotconnect")
+                {
                     self = .couldNotConnect
                 } else if after.contains("timeout") || after.contains("cost:") {
                     self = .timeout
@@ -205,12 +210,19 @@ public enum CallbackFailureMeaning: Sendable, Hashable {
             }
             return
         }
-        if m.hasPrefix("responsebodyisnotvalidjsonformat") { self = .bodyNotJSON }
-        else if m.hasPrefix("costtoolongtime") { self = .timeout }
-        else if m.hasPrefix("toomanycallbackrequests") { self = .throttled }
-        else if m.hasPrefix("getimageinfofailed") { self = .imageInfoFailed }
-        else if m.hasPrefix("callbacktoapplicationserverfailed") { self = .genericFailure }
-        else { self = .unrecognised }
+        if m.hasPrefix("responsebodyisnotvalidjsonformat") {
+            self = .bodyNotJSON
+        } else if m.hasPrefix("costtoolongtime") {
+            self = .timeout
+        } else if m.hasPrefix("toomanycallbackrequests") {
+            self = .throttled
+        } else if m.hasPrefix("getimageinfofailed") {
+            self = .imageInfoFailed
+        } else if m.hasPrefix("callbacktoapplicationserverfailed") {
+            self = .genericFailure
+        } else {
+            self = .unrecognised
+        }
     }
 
     /// The number after `status` and `:` (spaces allowed around the colon): `-1`, `400`.

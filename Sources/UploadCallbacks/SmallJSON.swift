@@ -57,7 +57,9 @@ public enum SmallJSON {
             parser.skipSpace()
             let value = try parser.value(depth: 0)
             parser.skipSpace()
-            if parser.i != bytes.count { throw ParseFailure(offset: parser.i, reason: "unexpected data after the value") }
+            if parser.i != bytes.count {
+                throw ParseFailure(offset: parser.i, reason: "unexpected data after the value")
+            }
             return .success(value)
         } catch let failure as ParseFailure {
             return .failure(failure)
@@ -77,7 +79,9 @@ public enum SmallJSON {
         var i = 0
 
         mutating func skipSpace() {
-            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D {
+                i += 1
+            }
         }
 
         func fail(_ reason: String) -> ParseFailure { ParseFailure(offset: i, reason: reason) }
@@ -136,19 +140,28 @@ public enum SmallJSON {
                 }
             case UInt8(ascii: "\""):
                 return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 return .number(try number())
             default:
-                throw fail("unexpected byte 0x\(String(bytes[i], radix: 16, uppercase: true)) where a value should start")
+                throw fail(
+                    "unexpected byte 0x\(String(bytes[i], radix: 16, uppercase: true)) where a value should start")
             }
         }
 
         mutating func literal(_ word: String) throws(ParseFailure) {
             let w = Array(word.utf8)
-            guard bytes.count - i >= w.count, bytes[i..<(i + w.count)].elementsEqual(w) else { throw fail("invalid literal") }
+            guard bytes.count - i >= w.count, bytes[i..<(i + w.count)].elementsEqual(w) else {
+                throw fail("invalid literal")
+            }
             i += w.count
         }
 
@@ -209,7 +222,8 @@ public enum SmallJSON {
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800..<0xDC00).contains(scalar) {
-                        guard bytes.count - i >= 6, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                        guard bytes.count - i >= 6, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u")
+                        else {
                             throw fail("lone high surrogate")
                         }
                         i += 2

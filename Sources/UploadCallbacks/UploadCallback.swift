@@ -20,8 +20,10 @@ public enum CallbackRejection: String, Sendable, Hashable, CaseIterable {
     case invalidHost = "The callback host configuration is invalid."
     case invalidBodyType = "The callback body type configuration is invalid."
     case tooManyURLs = "The number of callback url exceed max value."
-    case bothCallbackPlaces = "Either the callback query string parameter or the x-oss-callback header should be specified, not both."
-    case bothVarPlaces = "Either the callback-var query string parameter or the x-oss-callback-var header should be specified, not both."
+    case bothCallbackPlaces =
+        "Either the callback query string parameter or the x-oss-callback header should be specified, not both."
+    case bothVarPlaces =
+        "Either the callback-var query string parameter or the x-oss-callback-var header should be specified, not both."
     case privateAddress = "Private address is forbidden to callback."
     case callbackTooLong = "The length of callback exceed max value."
     case emptyBody = "The callback body is empty."
@@ -172,7 +174,9 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     ///   - headers: the request headers.
     ///   - body: the kept prefix of the request body (raw, as sent).
     ///   - bodyComplete: true when `body` is the whole body.
-    public static func inspect(target: String, headers: HTTPHeaders, body: [UInt8], bodyComplete: Bool) -> UploadCallbackRequest? {
+    public static func inspect(target: String, headers: HTTPHeaders, body: [UInt8], bodyComplete: Bool)
+        -> UploadCallbackRequest?
+    {
         var callbackTexts: [(CallbackLocation, [UInt8])] = []
         var varTexts: [(CallbackLocation, [UInt8])] = []
         if let value = headers["x-oss-callback"] { callbackTexts.append((.header, Array(value.utf8))) }
@@ -183,7 +187,9 @@ public struct UploadCallbackRequest: Sendable, Hashable {
 
         var formVariables: [(String, String)] = []
         var unverifiable: String?
-        if let contentType = headers["content-type"], let boundary = MultipartFormPrefix.boundary(contentType: contentType) {
+        if let contentType = headers["content-type"],
+            let boundary = MultipartFormPrefix.boundary(contentType: contentType)
+        {
             let form = MultipartFormPrefix(body: body, boundary: boundary)
             for field in form.fields {
                 if field.name == "callback" {
@@ -214,8 +220,17 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         result.unverifiable = unverifiable
         result.variableLocations = varTexts.map(\.0)
         result.encodedTexts = (callbackTexts + varTexts).map { String(decoding: $0.1, as: UTF8.self) }
-        if callbackTexts.count > 1 { result.problems.append(CallbackProblem(.bothCallbackPlaces, "callback given in \(callbackTexts.map(\.0.rawValue).joined(separator: " and "))")) }
-        if varTexts.count > 1 { result.problems.append(CallbackProblem(.bothVarPlaces, "callback-var given in \(varTexts.map(\.0.rawValue).joined(separator: " and "))")) }
+        if callbackTexts.count > 1 {
+            result.problems.append(
+                CallbackProblem(
+                    .bothCallbackPlaces,
+                    "callback given in \(callbackTexts.map(\.0.rawValue).joined(separator: " and "))"))
+        }
+        if varTexts.count > 1 {
+            result.problems.append(
+                CallbackProblem(
+                    .bothVarPlaces, "callback-var given in \(varTexts.map(\.0.rawValue).joined(separator: " and "))"))
+        }
         if let (_, text) = callbackTexts.first { result.decodeConfiguration(text) }
         if let (_, text) = varTexts.first { result.decodeVariables(text) }
         for (name, value) in formVariables {
@@ -225,8 +240,11 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         if callbackTexts.isEmpty && unverifiable == nil {
             result.problems.append(
                 CallbackProblem(
-                    note: "callback-var is given without a callback parameter, so OSS makes no callback for this upload",
-                    fix: "Add the callback parameter (x-oss-callback) when this upload should trigger a callback; otherwise leave callback-var out."))
+                    note:
+                        "callback-var is given without a callback parameter, so OSS makes no callback for this upload",
+                    fix:
+                        "Add the callback parameter (x-oss-callback) when this upload should trigger a callback; otherwise leave callback-var out."
+                ))
         }
         return result
     }
@@ -268,7 +286,10 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     mutating func decodeConfiguration(_ text: [UInt8]) {
         guard let json = decodeCallbackObject(text), case .object(let members) = json else { return }
         var config = CallbackConfiguration()
-        let known: Set = ["callbackUrl", "callbackHost", "callbackBody", "callbackBodyType", "callbackSNI", "signatureVersion", "additionalHeaders"]
+        let known: Set = [
+            "callbackUrl", "callbackHost", "callbackBody", "callbackBodyType", "callbackSNI", "signatureVersion",
+            "additionalHeaders",
+        ]
         config.otherKeys = members.map(\.key).filter { !known.contains($0) }
         checkURLs(json["callbackUrl"], into: &config)
         checkHost(json["callbackHost"], into: &config)
@@ -285,7 +306,10 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     /// standard Base64, not JSON, or JSON but not an object.
     mutating func decodeCallbackObject(_ text: [UInt8]) -> SmallJSONValue? {
         if text.count > Self.maxEncodedBytes {
-            problems.append(CallbackProblem(.callbackTooLong, "the Base64 callback is \(text.count) bytes, over OSS's 5 KB (\(Self.maxEncodedBytes)) limit"))
+            problems.append(
+                CallbackProblem(
+                    .callbackTooLong,
+                    "the Base64 callback is \(text.count) bytes, over OSS's 5 KB (\(Self.maxEncodedBytes)) limit"))
             return nil
         }
         let bytes: [UInt8]
@@ -298,7 +322,8 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         switch SmallJSON.parse(bytes) {
         case .success(let value):
             guard case .object = value else {
-                problems.append(CallbackProblem(.notJSON, "the decoded callback is a JSON \(value.typeName), not an object"))
+                problems.append(
+                    CallbackProblem(.notJSON, "the decoded callback is a JSON \(value.typeName), not an object"))
                 return nil
             }
             return value
@@ -316,7 +341,10 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             let entries = urls.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
             config.callbackURLs = entries.map { $0.trimmingASCII(" \t") }
             if entries.count > 5 {
-                problems.append(CallbackProblem(.tooManyURLs, "callbackUrl lists \(entries.count) URLs; OSS allows at most 5, separated by ';'"))
+                problems.append(
+                    CallbackProblem(
+                        .tooManyURLs, "callbackUrl lists \(entries.count) URLs; OSS allows at most 5, separated by ';'")
+                )
             }
             for entry in entries.prefix(5) { checkURL(entry) }
         case nil:
@@ -330,7 +358,8 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     mutating func checkURL(_ entry: String) {
         switch CallbackURL.parse(entry) {
         case .failure(let error):
-            problems.append(CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingASCII(" \t"))\": \(error)"))
+            problems.append(
+                CallbackProblem(.invalidURL, "callbackUrl entry \"\(entry.trimmingASCII(" \t"))\": \(error)"))
         case .success(let url):
             if let range = url.address?.privateRange {
                 problems.append(CallbackProblem(.privateAddress, "callbackUrl host \(url.host) is in \(range)"))
@@ -339,8 +368,11 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             } else if case .v6? = url.address {
                 problems.append(
                     CallbackProblem(
-                        note: "callbackUrl host [\(url.host)] is an IPv6 address; OSS does not call IPv6 addresses (facts §2.1; its message for this is not documented)",
-                        fix: "Give callbackUrl a host with an IPv4 address, or a name that resolves to one: OSS does not call IPv6 addresses."))
+                        note:
+                            "callbackUrl host [\(url.host)] is an IPv6 address; OSS does not call IPv6 addresses (facts §2.1; its message for this is not documented)",
+                        fix:
+                            "Give callbackUrl a host with an IPv4 address, or a name that resolves to one: OSS does not call IPv6 addresses."
+                    ))
             }
         }
     }
@@ -366,7 +398,9 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         switch value {
         case .string(let body)?:
             config.callbackBody = body
-            if body.trimmingASCII(" \t").isEmpty { problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string")) }
+            if body.trimmingASCII(" \t").isEmpty {
+                problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string"))
+            }
         case nil:
             problems.append(CallbackProblem(.emptyBody, "callbackBody is missing"))
         case let other?:
@@ -382,11 +416,15 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             let media = type.split(separator: ";").first.map { $0.trimmingASCII(" \t").lowercased() } ?? ""
             if media != "application/x-www-form-urlencoded" && media != "application/json" {
                 problems.append(
-                    CallbackProblem(.invalidBodyType, "callbackBodyType \"\(type)\" is neither application/x-www-form-urlencoded nor application/json"))
+                    CallbackProblem(
+                        .invalidBodyType,
+                        "callbackBodyType \"\(type)\" is neither application/x-www-form-urlencoded nor application/json"
+                    ))
             }
         case nil: break
         case let other?:
-            problems.append(CallbackProblem(.invalidBodyType, "callbackBodyType is a JSON \(other.typeName), not a string"))
+            problems.append(
+                CallbackProblem(.invalidBodyType, "callbackBodyType is a JSON \(other.typeName), not a string"))
         }
     }
 
@@ -398,30 +436,40 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         case let other?:
             let shown: String
             if case .string(let s) = other { shown = "the string \"\(s)\"" } else { shown = "a JSON \(other.typeName)" }
-            problems.append(CallbackProblem(.invalidSNI, "callbackSNI is \(shown); it must be the JSON boolean true or false"))
+            problems.append(
+                CallbackProblem(.invalidSNI, "callbackSNI is \(shown); it must be the JSON boolean true or false"))
         }
         switch json["signatureVersion"] {
         case .string(let version)?:
             config.signatureVersion = version
             if version != "1.0" && version != "2.0" {
-                problems.append(CallbackProblem(.invalidSignatureVersion, "signatureVersion \"\(version)\" is neither \"1.0\" nor \"2.0\""))
+                problems.append(
+                    CallbackProblem(
+                        .invalidSignatureVersion, "signatureVersion \"\(version)\" is neither \"1.0\" nor \"2.0\""))
             }
         case nil: break
         case let other?:
-            problems.append(CallbackProblem(.invalidSignatureVersion, "signatureVersion is a JSON \(other.typeName), not a string"))
+            problems.append(
+                CallbackProblem(.invalidSignatureVersion, "signatureVersion is a JSON \(other.typeName), not a string"))
         }
     }
 
     mutating func decodeVariables(_ text: [UInt8]) {
         if text.count > Self.maxEncodedBytes {
-            problems.append(CallbackProblem(.varTooLong, "the Base64 callback-var is \(text.count) bytes, over OSS's 5 KB (\(Self.maxEncodedBytes)) limit"))
+            problems.append(
+                CallbackProblem(
+                    .varTooLong,
+                    "the Base64 callback-var is \(text.count) bytes, over OSS's 5 KB (\(Self.maxEncodedBytes)) limit"))
             return
         }
         let bytes: [UInt8]
         switch StrictBase64.decode(text, limit: Self.maxEncodedBytes) {
         case .success(let decoded): bytes = decoded
         case .failure(let failure):
-            problems.append(CallbackProblem(.varNotJSON, "callback-var is not standard Base64 (\(failure)); OSS's exact message for this is not documented"))
+            problems.append(
+                CallbackProblem(
+                    .varNotJSON,
+                    "callback-var is not standard Base64 (\(failure)); OSS's exact message for this is not documented"))
             return
         }
         guard case .success(let json) = SmallJSON.parse(bytes), case .object(let members) = json else {
@@ -432,7 +480,10 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             switch member.value {
             case .string(let value): variables.append((member.key, value))
             default:
-                problems.append(CallbackProblem(.varNotJSON, "callback-var member \"\(member.key)\" is a JSON \(member.value.typeName), not a string"))
+                problems.append(
+                    CallbackProblem(
+                        .varNotJSON,
+                        "callback-var member \"\(member.key)\" is a JSON \(member.value.typeName), not a string"))
             }
             if let note = Self.variableNameNote(member.key) { problems.append(note) }
         }
@@ -448,7 +499,8 @@ public struct UploadCallbackRequest: Sendable, Hashable {
         let lower = name.lowercased()
         let suggested = lower.hasPrefix("x:") ? lower : "x:" + lower
         return CallbackProblem(
-            note: "variable \"\(name)\" \(wrong.joined(separator: " and ")); OSS documents custom variable names as x: followed by lower-case letters",
+            note:
+                "variable \"\(name)\" \(wrong.joined(separator: " and ")); OSS documents custom variable names as x: followed by lower-case letters",
             fix: "Name the variable \"\(suggested)\", in callback-var and in callbackBody alike.")
     }
 
@@ -460,7 +512,10 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             let error = CallbackBodyTemplate.firstError(body)
         else { return nil }
         return CallbackProblem(
-            note: "callbackBodyType is application/json but callbackBody cannot become JSON whatever OSS puts in its variables: \(error), so the callback server gets a body that is not JSON",
-            fix: "Write callbackBody as a complete JSON object with each variable as a bare value, e.g. {\"object\":${object},\"size\":${size}} (OSS adds the quotes), or set callbackBodyType to application/x-www-form-urlencoded.")
+            note:
+                "callbackBodyType is application/json but callbackBody cannot become JSON whatever OSS puts in its variables: \(error), so the callback server gets a body that is not JSON",
+            fix:
+                "Write callbackBody as a complete JSON object with each variable as a bare value, e.g. {\"object\":${object},\"size\":${size}} (OSS adds the quotes), or set callbackBodyType to application/x-www-form-urlencoded."
+        )
     }
 }

@@ -2,8 +2,8 @@ import Analysis
 import ArgumentParser
 import Diagnosis
 import Foundation
-import ReportModel
 import Rendering
+import ReportModel
 
 /// Output formats of `analyze`.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -64,24 +64,38 @@ extension CallbackDoctor {
         @Option(name: .long, help: "Output format (default: from -o FILE's extension, else text).")
         var format: OutputFormat?
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
         var output: String?
 
         @OptionGroup var redaction: RedactionOptions
 
-        @Option(name: .long, help: ArgumentHelp("Colour the text format (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Colour the text format (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
         var color: ColorChoice = .auto
 
-        @Option(name: .long, help: ArgumentHelp("Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
         var failOn: FailOn = .error
 
         @Flag(name: [.short, .long], help: "Also list exchanges that passed and non-callback exchanges (text format).")
         var verbose = false
 
-        @Option(name: .long, help: ArgumentHelp("Markdown: brief fits a ticket comment (at most 32,000 characters, lists cut with \"N more\"); full lists everything the report lists.", valueName: "LEVEL"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Markdown: brief fits a ticket comment (at most 32,000 characters, lists cut with \"N more\"); full lists everything the report lists.",
+                valueName: "LEVEL"))
         var detail: ReportDetail = .brief
 
-        @Flag(name: .long, help: "Write the statistics instead of the report, as `callback-doctor stats` does (text or json).")
+        @Flag(
+            name: .long,
+            help: "Write the statistics instead of the report, as `callback-doctor stats` does (text or json).")
         var stats = false
 
         @Option(
@@ -101,7 +115,9 @@ extension CallbackDoctor {
 
         func validate() throws {
             if let shard {
-                do { _ = try InputShard(parsing: shard) } catch { throw ValidationError("--shard \(error.description).") }
+                do { _ = try InputShard(parsing: shard) } catch {
+                    throw ValidationError("--shard \(error.description).")
+                }
             }
             if stats, effectiveFormat != .text, effectiveFormat != .json {
                 throw ValidationError("--stats writes text or json; for CSV: callback-doctor stats --format csv.")
@@ -110,7 +126,9 @@ extension CallbackDoctor {
 
         func run() throws {
             let format = effectiveFormat
-            var report = input.analyze(listEverything: listing.listAll, shard: inputShard) { narrowing.apply(to: &$0, statistics: stats) }
+            var report = input.analyze(listEverything: listing.listAll, shard: inputShard) {
+                narrowing.apply(to: &$0, statistics: stats)
+            }
             if stats {
                 try writeOutput(to: output) { Stats.render(report, format: format == .json ? .json : .text, to: $0) }
                 throw ExitCode(ExitStatus.of(report, failOn: failOn))
@@ -118,8 +136,11 @@ extension CallbackDoctor {
             if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
 
             let colored = color.enabled(
-                isTerminal: output == nil && standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
-            try writeOutput(to: output) { renderReport(report, format: format, color: colored, verbose: verbose, detail: detail, to: $0) }
+                isTerminal: output == nil && standardOutputIsTerminal(),
+                environment: ProcessInfo.processInfo.environment)
+            try writeOutput(to: output) {
+                renderReport(report, format: format, color: colored, verbose: verbose, detail: detail, to: $0)
+            }
             throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }
     }
@@ -127,7 +148,9 @@ extension CallbackDoctor {
 
 /// Writes the report in `format` into `sink`, by the one renderer of each format (`analyze` and
 /// `watch`).
-func renderReport(_ report: Report, format: OutputFormat, color: Bool, verbose: Bool, detail: ReportDetail = .brief, to sink: ByteSink) {
+func renderReport(
+    _ report: Report, format: OutputFormat, color: Bool, verbose: Bool, detail: ReportDetail = .brief, to sink: ByteSink
+) {
     switch format {
     case .text: TextRenderer.render(report, options: .init(verbose: verbose, color: color), to: sink)
     case .json: JSONRenderer.render(report, to: sink)

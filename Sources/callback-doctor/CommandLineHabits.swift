@@ -27,7 +27,8 @@ enum CommandLineHabits {
                 result += arguments[index...]
                 break
             }
-            if let long = numericOptions[argument], index + 1 < arguments.count, isNegativeNumber(arguments[index + 1]) {
+            if let long = numericOptions[argument], index + 1 < arguments.count, isNegativeNumber(arguments[index + 1])
+            {
                 result.append("\(long)=\(arguments[index + 1])")
                 index += 2
                 continue
@@ -55,12 +56,15 @@ enum CommandLineHabits {
     static func check(inputs: [String], positional: [String], filter: String?) throws {
         guard !inputs.isEmpty else {
             throw ValidationError(
-                "No capture named: give a capture file, a directory, a glob, or - for standard input (tcpdump -w - … | callback-doctor analyze -).")
+                "No capture named: give a capture file, a directory, a glob, or - for standard input (tcpdump -w - … | callback-doctor analyze -)."
+            )
         }
         if inputs.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("Standard input (-) can be read only once.")
         }
-        let missing = positional.filter { $0 != "-" && !$0.contains(where: { "*?[".contains($0) }) && !FileManager.default.fileExists(atPath: $0) }
+        let missing = positional.filter {
+            $0 != "-" && !$0.contains(where: { "*?[".contains($0) }) && !FileManager.default.fileExists(atPath: $0)
+        }
         if let hint = filterHint(missing: missing, filter: filter) { throw ValidationError(hint) }
         if let filter, let problem = CaptureFilter.problem(with: filter) {
             throw ValidationError("Invalid capture filter '\(filter)': \(problem)")
@@ -74,7 +78,8 @@ enum CommandLineHabits {
         if let filter {
             let whole = "\(filter) \(words)"
             if looksLikeFilter(whole) {
-                return "No file named \(missing.map { "'\($0)'" }.joined(separator: ", ")); did you mean -f '\(whole)'? (A filter of several words is one argument: quote it.)"
+                return
+                    "No file named \(missing.map { "'\($0)'" }.joined(separator: ", ")); did you mean -f '\(whole)'? (A filter of several words is one argument: quote it.)"
             }
             return nil
         }
@@ -93,7 +98,9 @@ enum CommandLineHabits {
     /// True when `text` starts with a filter keyword and compiles as a filter (only then: an
     /// arbitrary word would be compiled as a host name, and looked up).
     private static func looksLikeFilter(_ text: String) -> Bool {
-        guard let first = text.split(separator: " ").first, filterKeywords.contains(first.lowercased()) else { return false }
+        guard let first = text.split(separator: " ").first, filterKeywords.contains(first.lowercased()) else {
+            return false
+        }
         return CaptureFilter.problem(with: text) == nil
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import ReportModel
 import Rendering
+import ReportModel
 
 extension CallbackDoctor {
     struct Exchanges: ParsableCommand {
@@ -26,7 +26,9 @@ extension CallbackDoctor {
         @Option(name: .long, help: "Output format.")
         var format: Format = .tsv
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Write the table to FILE instead of standard output.", valueName: "FILE"))
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp("Write the table to FILE instead of standard output.", valueName: "FILE"))
         var output: String?
 
         @OptionGroup var redaction: RedactionOptions

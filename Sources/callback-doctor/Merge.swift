@@ -1,9 +1,9 @@
 import Analysis
 import ArgumentParser
-import Foundation
-import ReportModel
-import Rendering
 import Diagnosis
+import Foundation
+import Rendering
+import ReportModel
 
 extension CallbackDoctor {
     /// `callback-doctor merge`: JSON reports of separate runs as the report of one run (issue #17).
@@ -30,16 +30,22 @@ extension CallbackDoctor {
                 be written; 64 a usage error (sysexits' EX_USAGE).
                 """)
 
-        @Argument(help: ArgumentHelp("JSON reports (analyze --format json); - for standard input.", valueName: "REPORT.json"))
+        @Argument(
+            help: ArgumentHelp("JSON reports (analyze --format json); - for standard input.", valueName: "REPORT.json"))
         var reports: [String]
 
         @Option(name: .long, help: "Output format (default: from -o FILE's extension, else json).")
         var format: Format?
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Write the merged report to FILE instead of standard output.", valueName: "FILE"))
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp("Write the merged report to FILE instead of standard output.", valueName: "FILE"))
         var output: String?
 
-        @Option(name: .long, help: ArgumentHelp("Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
         var failOn: FailOn = .error
 
         func validate() throws {

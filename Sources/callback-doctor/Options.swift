@@ -1,26 +1,31 @@
+import Analysis
+public import ArgumentParser
+import CallbackSignature
+import Diagnosis
+import Foundation
+import Rendering
+import ReportModel
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Analysis
-public import ArgumentParser
-import CallbackSignature
-import Foundation
-import ReportModel
-import Rendering
-import Diagnosis
 
 /// What to read and how to diagnose it: shared by `analyze` and `exchanges`.
 struct InputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Capture files, directories or glob patterns; - for standard input (a pipe).", valueName: "PATH"))
+    @Argument(
+        help: ArgumentHelp(
+            "Capture files, directories or glob patterns; - for standard input (a pipe).", valueName: "PATH"))
     var paths: [String] = []
 
     // MARK: Inputs as tcpdump and tshark take them (issue #18)
 
     @Option(
         name: .customShort("r"),
-        help: ArgumentHelp("Read this capture, as tcpdump -r and tshark -r do; repeatable, - for standard input. Read before the PATHs.", valueName: "FILE"))
+        help: ArgumentHelp(
+            "Read this capture, as tcpdump -r and tshark -r do; repeatable, - for standard input. Read before the PATHs.",
+            valueName: "FILE"))
     var readFiles: [String] = []
 
     /// Every input, `-r` files first, then the positional paths.
@@ -30,13 +35,20 @@ struct InputOptions: ParsableArguments {
 
     @Option(
         name: [.short, .customLong("filter")],
-        help: ArgumentHelp("BPF capture filter applied while reading, as in tcpdump (e.g. 'tcp port 9000').", valueName: "EXPR"))
+        help: ArgumentHelp(
+            "BPF capture filter applied while reading, as in tcpdump (e.g. 'tcp port 9000').", valueName: "EXPR"))
     var filter: String?
 
-    @Option(name: .long, help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
     var latencyThreshold: Double = 5.0
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Threads: captures analysed at once; one capture is split by connection (default: the number of cores).", valueName: "N"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Threads: captures analysed at once; one capture is split by connection (default: the number of cores).",
+            valueName: "N"))
     var jobs: Int?
 
     @Flag(name: [.short, .long], help: "No progress bar on standard error (it is only drawn on a terminal anyway).")
@@ -75,7 +87,9 @@ struct InputOptions: ParsableArguments {
     /// Runs the pipeline over every input and reports unreadable or damaged inputs on stderr,
     /// one line each, whatever the output format.
     /// `configure` adjusts the options last (the listing, statistics: see NarrowingOptions.swift).
-    func analyze(listEverything: Bool = false, shard: InputShard? = nil, configure: (inout AnalysisOptions) -> Void = { _ in }) -> Report {
+    func analyze(
+        listEverything: Bool = false, shard: InputShard? = nil, configure: (inout AnalysisOptions) -> Void = { _ in }
+    ) -> Report {
         // Checked by validate(); a file that changed since is left out (and named on stderr).
         let keys = publicKeyFiles.compactMap { file in
             do {
@@ -86,10 +100,12 @@ struct InputOptions: ParsableArguments {
             }
         }
         var options = AnalysisOptions(
-            listEverything: listEverything, latencyThreshold: latencyThreshold, filter: filter, servers: servers, publicKeys: keys)
+            listEverything: listEverything, latencyThreshold: latencyThreshold, filter: filter, servers: servers,
+            publicKeys: keys)
         configure(&options)
         let report = BatchAnalyzer.analyze(
-            arguments: inputs, options: options, tool: ToolInfo(version: CallbackDoctor.version), jobs: jobs ?? BatchAnalyzer.defaultJobs,
+            arguments: inputs, options: options, tool: ToolInfo(version: CallbackDoctor.version),
+            jobs: jobs ?? BatchAnalyzer.defaultJobs,
             shard: shard, progress: ProgressReporter.standardError(quiet: quiet))
         for capture in report.captures {
             if let error = capture.error {
@@ -105,7 +121,10 @@ struct InputOptions: ParsableArguments {
 extension AnalysisOptions {
     /// The analysis settings `analyze`, `exchanges` and `watch` take from their options, built in
     /// one place: with `listEverything` (`--list-all`) no exchange is left unlisted.
-    init(listEverything: Bool, latencyThreshold: Double, filter: String?, servers: ServerOptions, publicKeys: [CallbackPublicKey]) {
+    init(
+        listEverything: Bool, latencyThreshold: Double, filter: String?, servers: ServerOptions,
+        publicKeys: [CallbackPublicKey]
+    ) {
         self.init()
         if listEverything {
             maxPassingExchangesKept = Int.max

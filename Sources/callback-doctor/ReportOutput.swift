@@ -1,12 +1,13 @@
+import ArgumentParser
+import Foundation
+import Rendering
+import ReportModel
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import ArgumentParser
-import Foundation
-import ReportModel
-import Rendering
 
 /// Streams what `render` writes to `path` (``AtomicFileOutput``), or to standard output
 /// (``FileDescriptorOutput``) when `path` is nil, a ``ByteSink`` chunk at a time: the report is
@@ -81,7 +82,8 @@ final class AtomicFileOutput {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         var attempt = 0
         while true {
-            let candidate = directory + ".\(name).callback-doctor-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+            let candidate =
+                directory + ".\(name).callback-doctor-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
             let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             if fd >= 0 {
                 temporaryPath = candidate

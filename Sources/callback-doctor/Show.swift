@@ -1,9 +1,9 @@
 import Analysis
 import ArgumentParser
-import Foundation
-import ReportModel
-import Rendering
 import Diagnosis
+import Foundation
+import Rendering
+import ReportModel
 
 extension CallbackDoctor {
     /// `callback-doctor show CAPTURE N`: exchange `#N` of the report, in full.
@@ -24,31 +24,44 @@ extension CallbackDoctor {
                 Exit status: 0; 2 when the capture could not be read, was damaged, or has no exchange #N; 64 a                 usage error (sysexits' EX_USAGE).
                 """)
 
-        @Argument(help: ArgumentHelp("A capture file (or the directory / glob pattern given to analyze).", valueName: "CAPTURE"))
+        @Argument(
+            help: ArgumentHelp(
+                "A capture file (or the directory / glob pattern given to analyze).", valueName: "CAPTURE"))
         var capture: String
 
         @Argument(help: ArgumentHelp("The exchange's number in the report (#N).", valueName: "N"))
         var number: Int
 
-        @Option(name: [.short, .customLong("filter")], help: ArgumentHelp("BPF capture filter, as given to analyze.", valueName: "EXPR"))
+        @Option(
+            name: [.short, .customLong("filter")],
+            help: ArgumentHelp("BPF capture filter, as given to analyze.", valueName: "EXPR"))
         var filter: String?
 
-        @Option(name: .long, help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
         var latencyThreshold: Double = 5.0
 
         @Option(
             name: .customLong("public-key"),
-            help: ArgumentHelp("Also verify callback signatures with this RSA public key (PEM); repeatable.", valueName: "FILE.pem"))
+            help: ArgumentHelp(
+                "Also verify callback signatures with this RSA public key (PEM); repeatable.", valueName: "FILE.pem"))
         var publicKeyFiles: [String] = []
 
         @OptionGroup var listing: ListAllOption
 
         @OptionGroup var narrowing: NarrowingOptions
 
-        @Flag(name: .long, help: "Replace secrets (authorization, cookies, URL credentials, password/token/secret/key fields) with [redacted N chars].")
+        @Flag(
+            name: .long,
+            help:
+                "Replace secrets (authorization, cookies, URL credentials, password/token/secret/key fields) with [redacted N chars]."
+        )
         var redact = false
 
-        @Option(name: .long, help: ArgumentHelp("Colour the headings (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("Colour the headings (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
         var color: ColorChoice = .auto
 
         mutating func validate() throws {
@@ -61,7 +74,8 @@ extension CallbackDoctor {
 
         func run() throws {
             var report = BatchAnalyzer.analyze(
-                arguments: [capture], options: try analysisOptions(), tool: ToolInfo(version: CallbackDoctor.version), jobs: BatchAnalyzer.defaultJobs)
+                arguments: [capture], options: try analysisOptions(), tool: ToolInfo(version: CallbackDoctor.version),
+                jobs: BatchAnalyzer.defaultJobs)
             for summary in report.captures {
                 if let error = summary.error ?? summary.damage { printError(TerminalSafety.escape(error)) }
             }
@@ -77,7 +91,8 @@ extension CallbackDoctor {
                 report.exchanges = [chosen]
                 chosen = report.redacted().exchanges[0]
             }
-            let colored = color.enabled(isTerminal: standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
+            let colored = color.enabled(
+                isTerminal: standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
             try writeOutput(to: nil) { ExchangeDetail.render(chosen, number: number, color: colored, to: $0) }
             throw ExitCode(ExitStatus.of(report, failOn: .never))
         }
@@ -89,7 +104,8 @@ extension CallbackDoctor {
             var options = AnalysisOptions()
             let quota = listing.listAll ? number : min(number, options.maxPassingExchangesKept)
             options.maxPassingExchangesKept = quota
-            options.maxFailingExchangesKeptPerRule = listing.listAll ? number : min(number, options.maxFailingExchangesKeptPerRule)
+            options.maxFailingExchangesKeptPerRule =
+                listing.listAll ? number : min(number, options.maxFailingExchangesKeptPerRule)
             options.diagnosis.latencyThresholdSeconds = latencyThreshold
             options.filter = filter
             options.publicKeys = try publicKeyFiles.map(InputOptions.loadKey)

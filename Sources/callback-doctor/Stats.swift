@@ -1,7 +1,7 @@
 import Analysis
 import ArgumentParser
-import ReportModel
 import Rendering
+import ReportModel
 
 extension CallbackDoctor {
     /// `callback-doctor stats`: per callback server and per minute, after `tshark -z`.
@@ -30,7 +30,9 @@ extension CallbackDoctor {
         @Option(name: .long, help: "Output format.")
         var format: Format = .text
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Write the statistics to FILE instead of standard output.", valueName: "FILE"))
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp("Write the statistics to FILE instead of standard output.", valueName: "FILE"))
         var output: String?
 
         func run() throws {

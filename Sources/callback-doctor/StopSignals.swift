@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Synchronization
 
 /// How `watch` treats SIGINT and SIGTERM, as an explicit two-phase state machine.
 ///

@@ -1,16 +1,17 @@
+import Analysis
+import ArgumentParser
+import Diagnosis
+import Foundation
+import HTTPExchanges
+import PcapCapture
+import Rendering
+import ReportModel
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Analysis
-import ArgumentParser
-import Diagnosis
-import Foundation
-import PcapCapture
-import ReportModel
-import Rendering
-import HTTPExchanges
 
 extension CallbackDoctor {
     struct Watch: ParsableCommand {
@@ -40,7 +41,9 @@ extension CallbackDoctor {
                 was incomplete (packets dropped by the kernel, capture error); 64 a usage error (an unknown                 option, a bad value; sysexits' EX_USAGE).
                 """)
 
-        @Option(name: [.short, .customLong("interface")], help: ArgumentHelp("The interface to capture on (lo, eth0, any).", valueName: "IFACE"))
+        @Option(
+            name: [.short, .customLong("interface")],
+            help: ArgumentHelp("The interface to capture on (lo, eth0, any).", valueName: "IFACE"))
         var interface: String
 
         @Option(
@@ -51,10 +54,14 @@ extension CallbackDoctor {
         @Option(name: .long, help: "Format of the report written at the end.")
         var format: OutputFormat = .text
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
         var output: String?
 
-        @Option(name: [.customShort("w"), .customLong("write")], help: ArgumentHelp("Also save the captured packets to FILE (pcap).", valueName: "FILE"))
+        @Option(
+            name: [.customShort("w"), .customLong("write")],
+            help: ArgumentHelp("Also save the captured packets to FILE (pcap).", valueName: "FILE"))
         var savefile: String?
 
         @Option(name: .long, help: ArgumentHelp("Stop after this many seconds.", valueName: "SECONDS"))
@@ -62,10 +69,14 @@ extension CallbackDoctor {
 
         @Option(
             name: [.short, .long],
-            help: ArgumentHelp("Stop after N callbacks have been decided (OSS callbacks and refused connection attempts; not packets).", valueName: "N"))
+            help: ArgumentHelp(
+                "Stop after N callbacks have been decided (OSS callbacks and refused connection attempts; not packets).",
+                valueName: "N"))
         var count: Int?
 
-        @Option(name: .long, help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
         var latencyThreshold: Double = 5.0
 
         @Option(
@@ -79,10 +90,17 @@ extension CallbackDoctor {
 
         @OptionGroup var redaction: RedactionOptions
 
-        @Option(name: .long, help: ArgumentHelp("Colour the lines and the text report (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Colour the lines and the text report (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"
+            ))
         var color: ColorChoice = .auto
 
-        @Option(name: .long, help: ArgumentHelp("Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
         var failOn: FailOn = .error
 
         @Flag(name: [.short, .long], help: "No live lines and no status line: only the report at the end.")
@@ -91,7 +109,10 @@ extension CallbackDoctor {
         @Flag(name: [.short, .long], help: "Also list exchanges that passed and non-callback exchanges (text report).")
         var verbose = false
 
-        @Flag(name: .long, help: "List every exchange in the report (default: 100 passing, 100 non-callback and 100 per failing rule).")
+        @Flag(
+            name: .long,
+            help: "List every exchange in the report (default: 100 passing, 100 non-callback and 100 per failing rule)."
+        )
         var listAll = false
 
         @OptionGroup var narrowing: NarrowingOptions
@@ -100,7 +121,9 @@ extension CallbackDoctor {
             guard latencyThreshold > 0, latencyThreshold.isFinite else {
                 throw ValidationError("--latency-threshold must be a positive number of seconds.")
             }
-            if let duration, !(duration > 0 && duration.isFinite) { throw ValidationError("--duration must be a positive number of seconds.") }
+            if let duration, !(duration > 0 && duration.isFinite) {
+                throw ValidationError("--duration must be a positive number of seconds.")
+            }
             if let count, count < 1 { throw ValidationError("--count must be at least 1.") }
             for file in publicKeyFiles { _ = try InputOptions.loadKey(file) }
         }
@@ -173,7 +196,9 @@ extension CallbackDoctor {
                 if let damage = summary.damage { printError(TerminalSafety.escape(damage)) }
             }
             if !quiet {
-                printError("\(Self.describe(reason)); \(tally.callbacks) callback\(tally.callbacks == 1 ? "" : "s"), \(tally.failing) failing")
+                printError(
+                    "\(Self.describe(reason)); \(tally.callbacks) callback\(tally.callbacks == 1 ? "" : "s"), \(tally.failing) failing"
+                )
             }
             try writeReport(liveReport, environment: environment)
         }
@@ -212,8 +237,11 @@ extension CallbackDoctor {
         private func writeReport(_ liveReport: Report, environment: [String: String]) throws {
             var report = liveReport
             if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
-            let colored = color.enabled(isTerminal: output == nil && standardOutputIsTerminal(), environment: environment)
-            try writeOutput(to: output) { renderReport(report, format: format, color: colored, verbose: verbose, to: $0) }
+            let colored = color.enabled(
+                isTerminal: output == nil && standardOutputIsTerminal(), environment: environment)
+            try writeOutput(to: output) {
+                renderReport(report, format: format, color: colored, verbose: verbose, to: $0)
+            }
             throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }
     }

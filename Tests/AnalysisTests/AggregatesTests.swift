@@ -1,11 +1,12 @@
-@testable import Analysis
 import CaptureModel
 import Diagnosis
 import Foundation
+import HTTPExchanges
 import ReportModel
 import TestSupport
 import Testing
-import HTTPExchanges
+
+@testable import Analysis
 
 /// The summary's aggregates (issue #17) are the whole capture's, streamed over every exchange —
 /// not the bounded listing's: they do not change with the quotas, they add up over any split,
@@ -56,7 +57,9 @@ import HTTPExchanges
         for kind in ExchangeKind.allCases { #expect(a.count(of: kind) == kinds.filter { $0 == kind }.count, "\(kind)") }
         #expect(a.exchangesByKind.values.reduce(0, +) == a.exchanges)
         #expect(a.exchanges == all.exchanges.count)
-        let timed = all.exchanges.filter { $0.diagnosed.exchange.tls == nil && $0.diagnosed.exchange.latencySeconds != nil }
+        let timed = all.exchanges.filter {
+            $0.diagnosed.exchange.tls == nil && $0.diagnosed.exchange.latencySeconds != nil
+        }
         let passedTimed = timed.filter { ExchangeKind($0.diagnosed) == .passedCallback }
         let passedLatency = try #require(a.latencyByKind[.passedCallback])
         #expect(passedLatency.count == passedTimed.count)
@@ -66,7 +69,9 @@ import HTTPExchanges
         #expect(a.exchangesByRule[.badStatus] == badStatus.count)
         #expect(badStatus.count > 0)
         let rows = a.callbacksByServerMinute.servers
-        #expect(rows.map(\.total.callbacks).reduce(0, +) == kinds.filter { [.passedCallback, .failedCallback, .unknownCallback].contains($0) }.count)
+        #expect(
+            rows.map(\.total.callbacks).reduce(0, +)
+                == kinds.filter { [.passedCallback, .failedCallback, .unknownCallback].contains($0) }.count)
         #expect(rows.map(\.total.refusedConnections).reduce(0, +) == a.refusedConnections)
         #expect(a.callbacksByServerMinute.minutes.map(\.row.callbacks).reduce(0, +) == a.callbacks)
         #expect(all.summary.spansDays, "the samples were recorded on several days")
@@ -83,7 +88,9 @@ import HTTPExchanges
         var random = SplitMix64(seed: 17)
         for _ in 0..<5 {
             var parts = [ReportAggregates](repeating: ReportAggregates(), count: 4)
-            for reported in all.exchanges.shuffled(using: &random) { parts[Int(random.next() % 4)].record(reported.diagnosed) }
+            for reported in all.exchanges.shuffled(using: &random) {
+                parts[Int(random.next() % 4)].record(reported.diagnosed)
+            }
             var total = ReportAggregates()
             for part in parts.shuffled(using: &random) { total += part }
             #expect(total == all.summary.aggregates)
@@ -105,11 +112,14 @@ import HTTPExchanges
         #expect(merged == whole)
         #expect(merged.percentile(99) == whole.percentile(99))
         let rebuilt = try #require(
-            LatencyDistribution(count: whole.count, minimum: whole.minimum, maximum: whole.maximum, values: nil, buckets: whole.bucketCounts))
+            LatencyDistribution(
+                count: whole.count, minimum: whole.minimum, maximum: whole.maximum, values: nil,
+                buckets: whole.bucketCounts))
         #expect(rebuilt == whole)
         var small = LatencyDistribution()
         for value in [5, 3_000, 2_000_000] as [Int64] { small.record(nanoseconds: value) }
-        let exact = try #require(LatencyDistribution(count: 3, minimum: 5, maximum: 2_000_000, values: small.values, buckets: nil))
+        let exact = try #require(
+            LatencyDistribution(count: 3, minimum: 5, maximum: 2_000_000, values: small.values, buckets: nil))
         #expect(exact == small && exact.isExact)
         #expect(LatencyDistribution(count: 2, minimum: 5, maximum: 9, values: [5], buckets: nil) == nil)
         for index in small.bucketCounts.map(\.index) {

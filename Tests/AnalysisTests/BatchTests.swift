@@ -1,10 +1,11 @@
-@testable import Analysis
 import Diagnosis
 import Foundation
-import ReportModel
-import Testing
 import HTTPExchanges
+import ReportModel
 import TestSupport
+import Testing
+
+@testable import Analysis
 
 /// Directories, globs, unreadable files, parallel jobs, and the merged report.
 @Suite(.tags(.endToEnd)) struct BatchTests {
@@ -17,7 +18,8 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: dir + "/fleet/host-b", withIntermediateDirectories: true)
         try Fixtures.copy(Fixtures.sample("bom-json.pcap"), to: dir + "/fleet/a-bom.pcap")
         try Fixtures.copy(Fixtures.sample("good-json.pcap"), to: dir + "/fleet/b-good.pcap")
-        try Fixtures.writeGzip(try Fixtures.read(Fixtures.sample("status-500.pcap")), to: dir + "/fleet/host-b/c-500.pcap.gz")
+        try Fixtures.writeGzip(
+            try Fixtures.read(Fixtures.sample("status-500.pcap")), to: dir + "/fleet/host-b/c-500.pcap.gz")
         try Fixtures.write(Array("not a capture\n".utf8), to: dir + "/fleet/host-b/broken.pcap")
         try Fixtures.write(Array("notes\n".utf8), to: dir + "/fleet/README.txt")
         return dir
@@ -26,19 +28,24 @@ import TestSupport
     @Test func directoryIsSearchedRecursivelyAndTheUnreadableFileIsReported() throws {
         let dir = try Self.makeTree()
         defer { Fixtures.remove(dir) }
-        let report = BatchAnalyzer.analyze(arguments: [dir + "/fleet"], options: Fixtures.options(), tool: Self.tool, jobs: 2)
+        let report = BatchAnalyzer.analyze(
+            arguments: [dir + "/fleet"], options: Fixtures.options(), tool: Self.tool, jobs: 2)
         #expect(
             report.captures.map(\.path) == [
                 dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/broken.pcap",
                 dir + "/fleet/host-b/c-500.pcap.gz",
             ])
         let broken = report.captures[2]
-        #expect(broken.error?.hasPrefix(dir + "/fleet/host-b/broken.pcap: is not a pcap or pcapng capture file") == true)
+        #expect(
+            broken.error?.hasPrefix(dir + "/fleet/host-b/broken.pcap: is not a pcap or pcapng capture file") == true)
         #expect(!broken.complete)
         #expect(report.captures.filter { $0.error == nil }.allSatisfy { $0.complete })
         #expect(report.captures[3].format == "pcap (µs, little-endian), gzip")
         // Every readable capture contributed its exchange, in capture order.
-        #expect(report.exchanges.map(\.capture) == [dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/c-500.pcap.gz"])
+        #expect(
+            report.exchanges.map(\.capture) == [
+                dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/c-500.pcap.gz",
+            ])
         #expect(report.summary.captures == 4)
         #expect(report.summary.capturesUnreadable == 1)
         #expect(report.summary.callbacks == 3)
@@ -51,11 +58,13 @@ import TestSupport
         let dir = try Self.makeTree()
         defer { Fixtures.remove(dir) }
         let report = BatchAnalyzer.analyze(
-            arguments: [dir + "/fleet/*.pcap", dir + "/fleet/*/*.gz", dir + "/nothing-*.pcap"], options: Fixtures.options(),
+            arguments: [dir + "/fleet/*.pcap", dir + "/fleet/*/*.gz", dir + "/nothing-*.pcap"],
+            options: Fixtures.options(),
             tool: Self.tool, jobs: 1)
         #expect(
             report.captures.map(\.path) == [
-                dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/c-500.pcap.gz", dir + "/nothing-*.pcap",
+                dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/c-500.pcap.gz",
+                dir + "/nothing-*.pcap",
             ])
         #expect(report.captures[3].error == dir + "/nothing-*.pcap: no file matches this pattern")
         #expect(report.captures[0...2].allSatisfy { $0.error == nil })
@@ -67,12 +76,18 @@ import TestSupport
         let dir = try Self.makeTree()
         defer { Fixtures.remove(dir) }
         // A long capture first, so that with several jobs the short ones finish before it.
-        let arguments = [Fixtures.sample("all-lo.pcapng"), dir + "/fleet", Fixtures.sample("all-any.pcap"), "no/such/file.pcap"]
-        let reference = BatchAnalyzer.analyze(arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: 1).json
+        let arguments = [
+            Fixtures.sample("all-lo.pcapng"), dir + "/fleet", Fixtures.sample("all-any.pcap"), "no/such/file.pcap",
+        ]
+        let reference = BatchAnalyzer.analyze(
+            arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: 1
+        ).json
             .serialized(indent: 2)
         for jobs in [2, 3, 8] {
             for _ in 0..<3 {
-                let json = BatchAnalyzer.analyze(arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: jobs).json
+                let json = BatchAnalyzer.analyze(
+                    arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: jobs
+                ).json
                     .serialized(indent: 2)
                 #expect(json == reference, "jobs \(jobs)")
             }
@@ -130,7 +145,9 @@ import TestSupport
         let unlisted = lean.captures[0].unlisted
         #expect(unlisted.exchanges == expectedUnlisted.count)
         #expect(unlisted.callbacksPassed == expectedUnlisted.filter { $0.diagnosed.outcome == .passed }.count)
-        #expect(unlisted.callbacksFailed == expectedUnlisted.filter { if case .failed = $0.diagnosed.outcome { true } else { false } }.count)
+        #expect(
+            unlisted.callbacksFailed
+                == expectedUnlisted.filter { if case .failed = $0.diagnosed.outcome { true } else { false } }.count)
         var expectedByRule: [RuleID: Int] = [:]
         for reported in expectedUnlisted {
             for rule in Set(reported.diagnosed.findings.map(\.rule)) { expectedByRule[rule, default: 0] += 1 }
@@ -145,7 +162,9 @@ import TestSupport
         #expect(lean.summary.worstSeverity == full.summary.worstSeverity)
         let json = lean.json.serialized(indent: 0)
         #expect(
-            json.contains(#""unlistedExchanges":{"exchanges":\#(unlisted.exchanges),"callbacksPassed":\#(unlisted.callbacksPassed)"#),
+            json.contains(
+                #""unlistedExchanges":{"exchanges":\#(unlisted.exchanges),"callbacksPassed":\#(unlisted.callbacksPassed)"#
+            ),
             "\(json.prefix(1500))")
     }
 

@@ -1,12 +1,12 @@
 import Analysis
 import Diagnosis
 import Foundation
-import ReportModel
-import Testing
 import HTTP1
 import HTTPExchanges
+import ReportModel
 import TCPReassembly
 import TestSupport
+import Testing
 
 /// The benchmark's generator (`bench/gen_capture.py`) writes a capture and its own record of what
 /// every exchange in it is. Analysing a small one must give back exactly that record: every
@@ -24,7 +24,10 @@ import TestSupport
         let capture = dir + "/generated.pcap"
         let run = try Subprocess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_capture.py").path, capture, "--size", size, "--seed", String(seed)],
+            [
+                "python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_capture.py").path, capture, "--size",
+                size, "--seed", String(seed),
+            ],
             environment: ["PYTHONDONTWRITEBYTECODE": "1"])
         try #require(run.status == 0, "gen_capture.py: \(run.stderr)")
 
@@ -34,9 +37,12 @@ import TestSupport
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             try #require(f.count == 8)
             truth[f[0] + " #" + f[2]] = Truth(
-                method: f[4], status: Int(f[5]), latencyMicros: Int64(f[6]), rules: f[7] == "-" ? [] : f[7].split(separator: ",").map(String.init))
+                method: f[4], status: Int(f[5]), latencyMicros: Int64(f[6]),
+                rules: f[7] == "-" ? [] : f[7].split(separator: ",").map(String.init))
         }
-        let totals = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/generated.truth.json"))) as? [String: Any]
+        let totals =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: dir + "/generated.truth.json"))) as? [String: Any]
         return (capture, truth, totals ?? [:])
     }
 
@@ -75,7 +81,8 @@ import TestSupport
         #expect(report.summary.callbacks == totals["callbacks"] as? Int)
         #expect(report.summary.callbacksFailed == totals["callbacksFailed"] as? Int)
         #expect(report.summary.callbacksPassed == totals["callbacksPassed"] as? Int)
-        let byRule = Dictionary(uniqueKeysWithValues: report.summary.findingsByRule.map { ($0.rule.rawValue, $0.count) })
+        let byRule = Dictionary(
+            uniqueKeysWithValues: report.summary.findingsByRule.map { ($0.rule.rawValue, $0.count) })
         #expect(byRule == totals["findingsByRule"] as? [String: Int])
     }
 
@@ -85,16 +92,19 @@ import TestSupport
         let dir = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(dir) }
         let (capture, truth, totals) = try Self.generate(size: "8M", seed: 5, in: dir)
-        let report = BatchAnalyzer.analyze(arguments: [capture], options: Fixtures.options(key: Fixtures.benchKey), tool: .init(version: "t"), jobs: 1)
+        let report = BatchAnalyzer.analyze(
+            arguments: [capture], options: Fixtures.options(key: Fixtures.benchKey), tool: .init(version: "t"), jobs: 1)
         let unlisted = report.captures[0].unlisted
         #expect(unlisted.callbacksPassed == (totals["callbacksPassed"] as? Int ?? 0) - 100)
         #expect(report.exchanges.count + unlisted.exchanges == truth.count)
         #expect(report.summary.exchanges == truth.count)
         #expect(report.summary.callbacksFailed == totals["callbacksFailed"] as? Int)
-        let byRule = Dictionary(uniqueKeysWithValues: report.summary.findingsByRule.map { ($0.rule.rawValue, $0.count) })
+        let byRule = Dictionary(
+            uniqueKeysWithValues: report.summary.findingsByRule.map { ($0.rule.rawValue, $0.count) })
         #expect(byRule == totals["findingsByRule"] as? [String: Int])
         // No kind of failure lists more than its quota.
-        let listedByRule = Dictionary(grouping: report.exchanges.compactMap { $0.diagnosed.findings.first?.rule }, by: { $0 })
+        let listedByRule = Dictionary(
+            grouping: report.exchanges.compactMap { $0.diagnosed.findings.first?.rule }, by: { $0 })
         #expect(listedByRule.values.allSatisfy { $0.count <= 100 })
     }
 }

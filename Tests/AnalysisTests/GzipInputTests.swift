@@ -1,12 +1,12 @@
 import Analysis
-import Foundation
-import PcapCapture
-import ReportModel
-import Testing
 import Diagnosis
+import Foundation
 import HTTP1
 import HTTPExchanges
+import PcapCapture
+import ReportModel
 import TCPReassembly
+import Testing
 
 /// `.gz` captures are read through zlib, found by their magic number, never by their name.
 @Suite struct GzipInputTests {
@@ -16,7 +16,8 @@ import TCPReassembly
             let e = r.diagnosed.exchange
             return "\(e.connection.client) \(e.connection.server) #\(e.index) \(e.request?.head.method ?? "-") "
                 + "\(e.request?.head.target ?? "-") \(e.response?.head.status ?? 0) \(e.latencySeconds ?? -1) "
-                + "\(e.request?.timing.start.frame ?? 0) " + r.diagnosed.findings.map(\.rule.rawValue).joined(separator: ",")
+                + "\(e.request?.timing.start.frame ?? 0) "
+                + r.diagnosed.findings.map(\.rule.rawValue).joined(separator: ",")
         }
     }
 
@@ -70,7 +71,8 @@ import TCPReassembly
         #expect(!analysis.summary.complete)
         #expect(analysis.summary.packets > 0 && analysis.summary.packets < 316)  // all-lo.pcap has 316
         #expect(analysis.summary.problems.count == 1)
-        #expect(analysis.summary.problems.first?.contains("gzip stream ends early") == true, "\(analysis.summary.problems)")
+        #expect(
+            analysis.summary.problems.first?.contains("gzip stream ends early") == true, "\(analysis.summary.problems)")
     }
 
     /// Corrupt gzip data stops reading with a `damaged` error that quotes zlib, after the
@@ -129,7 +131,9 @@ import TCPReassembly
                 Issue.record("\(path) should not open")
             } catch {
                 #expect(error.code == .notACapture)
-                #expect(error.description.hasPrefix(path + ": is gzip-compressed, but what it holds is not a pcap or pcapng capture"))
+                #expect(
+                    error.description.hasPrefix(
+                        path + ": is gzip-compressed, but what it holds is not a pcap or pcapng capture"))
                 #expect(error.description.contains(fragment), "\(error)")
             }
         }

@@ -1,14 +1,15 @@
-@testable import Analysis
 import CaptureModel
 import Diagnosis
 import Foundation
+import HTTPExchanges
 import PcapCapture
 import ReportModel
-import TestSupport
-import Testing
-import HTTPExchanges
 import TCPReassembly
 import TLSRecords
+import TestSupport
+import Testing
+
+@testable import Analysis
 
 /// HTTPS is judged as OSS callbacks only for callback servers: servers named with `--server`, or
 /// the address and port plaintext callbacks went to — before or after the HTTPS connection, on
@@ -40,7 +41,9 @@ import TLSRecords
     }
 
     static func report(_ analysis: CaptureAnalysis) -> Report {
-        Report(tool: ToolInfo(version: "t"), settings: ReportSettings(), captures: [analysis.summary], exchanges: analysis.exchanges)
+        Report(
+            tool: ToolInfo(version: "t"), settings: ReportSettings(), captures: [analysis.summary],
+            exchanges: analysis.exchanges)
     }
 
     /// The HTTPS exchanges by server port and start time (seconds after the capture's start).
@@ -137,14 +140,17 @@ import TLSRecords
     static func mixedCapture(seed: UInt64) throws -> String {
         var random = SplitMix64.forTest(seed: seed)
         var conversations: [(Endpoint, Double, [InterleavedConversations.Step])] = []
-        let servers = [Self.endpoint(Self.server, 9000), Self.endpoint(Self.server, 9443), Self.endpoint(Self.otherServer, 443)]
+        let servers = [
+            Self.endpoint(Self.server, 9000), Self.endpoint(Self.server, 9443), Self.endpoint(Self.otherServer, 443),
+        ]
         for i in 0..<60 {
             let start = Double(i) * 0.5 + Double(random.next() % 100) / 1000
             let server = servers[Int(random.next() % 3)]
             switch random.next() % 4 {
             case 0: conversations.append((server, start, InterleavedConversations.https(latency: 6)))
             case 1: conversations.append((server, start, InterleavedConversations.https(latency: 0.01)))
-            case 2 where server.port == 9000: conversations.append((server, start, InterleavedConversations.plaintextCallback()))
+            case 2 where server.port == 9000:
+                conversations.append((server, start, InterleavedConversations.plaintextCallback()))
             case 2: conversations.append((server, start, InterleavedConversations.https(latency: 0.02)))
             default: conversations.append((server, start, InterleavedConversations.plainGET()))
             }
@@ -180,7 +186,8 @@ import TLSRecords
             #expect(Self.report(whole).summary.worstSeverity == referenceSummary.worstSeverity)
             for parts in [2, 3, 5] {
                 let split = CaptureAnalyzer.analyze(path: path, options: options, parts: parts)
-                ShardedPipelineTests.expectSameAnalysis(split, whole, "seed \(seed), quotas \(passing)/\(failing), \(parts) parts")
+                ShardedPipelineTests.expectSameAnalysis(
+                    split, whole, "seed \(seed), quotas \(passing)/\(failing), \(parts) parts")
             }
         }
     }
@@ -213,14 +220,18 @@ import TLSRecords
     // MARK: - --server values
 
     @Test(arguments: [
-        ("127.0.0.1:9000", "127.0.0.1:9000"), ("[::1]:9000", "[::1]:9000"), (":9000", ":9000"), (":9030-9034", ":9030-9034"),
+        ("127.0.0.1:9000", "127.0.0.1:9000"), ("[::1]:9000", "[::1]:9000"), (":9000", ":9000"),
+        (":9030-9034", ":9030-9034"),
         ("[2001:DB8::1]:443", "[2001:db8::1]:443"), ("10.0.0.9:1-65535", "10.0.0.9:1-65535"),
     ])
     func serverNamesParse(_ text: String, _ description: String) throws {
         #expect(try ServerName(parsing: text).description == description)
     }
 
-    @Test(arguments: ["9000", "127.0.0.1", "::1:9000", "host.example:9000", ":0", ":65536", ":9-3", ":9-", "[::1]9000", "[nope]:1", "1.2.3:80", ":x"])
+    @Test(arguments: [
+        "9000", "127.0.0.1", "::1:9000", "host.example:9000", ":0", ":65536", ":9-3", ":9-", "[::1]9000", "[nope]:1",
+        "1.2.3:80", ":x",
+    ])
     func badServerNamesAreRefusedWithTheValue(_ text: String) {
         #expect {
             try ServerName(parsing: text)

@@ -1,17 +1,19 @@
-@testable import Analysis
 import CaptureModel
 import Diagnosis
 import Foundation
-import Testing
 import HTTPExchanges
 import ReportModel
 import TCPReassembly
+import Testing
+
+@testable import Analysis
 
 /// `LegPairing` on its own: the two legs of `samples/captures/stacks/nginx-read-timeout.pcap`
 /// analysed apart (a BPF filter per leg, so each is a callback of its own), offered in either
 /// order, from one part or two.
 @Suite struct LegPairingTests {
-    static let capture = Fixtures.packageRoot.appendingPathComponent("samples/captures/stacks/nginx-read-timeout.pcap").path
+    static let capture = Fixtures.packageRoot.appendingPathComponent("samples/captures/stacks/nginx-read-timeout.pcap")
+        .path
 
     /// The exchange of the one connection `filter` keeps.
     static func alone(_ filter: String) throws -> DiagnosedExchange {

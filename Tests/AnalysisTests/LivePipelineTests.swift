@@ -2,8 +2,8 @@ import Analysis
 import CaptureModel
 import Diagnosis
 import ReportModel
-import Testing
 import TestSupport
+import Testing
 
 /// One TCP connection written packet by packet with correct sequence numbers, at given times
 /// (seconds after `base`).
@@ -15,7 +15,9 @@ private struct Conversation {
     var serverSeq: UInt32 = 5000
     var frame = 0
 
-    mutating func packet(at seconds: Double, fromClient: Bool, flags: TCPFlags = [.ack, .psh], payload: [UInt8] = []) -> CapturedPacket {
+    mutating func packet(at seconds: Double, fromClient: Bool, flags: TCPFlags = [.ack, .psh], payload: [UInt8] = [])
+        -> CapturedPacket
+    {
         frame += 1
         let seq = fromClient ? clientSeq : serverSeq
         let ack = fromClient ? serverSeq : clientSeq
@@ -23,7 +25,8 @@ private struct Conversation {
         if fromClient { clientSeq &+= consumed } else { serverSeq &+= consumed }
         return PacketBuilder.tcpPacket(
             frameNumber: frame, timestamp: base.adding(seconds: seconds), source: fromClient ? client : server,
-            destination: fromClient ? server : client, sequenceNumber: seq, acknowledgmentNumber: flags == [.syn] ? 0 : ack,
+            destination: fromClient ? server : client, sequenceNumber: seq,
+            acknowledgmentNumber: flags == [.syn] ? 0 : ack,
             flags: flags, payload: payload)
     }
 
@@ -41,7 +44,8 @@ private struct Conversation {
     }
 
     static let goodResponse = Array(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{\"Status\":\"OK\"}".utf8)
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{\"Status\":\"OK\"}"
+            .utf8)
 }
 
 /// Runs packets through a pipeline, calling `advance` every `tick` seconds of capture time
@@ -131,7 +135,9 @@ struct LivePipelineTests {
         packets.append(c.packet(at: 6.002, fromClient: false, flags: [.fin, .ack]))
         let (events, analysis) = run(packets, tickEvery: 0.1, until: 7)
         #expect(events.count == 2)
-        guard events.count == 2, case .overdue(let early) = events[0], case .finished(let final, let earlier) = events[1] else {
+        guard events.count == 2, case .overdue(let early) = events[0],
+            case .finished(let final, let earlier) = events[1]
+        else {
             Issue.record("expected overdue then finished, got \(events)")
             return
         }
@@ -227,8 +233,12 @@ struct CaptureClockTests {
         // A packet stamped earlier than "now" (delivered late) does not move the clock back.
         clock.observe(packetTime: Timestamp(seconds: 101), monotonicNanoseconds: 12_000_000_000)
         #expect(clock.now(monotonicNanoseconds: 12_000_000_000, wallClock: wall) == Timestamp(seconds: 102))
-        #expect(clock.now(monotonicNanoseconds: 12_500_000_000, wallClock: wall) == Timestamp(seconds: 102, nanoseconds: 500_000_000))
+        #expect(
+            clock.now(monotonicNanoseconds: 12_500_000_000, wallClock: wall)
+                == Timestamp(seconds: 102, nanoseconds: 500_000_000))
         // A monotonic reading from before the anchor (never expected) does not either.
-        #expect(clock.now(monotonicNanoseconds: 11_000_000_000, wallClock: wall) == Timestamp(seconds: 102, nanoseconds: 500_000_000))
+        #expect(
+            clock.now(monotonicNanoseconds: 11_000_000_000, wallClock: wall)
+                == Timestamp(seconds: 102, nanoseconds: 500_000_000))
     }
 }

@@ -1,19 +1,21 @@
 import Analysis
 import Foundation
+import ReportModel
 import Synchronization
 import Testing
-import ReportModel
 
 @Suite struct ProgressReporterTests {
     @Test func lineShowsFilesBytesRateAndETA() {
         let line = ProgressReporter.render(
-            .init(filesDone: 3, filesTotal: 12, bytesDone: 1_250_000_000, bytesTotal: 5_000_000_000, elapsedSeconds: 2.5))
+            .init(
+                filesDone: 3, filesTotal: 12, bytesDone: 1_250_000_000, bytesTotal: 5_000_000_000, elapsedSeconds: 2.5))
         #expect(line == "[#####···············]  3/12 files  1.25 GB / 5.00 GB  500.0 MB/s  ETA 0:08")
         #expect(line.count < 80)
     }
 
     @Test func lineBeforeAnyBytesHasNoRate() {
-        let line = ProgressReporter.render(.init(filesDone: 0, filesTotal: 1, bytesDone: 0, bytesTotal: 900, elapsedSeconds: 0))
+        let line = ProgressReporter.render(
+            .init(filesDone: 0, filesTotal: 1, bytesDone: 0, bytesTotal: 900, elapsedSeconds: 0))
         #expect(line == "[····················]  0/1 file  0 B / 900 B")
     }
 
@@ -83,7 +85,8 @@ import ReportModel
             try FileManager.default.attributesOfItem(atPath: dir + "/" + $0)[.size] as? Int ?? 0
         }
         let reporter = ProgressReporter(output: { _ in })
-        _ = BatchAnalyzer.analyze(arguments: [dir], options: Fixtures.options(), tool: .init(version: "t"), jobs: 2, progress: reporter)
+        _ = BatchAnalyzer.analyze(
+            arguments: [dir], options: Fixtures.options(), tool: .init(version: "t"), jobs: 2, progress: reporter)
         let snapshot = reporter.snapshot
         #expect(snapshot.filesDone == 3 && snapshot.filesTotal == 3)
         #expect(snapshot.bytesTotal == Int64(sizes.reduce(0, +)))

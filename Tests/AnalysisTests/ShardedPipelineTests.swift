@@ -1,12 +1,13 @@
-@testable import Analysis
 import CaptureModel
+import Diagnosis
 import Foundation
+import HTTPExchanges
 import ReportModel
+import TCPReassembly
 import TestSupport
 import Testing
-import Diagnosis
-import HTTPExchanges
-import TCPReassembly
+
+@testable import Analysis
 
 /// One capture split by connection across threads (`ShardedPipeline`) must give the report one
 /// thread gives: the same summary, the same listed exchanges with the same connection numbers.
@@ -30,7 +31,9 @@ import TCPReassembly
         let splitExchanges = split.exchanges.sorted(by: order), wholeExchanges = whole.exchanges.sorted(by: order)
         #expect(splitExchanges.count == wholeExchanges.count, "exchanges listed, \(comment)")
         #expect(splitExchanges == wholeExchanges, "exchanges, \(comment)")
-        #expect(splitExchanges.map(\.diagnosed.exchange.connection.id) == wholeExchanges.map(\.diagnosed.exchange.connection.id))
+        #expect(
+            splitExchanges.map(\.diagnosed.exchange.connection.id)
+                == wholeExchanges.map(\.diagnosed.exchange.connection.id))
     }
 
     @Test func theSamplesAndTheCorpusGiveTheSameReportSplitOrWhole() throws {
@@ -61,7 +64,8 @@ import TCPReassembly
         all.maxPassingExchangesKept = .max
         all.maxFailingExchangesKeptPerRule = .max
         all.servers = Fixtures.sampleServers
-        let exchanges = CaptureAnalyzer.analyze(path: Fixtures.sample("all-lo.pcap"), options: all).exchanges.map(\.diagnosed)
+        let exchanges = CaptureAnalyzer.analyze(path: Fixtures.sample("all-lo.pcap"), options: all).exchanges.map(
+            \.diagnosed)
         try #require(exchanges.count >= 30)
         try #require(exchanges.contains { $0.exchange.tls != nil && !$0.findings.isEmpty }, "judged HTTPS among them")
         var reference = ExchangeSelection(maxPassing: 2, maxFailingPerRule: 1, servers: Fixtures.sampleServers)
@@ -115,15 +119,18 @@ import TCPReassembly
         var counts = [0, 0, 0]
         var generator = SplitMix64.forTest(seed: 0x5AA2_D1D3)
         for i in 0..<3000 {
-            let client = Endpoint(address: .v4(UInt32.random(in: 0...UInt32.max, using: &generator)), port: UInt16(1024 + i % 60000))
+            let client = Endpoint(
+                address: .v4(UInt32.random(in: 0...UInt32.max, using: &generator)), port: UInt16(1024 + i % 60000))
             let server =
                 i % 2 == 0
                 ? Endpoint(address: .v4(0x7F00_0001), port: 9000)
                 : Endpoint(address: .v6(UInt64(i), UInt64.random(in: 0...UInt64.max, using: &generator)), port: 443)
             let there = TCPSegment(
-                source: client, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: [.syn], window: 0, payload: [])
+                source: client, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: [.syn],
+                window: 0, payload: [])
             let back = TCPSegment(
-                source: server, destination: client, sequenceNumber: 1, acknowledgmentNumber: 2, flags: [.syn, .ack], window: 0,
+                source: server, destination: client, sequenceNumber: 1, acknowledgmentNumber: 2, flags: [.syn, .ack],
+                window: 0,
                 payload: [])
             let part = ShardedPipeline.part(of: there, among: 3)
             #expect(ShardedPipeline.part(of: back, among: 3) == part, generator.comment)
@@ -136,7 +143,9 @@ import TCPReassembly
         var log = ConnectionStartLog()
         let frames = [1, 2, 130, 131, 20_000, 2_500_000, 2_500_001, 400_000_000]
         for frame in frames { log.append(frame: frame) }
-        let queries = [0, 1, 2, 3, 130, 131, 132, 19_999, 20_000, 20_001, 2_500_001, 2_500_002, 400_000_000, 500_000_000]
+        let queries = [
+            0, 1, 2, 3, 130, 131, 132, 19_999, 20_000, 20_001, 2_500_001, 2_500_002, 400_000_000, 500_000_000,
+        ]
         let expected = queries.map { q in frames.filter { $0 < q }.count }
         #expect(log.ranks(of: queries) == expected)
         #expect(ConnectionStartLog().ranks(of: [5]) == [0])

@@ -15,7 +15,8 @@ enum Fixtures {
     /// for `bench/gen_capture.py`'s callbacks) besides OSS's key.
     static func options(key: String = "samples/keys/test-callback-public.pem") -> AnalysisOptions {
         let path = packageRoot.appendingPathComponent(key).path
-        guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let parsed = try? CallbackPublicKey(pem: pem, label: key)
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8),
+            let parsed = try? CallbackPublicKey(pem: pem, label: key)
         else { preconditionFailure("cannot load \(path)") }
         var options = AnalysisOptions()
         options.publicKeys = [parsed]

@@ -2,11 +2,11 @@ import Analysis
 import CaptureModel
 import Diagnosis
 import Foundation
+import HTTPExchanges
 import ReportModel
+import TLSRecords
 import TestSupport
 import Testing
-import HTTPExchanges
-import TLSRecords
 
 /// HTTPS connections written as real TCP/IP frames (PacketBuilder → PcapWriter) and analysed
 /// through the whole pipeline: libpcap, decoding, reassembly, routing to the TLS analyzer, rules.
@@ -24,7 +24,8 @@ import TLSRecords
             let ack = next[!fromClient]!
             let packet = PacketBuilder.tcpPacket(
                 frameNumber: i + 1, timestamp: t0.adding(seconds: seconds), source: fromClient ? client : server,
-                destination: fromClient ? server : client, sequenceNumber: seq, acknowledgmentNumber: flags.contains(.syn) && fromClient ? 0 : ack,
+                destination: fromClient ? server : client, sequenceNumber: seq,
+                acknowledgmentNumber: flags.contains(.syn) && fromClient ? 0 : ack,
                 flags: flags, payload: payload)
             writer.append(packet)
             next[fromClient] = seq &+ UInt32(payload.count) &+ (flags.contains(.syn) || flags.contains(.fin) ? 1 : 0)
@@ -52,10 +53,17 @@ import TLSRecords
         steps += [
             (0.001, true, [.psh, .ack], Array(hello.prefix(40))),  // the ClientHello in two segments
             (0.0011, true, [.psh, .ack], Array(hello.dropFirst(40))),
-            (0.002, false, [.psh, .ack], TLSRecordBuilder.serverHelloRecord() + TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.applicationData(1800)),
+            (
+                0.002, false, [.psh, .ack],
+                TLSRecordBuilder.serverHelloRecord() + TLSRecordBuilder.changeCipherSpec
+                    + TLSRecordBuilder.applicationData(1800)
+            ),
             (0.003, true, [.psh, .ack], TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.applicationData(53)),
             (0.004, true, [.psh, .ack], TLSRecordBuilder.applicationData(850)),
-            (0.0045, false, [.psh, .ack], TLSRecordBuilder.applicationData(250) + TLSRecordBuilder.applicationData(250)),
+            (
+                0.0045, false, [.psh, .ack],
+                TLSRecordBuilder.applicationData(250) + TLSRecordBuilder.applicationData(250)
+            ),
             (6.004, false, [.psh, .ack], TLSRecordBuilder.applicationData(230)),
             (6.005, false, [.fin, .ack], []), (6.006, true, [.fin, .ack], []),
         ]
@@ -76,7 +84,9 @@ import TLSRecords
         let json = analysis.exchanges[0].json
         #expect(json["tls"]?["version"] == .string("TLS 1.3"))
         #expect(json["tls"]?["sni"] == .null)
-        #expect(json["findings"].flatMap { if case .array(let a) = $0 { a.first?["estimated"] } else { nil } } == .bool(true))
+        #expect(
+            json["findings"].flatMap { if case .array(let a) = $0 { a.first?["estimated"] } else { nil } }
+                == .bool(true))
     }
 
     @Test func sniRequiredServerFailsTheHandshake() throws {
@@ -104,11 +114,15 @@ import TLSRecords
         let capture = dir + "/tls.pcap"
         let run = try Subprocess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_tls_capture.py").path, capture, "--connections", "600"],
+            [
+                "python3", Fixtures.packageRoot.appendingPathComponent("bench/gen_tls_capture.py").path, capture,
+                "--connections", "600",
+            ],
             environment: ["PYTHONDONTWRITEBYTECODE": "1"])
         try #require(run.status == 0, "gen_tls_capture.py: \(run.stderr)")
         let truth = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/tls.truth.json"))) as? [String: Int])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/tls.truth.json")))
+                as? [String: Int])
         // 12 slow and 12 refused: fewer than the 100 failures per rule a report lists in full.
         let analysis = CaptureAnalyzer.analyze(path: capture, options: Self.judgingPort443)
         #expect(analysis.summary.http.tlsConnections == 600)

@@ -91,8 +91,10 @@ import Testing
 
     @Test func malformedEscapesAreRejectedOrKept() {
         for bad in ["%", "%4", "%4g", "a%zz"] {
-            #expect(PercentEncoding.decode(Array(bad.utf8), plusAsSpace: false, invalidEscapes: .reject) == nil, "\(bad)")
-            #expect(PercentEncoding.decode(Array(bad.utf8), plusAsSpace: false, invalidEscapes: .keep) == Array(bad.utf8))
+            #expect(
+                PercentEncoding.decode(Array(bad.utf8), plusAsSpace: false, invalidEscapes: .reject) == nil, "\(bad)")
+            #expect(
+                PercentEncoding.decode(Array(bad.utf8), plusAsSpace: false, invalidEscapes: .keep) == Array(bad.utf8))
         }
         #expect(PercentEncoding.firstInvalidEscape(in: Array("ab%41%4".utf8)) == 5)
         #expect(PercentEncoding.firstInvalidEscape(in: Array("ab%41".utf8)) == nil)
@@ -102,7 +104,9 @@ import Testing
 @Suite struct ASCIITextTests {
     @Test func trimsBytes() {
         #expect(ASCIIText.trimmingOWS(Array(" \t a b \t".utf8)[...]) == Array("a b".utf8)[...])
-        #expect(ASCIIText.trimmingEnd(Array("v\r\n ".utf8)[...]) { $0 == 0x0D || $0 == 0x0A || $0 == 0x20 } == Array("v".utf8)[...])
+        #expect(
+            ASCIIText.trimmingEnd(Array("v\r\n ".utf8)[...]) { $0 == 0x0D || $0 == 0x0A || $0 == 0x20 }
+                == Array("v".utf8)[...])
         #expect(ASCIIText.trimmingOWS(Array("   ".utf8)[...]).isEmpty)
     }
 

@@ -60,7 +60,8 @@ import Testing
         // The documented signature still verifies when the key URL names another host: the
         // signature and the URL are two findings.
         let evil = Vectors.base64("https://evil.example/key.pem")
-        let v = Vectors.verdict(target: Vectors.docTarget, body: Vectors.docBody, authorization: Vectors.docSignature, keyURL: evil)
+        let v = Vectors.verdict(
+            target: Vectors.docTarget, body: Vectors.docBody, authorization: Vectors.docSignature, keyURL: evil)
         #expect(v.status == .valid)
         #expect(v.keyURL?.trusted == false)
     }
@@ -84,12 +85,14 @@ import Testing
         let keys = SignatureKeys(extra: [key])
         #expect(keys.keys.count == 2 && keys.extra.count == 1)
         // The documented example still verifies with OSS's key when another key is added.
-        let doc = Vectors.verdict(target: Vectors.docTarget, body: Vectors.docBody, authorization: Vectors.docSignature, keys: keys)
+        let doc = Vectors.verdict(
+            target: Vectors.docTarget, body: Vectors.docBody, authorization: Vectors.docSignature, keys: keys)
         #expect(doc.status == .valid && doc.verifiedWith == CallbackPublicKey.oss.label)
         // Neither key verifies a signature made by neither.
         var changed = Vectors.docBody
         changed[0] = UInt8(ascii: "B")
-        let bad = Vectors.verdict(target: Vectors.docTarget, body: changed, authorization: Vectors.docSignature, keys: keys)
+        let bad = Vectors.verdict(
+            target: Vectors.docTarget, body: changed, authorization: Vectors.docSignature, keys: keys)
         #expect(bad.status == .invalid)
         #expect(bad.reason.contains("samples/keys/test-callback-public.pem (RSA 1024)"), "\(bad.reason)")
     }
@@ -100,7 +103,8 @@ import Testing
             try CallbackPublicKey(pem: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", label: "x")
         }
         // An Ed25519 public key (RFC 8410 §10.1's example).
-        let ed25519 = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n"
+        let ed25519 =
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n"
         #expect(throws: PublicKeyError.notRSA("e")) { try CallbackPublicKey(pem: ed25519, label: "e") }
     }
 }

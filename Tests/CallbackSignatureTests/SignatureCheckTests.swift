@@ -10,8 +10,10 @@ enum Vectors {
     static let docSignature = "kKQeGTRccDKyHB3H9vF+xYMSrmhMZjzzl2/kdD1ktNVgbWEfYTQG0G2SU/RaHBovRCE8OkQDjC3uG33esH2txA=="
     /// A real callback from aliyun-oss-python-sdk issue #272: no query string.
     static let issueTarget = "/api/File/15/upload_notify/"
-    static let issueBody = Array("filename=zmaplex%2F20210407_14%3A31%3A41_286180%2F20200130021612_pnfqp.jpg&size=112595".utf8)
-    static let issueSignature = "aMYUW1arI/qpU7cp/DCGXS56iFJPxwe7K3QIFVvbtSgiE6vwuu4/HuBxyDDX5IKU8vSJg/BI956SzVsRQt969g=="
+    static let issueBody = Array(
+        "filename=zmaplex%2F20210407_14%3A31%3A41_286180%2F20200130021612_pnfqp.jpg&size=112595".utf8)
+    static let issueSignature =
+        "aMYUW1arI/qpU7cp/DCGXS56iFJPxwe7K3QIFVvbtSgiE6vwuu4/HuBxyDDX5IKU8vSJg/BI956SzVsRQt969g=="
     /// base64("http://gosspublic.alicdn.com/callback_pub_key_v1.pem")
     static let ossKeyURL = base64("http://gosspublic.alicdn.com/callback_pub_key_v1.pem")
 
@@ -22,7 +24,9 @@ enum Vectors {
         var i = 0
         while i < bytes.count {
             let chunk = Array(bytes[i..<min(i + 3, bytes.count)])
-            let n = UInt32(chunk[0]) << 16 | UInt32(chunk.count > 1 ? chunk[1] : 0) << 8 | UInt32(chunk.count > 2 ? chunk[2] : 0)
+            let n =
+                UInt32(chunk[0]) << 16 | UInt32(chunk.count > 1 ? chunk[1] : 0) << 8
+                | UInt32(chunk.count > 2 ? chunk[2] : 0)
             out.append(alphabet[Int(n >> 18 & 63)])
             out.append(alphabet[Int(n >> 12 & 63)])
             out.append(chunk.count > 1 ? alphabet[Int(n >> 6 & 63)] : "=")
@@ -57,13 +61,15 @@ enum Vectors {
     }
 
     @Test func theRealSignatureOfIssue272VerifiesWithoutAQuery() {
-        let v = Vectors.verdict(target: Vectors.issueTarget, body: Vectors.issueBody, authorization: Vectors.issueSignature)
+        let v = Vectors.verdict(
+            target: Vectors.issueTarget, body: Vectors.issueBody, authorization: Vectors.issueSignature)
         #expect(v.status == .valid, "\(v.reason)")
     }
 
     @Test(arguments: [1, 2, 7, 1000])
     func howTheBodyIsSplitDoesNotMatter(piece: Int) {
-        let v = Vectors.verdict(target: Vectors.docTarget, body: Vectors.docBody, authorization: Vectors.docSignature, piece: piece)
+        let v = Vectors.verdict(
+            target: Vectors.docTarget, body: Vectors.docBody, authorization: Vectors.docSignature, piece: piece)
         #expect(v.status == .valid)
     }
 
@@ -74,13 +80,16 @@ enum Vectors {
             let v = Vectors.verdict(target: Vectors.docTarget, body: body, authorization: Vectors.docSignature)
             #expect(v.status == .invalid, "byte \(offset)")
         }
-        let v = Vectors.verdict(target: Vectors.docTarget, body: Vectors.docBody + [0x0A], authorization: Vectors.docSignature)
+        let v = Vectors.verdict(
+            target: Vectors.docTarget, body: Vectors.docBody + [0x0A], authorization: Vectors.docSignature)
         #expect(v.status == .invalid)
         #expect(v.reason.contains("64-byte signature"), "\(v.reason)")
     }
 
     @Test func aChangedPathOrQueryMakesItInvalid() {
-        for target in ["/index.php?id=1&index=3", "/app/index.php?id=1&index=2", "/index.php", "/index.php?id=1&index=2&x"] {
+        for target in [
+            "/index.php?id=1&index=3", "/app/index.php?id=1&index=2", "/index.php", "/index.php?id=1&index=2&x",
+        ] {
             let v = Vectors.verdict(target: target, body: Vectors.docBody, authorization: Vectors.docSignature)
             #expect(v.status == .invalid, "\(target)")
         }
@@ -91,7 +100,8 @@ enum Vectors {
         #expect(try StringToSign.prefix(forTarget: "/api/x?").get() == Array("/api/x\n".utf8))
         #expect(try StringToSign.prefix(forTarget: "/a?b=1").get() == Array("/a?b=1\n".utf8))
         // Issue #272's signature only verifies over `path\nbody`: with a `?` it would not.
-        let v = Vectors.verdict(target: Vectors.issueTarget + "?", body: Vectors.issueBody, authorization: Vectors.issueSignature)
+        let v = Vectors.verdict(
+            target: Vectors.issueTarget + "?", body: Vectors.issueBody, authorization: Vectors.issueSignature)
         #expect(v.status == .valid)
     }
 
@@ -106,12 +116,15 @@ enum Vectors {
 
     @Test func malformedPercentEscapesAndOtherTargetsAreUnverifiable() {
         for (target, offset) in [("/a%zz", 2), ("/a%4", 2), ("/%", 1), ("/ok%41/%G1", 7)] {
-            #expect(StringToSign.prefix(forTarget: target) == .failure(.malformedPercentEscape(offset: offset)), "\(target)")
+            #expect(
+                StringToSign.prefix(forTarget: target) == .failure(.malformedPercentEscape(offset: offset)), "\(target)"
+            )
             let v = Vectors.verdict(target: target, body: Vectors.docBody, authorization: Vectors.docSignature)
             #expect(v.status == .unverifiable)
             #expect(v.reason.contains("percent-escape"), "\(v.reason)")
         }
-        let absolute = Vectors.verdict(target: "http://example.com/index.php", body: [], authorization: Vectors.docSignature)
+        let absolute = Vectors.verdict(
+            target: "http://example.com/index.php", body: [], authorization: Vectors.docSignature)
         #expect(absolute.status == .unverifiable)
         #expect(absolute.reason.contains("origin-form"))
     }
@@ -124,7 +137,8 @@ enum Vectors {
         for (authorization, why) in cases {
             let v = Vectors.verdict(target: Vectors.docTarget, body: Vectors.docBody, authorization: authorization)
             #expect(v.status == .invalid, "\(authorization)")
-            #expect(v.reason.contains("not a base64 signature") && v.reason.contains(why), "\(authorization): \(v.reason)")
+            #expect(
+                v.reason.contains("not a base64 signature") && v.reason.contains(why), "\(authorization): \(v.reason)")
         }
     }
 
@@ -140,7 +154,8 @@ enum Vectors {
 
     @Test func bytesNotCapturedAreNeverJudged() {
         var check = SignatureCheck(
-            target: Vectors.docTarget, authorization: Vectors.docSignature, publicKeyURL: Vectors.ossKeyURL, keys: .ossOnly)
+            target: Vectors.docTarget, authorization: Vectors.docSignature, publicKeyURL: Vectors.ossKeyURL,
+            keys: .ossOnly)
         check.feed(Vectors.docBody[0..<6])
         check.markUnverifiable("7 body bytes are missing from the capture.")
         check.feed(Vectors.docBody[6...])
@@ -149,7 +164,8 @@ enum Vectors {
         #expect(v.status == .unverifiable)
         #expect(v.reason == "7 body bytes are missing from the capture.")
         // An invalid or missing signature stays what it is: no bytes could make it valid.
-        var garbage = SignatureCheck(target: "/", authorization: "!!!!", publicKeyURL: Vectors.ossKeyURL, keys: .ossOnly)
+        var garbage = SignatureCheck(
+            target: "/", authorization: "!!!!", publicKeyURL: Vectors.ossKeyURL, keys: .ossOnly)
         garbage.markUnverifiable("gap")
         #expect(garbage.finish().status == .invalid)
     }

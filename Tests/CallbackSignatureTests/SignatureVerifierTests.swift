@@ -16,7 +16,9 @@ import Testing
         return SignatureKeys(extra: [try CallbackPublicKey(pem: pem, label: "test key")])
     }
 
-    static func verdict(_ verifier: SignatureVerifier, signature: String, body: [UInt8] = Vectors.docBody) -> SignatureVerdict {
+    static func verdict(_ verifier: SignatureVerifier, signature: String, body: [UInt8] = Vectors.docBody)
+        -> SignatureVerdict
+    {
         var check = SignatureCheck(
             target: Vectors.docTarget, authorization: signature, publicKeyURL: Vectors.ossKeyURL, verifier: verifier)
         check.feed(body[...])

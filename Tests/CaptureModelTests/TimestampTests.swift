@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func parsesShorterFractions() {
-        #expect(Timestamp(rfc3339: "2026-11-25T17:20:01.5Z") == Timestamp(seconds: 1_795_627_201, nanoseconds: 500_000_000))
+        #expect(
+            Timestamp(rfc3339: "2026-11-25T17:20:01.5Z") == Timestamp(seconds: 1_795_627_201, nanoseconds: 500_000_000))
         #expect(Timestamp(rfc3339: "2026-11-25T17:20:01Z") == Timestamp(seconds: 1_795_627_201))
         #expect(Timestamp(rfc3339: "2026-11-25 17:20:01Z") == nil)
         #expect(Timestamp(rfc3339: "2026-11-25T17:20:01.1234567890Z") == nil)

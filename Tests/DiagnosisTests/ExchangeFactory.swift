@@ -27,9 +27,12 @@ enum ExchangeFactory {
     static func callback(
         status: Int = 200, reason: String = "OK", headers: HTTPHeaders = ["Content-Type": "application/json"],
         body: [UInt8] = Array(#"{"Status":"OK"}"#.utf8), framing: BodyFraming? = nil, latency: Double = 0.002,
-        end: HTTPMessageEnd = .complete, requestHeaders: HTTPHeaders = ossHeaders, contentDecoding: ContentDecodingSummary? = nil
+        end: HTTPMessageEnd = .complete, requestHeaders: HTTPHeaders = ossHeaders,
+        contentDecoding: ContentDecodingSummary? = nil
     ) -> HTTPExchange {
-        let info = ConnectionInfo(id: 0, client: client, server: server, roleEvidence: .syn, handshakeSeen: true, firstSeen: origin(0, frame: 1))
+        let info = ConnectionInfo(
+            id: 0, client: client, server: server, roleEvidence: .syn, handshakeSeen: true,
+            firstSeen: origin(0, frame: 1))
         var exchange = HTTPExchange(connection: info, index: 0)
         var request = CapturedRequest(
             head: HTTPRequestHead(method: "POST", target: "/callback", version: .http11, headers: requestHeaders),
@@ -44,7 +47,8 @@ enum ExchangeFactory {
         response.end = end
         response.body = summary(body, decoding: contentDecoding)
         exchange.response = response
-        exchange.outcome = ConnectionOutcome(clientEnd: .fin(origin(latency, frame: 7)), serverEnd: .fin(origin(latency, frame: 8)))
+        exchange.outcome = ConnectionOutcome(
+            clientEnd: .fin(origin(latency, frame: 7)), serverEnd: .fin(origin(latency, frame: 8)))
         return exchange
     }
 

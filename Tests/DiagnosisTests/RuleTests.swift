@@ -27,12 +27,14 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
     }
 
     @Test func xmlWithApplicationXMLIsAccepted() {
-        let e = ExchangeFactory.callback(headers: ["Content-Type": "application/xml; charset=utf-8"], body: Array("<Status>OK</Status>".utf8))
+        let e = ExchangeFactory.callback(
+            headers: ["Content-Type": "application/xml; charset=utf-8"], body: Array("<Status>OK</Status>".utf8))
         #expect(rules(e).isEmpty)
     }
 
     @Test(arguments: [
-        ("application/xml", true), ("Application/XML; charset=utf-8", true), (" text/xml ", true), ("text/xml;q=1", true),
+        ("application/xml", true), ("Application/XML; charset=utf-8", true), (" text/xml ", true),
+        ("text/xml;q=1", true),
         ("application/json", false), ("application/xml-dtd", false), ("xml", false), ("", false),
     ])
     func xmlMediaTypes(contentType: String, isXML: Bool) {
@@ -40,7 +42,8 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
     }
 
     @Test func nonCallbackGetsNoErrorFindings() {
-        let e = ExchangeFactory.callback(status: 404, body: Array("nope".utf8), requestHeaders: ["Host": "x", "User-Agent": "curl/8"])
+        let e = ExchangeFactory.callback(
+            status: 404, body: Array("nope".utf8), requestHeaders: ["Host": "x", "User-Agent": "curl/8"])
         let d = Diagnoser().diagnose(e)
         #expect(!d.isCallback)
         #expect(d.findings.isEmpty)
@@ -52,10 +55,19 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
         (HTTPHeaders([("user-agent", "aliyun-oss-callback")]), [CallbackSignal.userAgent]),
         (HTTPHeaders([("X-Oss-Tag", "callback")]), [CallbackSignal.ossTag]),
         (HTTPHeaders([("authorization", "x")]), []),
-        (HTTPHeaders([("x-oss-pub-key-url", "y"), ("User-Agent", "curl/8"), ("x-oss-tag", " CALLBACK\t")]), [CallbackSignal.ossTag]),
-        (HTTPHeaders([("User-Agent", "Aliyun-OSS-Callback/2"), ("x-oss-tag", "callbacks")]), [CallbackSignal.userAgent]),
         (
-            HTTPHeaders([("x-oss-tag", "CALLBACK"), ("authorization", "x"), ("user-agent", "aliyun-oss-callback"), ("x-oss-pub-key-url", "y")]),
+            HTTPHeaders([("x-oss-pub-key-url", "y"), ("User-Agent", "curl/8"), ("x-oss-tag", " CALLBACK\t")]),
+            [CallbackSignal.ossTag]
+        ),
+        (
+            HTTPHeaders([("User-Agent", "Aliyun-OSS-Callback/2"), ("x-oss-tag", "callbacks")]),
+            [CallbackSignal.userAgent]
+        ),
+        (
+            HTTPHeaders([
+                ("x-oss-tag", "CALLBACK"), ("authorization", "x"), ("user-agent", "aliyun-oss-callback"),
+                ("x-oss-pub-key-url", "y"),
+            ]),
             [CallbackSignal.signatureHeaders, .userAgent, .ossTag]
         ),
         (HTTPHeaders([("user-agent", "aliyun-oss-callbacK"), ("x-oss-tag", "CALLBACK?")]), [CallbackSignal.userAgent]),
@@ -81,19 +93,26 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
 
 @Suite struct BodyRuleTests {
     @Test func utf8BOMBeforeValidJSON() {
-        let d = Diagnoser().diagnose(ExchangeFactory.callback(body: [0xEF, 0xBB, 0xBF] + Array(#"{"Status":"OK"}"#.utf8)))
+        let d = Diagnoser().diagnose(
+            ExchangeFactory.callback(body: [0xEF, 0xBB, 0xBF] + Array(#"{"Status":"OK"}"#.utf8)))
         #expect(d.findings.map(\.rule) == [.bomPrefix])
-        #expect(d.findings[0].evidence.first == Evidence("firstBytesHex", "ef bb bf 7b 22 53 74 61 74 75 73 22 3a 22 4f 4b"))
+        #expect(
+            d.findings[0].evidence.first == Evidence("firstBytesHex", "ef bb bf 7b 22 53 74 61 74 75 73 22 3a 22 4f 4b")
+        )
         #expect(d.findings[0].ossError == "Response body is not valid json format.")
     }
 
     @Test func bomBeforeNonJSONGivesBoth() {
-        #expect(rules(ExchangeFactory.callback(body: [0xEF, 0xBB, 0xBF] + Array("OK".utf8))) == ["bom-prefix", "non-json-body"])
+        #expect(
+            rules(ExchangeFactory.callback(body: [0xEF, 0xBB, 0xBF] + Array("OK".utf8))) == [
+                "bom-prefix", "non-json-body",
+            ])
     }
 
     @Test(arguments: ["OK", "<html><body>error</body></html>", "{\"a\":1} trailing", "{'a':1}", "NaN", "{\"a\":1,}"])
     func nonJSONBodies(body: String) {
-        let d = Diagnoser().diagnose(ExchangeFactory.callback(headers: ["Content-Type": "text/plain"], body: Array(body.utf8)))
+        let d = Diagnoser().diagnose(
+            ExchangeFactory.callback(headers: ["Content-Type": "text/plain"], body: Array(body.utf8)))
         #expect(d.findings.map(\.rule) == [.nonJSONBody])
         #expect(d.findings[0].evidence.contains { $0.key == "bodyPreview" })
     }
@@ -105,12 +124,16 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
     }
 
     @Test func invalidUTF8IsNotJSON() {
-        #expect(rules(ExchangeFactory.callback(body: Array("{\"a\":\"".utf8) + [0xC3, 0x28] + Array("\"}".utf8))) == ["non-json-body"])
+        #expect(
+            rules(ExchangeFactory.callback(body: Array("{\"a\":\"".utf8) + [0xC3, 0x28] + Array("\"}".utf8))) == [
+                "non-json-body"
+            ])
     }
 
     @Test func contentDecodingFailureIsNotJSON() {
         let e = ExchangeFactory.callback(
-            body: [0x1F, 0x8B, 0x00], contentDecoding: ContentDecodingSummary(coding: "gzip", decodedSize: 0, failure: "corrupt gzip data"))
+            body: [0x1F, 0x8B, 0x00],
+            contentDecoding: ContentDecodingSummary(coding: "gzip", decodedSize: 0, failure: "corrupt gzip data"))
         let d = Diagnoser().diagnose(e)
         #expect(d.findings.map(\.rule) == [.nonJSONBody])
         #expect(d.findings[0].message.contains("corrupt gzip data"))
@@ -132,7 +155,8 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
     }
 
     @Test func bodyShorterThanContentLength() {
-        let e = ExchangeFactory.callback(body: [], framing: .contentLength(15), end: .truncated(expected: 15, received: 0))
+        let e = ExchangeFactory.callback(
+            body: [], framing: .contentLength(15), end: .truncated(expected: 15, received: 0))
         let d = Diagnoser().diagnose(e)
         // The body was cut short by the server: the JSON verdict on a partial body is withheld.
         #expect(d.findings.map(\.rule) == [.contentLengthMismatch])
@@ -164,7 +188,8 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
     }
 
     @Test func serverResetIsNoResponse() {
-        let e = ExchangeFactory.unanswered(clientEnd: nil, serverEnd: .reset(by: .serverToClient, ExchangeFactory.origin(0.001, frame: 5)))
+        let e = ExchangeFactory.unanswered(
+            clientEnd: nil, serverEnd: .reset(by: .serverToClient, ExchangeFactory.origin(0.001, frame: 5)))
         let d = Diagnoser().diagnose(e)
         #expect(d.findings.map(\.rule) == [.noResponse])
         #expect(d.findings[0].message.contains("reset"))
@@ -172,7 +197,9 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
     }
 
     @Test func ossGivingUpAfterFiveSecondsIsATimeout() {
-        let e = ExchangeFactory.unanswered(clientEnd: .fin(ExchangeFactory.origin(5.0, frame: 6)), serverEnd: .fin(ExchangeFactory.origin(5.0, frame: 8)))
+        let e = ExchangeFactory.unanswered(
+            clientEnd: .fin(ExchangeFactory.origin(5.0, frame: 6)),
+            serverEnd: .fin(ExchangeFactory.origin(5.0, frame: 8)))
         let d = Diagnoser().diagnose(e)
         #expect(d.findings.map(\.rule) == [.noResponse])
         #expect(d.findings[0].message.contains("5.000 s"))
@@ -189,11 +216,13 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
 @Suite struct RefusedConnectionTests {
     @Test func synAnsweredByReset() {
         let info = ConnectionInfo(
-            id: 3, client: ExchangeFactory.client, server: ExchangeFactory.server, roleEvidence: .syn, handshakeSeen: true,
+            id: 3, client: ExchangeFactory.client, server: ExchangeFactory.server, roleEvidence: .syn,
+            handshakeSeen: true,
             firstSeen: ExchangeFactory.origin(0, frame: 1))
         var e = HTTPExchange(connection: info, index: 0)
         e.refusal = RefusedConnection(
-            info: info, kind: .reset, synFrames: [1], firstSyn: ExchangeFactory.origin(0, frame: 1), reset: ExchangeFactory.origin(0.0001, frame: 2))
+            info: info, kind: .reset, synFrames: [1], firstSyn: ExchangeFactory.origin(0, frame: 1),
+            reset: ExchangeFactory.origin(0.0001, frame: 2))
         let d = Diagnoser().diagnose(e)
         #expect(d.findings.map(\.rule) == [.connectionRefused])
         #expect(d.findings[0].evidence == [Evidence("synFrame", "1"), Evidence("resetFrame", "2")])
@@ -204,7 +233,10 @@ private func rules(_ exchange: HTTPExchange, threshold: Double = 5) -> [String] 
 @Suite struct IncompleteTests {
     @Test func missingResponseBytesWithholdBodyVerdicts() {
         var e = ExchangeFactory.callback(body: Array("{\"Sta".utf8))
-        e.holes = [CaptureHole(direction: .serverToClient, offset: 100, length: 10, origin: ExchangeFactory.origin(0, frame: 6))]
+        e.holes = [
+            CaptureHole(
+                direction: .serverToClient, offset: 100, length: 10, origin: ExchangeFactory.origin(0, frame: 6))
+        ]
         let d = Diagnoser().diagnose(e)
         #expect(d.findings.map(\.rule) == [.incomplete])
         if case .unknown = d.outcome {} else { Issue.record("expected unknown, got \(d.outcome)") }

@@ -2,17 +2,19 @@ import CallbackSignature
 import CaptureModel
 import HTTP1
 import HTTPExchanges
+import TCPReassembly
 import Testing
 
 @testable import Diagnosis
-import TCPReassembly
 
 /// The four authenticity rules, on exchanges built in code with a given signature verdict.
 @Suite struct SignatureRuleTests {
     static let ossKeyURL = KeyURL(url: "https://gosspublic.alicdn.com/callback_pub_key_v1.pem")
     static let valid = SignatureVerdict(
-        status: .valid, keyURL: ossKeyURL, reason: "The signature verifies with OSS's published key.", verifiedWith: "OSS's published key")
-    static let invalid = SignatureVerdict(status: .invalid, keyURL: ossKeyURL, reason: "The 64-byte signature verifies with none of the keys.")
+        status: .valid, keyURL: ossKeyURL, reason: "The signature verifies with OSS's published key.",
+        verifiedWith: "OSS's published key")
+    static let invalid = SignatureVerdict(
+        status: .invalid, keyURL: ossKeyURL, reason: "The 64-byte signature verifies with none of the keys.")
 
     static func exchange(status: Int, signature: SignatureVerdict?) -> HTTPExchange {
         var e = ExchangeFactory.callback(status: status, reason: status == 200 ? "OK" : "Status")
@@ -67,7 +69,10 @@ import TCPReassembly
         }
         var notBase64 = Self.invalid
         notBase64.keyURL = KeyURL(headerValue: "not base64!")
-        #expect(Self.rules(Self.exchange(status: 200, signature: notBase64)) == [.signatureInvalid, .untrustedKeyURL, .forgedCallbackAccepted])
+        #expect(
+            Self.rules(Self.exchange(status: 200, signature: notBase64)) == [
+                .signatureInvalid, .untrustedKeyURL, .forgedCallbackAccepted,
+            ])
     }
 
     @Test(arguments: [SignatureVerdict.Status.missing, .unverifiable])
@@ -85,7 +90,10 @@ import TCPReassembly
     }
 
     @Test func theCatalogueMarksTheFiveRulesAsAuthenticity() {
-        let ids: [RuleID] = [.signatureInvalid, .untrustedKeyURL, .forgedCallbackAccepted, .unsignedCallbackAccepted, .genuineCallbackRejected]
+        let ids: [RuleID] = [
+            .signatureInvalid, .untrustedKeyURL, .forgedCallbackAccepted, .unsignedCallbackAccepted,
+            .genuineCallbackRejected,
+        ]
         for id in ids {
             let rule = RuleCatalog.rule(id)
             #expect(rule.concern == .authenticity)

@@ -55,49 +55,68 @@ private func finding(_ exchange: HTTPExchange, _ rule: RuleID) throws -> Finding
         var request = ExchangeFactory.ossHeaders
         request.append(name: "Accept-Encoding", value: "gzip, deflate")
         let e = ExchangeFactory.callback(
-            headers: ["Server": "nginx/1.22.1", "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Content-Encoding": "gzip"],
+            headers: [
+                "Server": "nginx/1.22.1", "Content-Type": "application/json", "Transfer-Encoding": "chunked",
+                "Content-Encoding": "gzip",
+            ],
             framing: .chunked, requestHeaders: request)
         let f = try finding(e, .missingContentLength)
-        #expect(f.hint.hasPrefix("nginx compressed the answer (Content-Encoding: gzip) because the request asked for it (Accept-Encoding: gzip, deflate)"))
+        #expect(
+            f.hint.hasPrefix(
+                "nginx compressed the answer (Content-Encoding: gzip) because the request asked for it (Accept-Encoding: gzip, deflate)"
+            ))
         #expect(f.hint.contains("OSS's requests send no Accept-Encoding"))
         // OSS's own requests carry no Accept-Encoding: then the compression is not explained by it.
         let oss = ExchangeFactory.callback(
-            headers: ["Server": "nginx/1.22.1", "Transfer-Encoding": "chunked", "Content-Encoding": "gzip"], framing: .chunked)
+            headers: ["Server": "nginx/1.22.1", "Transfer-Encoding": "chunked", "Content-Encoding": "gzip"],
+            framing: .chunked)
         #expect(try finding(oss, .missingContentLength).hint == RuleCatalog.rule(.missingContentLength).fix)
     }
 
-    @Test(arguments: [("gzip", "gzip;q=0", false), ("gzip", "GZIP", true), ("gzip", "*", true), ("gzip", "br, gzip;q=0.5", true), ("gzip", "deflate", false)])
+    @Test(arguments: [
+        ("gzip", "gzip;q=0", false), ("gzip", "GZIP", true), ("gzip", "*", true), ("gzip", "br, gzip;q=0.5", true),
+        ("gzip", "deflate", false),
+    ])
     func acceptEncodingLists(coding: String, accept: String, listed: Bool) {
         #expect(AnswerStack.accepts(accept, coding) == listed)
     }
 
     @Test func jdkChunkingIsRecognisedByItsSpelling() throws {
         let jdk = ExchangeFactory.callback(
-            headers: HTTPHeaders([("Date", "Mon, 07 Dec 2026 16:58:17 GMT"), ("Transfer-encoding", "chunked"), ("Content-type", "application/json")]),
+            headers: HTTPHeaders([
+                ("Date", "Mon, 07 Dec 2026 16:58:17 GMT"), ("Transfer-encoding", "chunked"),
+                ("Content-type", "application/json"),
+            ]),
             framing: .chunked)
         let f = try finding(jdk, .missingContentLength)
         #expect(f.hint.contains("sendResponseHeaders(200, body.length)"))
         // The usual spelling, or a Server header, is not the JDK's: generic fix.
-        let other = ExchangeFactory.callback(headers: HTTPHeaders([("Transfer-Encoding", "chunked")]), framing: .chunked)
+        let other = ExchangeFactory.callback(
+            headers: HTTPHeaders([("Transfer-Encoding", "chunked")]), framing: .chunked)
         #expect(try finding(other, .missingContentLength).hint == RuleCatalog.rule(.missingContentLength).fix)
     }
 
     @Test func phpWarningBeforeTheJSONIsQuoted() throws {
         let body = Array(
-            "<br />\n<b>Warning</b>:  Undefined array key \"x:uploader\" in <b>/srv/cb.php</b> on line <b>7</b><br />\n{\"Status\":\"OK\"}".utf8)
-        let e = ExchangeFactory.callback(headers: ["X-Powered-By": "PHP/8.2.36", "Content-Type": "application/json"], body: body)
+            "<br />\n<b>Warning</b>:  Undefined array key \"x:uploader\" in <b>/srv/cb.php</b> on line <b>7</b><br />\n{\"Status\":\"OK\"}"
+                .utf8)
+        let e = ExchangeFactory.callback(
+            headers: ["X-Powered-By": "PHP/8.2.36", "Content-Type": "application/json"], body: body)
         let f = try finding(e, .nonJSONBody)
         #expect(f.hint.contains("display_errors = Off"))
         #expect(f.hint.contains("Warning:  Undefined array key \"x:uploader\" in /srv/cb.php on line 7"))
     }
 
     @Test func phpPlainTextWarningIsFoundToo() {
-        #expect(AnswerStack.phpMessage(Array("\nWarning: Undefined variable $x in /a.php on line 3\n{}".utf8)) == "Warning: Undefined variable $x in /a.php on line 3")
+        #expect(
+            AnswerStack.phpMessage(Array("\nWarning: Undefined variable $x in /a.php on line 3\n{}".utf8))
+                == "Warning: Undefined variable $x in /a.php on line 3")
         #expect(AnswerStack.phpMessage(Array("{\"Warning\": 1}".utf8)) == nil)
     }
 
     @Test func phpBOMNamesIncludedFiles() throws {
-        let e = ExchangeFactory.callback(headers: ["X-Powered-By": "PHP/8.2.36"], body: [0xEF, 0xBB, 0xBF] + Array(#"{"Status":"OK"}"#.utf8))
+        let e = ExchangeFactory.callback(
+            headers: ["X-Powered-By": "PHP/8.2.36"], body: [0xEF, 0xBB, 0xBF] + Array(#"{"Status":"OK"}"#.utf8))
         #expect(try finding(e, .bomPrefix).hint.contains("included ones too"))
     }
 
@@ -112,20 +131,26 @@ private func finding(_ exchange: HTTPExchange, _ rule: RuleID) throws -> Finding
     @Test func everyCatalogueMessageHasASource() {
         for rule in RuleCatalog.all where rule.ossError != nil {
             #expect(rule.ossErrorSource != nil, "\(rule.id)")
-            #expect(rule.ossErrorSource?.fact.hasPrefix("facts §") == true || rule.ossErrorSource?.basis == .observed, "\(rule.id)")
+            #expect(
+                rule.ossErrorSource?.fact.hasPrefix("facts §") == true || rule.ossErrorSource?.basis == .observed,
+                "\(rule.id)")
         }
     }
 
     @Test func chunkedIsInferredAndNoContentLengthDocumented() throws {
-        let chunked = try finding(ExchangeFactory.callback(headers: ["Transfer-Encoding": "chunked"], framing: .chunked), .missingContentLength)
+        let chunked = try finding(
+            ExchangeFactory.callback(headers: ["Transfer-Encoding": "chunked"], framing: .chunked),
+            .missingContentLength)
         #expect(chunked.ossErrorSource?.basis == .inferred)
-        let closed = try finding(ExchangeFactory.callback(headers: [:], framing: .closeDelimited), .missingContentLength)
+        let closed = try finding(
+            ExchangeFactory.callback(headers: [:], framing: .closeDelimited), .missingContentLength)
         #expect(closed.ossErrorSource?.basis == .documented)
         #expect(closed.ossErrorSource?.fact.contains("[D21-203]") == true)
     }
 
     @Test func aShortBodyIsInferred() throws {
-        let e = ExchangeFactory.callback(body: [], framing: .contentLength(15), end: .truncated(expected: 15, received: 0))
+        let e = ExchangeFactory.callback(
+            body: [], framing: .contentLength(15), end: .truncated(expected: 15, received: 0))
         let f = try finding(e, .contentLengthMismatch)
         #expect(f.ossErrorSource?.basis == .inferred)
         let d = Diagnoser().diagnose(e)
@@ -134,7 +159,9 @@ private func finding(_ exchange: HTTPExchange, _ rule: RuleID) throws -> Finding
 
     @Test func anEmptyBodyIsInferredAPlainOKDocumented() throws {
         #expect(try finding(ExchangeFactory.callback(body: []), .nonJSONBody).ossErrorSource?.basis == .inferred)
-        #expect(try finding(ExchangeFactory.callback(body: Array("OK".utf8)), .nonJSONBody).ossErrorSource?.basis == .documented)
+        #expect(
+            try finding(ExchangeFactory.callback(body: Array("OK".utf8)), .nonJSONBody).ossErrorSource?.basis
+                == .documented)
     }
 
     @Test func statusIsDocumentedAndAPassHasNoSource() {
@@ -144,7 +171,9 @@ private func finding(_ exchange: HTTPExchange, _ rule: RuleID) throws -> Finding
     }
 
     @Test func aCloseWithoutAnswerIsInferred() throws {
-        let e = ExchangeFactory.unanswered(clientEnd: .fin(ExchangeFactory.origin(0.5, frame: 9)), serverEnd: .fin(ExchangeFactory.origin(0.001, frame: 8)))
+        let e = ExchangeFactory.unanswered(
+            clientEnd: .fin(ExchangeFactory.origin(0.5, frame: 9)),
+            serverEnd: .fin(ExchangeFactory.origin(0.001, frame: 8)))
         let f = try finding(e, .noResponse)
         #expect(f.ossError == "Error status : 502.")
         #expect(f.ossErrorSource?.basis == .inferred)
@@ -171,6 +200,7 @@ private func finding(_ exchange: HTTPExchange, _ rule: RuleID) throws -> Finding
     }
 
     @Test func controlBytesAreEscaped() {
-        #expect(Diagnoser.escapedWireBytes(Array("HTTP/1.1 200 O\tK\\".utf8) + [0xFF]) == "HTTP/1.1 200 O\\x09K\\\\\\xff")
+        #expect(
+            Diagnoser.escapedWireBytes(Array("HTTP/1.1 200 O\tK\\".utf8) + [0xFF]) == "HTTP/1.1 200 O\\x09K\\\\\\xff")
     }
 }

@@ -29,7 +29,8 @@ private struct TLSExchange {
     mutating func exchange() -> HTTPExchange {
         var e = HTTPExchange(
             connection: ConnectionInfo(
-                id: 0, client: ExchangeFactory.client, server: ExchangeFactory.server, roleEvidence: .syn, handshakeSeen: true,
+                id: 0, client: ExchangeFactory.client, server: ExchangeFactory.server, roleEvidence: .syn,
+                handshakeSeen: true,
                 firstSeen: ExchangeFactory.origin(0, frame: 1)), index: 0)
         e.tls = tracker.finish()
         e.outcome = outcome
@@ -40,7 +41,10 @@ private struct TLSExchange {
     /// TLS 1.3 up to the client's first data record at 0.01 s.
     mutating func establishedTLS13(sni: String? = nil) {
         send(.clientToServer, TLSRecordBuilder.clientHelloRecord(sni: sni), at: 0)
-        send(.serverToClient, TLSRecordBuilder.serverHelloRecord() + TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.applicationData(2000), at: 0.001)
+        send(
+            .serverToClient,
+            TLSRecordBuilder.serverHelloRecord() + TLSRecordBuilder.changeCipherSpec
+                + TLSRecordBuilder.applicationData(2000), at: 0.001)
         send(.clientToServer, TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.applicationData(53), at: 0.002)
         send(.clientToServer, TLSRecordBuilder.applicationData(850), at: 0.010)
     }
@@ -122,7 +126,8 @@ private struct TLSExchange {
     @Test func ticketsRacingTheRequestAreNotAResponseWhenOSSGaveUp() throws {
         var t = TLSExchange()
         t.establishedTLS13()
-        t.send(.serverToClient, TLSRecordBuilder.applicationData(250) + TLSRecordBuilder.applicationData(250), at: 0.0102)
+        t.send(
+            .serverToClient, TLSRecordBuilder.applicationData(250) + TLSRecordBuilder.applicationData(250), at: 0.0102)
         t.end(.clientToServer, { .fin($0) }, at: 5.011)
         let d = Diagnoser().diagnose(t.exchange())
         #expect(d.findings.map(\.rule) == [.noResponse])
@@ -156,7 +161,10 @@ private struct TLSExchange {
     @Test func missingServerBytesGiveNoVerdict() {
         var t = TLSExchange()
         t.establishedTLS13()
-        t.holes = [CaptureHole(direction: .serverToClient, offset: 2100, length: 300, origin: ExchangeFactory.origin(1, frame: 9))]
+        t.holes = [
+            CaptureHole(
+                direction: .serverToClient, offset: 2100, length: 300, origin: ExchangeFactory.origin(1, frame: 9))
+        ]
         t.end(.clientToServer, { .fin($0) }, at: 5.010)
         let d = Diagnoser().diagnose(t.exchange())
         #expect(d.findings.map(\.rule) == [.incomplete])
@@ -174,8 +182,14 @@ private struct TLSExchange {
         var t = TLSExchange()
         t.send(.clientToServer, TLSRecordBuilder.clientHelloRecord(sni: nil, versions: []), at: 0)
         t.send(.serverToClient, TLSRecordBuilder.serverHelloRecord(selected: nil), at: 0.001)
-        t.send(.clientToServer, TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.record(22, [UInt8](repeating: 1, count: 40)), at: 0.002)
-        t.send(.serverToClient, TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.record(22, [UInt8](repeating: 2, count: 40)), at: 0.003)
+        t.send(
+            .clientToServer,
+            TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.record(22, [UInt8](repeating: 1, count: 40)), at: 0.002
+        )
+        t.send(
+            .serverToClient,
+            TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.record(22, [UInt8](repeating: 2, count: 40)), at: 0.003
+        )
         t.end(.clientToServer, { .fin($0) }, at: 0.004)
         let d = Diagnoser().diagnose(t.exchange())
         #expect(d.exchange.tls?.handshake.label == "completed")

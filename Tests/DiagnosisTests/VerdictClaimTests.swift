@@ -11,7 +11,9 @@ import Testing
 /// unsigned callback accepted, a genuine callback refused for a reason the packets do not show,
 /// a response that never completed, and what OSS would have told the uploader.
 @Suite struct VerdictClaimTests {
-    static func origin(_ seconds: Double, _ frame: Int) -> StreamOrigin { ExchangeFactory.origin(seconds, frame: frame) }
+    static func origin(_ seconds: Double, _ frame: Int) -> StreamOrigin {
+        ExchangeFactory.origin(seconds, frame: frame)
+    }
 
     static func evidence(_ finding: Finding?, _ key: String) -> String? {
         finding?.evidence.first { $0.key == key }?.value
@@ -21,11 +23,14 @@ import Testing
 
     @Test func theServerClosingFirstIsNamedWithItsFrame() throws {
         // The server's FIN 1.2 ms after the request, OSS's 11.5 ms after it.
-        let e = ExchangeFactory.unanswered(clientEnd: .fin(Self.origin(0.0115, 9)), serverEnd: .fin(Self.origin(0.0012, 8)))
+        let e = ExchangeFactory.unanswered(
+            clientEnd: .fin(Self.origin(0.0115, 9)), serverEnd: .fin(Self.origin(0.0012, 8)))
         let d = Diagnoser().diagnose(e)
         let finding = try #require(d.findings.first)
         #expect(d.findings.map(\.rule) == [.noResponse])
-        #expect(finding.message.hasPrefix("The server closed the connection (FIN) 1.2 ms after the request without sending a response."))
+        #expect(
+            finding.message.hasPrefix(
+                "The server closed the connection (FIN) 1.2 ms after the request without sending a response."))
         #expect(finding.message.contains("Then the client (OSS) closed its side 11.5 ms after the request."))
         #expect(Self.evidence(finding, "serverFinFrame") == "8")
         #expect(Self.evidence(finding, "clientCloseFrame") == "9")
@@ -34,7 +39,8 @@ import Testing
     }
 
     @Test func theClientClosingFirstAfterItsLimitIsAReplyTimeout() throws {
-        let e = ExchangeFactory.unanswered(clientEnd: .fin(Self.origin(5.004, 9)), serverEnd: .fin(Self.origin(5.006, 10)))
+        let e = ExchangeFactory.unanswered(
+            clientEnd: .fin(Self.origin(5.004, 9)), serverEnd: .fin(Self.origin(5.006, 10)))
         let finding = try #require(Diagnoser().diagnose(e).findings.first)
         #expect(finding.message == "No response: the client (OSS) closed the connection 5.004 s after the request.")
         #expect(Self.evidence(finding, "clientFinFrame") == "9")
@@ -43,7 +49,8 @@ import Testing
 
     @Test(arguments: [(0.0005, 0.0004), (0.0004, 0.0005)])
     func whicheverFINCameFirstIsTheOneCited(server: Double, client: Double) throws {
-        let e = ExchangeFactory.unanswered(clientEnd: .fin(Self.origin(client, 9)), serverEnd: .fin(Self.origin(server, 8)))
+        let e = ExchangeFactory.unanswered(
+            clientEnd: .fin(Self.origin(client, 9)), serverEnd: .fin(Self.origin(server, 8)))
         let finding = try #require(Diagnoser().diagnose(e).findings.first)
         let serverFirst = server < client
         #expect(finding.message.hasPrefix(serverFirst ? "The server closed" : "No response: the client (OSS) closed"))
@@ -57,7 +64,9 @@ import Testing
             clientEnd: .reset(by: .serverToClient, Self.origin(0.0003, 11)), serverEnd: .fin(Self.origin(-0.2, 3)))
         let finding = try #require(Diagnoser().diagnose(e).findings.first)
         #expect(finding.rule == .noResponse)
-        #expect(finding.message.hasPrefix("The server had already closed the connection (FIN, frame 3, 200.0 ms before this request began)"))
+        #expect(
+            finding.message.hasPrefix(
+                "The server had already closed the connection (FIN, frame 3, 200.0 ms before this request began)"))
         #expect(finding.message.contains("the server answered it with RST (frame 11)"))
         #expect(Self.evidence(finding, "serverFinFrame") == "3")
         #expect(Self.evidence(finding, "resetFrame") == "11")
@@ -66,7 +75,8 @@ import Testing
 
     @Test func aServerResetIsStillNamed() throws {
         let e = ExchangeFactory.unanswered(
-            clientEnd: .reset(by: .serverToClient, Self.origin(0.0004, 7)), serverEnd: .reset(by: .serverToClient, Self.origin(0.0004, 7)))
+            clientEnd: .reset(by: .serverToClient, Self.origin(0.0004, 7)),
+            serverEnd: .reset(by: .serverToClient, Self.origin(0.0004, 7)))
         let finding = try #require(Diagnoser().diagnose(e).findings.first)
         #expect(finding.message == "The server reset the connection 0.400 ms after the request, without a response.")
         #expect(Self.evidence(finding, "resetFrame") == "7")
@@ -76,11 +86,13 @@ import Testing
 
     static var unsignedHeaders: HTTPHeaders {
         HTTPHeaders([
-            ("Host", "127.0.0.1:9000"), ("User-Agent", "aliyun-oss-callback"), ("x-oss-tag", "CALLBACK"), ("Content-Length", "13"),
+            ("Host", "127.0.0.1:9000"), ("User-Agent", "aliyun-oss-callback"), ("x-oss-tag", "CALLBACK"),
+            ("Content-Length", "13"),
         ])
     }
 
-    static let missing = SignatureVerdict(status: .missing, keyURL: nil, reason: "The request has no authorization header: it carries no OSS signature.")
+    static let missing = SignatureVerdict(
+        status: .missing, keyURL: nil, reason: "The request has no authorization header: it carries no OSS signature.")
 
     @Test func anUnsignedCallbackAnswered200IsAnError() throws {
         var e = ExchangeFactory.callback(requestHeaders: Self.unsignedHeaders)
@@ -111,7 +123,9 @@ import Testing
 
     @Test func aKeyURLWithoutAuthorizationIsUnsigned() {
         var headers = Self.unsignedHeaders
-        headers.append(name: "x-oss-pub-key-url", value: "aHR0cHM6Ly9nb3NzcHVibGljLmFsaWNkbi5jb20vY2FsbGJhY2tfcHViX2tleV92MS5wZW0=")
+        headers.append(
+            name: "x-oss-pub-key-url", value: "aHR0cHM6Ly9nb3NzcHVibGljLmFsaWNkbi5jb20vY2FsbGJhY2tfcHViX2tleV92MS5wZW0="
+        )
         var e = ExchangeFactory.callback(requestHeaders: headers)
         e.request?.signature = Self.missing
         #expect(Diagnoser().diagnose(e).findings.map(\.rule) == [.unsignedCallbackAccepted])
@@ -120,8 +134,11 @@ import Testing
     // MARK: - Item 5: a genuine callback refused
 
     @Test func aGenuineCallbackRefusedQuotesTheAnswerAndListsCauses() throws {
-        let page = Array("<!DOCTYPE html><html><body><pre>SyntaxError: Unexpected token b in JSON at position 0</pre></body></html>".utf8)
-        var e = ExchangeFactory.callback(status: 400, reason: "Bad Request", headers: ["Content-Type": "text/html; charset=utf-8"], body: page)
+        let page = Array(
+            "<!DOCTYPE html><html><body><pre>SyntaxError: Unexpected token b in JSON at position 0</pre></body></html>"
+                .utf8)
+        var e = ExchangeFactory.callback(
+            status: 400, reason: "Bad Request", headers: ["Content-Type": "text/html; charset=utf-8"], body: page)
         e.request?.signature = SignatureRuleTests.valid
         let d = Diagnoser().diagnose(e)
         #expect(d.findings.map(\.rule) == [.badStatus, .genuineCallbackRejected])
@@ -144,7 +161,9 @@ import Testing
         #expect(d.findings.map(\.rule) == [.slowResponse, .contentLengthMismatch])
         let slow = try #require(d.findings.first)
         #expect(!slow.message.contains("The response completed"))
-        #expect(slow.message.hasPrefix("The response never completed; its last byte came 6.496 s after the request (frame 6)"))
+        #expect(
+            slow.message.hasPrefix(
+                "The response never completed; its last byte came 6.496 s after the request (frame 6)"))
     }
 
     @Test func aCompleteSlowResponseStillSaysCompleted() throws {
@@ -162,7 +181,9 @@ import Testing
         let d = Diagnoser().diagnose(e)
         #expect(d.findings.map(\.rule) == [.slowResponse, .incomplete])
         let slow = try #require(d.findings.first)
-        #expect(slow.message.hasPrefix("The response ended at least 5.800 s after the request (frame 6; some of its bytes are missing"))
+        #expect(
+            slow.message.hasPrefix(
+                "The response ended at least 5.800 s after the request (frame 6; some of its bytes are missing"))
         #expect(Self.evidence(slow, "responseEndFrame") == "6")
         #expect(d.outcome == .failed(ossMessage: Diagnoser.replyTimeout(ExchangeFactory.server, 5)))
     }
@@ -175,7 +196,8 @@ import Testing
         }
         var untrusted = SignatureRuleTests.valid
         untrusted.keyURL = KeyURL(url: "https://evil.example/key.pem")
-        let unverifiable = SignatureVerdict(status: .unverifiable, keyURL: SignatureRuleTests.ossKeyURL, reason: "bytes missing")
+        let unverifiable = SignatureVerdict(
+            status: .unverifiable, keyURL: SignatureRuleTests.ossKeyURL, reason: "bytes missing")
         #expect(sentByOSS(nil))
         #expect(sentByOSS(SignatureRuleTests.valid))
         #expect(sentByOSS(unverifiable))
@@ -196,7 +218,8 @@ extension VerdictClaimTests {
         // The client closed after 2 header fields; the server then answered 400. Nothing is
         // missing from the capture: the client never sent the request whole, so it is no callback
         // and its answer is not judged.
-        var e = ExchangeFactory.callback(status: 400, reason: "Bad Request", requestHeaders: ["Host": "x", "User-Agent": "aliyun-oss-callback"])
+        var e = ExchangeFactory.callback(
+            status: 400, reason: "Bad Request", requestHeaders: ["Host": "x", "User-Agent": "aliyun-oss-callback"])
         e.request?.anomalies = [.headCutByEnd]
         e.request?.end = .truncated(expected: nil, received: 60)
         e.outcome = ConnectionOutcome(clientEnd: .fin(Self.origin(0.001, 5)), serverEnd: .fin(Self.origin(0.002, 8)))
@@ -218,10 +241,13 @@ extension VerdictClaimTests {
 
 extension VerdictClaimTests {
     @Test func aServerThatClosedMidRequestIsSaidToHaveClosedBeforeItEnded() throws {
-        var e = ExchangeFactory.unanswered(clientEnd: .fin(Self.origin(0.010, 9)), serverEnd: .fin(Self.origin(-0.005, 3)))
+        var e = ExchangeFactory.unanswered(
+            clientEnd: .fin(Self.origin(0.010, 9)), serverEnd: .fin(Self.origin(-0.005, 3)))
         e.request?.timing.start = Self.origin(-0.010, 2)
         let finding = try #require(Diagnoser().diagnose(e).findings.first)
-        #expect(finding.message.hasPrefix("The server closed the connection (FIN) 5.0 ms before the request ended without sending a response."))
+        #expect(
+            finding.message.hasPrefix(
+                "The server closed the connection (FIN) 5.0 ms before the request ended without sending a response."))
         #expect(!finding.message.contains("-"), "no negative durations")
     }
 }

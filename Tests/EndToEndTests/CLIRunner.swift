@@ -8,12 +8,14 @@ enum CLIRunner {
     /// The binary beside the test bundle (`.build/<config>/callback-doctor`).
     static var binary: URL {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("callback-doctor"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "callback-doctor"),
             Bundle.main.bundleURL.appendingPathComponent("callback-doctor"),
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("callback-doctor"),
             SampleRecording.packageRoot.appendingPathComponent(".build/debug/callback-doctor"),
         ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[candidates.count - 1]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+            ?? candidates[candidates.count - 1]
     }
 
     /// `--public-key` for the samples' test key: every sample callback is signed with
@@ -23,9 +25,12 @@ enum CLIRunner {
     /// Runs the binary with `arguments`. With `sampleKey` (the default) and an `analyze` or
     /// `exchanges` command, ``sampleKeyArguments`` follow the command name, so that the samples'
     /// signatures verify as they would with OSS's key; `sampleKey: false` runs exactly `arguments`.
-    static func run(_ arguments: [String], environment: [String: String] = [:], sampleKey: Bool = true) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], sampleKey: Bool = true) throws -> Result
+    {
         var arguments = arguments
-        if sampleKey, let command = arguments.first, ["analyze", "exchanges"].contains(command), !arguments.contains("--help") {
+        if sampleKey, let command = arguments.first, ["analyze", "exchanges"].contains(command),
+            !arguments.contains("--help")
+        {
             arguments.insert(contentsOf: sampleKeyArguments, at: 1)
         }
         return try execute(binary, arguments, environment: environment)
@@ -38,7 +43,8 @@ enum CLIRunner {
         _ executable: URL, _ arguments: [String], environment: [String: String] = [:], standardOutput: FileHandle? = nil
     ) throws -> Subprocess.Result {
         try Subprocess.run(
-            executable, arguments, in: SampleRecording.packageRoot, environment: childEnvironment.merging(environment) { $1 },
+            executable, arguments, in: SampleRecording.packageRoot,
+            environment: childEnvironment.merging(environment) { $1 },
             standardOutput: standardOutput)
     }
 
@@ -48,7 +54,8 @@ enum CLIRunner {
         _ executable: URL, _ arguments: [String], environment: [String: String] = [:], standardOutput: FileHandle? = nil
     ) throws -> BackgroundProcess {
         try BackgroundProcess(
-            executable, arguments, in: SampleRecording.packageRoot, environment: childEnvironment.merging(environment) { $1 },
+            executable, arguments, in: SampleRecording.packageRoot,
+            environment: childEnvironment.merging(environment) { $1 },
             standardOutput: standardOutput)
     }
 
@@ -79,4 +86,3 @@ enum CLIRunner {
         return url
     }
 }
-

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The command line as a user meets it: exit statuses, one-line errors, partial reports.
 @Suite(.serialized, .tags(.endToEnd)) struct CLITests {
@@ -19,7 +19,9 @@ import TestSupport
     }
 
     @Test func jsonFollowsTheContract() throws {
-        let r = try CLIRunner.run(["analyze", "--format", "json", "samples/captures/short-body.pcap", "samples/captures/refused.pcap"])
+        let r = try CLIRunner.run([
+            "analyze", "--format", "json", "samples/captures/short-body.pcap", "samples/captures/refused.pcap",
+        ])
         #expect(r.status == 1)
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(root["schemaVersion"] as? Int == 1)
@@ -27,7 +29,10 @@ import TestSupport
         let settings = try #require(root["settings"] as? [String: Any])
         #expect(settings["latencyThresholdSeconds"] as? Double == 5)
         let captures = try #require(root["captures"] as? [[String: Any]])
-        #expect(captures.map { $0["path"] as? String } == ["samples/captures/short-body.pcap", "samples/captures/refused.pcap"])
+        #expect(
+            captures.map { $0["path"] as? String } == [
+                "samples/captures/short-body.pcap", "samples/captures/refused.pcap",
+            ])
         #expect(captures.allSatisfy { ($0["linkTypes"] as? [String]) == ["EN10MB"] && $0["complete"] as? Bool == true })
         let exchanges = try #require(root["exchanges"] as? [[String: Any]])
         #expect(exchanges.count == 2)
@@ -44,7 +49,9 @@ import TestSupport
         for key in ["startTime", "endTime"] {
             let time = try #require(request[key] as? String)
             // RFC 3339 UTC with nanoseconds.
-            #expect(time.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$"#, options: .regularExpression) != nil, "\(time)")
+            #expect(
+                time.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$"#, options: .regularExpression) != nil,
+                "\(time)")
         }
         let response = try #require(short["response"] as? [String: Any])
         #expect(response["status"] as? Int == 200)
@@ -53,7 +60,9 @@ import TestSupport
         #expect(short["latencySeconds"] is Double)
         let findings = try #require(short["findings"] as? [[String: Any]])
         #expect(findings.map { $0["rule"] as? String } == ["content-length-mismatch"])
-        for key in ["severity", "message", "evidence", "ossError", "hint"] { #expect(findings[0][key] != nil, "\(key)") }
+        for key in ["severity", "message", "evidence", "ossError", "hint"] {
+            #expect(findings[0][key] != nil, "\(key)")
+        }
         #expect((short["outcome"] as? [String: Any])?["uploaderStatus"] as? Int == 203)
 
         let refused = exchanges[1]
@@ -63,7 +72,8 @@ import TestSupport
 
         let summary = try #require(root["summary"] as? [String: Any])
         #expect(summary["callbacksFailed"] as? Int == 1)
-        #expect((summary["findingsByRule"] as? [String: Int]) == ["connection-refused": 1, "content-length-mismatch": 1])
+        #expect(
+            (summary["findingsByRule"] as? [String: Int]) == ["connection-refused": 1, "content-length-mismatch": 1])
     }
 
     @Test func missingFileIsOneLineAndExitTwo() throws {
@@ -80,7 +90,9 @@ import TestSupport
         try "this is not a capture\n".write(to: text, atomically: true, encoding: .utf8)
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        let r = try CLIRunner.run(["analyze", "--format", "json", text.path, empty.path, "samples/captures/good-json.pcap"])
+        let r = try CLIRunner.run([
+            "analyze", "--format", "json", text.path, empty.path, "samples/captures/good-json.pcap",
+        ])
         #expect(r.status == 2)
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 2, "\(r.stderr)")
@@ -134,7 +146,9 @@ import TestSupport
     }
 
     @Test func bpfFilterSelectsTraffic() throws {
-        let r = try CLIRunner.run(["analyze", "--format", "json", "-f", "tcp port 9001", "samples/captures/all-lo.pcap"])
+        let r = try CLIRunner.run([
+            "analyze", "--format", "json", "-f", "tcp port 9001", "samples/captures/all-lo.pcap",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect((root["exchanges"] as? [Any])?.count == 1)
@@ -148,8 +162,10 @@ import TestSupport
     @Test func rulesListsEveryRule() throws {
         let r = try CLIRunner.run(["rules"])
         #expect(r.status == 0)
-        for id in ["connection-refused", "no-response", "slow-response", "bad-status", "bom-prefix", "non-json-body",
-            "missing-content-length", "content-length-mismatch", "body-too-large", "incomplete"] {
+        for id in [
+            "connection-refused", "no-response", "slow-response", "bad-status", "bom-prefix", "non-json-body",
+            "missing-content-length", "content-length-mismatch", "body-too-large", "incomplete",
+        ] {
             #expect(r.stdout.contains(id + " ("), "\(id)")
         }
     }

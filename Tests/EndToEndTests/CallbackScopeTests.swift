@@ -40,11 +40,16 @@ import Testing
         }
         let text = try CLIRunner.run(["analyze", "-v", file.path]).stdout
         #expect(text.contains("Callbacks: 0 seen, 0 passed, 0 failed\n"))
-        #expect(text.contains("HTTPS: 1 connection not judged (no plaintext callback went to its server; --server HOST:PORT judges it)"))
+        #expect(
+            text.contains(
+                "HTTPS: 1 connection not judged (no plaintext callback went to its server; --server HOST:PORT judges it)"
+            ))
         #expect(text.contains("HTTPS, not judged (1):"))
         let report = try Self.json(["analyze", "--format", "json", file.path])
         let summary = try #require(report["summary"] as? [String: Any])
-        #expect(summary["httpsNotJudged"] as? Int == 1 && summary["callbacks"] as? Int == 0 && summary["exchanges"] as? Int == 2)
+        #expect(
+            summary["httpsNotJudged"] as? Int == 1 && summary["callbacks"] as? Int == 0
+                && summary["exchanges"] as? Int == 2)
         let exchanges = try #require(report["exchanges"] as? [[String: Any]])
         let https = try #require(exchanges.first { $0["tls"] is [String: Any] })
         #expect(https["httpsNotJudged"] as? Bool == true && https["isCallback"] as? Bool == false)
@@ -76,7 +81,10 @@ import Testing
         let r = try CLIRunner.run(arguments)
         #expect(r.status == 64)
         let first = try #require(r.stderr.split(separator: "\n").first)
-        #expect(first == "Error: --server callback.example:9000: callback.example is not an IP address (names are not resolved; use the address the capture shows)")
+        #expect(
+            first
+                == "Error: --server callback.example:9000: callback.example is not an IP address (names are not resolved; use the address the capture shows)"
+        )
     }
 
     // MARK: - Possible callbacks: the numbers add up
@@ -132,7 +140,8 @@ import Testing
         let summary = Counts(summary: try #require(report["summary"] as? [String: Any]))
         let exchanges = try #require(report["exchanges"] as? [[String: Any]])
         let perCapture = try #require((report["summary"] as? [String: Any])?["perCapture"] as? [[String: Any]])
-        let unlisted = try #require(((report["captures"] as? [[String: Any]])?.first)?["unlistedExchanges"] as? [String: Any])
+        let unlisted = try #require(
+            ((report["captures"] as? [[String: Any]])?.first)?["unlistedExchanges"] as? [String: Any])
         try #require(unlisted["exchanges"] as? Int == 0, "every exchange listed, so the listing can be counted")
 
         // The cut heads are possible callbacks, and they fail the run.
@@ -143,23 +152,32 @@ import Testing
         #expect(perCapture.count == 1 && Counts(summary: perCapture[0]) == summary)
         // No exchange fails that is neither a callback, a possible callback nor a connection attempt.
         for e in exchanges where (e["outcome"] as? [String: Any])?["result"] as? String == "fail" {
-            #expect(e["isCallback"] as? Bool == true || e["possibleCallback"] as? Bool == true || e["connectionAttempt"] != nil)
+            #expect(
+                e["isCallback"] as? Bool == true || e["possibleCallback"] as? Bool == true
+                    || e["connectionAttempt"] != nil)
         }
         #expect(try CLIRunner.run(["analyze", "--format", "json", capture]).status == 1)
 
         // JSONL: the same exchanges, one a line.
         let lines = try CLIRunner.run(["analyze", "--format", "jsonl", capture]).stdout.split(separator: "\n")
-        let records = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let records = try lines.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         #expect(Counts(exchanges: records) == summary)
 
         // Text: the headline and the failure section say the same numbers.
         let text = try CLIRunner.run(["analyze", "--color", "never", capture]).stdout
-        var headline = "Callbacks: 0 seen, 0 passed, 0 failed; \(summary.possible) possible callbacks (request head cut): \(summary.possibleFailed) failed"
+        var headline =
+            "Callbacks: 0 seen, 0 passed, 0 failed; \(summary.possible) possible callbacks (request head cut): \(summary.possibleFailed) failed"
         if summary.possibleUnknown > 0 { headline += ", \(summary.possibleUnknown) not judged" }
-        if summary.refused > 0 { headline += "; \(summary.refused) refused connection attempt\(summary.refused == 1 ? "" : "s")" }
+        if summary.refused > 0 {
+            headline += "; \(summary.refused) refused connection attempt\(summary.refused == 1 ? "" : "s")"
+        }
         #expect(text.contains(headline + "\n"), "\(text.prefix(600))")
         var failed = "Failed (\(summary.possibleFailed) possible callbacks"
-        if summary.refused > 0 { failed += ", \(summary.refused) refused connection attempt\(summary.refused == 1 ? "" : "s")" }
+        if summary.refused > 0 {
+            failed += ", \(summary.refused) refused connection attempt\(summary.refused == 1 ? "" : "s")"
+        }
         #expect(text.contains(failed + "):\n"))
         let failBlocks = text.split(separator: "\n").filter { $0.hasPrefix("#") && $0.hasSuffix("  FAIL") }
         #expect(failBlocks.count == summary.possibleFailed + summary.refused)
@@ -168,10 +186,17 @@ import Testing
         // Markdown and HTML: the summary line, and one failing row per failure.
         // (--detail full: the brief Markdown shows the first 10 rows.)
         let markdown = try CLIRunner.run(["analyze", "--format", "markdown", "--detail", "full", capture]).stdout
-        #expect(markdown.contains("- Possible callbacks: \(summary.possible) possible callbacks (request head cut): \(summary.possibleFailed) failed"))
+        #expect(
+            markdown.contains(
+                "- Possible callbacks: \(summary.possible) possible callbacks (request head cut): \(summary.possibleFailed) failed"
+            ))
         #expect(markdown.components(separatedBy: "(possible callback: head cut)").count - 1 == summary.possibleFailed)
         let html = try CLIRunner.run(["analyze", "--format", "html", capture]).stdout
-        #expect(html.contains("<span class=\"n\">\(summary.possible)</span><span class=\"l\">possible callbacks (head cut): \(summary.possibleFailed) failed</span>"))
-        #expect(html.components(separatedBy: "<em>(possible callback: head cut)</em>").count - 1 == summary.possibleFailed)
+        #expect(
+            html.contains(
+                "<span class=\"n\">\(summary.possible)</span><span class=\"l\">possible callbacks (head cut): \(summary.possibleFailed) failed</span>"
+            ))
+        #expect(
+            html.components(separatedBy: "<em>(possible callback: head cut)</em>").count - 1 == summary.possibleFailed)
     }
 }

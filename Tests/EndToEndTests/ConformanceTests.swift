@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// callback-doctor against tshark on the shared corpus (`conformance/compare_with_tshark.py`):
 /// per connection, the ordered (method, target, final status) pairs must agree for at least 97 %
@@ -17,7 +17,9 @@ import TestSupport
     /// The first executable called `name` on PATH.
     static func tool(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     static var skipReason: String? {
@@ -30,13 +32,16 @@ import TestSupport
     @Test(.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? "")), .timeLimit(.minutes(30)))
     func agreesWithTsharkAndEveryDifferenceIsExplained() throws {
         let binary = CLIRunner.binary
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no callback-doctor binary at \(binary.path)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary.path), "no callback-doctor binary at \(binary.path)")
         let corpus = try #require(Self.corpus)
         let python = URL(fileURLWithPath: try #require(Self.tool("python3")))
-        let run = try CLIRunner.execute(python, [Self.script.path, "--binary", binary.path, "--corpus", corpus.path, "--json"])
+        let run = try CLIRunner.execute(
+            python, [Self.script.path, "--binary", binary.path, "--corpus", corpus.path, "--json"])
         let outData = Data(run.stdout.utf8), stderr = run.stderr
         try #require(run.status == 0, "compare_with_tshark.py exited \(run.status): \(stderr)")
-        let root = try #require(try JSONSerialization.jsonObject(with: outData) as? [String: Any], "not JSON: \(stderr)")
+        let root = try #require(
+            try JSONSerialization.jsonObject(with: outData) as? [String: Any], "not JSON: \(stderr)")
 
         let errors = root["errors"] as? [[String: Any]] ?? []
         #expect(errors.isEmpty, "files that could not be compared: \(errors)")
@@ -50,7 +55,8 @@ import TestSupport
             .map { "\($0["file"] ?? "?"): \($0["matched"] ?? "?")/\($0["tshark"] ?? "?")" }
         #expect(
             agreement >= 0.97,
-            "agreement \(matched)/\(theirs) = \(String(format: "%.2f", agreement * 100)) % is below 97 %; files: \(below)")
+            "agreement \(matched)/\(theirs) = \(String(format: "%.2f", agreement * 100)) % is below 97 %; files: \(below)"
+        )
 
         let unlisted = root["unlisted"] as? [[String: Any]] ?? []
         let described = unlisted.map {
@@ -59,7 +65,8 @@ import TestSupport
         let listing = described.joined(separator: "\n")
         #expect(
             unlisted.isEmpty,
-            "differences not explained in conformance/differences.md (run compare_with_tshark.py --write-table, then write the reasons):\n\(listing)")
+            "differences not explained in conformance/differences.md (run compare_with_tshark.py --write-table, then write the reasons):\n\(listing)"
+        )
     }
 
     /// The SNI of every ClientHello we read agrees with tshark's (`compare_tls_with_tshark.py --check`).
@@ -70,7 +77,8 @@ import TestSupport
         let run = try CLIRunner.execute(
             URL(fileURLWithPath: try #require(Self.tool("python3"))),
             [
-                SampleRecording.packageRoot.appendingPathComponent("conformance/compare_tls_with_tshark.py").path, "--binary", binary.path,
+                SampleRecording.packageRoot.appendingPathComponent("conformance/compare_tls_with_tshark.py").path,
+                "--binary", binary.path,
                 "--corpus", corpus.path, "--check",
             ])
         let text = run.stdout

@@ -20,7 +20,9 @@ struct ConversationWriter {
     ) {
         clock = clock.adding(seconds: step)
         writer.append(
-            PacketBuilder.tcpFrame(source: from, destination: to, sequenceNumber: seq, acknowledgmentNumber: ack, flags: flags, payload: payload),
+            PacketBuilder.tcpFrame(
+                source: from, destination: to, sequenceNumber: seq, acknowledgmentNumber: ack, flags: flags,
+                payload: payload),
             timestamp: clock)
     }
 

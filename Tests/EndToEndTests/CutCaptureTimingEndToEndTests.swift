@@ -1,11 +1,11 @@
-import Diagnosis
-import Testing
 import Analysis
 import CaptureModel
+import Diagnosis
 import HTTPExchanges
 import ReportModel
 import TCPReassembly
 import TestSupport
+import Testing
 
 /// Issue #16 item 2 on the snaplen-200 captures (the derived `snaplen-200.pcap` and the real
 /// `tcpdump -s 200` recording): every record's time and original length are kept, so every
@@ -22,13 +22,17 @@ import TestSupport
         var compared = 0
         for scenario in try DerivedSampleTests.scenarios(of: entry) {
             let exchanges = analysis.exchanges.map(\.diagnosed.exchange).filter {
-                $0.connection.client.description == scenario.client && $0.connection.server.description == scenario.server
+                $0.connection.client.description == scenario.client
+                    && $0.connection.server.description == scenario.server
             }
             for e in exchanges where e.request != nil && e.response != nil {
-                let truth = try #require(scenario.exchanges.indices.contains(e.index) ? scenario.exchanges[e.index] : nil)
+                let truth = try #require(
+                    scenario.exchanges.indices.contains(e.index) ? scenario.exchanges[e.index] : nil)
                 guard let expected = truth.latencySeconds else { continue }
                 let latency = try #require(e.latencySeconds, "\(file) \(scenario.name) #\(e.index): no latency")
-                #expect(abs(latency - expected) < 0.010, "\(file) \(scenario.name) #\(e.index): latency \(latency) vs sender \(expected)")
+                #expect(
+                    abs(latency - expected) < 0.010,
+                    "\(file) \(scenario.name) #\(e.index): latency \(latency) vs sender \(expected)")
                 compared += 1
             }
         }

@@ -1,14 +1,14 @@
 import Analysis
 import CallbackSignature
+import CaptureModel
 import Diagnosis
 import Foundation
+import HTTP1
 import HTTPExchanges
 import ReportModel
-import Testing
-import CaptureModel
-import HTTP1
 import TCPReassembly
 import TestSupport
+import Testing
 
 /// The captures `samples/derive.py` makes from the real recordings (re-split, reordered,
 /// retransmitted, VLAN/QinQ/raw/NULL, segments dropped, snaplen 200; `field-*` from the field
@@ -46,7 +46,8 @@ import TestSupport
     static let analyses: [String: CaptureAnalysis] = {
         var out: [String: CaptureAnalysis] = [:]
         for entry in derived.entries {
-            out[entry.file] = CaptureAnalyzer.analyze(path: DerivedSamples.path(entry.file), options: SampleRecording.analysisOptions)
+            out[entry.file] = CaptureAnalyzer.analyze(
+                path: DerivedSamples.path(entry.file), options: SampleRecording.analysisOptions)
         }
         return out
     }()
@@ -92,13 +93,16 @@ import TestSupport
         let seen = analysis.exchanges.map {
             "\($0.diagnosed.exchange.connection.client) \($0.diagnosed.exchange.connection.server)"
         }
-        #expect(Set(seen).subtracting(known).isEmpty, "exchanges on unknown connections: \(Set(seen).subtracting(known))")
+        #expect(
+            Set(seen).subtracting(known).isEmpty, "exchanges on unknown connections: \(Set(seen).subtracting(known))")
         #expect(seen.count == scenarios.reduce(0) { $0 + $1.exchanges.count }, "exchange count")
         #expect(summary.tcpPackets == entry.packets, "every record is TCP: \(summary.skipped.map(\.reason))")
 
         let stats = summary.reassembly
         if entry.expect == "same" {
-            #expect(stats.gaps == 0 && stats.gapBytes == 0, "\(file) lost nothing, yet \(stats.gaps) gaps / \(stats.gapBytes) bytes")
+            #expect(
+                stats.gaps == 0 && stats.gapBytes == 0,
+                "\(file) lost nothing, yet \(stats.gaps) gaps / \(stats.gapBytes) bytes")
             #expect(summary.snaplenTruncatedPackets == 0)
         } else {
             let lost = Self.derived.gaps.filter { $0.file == file }
@@ -136,7 +140,9 @@ import TestSupport
         try #require(
             exchanges.map(\.exchange.index) == Array(0..<scenario.exchanges.count),
             "\(file) \(name): exchanges \(exchanges.map(\.exchange.index)), recorded \(scenario.exchanges.count)")
-        let lost = Self.derived.gaps.filter { $0.file == file && $0.client == scenario.client && $0.server == scenario.server }
+        let lost = Self.derived.gaps.filter {
+            $0.file == file && $0.client == scenario.client && $0.server == scenario.server
+        }
         for (d, truth) in zip(exchanges, scenario.exchanges) {
             let gaps = lost.filter { $0.exchange == d.exchange.index }
             if gaps.isEmpty {
@@ -189,8 +195,11 @@ import TestSupport
         let e = d.exchange
         // The request line is known when the gap starts after it (a snaplen can cut a pipelined
         // request's own start line: "GET /second HTT…" says nothing for sure).
-        let requestLineLength = (truth.method ?? "").utf8.count + (truth.target ?? "").utf8.count + " HTTP/1.1\r\n".utf8.count + 1
-        if !gaps.contains(where: { $0.direction == "request" && $0.part == "headers" && $0.partOffset < requestLineLength }) {
+        let requestLineLength =
+            (truth.method ?? "").utf8.count + (truth.target ?? "").utf8.count + " HTTP/1.1\r\n".utf8.count + 1
+        if !gaps.contains(where: {
+            $0.direction == "request" && $0.part == "headers" && $0.partOffset < requestLineLength
+        }) {
             #expect(e.request?.head.method == truth.method, "\(label)")
             #expect(e.request?.head.target == truth.target, "\(label)")
         }
@@ -218,7 +227,8 @@ import TestSupport
         let requestLost = gaps.contains { $0.direction == "request" }
         if requestLost, let signature = e.request?.signature {
             // Bytes of the signed string are missing: never a verdict on them.
-            #expect(signature.status == .unverifiable, "\(label): signature \(signature.status) with request bytes missing")
+            #expect(
+                signature.status == .unverifiable, "\(label): signature \(signature.status) with request bytes missing")
         }
         let expect = truth.expect ?? scenario.expect
         for rule in expect {
@@ -233,12 +243,16 @@ import TestSupport
             }
         }
         let unjustified = Set(rules).subtracting(allowed)
-        #expect(unjustified.isEmpty, "\(label): \(unjustified.sorted()) claimed with bytes missing (\(gaps)); findings \(found)")
+        #expect(
+            unjustified.isEmpty,
+            "\(label): \(unjustified.sorted()) claimed with bytes missing (\(gaps)); findings \(found)")
         if scenario.outcome == "timeout-gave-up" {
             // The lost bytes are in a response OSS had stopped waiting for: its verdict stands.
             #expect(rules.contains("no-response"), "\(label): \(found)")
         } else if !response.isEmpty {
-            #expect(rules.contains("incomplete"), "\(label): response bytes missing (\(response)) but no incomplete; \(found)")
+            #expect(
+                rules.contains("incomplete"),
+                "\(label): response bytes missing (\(response)) but no incomplete; \(found)")
         }
         if case .passed = d.outcome { Issue.record("\(label): passed although bytes are missing; \(found)") }
     }
@@ -286,7 +300,9 @@ struct DerivedSamples {
     static func load() throws -> DerivedSamples {
         func rows(_ name: String) throws -> [[String: String]] {
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
-            let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+            let lines = text.split(separator: "\n").map {
+                $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            }
             guard let header = lines.first else { throw DerivedSamplesError.empty(name) }
             return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
         }
@@ -299,9 +315,11 @@ struct DerivedSamples {
         guard !entries.isEmpty else { throw DerivedSamplesError.empty("MANIFEST.tsv") }
         let gaps = try rows("GAPS.tsv").map { r in
             Gap(
-                file: r["file"] ?? "", client: r["client"] ?? "", server: r["server"] ?? "", direction: r["direction"] ?? "",
+                file: r["file"] ?? "", client: r["client"] ?? "", server: r["server"] ?? "",
+                direction: r["direction"] ?? "",
                 exchange: Int(r["exchange"] ?? "") ?? -1, offset: Int(r["offset"] ?? "") ?? -1,
-                length: Int(r["length"] ?? "") ?? -1, part: r["part"] ?? "", partOffset: Int(r["part_offset"] ?? "") ?? -1)
+                length: Int(r["length"] ?? "") ?? -1, part: r["part"] ?? "",
+                partOffset: Int(r["part_offset"] ?? "") ?? -1)
         }
         return DerivedSamples(entries: entries, gaps: gaps)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue #17, fleet scale, through the real binary: `analyze --shard K/N` on each "machine", then
 /// `merge`, gives the report one run gives; and on a generated capture of over 10,000 callbacks
@@ -20,9 +20,12 @@ import TestSupport
         var capturesSeen = 0
         for k in 0..<shards {
             let part = dir.appendingPathComponent("part-\(k).json").path
-            let run = try CLIRunner.run(["analyze", "-q", "--shard", "\(k)/\(shards)", "--format", "json", "-o", part, Self.batch])
+            let run = try CLIRunner.run([
+                "analyze", "-q", "--shard", "\(k)/\(shards)", "--format", "json", "-o", part, Self.batch,
+            ])
             #expect([0, 1].contains(run.status), "shard \(k): \(run.stderr)")
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: part))) as? [String: Any]
+            let json =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: part))) as? [String: Any]
             capturesSeen += (json?["captures"] as? [Any])?.count ?? 0
             parts.append(part)
         }
@@ -31,7 +34,9 @@ import TestSupport
         let scrambled = parts.enumerated().sorted { ($0.offset * 5) % shards < ($1.offset * 5) % shards }.map(\.element)
         let merged = try CLIRunner.run(["merge"] + scrambled.reversed())
         #expect(merged.status == one.status, "\(merged.stderr)")
-        #expect(merged.stdout == one.stdout, "merged JSON differs from one run (\(merged.stdout.count) vs \(one.stdout.count) bytes)")
+        #expect(
+            merged.stdout == one.stdout,
+            "merged JSON differs from one run (\(merged.stdout.count) vs \(one.stdout.count) bytes)")
         let oneLines = try CLIRunner.run(["analyze", "-q", "--format", "jsonl", Self.batch])
         let mergedLines = try CLIRunner.run(["merge", "--format", "jsonl"] + parts)
         #expect(mergedLines.stdout == oneLines.stdout)
@@ -42,14 +47,23 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let part = dir.appendingPathComponent("part.json").path, other = dir.appendingPathComponent("other.json").path
         let notJSON = dir.appendingPathComponent("not.json").path
-        try #require(try CLIRunner.run(["analyze", "-q", "--format", "json", "-o", part, Self.batch + "/bom-json.pcap"]).status == 1)
-        try #require(try CLIRunner.run(["analyze", "-q", "--latency-threshold", "2", "--format", "json", "-o", other, Self.batch + "/good-json.pcap"]).status == 0)
+        try #require(
+            try CLIRunner.run(["analyze", "-q", "--format", "json", "-o", part, Self.batch + "/bom-json.pcap"]).status
+                == 1)
+        try #require(
+            try CLIRunner.run([
+                "analyze", "-q", "--latency-threshold", "2", "--format", "json", "-o", other,
+                Self.batch + "/good-json.pcap",
+            ]).status == 0)
         try Data("{\"schemaVersion\": 1,".utf8).write(to: URL(fileURLWithPath: notJSON))
         let merged = try CLIRunner.run(["merge", part, part, other, notJSON])
         #expect(merged.status == 2)
         let errors = merged.stderr.split(separator: "\n")
         #expect(errors.count == 3, "\(merged.stderr)")
-        #expect(errors.contains { $0.contains("part.json: capture samples/captures/bom-json.pcap is in an earlier report too") })
+        #expect(
+            errors.contains {
+                $0.contains("part.json: capture samples/captures/bom-json.pcap is in an earlier report too")
+            })
         #expect(errors.contains { $0.contains("other.json: analysed with other settings") })
         #expect(errors.contains { $0.contains("not.json: not a JSON report") })
         let json = try #require(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)) as? [String: Any])
@@ -77,18 +91,25 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let capture = dir.appendingPathComponent("g.pcap").path
         let generator = try CLIRunner.execute(
-            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "bench/gen_capture.py", capture, "--size", "30M", "--seed", "17"])
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", "bench/gen_capture.py", capture, "--size", "30M", "--seed", "17"])
         try #require(generator.status == 0, "\(generator.stderr)")
         let truthData = try Data(contentsOf: dir.appendingPathComponent("g.truth.json"))
         let truth = try #require(try JSONSerialization.jsonObject(with: truthData) as? [String: Any])
         let truthCallbacks = try #require(truth["callbacks"] as? Int)
         try #require(truthCallbacks >= 10_000, "\(truthCallbacks) callbacks")
         var passedLatencies: [Int64] = []
-        for line in try String(contentsOfFile: dir.appendingPathComponent("g.truth.tsv").path, encoding: .utf8).split(separator: "\n").dropFirst() {
+        for line in try String(contentsOfFile: dir.appendingPathComponent("g.truth.tsv").path, encoding: .utf8).split(
+            separator: "\n"
+        ).dropFirst() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            if f[3] != "connection-refused", f[3] != "health-check", f[7] == "-", let micros = Int64(f[6]) { passedLatencies.append(micros * 1000) }
+            if f[3] != "connection-refused", f[3] != "health-check", f[7] == "-", let micros = Int64(f[6]) {
+                passedLatencies.append(micros * 1000)
+            }
         }
-        let run = try CLIRunner.run(["analyze", "-q", "--public-key", "bench/keys/bench-callback-public.pem", "--format", "json", capture], sampleKey: false)
+        let run = try CLIRunner.run(
+            ["analyze", "-q", "--public-key", "bench/keys/bench-callback-public.pem", "--format", "json", capture],
+            sampleKey: false)
         try #require(run.status == 1, "\(run.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let summary = try #require(report["summary"] as? [String: Any])
@@ -113,7 +134,9 @@ import TestSupport
         #expect(buckets.map { $0[1] } == expected.keys.sorted().map { expected[$0]! })
         let minutes = try #require(aggregates["minutes"] as? [[String: Any]])
         #expect(minutes.compactMap { $0["callbacks"] as? Int }.reduce(0, +) == truthCallbacks)
-        #expect(minutes.compactMap { ($0["latency"] as? [String: Any])?["count"] as? Int }.reduce(0, +) >= passedLatencies.count)
+        #expect(
+            minutes.compactMap { ($0["latency"] as? [String: Any])?["count"] as? Int }.reduce(0, +)
+                >= passedLatencies.count)
         let listing = try #require((summary["listing"] as? [String: Any])?["byKind"] as? [String: [String: Int]])
         #expect(listing["passedCallback"] == ["shown": 100, "total": truth["callbacksPassed"] as? Int ?? -1])
         #expect((report["exchanges"] as? [Any])?.count ?? 0 < 1000, "the listing stays bounded")

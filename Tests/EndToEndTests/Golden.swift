@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Golden files: exact expected outputs under `Tests/EndToEndTests/Goldens/`.
 ///

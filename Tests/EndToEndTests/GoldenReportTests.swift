@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Every output format on the recorded samples, against reviewed golden files, through the
 /// real binary (run from the package root with a relative capture path, so the goldens hold no
@@ -19,20 +19,38 @@ import TestSupport
 
     static let cases: [Case] = [
         Case(golden: "analyze-text.txt", arguments: ["analyze", "--color", "never", servers, capture], status: 1),
-        Case(golden: "analyze-text-verbose.txt", arguments: ["analyze", "--color", "never", "-v", servers, capture], status: 1),
-        Case(golden: "analyze-text-https-not-judged.txt", arguments: ["analyze", "--color", "never", "-v", capture], status: 1),
-        Case(golden: "analyze-text-snaplen.txt", arguments: ["analyze", "--color", "never", "samples/derived/snaplen-200.pcap"], status: 1),
-        Case(golden: "analyze-snaplen.md", arguments: ["analyze", "--format", "markdown", "samples/derived/snaplen-200.pcap"], status: 1),
-        Case(golden: "analyze-text-color.txt", arguments: ["analyze", "--color", "always", "samples/captures/bom-json.pcap"], status: 1),
+        Case(
+            golden: "analyze-text-verbose.txt", arguments: ["analyze", "--color", "never", "-v", servers, capture],
+            status: 1),
+        Case(
+            golden: "analyze-text-https-not-judged.txt", arguments: ["analyze", "--color", "never", "-v", capture],
+            status: 1),
+        Case(
+            golden: "analyze-text-snaplen.txt",
+            arguments: ["analyze", "--color", "never", "samples/derived/snaplen-200.pcap"], status: 1),
+        Case(
+            golden: "analyze-snaplen.md",
+            arguments: ["analyze", "--format", "markdown", "samples/derived/snaplen-200.pcap"], status: 1),
+        Case(
+            golden: "analyze-text-color.txt",
+            arguments: ["analyze", "--color", "always", "samples/captures/bom-json.pcap"], status: 1),
         Case(golden: "analyze.json", arguments: ["analyze", "--format", "json", servers, capture], status: 1),
-        Case(golden: "analyze-redacted.json", arguments: ["analyze", "--format", "json", "--redact", "samples/captures/good-json.pcap"], status: 0),
+        Case(
+            golden: "analyze-redacted.json",
+            arguments: ["analyze", "--format", "json", "--redact", "samples/captures/good-json.pcap"], status: 0),
         Case(golden: "analyze.jsonl", arguments: ["analyze", "--format", "jsonl", servers, capture], status: 1),
         Case(golden: "analyze.md", arguments: ["analyze", "--format", "markdown", servers, capture], status: 1),
         Case(golden: "analyze.html", arguments: ["analyze", "--format", "html", servers, capture], status: 1),
         // The uploader's side (issue #7).
-        Case(golden: "analyze-upload-text.txt", arguments: ["analyze", "--color", "never", "samples/captures/upload-invalid-callback.pcap"], status: 1),
-        Case(golden: "analyze-upload.json", arguments: ["analyze", "--format", "json", "samples/captures/upload-postobject.pcap"], status: 1),
-        Case(golden: "analyze-upload.md", arguments: ["analyze", "--format", "markdown", "samples/captures/upload-postobject.pcap"], status: 1),
+        Case(
+            golden: "analyze-upload-text.txt",
+            arguments: ["analyze", "--color", "never", "samples/captures/upload-invalid-callback.pcap"], status: 1),
+        Case(
+            golden: "analyze-upload.json",
+            arguments: ["analyze", "--format", "json", "samples/captures/upload-postobject.pcap"], status: 1),
+        Case(
+            golden: "analyze-upload.md",
+            arguments: ["analyze", "--format", "markdown", "samples/captures/upload-postobject.pcap"], status: 1),
         Case(golden: "exchanges.tsv", arguments: ["exchanges", servers, capture], status: 0),
         Case(golden: "exchanges.jsonl", arguments: ["exchanges", "--format", "jsonl", servers, capture], status: 0),
         Case(golden: "rules.txt", arguments: ["rules"], status: 0),
@@ -44,12 +62,20 @@ import TestSupport
         Case(golden: "help-rules.txt", arguments: ["rules", "--help"], status: 0),
         Case(golden: "help-watch.txt", arguments: ["watch", "--help"], status: 0),
         // Issue #18's tools: show, stats, CSV, a narrowed listing, their help.
-        Case(golden: "show-2.txt", arguments: ["show", "--color", "never"] + CLIRunner.sampleKeyArguments + [capture, "2"], status: 0),
+        Case(
+            golden: "show-2.txt",
+            arguments: ["show", "--color", "never"] + CLIRunner.sampleKeyArguments + [capture, "2"], status: 0),
         Case(golden: "stats.txt", arguments: ["stats"] + CLIRunner.sampleKeyArguments + [capture], status: 0),
-        Case(golden: "stats.csv", arguments: ["stats", "--format", "csv"] + CLIRunner.sampleKeyArguments + [capture], status: 0),
-        Case(golden: "stats.json", arguments: ["stats", "--format", "json"] + CLIRunner.sampleKeyArguments + [capture], status: 0),
+        Case(
+            golden: "stats.csv", arguments: ["stats", "--format", "csv"] + CLIRunner.sampleKeyArguments + [capture],
+            status: 0),
+        Case(
+            golden: "stats.json", arguments: ["stats", "--format", "json"] + CLIRunner.sampleKeyArguments + [capture],
+            status: 0),
         Case(golden: "exchanges.csv", arguments: ["exchanges", "--format", "csv", capture], status: 0),
-        Case(golden: "analyze-rule-bad-status.txt", arguments: ["analyze", "--color", "never", "--rule", "bad-status", capture], status: 1),
+        Case(
+            golden: "analyze-rule-bad-status.txt",
+            arguments: ["analyze", "--color", "never", "--rule", "bad-status", capture], status: 1),
         Case(golden: "help-show.txt", arguments: ["show", "--help"], status: 0),
         Case(golden: "help-stats.txt", arguments: ["stats", "--help"], status: 0),
         Case(golden: "help-merge.txt", arguments: ["merge", "--help"], status: 0),

@@ -40,7 +40,8 @@ enum HostileCapture {
         head += "Cookie: SESSIONID=cookieSecretValue123; theme=dark\r\n"
         head += "Referer: http://admin:S3cretPassw0rd@evil.example/x?secret=refererSecret\r\n"
         head += "X-Evil: \u{1B}]0;owned\u{07}|`rm -rf /`|<svg onload=alert(2)>\u{08}\u{08}\rDONE\u{00}\u{9B}2J\r\n"
-        head += "X-Md: [click](javascript:alert(1)) ![img](http://evil.example/x.png) <http://evil.example> www.evil.example user@evil.example **bold** # h\r\n"
+        head +=
+            "X-Md: [click](javascript:alert(1)) ![img](http://evil.example/x.png) <http://evil.example> www.evil.example user@evil.example **bold** # h\r\n"
         head += "Content-Type: application/x-www-form-urlencoded\r\n"
         head += "Content-Length: \(body.count)\r\n\r\n"
         return Array(head.utf8) + body

@@ -1,13 +1,13 @@
 import Analysis
 import CallbackSignature
-import Foundation
-import ReportModel
-import Rendering
-import Testing
 import Diagnosis
+import Foundation
 import HTTP1
 import HTTPExchanges
+import Rendering
+import ReportModel
 import TestSupport
+import Testing
 
 /// The crafted hostile capture (``HostileCapture``) through the real binary in every format:
 /// nothing it carries may act (markup, escape sequences, table or link syntax), and nothing
@@ -35,7 +35,8 @@ import TestSupport
         // The hostile signature is not a signature of OSS's: the second server still said 200.
         #expect(
             exchanges.map { $0.findings.map(\.rule.rawValue) } == [
-                ["bad-status", "signature-invalid"], ["non-json-body", "signature-invalid", "forged-callback-accepted"],
+                ["bad-status", "signature-invalid"],
+                ["non-json-body", "signature-invalid", "forged-callback-accepted"],
             ])
         #expect(exchanges.allSatisfy { $0.exchange.request?.signature?.status == .invalid })
         let first = exchanges[0].exchange
@@ -66,7 +67,11 @@ import TestSupport
         #expect(r.stdout.contains("\\u{202e}gnp.exe"))
         #expect(r.stdout.contains("c1=\\x9b31m"))
         #expect(r.stdout.contains("bodyPreview: password="))
-        if options.contains("--redact") { Self.expectNoSecrets(r.stdout) } else { #expect(r.stdout.contains("respPassSecret")) }
+        if options.contains("--redact") {
+            Self.expectNoSecrets(r.stdout)
+        } else {
+            #expect(r.stdout.contains("respPassSecret"))
+        }
     }
 
     /// Colour adds our SGR sequences around our own words and nothing else: without them the
@@ -116,7 +121,11 @@ import TestSupport
                 continue
             }
             let cells = Self.unescapedPipes(line) - 1
-            if let columns { #expect(cells == columns, "row with \(cells) cells, header has \(columns): \(line)") } else { columns = cells }
+            if let columns {
+                #expect(cells == columns, "row with \(cells) cells, header has \(columns): \(line)")
+            } else {
+                columns = cells
+            }
         }
         // The brief report lists a few rows, each value clipped: the hostile values below are in
         // the full one.
@@ -147,16 +156,21 @@ import TestSupport
 
         // Every tag is one of ours; no event handler, inline style, external URL or second script.
         let allowed: Set<String> = [
-            "!doctype", "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "p", "strong", "section",
-            "div", "span", "figure", "figcaption", "svg", "rect", "line", "text", "circle", "path", "a", "table", "thead",
-            "tbody", "tr", "th", "td", "br", "label", "input", "select", "option", "details", "summary", "code", "pre", "dl",
+            "!doctype", "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "p", "strong",
+            "section",
+            "div", "span", "figure", "figcaption", "svg", "rect", "line", "text", "circle", "path", "a", "table",
+            "thead",
+            "tbody", "tr", "th", "td", "br", "label", "input", "select", "option", "details", "summary", "code", "pre",
+            "dl",
             "dt", "dd", "footer", "script",
         ]
         for tag in Self.tagNames(html) { #expect(allowed.contains(tag), "unexpected tag <\(tag)>") }
         #expect(html.components(separatedBy: "<script").count == 2)
         #expect(html.range(of: #"<[^>]*\son[a-z]+\s*="#, options: [.regularExpression, .caseInsensitive]) == nil)
         for tag in html.matches(of: /<[A-Za-z][^>]*>/) {
-            #expect(tag.0.firstMatch(of: /\s(style|src|srcset|action|formaction|xlink:href|on[a-z]+)\s*=/) == nil, "\(tag.0)")
+            #expect(
+                tag.0.firstMatch(of: /\s(style|src|srcset|action|formaction|xlink:href|on[a-z]+)\s*=/) == nil,
+                "\(tag.0)")
         }
         for match in html.matches(of: /href="([^"]*)"/) { #expect(match.1.hasPrefix("#"), "href \(match.1)") }
         #expect(!html.contains("<img") && !html.contains("<svg onload") && !html.contains("<b onmouseover"))
@@ -190,7 +204,8 @@ import TestSupport
         // …and fully redacted on request, body bytes included.
         let redacted = try Self.run(["analyze", "--format", "json", "--redact"])
         Self.expectNoSecrets(redacted.stdout)
-        let redactedRoot = try #require(try JSONSerialization.jsonObject(with: Data(redacted.stdout.utf8)) as? [String: Any])
+        let redactedRoot = try #require(
+            try JSONSerialization.jsonObject(with: Data(redacted.stdout.utf8)) as? [String: Any])
         let summary = try #require(redactedRoot["redaction"] as? [String: Any])
         #expect(summary["applied"] as? Bool == true)
         #expect((summary["redactedValues"] as? Int ?? 0) >= 12)
@@ -198,7 +213,9 @@ import TestSupport
             for part in ["request", "response"] {
                 let base64 = try #require((exchange[part] as? [String: Any])?["bodyPreviewBase64"] as? String)
                 let bytes = try #require(Data(base64Encoded: base64))
-                for secret in HostileCapture.secrets { #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) in \(part) body") }
+                for secret in HostileCapture.secrets {
+                    #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) in \(part) body")
+                }
             }
         }
     }
@@ -221,7 +238,9 @@ import TestSupport
         Self.expectNoRawControls(tsv.stdout, allowSGR: false, allowTab: true)
         let rows = tsv.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(rows.count == 2)
-        for row in rows { #expect(row.split(separator: "\t", omittingEmptySubsequences: false).count == ExchangeTable.fields.count) }
+        for row in rows {
+            #expect(row.split(separator: "\t", omittingEmptySubsequences: false).count == ExchangeTable.fields.count)
+        }
         #expect(rows[0].contains("aliyun-oss-callback\\x1b[31m<img src=x onerror=alert(1)>"))
 
         let jsonl = try Self.run(["exchanges", "--format", "jsonl", "--redact"])
@@ -236,25 +255,40 @@ import TestSupport
     // MARK: - Redaction on the report value
 
     @Test func redactionIsAValueTransformationAndIdempotent() throws {
-        let report = BatchAnalyzer.analyze(arguments: [Self.capture], options: AnalysisOptions(), tool: ToolInfo(version: "test"))
+        let report = BatchAnalyzer.analyze(
+            arguments: [Self.capture], options: AnalysisOptions(), tool: ToolInfo(version: "test"))
         let once = report.redacted()
         let twice = once.redacted()
         #expect(once.redaction.applied && once.redaction.redactedValues >= 12)
         #expect(twice.redaction.redactedValues == once.redaction.redactedValues, "a second pass found more")
-        #expect(once.json.serialized() == { var t = twice; t.redaction = once.redaction; return t }().json.serialized())
+        #expect(
+            once.json.serialized()
+                == {
+                    var t = twice
+                    t.redaction = once.redaction
+                    return t
+                }().json.serialized())
         let request = try #require(once.exchanges.first?.diagnosed.exchange.request)
         #expect(request.head.headers["authorization"] == "[redacted 88 chars]")
         #expect(request.head.headers["cookie"] == "SESSIONID=[redacted 20 chars]; theme=[redacted 4 chars]")
-        #expect(request.head.headers["referer"] == "http://[redacted 20 chars]@evil.example/x?secret=[redacted 13 chars]")
-        #expect(request.head.headers["x-oss-pub-key-url"] == report.exchanges[0].diagnosed.exchange.request?.head.headers["x-oss-pub-key-url"])
+        #expect(
+            request.head.headers["referer"] == "http://[redacted 20 chars]@evil.example/x?secret=[redacted 13 chars]")
+        #expect(
+            request.head.headers["x-oss-pub-key-url"]
+                == report.exchanges[0].diagnosed.exchange.request?.head.headers["x-oss-pub-key-url"])
         let body = String(decoding: request.body.preview, as: UTF8.self)
-        #expect(body.hasPrefix("bucket=b&object=%3Cscript%3E&password=[redacted 13 chars]&x%3Atoken=[redacted 13 chars]&note="))
+        #expect(
+            body.hasPrefix(
+                "bucket=b&object=%3Cscript%3E&password=[redacted 13 chars]&x%3Atoken=[redacted 13 chars]&note="))
         let response = try #require(once.exchanges.first?.diagnosed.exchange.response)
         #expect(response.head.headers["set-cookie"] == "sid=[redacted 18 chars]; Path=/; HttpOnly")
-        #expect(String(decoding: response.body.preview, as: UTF8.self).contains("{\"token\":\"[redacted 15 chars]\",\"ok\":1}"))
+        #expect(
+            String(decoding: response.body.preview, as: UTF8.self).contains(
+                "{\"token\":\"[redacted 15 chars]\",\"ok\":1}"))
         // Evidence quoting the body, and its hex, are redacted too; verdicts and sizes are not touched.
         let second = try #require(once.exchanges.last?.diagnosed)
-        let evidence = Dictionary(uniqueKeysWithValues: (second.findings.first?.evidence ?? []).map { ($0.key, $0.value) })
+        let evidence = Dictionary(
+            uniqueKeysWithValues: (second.findings.first?.evidence ?? []).map { ($0.key, $0.value) })
         #expect(evidence["bodyPreview"]?.hasPrefix("password=[redacted 14 chars] <b onmouseover") == true)
         #expect(evidence["firstBytesHex"] == hexOf("password=[redact"))
         #expect(second.exchange.response?.body.size == report.exchanges.last?.diagnosed.exchange.response?.body.size)
@@ -273,10 +307,12 @@ import TestSupport
         if allowSGR { text = text.replacing(/\x{1B}\[[0-9;]*m/, with: "") }
         for (offset, scalar) in text.unicodeScalars.enumerated() {
             let v = scalar.value
-            let bad = (v < 0x20 && v != 0x0A && !(allowTab && v == 0x09)) || (0x7F...0x9F).contains(v)
+            let bad =
+                (v < 0x20 && v != 0x0A && !(allowTab && v == 0x09)) || (0x7F...0x9F).contains(v)
                 || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
             if bad {
-                Issue.record("raw control U+\(String(v, radix: 16)) at scalar \(offset)", sourceLocation: sourceLocation)
+                Issue.record(
+                    "raw control U+\(String(v, radix: 16)) at scalar \(offset)", sourceLocation: sourceLocation)
                 return
             }
         }
@@ -323,7 +359,8 @@ import TestSupport
 
 /// The hex text the diagnoser writes for `text`'s bytes.
 func hexOf(_ text: String) -> String {
-    text.utf8.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
+    text.utf8.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(
+        separator: " ")
 }
 
 extension Array where Element == UInt8 {

@@ -16,7 +16,8 @@ import Testing
         w.add(server, client, seq: 900, ack: 101, [.syn, .ack])
         w.add(client, server, seq: 101, ack: 901, [.ack])
         let hello = TLSRecordBuilder.record(
-            22, TLSRecordBuilder.handshake(1, TLSRecordBuilder.clientHelloBody(sni: sni, alpn: ["h2\u{1B}[2J<b>"])), version: 0x0301)
+            22, TLSRecordBuilder.handshake(1, TLSRecordBuilder.clientHelloBody(sni: sni, alpn: ["h2\u{1B}[2J<b>"])),
+            version: 0x0301)
         w.add(client, server, seq: 101, ack: 901, [.psh, .ack], hello)
         let alert = TLSRecordBuilder.alert(level: 2, code: 40)
         w.add(server, client, seq: 901, ack: 101 + UInt32(hello.count), [.psh, .ack], alert)

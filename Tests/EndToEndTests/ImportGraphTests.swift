@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Package.swift against the sources (issue #21): its declared dependencies must be exactly the
 /// modules each target imports, and its header must draw the graph `scripts/import-graph.py`
@@ -13,7 +13,9 @@ import TestSupport
     static func runScript(_ arguments: [String]) throws -> CLIRunner.Result {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let python = try #require(
-            path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) },
+            path.split(separator: ":").map { "\($0)/python3" }.first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            },
             "python3 is not on PATH")
         return try CLIRunner.execute(URL(fileURLWithPath: python), [script.path] + arguments)
     }
@@ -61,7 +63,9 @@ import TestSupport
         let run = try Self.checkEdited { manifest in
             manifest.replacingOccurrences(
                 of: #".target(name: "JSONValidation", dependencies: ["ByteText"], swiftSettings: strict)"#,
-                with: #".target(name: "JSONValidation", dependencies: ["ByteText", "CaptureModel"], swiftSettings: strict)"#)
+                with:
+                    #".target(name: "JSONValidation", dependencies: ["ByteText", "CaptureModel"], swiftSettings: strict)"#
+            )
         }
         #expect(run.status == 1)
         #expect(run.stderr.contains("JSONValidation declares CaptureModel but never imports it"))

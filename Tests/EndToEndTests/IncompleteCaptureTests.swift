@@ -1,7 +1,7 @@
 import CaptureModel
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A callback whose response lost a segment at the capture point: the verdict is withheld
 /// (`incomplete`, info), every human format says so, and the exit status stays 0.
@@ -13,8 +13,10 @@ import TestSupport
         let client = Endpoint(address: PacketBuilder.ipv4("192.0.2.10"), port: 41000)
         let server = Endpoint(address: PacketBuilder.ipv4("192.0.2.20"), port: 9000)
         let body = Array("bucket=b&object=o.jpg".utf8)
-        let request = Array(
-            "POST /cb HTTP/1.1\r\nHost: h\r\nUser-Agent: aliyun-oss-callback\r\nx-oss-tag: CALLBACK\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        let request =
+            Array(
+                "POST /cb HTTP/1.1\r\nHost: h\r\nUser-Agent: aliyun-oss-callback\r\nx-oss-tag: CALLBACK\r\nContent-Length: \(body.count)\r\n\r\n"
+                    .utf8)
             + body
         let head = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n".utf8)
         let json = Array("{\"Status\":\"OK\"}".utf8)

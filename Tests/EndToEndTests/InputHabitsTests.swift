@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue #18: what tcpdump and tshark users type, run through the built binary the way they type
 /// it — a real pipe from a child process writing a capture, a real FIFO, process substitution,
@@ -13,18 +13,22 @@ import TestSupport
 
     /// Runs `script` with bash in the package root; `$CD` is the binary.
     static func shell(_ script: String) throws -> CLIRunner.Result {
-        try CLIRunner.execute(URL(fileURLWithPath: "/bin/bash"), ["-c", script], environment: ["CD": CLIRunner.binary.path])
+        try CLIRunner.execute(
+            URL(fileURLWithPath: "/bin/bash"), ["-c", script], environment: ["CD": CLIRunner.binary.path])
     }
 
     /// The summary's counts (callbacks, failures by rule…).
     static let summaryKeys = [
-        "captures", "capturesUnreadable", "exchanges", "callbacks", "callbacksPassed", "callbacksFailed", "callbacksUnknown",
+        "captures", "capturesUnreadable", "exchanges", "callbacks", "callbacksPassed", "callbacksFailed",
+        "callbacksUnknown",
         "refusedConnections", "findingsByRule",
     ]
 
     /// The JSON report's counts and capture (path left out) — what must not depend on how the
     /// capture reached the tool.
-    static func essence(_ json: String) throws -> (summary: NSDictionary, packets: Int, exchanges: Int, linkTypes: [String]) {
+    static func essence(_ json: String) throws -> (
+        summary: NSDictionary, packets: Int, exchanges: Int, linkTypes: [String]
+    ) {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let capture = try #require((object["captures"] as? [[String: Any]])?.first)
         let summary = try #require(object["summary"] as? [String: Any])
@@ -39,7 +43,8 @@ import TestSupport
     @Test("tcpdump -w - | callback-doctor analyze -: the same report as the file")
     func standardInputFromTcpdump() throws {
         let file = try CLIRunner.run(["analyze", "--format", "json", Self.sample])
-        let piped = try Self.shell("tcpdump -r \(Self.sample) -w - 2>/dev/null | \"$CD\" analyze --public-key \(Self.key) --format json -")
+        let piped = try Self.shell(
+            "tcpdump -r \(Self.sample) -w - 2>/dev/null | \"$CD\" analyze --public-key \(Self.key) --format json -")
         #expect(piped.status == file.status && piped.status == 1, "\(piped.stderr)")
         #expect(piped.stderr.isEmpty, "\(piped.stderr)")
         let a = try Self.essence(file.stdout), b = try Self.essence(piped.stdout)
@@ -82,7 +87,9 @@ import TestSupport
     func emptyPipe() throws {
         let result = try Self.shell("true | \"$CD\" analyze -")
         #expect(result.status == 2)
-        #expect(result.stderr.contains("-: is not a pcap or pcapng capture (it is empty: nothing was written to the pipe)"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("-: is not a pcap or pcapng capture (it is empty: nothing was written to the pipe)"),
+            "\(result.stderr)")
     }
 
     @Test("the two-interface pcapng (EN10MB + LINUX_SLL2): every packet, from the file and from a pipe")
@@ -98,10 +105,14 @@ import TestSupport
         let lo = try Self.essence(try CLIRunner.run(["analyze", "--format", "json", Self.sample]).stdout)
         #expect(a.summary == lo.summary)
         let text = try CLIRunner.run(["analyze", Self.mixed])
-        #expect(text.stdout.contains("\(Self.mixed): pcapng, 2 interfaces (EN10MB, LINUX_SLL2), 382 packets"), "\(text.stdout.prefix(400))")
+        #expect(
+            text.stdout.contains("\(Self.mixed): pcapng, 2 interfaces (EN10MB, LINUX_SLL2), 382 packets"),
+            "\(text.stdout.prefix(400))")
     }
 
-    @Test("HTTP requests and responses agree with tshark on the two-interface pcapng", .enabled(if: MixedTshark.path != nil))
+    @Test(
+        "HTTP requests and responses agree with tshark on the two-interface pcapng",
+        .enabled(if: MixedTshark.path != nil))
     func twoInterfacesAgreeWithTshark() throws {
         let exchanges = try CLIRunner.run(["exchanges", "--format", "jsonl", Self.mixed])
         #expect(exchanges.status == 0, "\(exchanges.stderr)")
@@ -130,9 +141,12 @@ import TestSupport
         let one = try CLIRunner.run(["analyze", "--format", "json", "-r", Self.sample])
         let packets = try Self.essence(one.stdout).packets
         #expect(one.status == 1 && packets == 382)
-        let two = try CLIRunner.run(["analyze", "--format", "json", "-r", Self.sample, "samples/captures/bom-json.pcap"])
+        let two = try CLIRunner.run([
+            "analyze", "--format", "json", "-r", Self.sample, "samples/captures/bom-json.pcap",
+        ])
         let captures = try #require(
-            (try JSONSerialization.jsonObject(with: Data(two.stdout.utf8)) as? [String: Any])?["captures"] as? [[String: Any]])
+            (try JSONSerialization.jsonObject(with: Data(two.stdout.utf8)) as? [String: Any])?["captures"]
+                as? [[String: Any]])
         #expect(captures.map { $0["path"] as? String } == [Self.sample, "samples/captures/bom-json.pcap"])
         let twice = try CLIRunner.run(["analyze", "-r", "-", "-"])
         #expect(twice.status == 64)
@@ -157,7 +171,9 @@ import TestSupport
 
     @Test("a filter that does not compile: one usage error before any file is read")
     func badFilterOnce() throws {
-        let files = ["status-400", "status-404", "status-500", "status-502", "bom-json", "gzip", "chunked"].map { "samples/captures/\($0).pcap" }
+        let files = ["status-400", "status-404", "status-500", "status-502", "bom-json", "gzip", "chunked"].map {
+            "samples/captures/\($0).pcap"
+        }
         let result = try CLIRunner.run(["analyze", "-f", "tcp prt 1"] + files)
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
@@ -207,10 +223,13 @@ import TestSupport
 
     @Test("JSONL says when a capture could not be read; exit 2")
     func jsonlUnreadable() throws {
-        let result = try CLIRunner.run(["analyze", "--format", "jsonl", "samples/captures/no-such.pcap", "samples/captures/bom-json.pcap"])
+        let result = try CLIRunner.run([
+            "analyze", "--format", "jsonl", "samples/captures/no-such.pcap", "samples/captures/bom-json.pcap",
+        ])
         #expect(result.status == 2)
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        let first = try #require(lines.first.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let first = try #require(
+            lines.first.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
         #expect(first["record"] as? String == "capture-problem")
         #expect(first["capture"] as? String == "samples/captures/no-such.pcap")
         #expect(first["readable"] as? Bool == false)
@@ -244,7 +263,8 @@ enum MixedTshark {
         let run = try CLIRunner.execute(
             URL(fileURLWithPath: try #require(path)),
             [
-                "-r", file, "-d", "tcp.port==9001-9040,http", "-Y", field, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+                "-r", file, "-d", "tcp.port==9001-9040,http", "-Y", field, "-T", "fields", "-E", "occurrence=a", "-E",
+                "aggregator=,",
                 "-e", port, "-e", field,
             ])
         try #require(run.status == 0, "tshark: \(run.stderr)")

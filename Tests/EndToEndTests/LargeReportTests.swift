@@ -1,10 +1,10 @@
 import Analysis
 import CaptureModel
 import Foundation
-import ReportModel
 import Rendering
-import Testing
+import ReportModel
 import TestSupport
+import Testing
 
 /// A capture with more exchanges than the HTML report details: the page stays bounded, failures
 /// are detailed first, and links only point at details that exist.
@@ -25,7 +25,10 @@ import TestSupport
                     (callback
                         ? "POST /cb HTTP/1.1\r\nHost: h\r\nx-oss-tag: CALLBACK\r\nContent-Length: 0\r\n\r\n"
                         : "GET /item/\(n) HTTP/1.1\r\nHost: h\r\n\r\n").utf8)
-                let response = Array((callback ? "HTTP/1.1 500 Oops\r\nContent-Length: 2\r\n\r\n{}" : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").utf8)
+                let response = Array(
+                    (callback
+                        ? "HTTP/1.1 500 Oops\r\nContent-Length: 2\r\n\r\n{}"
+                        : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").utf8)
                 return (request: request, response: response)
             })
         let path = dir.appendingPathComponent("many.pcap").path

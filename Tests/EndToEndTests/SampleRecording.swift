@@ -46,7 +46,8 @@ struct SampleRecording {
 
     var scenarios: [Scenario]
 
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent()
     static let samplesDirectory = packageRoot.appendingPathComponent("samples")
 
@@ -57,11 +58,14 @@ struct SampleRecording {
     static func loadEverySample() throws -> SampleRecording {
         let fieldTruth = samplesDirectory.appendingPathComponent("recording-field.json")
         let stacksTruth = samplesDirectory.appendingPathComponent("recording-hints.json")
-        return SampleRecording(scenarios: try load().scenarios + load(from: fieldTruth).scenarios + load(from: stacksTruth).scenarios)
+        return SampleRecording(
+            scenarios: try load().scenarios + load(from: fieldTruth).scenarios + load(from: stacksTruth).scenarios)
     }
 
     /// Reads `recording.json`, or another recording written by `oss_sender.py --out`.
-    static func load(from url: URL = samplesDirectory.appendingPathComponent("recording.json")) throws -> SampleRecording {
+    static func load(from url: URL = samplesDirectory.appendingPathComponent("recording.json")) throws
+        -> SampleRecording
+    {
         let data = try Data(contentsOf: url)
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let scenarios = root["scenarios"] as? [[String: Any]]
@@ -79,11 +83,13 @@ struct SampleRecording {
                 }
                 let tls = (s["tls"] as? [String: Any]).map { t in
                     TLS(
-                        sni: t["sni"] as? String, handshake: t["handshake"] as? String ?? "", version: t["version"] as? String,
+                        sni: t["sni"] as? String, handshake: t["handshake"] as? String ?? "",
+                        version: t["version"] as? String,
                         reason: t["reason"] as? String)
                 }
                 return Scenario(
-                    tls: tls, name: s["name"] as? String ?? "", capture: s["capture"] as? String ?? "", expect: s["expect"] as? [String] ?? [],
+                    tls: tls, name: s["name"] as? String ?? "", capture: s["capture"] as? String ?? "",
+                    expect: s["expect"] as? [String] ?? [],
                     isCallback: s["isCallback"] as? Bool ?? false, client: s["client"] as? String ?? "",
                     server: s["server"] as? String ?? "", outcome: s["outcome"] as? String ?? "", exchanges: exchanges)
             })
@@ -95,7 +101,8 @@ struct SampleRecording {
     /// callback is signed with its private half, not OSS's key.
     static let testKey: CallbackPublicKey = {
         let file = path("keys/test-callback-public.pem")
-        guard let pem = try? String(contentsOfFile: file, encoding: .utf8), let key = try? CallbackPublicKey(pem: pem, label: "samples/keys/test-callback-public.pem")
+        guard let pem = try? String(contentsOfFile: file, encoding: .utf8),
+            let key = try? CallbackPublicKey(pem: pem, label: "samples/keys/test-callback-public.pem")
         else { preconditionFailure("cannot load \(file)") }
         return key
     }()

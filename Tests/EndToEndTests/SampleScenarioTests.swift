@@ -1,15 +1,15 @@
 import Analysis
 import CallbackSignature
+import CaptureModel
 import Diagnosis
 import Foundation
+import HTTP1
 import HTTPExchanges
 import ReportModel
-import TLSRecords
-import Testing
-import CaptureModel
-import HTTP1
 import TCPReassembly
+import TLSRecords
 import TestSupport
+import Testing
 
 /// Every recorded sample, analysed end to end, against the sender's own record.
 @Suite(.tags(.endToEnd)) struct SampleScenarioTests {
@@ -120,7 +120,8 @@ import TestSupport
     /// Without the test key only OSS's key is tried: no sample signature verifies with it, so a
     /// server that answers 200 is accepting what, for all the tool can tell, is a forgery.
     @Test func withoutTheTestKeyTheSamplesDoNotVerify() throws {
-        let analysis = CaptureAnalyzer.analyze(path: SampleRecording.path("captures/good-json.pcap"), options: AnalysisOptions())
+        let analysis = CaptureAnalyzer.analyze(
+            path: SampleRecording.path("captures/good-json.pcap"), options: AnalysisOptions())
         let d = try #require(analysis.exchanges.first?.diagnosed)
         #expect(d.exchange.request?.signature?.status == .invalid)
         #expect(d.exchange.request?.signature?.reason.contains("OSS's published key") == true)
@@ -130,7 +131,8 @@ import TestSupport
     /// An HTTPS scenario: what the sender saw of TLS (SNI, version, how the handshake went, its
     /// latency inside TLS) against what the TLS records show.
     func checkTLS(
-        _ d: DiagnosedExchange, _ tlsTruth: SampleRecording.TLS, _ truth: SampleRecording.Exchange, _ scenario: SampleRecording.Scenario
+        _ d: DiagnosedExchange, _ tlsTruth: SampleRecording.TLS, _ truth: SampleRecording.Exchange,
+        _ scenario: SampleRecording.Scenario
     ) throws {
         let e = d.exchange
         #expect(e.connection.client.description == scenario.client)
@@ -148,7 +150,9 @@ import TestSupport
         }
         if case .failed(let failure) = tls.handshake, let reason = tlsTruth.reason {
             // OpenSSL's reason on the client names the alert the server sent.
-            let names = ["TLSV1_UNRECOGNIZED_NAME": "unrecognized_name", "TLSV1_ALERT_PROTOCOL_VERSION": "protocol_version"]
+            let names = [
+                "TLSV1_UNRECOGNIZED_NAME": "unrecognized_name", "TLSV1_ALERT_PROTOCOL_VERSION": "protocol_version",
+            ]
             if let name = names[reason] {
                 guard case .alert(let alert) = failure.kind else {
                     Issue.record("expected an alert, got \(failure.kind)")
@@ -201,7 +205,8 @@ import TestSupport
             #expect(analysis.summary.error == nil && analysis.summary.complete, "\(file)")
             return analysis.exchanges.map { r in
                 let e = r.diagnosed.exchange
-                return "\(e.connection.client) \(e.connection.server) #\(e.index) \(e.tls.map { "tls:\($0.handshake.label)" } ?? "") \(e.request?.head.method ?? "-") "
+                return
+                    "\(e.connection.client) \(e.connection.server) #\(e.index) \(e.tls.map { "tls:\($0.handshake.label)" } ?? "") \(e.request?.head.method ?? "-") "
                     + "\(e.request?.head.target ?? "-") \(e.response?.head.status ?? 0) "
                     + r.diagnosed.findings.map(\.rule.rawValue).joined(separator: ",")
             }.sorted()
@@ -220,6 +225,9 @@ import TestSupport
         #expect(nanos.contains { $0 % 1000 != 0 }, "no sub-microsecond digit in any timestamp")
         #expect(analysis.summary.format?.contains("ns") == true)
         let micro = Self.analyze(SampleRecording.path("captures/all-lo.pcap"))
-        #expect(micro.exchanges.allSatisfy { ($0.diagnosed.exchange.request?.timing.start.timestamp.nanoseconds ?? 0) % 1000 == 0 })
+        #expect(
+            micro.exchanges.allSatisfy {
+                ($0.diagnosed.exchange.request?.timing.start.timestamp.nanoseconds ?? 0) % 1000 == 0
+            })
     }
 }

@@ -1,12 +1,12 @@
-import ByteText
 import Analysis
+import ByteText
 import Diagnosis
+import HTTP1
 import HTTPExchanges
-import ReportModel
 import Rendering
+import ReportModel
 import TCPReassembly
 import Testing
-import HTTP1
 
 /// The stacks of issue #19 as recorded by `samples/record-hints.sh` (Debian's nginx, PHP's
 /// built-in server, the JDK's HttpServer, raw servers), end to end: the fix fits the stack the
@@ -27,7 +27,8 @@ import HTTP1
     static func report(_ name: String) throws -> Report {
         let d = try diagnosed(name)
         return Report(
-            tool: ToolInfo(version: "test"), settings: ReportSettings(), captures: [CaptureSummary(path: "\(name).pcap")],
+            tool: ToolInfo(version: "test"), settings: ReportSettings(),
+            captures: [CaptureSummary(path: "\(name).pcap")],
             exchanges: [ReportedExchange(capture: "\(name).pcap", diagnosed: d)])
     }
 
@@ -36,7 +37,9 @@ import HTTP1
         let f = try Self.finding(d, .badStatus)
         let latency = try #require(d.exchange.latencySeconds)
         #expect(latency > 2.9 && latency < 3.5, "nginx's proxy_read_timeout is 3 s: \(latency)")
-        #expect(f.hint.hasPrefix("nginx answered 504 Gateway Time-out itself \(DurationText.describe(latency)) after the request"))
+        #expect(
+            f.hint.hasPrefix(
+                "nginx answered 504 Gateway Time-out itself \(DurationText.describe(latency)) after the request"))
         #expect(f.hint.contains("proxy_read_timeout"))
         let stack = try #require(f.evidence.first { $0.key == "stack" }?.value)
         #expect(stack.contains("the answer's Server header says nginx"))
@@ -54,7 +57,10 @@ import HTTP1
     @Test func gzipAddedBecauseTheRequestAskedIsSaid() throws {
         let d = try Self.diagnosed("nginx-gzip-chunked")
         let f = try Self.finding(d, .missingContentLength)
-        #expect(f.hint.hasPrefix("nginx compressed the answer (Content-Encoding: gzip) because the request asked for it (Accept-Encoding: gzip, deflate)"))
+        #expect(
+            f.hint.hasPrefix(
+                "nginx compressed the answer (Content-Encoding: gzip) because the request asked for it (Accept-Encoding: gzip, deflate)"
+            ))
         // Chunked failing as "missing content-length" is an inference (facts §4.4, §8).
         #expect(f.ossErrorSource?.basis == .inferred)
         #expect(d.outcomeMessageSource?.basis == .inferred)
@@ -77,7 +83,9 @@ import HTTP1
         let d = try Self.diagnosed("php-demo-empty-200")
         let f = try Self.finding(d, .forgedCallbackAccepted)
         #expect(f.severity == .warning)
-        #expect(f.message.hasPrefix("The server answered 200 with an empty body to a callback whose signature does not verify."))
+        #expect(
+            f.message.hasPrefix(
+                "The server answered 200 with an empty body to a callback whose signature does not verify."))
         #expect(!f.message.contains("it accepts forged"))
         #expect(f.hint.contains("4xx"))
         #expect(f.evidence.contains { $0 == Evidence("bodyBytes", "0") })
@@ -134,7 +142,9 @@ import HTTP1
         // The same finding, as if PHP had printed a secret field in its message.
         edited.exchanges[0].diagnosed.findings = report.exchanges[0].diagnosed.findings.map { f in
             var copy = f
-            if copy.rule == .nonJSONBody { copy.hint = copy.hint.replacing("Undefined array key", with: "password=hunter2hunter2 in") }
+            if copy.rule == .nonJSONBody {
+                copy.hint = copy.hint.replacing("Undefined array key", with: "password=hunter2hunter2 in")
+            }
             return copy
         }
         let redacted = edited.redacted()

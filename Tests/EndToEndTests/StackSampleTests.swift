@@ -1,14 +1,14 @@
 import Analysis
-import Diagnosis
-import Foundation
-import ReportModel
-import Testing
 import CallbackSignature
 import CaptureModel
+import Diagnosis
+import Foundation
 import HTTP1
 import HTTPExchanges
+import ReportModel
 import TCPReassembly
 import TestSupport
+import Testing
 
 /// The real stacks of issue #19 (`samples/record-stacks.sh`, `samples/recording-stacks.json`):
 /// nginx in front of an app, recorded with both legs on one interface (the `tcpdump -i any`

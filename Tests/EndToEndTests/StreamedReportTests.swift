@@ -2,10 +2,10 @@ import Analysis
 import CallbackSignature
 import CaptureModel
 import Foundation
-import ReportModel
 import Rendering
-import Testing
+import ReportModel
 import TestSupport
+import Testing
 
 /// Every report format is streamed through a `ByteSink`: the bytes do not depend on how they are
 /// chunked, the CLI writes exactly the renderer's bytes to standard output and to `-o FILE`, no
@@ -70,7 +70,9 @@ import TestSupport
         return ["samples/captures", "samples/derived"].flatMap { directory -> [String] in
             let url = SampleRecording.packageRoot.appendingPathComponent(directory)
             let names = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
-            return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted().map { url.appendingPathComponent($0).path }
+            return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted().map {
+                url.appendingPathComponent($0).path
+            }
         }
     }()
 
@@ -131,7 +133,9 @@ import TestSupport
         #expect(toFile.status == standardOutput.status)
         #expect(toFile.stdout.isEmpty)
         #expect(try Data(contentsOf: file) == Data(expected.utf8), "\(output) in -o FILE")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["report"], "a temporary file was left behind")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["report"],
+            "a temporary file was left behind")
     }
 
     /// A report with thousands of exchanges, every one listed, is handed over in chunks of 64 KiB
@@ -154,8 +158,12 @@ import TestSupport
             }
             try sink.finish()
             let size = chunks.all.reduce(0) { $0 + $1.count }
-            #expect(size > 8 * (ByteSink.defaultChunkSize + oneRow), "\(output): \(size) bytes is too small a document to show anything")
-            #expect(chunks.all.dropLast().allSatisfy { $0.count >= ByteSink.defaultChunkSize }, "\(output): a chunk below the chunk size")
+            #expect(
+                size > 8 * (ByteSink.defaultChunkSize + oneRow),
+                "\(output): \(size) bytes is too small a document to show anything")
+            #expect(
+                chunks.all.dropLast().allSatisfy { $0.count >= ByteSink.defaultChunkSize },
+                "\(output): a chunk below the chunk size")
             let largest = chunks.all.map(\.count).max() ?? 0
             #expect(largest <= ByteSink.defaultChunkSize + oneRow, "\(output): a chunk of \(largest) bytes")
             if output == .text {
@@ -184,10 +192,12 @@ import TestSupport
                 let body = "bucket=b&object=upload/\(n).jpg&size=\(1000 + n)"
                 let request = Array(
                     ("POST /oss/callback?n=\(n) HTTP/1.1\r\nHost: cb.example\r\nx-oss-tag: CALLBACK\r\n"
-                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+                        + body).utf8)
                 let answer = n % 3 == 2 ? #"{"Status":"OK"}"# : "server error \(n)"
                 let response = Array(
-                    ("HTTP/1.1 \(n % 3 == 2 ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: \(answer.utf8.count)\r\n\r\n" + answer).utf8)
+                    ("HTTP/1.1 \(n % 3 == 2 ? "200 OK" : "500 Internal Server Error")\r\nContent-Length: \(answer.utf8.count)\r\n\r\n"
+                        + answer).utf8)
                 return (request: request, response: response)
             })
         let path = dir.appendingPathComponent("many.pcap").path
@@ -203,17 +213,25 @@ import TestSupport
     /// Runs `/bin/sh -c script` with the binary (or `binary`) as `$0` and `arguments` as `$@`, from
     /// the package root, standard output to `standardOutput`.
     static func shell(
-        _ script: String, _ arguments: [String], binary: URL = CLIRunner.binary, standardOutput: FileHandle = .nullDevice
+        _ script: String, _ arguments: [String], binary: URL = CLIRunner.binary,
+        standardOutput: FileHandle = .nullDevice
     ) throws -> Subprocess.Result {
-        try CLIRunner.execute(URL(fileURLWithPath: "/bin/sh"), ["-c", script, binary.path] + arguments, standardOutput: standardOutput)
+        try CLIRunner.execute(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", script, binary.path] + arguments, standardOutput: standardOutput)
     }
 
     static let capture = "samples/captures/all-lo.pcap"
 
     /// `callback-doctor: PATH: cannot write the report: …`, one line.
-    static func expectOneLineWriteError(_ stderr: String, path: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(stderr.hasPrefix("callback-doctor: \(path): cannot write the report: "), "\(stderr)", sourceLocation: sourceLocation)
-        #expect(stderr.filter { $0 == "\n" }.count == 1 && stderr.hasSuffix("\n"), "\(stderr)", sourceLocation: sourceLocation)
+    static func expectOneLineWriteError(
+        _ stderr: String, path: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(
+            stderr.hasPrefix("callback-doctor: \(path): cannot write the report: "), "\(stderr)",
+            sourceLocation: sourceLocation)
+        #expect(
+            stderr.filter { $0 == "\n" }.count == 1 && stderr.hasSuffix("\n"), "\(stderr)",
+            sourceLocation: sourceLocation)
     }
 
     @Test(arguments: ["json", "html"])
@@ -243,13 +261,17 @@ import TestSupport
         }
         let path = dir.appendingPathComponent("report.html").path
         let capture = inputs.appendingPathComponent("all-lo.pcap")
-        try FileManager.default.copyItem(at: SampleRecording.packageRoot.appendingPathComponent(Self.capture), to: capture)
+        try FileManager.default.copyItem(
+            at: SampleRecording.packageRoot.appendingPathComponent(Self.capture), to: capture)
         let arguments = ["analyze", "--format", "html", "-o", path, capture.path]
         let r: Subprocess.Result
         if getuid() == 0 {
-            try #require(Subprocess.which("setpriv") != nil, "setpriv is not installed: the unwritable directory cannot be tested as root")
+            try #require(
+                Subprocess.which("setpriv") != nil,
+                "setpriv is not installed: the unwritable directory cannot be tested as root")
             let binary = try CLIRunner.binaryCopy(in: inputs)
-            r = try Self.shell(#"exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$0" "$@""#, arguments, binary: binary)
+            r = try Self.shell(
+                #"exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$0" "$@""#, arguments, binary: binary)
         } else {
             chmod(dir.path, 0o555)
             r = try Self.shell(#"exec "$0" "$@""#, arguments)
@@ -291,7 +313,8 @@ import TestSupport
         close(fds[0])
         let writeEnd = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
         let r = try Self.shell(
-            #"trap '' PIPE; exec "$0" "$@""#, ["analyze"] + CLIRunner.sampleKeyArguments + ["--format", format, Self.capture],
+            #"trap '' PIPE; exec "$0" "$@""#,
+            ["analyze"] + CLIRunner.sampleKeyArguments + ["--format", format, Self.capture],
             standardOutput: writeEnd)
         #expect(r.reason == .exit && r.status == 1, "\(r.reason) \(r.status): \(r.stderr)")
         #expect(r.stderr.isEmpty, "\(r.stderr)")

@@ -3,7 +3,6 @@ import Foundation
 import TestSupport
 import Testing
 
-
 /// The pipeline streams: peak memory does not follow the capture's size, because only a bounded
 /// prefix of each body is kept (its size is still counted in full).
 @Suite(.serialized, .tags(.endToEnd)) struct StreamingMemoryTests {
@@ -15,15 +14,21 @@ import Testing
         let server = Endpoint(address: PacketBuilder.ipv4("127.0.0.1"), port: 9000)
         func packet(_ from: Endpoint, _ to: Endpoint, _ seq: UInt32, _ flags: TCPFlags, _ payload: [UInt8] = []) {
             time = time.adding(seconds: 0.000_01)
-            writer.append(PacketBuilder.tcpPacket(timestamp: time, source: from, destination: to, sequenceNumber: seq, flags: flags, payload: payload))
+            writer.append(
+                PacketBuilder.tcpPacket(
+                    timestamp: time, source: from, destination: to, sequenceNumber: seq, flags: flags, payload: payload)
+            )
         }
         func exchange(port: UInt16, responseBody: [UInt8]) {
             let client = Endpoint(address: PacketBuilder.ipv4("127.0.0.1"), port: port)
             let body = Array("bucket=b&object=o".utf8)
-            let request = Array(
-                ("POST /cb HTTP/1.1\r\nHost: 127.0.0.1\r\nauthorization: c2ln\r\nx-oss-pub-key-url: aHR0cA==\r\n"
-                    + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n").utf8) + body
-            let head = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(responseBody.count)\r\n\r\n".utf8)
+            let request =
+                Array(
+                    ("POST /cb HTTP/1.1\r\nHost: 127.0.0.1\r\nauthorization: c2ln\r\nx-oss-pub-key-url: aHR0cA==\r\n"
+                        + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n").utf8) + body
+            let head = Array(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(responseBody.count)\r\n\r\n"
+                    .utf8)
             packet(client, server, 100, .syn)
             packet(server, client, 500, [.syn, .ack])
             packet(client, server, 101, [.psh, .ack], request)
@@ -58,7 +63,8 @@ import Testing
             r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
             """
-        let run = try CLIRunner.execute(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, CLIRunner.binary.path] + arguments)
+        let run = try CLIRunner.execute(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, CLIRunner.binary.path] + arguments)
         let fields = run.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count == 2, let status = Int32(fields[0]), let rss = Int(fields[1]) else {
             throw CocoaError(.executableLoad)

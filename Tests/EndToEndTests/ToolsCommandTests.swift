@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue #18's tools through the real binary: `show`, `stats` (and `analyze --stats`), the
 /// narrowing options (`--since`, `--until`, `--rule`, `--failed`) and `exchanges --format csv`.
@@ -21,7 +21,9 @@ import TestSupport
 
     static func summaryCounts(_ report: [String: Any]) throws -> [Int] {
         let summary = try #require(report["summary"] as? [String: Any])
-        return try ["exchanges", "callbacks", "callbacksPassed", "callbacksFailed", "refusedConnections"].map { try #require(summary[$0] as? Int) }
+        return try ["exchanges", "callbacks", "callbacksPassed", "callbacksFailed", "refusedConnections"].map {
+            try #require(summary[$0] as? Int)
+        }
     }
 
     /// `--rule` and `--failed` narrow the listing; the summary stays the whole capture's.
@@ -31,7 +33,9 @@ import TestSupport
         let narrowed = try Self.jsonReport(["--rule", "bad-status", "--rule", "bom-prefix"])
         let listed = try Self.exchanges(narrowed)
         let expected = wholeExchanges.filter { e in
-            ((e["findings"] as? [[String: Any]]) ?? []).contains { ["bad-status", "bom-prefix"].contains($0["rule"] as? String ?? "") }
+            ((e["findings"] as? [[String: Any]]) ?? []).contains {
+                ["bad-status", "bom-prefix"].contains($0["rule"] as? String ?? "")
+            }
         }
         #expect(listed.count == expected.count)
         #expect(listed.count == 9)  // 8 bad-status + 1 bom-prefix in all-lo.pcap (the text report's header)
@@ -41,7 +45,9 @@ import TestSupport
         #expect(listing["rules"] as? [String] == ["bad-status", "bom-prefix"])
 
         let failed = try Self.exchanges(Self.jsonReport(["--failed"]))
-        let expectedFailed = wholeExchanges.filter { (($0["outcome"] as? [String: Any])?["result"] as? String) == "fail" }
+        let expectedFailed = wholeExchanges.filter {
+            (($0["outcome"] as? [String: Any])?["result"] as? String) == "fail"
+        }
         #expect(failed.count == expectedFailed.count)
         // 18 failed callbacks + 1 refused connection attempt (HTTPS is not judged without --server)
         #expect(failed.count == 19)
@@ -77,9 +83,12 @@ import TestSupport
     /// Markdown and HTML say the listing was narrowed, as the text does.
     @Test func ticketFormatsSayTheListingIsNarrowed() throws {
         let markdown = try CLIRunner.run(["analyze", "--format", "markdown", "--failed", Self.capture])
-        #expect(markdown.stdout.contains("> **Listed:** only the exchanges matching --failed, 19 of 40; the counts are the whole capture's."))
+        #expect(
+            markdown.stdout.contains(
+                "> **Listed:** only the exchanges matching --failed, 19 of 40; the counts are the whole capture's."))
         let html = try CLIRunner.run(["analyze", "--format", "html", "--rule", "bom-prefix", Self.capture])
-        #expect(html.stdout.contains("<strong>Listed:</strong> only the exchanges matching --rule bom-prefix, 1 of 40;"))
+        #expect(
+            html.stdout.contains("<strong>Listed:</strong> only the exchanges matching --rule bom-prefix, 1 of 40;"))
         let plain = try CLIRunner.run(["analyze", "--format", "markdown", Self.capture])
         #expect(!plain.stdout.contains("**Listed:**"))
     }
@@ -159,7 +168,8 @@ import TestSupport
     /// The signature hint: a 128-byte signature cannot be from OSS's 512-bit key; with the key
     /// that made it given, the hint is gone.
     @Test func signatureLengthHintOnlyWithoutTheKey() throws {
-        let without = try CLIRunner.run(["analyze", "--color", "never", "samples/captures/good-json.pcap"], sampleKey: false)
+        let without = try CLIRunner.run(
+            ["analyze", "--color", "never", "samples/captures/good-json.pcap"], sampleKey: false)
         #expect(without.stdout.contains("cannot be from OSS's 512-bit key"), "\(without.stdout)")
         #expect(without.stdout.contains("--public-key"))
         let with = try CLIRunner.run(["analyze", "--color", "never", "-v", Self.capture])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `show`, `stats` and `exchanges --format csv` on the crafted hostile capture (``HostileCapture``):
 /// nothing it carries reaches the terminal raw, and `show --redact` leaks no secret.
@@ -36,7 +36,10 @@ import TestSupport
         let records = CSVDocument.records(r.stdout)
         #expect(records.count == 3)
         for record in records { #expect(record.count == 22, "\(record)") }
-        #expect(records.dropFirst().allSatisfy { $0[9] == HostileCapture.target || $0[9].hasPrefix("/oss/callback?scenario=<script>") })
+        #expect(
+            records.dropFirst().allSatisfy {
+                $0[9] == HostileCapture.target || $0[9].hasPrefix("/oss/callback?scenario=<script>")
+            })
         #expect(r.stdout.contains("aliyun-oss-callback\\x1b[31m<img src=x onerror=alert(1)>"))
     }
 }
@@ -48,7 +51,12 @@ enum CSVDocument {
         var records: [[String]] = [], record: [String] = [], field = "", quoted = false, afterQuote = false
         for c in text {
             if quoted {
-                if c == "\"" { quoted = false; afterQuote = true } else { field.append(c) }
+                if c == "\"" {
+                    quoted = false
+                    afterQuote = true
+                } else {
+                    field.append(c)
+                }
                 continue
             }
             if c == "\"" {

@@ -1,7 +1,7 @@
 import CaptureModel
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `stats`, `show` and the narrowing options on a generated capture with more callbacks than the
 /// bounded listing holds (320 callbacks to two servers over several minutes; seeded latencies and
@@ -28,7 +28,9 @@ import TestSupport
                 clientPort += 1
                 let from = Endpoint(address: client, port: clientPort)
                 var c: UInt32 = 1, s: UInt32 = 1
-                func at(_ ns: Int64) { conversation.clock = Timestamp(seconds: 0, nanoseconds: conversation.clock.totalNanoseconds + ns) }
+                func at(_ ns: Int64) {
+                    conversation.clock = Timestamp(seconds: 0, nanoseconds: conversation.clock.totalNanoseconds + ns)
+                }
                 at(1_000_000)
                 conversation.add(from, server, seq: 0, ack: 0, [.syn])
                 at(50_000)
@@ -37,7 +39,8 @@ import TestSupport
                     let latency = Int64(100_000 + random.next() % 2_000_000_000)
                     let status = random.next() % 10 == 0 ? 500 : 200
                     generated.exchanges[port, default: []].append((latency, status))
-                    let request = Array("POST /cb HTTP/1.1\r\nHost: h\r\nx-oss-tag: CALLBACK\r\nContent-Length: 0\r\n\r\n".utf8)
+                    let request = Array(
+                        "POST /cb HTTP/1.1\r\nHost: h\r\nx-oss-tag: CALLBACK\r\nContent-Length: 0\r\n\r\n".utf8)
                     let response = Array("HTTP/1.1 \(status) X\r\nContent-Length: 2\r\n\r\n{}".utf8)
                     at(1_000_000)
                     conversation.add(from, server, seq: c, ack: s, [.psh, .ack], request)
@@ -57,7 +60,9 @@ import TestSupport
     }
 
     /// Nearest rank, as the tool's percentiles.
-    static func percentile(_ sorted: [Int64], _ p: Double) -> Int64 { sorted[max(1, Int((p / 100 * Double(sorted.count)).rounded(.up))) - 1] }
+    static func percentile(_ sorted: [Int64], _ p: Double) -> Int64 {
+        sorted[max(1, Int((p / 100 * Double(sorted.count)).rounded(.up))) - 1]
+    }
 
     @Test func statsAreExactOverEveryCallbackAndTheSameOnEveryThreadCount() throws {
         let dir = try CLIRunner.temporaryDirectory()
@@ -77,7 +82,8 @@ import TestSupport
             let total = try #require(server["total"] as? [String: Any])
             #expect(total["callbacks"] as? Int == sent.count)
             #expect(total["failed"] as? Int == sent.filter { $0.status == 500 }.count)
-            #expect((total["findingsByRule"] as? [String: Int])?["bad-status"] == sent.filter { $0.status == 500 }.count)
+            #expect(
+                (total["findingsByRule"] as? [String: Int])?["bad-status"] == sent.filter { $0.status == 500 }.count)
             let latency = try #require(total["latency"] as? [String: Any])
             #expect(latency["exact"] as? Bool == true)
             let sorted = sent.map(\.latency).sorted()
@@ -101,10 +107,13 @@ import TestSupport
             let flags = listAll ? ["--list-all"] : []
             let report = try CLIRunner.run(["analyze", "-v"] + flags + [generated.path], sampleKey: false)
             let numbered = report.stdout.split(separator: "\n").filter { $0.hasPrefix("#") || $0.hasPrefix("  #") }
-            #expect(numbered.count == (listAll ? 320 : 100 + generated.exchanges.values.joined().filter { $0.status == 500 }.count))
+            #expect(
+                numbered.count
+                    == (listAll ? 320 : 100 + generated.exchanges.values.joined().filter { $0.status == 500 }.count))
             for line in [numbered.first, numbered.dropFirst(57).first, numbered.last].compactMap({ $0 }) {
                 let fields = line.split(separator: " ")
-                let number = String(fields[0].dropFirst()), time = String(fields[1]), endpoints = "\(fields[2]) → \(fields[4])"
+                let number = String(fields[0].dropFirst()), time = String(fields[1]),
+                    endpoints = "\(fields[2]) → \(fields[4])"
                 let shown = try CLIRunner.run(["show"] + flags + [generated.path, number])
                 #expect(shown.status == 0, "\(shown.stderr)")
                 #expect(shown.stdout.hasPrefix("#\(number)  OSS callback"), "\(shown.stdout.prefix(60))")

@@ -1,11 +1,11 @@
 import Analysis
 import Diagnosis
 import Foundation
-import ReportModel
-import Testing
 import HTTP1
 import HTTPExchanges
+import ReportModel
 import TestSupport
+import Testing
 import UploadCallbacks
 
 /// The uploader's side (issue #7) on the recorded samples: what the report says about uploads
@@ -53,7 +53,9 @@ import UploadCallbacks
             #expect(r.stdout.contains("x:token"))
             #expect(!r.stdout.contains("tok-5ecret-42"), "\(format) leaks the x:token value")
         }
-        let json = try CLIRunner.run(["analyze", "--format", "json", "--redact", "samples/captures/upload-postobject.pcap"])
+        let json = try CLIRunner.run([
+            "analyze", "--format", "json", "--redact", "samples/captures/upload-postobject.pcap",
+        ])
         #expect(!json.stdout.contains("tok-5ecret-42"))
         let plain = try CLIRunner.run(["analyze", "--format", "json", "samples/captures/upload-postobject.pcap"])
         #expect(plain.stdout.contains("tok-5ecret-42"))
@@ -80,7 +82,8 @@ import UploadCallbacks
             let capture = try #require(s["capture"] as? String)
             return try #require(s["exchanges"] as? [[String: Any]]).map { e in
                 RecordedUpload(
-                    scenario: name, capture: capture, target: e["target"] as? String ?? "", statusLine: e["statusLine"] as? String ?? "",
+                    scenario: name, capture: capture, target: e["target"] as? String ?? "",
+                    statusLine: e["statusLine"] as? String ?? "",
                     expect: e["expect"] as? [String] ?? [])
             }
         }
@@ -95,7 +98,9 @@ import UploadCallbacks
             for (d, r) in zip(analysed, recorded) {
                 #expect(d.exchange.request?.head.target == r.target)
                 #expect(r.statusLine.hasPrefix("HTTP/1.1 \(d.exchange.response?.head.status ?? 0) "), "\(r.target)")
-                #expect(Set(d.findings.map(\.rule.rawValue)) == Set(r.expect), "\(r.scenario) \(r.target): \(d.findings.map(\.message))")
+                #expect(
+                    Set(d.findings.map(\.rule.rawValue)) == Set(r.expect),
+                    "\(r.scenario) \(r.target): \(d.findings.map(\.message))")
                 #expect(d.upload?.callback != nil, "\(r.target) is an upload with callback parameters")
             }
         }
@@ -109,7 +114,9 @@ import UploadCallbacks
         #expect(d.upload?.callbackFailed?.message == "Error status : 400.")
         let text = try CLIRunner.run(["analyze", "samples/uploads/upload-json-body-broken.pcap"])
         #expect(text.status == 1)
-        #expect(text.stdout.contains("checks: OSS's documented checks pass, but the callback will not work as meant (see the warning)"))
+        #expect(
+            text.stdout.contains(
+                "checks: OSS's documented checks pass, but the callback will not work as meant (see the warning)"))
         #expect(!text.stdout.contains("checks: OSS's documented checks pass\n"))
     }
 
@@ -142,14 +149,17 @@ import UploadCallbacks
             return Int(line[line.index(after: line.startIndex)..<end])
         }
         let footer = try #require(lines.last { $0.contains("-v lists them") })
-        let named = try #require(footer.split(separator: "(").last).dropLast(2).split(separator: ", ").flatMap { item -> [Int] in
+        let named = try #require(footer.split(separator: "(").last).dropLast(2).split(separator: ", ").flatMap {
+            item -> [Int] in
             let bounds = item.split(separator: "-").compactMap { Int($0.dropFirst()) }
             return bounds.count == 2 ? Array(bounds[0]...bounds[1]) : bounds
         }
-        let total = try #require(try JSONSerialization.jsonObject(with: Data(CLIRunner.run(["analyze", "--format", "json", "samples/captures/all-lo.pcap"]).stdout.utf8)) as? [String: Any])
+        let total = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(CLIRunner.run(["analyze", "--format", "json", "samples/captures/all-lo.pcap"]).stdout.utf8))
+                as? [String: Any])
         let count = try #require(total["exchanges"] as? [Any]).count
         #expect(Set(blocks).isDisjoint(with: named))
         #expect((blocks + named).sorted() == Array(1...count), "\(footer)")
     }
 }
-

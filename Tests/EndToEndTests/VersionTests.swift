@@ -1,7 +1,7 @@
 import CallbackSignature
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// What a support engineer asks a server for (issue #22): `callback-doctor --version` names the
 /// tool's version and the libpcap and OpenSSL libcrypto it runs with, as `tcpdump --version` does;

@@ -1,9 +1,10 @@
+import Foundation
+import TestSupport
+import Testing
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import Testing
-import TestSupport
 
 /// Issue #16 item 8: `watch` never loses its report to a copy of the stop signal.
 ///
@@ -75,13 +76,17 @@ private func capturePath(ofReport bytes: [UInt8]) -> String? {
     return captures.first?["path"] as? String
 }
 
-@Suite("watch: stop signals (issue #16 item 8)", .enabled(if: canCapture, captureComment), .serialized, .tags(.endToEnd, .live))
+@Suite(
+    "watch: stop signals (issue #16 item 8)", .enabled(if: canCapture, captureComment), .serialized,
+    .tags(.endToEnd, .live))
 struct WatchSignalTests {
     /// Starts `watch` with its stdout on `pipe`, and waits for its "watching" line.
     private func startWatch(stdout pipe: StalledPipe) throws -> BackgroundProcess {
         let watch = try CLIRunner.start(CLIRunner.binary, quietWatch, standardOutput: pipe.writeHandle)
         try pipe.closeWriteEnd()
-        let watching = BackgroundProcess.poll(upTo: 20) { watch.stderr.contains("watching") || !watch.process.isRunning }
+        let watching = BackgroundProcess.poll(upTo: 20) {
+            watch.stderr.contains("watching") || !watch.process.isRunning
+        }
         try #require(watching && watch.process.isRunning, "watch did not start: \(watch.stderr)")
         return watch
     }
@@ -95,7 +100,9 @@ struct WatchSignalTests {
         watch.signal(SIGINT)
         // "stopped by SIGINT" is printed after the capture loop ended, before the report is
         // written: from here `watch` is in its report phase, blocked on the stalled pipe.
-        let stopped = BackgroundProcess.poll(upTo: 10) { watch.stderr.contains("stopped by SIGINT") || !watch.process.isRunning }
+        let stopped = BackgroundProcess.poll(upTo: 10) {
+            watch.stderr.contains("stopped by SIGINT") || !watch.process.isRunning
+        }
         try #require(stopped && watch.process.isRunning, "watch did not reach its report: \(watch.stderr)")
         watch.signal(SIGINT)
         let gap = Date().timeIntervalSince(first)
@@ -109,7 +116,8 @@ struct WatchSignalTests {
         #expect(!died, "the copy of SIGINT ended watch during its report")
         let report = pipe.readAfterFiller(upTo: 30)
         #expect(watch.wait(upTo: 10), "watch did not exit after its report was read")
-        #expect(watch.process.terminationReason == .exit, "watch was killed by signal \(watch.process.terminationStatus)")
+        #expect(
+            watch.process.terminationReason == .exit, "watch was killed by signal \(watch.process.terminationStatus)")
         #expect(watch.status == 0)
         #expect(capturePath(ofReport: report) == "lo", "incomplete report: \(String(decoding: report, as: UTF8.self))")
     }
@@ -120,7 +128,9 @@ struct WatchSignalTests {
         let watch = try startWatch(stdout: pipe)
 
         watch.signal(SIGINT)
-        let stopped = BackgroundProcess.poll(upTo: 10) { watch.stderr.contains("stopped by SIGINT") || !watch.process.isRunning }
+        let stopped = BackgroundProcess.poll(upTo: 10) {
+            watch.stderr.contains("stopped by SIGINT") || !watch.process.isRunning
+        }
         try #require(stopped && watch.process.isRunning, "watch did not reach its report: \(watch.stderr)")
         // Blocked on the stalled pipe, watch is still writing its report 1.5 s after the first
         // signal: the next SIGINT is a deliberate one.
@@ -141,18 +151,25 @@ struct WatchSignalTests {
     /// while it writes the report. The report goes to a stalled pipe, as to a reader that is slow
     /// to take it (`| less`, a big report): that keeps `watch` in its report phase as long as the
     /// test likes. Run 1 is the pure group case: one kill(2) to the whole group.
-    @Test("timeout 60 watch, Ctrl-C, and timeout's forwarded copy 0-270 ms later: the report is complete in 10 runs of 10")
+    @Test(
+        "timeout 60 watch, Ctrl-C, and timeout's forwarded copy 0-270 ms later: the report is complete in 10 runs of 10"
+    )
     func interruptForwardedByTimeout() throws {
-        try #require(WatchHarness.hasCommand("timeout") && WatchHarness.hasCommand("python3"), "coreutils timeout and python3 are needed")
+        try #require(
+            WatchHarness.hasCommand("timeout") && WatchHarness.hasCommand("python3"),
+            "coreutils timeout and python3 are needed")
         var lost: [String] = []
         for run in 1...10 {
             // `timeout` (without --foreground) makes itself a process group leader; watch inherits the group.
             let pipe = try StalledPipe()
             let timeout = try CLIRunner.start(
-                URL(fileURLWithPath: "/usr/bin/env"), Self.asFromAShell + ["timeout", "60", CLIRunner.binary.path] + quietWatch,
+                URL(fileURLWithPath: "/usr/bin/env"),
+                Self.asFromAShell + ["timeout", "60", CLIRunner.binary.path] + quietWatch,
                 standardOutput: pipe.writeHandle)
             try pipe.closeWriteEnd()
-            let watching = BackgroundProcess.poll(upTo: 20) { timeout.stderr.contains("watching") || !timeout.process.isRunning }
+            let watching = BackgroundProcess.poll(upTo: 20) {
+                timeout.stderr.contains("watching") || !timeout.process.isRunning
+            }
             try #require(watching && timeout.process.isRunning, "watch did not start: \(timeout.stderr)")
             let timeoutID = timeout.process.processIdentifier
             if run == 1 {
@@ -167,7 +184,9 @@ struct WatchSignalTests {
             _ = timeout.wait(upTo: 1)
             let report = pipe.readAfterFiller(upTo: 30)
             #expect(timeout.wait(upTo: 20), "run \(run): watch did not stop")
-            if capturePath(ofReport: report) != "lo" || timeout.process.terminationReason != .exit || timeout.status != 0 {
+            if capturePath(ofReport: report) != "lo" || timeout.process.terminationReason != .exit
+                || timeout.status != 0
+            {
                 let end = timeout.process.terminationReason == .exit ? "exit" : "signal"
                 lost.append("run \(run): \(end) \(timeout.process.terminationStatus), \(report.count) report bytes")
             }
@@ -188,7 +207,9 @@ struct WatchSignalTests {
     static func onlyChild(of parent: Int32) -> Int32? {
         let path = "/proc/\(parent)/task/\(parent)/children"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let children = text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let children = text.split(separator: " ").compactMap {
+            Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         return children.count == 1 ? children[0] : nil
     }
 }

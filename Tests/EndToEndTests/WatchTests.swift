@@ -1,9 +1,10 @@
+import Foundation
+import TestSupport
+import Testing
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import Testing
-import TestSupport
 
 /// `callback-doctor watch` end to end, on loopback, with the samples' real server and sender.
 ///
@@ -33,14 +34,21 @@ enum WatchHarness {
     static func startServer(_ scenarios: [String], in directory: URL) throws -> BackgroundProcess {
         let ready = directory.appendingPathComponent("server.ready").path
         let server = try CLIRunner.start(
-            python, ["python3", "samples/callback_server.py", "--port-offset", "\(portOffset)", "--ready-file", ready, "--only"] + scenarios)
+            python,
+            [
+                "python3", "samples/callback_server.py", "--port-offset", "\(portOffset)", "--ready-file", ready,
+                "--only",
+            ] + scenarios)
         let listening = BackgroundProcess.poll(upTo: 60) { FileManager.default.fileExists(atPath: ready) }
-        try #require(listening, "the samples' server did not start (ports \(9001 + portOffset)+ in use?): \(server.stderr)")
+        try #require(
+            listening, "the samples' server did not start (ports \(9001 + portOffset)+ in use?): \(server.stderr)")
         return server
     }
 
     /// Starts `oss_sender.py` for `scenarios`.
-    static func startSender(_ scenarios: [String], timeout: Double? = nil, in directory: URL) throws -> BackgroundProcess {
+    static func startSender(_ scenarios: [String], timeout: Double? = nil, in directory: URL) throws
+        -> BackgroundProcess
+    {
         var arguments = [
             "python3", "samples/oss_sender.py", "--port-offset", "\(portOffset)",
             "--out", directory.appendingPathComponent("recording-\(UUID().uuidString).json").path,
@@ -54,7 +62,9 @@ enum WatchHarness {
         // The samples' sender signs with the test key (see CLIRunner.sampleKeyArguments).
         let key = SampleRecording.packageRoot.appendingPathComponent("samples/keys/test-callback-public.pem").path
         let watch = try CLIRunner.start(CLIRunner.binary, ["watch", "--public-key", key] + arguments)
-        let watching = BackgroundProcess.poll(upTo: 60) { watch.stderr.contains("watching") || !watch.process.isRunning }
+        let watching = BackgroundProcess.poll(upTo: 60) {
+            watch.stderr.contains("watching") || !watch.process.isRunning
+        }
         try #require(watching && watch.process.isRunning, "watch did not start: \(watch.stderr)")
         return watch
     }
@@ -74,14 +84,17 @@ enum WatchHarness {
 
 @Suite("watch (live capture)", .enabled(if: canRunLive, liveComment), .serialized, .tags(.endToEnd, .live))
 struct WatchTests {
-    @Test("a good and a failing callback: live lines, SIGINT, the JSON report, and -w re-analysed gives the same findings")
+    @Test(
+        "a good and a failing callback: live lines, SIGINT, the JSON report, and -w re-analysed gives the same findings"
+    )
     func goodAndFailingCallback() throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try WatchHarness.startServer(["good-json", "status-500"], in: directory)
         defer { server.signal(SIGTERM) }
         let savefile = directory.appendingPathComponent("live.pcap").path
-        let watch = try WatchHarness.startWatch(["-i", "lo", "-f", WatchHarness.filter, "--format", "json", "-w", savefile], in: directory)
+        let watch = try WatchHarness.startWatch(
+            ["-i", "lo", "-f", WatchHarness.filter, "--format", "json", "-w", savefile], in: directory)
         #expect(watch.process.isRunning, "watch did not start: \(watch.stderr)")
 
         let sender = try WatchHarness.startSender(["good-json", "status-500"], in: directory)
@@ -132,12 +145,15 @@ struct WatchTests {
         let silent = try WatchHarness.startSender(["silent"], timeout: 15, in: directory)
         let slow = try WatchHarness.startSender(["slow-6s"], in: directory)
         let sawOverdue = BackgroundProcess.poll(upTo: 60) {
-            watch.stdout.split(separator: "\n").contains { $0.contains(":\(WatchHarness.port(9019))") && $0.contains("waiting") }
+            watch.stdout.split(separator: "\n").contains {
+                $0.contains(":\(WatchHarness.port(9019))") && $0.contains("waiting")
+            }
         }
         let overdueAfter = Date().timeIntervalSince(started)
         try #require(sawOverdue, "no live line for the silent server: \(watch.stdout)")
         #expect(overdueAfter >= 5, "the overdue line came after \(overdueAfter) s, before OSS's timeout")
-        #expect(silent.process.isRunning, "the line must come while the connection is still open (after \(overdueAfter) s)")
+        #expect(
+            silent.process.isRunning, "the line must come while the connection is still open (after \(overdueAfter) s)")
         #expect(silent.wait(upTo: 60) && slow.wait(upTo: 60))
         BackgroundProcess.poll(upTo: 60) { watch.stdout.contains("update:") }
         watch.signal(SIGINT)
@@ -207,13 +223,15 @@ struct WatchTests {
 
     @Test("without permission to capture: a clear error and exit 2 (run as nobody)")
     func permissionDenied() throws {
-        let setpriv = try #require(Subprocess.which("setpriv"), "setpriv is not installed: the permission path cannot be tested")
+        let setpriv = try #require(
+            Subprocess.which("setpriv"), "setpriv is not installed: the permission path cannot be tested")
         // nobody runs its own copy: the build directory may sit in a directory only root enters.
         let directory = try CLIRunner.readableTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let binary = try CLIRunner.binaryCopy(in: directory)
         let r = try Subprocess.run(
-            setpriv, ["--reuid=nobody", "--regid=nogroup", "--clear-groups", binary.path, "watch", "-i", "lo"], in: directory)
+            setpriv, ["--reuid=nobody", "--regid=nogroup", "--clear-groups", binary.path, "watch", "-i", "lo"],
+            in: directory)
         #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stderr.contains("lo: no permission to capture"), "\(r.stderr)")
         #expect(r.stderr.contains("CAP_NET_RAW"))

@@ -1,6 +1,6 @@
 import HTTP1
-import Testing
 import TestSupport
+import Testing
 
 /// Content-Encoding (RFC 9110 §8.4) through `ContentDecoder`.
 @Suite("Content decoding")
@@ -77,7 +77,8 @@ struct ContentDecoderTests {
             splits.append(Set((0..<8).map { _ in Int.random(in: 1..<encoded.count, using: &rng) }).sorted())
         }
         for cuts in splits {
-            let result = try #require(Self.decode(encoded, encoding: roundTrip.encoding, cuts: cuts), "cuts \(cuts), \(rng.replay)")
+            let result = try #require(
+                Self.decode(encoded, encoding: roundTrip.encoding, cuts: cuts), "cuts \(cuts), \(rng.replay)")
             #expect(result.output == data, "cuts \(cuts), \(rng.replay)")
             #expect(result.status == .finished)
             #expect(result.decoder.totalDecodedBytes == Int64(data.count))

@@ -5,7 +5,9 @@ import Testing
 /// Gaps (bytes missing from the capture) and resynchronisation at the next start line.
 @Suite struct GapAndResyncTests {
     /// Feeds `before`, declares `gap` bytes missing, feeds `after`, finishes; returns the parts.
-    static func parts(_ role: HTTPMessageParser.Role, _ before: String, gap: Int64, _ after: String, methods: [String] = []) -> [HTTPPart] {
+    static func parts(
+        _ role: HTTPMessageParser.Role, _ before: String, gap: Int64, _ after: String, methods: [String] = []
+    ) -> [HTTPPart] {
         var parser = HTTPMessageParser(role: role)
         for m in methods { parser.enqueueRequestMethod(m) }
         var events = parser.feed(ArraySlice(Array(before.utf8)))
@@ -20,7 +22,9 @@ import Testing
     }
 
     @Test func contentLengthSpanningTheGapStillFramesTheMessage() {
-        let p = Self.parts(.response, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{\"a\"", gap: 4, "\"b\"}HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", methods: ["POST", "GET"])
+        let p = Self.parts(
+            .response, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{\"a\"", gap: 4,
+            "\"b\"}HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", methods: ["POST", "GET"])
         #expect(Self.status(p) == [200, 404])
         #expect(p.contains(.missingBody(length: 4)))
         #expect(p.filter { $0 == .end(.complete, trailers: nil) }.count == 2)
@@ -28,7 +32,9 @@ import Testing
 
     @Test func gapPastTheBodyEndResynchronisesAtTheNextStatusLine() {
         // 3 body bytes remain, the gap is 20: the rest of the gap is the start of the next response.
-        let p = Self.parts(.response, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}", gap: 20, "ength: 0\r\n\r\nHTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n", methods: ["GET", "GET", "GET"])
+        let p = Self.parts(
+            .response, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{}", gap: 20,
+            "ength: 0\r\n\r\nHTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n", methods: ["GET", "GET", "GET"])
         #expect(Self.status(p) == [200, 500])
         #expect(p.contains(.missingBody(length: 3)))
         #expect(!p.contains { if case .notHTTP = $0 { true } else { false } })
@@ -51,13 +57,17 @@ import Testing
     }
 
     @Test func gapInChunkDataKeepsTheChunkFraming() {
-        let p = Self.parts(.response, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\nab", gap: 4, "cd\r\n0\r\n\r\n", methods: ["GET"])
+        let p = Self.parts(
+            .response, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\nab", gap: 4, "cd\r\n0\r\n\r\n",
+            methods: ["GET"])
         #expect(p.contains(.missingBody(length: 4)))
         #expect(p.last == .end(.complete, trailers: nil))
     }
 
     @Test func gapInAChunkSizeLineLosesTheFramingAndTruncates() {
-        let p = Self.parts(.response, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8", gap: 2, "\r\nabcdefgh\r\n0\r\n\r\n", methods: ["GET"])
+        let p = Self.parts(
+            .response, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8", gap: 2, "\r\nabcdefgh\r\n0\r\n\r\n",
+            methods: ["GET"])
         #expect(p.contains(.end(.truncated(expected: nil, received: 0), trailers: nil)))
         #expect(!p.contains { if case .notHTTP = $0 { true } else { false } })
     }

@@ -239,7 +239,8 @@ struct ResponseFramingTests {
             input: crlf("HTTP/1.1 200\nContent-Length: 0\n\nHTTP/1.1 500 \nContent-Length: 0\n\n"),
             expected: [
                 // Without the SP the wire bytes differ from the parsed form: kept for evidence.
-                .response(200, "", ["Content-Length": "0"], framing: .contentLength(0), wire: "HTTP/1.1 200"), .complete,
+                .response(200, "", ["Content-Length": "0"], framing: .contentLength(0), wire: "HTTP/1.1 200"),
+                .complete,
                 .response(500, "", ["Content-Length": "0"], framing: .contentLength(0)), .complete,
             ]
         ),

@@ -1,6 +1,6 @@
 import HTTP1
-import Testing
 import TestSupport
+import Testing
 
 /// Every prefix and many seeded mutations of realistic streams: the parser never traps, and its
 /// events never depend on how the input was split.

@@ -12,7 +12,9 @@ import Testing
         #expect(Self.rfc9110TokenCharacters.count == 77)
         for value in 0...255 {
             let byte = UInt8(value)
-            #expect(ASCII.isTokenCharacter(byte) == Self.rfc9110TokenCharacters.contains(byte), "byte 0x\(String(value, radix: 16))")
+            #expect(
+                ASCII.isTokenCharacter(byte) == Self.rfc9110TokenCharacters.contains(byte),
+                "byte 0x\(String(value, radix: 16))")
         }
     }
 }

@@ -16,13 +16,14 @@ import Testing
         throw CancellationError()
     }
 
-    @Test(arguments: [
-        ("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", nil),
-        ("HTTP/1.1 204 \r\n\r\n", nil),
-        ("http/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", "http/1.1 403 Forbidden"),
-        ("HTTP/1.1 204\r\n\r\n", "HTTP/1.1 204"),
-        ("HTTP/1.1 200  OK \r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 200  OK "),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", nil),
+            ("HTTP/1.1 204 \r\n\r\n", nil),
+            ("http/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", "http/1.1 403 Forbidden"),
+            ("HTTP/1.1 204\r\n\r\n", "HTTP/1.1 204"),
+            ("HTTP/1.1 200  OK \r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 200  OK "),
+        ] as [(String, String?)])
     func wireBytesAreKeptOnlyWhenTheyDiffer(input: String, wire: String?) throws {
         let head = try Self.head(input)
         #expect(head.wireStatusLine.map { String(decoding: $0, as: UTF8.self) } == wire)

@@ -10,7 +10,8 @@ import Testing
     @Test func aCloseDelimitedResponseEndsAtTheServersFIN() throws {
         var d = Driver()
         d.send(.clientToServer, callbackRequest, at: 0)
-        d.send(.serverToClient, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"Status\":\"OK\"}", at: 0.010)
+        d.send(
+            .serverToClient, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"Status\":\"OK\"}", at: 0.010)
         d.close(at: 5.5, client: false)
         let e = try #require(d.exchanges.first)
         let response = try #require(e.response)

@@ -47,7 +47,10 @@ extension Driver {
         d.send(.clientToServer, Self.request, at: 0)
         d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", at: 0.003)
         let fin = StreamOrigin(timestamp: Driver.t0.adding(seconds: 5.9), frame: d.frame + 1)
-        d.assembler.receive(.gap(connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0], length: 30, origin: fin))
+        d.assembler.receive(
+            .gap(
+                connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0], length: 30,
+                origin: fin))
         d.close(at: 5.9)
         let e = try #require(d.exchanges.first)
         #expect(d.frame == fin.frame)
@@ -87,11 +90,16 @@ extension Driver {
         d.send(.clientToServer, Self.request, at: 0)
         d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n", at: 0.003)
         let next = StreamOrigin(timestamp: Driver.t0.adding(seconds: 5.8), frame: d.frame + 1)
-        d.assembler.receive(.gap(connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0], length: 4, origin: next))
+        d.assembler.receive(
+            .gap(
+                connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0], length: 4,
+                origin: next))
         d.offsets[.serverToClient, default: 0] += 4
         d.frame += 1
         d.assembler.receive(
-            .data(connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0], bytes: Array("HTTP/1.1 200 OK\r\n".utf8)[...], origin: next))
+            .data(
+                connection: 0, direction: .serverToClient, offset: d.offsets[.serverToClient, default: 0],
+                bytes: Array("HTTP/1.1 200 OK\r\n".utf8)[...], origin: next))
         d.close(at: 5.9)
         let e = try #require(d.exchanges.first { $0.index == 0 })
         #expect(e.response?.timing.end?.frame == 2)
@@ -100,7 +108,9 @@ extension Driver {
     @Test func aChunkedResponseWithACutHeadEndsWithItsLastRecord() throws {
         var d = Driver()
         d.send(.clientToServer, Self.request, at: 0)  // frame 1
-        d.sendCut(.serverToClient, captured: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-", missing: 40, at: 0.001)  // frame 2
+        d.sendCut(
+            .serverToClient, captured: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-", missing: 40,
+            at: 0.001)  // frame 2
         d.send(.serverToClient, "5\r\n{\"a\":\r\n", at: 0.051)  // frame 3
         d.send(.serverToClient, "2\r\n1}\r\n", at: 0.101)  // frame 4
         d.send(.serverToClient, "0\r\n\r\n", at: 0.202)  // frame 5
@@ -151,7 +161,10 @@ extension Driver {
         // frame 1
         d.send(.clientToServer, "POST /cb?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9000\r\nUser-Agent: aliyun-oss-", at: 0.5)
         // The client's FIN: the stream ends inside the header section.
-        d.assembler.receive(.ended(connection: 0, direction: .clientToServer, how: .fin(StreamOrigin(timestamp: Driver.t0.adding(seconds: 0.6), frame: 2))))
+        d.assembler.receive(
+            .ended(
+                connection: 0, direction: .clientToServer,
+                how: .fin(StreamOrigin(timestamp: Driver.t0.adding(seconds: 0.6), frame: 2))))
         // frame 3
         d.send(.serverToClient, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", at: 0.7)
         d.close(at: 0.8, client: false)
@@ -164,7 +177,10 @@ extension Driver {
         #expect(request.anomalies.contains(.headCutByEnd))
         #expect(request.timing.start.frame == 1)
         #expect(e.startTime == Driver.t0.adding(seconds: 0.5), "the time of the request's first byte")
-        if case .truncated? = request.end {} else { Issue.record("expected a truncated request, got \(String(describing: request.end))") }
+        if case .truncated? = request.end {
+        } else {
+            Issue.record("expected a truncated request, got \(String(describing: request.end))")
+        }
         #expect(e.response?.head.status == 400)
     }
 }

@@ -3,11 +3,11 @@ import CaptureModel
 import HTTP1
 import JSONValidation
 import TCPReassembly
+import TLSRecords
+import TestSupport
 import Testing
 
 @testable import HTTPExchanges
-import TLSRecords
-import TestSupport
 
 /// Drives the HTTP stage with stream events, as the reassembler would.
 struct Driver {
@@ -21,7 +21,8 @@ struct Driver {
     init(keys: SignatureKeys = .ossOnly) {
         assembler = ExchangeAssembler(signatureKeys: keys)
         info = ConnectionInfo(
-            id: 0, client: Endpoint(address: .v4(0x7F00_0001), port: 50_000), server: Endpoint(address: .v4(0x7F00_0001), port: 9000),
+            id: 0, client: Endpoint(address: .v4(0x7F00_0001), port: 50_000),
+            server: Endpoint(address: .v4(0x7F00_0001), port: 9000),
             roleEvidence: .syn, handshakeSeen: true, firstSeen: StreamOrigin(timestamp: Self.t0, frame: 1))
         assembler.receive(.opened(info))
     }
@@ -31,7 +32,9 @@ struct Driver {
         let offset = offsets[direction, default: 0]
         offsets[direction] = offset + Int64(bytes.count)
         assembler.receive(
-            .data(connection: 0, direction: direction, offset: offset, bytes: bytes[...], origin: StreamOrigin(timestamp: Self.t0.adding(seconds: seconds), frame: frame)))
+            .data(
+                connection: 0, direction: direction, offset: offset, bytes: bytes[...],
+                origin: StreamOrigin(timestamp: Self.t0.adding(seconds: seconds), frame: frame)))
         exchanges += assembler.takeFinished()
     }
 
@@ -44,14 +47,18 @@ struct Driver {
         let offset = offsets[direction, default: 0]
         offsets[direction] = offset + length
         assembler.receive(
-            .gap(connection: 0, direction: direction, offset: offset, length: length, origin: StreamOrigin(timestamp: Self.t0.adding(seconds: seconds), frame: frame)))
+            .gap(
+                connection: 0, direction: direction, offset: offset, length: length,
+                origin: StreamOrigin(timestamp: Self.t0.adding(seconds: seconds), frame: frame)))
     }
 
     mutating func close(at seconds: Double, client: Bool = true) {
         frame += 1
         let origin = StreamOrigin(timestamp: Self.t0.adding(seconds: seconds), frame: frame)
-        assembler.receive(.ended(connection: 0, direction: client ? .clientToServer : .serverToClient, how: .fin(origin)))
-        assembler.receive(.ended(connection: 0, direction: client ? .serverToClient : .clientToServer, how: .fin(origin)))
+        assembler.receive(
+            .ended(connection: 0, direction: client ? .clientToServer : .serverToClient, how: .fin(origin)))
+        assembler.receive(
+            .ended(connection: 0, direction: client ? .serverToClient : .clientToServer, how: .fin(origin)))
         assembler.receive(.closed(connection: 0, how: .fin(origin)))
         exchanges += assembler.takeFinished()
     }
@@ -81,10 +88,16 @@ let callbackRequest =
 
     @Test func keepAliveAndPipeliningPairInOrder() {
         var d = Driver()
-        d.send(.clientToServer, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n", at: 0)
+        d.send(
+            .clientToServer,
+            "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n",
+            at: 0)
         d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA", at: 0.1)
         // The HEAD response announces a length but carries no body (RFC 9112 §6.3).
-        d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 1\r\n\r\nC", at: 0.2)
+        d.send(
+            .serverToClient,
+            "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 1\r\n\r\nC", at: 0.2
+        )
         d.close(at: 0.3)
         #expect(d.exchanges.map(\.index) == [0, 1, 2])
         #expect(d.exchanges.map { $0.request?.head.target } == ["/a", "/b", "/c"])
@@ -135,7 +148,9 @@ let callbackRequest =
         ]
         var d = Driver()
         d.send(.clientToServer, callbackRequest, at: 0)
-        d.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: \(gzip.count)\r\n\r\n", at: 0.1)
+        d.send(
+            .serverToClient, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: \(gzip.count)\r\n\r\n",
+            at: 0.1)
         d.send(.serverToClient, gzip, at: 0.1)
         d.close(at: 0.2)
         let body = try #require(d.exchanges.first?.response?.body)
@@ -170,7 +185,10 @@ let callbackRequest =
         d.close(at: 5)
         let e = try #require(d.exchanges.first)
         #expect(e.response == nil)
-        guard case .fin = e.outcome.clientEnd else { Issue.record("client end \(String(describing: e.outcome.clientEnd))"); return }
+        guard case .fin = e.outcome.clientEnd else {
+            Issue.record("client end \(String(describing: e.outcome.clientEnd))")
+            return
+        }
     }
 
     @Test func responseWithoutCapturedRequestIsReported() throws {
@@ -195,7 +213,8 @@ let callbackRequest =
 
     @Test func notHTTPConnectionsAreCountedAndDropped() {
         var d = Driver()
-        d.send(.clientToServer, [0x00, 0x00, 0x00, 0x2C, 0x15, 1, 2, 3, 4, 5] + [UInt8](repeating: 0, count: 64), at: 0)
+        d.send(
+            .clientToServer, [0x00, 0x00, 0x00, 0x2C, 0x15, 1, 2, 3, 4, 5] + [UInt8](repeating: 0, count: 64), at: 0)
         d.close(at: 0.1)
         #expect(d.exchanges.isEmpty)
         #expect(d.assembler.statistics.otherConnections == 1)
@@ -240,7 +259,8 @@ let callbackRequest =
         var assembler = ExchangeAssembler()
         let d = Driver()
         let origin = StreamOrigin(timestamp: Driver.t0, frame: 1)
-        assembler.receive(.refused(RefusedConnection(info: d.info, kind: .reset, synFrames: [1], firstSyn: origin, reset: origin)))
+        assembler.receive(
+            .refused(RefusedConnection(info: d.info, kind: .reset, synFrames: [1], firstSyn: origin, reset: origin)))
         let exchanges = assembler.takeFinished()
         #expect(exchanges.count == 1)
         #expect(exchanges.first?.request == nil && exchanges.first?.refusal?.kind == .reset)
@@ -251,7 +271,9 @@ let callbackRequest =
     @Test func looksUpAndPrunes() {
         var map = OriginMap()
         for i in 0..<200 {
-            map.append(offset: Int64(i * 10), length: 10, origin: StreamOrigin(timestamp: Timestamp(seconds: Int64(i)), frame: i + 1))
+            map.append(
+                offset: Int64(i * 10), length: 10,
+                origin: StreamOrigin(timestamp: Timestamp(seconds: Int64(i)), frame: i + 1))
         }
         #expect(map.origin(at: 0)?.frame == 1)
         #expect(map.origin(at: 15)?.frame == 2)

@@ -66,7 +66,9 @@ import Testing
 
     @Test func callbacksWithoutTheSignedPairAreMissingAndOtherRequestsHaveNone() throws {
         var d = Driver()
-        d.send(.clientToServer, "POST /cb HTTP/1.1\r\nHost: x\r\nUser-Agent: aliyun-oss-callback\r\nContent-Length: 2\r\n\r\nab", at: 0)
+        d.send(
+            .clientToServer,
+            "POST /cb HTTP/1.1\r\nHost: x\r\nUser-Agent: aliyun-oss-callback\r\nContent-Length: 2\r\n\r\nab", at: 0)
         d.send(.serverToClient, Self.response, at: 0.01)
         d.send(.clientToServer, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", at: 0.02)
         d.send(.serverToClient, Self.response, at: 0.03)
@@ -79,16 +81,20 @@ import Testing
     /// The recorded good-json callback (samples/recording.json), signed with the samples' test
     /// key: valid only once that key is added, and then by that key.
     @Test func anAddedKeyIsUsedAndOSSsKeyStillComesFirst() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let recording = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("samples/recording.json")))
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let recording = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: root.appendingPathComponent("samples/recording.json")))
         let scenarios = try #require((recording as? [String: Any])?["scenarios"] as? [[String: Any]])
         let good = try #require(scenarios.first { $0["name"] as? String == "good-json" })
         let request = try #require(((good["exchanges"] as? [[String: Any]])?.first)?["request"] as? [String: Any])
         let headers = try #require(request["headers"] as? [[String]])
         let bytes = Array(
-            ("POST \(request["target"] as? String ?? "") HTTP/1.1\r\n" + headers.map { "\($0[0]): \($0[1])\r\n" }.joined() + "\r\n"
+            ("POST \(request["target"] as? String ?? "") HTTP/1.1\r\n"
+                + headers.map { "\($0[0]): \($0[1])\r\n" }.joined() + "\r\n"
                 + (request["bodyText"] as? String ?? "")).utf8)
-        let pem = try String(contentsOf: root.appendingPathComponent("samples/keys/test-callback-public.pem"), encoding: .utf8)
+        let pem = try String(
+            contentsOf: root.appendingPathComponent("samples/keys/test-callback-public.pem"), encoding: .utf8)
         let testKey = try CallbackPublicKey(pem: pem, label: "test key")
 
         func verdict(_ keys: SignatureKeys) throws -> SignatureVerdict {

@@ -96,7 +96,9 @@ enum Corpus {
         .n("n_bom_only", bytes: bom, .unexpectedByte(0xEF), at: 0),
         .n("n_bom_after_space", bytes: [0x20] + bom + Array(utf8: "1"), .unexpectedByte(0xEF), at: 1),
         // Other encodings.
-        .n("n_utf16le_object", bytes: [0x7B, 0x00, 0x7D, 0x00], .unexpectedByte(0x00, expecting: .memberNameOrEnd), at: 1),
+        .n(
+            "n_utf16le_object", bytes: [0x7B, 0x00, 0x7D, 0x00], .unexpectedByte(0x00, expecting: .memberNameOrEnd),
+            at: 1),
         .n("n_utf16be_number", bytes: [0x00, 0x31], .unexpectedByte(0x00), at: 0),
         .n("n_utf16le_bom", bytes: [0xFF, 0xFE, 0x31, 0x00], .unexpectedByte(0xFF), at: 0),
         .n("n_latin1_outside_string", bytes: [0xE9], .unexpectedByte(0xE9), at: 0),
@@ -122,24 +124,38 @@ enum Corpus {
         .n("n_structure_unclosed_object_after_colon", #"{"a":"#, .unexpectedEnd, at: 5),
         .n("n_structure_unclosed_string", #""abc"#, .unexpectedEnd, at: 4),
         .n("n_structure_unclosed_nested", "[{\"a\":[true]}", .unexpectedEnd, at: 13),
-        .n("n_structure_array_closed_by_brace", "[}", .unexpectedByte(UInt8(ascii: "}"), expecting: .arrayElementOrEnd), at: 1),
-        .n("n_structure_object_closed_by_bracket", #"{"a":1]"#, .unexpectedByte(UInt8(ascii: "]"), expecting: .commaOrObjectEnd), at: 6),
-        .n("n_structure_element_closed_by_brace", "[1}", .unexpectedByte(UInt8(ascii: "}"), expecting: .commaOrArrayEnd), at: 2),
-        .n("n_structure_open_brace_as_key", "{{}:1}", .unexpectedByte(UInt8(ascii: "{"), expecting: .memberNameOrEnd), at: 1),
+        .n(
+            "n_structure_array_closed_by_brace", "[}",
+            .unexpectedByte(UInt8(ascii: "}"), expecting: .arrayElementOrEnd), at: 1),
+        .n(
+            "n_structure_object_closed_by_bracket", #"{"a":1]"#,
+            .unexpectedByte(UInt8(ascii: "]"), expecting: .commaOrObjectEnd), at: 6),
+        .n(
+            "n_structure_element_closed_by_brace", "[1}",
+            .unexpectedByte(UInt8(ascii: "}"), expecting: .commaOrArrayEnd), at: 2),
+        .n(
+            "n_structure_open_brace_as_key", "{{}:1}", .unexpectedByte(UInt8(ascii: "{"), expecting: .memberNameOrEnd),
+            at: 1),
         // Arrays.
         .n("n_array_trailing_comma", "[1,]", .unexpectedByte(UInt8(ascii: "]"), expecting: .arrayElement), at: 3),
-        .n("n_array_trailing_comma_space", "[1, ]", .unexpectedByte(UInt8(ascii: "]"), expecting: .arrayElement), at: 4),
+        .n(
+            "n_array_trailing_comma_space", "[1, ]", .unexpectedByte(UInt8(ascii: "]"), expecting: .arrayElement), at: 4
+        ),
         .n("n_array_leading_comma", "[,1]", .unexpectedByte(UInt8(ascii: ","), expecting: .arrayElementOrEnd), at: 1),
         .n("n_array_double_comma", "[1,,2]", .unexpectedByte(UInt8(ascii: ","), expecting: .arrayElement), at: 3),
         .n("n_array_missing_comma", "[1 2]", .unexpectedByte(UInt8(ascii: "2"), expecting: .commaOrArrayEnd), at: 3),
         .n("n_array_colon_separator", "[1:2]", .unexpectedByte(UInt8(ascii: ":"), expecting: .commaOrArrayEnd), at: 2),
-        .n("n_array_semicolon_separator", #"["a";"b"]"#, .unexpectedByte(UInt8(ascii: ";"), expecting: .commaOrArrayEnd), at: 4),
+        .n(
+            "n_array_semicolon_separator", #"["a";"b"]"#,
+            .unexpectedByte(UInt8(ascii: ";"), expecting: .commaOrArrayEnd), at: 4),
         // Objects.
         .n("n_object_trailing_comma", #"{"a":1,}"#, .unexpectedByte(UInt8(ascii: "}"), expecting: .memberName), at: 7),
         .n("n_object_leading_comma", "{,}", .unexpectedByte(UInt8(ascii: ","), expecting: .memberNameOrEnd), at: 1),
         .n("n_object_unquoted_key", "{a:1}", .unexpectedByte(UInt8(ascii: "a"), expecting: .memberNameOrEnd), at: 1),
         .n("n_object_numeric_key", "{1:1}", .unexpectedByte(UInt8(ascii: "1"), expecting: .memberNameOrEnd), at: 1),
-        .n("n_object_unquoted_second_key", #"{"a":1,b:2}"#, .unexpectedByte(UInt8(ascii: "b"), expecting: .memberName), at: 7),
+        .n(
+            "n_object_unquoted_second_key", #"{"a":1,b:2}"#, .unexpectedByte(UInt8(ascii: "b"), expecting: .memberName),
+            at: 7),
         .n("n_object_missing_colon", #"{"a" 1}"#, .unexpectedByte(UInt8(ascii: "1"), expecting: .colon), at: 5),
         .n("n_object_equals_sign", #"{"a"=1}"#, .unexpectedByte(UInt8(ascii: "="), expecting: .colon), at: 4),
         .n("n_object_missing_value", #"{"a":}"#, .unexpectedByte(UInt8(ascii: "}")), at: 5),
@@ -148,7 +164,9 @@ enum Corpus {
         .n("n_object_key_without_value", #"{"a"}"#, .unexpectedByte(UInt8(ascii: "}"), expecting: .colon), at: 4),
         .n("n_object_array_as_key", "{[]:1}", .unexpectedByte(UInt8(ascii: "["), expecting: .memberNameOrEnd), at: 1),
         // Comments.
-        .n("n_comment_block_in_array", "[1/*x*/]", .unexpectedByte(UInt8(ascii: "/"), expecting: .commaOrArrayEnd), at: 2),
+        .n(
+            "n_comment_block_in_array", "[1/*x*/]", .unexpectedByte(UInt8(ascii: "/"), expecting: .commaOrArrayEnd),
+            at: 2),
         .n("n_comment_line_before", "// c\n{}", .unexpectedByte(UInt8(ascii: "/")), at: 0),
         .n("n_comment_hash_before", "# c\n{}", .unexpectedByte(UInt8(ascii: "#")), at: 0),
         .n("n_comment_after_value", "{} // done", .trailingContent, at: 3),
@@ -196,7 +214,9 @@ enum Corpus {
         .n("n_literal_truncated_true", "tru", .unexpectedEnd, at: 3),
         .n("n_literal_truncated_in_array", "[nul]", .invalidLiteral, at: 4),
         .n("n_literal_capital_True", "True", .unexpectedByte(UInt8(ascii: "T")), at: 0),
-        .n("n_literal_capital_NULL", "[NULL]", .unexpectedByte(UInt8(ascii: "N"), expecting: .arrayElementOrEnd), at: 1),
+        .n(
+            "n_literal_capital_NULL", "[NULL]", .unexpectedByte(UInt8(ascii: "N"), expecting: .arrayElementOrEnd), at: 1
+        ),
         .n("n_literal_typo", "trve", .invalidLiteral, at: 2),
         .n("n_literal_with_space", "fal se", .invalidLiteral, at: 3),
         .n("n_literal_glued_letter", "truex", .invalidLiteral, at: 4),

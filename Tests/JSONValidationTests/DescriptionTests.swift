@@ -22,8 +22,10 @@ struct DescriptionTests {
                 .unexpectedByte(0x27, expecting: .memberNameOrEnd),
                 "unexpected byte 0x27 (''') where a member name (a string) or '}' should be (strings need double quotes)"
             ),
-            (.unexpectedByte(UInt8(ascii: "/"), expecting: .commaOrArrayEnd),
-             "unexpected byte 0x2F ('/') where ',' or ']' should follow an array element (comments are not allowed)"),
+            (
+                .unexpectedByte(UInt8(ascii: "/"), expecting: .commaOrArrayEnd),
+                "unexpected byte 0x2F ('/') where ',' or ']' should follow an array element (comments are not allowed)"
+            ),
             (.empty, "no JSON value: the input is empty or only whitespace"),
             (.unexpectedEnd, "unexpected end of input: the JSON value is incomplete"),
             (.invalidUTF8, "invalid UTF-8 in a string"),

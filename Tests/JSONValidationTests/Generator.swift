@@ -74,7 +74,8 @@ struct DocumentGenerator {
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { byte = UInt8(ascii: "q") }
                 out.append(byte)
             case 5:
-                out += Array(["\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t"].randomElement(using: &rng)!.utf8)
+                out += Array(
+                    ["\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t"].randomElement(using: &rng)!.utf8)
             case 6:
                 // A \u escape of a non-surrogate code unit, or a surrogate pair.
                 if Bool.random(using: &rng) {
@@ -128,8 +129,12 @@ struct DocumentGenerator {
 /// Byte-level damage of the kinds a body suffers: cuts, stray bytes, lost or doubled pieces.
 enum Mutator {
     /// Bytes that matter to JSON or to UTF-8.
-    static let interesting: [UInt8] = Array(#"{}[],:"\ 0123456789-+.eEtfnu'/#xXa"#.utf8)
-        + [0x00, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xA9, 0xE2, 0xED, 0xA0, 0xEF, 0xBB, 0xF0, 0xF4, 0x90, 0xF5, 0xFE, 0xFF]
+    static let interesting: [UInt8] =
+        Array(#"{}[],:"\ 0123456789-+.eEtfnu'/#xXa"#.utf8)
+        + [
+            0x00, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xA9, 0xE2, 0xED, 0xA0, 0xEF, 0xBB,
+            0xF0, 0xF4, 0x90, 0xF5, 0xFE, 0xFF,
+        ]
 
     static func mutate(_ input: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
@@ -153,7 +158,10 @@ enum Mutator {
             case 6 where !bytes.isEmpty:
                 bytes[position] ^= 1 << UInt8.random(in: 0...7, using: &rng)
             default:
-                bytes.insert(contentsOf: Array([",", ",]", ",}", "[", "{", "\"", "\\u", "\\uD800", "1e400", " ", "\u{FEFF}"].randomElement(using: &rng)!.utf8), at: position)
+                bytes.insert(
+                    contentsOf: Array(
+                        [",", ",]", ",}", "[", "{", "\"", "\\u", "\\uD800", "1e400", " ", "\u{FEFF}"].randomElement(
+                            using: &rng)!.utf8), at: position)
             }
         }
         return bytes

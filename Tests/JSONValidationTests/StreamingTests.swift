@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import JSONValidation
 
@@ -9,7 +9,8 @@ struct StreamingTests {
     @Test("a multi-byte character split at every possible point")
     func utf8SplitEverywhere() {
         // Every UTF-8 length and every boundary scalar, plus escapes, in one string.
-        let text = #"["a\u00e9\uD83D\uDE00\n", ""# + "é€😀 \u{80}\u{7FF}\u{800}\u{D7FF}\u{E000}\u{FFFF}\u{10000}\u{10FFFF}"
+        let text =
+            #"["a\u00e9\uD83D\uDE00\n", ""# + "é€😀 \u{80}\u{7FF}\u{800}\u{D7FF}\u{E000}\u{FFFF}\u{10000}\u{10FFFF}"
             + #"", -12.5e+3, true]"#
         let bytes = Array(utf8: text)
         for cut in 1..<bytes.count {

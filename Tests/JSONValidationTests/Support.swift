@@ -1,8 +1,7 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import JSONValidation
-
 
 /// A stable seed for a byte string (FNV-1a), so each input gets its own repeatable splits.
 func seed(for bytes: [UInt8]) -> UInt64 {

@@ -23,10 +23,13 @@ struct UTF8Tests {
     }
 
     /// Third bytes after the boundary leads, where the allowed range of the second byte is narrow.
-    @Test("agrees with String(validating:) on third bytes after narrow leads", arguments: [UInt8(0xE0), 0xED, 0xEF, 0xF0, 0xF4])
+    @Test(
+        "agrees with String(validating:) on third bytes after narrow leads",
+        arguments: [UInt8(0xE0), 0xED, 0xEF, 0xF0, 0xF4])
     func thirdByte(_ lead: UInt8) {
         for second in UInt8(0x80)...UInt8(0xBF) {
-            for third in UInt8(0x00)...UInt8(0xFF) where third >= 0x20 && third != quote && third != UInt8(ascii: "\\") {
+            for third in UInt8(0x00)...UInt8(0xFF) where third >= 0x20 && third != quote && third != UInt8(ascii: "\\")
+            {
                 let content = [lead, second, third, 0x80]
                 let expectedValid = String(validating: content, as: UTF8.self) != nil
                 #expect(JSONValidator.validate(quoted(content)).isValid == expectedValid, "\(content)")

@@ -1,6 +1,6 @@
-import TestSupport
 import CaptureModel
 import PacketDecoding
+import TestSupport
 import Testing
 
 /// Every record of every corpus file decodes without a crash, and the outcome per file is
@@ -33,14 +33,23 @@ struct CorpusDecodeTests {
         "http/arkime__http-no-length.pcap": Summary(tcp: 10, tcpBytes: 1196, skipped: [:]),
         "http/arkime__http-syn-ack.pcap": Summary(tcp: 13, tcpBytes: 12679, skipped: [:]),
         "http/arkime__tcp-reassembly-synthetic.pcap": Summary(tcp: 106, tcpBytes: 757, skipped: [:]),
-        "http/arkime__v6-http.pcap": Summary(tcp: 10, tcpBytes: 2499, skipped: ["non-tcp:icmpv6": 37, "non-tcp:udp": 8]),
+        "http/arkime__v6-http.pcap": Summary(
+            tcp: 10, tcpBytes: 2499, skipped: ["non-tcp:icmpv6": 37, "non-tcp:udp": 8]),
         "http/arkime__wireshark-retrans.pcap": Summary(tcp: 108, tcpBytes: 23192, skipped: [:]),
         // IPv6 HTTP inside L2TPv2 (UDP 1701) over PPPoE: the tunnelled connection decodes too.
-        "http/dpkt__nb6-http.pcap": Summary(tcp: 30, tcpBytes: 1925, skipped: ["non-ip:0x0806": 6, "non-tcp:icmp": 1, "non-tcp:icmpv6": 1, "non-tcp:udp": 24]),
+        "http/dpkt__nb6-http.pcap": Summary(
+            tcp: 30, tcpBytes: 1925,
+            skipped: ["non-ip:0x0806": 6, "non-tcp:icmp": 1, "non-tcp:icmpv6": 1, "non-tcp:udp": 24]),
         "http/gopacket__test_loopback.pcap": Summary(tcp: 24, tcpBytes: 56331, skipped: [:]),
         "http/ndpi__1kxun.pcap": Summary(tcp: 1381, tcpBytes: 2377982, skipped: ["non-tcp:udp": 342]),
         "http/ndpi__bot.pcap": Summary(tcp: 402, tcpBytes: 407096, skipped: [:]),
-        "http/ndpi__fuzz-2006-09-29-28586.pcap": Summary(tcp: 114, tcpBytes: 23178, skipped: ["ip-fragment": 2, "malformed:ipv4": 2, "malformed:tcp": 3, "non-ip:0x0881": 1, "non-ip:0x08c6": 1, "non-ip:0x0900": 1, "non-ip:0x0c00": 1, "non-ip:0x5500": 1, "non-ip:0xe700": 1, "non-tcp:115": 1, "non-tcp:170": 3]),
+        "http/ndpi__fuzz-2006-09-29-28586.pcap": Summary(
+            tcp: 114, tcpBytes: 23178,
+            skipped: [
+                "ip-fragment": 2, "malformed:ipv4": 2, "malformed:tcp": 3, "non-ip:0x0881": 1, "non-ip:0x08c6": 1,
+                "non-ip:0x0900": 1, "non-ip:0x0c00": 1, "non-ip:0x5500": 1, "non-ip:0xe700": 1, "non-tcp:115": 1,
+                "non-tcp:170": 3,
+            ]),
         "http/ndpi__hls.pcapng": Summary(tcp: 13, tcpBytes: 471, skipped: [:]),
         "http/ndpi__http-crash-content-disposition.pcap": Summary(tcp: 9, tcpBytes: 2844, skipped: [:]),
         "http/ndpi__http-lines-split.pcap": Summary(tcp: 14, tcpBytes: 1699, skipped: [:]),
@@ -53,7 +62,8 @@ struct CorpusDecodeTests {
         "http/ndpi__webdav.pcap": Summary(tcp: 92, tcpBytes: 15993, skipped: [:]),
         "http/scapy__http_chunk.pcap": Summary(tcp: 66, tcpBytes: 36119, skipped: [:]),
         "http/scapy__http_head.pcapng": Summary(tcp: 10, tcpBytes: 629, skipped: [:]),
-        "http/suricata__bug-2511_response_identity_identity_gzip_identity_gzip_gzip.pcap": Summary(tcp: 11, tcpBytes: 731, skipped: [:]),
+        "http/suricata__bug-2511_response_identity_identity_gzip_identity_gzip_gzip.pcap": Summary(
+            tcp: 11, tcpBytes: 731, skipped: [:]),
         "http/suricata__decode-sll2-01.pcap": Summary(tcp: 5, tcpBytes: 82, skipped: [:]),
         "http/suricata__decode-sll2-02.pcap": Summary(tcp: 159, tcpBytes: 2598957, skipped: [:]),
         "http/suricata__http-ipv6.pcap": Summary(tcp: 14, tcpBytes: 791, skipped: [:]),
@@ -85,9 +95,11 @@ struct CorpusDecodeTests {
         "http/zeek__vlan-qinqinq.pcap": Summary(tcp: 14, tcpBytes: 5143, skipped: [:]),
         "http/zeek__vxlan-encapsulated-http.pcap": Summary(tcp: 12, tcpBytes: 9299, skipped: [:]),  // VXLAN decoded
         "http/zeek__websocket.pcap": Summary(tcp: 27, tcpBytes: 1966, skipped: [:]),
-        "http/zeek__wikipedia.pcap": Summary(tcp: 78, tcpBytes: 13807, skipped: ["non-ip:0x0806": 6, "non-ip:llc": 4, "non-tcp:udp": 48]),
+        "http/zeek__wikipedia.pcap": Summary(
+            tcp: 78, tcpBytes: 13807, skipped: ["non-ip:0x0806": 6, "non-ip:llc": 4, "non-tcp:udp": 48]),
         "http/zeek__zero-length-bodies-with-drops.pcap": Summary(tcp: 44, tcpBytes: 16437, skipped: [:]),
-        "robustness/CUT__zeek__cooper-grill-dvwa__mid-block.pcapng": Summary(tcp: 26, tcpBytes: 6150, skipped: ["non-ip:0x0806": 16]),
+        "robustness/CUT__zeek__cooper-grill-dvwa__mid-block.pcapng": Summary(
+            tcp: 26, tcpBytes: 6150, skipped: ["non-ip:0x0806": 16]),
         "robustness/CUT__zeek__get__mid-packet-data.pcap": Summary(tcp: 6, tcpBytes: 1584, skipped: [:]),
         "robustness/CUT__zeek__pipelined-requests__half.pcap": Summary(tcp: 24, tcpBytes: 19920, skipped: [:]),
         "robustness/arkime__80211http.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:127": 26]),
@@ -110,11 +122,15 @@ struct CorpusDecodeTests {
         "robustness/libpcap__shb-option-too-long.pcapng": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-ip:0x0806": 1]),
         "robustness/ndpi__kerberos_fuzz.pcapng": Summary(tcp: 0, tcpBytes: 0, skipped: ["malformed:tcp": 1]),
         "robustness/ndpi__ossfuzz_seed_fake_traces_4.pcapng": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:udp": 2]),
-        "robustness/ndpi__reasm_crash_anon.pcapng": Summary(tcp: 207, tcpBytes: 6343, skipped: ["malformed:tcp": 1, "truncated:tcp": 1]),
-        "robustness/scapy__bad_rsn_parsing_overrides_ssid.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:127": 1]),
-        "robustness/suricata__bug-1450-04_tls_DER-incomplete-header.pcap": Summary(tcp: 6, tcpBytes: 4503, skipped: [:]),
+        "robustness/ndpi__reasm_crash_anon.pcapng": Summary(
+            tcp: 207, tcpBytes: 6343, skipped: ["malformed:tcp": 1, "truncated:tcp": 1]),
+        "robustness/scapy__bad_rsn_parsing_overrides_ssid.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["link-type:127": 1]),
+        "robustness/suricata__bug-1450-04_tls_DER-incomplete-header.pcap": Summary(
+            tcp: 6, tcpBytes: 4503, skipped: [:]),
         "robustness/suricata__bug-6875-01_fuzz.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["malformed:tcp": 1]),
-        "robustness/suricata__decode-chdlc-01_hdlc-http_1tx.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:104": 17]),
+        "robustness/suricata__decode-chdlc-01_hdlc-http_1tx.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["link-type:104": 17]),
         "robustness/suricata__http-mime-truncated.pcap": Summary(tcp: 2696, tcpBytes: 2526699, skipped: [:]),
         "robustness/tcpdump__LINKTYPE_IPV4.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:udp": 1]),
         "robustness/tcpdump__LINKTYPE_IPV4_invalid.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["malformed:ipv4": 1]),
@@ -123,7 +139,8 @@ struct CorpusDecodeTests {
         "robustness/tcpdump__LINKTYPE_PKTAP.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:258": 1]),
         "robustness/tcpdump__LINKTYPE_RAW_ipv4.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:udp": 1]),
         "robustness/tcpdump__LINKTYPE_RAW_ipv6.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:udp": 1]),
-        "robustness/tcpdump__arcnet-rfc1201-arp-icmp-http.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:129": 26]),
+        "robustness/tcpdump__arcnet-rfc1201-arp-icmp-http.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["link-type:129": 26]),
         "robustness/tcpdump__bigtcp-ipv4.pcap": Summary(tcp: 1, tcpBytes: 80000, skipped: [:]),
         "robustness/tcpdump__e1000g.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:226": 20]),
         "robustness/tcpdump__gso-ipv4.pcap": Summary(tcp: 1, tcpBytes: 7240, skipped: [:]),
@@ -131,15 +148,18 @@ struct CorpusDecodeTests {
         "robustness/tcpdump__heapoverflow-tcp_print.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["truncated:tcp": 1]),
         "robustness/tcpdump__ip6_frag_asan.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["truncated:ipv6Extension": 1]),
         "robustness/tcpdump__ipoib.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:242": 30]),
-        "robustness/tcpdump__ipv4_invalid_hdr_length.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["malformed:ipv4": 1]),
+        "robustness/tcpdump__ipv4_invalid_hdr_length.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["malformed:ipv4": 1]),
         "robustness/tcpdump__ipv4_invalid_length.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["truncated:ipv4": 1]),
         "robustness/tcpdump__ipv4_invalid_total_length.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:udp": 1]),
         "robustness/tcpdump__ipv4_tcp_http_xml_tso.pcap": Summary(tcp: 1, tcpBytes: 1976, skipped: [:]),
-        "robustness/tcpdump__ipv6-bad-version.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["malformed:ipv6": 2, "non-tcp:icmpv6": 2]),
+        "robustness/tcpdump__ipv6-bad-version.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["malformed:ipv6": 2, "non-tcp:icmpv6": 2]),
         "robustness/tcpdump__ipv6-too-long-jumbo.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:12": 1]),
         "robustness/tcpdump__ipv6_frag6_negative_len.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:igmp": 1]),
         "robustness/tcpdump__ipv6_invalid_length.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["truncated:ipv6": 1]),
-        "robustness/tcpdump__juniper_header-heapoverflow.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:178": 1]),
+        "robustness/tcpdump__juniper_header-heapoverflow.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["link-type:178": 1]),
         "robustness/tcpdump__mptcp-dss-oobr.pcap": Summary(tcp: 1, tcpBytes: 0, skipped: [:]),
         "robustness/tcpdump__pktap-heap-overflow.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:149": 2]),
         "robustness/tcpdump__relts-0x80000000.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:igmp": 1]),
@@ -156,23 +176,30 @@ struct CorpusDecodeTests {
         "robustness/tcpdump__time_2107.pcapng": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:udp": 1]),
         "robustness/tcpdump__timestamp_invalid_micro.pcap": Summary(tcp: 3, tcpBytes: 0, skipped: [:]),
         "robustness/tcpdump__timestamp_invalid_nano.pcap": Summary(tcp: 3, tcpBytes: 0, skipped: [:]),
-        "robustness/tcpdump__unsupported-link-type-160.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:160": 1]),
-        "robustness/tcpdump__unsupported-link-type-dbus.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:231": 2]),
+        "robustness/tcpdump__unsupported-link-type-160.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["link-type:160": 1]),
+        "robustness/tcpdump__unsupported-link-type-dbus.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["link-type:231": 2]),
         "robustness/zeek__get-to-ssh-server.pcap": Summary(tcp: 9, tcpBytes: 626, skipped: [:]),
         "robustness/zeek__http-bad-request-with-version.pcap": Summary(tcp: 12, tcpBytes: 276, skipped: [:]),
         "robustness/zeek__http-to-ssh.pcap": Summary(tcp: 13, tcpBytes: 153, skipped: [:]),
         "robustness/zeek__ip-bogus-header-len.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-tcp:icmp": 1]),
-        "robustness/zeek__ip-discarder-truncated-tcp-oob.pcapng": Summary(tcp: 0, tcpBytes: 0, skipped: ["truncated:tcp": 1]),
+        "robustness/zeek__ip-discarder-truncated-tcp-oob.pcapng": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["truncated:tcp": 1]),
         "robustness/zeek__ip4-tcp-bad-chksum.pcap": Summary(tcp: 1, tcpBytes: 0, skipped: [:]),
         "robustness/zeek__ip4-trunc.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["truncated:ipv4": 1]),
         "robustness/zeek__ip6-trunc.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["truncated:ipv6": 1]),
         "robustness/zeek__ipv4-fragmented-3.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["ip-fragment": 5]),
         // Two fragments of a SYN: held, then reassembled into one segment.
         "robustness/zeek__ipv4-fragmented-syn.pcap": Summary(tcp: 1, tcpBytes: 0, skipped: ["ip-fragment": 1]),
-        "robustness/zeek__ipv4-internally-truncated-header.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["truncated:ipv4": 1]),
-        "robustness/zeek__ipv4-truncated-broken-header.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["malformed:ipv4": 1]),
+        "robustness/zeek__ipv4-internally-truncated-header.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["truncated:ipv4": 1]),
+        "robustness/zeek__ipv4-truncated-broken-header.pcap": Summary(
+            tcp: 0, tcpBytes: 0, skipped: ["malformed:ipv4": 1]),
         "robustness/zeek__ipv6-http-atomic-frag.pcap": Summary(tcp: 36, tcpBytes: 412, skipped: ["non-tcp:icmpv6": 2]),
-        "robustness/zeek__linux_dlt_sll2.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["non-ip:0x0806": 1, "non-ip:0x8035": 1, "non-tcp:icmp": 2, "non-tcp:icmpv6": 2]),
+        "robustness/zeek__linux_dlt_sll2.pcap": Summary(
+            tcp: 0, tcpBytes: 0,
+            skipped: ["non-ip:0x0806": 1, "non-ip:0x8035": 1, "non-tcp:icmp": 2, "non-tcp:icmpv6": 2]),
         "robustness/zeek__nflog-bad-tlv-len.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:239": 1]),
         "robustness/zeek__nflog-http.pcap": Summary(tcp: 0, tcpBytes: 0, skipped: ["link-type:239": 13]),
         "robustness/zeek__no-version.pcap": Summary(tcp: 11, tcpBytes: 446, skipped: [:]),
@@ -226,8 +253,10 @@ struct CorpusDecodeTests {
         let qinqinq = try results("http/zeek__vlan-qinqinq.pcap")
         #expect(!qinqinq.isEmpty && qinqinq.allSatisfy { $0.segment != nil }, "\(qinqinq.count) packets")
         // Version mismatches for the raw IPv4 / IPv6 link types.
-        #expect(try results("robustness/tcpdump__LINKTYPE_IPV4_invalid.pcap").first?.skipReason?.key == "malformed:ipv4")
-        #expect(try results("robustness/tcpdump__LINKTYPE_IPV6_invalid.pcap").first?.skipReason?.key == "malformed:ipv6")
+        #expect(
+            try results("robustness/tcpdump__LINKTYPE_IPV4_invalid.pcap").first?.skipReason?.key == "malformed:ipv4")
+        #expect(
+            try results("robustness/tcpdump__LINKTYPE_IPV6_invalid.pcap").first?.skipReason?.key == "malformed:ipv6")
         // A one-byte snaplen leaves only a truncated link header.
         #expect(try results("robustness/zeek__trunc-hdr.pcap").first?.skipReason == .truncated(layer: .link))
     }

@@ -1,7 +1,8 @@
 import CaptureModel
-@testable import PacketDecoding
-import Testing
 import TestSupport
+import Testing
+
+@testable import PacketDecoding
 
 /// `PacketDecoder.plainEthernetIPv4TCP` (the direct read of Ethernet / IPv4 / TCP) must give, for
 /// every record it accepts, exactly what the layer-by-layer decode gives — on valid frames, every
@@ -38,7 +39,8 @@ import TestSupport
     @discardableResult
     static func check(_ bytes: [UInt8], originalLength: Int) -> Bool {
         let packet = CapturedPacket(
-            frameNumber: 1, timestamp: Timestamp(seconds: 1), bytes: bytes, originalLength: originalLength, linkLayer: .ethernet)
+            frameNumber: 1, timestamp: Timestamp(seconds: 1), bytes: bytes, originalLength: originalLength,
+            linkLayer: .ethernet)
         guard let fast = PacketDecoder.plainEthernetIPv4TCP(packet) else { return false }
         do {
             var decoder = PacketDecoder()
@@ -67,7 +69,9 @@ import TestSupport
         var rejected = 0
         for frame in Self.frames().prefix(12) {
             for index in 0..<min(frame.count, 14 + 20 + 40) {
-                for value: UInt8 in [0x00, 0x01, 0x05, 0x06, 0x08, 0x20, 0x3F, 0x40, 0x45, 0x46, 0x50, 0x80, 0xF0, 0xFF] {
+                for value: UInt8 in [
+                    0x00, 0x01, 0x05, 0x06, 0x08, 0x20, 0x3F, 0x40, 0x45, 0x46, 0x50, 0x80, 0xF0, 0xFF,
+                ] {
                     var changed = frame
                     changed[index] = value
                     if !Self.check(changed, originalLength: changed.count) { rejected += 1 }

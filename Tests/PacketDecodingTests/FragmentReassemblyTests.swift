@@ -1,7 +1,7 @@
 import CaptureModel
 import PacketDecoding
-import Testing
 import TestSupport
+import Testing
 
 /// IPv4 fragment reassembly (RFC 791 §3.2, RFC 815) inside ``PacketDecoder``: fragments in every
 /// order, duplicates and overlaps (first wins), interleaved datagrams, timeouts, limits, and
@@ -40,13 +40,16 @@ import TestSupport
     static func fragments(_ datagram: [UInt8], cuts: [Int], identification: UInt16 = 0x5151) -> [[UInt8]] {
         let bounds = [0] + cuts + [datagram.count]
         return (0..<(bounds.count - 1)).map {
-            fragment(datagram, bounds[$0]..<bounds[$0 + 1], last: $0 == bounds.count - 2, identification: identification)
+            fragment(
+                datagram, bounds[$0]..<bounds[$0 + 1], last: $0 == bounds.count - 2, identification: identification)
         }
     }
 
-    static func packet(_ frame: [UInt8], _ n: Int, at seconds: Double = 0, capturedLength: Int? = nil) -> CapturedPacket {
+    static func packet(_ frame: [UInt8], _ n: Int, at seconds: Double = 0, capturedLength: Int? = nil) -> CapturedPacket
+    {
         PacketBuilder.captured(
-            frame, frameNumber: n, timestamp: start.adding(seconds: seconds + Double(n) * 0.001), capturedLength: capturedLength)
+            frame, frameNumber: n, timestamp: start.adding(seconds: seconds + Double(n) * 0.001),
+            capturedLength: capturedLength)
     }
 
     static func permutations<T>(_ items: [T]) -> [[T]] {
@@ -96,7 +99,8 @@ import TestSupport
         var decoder = PacketDecoder()
         let frames = Self.fragments(Self.tcpSegment(), cuts: [48])
         #expect(decoder.decode(Self.packet(frames[0], 1)).skipReason == .ipFragment)
-        let whole = PacketBuilder.tcpFrame(source: Self.client, destination: Self.server, sequenceNumber: 5, payload: [1, 2])
+        let whole = PacketBuilder.tcpFrame(
+            source: Self.client, destination: Self.server, sequenceNumber: 5, payload: [1, 2])
         #expect(decoder.decode(Self.packet(whole, 2)).segment?.sequenceNumber == 5)
         let segment = try #require(decoder.decode(Self.packet(frames[1], 3)).segment)
         #expect(SegmentFields(segment) == Self.expected)
@@ -160,7 +164,8 @@ import TestSupport
         let b = Self.fragments(second, cuts: [32], identification: 2)
         // Same identification, other source: a third datagram.
         let c0 = Self.fragment(second, 0..<32, last: false, identification: 1, source: PacketBuilder.ipv4("192.0.2.99"))
-        let c1 = Self.fragment(second, 32..<second.count, last: true, identification: 1, source: PacketBuilder.ipv4("192.0.2.99"))
+        let c1 = Self.fragment(
+            second, 32..<second.count, last: true, identification: 1, source: PacketBuilder.ipv4("192.0.2.99"))
         var decoder = PacketDecoder()
         let results = [a[0], b[0], c0, b[1], a[1], c1].enumerated().map { decoder.decode(Self.packet($1, $0 + 1)) }
         #expect(results.map { $0.segment == nil } == [true, true, true, false, false, false])
@@ -270,7 +275,8 @@ import TestSupport
     @Test func snaplenCutFragmentNeverCompletes() {
         let frames = Self.fragments(Self.tcpSegment(), cuts: [64])
         var decoder = PacketDecoder()
-        #expect(decoder.decode(Self.packet(frames[0], 1, capturedLength: frames[0].count - 10)).skipReason == .ipFragment)
+        #expect(
+            decoder.decode(Self.packet(frames[0], 1, capturedLength: frames[0].count - 10)).skipReason == .ipFragment)
         #expect(decoder.decode(Self.packet(frames[1], 2)).skipReason == .ipFragment)
         decoder.finish()
         #expect(decoder.fragmentStatistics.incompleteDatagrams == 1)
@@ -287,7 +293,8 @@ import TestSupport
 
     /// A GRE packet split into fragments is reassembled, then its inner TCP decoded.
     @Test func fragmentedTunnelIsReassembledThenDecoded() throws {
-        let inner = PacketBuilder.ipv4(source: Self.client.address, destination: Self.server.address, payload: Self.tcpSegment())
+        let inner = PacketBuilder.ipv4(
+            source: Self.client.address, destination: Self.server.address, payload: Self.tcpSegment())
         let gre: [UInt8] = [0x00, 0x00, 0x08, 0x00] + inner
         let outerSource = PacketBuilder.ipv4("203.0.113.1")
         let first = Self.fragment(gre, 0..<64, last: false, source: outerSource, ipProtocol: 47)

@@ -1,7 +1,7 @@
 import CaptureModel
 import PacketDecoding
-import Testing
 import TestSupport
+import Testing
 
 /// No input crashes the decoder: random bytes for every link layer, and every single-byte
 /// mutation of valid frames, with snaplen and wire lengths that disagree.
@@ -20,12 +20,20 @@ import TestSupport
             // Make the interesting paths likely: plausible link and IP headers.
             if count > 0, Bool.random(using: &rng) {
                 switch link {
-                case .ethernet where count > 14: bytes[12] = [0x08, 0x86, 0x81, 0x88][Int.random(in: 0..<4, using: &rng)]; bytes[13] = [0x00, 0xdd, 0x00, 0x64][Int.random(in: 0..<4, using: &rng)]
-                case .bsdNull where count > 4: bytes[0] = [2, 30, 24][Int.random(in: 0..<3, using: &rng)]; bytes[1] = 0; bytes[2] = 0; bytes[3] = 0
+                case .ethernet where count > 14:
+                    bytes[12] = [0x08, 0x86, 0x81, 0x88][Int.random(in: 0..<4, using: &rng)]
+                    bytes[13] = [0x00, 0xdd, 0x00, 0x64][Int.random(in: 0..<4, using: &rng)]
+                case .bsdNull where count > 4:
+                    bytes[0] = [2, 30, 24][Int.random(in: 0..<3, using: &rng)]
+                    bytes[1] = 0
+                    bytes[2] = 0
+                    bytes[3] = 0
                 default: bytes[0] = Bool.random(using: &rng) ? 0x45 : 0x60
                 }
             }
-            let originalLength = [count, count + Int.random(in: 0...70_000, using: &rng), Int.random(in: 0...count, using: &rng)][
+            let originalLength = [
+                count, count + Int.random(in: 0...70_000, using: &rng), Int.random(in: 0...count, using: &rng),
+            ][
                 Int.random(in: 0..<3, using: &rng)]
             let packet = CapturedPacket(
                 frameNumber: 1, timestamp: Timestamp(seconds: 0), bytes: bytes, originalLength: originalLength,
@@ -34,11 +42,12 @@ import TestSupport
         }
     }
 
-    static let seeds: [(String, LinkLayer, [UInt8])] = TruncationSweepTests.cases.map { ($0.name, $0.link, $0.frame) } + [
-        ("literal Ethernet SYN", .ethernet, LiteralFrameTests.ethernetSYN),
-        ("literal SLL2 SYN", .linuxCooked2, LiteralFrameTests.sll2SYN),
-        ("literal NULL IPv6", .bsdNull, LiteralFrameTests.nullIPv6Snapped),
-    ]
+    static let seeds: [(String, LinkLayer, [UInt8])] =
+        TruncationSweepTests.cases.map { ($0.name, $0.link, $0.frame) } + [
+            ("literal Ethernet SYN", .ethernet, LiteralFrameTests.ethernetSYN),
+            ("literal SLL2 SYN", .linuxCooked2, LiteralFrameTests.sll2SYN),
+            ("literal NULL IPv6", .bsdNull, LiteralFrameTests.nullIPv6Snapped),
+        ]
 
     @Test(arguments: seeds.map { $0.0 })
     func everySingleByteMutation(_ name: String) throws {

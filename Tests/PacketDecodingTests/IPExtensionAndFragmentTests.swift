@@ -1,7 +1,7 @@
 import CaptureModel
 import PacketDecoding
-import Testing
 import TestSupport
+import Testing
 
 /// IPv6 extension-header chains (RFC 8200 §4) and fragments of both IP versions.
 @Suite struct IPExtensionAndFragmentTests {
@@ -9,30 +9,39 @@ import TestSupport
     static let client = endpoint("2001:db8::c", 40_000)
     static let server = endpoint("2001:db8::5", 80)
 
-    static func v6Frame(_ extensions: [Ext], nextHeader: UInt8 = 6, payload: [UInt8]? = nil, payloadLength: UInt16? = nil)
+    static func v6Frame(
+        _ extensions: [Ext], nextHeader: UInt8 = 6, payload: [UInt8]? = nil, payloadLength: UInt16? = nil
+    )
         -> [UInt8]
     {
-        let upper = payload ?? PacketBuilder.tcp(
-            sourcePort: client.port, destinationPort: server.port, sequenceNumber: 99, flags: [.psh, .ack],
-            payload: Array("hi".utf8))
+        let upper =
+            payload
+            ?? PacketBuilder.tcp(
+                sourcePort: client.port, destinationPort: server.port, sequenceNumber: 99, flags: [.psh, .ack],
+                payload: Array("hi".utf8))
         let ip = PacketBuilder.ipv6(
             source: client.address, destination: server.address, nextHeader: nextHeader, payload: upper,
             extensionHeaders: extensions, payloadLength: payloadLength)
         return PacketBuilder.ethernet(etherType: 0x86DD, payload: ip)
     }
 
-    @Test(arguments: [
-        [Ext](),
-        [.hopByHop(options: [])],
-        [.hopByHop(options: [5, 2, 0, 0])],  // Router Alert
-        [.hopByHop(options: []), .routing(type: 4, segmentsLeft: 0, data: [UInt8](repeating: 0, count: 20)),
-         .destinationOptions(options: [])],
-        [.destinationOptions(options: [0x1e, 3, 1, 2, 3])],
-        [.authentication(spi: 0x100, sequence: 1, icv: [UInt8](repeating: 0xAA, count: 12))],
-        [.fragment(offset: 0, moreFragments: false, identification: 0xDEAD)],  // atomic (RFC 6946)
-        [.hopByHop(options: []), .fragment(offset: 0, moreFragments: false, identification: 1),
-         .destinationOptions(options: [])],
-    ] as [[Ext]])
+    @Test(
+        arguments: [
+            [Ext](),
+            [.hopByHop(options: [])],
+            [.hopByHop(options: [5, 2, 0, 0])],  // Router Alert
+            [
+                .hopByHop(options: []), .routing(type: 4, segmentsLeft: 0, data: [UInt8](repeating: 0, count: 20)),
+                .destinationOptions(options: []),
+            ],
+            [.destinationOptions(options: [0x1e, 3, 1, 2, 3])],
+            [.authentication(spi: 0x100, sequence: 1, icv: [UInt8](repeating: 0xAA, count: 12))],
+            [.fragment(offset: 0, moreFragments: false, identification: 0xDEAD)],  // atomic (RFC 6946)
+            [
+                .hopByHop(options: []), .fragment(offset: 0, moreFragments: false, identification: 1),
+                .destinationOptions(options: []),
+            ],
+        ] as [[Ext]])
     func chainsAreWalkedToTCP(_ extensions: [Ext]) throws {
         let segment = try #require(decode(Self.v6Frame(extensions), link: .ethernet).segment)
         #expect(segment.source == Self.client)
@@ -56,9 +65,11 @@ import TestSupport
         #expect(decode(frame, link: .ethernet).skipReason == .nonTCP(ipProtocol: 17))
     }
 
-    @Test(arguments: [
-        (UInt8(59), [UInt8]()), (50, [0, 0, 1, 0, 0, 0, 0, 1]), (58, [128, 0, 0, 0]), (17, [0, 53, 0, 53, 0, 8, 0, 0]),
-    ] as [(UInt8, [UInt8])])
+    @Test(
+        arguments: [
+            (UInt8(59), [UInt8]()), (50, [0, 0, 1, 0, 0, 0, 0, 1]), (58, [128, 0, 0, 0]),
+            (17, [0, 53, 0, 53, 0, 8, 0, 0]),
+        ] as [(UInt8, [UInt8])])
     func nonTCPUpperLayers(_ nextHeader: UInt8, _ payload: [UInt8]) {
         let frame = Self.v6Frame([.hopByHop(options: [])], nextHeader: nextHeader, payload: payload)
         #expect(decode(frame, link: .ethernet).skipReason == .nonTCP(ipProtocol: nextHeader))
@@ -93,7 +104,8 @@ import TestSupport
     static func v4Frame(
         protocol ipProtocol: UInt8 = 6, dontFragment: Bool = false, moreFragments: Bool = false, offset: UInt16 = 0
     ) -> [UInt8] {
-        let upper = ipProtocol == 6
+        let upper =
+            ipProtocol == 6
             ? PacketBuilder.tcp(sourcePort: 1234, destinationPort: 80, flags: [.syn])
             : PacketBuilder.udp(sourcePort: 1, destinationPort: 2)
         return PacketBuilder.frame(
@@ -109,6 +121,8 @@ import TestSupport
         #expect(decode(Self.v4Frame(moreFragments: true, offset: 3), link: .ethernet).skipReason == .ipFragment)
         #expect(decode(Self.v4Frame(dontFragment: true), link: .ethernet).segment?.flags == [.syn])
         #expect(decode(Self.v4Frame(), link: .ethernet).segment?.flags == [.syn])
-        #expect(decode(Self.v4Frame(protocol: 17, moreFragments: true), link: .ethernet).skipReason == .nonTCP(ipProtocol: 17))
+        #expect(
+            decode(Self.v4Frame(protocol: 17, moreFragments: true), link: .ethernet).skipReason
+                == .nonTCP(ipProtocol: 17))
     }
 }

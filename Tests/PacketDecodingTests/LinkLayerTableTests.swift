@@ -1,7 +1,7 @@
 import CaptureModel
 import PacketDecoding
-import Testing
 import TestSupport
+import Testing
 
 /// Frames built field by field for every supported link layer and both IP versions decode to
 /// exactly those fields.
@@ -90,9 +90,12 @@ import TestSupport
 
     /// PPPoE session frames (RFC 2516) carrying IPv4 (PPP 0x0021) and IPv6 (PPP 0x0057).
     @Test func pppoeSession() throws {
-        for (client, server, ppp) in [(Self.v4Client, Self.v4Server, UInt16(0x0021)), (Self.v6Client, Self.v6Server, 0x0057)] {
+        for (client, server, ppp) in [
+            (Self.v4Client, Self.v4Server, UInt16(0x0021)), (Self.v6Client, Self.v6Server, 0x0057),
+        ] {
             let ip = ipPacket(client, server, payload: [1, 2])
-            let pppoe = [0x11, 0x00] + PacketBuilder.be16(0x3b1a) + PacketBuilder.be16(UInt16(ip.count + 2))
+            let pppoe =
+                [0x11, 0x00] + PacketBuilder.be16(0x3b1a) + PacketBuilder.be16(UInt16(ip.count + 2))
                 + PacketBuilder.be16(ppp) + ip
             let frame = PacketBuilder.ethernet(etherType: 0x8864, payload: pppoe)
             let segment = try #require(decode(frame, link: .ethernet).segment)
@@ -129,7 +132,8 @@ import TestSupport
         let tcp = PacketBuilder.tcp(sourcePort: 1, destinationPort: 2, flags: all, reservedBits: 0x0F)
         let frame = PacketBuilder.frame(
             link: .ethernet,
-            ipPacket: PacketBuilder.ipv4(source: Self.v4Client.address, destination: Self.v4Server.address, payload: tcp))
+            ipPacket: PacketBuilder.ipv4(
+                source: Self.v4Client.address, destination: Self.v4Server.address, payload: tcp))
         let segment = try #require(decode(frame, link: .ethernet).segment)
         #expect(segment.flags == [.fin, .syn, .rst, .psh, .ack, .urg, .ece, .cwr])
         #expect(segment.flags.description == "SFPRUEW.")
@@ -176,7 +180,10 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (LinkLayer.unsupported(dlt: 127, name: "IEEE802_11_RADIO"), Int32(127), "IEEE802_11_RADIO", "127 (IEEE802_11_RADIO)"),
+        (
+            LinkLayer.unsupported(dlt: 127, name: "IEEE802_11_RADIO"), Int32(127), "IEEE802_11_RADIO",
+            "127 (IEEE802_11_RADIO)"
+        ),
         (.unsupported(dlt: 160, name: ""), 160, "", "160"),
     ])
     func unsupportedLinkTypesAreNamed(_ link: LinkLayer, _ dlt: Int32, _ name: String, _ description: String) {
@@ -189,7 +196,8 @@ import TestSupport
 }
 
 /// An IPv4 or IPv6 packet (by the endpoints' family) carrying one TCP segment.
-func ipPacket(_ source: Endpoint, _ destination: Endpoint, payload: [UInt8], flags: TCPFlags = [.psh, .ack]) -> [UInt8] {
+func ipPacket(_ source: Endpoint, _ destination: Endpoint, payload: [UInt8], flags: TCPFlags = [.psh, .ack]) -> [UInt8]
+{
     let tcp = PacketBuilder.tcp(
         sourcePort: source.port, destinationPort: destination.port, sequenceNumber: 1, flags: flags, payload: payload)
     if case .v6 = source.address {

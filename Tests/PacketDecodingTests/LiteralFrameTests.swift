@@ -145,15 +145,24 @@ import Testing
         ("Ethernet", ethernetSYN, LinkLayer.ethernet, zeekSYN),
         ("802.1Q", vlanSYN, .ethernet, zeekSYN),
         ("QinQinQ", qinqinqSYN, .ethernet, zeekSYN),
-        ("Linux SLL", sllSYN, .linuxCooked,
-         SegmentFields(endpoint("131.155.215.69", 46656), endpoint("137.116.81.94", 80), seq: 797_190_859,
-                       flags: [.syn], window: 27200)),
-        ("Linux SLL2", sll2SYN, .linuxCooked2,
-         SegmentFields(endpoint("192.168.1.253", 56478), endpoint("192.168.1.21", 80), seq: 2_332_771_219,
-                       flags: [.syn], window: 64240)),
-        ("Ethernet IPv6", ipv6SYN, .ethernet,
-         SegmentFields(endpoint("2001:6f8:102d:0:2d0:9ff:fee3:e8de", 59201), endpoint("2001:6f8:900:7c0::2", 80),
-                       seq: 2_883_376_736, flags: [.syn], window: 5760)),
+        (
+            "Linux SLL", sllSYN, .linuxCooked,
+            SegmentFields(
+                endpoint("131.155.215.69", 46656), endpoint("137.116.81.94", 80), seq: 797_190_859,
+                flags: [.syn], window: 27200)
+        ),
+        (
+            "Linux SLL2", sll2SYN, .linuxCooked2,
+            SegmentFields(
+                endpoint("192.168.1.253", 56478), endpoint("192.168.1.21", 80), seq: 2_332_771_219,
+                flags: [.syn], window: 64240)
+        ),
+        (
+            "Ethernet IPv6", ipv6SYN, .ethernet,
+            SegmentFields(
+                endpoint("2001:6f8:102d:0:2d0:9ff:fee3:e8de", 59201), endpoint("2001:6f8:900:7c0::2", 80),
+                seq: 2_883_376_736, flags: [.syn], window: 5760)
+        ),
     ])
     func realFramesDecode(_ name: String, _ bytes: [UInt8], _ link: LinkLayer, _ expected: SegmentFields) throws {
         let segment = try #require(decode(bytes, link: link).segment, "\(name)")
@@ -165,7 +174,8 @@ import Testing
         #expect(
             SegmentFields(segment)
                 == SegmentFields(
-                    endpoint("::1", 58799), endpoint("::1", 8080), seq: 144_119_398, ack: 174_417_647, flags: [.psh, .ack],
+                    endpoint("::1", 58799), endpoint("::1", 8080), seq: 144_119_398, ack: 174_417_647,
+                    flags: [.psh, .ack],
                     window: 10473, payload: Array("GET ".utf8), missing: 480))
         #expect(segment.payload.startIndex == 76)
         #expect(segment.source.description == "[::1]:58799")

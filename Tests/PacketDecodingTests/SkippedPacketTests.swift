@@ -1,7 +1,7 @@
 import CaptureModel
 import PacketDecoding
-import Testing
 import TestSupport
+import Testing
 
 /// Records that are not TCP, or whose headers cannot be right.
 @Suite struct SkippedPacketTests {
@@ -24,32 +24,52 @@ import TestSupport
     @Test(arguments: [
         ("IHL 4", v4(tcp, ihl: 4), SkipReason.malformed(layer: .ipv4, reason: "header length (IHL) is below 5 words")),
         ("IHL 0", v4(tcp, ihl: 0), .malformed(layer: .ipv4, reason: "header length (IHL) is below 5 words")),
-        ("total length 19", v4(tcp, totalLength: 19),
-         .malformed(layer: .ipv4, reason: "total length is smaller than the header length")),
-        ("total length below IHL 6", v4(tcp, totalLength: 22, options: [1, 1, 1, 1]),
-         .malformed(layer: .ipv4, reason: "total length is smaller than the header length")),
-        ("version 6 in IPv4 EtherType", v4(tcp, version: 6), .malformed(layer: .ipv4, reason: "version field is not 4")),
-        ("TCP data offset 4", v4(PacketBuilder.tcp(sourcePort: 1, destinationPort: 2, dataOffsetWords: 4)),
-         .malformed(layer: .tcp, reason: "data offset is below 5 words")),
-        ("TCP data offset past IP length",
-         v4(PacketBuilder.tcp(sourcePort: 1, destinationPort: 2, dataOffsetWords: 15, payload: [UInt8](repeating: 0, count: 40)),
-            totalLength: 20 + 40),
-         .malformed(layer: .tcp, reason: "data offset runs past the IP payload")),
-        ("IP length leaves 10 bytes for TCP", v4(tcp, totalLength: 30),
-         .malformed(layer: .tcp, reason: "IP payload is shorter than a TCP header")),
+        (
+            "total length 19", v4(tcp, totalLength: 19),
+            .malformed(layer: .ipv4, reason: "total length is smaller than the header length")
+        ),
+        (
+            "total length below IHL 6", v4(tcp, totalLength: 22, options: [1, 1, 1, 1]),
+            .malformed(layer: .ipv4, reason: "total length is smaller than the header length")
+        ),
+        (
+            "version 6 in IPv4 EtherType", v4(tcp, version: 6),
+            .malformed(layer: .ipv4, reason: "version field is not 4")
+        ),
+        (
+            "TCP data offset 4", v4(PacketBuilder.tcp(sourcePort: 1, destinationPort: 2, dataOffsetWords: 4)),
+            .malformed(layer: .tcp, reason: "data offset is below 5 words")
+        ),
+        (
+            "TCP data offset past IP length",
+            v4(
+                PacketBuilder.tcp(
+                    sourcePort: 1, destinationPort: 2, dataOffsetWords: 15, payload: [UInt8](repeating: 0, count: 40)),
+                totalLength: 20 + 40),
+            .malformed(layer: .tcp, reason: "data offset runs past the IP payload")
+        ),
+        (
+            "IP length leaves 10 bytes for TCP", v4(tcp, totalLength: 30),
+            .malformed(layer: .tcp, reason: "IP payload is shorter than a TCP header")
+        ),
     ])
     func malformedHeaders(_ name: String, _ frame: [UInt8], _ expected: SkipReason) {
         #expect(decode(frame, link: .ethernet).skipReason == expected, "\(name)")
     }
 
     @Test func malformedAtOtherLayers() {
-        let v6AsV4 = PacketBuilder.ipv6(source: endpoint("::1", 1).address, destination: endpoint("::2", 2).address, payload: Self.tcp)
+        let v6AsV4 = PacketBuilder.ipv6(
+            source: endpoint("::1", 1).address, destination: endpoint("::2", 2).address, payload: Self.tcp)
         let v4Packet = PacketBuilder.ipv4(source: Self.a.address, destination: Self.b.address, payload: Self.tcp)
         #expect(decode(v6AsV4, link: .ipv4).skipReason == .malformed(layer: .ipv4, reason: "version field is not 4"))
         #expect(decode(v4Packet, link: .ipv6).skipReason == .malformed(layer: .ipv6, reason: "version field is not 6"))
-        #expect(decode(PacketBuilder.ethernet(etherType: 0x86DD, payload: v4Packet), link: .ethernet).skipReason?.key == "malformed:ipv6")
+        #expect(
+            decode(PacketBuilder.ethernet(etherType: 0x86DD, payload: v4Packet), link: .ethernet).skipReason?.key
+                == "malformed:ipv6")
         #expect(decode([0x50] + v4Packet.dropFirst(), link: .rawIP).skipReason?.key == "malformed:link")
-        #expect(decode(PacketBuilder.bsdNull(addressFamily: 7, payload: v4Packet), link: .bsdNull).skipReason?.key == "malformed:link")
+        #expect(
+            decode(PacketBuilder.bsdNull(addressFamily: 7, payload: v4Packet), link: .bsdNull).skipReason?.key
+                == "malformed:link")
     }
 
     @Test(arguments: [
@@ -60,22 +80,31 @@ import TestSupport
         (253, "non-tcp:253", "IP protocol 253"),
     ])
     func nonTCPProtocols(_ ipProtocol: UInt8, _ key: String, _ text: String) throws {
-        let reason = try #require(decode(Self.v4([0, 1, 0, 2, 0, 8, 0, 0], protocol: ipProtocol), link: .ethernet).skipReason)
+        let reason = try #require(
+            decode(Self.v4([0, 1, 0, 2, 0, 8, 0, 0], protocol: ipProtocol), link: .ethernet).skipReason)
         #expect(reason == .nonTCP(ipProtocol: ipProtocol))
         #expect(reason.key == key)
         #expect(reason.description == text)
     }
 
     @Test func nonIPFrames() {
-        let arp = PacketBuilder.ethernet(etherType: 0x0806, payload: [UInt8](repeating: 0, count: 28), padToMinimum: true)
-        let llc = PacketBuilder.ethernet(etherType: 0x002E, payload: [0x42, 0x42, 0x03] + [UInt8](repeating: 0, count: 43))
+        let arp = PacketBuilder.ethernet(
+            etherType: 0x0806, payload: [UInt8](repeating: 0, count: 28), padToMinimum: true)
+        let llc = PacketBuilder.ethernet(
+            etherType: 0x002E, payload: [0x42, 0x42, 0x03] + [UInt8](repeating: 0, count: 43))
         let taggedARP = PacketBuilder.ethernet(vlanTags: [.init(vlanID: 5)], etherType: 0x0806, payload: [0])
         #expect(decode(arp, link: .ethernet).skipReason == .nonIP(etherType: 0x0806))
         #expect(decode(llc, link: .ethernet).skipReason == .nonIP(etherType: 0x002E))
         #expect(decode(taggedARP, link: .ethernet).skipReason == .nonIP(etherType: 0x0806))
-        #expect(decode(PacketBuilder.linuxSLL(protocol: 0x0806, payload: [0]), link: .linuxCooked).skipReason == .nonIP(etherType: 0x0806))
-        #expect(decode(PacketBuilder.linuxSLL2(protocol: 0x88CC, payload: [0]), link: .linuxCooked2).skipReason == .nonIP(etherType: 0x88CC))
-        #expect(decode(PacketBuilder.linuxSLL(protocol: 0x0004, payload: [0]), link: .linuxCooked).skipReason?.key == "non-ip:llc")
+        #expect(
+            decode(PacketBuilder.linuxSLL(protocol: 0x0806, payload: [0]), link: .linuxCooked).skipReason
+                == .nonIP(etherType: 0x0806))
+        #expect(
+            decode(PacketBuilder.linuxSLL2(protocol: 0x88CC, payload: [0]), link: .linuxCooked2).skipReason
+                == .nonIP(etherType: 0x88CC))
+        #expect(
+            decode(PacketBuilder.linuxSLL(protocol: 0x0004, payload: [0]), link: .linuxCooked).skipReason?.key
+                == "non-ip:llc")
     }
 }
 
@@ -93,10 +122,14 @@ import TestSupport
         (.ipFragment, "ip-fragment", "IP fragment (IPv4: held for reassembly; IPv6: not reassembled)"),
         (.truncated(layer: .tcp), "truncated:tcp", "truncated TCP header (capture ended inside it)"),
         (.truncated(layer: .vlan), "truncated:vlan", "truncated VLAN tag header (capture ended inside it)"),
-        (.truncated(layer: .ipv6Extension), "truncated:ipv6Extension",
-         "truncated IPv6 extension header (capture ended inside it)"),
-        (.malformed(layer: .ipv4, reason: "header length (IHL) is below 5 words"), "malformed:ipv4",
-         "malformed IPv4 header: header length (IHL) is below 5 words"),
+        (
+            .truncated(layer: .ipv6Extension), "truncated:ipv6Extension",
+            "truncated IPv6 extension header (capture ended inside it)"
+        ),
+        (
+            .malformed(layer: .ipv4, reason: "header length (IHL) is below 5 words"), "malformed:ipv4",
+            "malformed IPv4 header: header length (IHL) is below 5 words"
+        ),
         (.malformed(layer: .link, reason: "x"), "malformed:link", "malformed link-layer header: x"),
     ])
     func keysAndDescriptions(_ reason: SkipReason, _ key: String, _ text: String) {

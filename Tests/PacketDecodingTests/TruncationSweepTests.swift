@@ -1,7 +1,7 @@
 import CaptureModel
 import PacketDecoding
-import Testing
 import TestSupport
+import Testing
 
 /// Every prefix of a valid frame decodes to `.truncated(layer:)` for the header it ends in, or —
 /// once the TCP header is complete — to the segment with the rest counted as missing payload.
@@ -34,42 +34,59 @@ import TestSupport
     }
 
     static func v6(_ extensions: [PacketBuilder.IPv6ExtensionHeader] = []) -> [UInt8] {
-        PacketBuilder.ipv6(source: v6a.address, destination: v6b.address, payload: tcp(v6a, v6b), extensionHeaders: extensions)
+        PacketBuilder.ipv6(
+            source: v6a.address, destination: v6b.address, payload: tcp(v6a, v6b), extensionHeaders: extensions)
     }
 
     static let cases: [Case] = [
-        Case(name: "Ethernet IPv4 with options", link: .ethernet,
-             frame: PacketBuilder.ethernet(etherType: 0x0800, payload: v4(options: [1, 1, 1, 0])),
-             boundaries: [(14, .link), (38, .ipv4), (70, .tcp)]),
-        Case(name: "Ethernet QinQ IPv6 with extension headers", link: .ethernet,
-             frame: PacketBuilder.ethernet(
+        Case(
+            name: "Ethernet IPv4 with options", link: .ethernet,
+            frame: PacketBuilder.ethernet(etherType: 0x0800, payload: v4(options: [1, 1, 1, 0])),
+            boundaries: [(14, .link), (38, .ipv4), (70, .tcp)]),
+        Case(
+            name: "Ethernet QinQ IPv6 with extension headers", link: .ethernet,
+            frame: PacketBuilder.ethernet(
                 vlanTags: [.init(tpid: 0x88A8, vlanID: 1), .init(vlanID: 2)], etherType: 0x86DD,
                 payload: v6([.hopByHop(options: []), .destinationOptions(options: [0x1e, 6, 0, 0, 0, 0, 0, 0])])),
-             boundaries: [(14, .link), (18, .vlan), (22, .vlan), (62, .ipv6), (70, .ipv6Extension), (86, .ipv6Extension), (118, .tcp)]),
-        Case(name: "Ethernet IPv6 AH + atomic fragment", link: .ethernet,
-             frame: PacketBuilder.ethernet(
+            boundaries: [
+                (14, .link), (18, .vlan), (22, .vlan), (62, .ipv6), (70, .ipv6Extension), (86, .ipv6Extension),
+                (118, .tcp),
+            ]),
+        Case(
+            name: "Ethernet IPv6 AH + atomic fragment", link: .ethernet,
+            frame: PacketBuilder.ethernet(
                 etherType: 0x86DD,
-                payload: v6([.authentication(spi: 1, sequence: 2, icv: [UInt8](repeating: 9, count: 12)),
-                             .fragment(offset: 0, moreFragments: false, identification: 3)])),
-             boundaries: [(14, .link), (54, .ipv6), (78, .ipv6Extension), (86, .ipv6Extension), (118, .tcp)]),
-        Case(name: "PPPoE IPv4", link: .ethernet,
-             frame: PacketBuilder.ethernet(
-                etherType: 0x8864, payload: [0x11, 0, 0, 1] + PacketBuilder.be16(UInt16(v4().count + 2)) + [0, 0x21] + v4()),
-             boundaries: [(14, .link), (22, .link), (42, .ipv4), (74, .tcp)]),
-        Case(name: "Linux SLL IPv4", link: .linuxCooked, frame: PacketBuilder.linuxSLL(protocol: 0x0800, payload: v4()),
-             boundaries: [(16, .link), (36, .ipv4), (68, .tcp)]),
-        Case(name: "Linux SLL2 IPv6", link: .linuxCooked2, frame: PacketBuilder.linuxSLL2(protocol: 0x86DD, payload: v6()),
-             boundaries: [(20, .link), (60, .ipv6), (92, .tcp)]),
-        Case(name: "BSD NULL IPv4", link: .bsdNull, frame: PacketBuilder.bsdNull(addressFamily: 2, payload: v4()),
-             boundaries: [(4, .link), (24, .ipv4), (56, .tcp)]),
-        Case(name: "BSD LOOP IPv6", link: .bsdLoop, frame: PacketBuilder.bsdLoop(addressFamily: 24, payload: v6()),
-             boundaries: [(4, .link), (44, .ipv6), (76, .tcp)]),
+                payload: v6([
+                    .authentication(spi: 1, sequence: 2, icv: [UInt8](repeating: 9, count: 12)),
+                    .fragment(offset: 0, moreFragments: false, identification: 3),
+                ])),
+            boundaries: [(14, .link), (54, .ipv6), (78, .ipv6Extension), (86, .ipv6Extension), (118, .tcp)]),
+        Case(
+            name: "PPPoE IPv4", link: .ethernet,
+            frame: PacketBuilder.ethernet(
+                etherType: 0x8864,
+                payload: [0x11, 0, 0, 1] + PacketBuilder.be16(UInt16(v4().count + 2)) + [0, 0x21] + v4()),
+            boundaries: [(14, .link), (22, .link), (42, .ipv4), (74, .tcp)]),
+        Case(
+            name: "Linux SLL IPv4", link: .linuxCooked, frame: PacketBuilder.linuxSLL(protocol: 0x0800, payload: v4()),
+            boundaries: [(16, .link), (36, .ipv4), (68, .tcp)]),
+        Case(
+            name: "Linux SLL2 IPv6", link: .linuxCooked2,
+            frame: PacketBuilder.linuxSLL2(protocol: 0x86DD, payload: v6()),
+            boundaries: [(20, .link), (60, .ipv6), (92, .tcp)]),
+        Case(
+            name: "BSD NULL IPv4", link: .bsdNull, frame: PacketBuilder.bsdNull(addressFamily: 2, payload: v4()),
+            boundaries: [(4, .link), (24, .ipv4), (56, .tcp)]),
+        Case(
+            name: "BSD LOOP IPv6", link: .bsdLoop, frame: PacketBuilder.bsdLoop(addressFamily: 24, payload: v6()),
+            boundaries: [(4, .link), (44, .ipv6), (76, .tcp)]),
         Case(name: "raw IPv4", link: .rawIP, frame: v4(), boundaries: [(20, .ipv4), (52, .tcp)]),
         // An empty raw-IP record has no version nibble: reported as a truncated IPv4 header.
         Case(name: "raw IPv6", link: .rawIP, frame: v6(), boundaries: [(1, .ipv4), (40, .ipv6), (72, .tcp)]),
         Case(name: "LINKTYPE_IPV4", link: .ipv4, frame: v4(), boundaries: [(20, .ipv4), (52, .tcp)]),
-        Case(name: "LINKTYPE_IPV6", link: .ipv6, frame: v6([.hopByHop(options: [])]),
-             boundaries: [(40, .ipv6), (48, .ipv6Extension), (80, .tcp)]),
+        Case(
+            name: "LINKTYPE_IPV6", link: .ipv6, frame: v6([.hopByHop(options: [])]),
+            boundaries: [(40, .ipv6), (48, .ipv6Extension), (80, .tcp)]),
     ]
 
     static func expected(_ c: Case, prefix k: Int) -> DecodedPacket? {

@@ -1,7 +1,7 @@
 import CaptureModel
 import PacketDecoding
-import Testing
 import TestSupport
+import Testing
 
 /// Tunnels decoded to the TCP they carry: VXLAN, GRE, IP-in-IP, L2TPv2.
 @Suite struct TunnelTests {
@@ -57,13 +57,16 @@ import TestSupport
     @Test func vxlanCarriesEthernet() {
         #expect(Self.segment(Self.udp(4789, Self.vxlanHeader() + Self.innerEthernet)) == Self.expected)
         // Replies go from the VXLAN port too.
-        #expect(Self.segment(Self.udp(33_000, Self.vxlanHeader() + Self.innerEthernet, sourcePort: 4789)) == Self.expected)
+        #expect(
+            Self.segment(Self.udp(33_000, Self.vxlanHeader() + Self.innerEthernet, sourcePort: 4789)) == Self.expected)
     }
 
     @Test func vxlanOverIPv6() {
-        let udp = PacketBuilder.udp(sourcePort: 1, destinationPort: 4789, payload: Self.vxlanHeader() + Self.innerEthernet)
+        let udp = PacketBuilder.udp(
+            sourcePort: 1, destinationPort: 4789, payload: Self.vxlanHeader() + Self.innerEthernet)
         let ip = PacketBuilder.ipv6(
-            source: PacketBuilder.ipv6("fd00::1"), destination: PacketBuilder.ipv6("fd00::2"), nextHeader: 17, payload: udp)
+            source: PacketBuilder.ipv6("fd00::1"), destination: PacketBuilder.ipv6("fd00::2"), nextHeader: 17,
+            payload: udp)
         #expect(Self.segment(PacketBuilder.ethernet(etherType: 0x86DD, payload: ip)) == Self.expected)
     }
 
@@ -96,11 +99,13 @@ import TestSupport
 
     // MARK: - GRE
 
-    @Test(arguments: [
-        (UInt16(0x0000), 0), (0x8000, 4), (0x2000, 4), (0x1000, 4), (0xB000, 12),
-    ] as [(UInt16, Int)])
+    @Test(
+        arguments: [
+            (UInt16(0x0000), 0), (0x8000, 4), (0x2000, 4), (0x1000, 4), (0xB000, 12),
+        ] as [(UInt16, Int)])
     func greCarriesIPv4(flags: UInt16, optionalBytes: Int) {
-        let header = PacketBuilder.be16(flags) + PacketBuilder.be16(0x0800) + [UInt8](repeating: 0xAB, count: optionalBytes)
+        let header =
+            PacketBuilder.be16(flags) + PacketBuilder.be16(0x0800) + [UInt8](repeating: 0xAB, count: optionalBytes)
         #expect(Self.segment(Self.outer(47, header + Self.innerIP)) == Self.expected)
     }
 
@@ -113,14 +118,21 @@ import TestSupport
 
     @Test func greThatIsNotIP() {
         // Version 1 (PPTP's enhanced GRE) is counted as GRE.
-        #expect(decode(Self.outer(47, [0x30, 0x01, 0x88, 0x0B, 0, 0, 0, 0] + Self.innerIP), link: .ethernet).skipReason
-            == .nonTCP(ipProtocol: 47))
+        #expect(
+            decode(Self.outer(47, [0x30, 0x01, 0x88, 0x0B, 0, 0, 0, 0] + Self.innerIP), link: .ethernet).skipReason
+                == .nonTCP(ipProtocol: 47))
         // A payload that is not IP or Ethernet is named by its protocol type.
-        #expect(decode(Self.outer(47, [0, 0, 0x88, 0x0B] + [1, 2, 3]), link: .ethernet).skipReason == .nonIP(etherType: 0x880B))
+        #expect(
+            decode(Self.outer(47, [0, 0, 0x88, 0x0B] + [1, 2, 3]), link: .ethernet).skipReason
+                == .nonIP(etherType: 0x880B))
         // RFC 1701 routing is not supported.
-        #expect(decode(Self.outer(47, [0x40, 0, 0x08, 0x00] + Self.innerIP), link: .ethernet).skipReason?.key == "malformed:tunnel")
+        #expect(
+            decode(Self.outer(47, [0x40, 0, 0x08, 0x00] + Self.innerIP), link: .ethernet).skipReason?.key
+                == "malformed:tunnel")
         // A cut GRE header.
-        #expect(decode(Self.outer(47, [0xB0, 0, 0x08, 0x00, 0, 0]), link: .ethernet).skipReason == .truncated(layer: .tunnel))
+        #expect(
+            decode(Self.outer(47, [0xB0, 0, 0x08, 0x00, 0, 0]), link: .ethernet).skipReason
+                == .truncated(layer: .tunnel))
     }
 
     // MARK: - IP in IP
@@ -132,7 +144,9 @@ import TestSupport
 
     @Test func nestingIsBounded() {
         var packet = Self.innerIP
-        for _ in 0..<4 { packet = PacketBuilder.ipv4(source: Self.outerA, destination: Self.outerB, protocol: 4, payload: packet) }
+        for _ in 0..<4 {
+            packet = PacketBuilder.ipv4(source: Self.outerA, destination: Self.outerB, protocol: 4, payload: packet)
+        }
         #expect(Self.segment(PacketBuilder.ethernet(etherType: 0x0800, payload: packet)) == Self.expected)
         packet = PacketBuilder.ipv4(source: Self.outerA, destination: Self.outerB, protocol: 4, payload: packet)
         let frame = PacketBuilder.ethernet(etherType: 0x0800, payload: packet)
@@ -142,20 +156,23 @@ import TestSupport
     @Test func vxlanInsideGREInsideIPIP() {
         let vxlan = PacketBuilder.ipv4(
             source: Self.outerA, destination: Self.outerB, protocol: 17,
-            payload: PacketBuilder.udp(sourcePort: 9, destinationPort: 4789, payload: Self.vxlanHeader() + Self.innerEthernet))
-        let gre = PacketBuilder.ipv4(source: Self.outerB, destination: Self.outerA, protocol: 47, payload: [0, 0, 8, 0] + vxlan)
+            payload: PacketBuilder.udp(
+                sourcePort: 9, destinationPort: 4789, payload: Self.vxlanHeader() + Self.innerEthernet))
+        let gre = PacketBuilder.ipv4(
+            source: Self.outerB, destination: Self.outerA, protocol: 47, payload: [0, 0, 8, 0] + vxlan)
         #expect(Self.segment(Self.outer(4, gre)) == Self.expected)
     }
 
     // MARK: - L2TP
 
-    @Test(arguments: [
-        // flags, extra header bytes after the version word (before tunnel/session ids are added)
-        ("plain", UInt16(0x0002), [UInt8]()),
-        ("length", 0x4002, [0, 0]),
-        ("sequence", 0x0802, []),
-        ("offset", 0x0202, []),
-    ] as [(String, UInt16, [UInt8])])
+    @Test(
+        arguments: [
+            // flags, extra header bytes after the version word (before tunnel/session ids are added)
+            ("plain", UInt16(0x0002), [UInt8]()),
+            ("length", 0x4002, [0, 0]),
+            ("sequence", 0x0802, []),
+            ("offset", 0x0202, []),
+        ] as [(String, UInt16, [UInt8])])
     func l2tpDataMessages(_ name: String, flags: UInt16, _ lengthField: [UInt8]) {
         var header = PacketBuilder.be16(flags) + lengthField + [0, 1, 0, 2]  // tunnel 1, session 2
         if flags & 0x0800 != 0 { header += [0, 5, 0, 6] }
@@ -163,18 +180,23 @@ import TestSupport
         for ppp in [[0xFF, 0x03, 0x00, 0x21], [0x00, 0x21], [0x21]] as [[UInt8]] {
             #expect(Self.segment(Self.udp(1701, header + ppp + Self.innerIP)) == Self.expected, "\(name) \(ppp)")
         }
-        #expect(Self.segment(Self.udp(1701, header + [0xFF, 0x03, 0x00, 0x57] + Self.innerIPv6))?.payload == Self.request)
+        #expect(
+            Self.segment(Self.udp(1701, header + [0xFF, 0x03, 0x00, 0x57] + Self.innerIPv6))?.payload == Self.request)
     }
 
     @Test func l2tpThatIsNotIP() {
         // A control message (T bit).
-        #expect(decode(Self.udp(1701, [0xC8, 0x02, 0, 12, 0, 1, 0, 0, 0, 0, 0, 0]), link: .ethernet).skipReason
-            == .nonTCP(ipProtocol: 17))
+        #expect(
+            decode(Self.udp(1701, [0xC8, 0x02, 0, 12, 0, 1, 0, 0, 0, 0, 0, 0]), link: .ethernet).skipReason
+                == .nonTCP(ipProtocol: 17))
         // LCP inside a data message.
-        #expect(decode(Self.udp(1701, [0x00, 0x02, 0, 1, 0, 2, 0xFF, 0x03, 0xC0, 0x21, 1, 1, 0, 4]), link: .ethernet)
-            .skipReason == .nonTCP(ipProtocol: 17))
+        #expect(
+            decode(Self.udp(1701, [0x00, 0x02, 0, 1, 0, 2, 0xFF, 0x03, 0xC0, 0x21, 1, 1, 0, 4]), link: .ethernet)
+                .skipReason == .nonTCP(ipProtocol: 17))
         // L2TPv3 over UDP (version 3).
-        #expect(decode(Self.udp(1701, [0x00, 0x03, 0, 0, 0, 0, 0, 1]), link: .ethernet).skipReason == .nonTCP(ipProtocol: 17))
+        #expect(
+            decode(Self.udp(1701, [0x00, 0x03, 0, 0, 0, 0, 0, 1]), link: .ethernet).skipReason
+                == .nonTCP(ipProtocol: 17))
     }
 
     @Test func tunnelKeys() {
@@ -190,6 +212,7 @@ import TestSupport
         var decoder = PacketDecoder()
         let segments = CorpusReader.packets(of: path).compactMap { decoder.decode($0).segment }
         #expect(segments.count == 12)
-        #expect(segments.contains { $0.destination.port == 80 && $0.payload.starts(with: Array("GET /image/svg".utf8)) })
+        #expect(
+            segments.contains { $0.destination.port == 80 && $0.payload.starts(with: Array("GET /image/svg".utf8)) })
     }
 }

@@ -1,8 +1,8 @@
-import TestSupport
 import CaptureModel
-import PcapCapture
-import Testing
 import Foundation
+import PcapCapture
+import TestSupport
+import Testing
 
 /// Every corpus file (`http/` real captures, `robustness/` hostile ones) either throws a
 /// `CaptureError` at open or yields records and then `.endOfFile` / `.damaged` — never a crash.
@@ -161,7 +161,8 @@ struct CorpusCaptureTests {
         "http/ndpi__webdav.pcap": .records(92, link: "EN10MB", end: nil),
         "http/scapy__http_chunk.pcap": .records(66, link: "EN10MB", end: nil),
         "http/scapy__http_head.pcapng": .records(10, link: "EN10MB", end: nil),
-        "http/suricata__bug-2511_response_identity_identity_gzip_identity_gzip_gzip.pcap": .records(11, link: "EN10MB", end: nil),
+        "http/suricata__bug-2511_response_identity_identity_gzip_identity_gzip_gzip.pcap": .records(
+            11, link: "EN10MB", end: nil),
         "http/suricata__decode-sll2-01.pcap": .records(5, link: "LINUX_SLL2", end: nil),
         "http/suricata__decode-sll2-02.pcap": .records(159, link: "LINUX_SLL2", end: nil),
         "http/suricata__http-ipv6.pcap": .records(14, link: "NULL", end: nil),
@@ -205,11 +206,17 @@ struct CorpusCaptureTests {
     @Test func theCorpusHoldsEveryManifestFileAndEveryExpectationNamesOne() throws {
         let root = try #require(Corpus.root)
         let manifest = try String(contentsOfFile: root + "/MANIFEST.tsv", encoding: .utf8)
-        let listed = Set(manifest.split(separator: "\n").dropFirst().compactMap { $0.split(separator: "\t").first.map(String.init) })
+        let listed = Set(
+            manifest.split(separator: "\n").dropFirst().compactMap { $0.split(separator: "\t").first.map(String.init) })
         let found = Set(Self.allFiles.map { String($0.dropFirst(root.count + 1)) })
         #expect(listed.count > 100, "MANIFEST.tsv lists \(listed.count) files")
-        #expect(found == listed, "found but not listed: \(found.subtracting(listed).sorted()); listed but missing: \(listed.subtracting(found).sorted())")
-        #expect(Set(Self.expectations.keys).subtracting(found).isEmpty, "expectations for missing files: \(Set(Self.expectations.keys).subtracting(found).sorted())")
+        #expect(
+            found == listed,
+            "found but not listed: \(found.subtracting(listed).sorted()); listed but missing: \(listed.subtracting(found).sorted())"
+        )
+        #expect(
+            Set(Self.expectations.keys).subtracting(found).isEmpty,
+            "expectations for missing files: \(Set(Self.expectations.keys).subtracting(found).sorted())")
     }
 
     @Test(arguments: allFiles)
@@ -265,26 +272,41 @@ struct CorpusCaptureTests {
 
     /// First records of nanosecond and microsecond files, as tshark 4.0 prints them
     /// (`frame.time_epoch`, `frame.len`, `frame.cap_len`).
-    @Test(arguments: [
-        ("robustness/tcpdump__tcp-handshake-nano.pcap", CaptureFormat.pcap(nanosecond: true, bigEndian: false),
-         LinkLayer.linuxCooked, [(Int64(1_418_145_369), UInt32(924_505_488), 76), (1_418_145_370, 52_027_262, 76), (1_418_145_370, 52_115_157, 68)]),
-        ("http/zeek__cooper-grill-dvwa.pcapng", .pcapng, .ethernet,
-         [(1_730_145_002, 900_383_409, 66), (1_730_145_002, 901_314_287, 66), (1_730_145_007, 649_339_513, 66)]),
-        ("http/ndpi__tls_heur__vmess-websocket.pcapng", .pcapng, .linuxCooked,
-         [(1_725_278_711, 295_335_826, 76), (1_725_278_711, 295_427_166, 76), (1_725_278_711, 295_448_083, 68)]),
-        ("http/ndpi__sites.pcapng", .pcapng, .ethernet,
-         [(1_595_957_694, 169_758_000, 74), (1_595_957_694, 175_849_000, 74), (1_595_957_694, 181_636_000, 447)]),
-        ("robustness/arkime__bigendian.pcap", .pcap(nanosecond: false, bigEndian: true), .ethernet, []),
-        ("robustness/tcpdump__time_2038_overflow.pcap", .pcap(nanosecond: false, bigEndian: false), .ethernet,
-         [(2_147_483_648, 0, -1)]),
-        ("robustness/tcpdump__time_2106_overflow.pcapng", .pcapng, .ethernet, [(4_294_967_296, 0, -1)]),
-        ("robustness/tcpdump__LINKTYPE_RAW_ipv6.pcap", .pcap(nanosecond: false, bigEndian: false), .rawIP, []),
-        ("robustness/tcpdump__LINKTYPE_IPV4.pcap", .pcap(nanosecond: false, bigEndian: false), .ipv4, []),
-        ("robustness/tcpdump__LINKTYPE_IPV6.pcap", .pcap(nanosecond: false, bigEndian: false), .ipv6, []),
-        ("robustness/zeek__linux_dlt_sll2.pcap", .pcap(nanosecond: false, bigEndian: false), .linuxCooked2, []),
-        ("http/gopacket__test_loopback.pcap", .pcap(nanosecond: false, bigEndian: false), .bsdNull, []),
-        ("http/ndpi__webdav.pcap", .pcapng, .ethernet, []),
-    ] as [(String, CaptureFormat, LinkLayer, [(Int64, UInt32, Int)])])
+    @Test(
+        arguments: [
+            (
+                "robustness/tcpdump__tcp-handshake-nano.pcap", CaptureFormat.pcap(nanosecond: true, bigEndian: false),
+                LinkLayer.linuxCooked,
+                [
+                    (Int64(1_418_145_369), UInt32(924_505_488), 76), (1_418_145_370, 52_027_262, 76),
+                    (1_418_145_370, 52_115_157, 68),
+                ]
+            ),
+            (
+                "http/zeek__cooper-grill-dvwa.pcapng", .pcapng, .ethernet,
+                [(1_730_145_002, 900_383_409, 66), (1_730_145_002, 901_314_287, 66), (1_730_145_007, 649_339_513, 66)]
+            ),
+            (
+                "http/ndpi__tls_heur__vmess-websocket.pcapng", .pcapng, .linuxCooked,
+                [(1_725_278_711, 295_335_826, 76), (1_725_278_711, 295_427_166, 76), (1_725_278_711, 295_448_083, 68)]
+            ),
+            (
+                "http/ndpi__sites.pcapng", .pcapng, .ethernet,
+                [(1_595_957_694, 169_758_000, 74), (1_595_957_694, 175_849_000, 74), (1_595_957_694, 181_636_000, 447)]
+            ),
+            ("robustness/arkime__bigendian.pcap", .pcap(nanosecond: false, bigEndian: true), .ethernet, []),
+            (
+                "robustness/tcpdump__time_2038_overflow.pcap", .pcap(nanosecond: false, bigEndian: false), .ethernet,
+                [(2_147_483_648, 0, -1)]
+            ),
+            ("robustness/tcpdump__time_2106_overflow.pcapng", .pcapng, .ethernet, [(4_294_967_296, 0, -1)]),
+            ("robustness/tcpdump__LINKTYPE_RAW_ipv6.pcap", .pcap(nanosecond: false, bigEndian: false), .rawIP, []),
+            ("robustness/tcpdump__LINKTYPE_IPV4.pcap", .pcap(nanosecond: false, bigEndian: false), .ipv4, []),
+            ("robustness/tcpdump__LINKTYPE_IPV6.pcap", .pcap(nanosecond: false, bigEndian: false), .ipv6, []),
+            ("robustness/zeek__linux_dlt_sll2.pcap", .pcap(nanosecond: false, bigEndian: false), .linuxCooked2, []),
+            ("http/gopacket__test_loopback.pcap", .pcap(nanosecond: false, bigEndian: false), .bsdNull, []),
+            ("http/ndpi__webdav.pcap", .pcapng, .ethernet, []),
+        ] as [(String, CaptureFormat, LinkLayer, [(Int64, UInt32, Int)])])
     func formatsLinksAndTimestampsMatchTshark(
         _ relative: String, _ format: CaptureFormat, _ link: LinkLayer, _ firstRecords: [(Int64, UInt32, Int)]
     ) throws {

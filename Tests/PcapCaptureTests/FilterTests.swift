@@ -1,7 +1,7 @@
 import CaptureModel
 import PcapCapture
-import Testing
 import TestSupport
+import Testing
 
 /// BPF filters (`pcap_compile` + `pcap_offline_filter`): matching records pass with their
 /// position in the file as frame number; a bad expression throws `.filter`.
@@ -17,7 +17,8 @@ import TestSupport
             payload: PacketBuilder.ipv4(
                 source: client.address, destination: PacketBuilder.ipv4("10.1.1.53"), protocol: 17,
                 payload: PacketBuilder.udp(sourcePort: 5353, destinationPort: 53, payload: [0, 1, 2])))
-        let arp = PacketBuilder.ethernet(etherType: 0x0806, payload: [UInt8](repeating: 0, count: 28), padToMinimum: true)
+        let arp = PacketBuilder.ethernet(
+            etherType: 0x0806, payload: [UInt8](repeating: 0, count: 28), padToMinimum: true)
         let frames = [
             PacketBuilder.tcpFrame(source: client, destination: web, flags: [.syn]),
             PacketBuilder.tcpFrame(source: client, destination: tls, flags: [.syn]),

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import CaptureModel
 import Foundation
 import PcapCapture
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Capturing needs root (or CAP_NET_RAW): these tests talk to the real libpcap and kernel, and
 /// are skipped, with this message, otherwise.
@@ -128,7 +129,10 @@ struct LiveCaptureTests {
         var saved: [CapturedPacket] = []
         while case .packet(let packet) = file.next() { saved.append(packet) }
         #expect(saved.count == sent.count)
-        #expect(zip(saved, sent).allSatisfy { $0.bytes == $1.bytes && $0.timestamp == $1.timestamp && $0.frameNumber == $1.frameNumber })
+        #expect(
+            zip(saved, sent).allSatisfy {
+                $0.bytes == $1.bytes && $0.timestamp == $1.timestamp && $0.frameNumber == $1.frameNumber
+            })
     }
 
     @Test("a savefile that cannot be created: cannotOpen, naming the file")

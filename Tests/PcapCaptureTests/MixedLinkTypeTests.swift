@@ -1,8 +1,8 @@
 import CaptureModel
 import Foundation
 import PcapCapture
-import Testing
 import TestSupport
+import Testing
 
 /// Issue #18: `samples/captures/two-interfaces.pcapng` (mergecap of a dumpcap Ethernet capture
 /// and a `tcpdump -i any` capture, samples/make-two-interfaces.sh), which libpcap refuses, read
@@ -10,7 +10,8 @@ import TestSupport
 /// link layer, the same records tshark reads.
 @Suite(.serialized, .tags(.conformance)) struct MixedLinkTypeTests {
     static let sample: String = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent("samples/captures/two-interfaces.pcapng").path
     }()
 
@@ -40,11 +41,16 @@ import TestSupport
         #expect(file.linkLayers == [.ethernet, .linuxCooked2])
     }
 
-    @Test("the same records as tshark: time stamps to the nanosecond, lengths, link types", .enabled(if: tsharkPath != nil))
+    @Test(
+        "the same records as tshark: time stamps to the nanosecond, lengths, link types",
+        .enabled(if: tsharkPath != nil))
     func agreesWithTshark() throws {
         let text = try Self.output(
             Self.tsharkPath!,
-            ["-r", Self.sample, "-T", "fields", "-E", "separator=/t", "-e", "frame.time_epoch", "-e", "frame.cap_len", "-e", "frame.len", "-e", "frame.interface_id"])
+            [
+                "-r", Self.sample, "-T", "fields", "-E", "separator=/t", "-e", "frame.time_epoch", "-e",
+                "frame.cap_len", "-e", "frame.len", "-e", "frame.interface_id",
+            ])
         let rows = text.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
         let packets = try readAll(Self.sample).packets
         try #require(rows.count == packets.count)
@@ -52,17 +58,27 @@ import TestSupport
             let parts = row[0].split(separator: ".")
             let seconds = Int64(parts[0]), fraction = parts.count > 1 ? String(parts[1]) : ""
             let nanoseconds = UInt32((fraction + String(repeating: "0", count: max(0, 9 - fraction.count))).prefix(9))
-            #expect(packet.timestamp.seconds == seconds && packet.timestamp.nanoseconds == nanoseconds, "frame \(packet.frameNumber): \(row)")
-            #expect(packet.bytes.count == Int(row[1]) && packet.originalLength == Int(row[2]), "frame \(packet.frameNumber)")
+            #expect(
+                packet.timestamp.seconds == seconds && packet.timestamp.nanoseconds == nanoseconds,
+                "frame \(packet.frameNumber): \(row)")
+            #expect(
+                packet.bytes.count == Int(row[1]) && packet.originalLength == Int(row[2]), "frame \(packet.frameNumber)"
+            )
             #expect(packet.linkLayer == (row[3] == "0" ? .ethernet : .linuxCooked2), "frame \(packet.frameNumber)")
         }
     }
 
     @Test("a filter is compiled for each interface's link type, as tshark's", .enabled(if: tsharkPath != nil))
     func filterPerLinkType() throws {
-        for (bpf, display) in [("tcp port 9007", "tcp.port == 9007"), ("tcp port 9008", "tcp.port == 9008"), ("tcp port 9022", "tcp.port == 9022"), ("ip6 and tcp port 9022", "ipv6 && tcp.port == 9022"), ("tcp port 9021", "tcp.port == 9021")] {
-            let expected = try Self.output(Self.tsharkPath!, ["-r", Self.sample, "-Y", display, "-T", "fields", "-e", "frame.number"])
-                .split(separator: "\n").compactMap { Int($0) }
+        for (bpf, display) in [
+            ("tcp port 9007", "tcp.port == 9007"), ("tcp port 9008", "tcp.port == 9008"),
+            ("tcp port 9022", "tcp.port == 9022"), ("ip6 and tcp port 9022", "ipv6 && tcp.port == 9022"),
+            ("tcp port 9021", "tcp.port == 9021"),
+        ] {
+            let expected = try Self.output(
+                Self.tsharkPath!, ["-r", Self.sample, "-Y", display, "-T", "fields", "-e", "frame.number"]
+            )
+            .split(separator: "\n").compactMap { Int($0) }
             let numbers = try readAll(Self.sample, filter: bpf).packets.map(\.frameNumber)
             #expect(!numbers.isEmpty)
             #expect(numbers == expected, "\(bpf)")
@@ -76,7 +92,8 @@ import TestSupport
         defer { removeTree(directory.path) }
         let compressed = directory.appendingPathComponent("two.pcapng.gz").path
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.sample))
-        let gzip = try Subprocess.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -c '\(Self.sample)' > '\(compressed)'"])
+        let gzip = try Subprocess.run(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -c '\(Self.sample)' > '\(compressed)'"])
         try #require(gzip.status == 0, "gzip: \(gzip.stderr)")
         #expect(data.count > 0)
         let plain = try readAll(Self.sample)
@@ -96,7 +113,8 @@ import TestSupport
         defer { removeTree(directory.path) }
         let fifo = directory.appendingPathComponent("capture.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        for source in [Self.sample, Self.sample.replacingOccurrences(of: "two-interfaces.pcapng", with: "all-lo.pcap")] {
+        for source in [Self.sample, Self.sample.replacingOccurrences(of: "two-interfaces.pcapng", with: "all-lo.pcap")]
+        {
             let writer = try BackgroundProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "cat '\(source)' > '\(fifo)'"])
             let outcome = try readAll(fifo)
             writer.waitUntilExit()
@@ -115,7 +133,8 @@ import TestSupport
         defer { removeTree(directory.path) }
         let fifo = directory.appendingPathComponent("capture.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let writer = try BackgroundProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -c '\(Self.sample)' > '\(fifo)' 2>/dev/null; true"])
+        let writer = try BackgroundProcess(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", "gzip -c '\(Self.sample)' > '\(fifo)' 2>/dev/null; true"])
         let error = try #require(throws: CaptureError.self) { _ = try CaptureFile(path: fifo) }
         writer.waitUntilExit()
         #expect(error.code == .unsupportedFormat)
@@ -159,7 +178,8 @@ import TestSupport
         try writeBytes(Self.lateInterface(), to: source)
         let fifo = directory.appendingPathComponent("late.fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let writer = try BackgroundProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "cat '\(source)' > '\(fifo)' 2>/dev/null; true"])
+        let writer = try BackgroundProcess(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", "cat '\(source)' > '\(fifo)' 2>/dev/null; true"])
         let outcome = try readAll(fifo)
         writer.waitUntilExit()
         #expect(outcome.packets.map(\.frameNumber) == [1, 2])

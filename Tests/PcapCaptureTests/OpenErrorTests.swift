@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CaptureModel
 import Foundation
 import PcapCapture
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Unusable inputs throw at open, with one line that names the file.
 @Suite struct OpenErrorTests {
@@ -102,7 +103,8 @@ import TestSupport
         defer { removeTree(directory) }
         let path = directory + "/request.pcap"
         try writeBytes(Array("POST /callback HTTP/1.1\r\nHost: example.com\r\n\r\n".utf8), to: path)
-        expectOpenFails(path, .notACapture, mentioning: "not a pcap or pcapng capture file (starts with bytes 50 4f 53 54)")
+        expectOpenFails(
+            path, .notACapture, mentioning: "not a pcap or pcapng capture file (starts with bytes 50 4f 53 54)")
     }
 
     @Test func tooShortForAMagic() throws {
@@ -134,7 +136,9 @@ import TestSupport
         out += [0x01, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
         out += content
         for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((crc >> UInt32(shift)) & 0xFF)) }
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8((UInt32(content.count) >> UInt32(shift)) & 0xFF)) }
+        for shift in stride(from: 0, to: 32, by: 8) {
+            out.append(UInt8((UInt32(content.count) >> UInt32(shift)) & 0xFF))
+        }
         return out
     }
 

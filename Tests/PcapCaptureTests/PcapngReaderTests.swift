@@ -1,13 +1,16 @@
 import CaptureModel
-@testable import PcapCapture
 import TestSupport
 import Testing
+
+@testable import PcapCapture
 
 /// The pcapng reader (issue #18) on files built block by block: every block kind it reads, both
 /// byte orders, several sections, time-stamp resolutions and offsets, and every bound it checks.
 @Suite struct PcapngReaderTests {
     /// Every step until the end or a failure.
-    static func read(_ bytes: [UInt8]) -> (packets: [(PcapngPacket, [UInt8])], failure: PcapngFailure?, reader: PcapngReader<MemoryByteSource>) {
+    static func read(_ bytes: [UInt8]) -> (
+        packets: [(PcapngPacket, [UInt8])], failure: PcapngFailure?, reader: PcapngReader<MemoryByteSource>
+    ) {
         var reader = PcapngReader(source: MemoryByteSource(bytes))
         var packets: [(PcapngPacket, [UInt8])] = []
         while true {
@@ -123,9 +126,11 @@ import Testing
         case "length over the cap": (b.u32(6) + b.u32(UInt32(1 << 30)), false)
         case "trailing length differs": (b.u32(5) + b.u32(16) + b.u32(0) + b.u32(20), false)
         case "undeclared interface": (b.block(6, b.u32(7) + b.u32(0) + b.u32(0) + b.u32(1) + b.u32(1) + [0xAA]), false)
-        case "captured length past the block": (b.block(6, b.u32(0) + b.u32(0) + b.u32(0) + b.u32(4000) + b.u32(4000) + [0xAA]), false)
+        case "captured length past the block":
+            (b.block(6, b.u32(0) + b.u32(0) + b.u32(0) + b.u32(4000) + b.u32(4000) + [0xAA]), false)
         case "an Enhanced Packet Block too short": (b.block(6, b.u32(0) + b.u32(0)), false)
-        case "resolution 10^-20": (b.block(1, b.u16(1) + b.u16(0) + b.u32(0) + b.option(9, [20]) + b.option(0, [])), false)
+        case "resolution 10^-20":
+            (b.block(1, b.u16(1) + b.u16(0) + b.u32(0) + b.option(9, [20]) + b.option(0, [])), false)
         case "an option past its block": (b.block(1, b.u16(1) + b.u16(0) + b.u32(0) + b.u16(2) + b.u16(200)), false)
         case "cut in a block header": (b.u32(6) + [0, 0], true)
         default: (b.u32(6) + b.u32(64) + [1, 2, 3], true)  // cut in a block body
@@ -145,14 +150,17 @@ import Testing
         #expect(packets.count == 1, "\(name)")
         let failed = try #require(failure, "\(name)")
         #expect(failed.truncated == tail.truncated, "\(name): \(failed.reason)")
-        #expect(failed.reason.hasPrefix(tail.truncated ? "capture is cut short" : "capture is damaged"), "\(name): \(failed.reason)")
+        #expect(
+            failed.reason.hasPrefix(tail.truncated ? "capture is cut short" : "capture is damaged"),
+            "\(name): \(failed.reason)")
     }
 
     @Test("not starting with a Section Header Block, a bad byte-order magic, version 2")
     func badStarts() throws {
         var noSection = PcapngBuilder()
         noSection.interface(linkType: 1)
-        #expect(Self.read(noSection.bytes).failure?.reason.contains("does not start with a Section Header Block") == true)
+        #expect(
+            Self.read(noSection.bytes).failure?.reason.contains("does not start with a Section Header Block") == true)
         var badMagic = PcapngBuilder()
         badMagic.section()
         var bytes = badMagic.bytes
@@ -172,7 +180,10 @@ import Testing
         file.section()
         file.interface(linkType: 1, resolution: 9)
         file.interface(linkType: 276)
-        for i in 0..<20 { file.enhancedPacket(interface: i % 2, units: UInt64(i) * 1000, data: [UInt8](repeating: UInt8(i), count: i * 7)) }
+        for i in 0..<20 {
+            file.enhancedPacket(
+                interface: i % 2, units: UInt64(i) * 1000, data: [UInt8](repeating: UInt8(i), count: i * 7))
+        }
         var random = SplitMix64.forTest(seed: 18)
         var failures = 0
         for _ in 0..<2000 {

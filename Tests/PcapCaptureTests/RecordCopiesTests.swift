@@ -1,7 +1,7 @@
 import CaptureModel
 import PcapCapture
-import Testing
 import TestSupport
+import Testing
 
 /// The record copies are recycled (`RecordCopies`: a ring of buffers): a record a caller still
 /// holds must keep its bytes however many records are read after it, and a record nobody holds
@@ -33,7 +33,9 @@ import TestSupport
         let path = directory + "/ring.pcap"
         let frames = Self.frames(count: 300)
         var writer = PcapWriter(linkLayer: .ethernet)
-        for (i, frame) in frames.enumerated() { writer.append(frame, timestamp: Timestamp(seconds: 1_700_000_000 + Int64(i), nanoseconds: 0)) }
+        for (i, frame) in frames.enumerated() {
+            writer.append(frame, timestamp: Timestamp(seconds: 1_700_000_000 + Int64(i), nanoseconds: 0))
+        }
         try writer.write(to: path)
 
         var file = try CaptureFile(path: path, recordsInFlight: recordsInFlight)
@@ -46,7 +48,9 @@ import TestSupport
                 if index % stride == 0 { held.append((index, packet)) }
                 index += 1
             case .endOfFile: break loop
-            case .damaged(let error): Issue.record("damaged: \(error)"); break loop
+            case .damaged(let error):
+                Issue.record("damaged: \(error)")
+                break loop
             }
         }
         #expect(index == frames.count)

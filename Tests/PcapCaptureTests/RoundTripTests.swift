@@ -1,7 +1,7 @@
 import CaptureModel
 import PcapCapture
-import Testing
 import TestSupport
+import Testing
 
 /// Captures written by `PcapWriter` read back through libpcap unchanged: bytes, lengths,
 /// timestamps to the nanosecond, frame numbers, format and link layer.
@@ -19,7 +19,8 @@ import TestSupport
         .ethernet, .linuxCooked, .linuxCooked2, .rawIP, .ipv4, .ipv6, .bsdNull, .bsdLoop,
     ]
     static let cases: [Case] = [PcapWriter.Resolution.microseconds, .nanoseconds].flatMap { resolution in
-        [false, true].flatMap { bigEndian in links.map { Case(resolution: resolution, bigEndian: bigEndian, link: $0) } }
+        [false, true].flatMap { bigEndian in links.map { Case(resolution: resolution, bigEndian: bigEndian, link: $0) }
+        }
     }
 
     /// Timestamps that exercise the fraction's extremes and the 2038 / 2106 boundaries of the
@@ -44,9 +45,13 @@ import TestSupport
         for (i, _) in timestamps.enumerated() {
             let payload = Array("frame \(i) ".utf8) + [UInt8](repeating: UInt8(i), count: i * 37)
             if (i % 2 == 0 && useV4) || !useV6 {
-                frames.append(PacketBuilder.tcpFrame(link: link, source: v4a, destination: v4b, sequenceNumber: UInt32(i), payload: payload))
+                frames.append(
+                    PacketBuilder.tcpFrame(
+                        link: link, source: v4a, destination: v4b, sequenceNumber: UInt32(i), payload: payload))
             } else {
-                frames.append(PacketBuilder.tcpFrame(link: link, source: v6a, destination: v6b, sequenceNumber: UInt32(i), payload: payload))
+                frames.append(
+                    PacketBuilder.tcpFrame(
+                        link: link, source: v6a, destination: v6b, sequenceNumber: UInt32(i), payload: payload))
             }
         }
         return frames
@@ -71,7 +76,8 @@ import TestSupport
         try #require(outcome.packets.count == frames.count)
         for (i, packet) in outcome.packets.enumerated() {
             let written = Self.timestamps[i]
-            let expectedNanoseconds = c.resolution == .nanoseconds ? written.nanoseconds : written.nanoseconds / 1000 * 1000
+            let expectedNanoseconds =
+                c.resolution == .nanoseconds ? written.nanoseconds : written.nanoseconds / 1000 * 1000
             #expect(packet.frameNumber == i + 1)
             #expect(packet.bytes == frames[i])
             #expect(packet.originalLength == frames[i].count)

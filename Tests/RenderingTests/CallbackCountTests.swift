@@ -30,9 +30,18 @@ import Testing
 
     @Test func textSaysPossibleCallbacksAndHTTPSNotJudged() {
         let text = TextRenderer.render(Self.report(possibleFailed: 3, possibleUnknown: 2, httpsNotJudged: 1))
-        #expect(text.contains("Callbacks: 0 seen, 0 passed, 0 failed; 5 possible callbacks (request head cut): 3 failed, 2 not judged\n"))
-        #expect(text.contains("HTTPS: 1 connection not judged (no plaintext callback went to its server; --server HOST:PORT judges it)\n"))
-        #expect(text.contains("No request was captured whole enough to tell an OSS callback: the header sections of 5 POSTs were cut"))
+        #expect(
+            text.contains(
+                "Callbacks: 0 seen, 0 passed, 0 failed; 5 possible callbacks (request head cut): 3 failed, 2 not judged\n"
+            ))
+        #expect(
+            text.contains(
+                "HTTPS: 1 connection not judged (no plaintext callback went to its server; --server HOST:PORT judges it)\n"
+            ))
+        #expect(
+            text.contains(
+                "No request was captured whole enough to tell an OSS callback: the header sections of 5 POSTs were cut")
+        )
         #expect(!text.contains("No OSS callback was found"))
     }
 
@@ -47,16 +56,28 @@ import Testing
     @Test func onlyHTTPSNotJudgedPointsAtServer() {
         let text = TextRenderer.render(Self.report(possibleFailed: 0, possibleUnknown: 0, httpsNotJudged: 2))
         #expect(text.contains("Callbacks: 0 seen, 0 passed, 0 failed\n"))
-        #expect(text.contains("No OSS callback was found in the capture; 2 HTTPS connections were not judged: name the callback server with --server HOST:PORT"))
+        #expect(
+            text.contains(
+                "No OSS callback was found in the capture; 2 HTTPS connections were not judged: name the callback server with --server HOST:PORT"
+            ))
     }
 
     @Test func markdownAndHTMLSayTheSameNumbers() {
         let report = Self.report(possibleFailed: 3, possibleUnknown: 2, httpsNotJudged: 4)
         let markdown = MarkdownRenderer.render(report)
-        #expect(markdown.contains("- Possible callbacks: 5 possible callbacks (request head cut): 3 failed, 2 not judged\n"))
-        #expect(markdown.contains("- HTTPS: 4 connections not judged (no plaintext callback went to their server; --server HOST:PORT judges them)\n"))
+        #expect(
+            markdown.contains("- Possible callbacks: 5 possible callbacks (request head cut): 3 failed, 2 not judged\n")
+        )
+        #expect(
+            markdown.contains(
+                "- HTTPS: 4 connections not judged (no plaintext callback went to their server; --server HOST:PORT judges them)\n"
+            ))
         let html = HTMLRenderer.render(report)
-        #expect(html.contains("<span class=\"n\">5</span><span class=\"l\">possible callbacks (head cut): 3 failed</span>"))
-        #expect(html.contains("<span class=\"n\">4</span><span class=\"l\">HTTPS connections not judged (--server judges them)</span>"))
+        #expect(
+            html.contains("<span class=\"n\">5</span><span class=\"l\">possible callbacks (head cut): 3 failed</span>"))
+        #expect(
+            html.contains(
+                "<span class=\"n\">4</span><span class=\"l\">HTTPS connections not judged (--server judges them)</span>"
+            ))
     }
 }

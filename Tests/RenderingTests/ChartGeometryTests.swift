@@ -7,7 +7,9 @@ import Testing
     typealias Scale = HTMLCharts.LogScale
 
     @Test func naturalLogarithmMatchesKnownValues() {
-        for (x, expected) in [(1.0, 0.0), (2.0, 0.693_147_180_559_945_3), (10.0, 2.302_585_092_994_046), (0.001, -6.907_755_278_982_137)] {
+        for (x, expected) in [
+            (1.0, 0.0), (2.0, 0.693_147_180_559_945_3), (10.0, 2.302_585_092_994_046), (0.001, -6.907_755_278_982_137),
+        ] {
             #expect(abs(Scale.ln(x) - expected) < 1e-12, "ln(\(x))")
         }
         #expect(Scale.ln(0) == -.infinity)

@@ -18,14 +18,17 @@ import Testing
 
 @Suite struct HTMLEscapeTests {
     @Test func textEscapesMarkupAndControls() {
-        #expect(HTMLEscape.text("<script>alert('x')</script> & \"q\"") == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;")
+        #expect(
+            HTMLEscape.text("<script>alert('x')</script> & \"q\"")
+                == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;")
         #expect(HTMLEscape.text("<!--") == "&lt;!--")
         #expect(HTMLEscape.text("]]><![CDATA[") == "]]&gt;&lt;![CDATA[")
         #expect(HTMLEscape.text("a\u{1B}[2Jb") == "a\\x1b[2Jb")
     }
 
     @Test func attributeEscapesEverythingButASafeSet() {
-        #expect(HTMLEscape.attribute("x\" onmouseover=\"alert(1)") == "x&#x22; onmouseover&#x3D;&#x22;alert&#x28;1&#x29;")
+        #expect(
+            HTMLEscape.attribute("x\" onmouseover=\"alert(1)") == "x&#x22; onmouseover&#x3D;&#x22;alert&#x28;1&#x29;")
         #expect(HTMLEscape.attribute("a`b'c<d>e&f") == "a&#x60;b&#x27;c&#x3C;d&#x3E;e&#x26;f")
         #expect(HTMLEscape.attribute("fail") == "fail")
     }
@@ -78,10 +81,11 @@ import Testing
 @Suite struct HexDumpTests {
     @Test func dumpsLikeHexdumpC() {
         let lines = HexDump.lines(Array("{\"Status\":\"OK\"}\u{1B}<".utf8))
-        #expect(lines == [
-            "00000000  7b 22 53 74 61 74 75 73  22 3a 22 4f 4b 22 7d 1b  |{\"Status\":\"OK\"}.|",
-            "00000010  3c                                                |<|",
-        ])
+        #expect(
+            lines == [
+                "00000000  7b 22 53 74 61 74 75 73  22 3a 22 4f 4b 22 7d 1b  |{\"Status\":\"OK\"}.|",
+                "00000010  3c                                                |<|",
+            ])
         #expect(HexDump.lines([]) == [])
         #expect(HexDump.lines([UInt8](repeating: 0x41, count: 32)).count == 2)
     }

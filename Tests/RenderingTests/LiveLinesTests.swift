@@ -7,7 +7,9 @@ import TCPReassembly
 import Testing
 
 /// A finished callback exchange built in code: request at `base`, response `latency` later.
-private func callback(target: String, status: Int, reason: String, latency: Double = 0.002, response: Bool = true) -> HTTPExchange {
+private func callback(target: String, status: Int, reason: String, latency: Double = 0.002, response: Bool = true)
+    -> HTTPExchange
+{
     let base = Timestamp(seconds: 1_764_095_577, nanoseconds: 942_000_000)  // 2025-11-25T18:32:57.942Z
     let client = Endpoint(address: .v4(0x7f00_0001), port: 44_653)
     let server = Endpoint(address: .v4(0x7f00_0001), port: 9002)
@@ -16,8 +18,10 @@ private func callback(target: String, status: Int, reason: String, latency: Doub
         firstSeen: StreamOrigin(timestamp: base, frame: 1))
     var exchange = HTTPExchange(connection: info, index: 0)
     var request = CapturedRequest(
-        head: HTTPRequestHead(method: "POST", target: target, version: .http11, headers: ["User-Agent": "aliyun-oss-callback"]),
-        timing: MessageTiming(start: StreamOrigin(timestamp: base, frame: 4), end: StreamOrigin(timestamp: base, frame: 4)))
+        head: HTTPRequestHead(
+            method: "POST", target: target, version: .http11, headers: ["User-Agent": "aliyun-oss-callback"]),
+        timing: MessageTiming(
+            start: StreamOrigin(timestamp: base, frame: 4), end: StreamOrigin(timestamp: base, frame: 4)))
     request.end = .complete
     exchange.request = request
     if response {
@@ -41,7 +45,8 @@ struct LiveLinesTests {
         let line = LiveLines.line(d, kind: .finished, style: plain)
         #expect(
             line
-                == "18:32:57.942  127.0.0.1:44653 → 127.0.0.1:9002  POST /cb  500 Internal Server Error  2.0 ms  FAIL bad-status: The server answered 500 Internal Server Error; OSS accepts only 200.")
+                == "18:32:57.942  127.0.0.1:44653 → 127.0.0.1:9002  POST /cb  500 Internal Server Error  2.0 ms  FAIL bad-status: The server answered 500 Internal Server Error; OSS accepts only 200."
+        )
     }
 
     @Test("capture bytes cannot reach the terminal: controls in the target and reason are escaped, long targets cut")
@@ -71,11 +76,16 @@ struct LiveLinesTests {
         let now = waiting.request!.timing.end!.timestamp.adding(seconds: 5.05)
         let overdue = try! #require(diagnoser.diagnoseWaiting(waiting, at: now))
         let overdueLine = LiveLines.line(overdue, kind: .overdue, style: plain)
-        #expect(overdueLine.hasSuffix("POST /cb  —  waiting  FAIL no-response: No response 5.050 s after the request; OSS gives up after 5.000 s."))
+        #expect(
+            overdueLine.hasSuffix(
+                "POST /cb  —  waiting  FAIL no-response: No response 5.050 s after the request; OSS gives up after 5.000 s."
+            ))
 
         let slow = diagnoser.diagnose(callback(target: "/cb", status: 200, reason: "OK", latency: 6))
         let update = LiveLines.line(slow, kind: .update(earlier: overdue), style: plain)
-        #expect(update.contains("  200 OK  6.000 s  update: FAIL slow-response (was no-response): The response completed 6.000 s"))
+        #expect(
+            update.contains(
+                "  200 OK  6.000 s  update: FAIL slow-response (was no-response): The response completed 6.000 s"))
         #expect(!LiveLines.sameVerdict(overdue, slow))
         #expect(LiveLines.sameVerdict(overdue, overdue))
     }
@@ -88,7 +98,9 @@ struct LiveLinesTests {
         let waiting = callback(target: "/b", status: 0, reason: "", response: false)
         let overdue = try! #require(diagnoser.diagnoseWaiting(waiting, at: waiting.startTime.adding(seconds: 6)))
         tally.add(overdue)
-        #expect(tally.statusLine(interface: "lo", packets: 12, elapsedSeconds: 75) == "watching lo · 2 callbacks: 1 ok, 1 failing (no-response 1) · 12 packets · 1:15")
+        #expect(
+            tally.statusLine(interface: "lo", packets: 12, elapsedSeconds: 75)
+                == "watching lo · 2 callbacks: 1 ok, 1 failing (no-response 1) · 12 packets · 1:15")
         tally.remove(overdue)
         tally.add(diagnoser.diagnose(callback(target: "/b", status: 200, reason: "OK", latency: 6)))
         #expect(tally.callbacks == 2 && tally.failing == 1)

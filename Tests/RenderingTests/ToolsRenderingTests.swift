@@ -2,27 +2,34 @@ import CaptureModel
 import Diagnosis
 import HTTP1
 import HTTPExchanges
+import TCPReassembly
+import TestSupport
+import Testing
+
 @testable import Rendering
 @testable import ReportModel
-import TCPReassembly
-import Testing
-import TestSupport
 
 /// A finished callback to `port` starting at `start`, answered `status` after `latency` seconds.
-private func diagnosedCallback(start: Timestamp, port: UInt16 = 9002, status: Int = 200, latency: Double = 0.002, body: [UInt8] = []) -> DiagnosedExchange {
+private func diagnosedCallback(
+    start: Timestamp, port: UInt16 = 9002, status: Int = 200, latency: Double = 0.002, body: [UInt8] = []
+) -> DiagnosedExchange {
     let client = Endpoint(address: .v4(0x7f00_0001), port: 44_653)
     let server = Endpoint(address: .v4(0x7f00_0001), port: port)
     let info = ConnectionInfo(
-        id: 0, client: client, server: server, roleEvidence: .syn, handshakeSeen: true, firstSeen: StreamOrigin(timestamp: start, frame: 1))
+        id: 0, client: client, server: server, roleEvidence: .syn, handshakeSeen: true,
+        firstSeen: StreamOrigin(timestamp: start, frame: 1))
     var exchange = HTTPExchange(connection: info, index: 0)
     var request = CapturedRequest(
-        head: HTTPRequestHead(method: "POST", target: "/cb", version: .http11, headers: ["User-Agent": "aliyun-oss-callback"]),
-        timing: MessageTiming(start: StreamOrigin(timestamp: start, frame: 4), end: StreamOrigin(timestamp: start, frame: 4)))
+        head: HTTPRequestHead(
+            method: "POST", target: "/cb", version: .http11, headers: ["User-Agent": "aliyun-oss-callback"]),
+        timing: MessageTiming(
+            start: StreamOrigin(timestamp: start, frame: 4), end: StreamOrigin(timestamp: start, frame: 4)))
     request.end = .complete
     exchange.request = request
     let end = StreamOrigin(timestamp: start.adding(seconds: latency), frame: 6)
     var response = CapturedResponse(
-        head: HTTPResponseHead(version: .http11, status: status, reason: "R", headers: ["Content-Length": "\(body.count)"]),
+        head: HTTPResponseHead(
+            version: .http11, status: status, reason: "R", headers: ["Content-Length": "\(body.count)"]),
         framing: .contentLength(Int64(body.count)), timing: MessageTiming(start: end, end: end))
     response.end = .complete
     response.body.size = Int64(body.count)
@@ -58,7 +65,9 @@ struct CSVEscapeTests {
         func next() -> UInt64 { random.next() }
         let alphabet: [Character] = ["a", "Z", "0", ",", "\"", "\r", "\n", " ", "é"]
         for _ in 0..<500 {
-            let fields = (0..<Int(next() % 4 + 1)).map { _ in String((0..<Int(next() % 8)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }) }
+            let fields = (0..<Int(next() % 4 + 1)).map { _ in
+                String((0..<Int(next() % 8)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] })
+            }
             #expect(Self.parse(CSVEscape.record(fields)) == fields, random.comment)
         }
     }
@@ -128,11 +137,18 @@ struct StatisticsAndListingTests {
         let c = try #require(TimeBound(parsing: "00:58:30"))
         let d = try #require(TimeBound(parsing: "2025-11-25T19:58:30.000-05:00"))
         let expected = Timestamp(seconds: Self.minute.seconds + 30)
-        for bound in [a, b, c, d] { #expect(bound.resolved(onDayOf: Self.minute.adding(seconds: 5)) == expected, "\(bound.text)") }
+        for bound in [a, b, c, d] {
+            #expect(bound.resolved(onDayOf: Self.minute.adding(seconds: 5)) == expected, "\(bound.text)")
+        }
         #expect(try #require(TimeBound(parsing: "00:58")).resolved(onDayOf: Self.minute) == Self.minute)
-        #expect(try #require(TimeBound(parsing: "00:58:30.25")).resolved(onDayOf: Self.minute) == Timestamp(seconds: expected.seconds, nanoseconds: 250_000_000))
+        #expect(
+            try #require(TimeBound(parsing: "00:58:30.25")).resolved(onDayOf: Self.minute)
+                == Timestamp(seconds: expected.seconds, nanoseconds: 250_000_000))
         #expect(c.resolved(onDayOf: nil) == nil)
-        for bad in ["", "yesterday", "24:00", "00:60", "0:58", "00:58:3", "2025-11-26T00:58:30", "2025-13-01T00:00:00Z", "2025-11-26T00:58:30+8"] {
+        for bad in [
+            "", "yesterday", "24:00", "00:60", "0:58", "00:58:3", "2025-11-26T00:58:30", "2025-13-01T00:00:00Z",
+            "2025-11-26T00:58:30+8",
+        ] {
             #expect(TimeBound(parsing: bad) == nil, "\(bad)")
         }
     }
@@ -158,14 +174,24 @@ struct StatisticsAndListingTests {
 
     @Test("show: text bodies as text, a BOM or binary as hex; controls escaped")
     func detailBodies() {
-        let text = ExchangeDetail.render(ReportedExchange(capture: "x.pcap", diagnosed: diagnosedCallback(start: Self.minute, body: Array("{\"a\":1}\n\u{1B}]0;x".utf8))), number: 7)
+        let text = ExchangeDetail.render(
+            ReportedExchange(
+                capture: "x.pcap",
+                diagnosed: diagnosedCallback(start: Self.minute, body: Array("{\"a\":1}\n\u{1B}]0;x".utf8))), number: 7)
         #expect(text.hasPrefix("#7  OSS callback, "))
         // ESC makes the body not text: a hex dump, which cannot carry the control.
         #expect(text.contains("in hex:"))
         #expect(!text.contains("\u{1B}"))
-        let json = ExchangeDetail.render(ReportedExchange(capture: "x.pcap", diagnosed: diagnosedCallback(start: Self.minute, body: Array("{\"Status\":\"OK\"}".utf8))), number: 1)
+        let json = ExchangeDetail.render(
+            ReportedExchange(
+                capture: "x.pcap",
+                diagnosed: diagnosedCallback(start: Self.minute, body: Array("{\"Status\":\"OK\"}".utf8))), number: 1)
         #expect(json.contains("as text:\n    │ {\"Status\":\"OK\"}\n"))
-        let bom = ExchangeDetail.render(ReportedExchange(capture: "x.pcap", diagnosed: diagnosedCallback(start: Self.minute, body: [0xEF, 0xBB, 0xBF] + Array("{}".utf8))), number: 1)
+        let bom = ExchangeDetail.render(
+            ReportedExchange(
+                capture: "x.pcap",
+                diagnosed: diagnosedCallback(start: Self.minute, body: [0xEF, 0xBB, 0xBF] + Array("{}".utf8))),
+            number: 1)
         #expect(bom.contains("ef bb bf 7b 7d"))
         // a cut character is dropped
         #expect(ExchangeDetail.printableText(Array("é".utf8).dropLast().map { $0 }) == "")
@@ -178,7 +204,8 @@ private enum StatsRendererCSV {
     static func lines(_ stats: CallbackStatistics) -> [Substring] {
         var summary = CaptureSummary(path: "x.pcap")
         summary.unlisted.callbacksByServerMinute = stats
-        let report = Report(tool: ToolInfo(version: "test"), settings: ReportSettings(), captures: [summary], exchanges: [])
+        let report = Report(
+            tool: ToolInfo(version: "test"), settings: ReportSettings(), captures: [summary], exchanges: [])
         return StatsRenderer.csv(report).split(separator: "\r\n")
     }
 }

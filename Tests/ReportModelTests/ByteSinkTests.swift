@@ -1,6 +1,6 @@
 import ReportModel
-import Testing
 import TestSupport
+import Testing
 
 /// `ByteSink`: every byte reaches the destination once and in order, in chunks of at least the
 /// chunk size (but the last) and at most the chunk size plus one write; the first destination
@@ -86,21 +86,29 @@ import TestSupport
     /// handed over, and hands each element over as one write (between elements, never inside).
     @Test(arguments: [0, 2])
     func jsonElementsAreMadeAndHandedOverOneAtATime(indent: Int) throws {
-        let items: [JSONValue] = (0..<50).map { .object([("i", .int(Int64($0))), ("s", .string(String(repeating: "x", count: $0)))]) }
+        let items: [JSONValue] = (0..<50).map {
+            .object([("i", .int(Int64($0))), ("s", .string(String(repeating: "x", count: $0)))])
+        }
         let recorder = Recorder()
         let sink = ByteSink(chunkSize: 1, destination: recorder.receive)
         var handedOverWhenMade: [Int] = []
         JSONValue.writeObject(
             [
                 ("head", .value(.string("h"))),
-                ("items", .array(count: items.count, element: { i in
-                    handedOverWhenMade.append(recorder.chunks.count)
-                    return items[i]
-                })),
+                (
+                    "items",
+                    .array(
+                        count: items.count,
+                        element: { i in
+                            handedOverWhenMade.append(recorder.chunks.count)
+                            return items[i]
+                        })
+                ),
                 ("tail", .value(.null)),
             ], indent: indent, newline: true, to: sink)
         try sink.finish()
-        let whole = JSONValue.object([("head", .string("h")), ("items", .array(items)), ("tail", .null)]).serialized(indent: indent, newline: true)
+        let whole = JSONValue.object([("head", .string("h")), ("items", .array(items)), ("tail", .null)]).serialized(
+            indent: indent, newline: true)
         #expect(String(decoding: Array(recorder.chunks.joined()), as: UTF8.self) == whole)
         // With a one-byte chunk size every write is a chunk: element i is made after the chunks
         // of the head, the `[` and the i elements before it.
@@ -108,7 +116,8 @@ import TestSupport
         let pad = String(repeating: " ", count: 2 * indent)
         for (i, item) in items.enumerated() {
             let text = String(decoding: recorder.chunks[2 + i], as: UTF8.self)
-            let element = item.serialized(indent: indent).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + pad)
+            let element = item.serialized(indent: indent).split(separator: "\n", omittingEmptySubsequences: false)
+                .joined(separator: "\n" + pad)
             #expect(text.hasSuffix(element), "element \(i) is not one chunk: \(text)")
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import ReportModel
-import Testing
 import TestSupport
+import Testing
 
 /// `JSONValue.serialized` writes bytes directly (runs of safe UTF-8 copied at once); these pin its
 /// escapes and check every output parses back to the same value.
@@ -24,14 +24,18 @@ import TestSupport
     @Test func randomStringsRoundTripThroughFoundation() throws {
         var generator = SplitMix64.forTest(seed: 0x0515_0A11)
         let interesting: [Unicode.Scalar] = [
-            "a", "\"", "\\", "/", "\n", "\u{00}", "\u{1F}", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}", "é", "\u{2028}", "\u{202C}",
+            "a", "\"", "\\", "/", "\n", "\u{00}", "\u{1F}", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}", "é", "\u{2028}",
+            "\u{202C}",
             "\u{2066}", "\u{E2}", "\u{FFFF}", "😀",
         ]
         for _ in 0..<500 {
             var s = String.UnicodeScalarView()
-            for _ in 0..<Int.random(in: 0...24, using: &generator) { s.append(interesting.randomElement(using: &generator)!) }
+            for _ in 0..<Int.random(in: 0...24, using: &generator) {
+                s.append(interesting.randomElement(using: &generator)!)
+            }
             let text = String(s)
-            let json = JSONValue.object([("k", .string(text)), ("a", .array([.string(text), .int(-3), .null]))]).serialized(indent: 2)
+            let json = JSONValue.object([("k", .string(text)), ("a", .array([.string(text), .int(-3), .null]))])
+                .serialized(indent: 2)
             let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
             #expect(parsed?["k"] as? String == text, "\(json), \(generator.replay)")
             #expect((parsed?["a"] as? [Any])?.first as? String == text, generator.comment)
@@ -41,7 +45,9 @@ import TestSupport
     /// The streamed writer (`--format json` of a whole report) gives exactly the text of the tree.
     @Test(arguments: [0, 2])
     func streamedObjectEqualsTheTree(indent: Int) {
-        let items: [JSONValue] = (0..<5).map { .object([("i", .int(Int64($0))), ("s", .string("x\u{2028}\($0)")), ("a", .array([]))]) }
+        let items: [JSONValue] = (0..<5).map {
+            .object([("i", .int(Int64($0))), ("s", .string("x\u{2028}\($0)")), ("a", .array([]))])
+        }
         let members: [(String, JSONValue)] = [
             ("first", .string("a\"b")), ("items", .array(items)), ("none", .array([])), ("last", .object([])),
         ]

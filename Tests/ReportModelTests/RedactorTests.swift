@@ -7,8 +7,11 @@ import Testing
         #expect(r.headerValue(name: "Authorization", value: "Basic dXNlcjpwYXNz") == "Basic [redacted 12 chars]")
         #expect(r.headerValue(name: "authorization", value: String(repeating: "A", count: 88)) == "[redacted 88 chars]")
         #expect(r.headerValue(name: "Proxy-Authorization", value: "Bearer abc") == "Bearer [redacted 3 chars]")
-        #expect(r.headerValue(name: "Cookie", value: "a=1; sid=secret") == "a=[redacted 1 char]; sid=[redacted 6 chars]")
-        #expect(r.headerValue(name: "Set-Cookie", value: "sid=xyz; Path=/; Secure") == "sid=[redacted 3 chars]; Path=/; Secure")
+        #expect(
+            r.headerValue(name: "Cookie", value: "a=1; sid=secret") == "a=[redacted 1 char]; sid=[redacted 6 chars]")
+        #expect(
+            r.headerValue(name: "Set-Cookie", value: "sid=xyz; Path=/; Secure")
+                == "sid=[redacted 3 chars]; Path=/; Secure")
         #expect(r.headerValue(name: "x-oss-security-token", value: "CAIS…") == "[redacted 5 chars]")
         #expect(r.headerValue(name: "X-Api-Key", value: "k") == "[redacted 1 char]")
         #expect(r.headerValue(name: "x-oss-pub-key-url", value: "aHR0cHM6Ly9n") == nil)
@@ -19,11 +22,19 @@ import Testing
 
     @Test(arguments: [
         ("http://user:pass@host/p", "http://[redacted 9 chars]@host/p"),
-        ("see https://a@b@host:8080?x=1 and ftp://host/", "see https://[redacted 3 chars]@host:8080?x=1 and ftp://host/"),
-        ("/cb?token=abc&x=1&api_key=k%3D&Signature=s==", "/cb?token=[redacted 3 chars]&x=1&api_key=[redacted 4 chars]&Signature=[redacted 1 char]=="),
+        (
+            "see https://a@b@host:8080?x=1 and ftp://host/",
+            "see https://[redacted 3 chars]@host:8080?x=1 and ftp://host/"
+        ),
+        (
+            "/cb?token=abc&x=1&api_key=k%3D&Signature=s==",
+            "/cb?token=[redacted 3 chars]&x=1&api_key=[redacted 4 chars]&Signature=[redacted 1 char]=="
+        ),
         ("bucket=b&pass%77ord=p+w&x%3Atoken=t", "bucket=b&pass%77ord=[redacted 3 chars]&x%3Atoken=[redacted 1 char]"),
-        (#"{"user":"u","password":"p\"w","n":{"secretKey":123,"ok":true},"keys":[1,{"a":2}],"z":0}"#,
-         #"{"user":"u","password":"[redacted 4 chars]","n":{"secretKey":"[redacted 3 chars]","ok":true},"keys":"[redacted 11 chars]","z":0}"#),
+        (
+            #"{"user":"u","password":"p\"w","n":{"secretKey":123,"ok":true},"keys":[1,{"a":2}],"z":0}"#,
+            #"{"user":"u","password":"[redacted 4 chars]","n":{"secretKey":"[redacted 3 chars]","ok":true},"keys":"[redacted 11 chars]","z":0}"#
+        ),
         ("X-Token: abc def\nOther: 1", "X-Token: [redacted 7 chars]\nOther: 1"),
         (#"{"token":"unterminated"#, #"{"token":"[redacted 12 chars]"#),
         ("no secrets here: 1=2, key", "no secrets here: 1=2, key"),
@@ -55,7 +66,8 @@ import Testing
     @Test func secretsFoundOnceAreRemovedWhereverTheyAreEchoed() {
         var r = Redactor()
         _ = r.headerValue(name: "Cookie", value: "sid=s3cr3t-value")
-        #expect(r.echoes("<p>your session s3cr3t-value expired</p>") == "<p>your session [redacted 12 chars] expired</p>")
+        #expect(
+            r.echoes("<p>your session s3cr3t-value expired</p>") == "<p>your session [redacted 12 chars] expired</p>")
         #expect(r.echoes(Array("xs3cr3t-value".utf8)) == Array("x[redacted 12 chars]".utf8))
         // Short values are not hunted for everywhere (they would match ordinary text).
         var short = Redactor()

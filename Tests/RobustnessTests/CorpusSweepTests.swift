@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 /// Issue #6, "Build and show": the built binary on every file of `../shared/corpus/robustness` and
@@ -32,7 +32,9 @@ struct CorpusSweepTests {
 
         if result.exitStatus == 2 {
             Self.knownExtraLines(in: result) {
-                #expect(result.stderrLines.count == 1, "\(label): exit 2 must give exactly one stderr line, got:\n\(result.stderr)")
+                #expect(
+                    result.stderrLines.count == 1,
+                    "\(label): exit 2 must give exactly one stderr line, got:\n\(result.stderr)")
                 for line in result.stderrLines {
                     #expect(line.hasPrefix("callback-doctor: "), "\(label): \(line)")
                     #expect(line.contains(path), "\(label): the error line must name the file: \(line)")
@@ -43,7 +45,9 @@ struct CorpusSweepTests {
         }
 
         // The report is valid JSON and covers this one capture.
-        let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "\(label): stdout is not a JSON report")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
+            "\(label): stdout is not a JSON report")
         let captures = try #require(json["captures"] as? [[String: Any]])
         let capture = try #require(captures.first)
         #expect(captures.count == 1)
@@ -53,9 +57,13 @@ struct CorpusSweepTests {
         let packets = capture["packets"] as? Int ?? -1
         if result.exitStatus == 2 {
             // Either unreadable (error) or damaged partway (incomplete, the damage named, what was read kept).
-            #expect(error != nil || (complete == false && !problems.isEmpty), "\(label): exit 2 but the report says neither error nor incomplete")
+            #expect(
+                error != nil || (complete == false && !problems.isEmpty),
+                "\(label): exit 2 but the report says neither error nor incomplete")
         } else {
-            #expect(complete == true && error == nil, "\(label): exit \(result.exitStatus ?? -1) but the report is not complete")
+            #expect(
+                complete == true && error == nil,
+                "\(label): exit \(result.exitStatus ?? -1) but the report is not complete")
         }
 
         // Unsupported link types are counted and named, never dropped silently.
@@ -84,7 +92,9 @@ struct CorpusSweepTests {
     static func knownExtraLines(in result: ChildResult, _ body: () -> Void) {
         let hasBug = result.stderrLines.contains { $0.contains("packets of link type") }
         if hasBug {
-            withKnownIssue("callback-doctor prints the link-type problem of a damaged capture as a second, unnamed stderr line") {
+            withKnownIssue(
+                "callback-doctor prints the link-type problem of a damaged capture as a second, unnamed stderr line"
+            ) {
                 body()
             }
         } else {
@@ -93,11 +103,13 @@ struct CorpusSweepTests {
     }
 
     /// A file cut partway keeps what was read: these are cut after whole HTTP exchanges.
-    @Test("a capture cut partway reports the exchanges before the cut, marked incomplete", arguments: [
-        ("robustness/CUT__zeek__pipelined-requests__half.pcap", 24, 25),
-        ("robustness/suricata__http-mime-truncated.pcap", 2696, 2697),
-        ("robustness/CUT__zeek__get__mid-packet-data.pcap", 6, 7),
-    ])
+    @Test(
+        "a capture cut partway reports the exchanges before the cut, marked incomplete",
+        arguments: [
+            ("robustness/CUT__zeek__pipelined-requests__half.pcap", 24, 25),
+            ("robustness/suricata__http-mime-truncated.pcap", 2696, 2697),
+            ("robustness/CUT__zeek__get__mid-packet-data.pcap", 6, 7),
+        ])
     func partial(_ relative: String, packetsBeforeCut: Int, record: Int) throws {
         let path = try #require(Corpus.path(relative))
         let result = try runChild(Executable.path!, ["analyze", "--format", "json", path], timeout: Self.timeout)

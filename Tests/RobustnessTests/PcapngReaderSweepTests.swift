@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue #18: the hostile-file sweep through callback-doctor's own pcapng reader. The binary
@@ -55,16 +55,23 @@ struct PcapngReaderSweepTests {
             if [2, 3, 6].contains(type) || (offset > 0 && type == 0x0A0D_0D0A) { break }
             guard length >= 12, length % 4 == 0, offset + length <= bytes.count else { break }
             if type == 1, firstLinkType == nil {
-                firstLinkType = bigEndian ? Int(bytes[offset + 8]) << 8 | Int(bytes[offset + 9]) : Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 8])
+                firstLinkType =
+                    bigEndian
+                    ? Int(bytes[offset + 8]) << 8 | Int(bytes[offset + 9])
+                    : Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 8])
             }
             offset += length
         }
         let linkType = firstLinkType == 276 ? 1 : 276
         func field32(_ value: Int) -> [UInt8] {
-            let b = [UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+            let b = [
+                UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF),
+            ]
             return bigEndian ? b : b.reversed()
         }
-        let linkField: [UInt8] = bigEndian ? [UInt8(linkType >> 8), UInt8(linkType & 0xFF)] : [UInt8(linkType & 0xFF), UInt8(linkType >> 8)]
+        let linkField: [UInt8] =
+            bigEndian
+            ? [UInt8(linkType >> 8), UInt8(linkType & 0xFF)] : [UInt8(linkType & 0xFF), UInt8(linkType >> 8)]
         let block = field32(1) + field32(20) + linkField + [0, 0] + field32(65535) + field32(20)
         let at = offset == 0 ? bytes.count : offset
         return Array(bytes[..<at]) + block + Array(bytes[at...])
@@ -90,10 +97,16 @@ struct PcapngReaderSweepTests {
     }
 
     /// The JSON report's capture: packets, complete, and the exchange count.
-    static func reading(_ result: ChildResult, _ label: String) throws -> (packets: Int, complete: Bool, exchanges: Int) {
-        let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "\(label): stdout is not a JSON report")
+    static func reading(_ result: ChildResult, _ label: String) throws -> (packets: Int, complete: Bool, exchanges: Int)
+    {
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
+            "\(label): stdout is not a JSON report")
         let capture = try #require((json["captures"] as? [[String: Any]])?.first, "\(label)")
-        return (capture["packets"] as? Int ?? -1, capture["complete"] as? Bool ?? false, (json["exchanges"] as? [Any])?.count ?? -1)
+        return (
+            capture["packets"] as? Int ?? -1, capture["complete"] as? Bool ?? false,
+            (json["exchanges"] as? [Any])?.count ?? -1
+        )
     }
 
     static func checkRun(_ result: ChildResult, input: String, label: String) {
@@ -103,10 +116,14 @@ struct PcapngReaderSweepTests {
         if Sanitizer.measurementsHold { #expect(result.peakRSSBytes < Self.memoryLimit, "\(label): \(result)") }
         if result.exitStatus == 2 {
             CorpusSweepTests.knownExtraLines(in: result) {
-                #expect(result.stderrLines.count == 1, "\(label): exit 2 must give exactly one stderr line, got:\n\(result.stderr)")
+                #expect(
+                    result.stderrLines.count == 1,
+                    "\(label): exit 2 must give exactly one stderr line, got:\n\(result.stderr)")
             }
             #expect(result.stderrLines.allSatisfy { $0.hasPrefix("callback-doctor: ") }, "\(label): \(result.stderr)")
-            #expect(result.stderrLines.contains { $0.contains(input) }, "\(label): the error line must name the input: \(result.stderr)")
+            #expect(
+                result.stderrLines.contains { $0.contains(input) },
+                "\(label): the error line must name the input: \(result.stderr)")
         } else {
             #expect(result.stderr.isEmpty, "\(label): \(result.stderr)")
         }
@@ -115,7 +132,8 @@ struct PcapngReaderSweepTests {
     @Test("each corpus pcapng with a foreign interface: from the file and from a FIFO", arguments: files)
     func sweep(_ path: String) throws {
         let label = Corpus.name(path)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pcapng-sweep-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pcapng-sweep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let variant = Self.withForeignInterface(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
@@ -129,14 +147,21 @@ struct PcapngReaderSweepTests {
         let fifo = directory.appendingPathComponent("mixed.fifo").path
         try #require(mkfifo(fifo, 0o600) == 0)
         _ = Self.feed(variant, to: fifo)
-        let fromFIFO = try runChild(Executable.path!, ["analyze", "--format", "json", "-"], timeout: Self.timeout, standardInput: fifo)
+        let fromFIFO = try runChild(
+            Executable.path!, ["analyze", "--format", "json", "-"], timeout: Self.timeout, standardInput: fifo)
         Self.checkRun(fromFIFO, input: "-", label: "\(label) (FIFO as standard input)")
 
-        let a = try Self.reading(original, label), b = try Self.reading(fromFile, label), c = try Self.reading(fromFIFO, label)
-        #expect(b.packets == c.packets && b.complete == c.complete && b.exchanges == c.exchanges, "\(label): file \(b), FIFO \(c)")
+        let a = try Self.reading(original, label), b = try Self.reading(fromFile, label),
+            c = try Self.reading(fromFIFO, label)
+        #expect(
+            b.packets == c.packets && b.complete == c.complete && b.exchanges == c.exchanges,
+            "\(label): file \(b), FIFO \(c)")
         if original.exitStatus != 2 && a.complete {
-            #expect(b.packets == a.packets, "\(label): libpcap read \(a.packets) packets, the pcapng reader \(b.packets)")
-            #expect(b.exchanges == a.exchanges, "\(label): libpcap's reading gave \(a.exchanges) exchanges, the pcapng reader's \(b.exchanges)")
+            #expect(
+                b.packets == a.packets, "\(label): libpcap read \(a.packets) packets, the pcapng reader \(b.packets)")
+            #expect(
+                b.exchanges == a.exchanges,
+                "\(label): libpcap's reading gave \(a.exchanges) exchanges, the pcapng reader's \(b.exchanges)")
         }
     }
 }

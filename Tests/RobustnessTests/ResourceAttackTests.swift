@@ -9,7 +9,8 @@ import Testing
 /// test of the owning stage's limit where the whole attack would be too big for a file (a 1 GiB
 /// header line). Sizes are chosen to keep the suite fast in a debug build; the full-size runs are
 /// `fuzz/make-attacks.py` + the commands in docs/robustness.md.
-@Suite("Resource attacks", .enabled(if: Executable.path != nil, Executable.absentComment), .serialized, .tags(.endToEnd))
+@Suite(
+    "Resource attacks", .enabled(if: Executable.path != nil, Executable.absentComment), .serialized, .tags(.endToEnd))
 struct ResourceAttackTests {
     /// Peak RSS allowed for one analysis (the issue's bound).
     static let memoryLimit = 256 << 20
@@ -25,7 +26,9 @@ struct ResourceAttackTests {
 
     /// Runs `analyze --format json` on a capture; the run must end by itself with 0 or 1, no
     /// stderr, a complete report, under the memory bound.
-    static func analyze(_ path: String, timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+    static func analyze(_ path: String, timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> Run
+    {
         let result = try runChild(Executable.path!, ["analyze", "--format", "json", path], timeout: timeout)
         #expect(result.signal == nil && !result.timedOut, "\(result)", sourceLocation: sourceLocation)
         #expect([0, 1].contains(result.exitStatus), "\(result)\n\(result.stderr)", sourceLocation: sourceLocation)
@@ -51,7 +54,9 @@ struct ResourceAttackTests {
     }
 
     /// Memory independent of the input: twice the input adds less than `slack` to the peak RSS.
-    static func expectFlatMemory(_ small: Run, _ large: Run, slack: Int = 16 << 20, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectFlatMemory(
+        _ small: Run, _ large: Run, slack: Int = 16 << 20, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard Sanitizer.measurementsHold else { return }
         #expect(
             large.result.peakRSSBytes < small.result.peakRSSBytes + slack,
@@ -65,7 +70,8 @@ struct ResourceAttackTests {
         let capture = try AttackCapture(directory: directory.url, name: "syn-flood-\(count).pcap")
         for i in 0..<count {
             let source = (0x0A00_0000 | UInt32(i & 0xFF_FFFF), UInt16(1024 + i % 60_000))
-            try capture.segment(from: source, to: (0x0A00_0002, 80), seq: UInt32(truncatingIfNeeded: i), ack: 0, flags: .syn)
+            try capture.segment(
+                from: source, to: (0x0A00_0002, 80), seq: UInt32(truncatingIfNeeded: i), ack: 0, flags: .syn)
         }
         try capture.close()
         return capture.path
@@ -100,7 +106,9 @@ struct ResourceAttackTests {
         let connection = try AttackConnection(capture)
         try connection.send(callbackHead + Array("Content-Length: 9223372036854775808\r\n\r\nbucket=b".utf8))
         try connection.reply(
-            Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9223372036854775807\r\n\r\n{\"a\":1}".utf8))
+            Array(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9223372036854775807\r\n\r\n{\"a\":1}"
+                    .utf8))
         try connection.close()
         try capture.close()
         let run = try Self.analyze(capture.path)
@@ -108,7 +116,9 @@ struct ResourceAttackTests {
         let exchange = try #require(run.exchanges.first)
         let request = try #require(exchange["request"] as? [String: Any])
         let anomalies = request["anomalies"] as? [String] ?? []
-        #expect(anomalies.contains { $0.contains("invalidContentLength") && $0.contains("9223372036854775808") }, "\(anomalies)")
+        #expect(
+            anomalies.contains { $0.contains("invalidContentLength") && $0.contains("9223372036854775808") },
+            "\(anomalies)")
         let response = try #require(exchange["response"] as? [String: Any])
         #expect(response["contentLength"] as? Int == Int.max)
         #expect(response["complete"] as? Bool == false)
@@ -123,7 +133,8 @@ struct ResourceAttackTests {
         let capture = try AttackCapture(directory: directory.url, name: "chunked-\(megabytes).pcap")
         let connection = try AttackConnection(capture)
         try connection.send(callbackHead + Array("Content-Length: 8\r\n\r\nbucket=b".utf8))
-        try connection.reply(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+        try connection.reply(
+            Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
         let chunk = Array("400\r\n".utf8) + [UInt8](repeating: 0x20, count: 1024) + Array("\r\n".utf8)
         let batch = Array([[UInt8]](repeating: chunk, count: 16).joined())
         for _ in 0..<(megabytes * 64) { try connection.reply(batch, segmentSize: batch.count) }
@@ -172,7 +183,9 @@ struct ResourceAttackTests {
         let directory = try ScratchDirectory()
         let capture = try AttackCapture(directory: directory.url, name: "headers.pcap")
         let connection = try AttackConnection(capture)
-        try connection.send(callbackHead + Array((0..<100_000).map { "X-H\($0): v\r\n" }.joined().utf8) + Array("Content-Length: 0\r\n\r\n".utf8))
+        try connection.send(
+            callbackHead + Array((0..<100_000).map { "X-H\($0): v\r\n" }.joined().utf8)
+                + Array("Content-Length: 0\r\n\r\n".utf8))
         try connection.reply(Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".utf8))
         try connection.close()
         try capture.close()
@@ -203,7 +216,9 @@ struct ResourceAttackTests {
             }
         }
         #expect(parser.consumedBytes == Int64(callbackHead.count + 8) + (1 << 30))
-        #expect(stopAt != nil && stopAt! <= Int64(callbackHead.count + 8 + 2 * 64 * 1024), "stopped by \(String(describing: stopAt))")
+        #expect(
+            stopAt != nil && stopAt! <= Int64(callbackHead.count + 8 + 2 * 64 * 1024),
+            "stopped by \(String(describing: stopAt))")
         let reasons = events.compactMap { if case .notHTTP(let reason) = $0.part { reason } else { nil } }
         #expect(reasons.count == 1)
         #expect(reasons.first?.contains("maxHeaderLineLength") == true, "\(reasons)")
@@ -243,13 +258,18 @@ struct ResourceAttackTests {
     @Test("JSON nested 100,000 deep passes the validator; 100,001 deep is named as over the limit")
     func deepJSONAtTheValidator() {
         let depth = 100_000
-        let valid = [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8](repeating: UInt8(ascii: "]"), count: depth)
+        let valid =
+            [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8](repeating: UInt8(ascii: "]"), count: depth)
         #expect(JSONValidator.validate(valid) == .valid(.array))
-        let deeper = [UInt8](repeating: UInt8(ascii: "["), count: depth + 1) + [UInt8](repeating: UInt8(ascii: "]"), count: depth + 1)
+        let deeper =
+            [UInt8](repeating: UInt8(ascii: "["), count: depth + 1)
+            + [UInt8](repeating: UInt8(ascii: "]"), count: depth + 1)
         #expect(JSONValidator.validate(deeper) == .invalid(.nestingTooDeep(limit: depth), offset: Int64(depth)))
         // A million levels: rejected at the limit, having read no further than it.
         var validator = JSONValidator()
-        validator.feed([UInt8](repeating: UInt8(ascii: "{"), count: 1) + Array(#""a":"#.utf8) + [UInt8](repeating: UInt8(ascii: "["), count: 1_000_000))
+        validator.feed(
+            [UInt8](repeating: UInt8(ascii: "{"), count: 1) + Array(#""a":"#.utf8)
+                + [UInt8](repeating: UInt8(ascii: "["), count: 1_000_000))
         #expect(validator.failure == .invalid(.nestingTooDeep(limit: depth), offset: Int64(5 + depth - 1)))
     }
 
@@ -257,8 +277,11 @@ struct ResourceAttackTests {
         let capture = try AttackCapture(directory: directory.url, name: "deep-\(depth).pcap")
         let connection = try AttackConnection(capture)
         try connection.send(callbackHead + Array("Content-Length: 8\r\n\r\nbucket=b".utf8))
-        let body = [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8](repeating: UInt8(ascii: "]"), count: depth)
-        try connection.reply(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        let body =
+            [UInt8](repeating: UInt8(ascii: "["), count: depth) + [UInt8](repeating: UInt8(ascii: "]"), count: depth)
+        try connection.reply(
+            Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+                + body)
         try connection.close()
         try capture.close()
         return capture.path
@@ -290,7 +313,10 @@ struct ResourceAttackTests {
             try connection.sendAt(offset: offset, request[offset..<(offset + 1_400)], base: base)
         }
         try connection.send(request)
-        try connection.reply(Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"Status\":\"OK\"}".utf8))
+        try connection.reply(
+            Array(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"Status\":\"OK\"}"
+                    .utf8))
         try connection.close()
         try capture.close()
         return capture.path
@@ -308,6 +334,7 @@ struct ResourceAttackTests {
         let request = try #require(large.exchanges.first?["request"] as? [String: Any])
         #expect(request["bodySize"] as? Int == 65_536)
         #expect(request["complete"] as? Bool == true)
-        #expect(large.findings.compactMap { $0["rule"] as? String } == ["unsigned-callback-accepted"], "\(large.findings)")
+        #expect(
+            large.findings.compactMap { $0["rule"] as? String } == ["unsigned-callback-accepted"], "\(large.findings)")
     }
 }

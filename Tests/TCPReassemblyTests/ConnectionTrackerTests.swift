@@ -1,6 +1,6 @@
 import CaptureModel
-import Testing
 import TestSupport
+import Testing
 
 @testable import TCPReassembly
 
@@ -27,7 +27,8 @@ struct Recorder: StreamEventSink {
             streams[id, default: [:]][direction, default: []].append(contentsOf: bytes)
         case .gap(let id, let direction, let offset, let length, _):
             #expect(Int64(streams[id]?[direction]?.count ?? 0) == offset, "gap out of order")
-            streams[id, default: [:]][direction, default: []].append(contentsOf: [UInt8](repeating: 0x7E, count: Int(length)))
+            streams[id, default: [:]][direction, default: []].append(
+                contentsOf: [UInt8](repeating: 0x7E, count: Int(length)))
         case .ended(let id, let direction, let how):
             #expect(ends[id]?[direction] == nil, "ended twice")
             ends[id, default: [:]][direction] = how
@@ -62,7 +63,11 @@ func run(_ segments: [TCPSegment], startSecond: Int64 = 1000) -> Recorder {
     var tracker = ConnectionTracker()
     var recorder = Recorder()
     for (i, s) in segments.enumerated() {
-        tracker.process(s, origin: StreamOrigin(timestamp: Timestamp(seconds: startSecond, nanoseconds: Int64(i) * 1000), frame: i + 1), into: &recorder)
+        tracker.process(
+            s,
+            origin: StreamOrigin(
+                timestamp: Timestamp(seconds: startSecond, nanoseconds: Int64(i) * 1000), frame: i + 1), into: &recorder
+        )
     }
     tracker.finish(into: &recorder)
     return recorder
@@ -98,7 +103,8 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
         #expect(r.opened[0].client == client && r.opened[0].server == server && r.opened[0].roleEvidence == .syn)
         #expect(r.text(0, .clientToServer) == "POST / HTTP/1.1\r\n\r\n")
         #expect(r.text(0, .serverToClient) == "HTTP/1.1 200 OK\r\n\r\n")
-        guard case .fin = r.ends[0]?[.clientToServer], case .fin = r.ends[0]?[.serverToClient], case .fin = r.closed[0] else {
+        guard case .fin = r.ends[0]?[.clientToServer], case .fin = r.ends[0]?[.serverToClient], case .fin = r.closed[0]
+        else {
             Issue.record("expected FIN ends, got \(r.ends) \(r.closed)")
             return
         }
@@ -117,13 +123,17 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
     @Test func retransmissionsAndOverlaps() {
         let c = conversation(requestParts: ["hello ", "world"], response: "ok")
         let overlap = seg(client, 1001 + 3, [.psh, .ack], "lo wor")  // overlaps both, different framing
-        let r = run(c.handshake + [c.requestSegments[0], c.requestSegments[0], overlap, c.requestSegments[1], c.requestSegments[1]] + c.tail)
+        let r = run(
+            c.handshake + [
+                c.requestSegments[0], c.requestSegments[0], overlap, c.requestSegments[1], c.requestSegments[1],
+            ] + c.tail)
         #expect(r.text(0, .clientToServer) == "hello world")
     }
 
     @Test(arguments: [UInt32.max - 2, UInt32.max, 0, UInt32.max - 6])
     func sequenceNumbersWrapping(isn: UInt32) {
-        let c = conversation(clientISN: isn, serverISN: UInt32.max - 1, requestParts: ["ab", "cd", "ef", "gh"], response: "xyz")
+        let c = conversation(
+            clientISN: isn, serverISN: UInt32.max - 1, requestParts: ["ab", "cd", "ef", "gh"], response: "xyz")
         for permutation in permutations(c.requestSegments) {
             let r = run(c.handshake + permutation + c.tail)
             #expect(r.text(0, .clientToServer) == "abcdefgh")
@@ -139,9 +149,13 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
 
     @Test func snaplenMissingBytesBecomeGap() {
         let handshake = conversation(requestParts: [], response: "").handshake
-        let r = run(handshake + [seg(client, 1001, [.psh, .ack], "abc", missing: 4), seg(client, 1008, [.psh, .ack], "z")])
+        let r = run(
+            handshake + [seg(client, 1001, [.psh, .ack], "abc", missing: 4), seg(client, 1008, [.psh, .ack], "z")])
         #expect(r.text(0, .clientToServer) == "abc~~~~z")
-        guard case .endOfCapture = r.closed[0] else { Issue.record("expected end of capture"); return }
+        guard case .endOfCapture = r.closed[0] else {
+            Issue.record("expected end of capture")
+            return
+        }
     }
 
     /// The client acknowledged a response segment the capture lost, and later bytes are buffered:
@@ -171,13 +185,15 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
     /// A lost final segment, no FIN captured: the peer's acknowledgment reveals it at the end.
     @Test func acknowledgedTailIsAGapAtTheEnd() {
         let c = conversation(requestParts: ["req"], response: "")
-        let r = run(c.handshake + c.requestSegments + [seg(server, 5001, [.ack], "abc"), seg(client, 1004, [.ack], ack: 5010)])
+        let r = run(
+            c.handshake + c.requestSegments + [seg(server, 5001, [.ack], "abc"), seg(client, 1004, [.ack], ack: 5010)])
         #expect(r.text(0, .serverToClient) == "abc~~~~~~")
     }
 
     @Test func ackOfAnUncapturedFinIsNotAGap() {
         let c = conversation(requestParts: ["req"], response: "")
-        let r = run(c.handshake + c.requestSegments + [seg(server, 5001, [.ack], "abc"), seg(client, 1004, [.ack], ack: 5005)])
+        let r = run(
+            c.handshake + c.requestSegments + [seg(server, 5001, [.ack], "abc"), seg(client, 1004, [.ack], ack: 5005)])
         #expect(r.text(0, .serverToClient) == "abc")
     }
 
@@ -193,7 +209,9 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
         let c = conversation(requestParts: ["abc"], response: "ok")
         var tracker = ConnectionTracker()
         var r = Recorder()
-        for (i, s) in (c.handshake + c.requestSegments + [seg(client, 1003, .ack, "c"), seg(client, 1003, .ack)]).enumerated() {
+        for (i, s) in (c.handshake + c.requestSegments + [seg(client, 1003, .ack, "c"), seg(client, 1003, .ack)])
+            .enumerated()
+        {
             tracker.process(s, origin: StreamOrigin(timestamp: Timestamp(seconds: 1), frame: i + 1), into: &r)
         }
         tracker.finish(into: &r)
@@ -210,7 +228,8 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
         for i in 0..<1000 {
             let from = Endpoint(address: .v4(0x0A00_0000 + UInt32(i)), port: 40_000)
             let s = TCPSegment(
-                source: from, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: .syn, window: 1, payload: [])
+                source: from, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: .syn, window: 1,
+                payload: [])
             tracker.process(s, origin: StreamOrigin(timestamp: Timestamp(seconds: Int64(i)), frame: i + 1), into: &r)
             #expect(tracker.trackedConnectionCount <= 100)
         }
@@ -238,7 +257,10 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
         let c = conversation(requestParts: ["POST / HTTP/1.1\r\n\r\n"], response: "")
         let r = run(c.handshake + c.requestSegments + [seg(server, 5001, [.rst, .ack])])
         #expect(r.text(0, .clientToServer) == "POST / HTTP/1.1\r\n\r\n")
-        guard case .reset(by: .serverToClient, _) = r.closed[0] else { Issue.record("got \(String(describing: r.closed[0]))"); return }
+        guard case .reset(by: .serverToClient, _) = r.closed[0] else {
+            Issue.record("got \(String(describing: r.closed[0]))")
+            return
+        }
     }
 
     @Test func midStreamCaptureUsesContentForRoles() {
@@ -257,7 +279,9 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
     @Test func portReuseStartsANewConnection() {
         let first = conversation(clientISN: 100, requestParts: ["one"], response: "1")
         let second = conversation(clientISN: 900_000, requestParts: ["two"], response: "2")
-        let r = run(first.handshake + first.requestSegments + first.tail + second.handshake + second.requestSegments + second.tail)
+        let r = run(
+            first.handshake + first.requestSegments + first.tail + second.handshake + second.requestSegments
+                + second.tail)
         #expect(r.opened.count == 2)
         #expect(r.text(0, .clientToServer) == "one")
         #expect(r.text(1, .clientToServer) == "two")
@@ -285,7 +309,8 @@ func conversation(clientISN: UInt32 = 1000, serverISN: UInt32 = 5000, requestPar
             let end = min(payload.count, position + size)
             segments.append(
                 TCPSegment(
-                    source: client, destination: server, sequenceNumber: isn &+ 1 &+ UInt32(position), acknowledgmentNumber: 0,
+                    source: client, destination: server, sequenceNumber: isn &+ 1 &+ UInt32(position),
+                    acknowledgmentNumber: 0,
                     flags: [.ack], window: 1, payload: ArraySlice(payload[position..<end])))
             position = end
         }

@@ -1,6 +1,6 @@
 import CaptureModel
-import Testing
 import TestSupport
+import Testing
 
 @testable import TCPReassembly
 
@@ -83,18 +83,21 @@ import TestSupport
     /// Bytes that fill a hole late keep their own packet's origin (frame and time), so latency
     /// and evidence frames stay those of the packets that carried them.
     @Test func lateBytesKeepTheirOwnOrigin() throws {
-        let steps = Self.handshake.enumerated().map { Step(segment: $0.element, micros: Int64($0.offset)) } + [
-            Step(segment: Self.bodySegment, micros: 100),  // frame 4
-            Step(segment: Self.serverAck, micros: 110),  // frame 5
-            Step(segment: Self.headSegment, micros: 90),  // frame 6: written late, stamped earlier
-        ]
+        let steps =
+            Self.handshake.enumerated().map { Step(segment: $0.element, micros: Int64($0.offset)) } + [
+                Step(segment: Self.bodySegment, micros: 100),  // frame 4
+                Step(segment: Self.serverAck, micros: 110),  // frame 5
+                Step(segment: Self.headSegment, micros: 90),  // frame 6: written late, stamped earlier
+            ]
         let (r, _) = Self.play(steps, finish: false)
         let data = r.events.compactMap { event -> (Int64, StreamOrigin)? in
             if case .data(_, .clientToServer, let offset, _, let origin) = event { return (offset, origin) }
             return nil
         }
         try #require(data.count == 2)
-        #expect(data[0].0 == 0 && data[0].1.frame == 6 && data[0].1.timestamp == Timestamp(seconds: 1000, nanoseconds: 90_000))
+        #expect(
+            data[0].0 == 0 && data[0].1.frame == 6
+                && data[0].1.timestamp == Timestamp(seconds: 1000, nanoseconds: 90_000))
         #expect(data[1].0 == Int64(Self.head.utf8.count) && data[1].1.frame == 4)
     }
 
@@ -110,7 +113,9 @@ import TestSupport
                 var middle = permutation
                 middle.insert(ack, at: position)
                 let (r, stats) = Self.play(Self.steps(c.handshake + middle))
-                #expect(r.text(0, .clientToServer) == parts.joined(), "order \(middle.map(\.sequenceNumber)) ack at \(position)")
+                #expect(
+                    r.text(0, .clientToServer) == parts.joined(),
+                    "order \(middle.map(\.sequenceNumber)) ack at \(position)")
                 #expect(stats.gaps == 0 && stats.retransmittedSegments == 0, "ack at \(position)")
                 orders += 1
             }
@@ -125,7 +130,9 @@ import TestSupport
     func windowExpiresByPacketCount(packetsBetween: Int, filled: Bool) {
         let filler = seg(server, 5001, .ack, ack: Self.requestEnd)  // duplicate ACKs: no new information
         let segments =
-            Self.handshake + [Self.bodySegment, Self.serverAck] + Array(repeating: filler, count: packetsBetween) + [Self.headSegment]
+            Self.handshake + [Self.bodySegment, Self.serverAck] + Array(repeating: filler, count: packetsBetween) + [
+                Self.headSegment
+            ]
         let (r, stats) = Self.play(Self.steps(segments), limits: Self.limits(packets: 3))
         let gap = String(repeating: "~", count: Self.head.utf8.count)
         #expect(r.text(0, .clientToServer) == (filled ? Self.head : gap) + Self.body)
@@ -136,9 +143,10 @@ import TestSupport
     /// The window also closes by capture time: the head 1.5 ms after the ACK misses a 1 ms window.
     @Test(arguments: [(500 as Int64, true), (1500, false)])
     func windowExpiresByTime(delayMicros: Int64, filled: Bool) {
-        let steps = Self.steps(Self.handshake + [Self.bodySegment, Self.serverAck]) + [
-            Step(segment: Self.headSegment, micros: 4 + delayMicros)
-        ]
+        let steps =
+            Self.steps(Self.handshake + [Self.bodySegment, Self.serverAck]) + [
+                Step(segment: Self.headSegment, micros: 4 + delayMicros)
+            ]
         let (r, stats) = Self.play(steps, limits: Self.limits(micros: 1000))
         #expect(r.text(0, .clientToServer).hasPrefix(filled ? Self.head : "~~~~"))
         #expect(r.text(0, .clientToServer).hasSuffix(Self.body))
@@ -153,7 +161,10 @@ import TestSupport
         var tracker = ConnectionTracker(limits: Self.limits(micros: 1000))
         var r = Recorder()
         for (i, s) in (Self.handshake + [Self.bodySegment, Self.serverAck]).enumerated() {
-            tracker.process(s, origin: StreamOrigin(timestamp: Timestamp(seconds: 1000, nanoseconds: Int64(i) * 1000), frame: i + 1), into: &r)
+            tracker.process(
+                s,
+                origin: StreamOrigin(timestamp: Timestamp(seconds: 1000, nanoseconds: Int64(i) * 1000), frame: i + 1),
+                into: &r)
         }
         #expect(r.text(0, .clientToServer).isEmpty)
         let later = Timestamp(seconds: 1000, nanoseconds: 5_000_000)
@@ -162,7 +173,8 @@ import TestSupport
         } else {
             let other = Endpoint(address: .v4(0x7F00_0002), port: 50_001)
             let syn = TCPSegment(
-                source: other, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: .syn, window: 1, payload: [])
+                source: other, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: .syn, window: 1,
+                payload: [])
             tracker.process(syn, origin: StreamOrigin(timestamp: later, frame: 6), into: &r)
         }
         #expect(r.text(0, .clientToServer) == String(repeating: "~", count: Self.head.utf8.count) + Self.body)
@@ -193,7 +205,8 @@ import TestSupport
             default: nil
             }
         }
-        let expected = pureAckFirst
+        let expected =
+            pureAckFirst
             ? ["request-gap", "request-data", "response-data"] : ["response-data", "request-gap", "request-data"]
         #expect(kinds == expected)
         #expect(stats.retransmittedSegments == 0)
@@ -205,16 +218,20 @@ import TestSupport
     @Test func expiryDoesNotDependOnOtherConnections() {
         let response = "HTTP/1.1 200 OK\r\n", rest = "Content-Length: 0\r\n\r\n"
         let end = 5001 + UInt32((response + rest).utf8.count)
-        let own: [Step] = Self.steps(
-            Self.handshake + [
-                Self.headSegment, Self.bodySegment, seg(client, Self.requestEnd, [.fin, .ack], ack: 5001), Self.serverAck,
-                // first part lost
-                seg(server, 5001 + UInt32(response.utf8.count), [.psh, .ack, .fin], rest, ack: Self.requestEnd + 1),
-                seg(client, Self.requestEnd + 1, .ack, ack: end),  // a pure ACK of the data, not yet of the FIN
-            ]) + [Step(segment: seg(client, Self.requestEnd + 1, .ack, ack: end + 1), micros: 5000)]
+        let own: [Step] =
+            Self.steps(
+                Self.handshake + [
+                    Self.headSegment, Self.bodySegment, seg(client, Self.requestEnd, [.fin, .ack], ack: 5001),
+                    Self.serverAck,
+                    // first part lost
+                    seg(
+                        server, 5001 + UInt32(response.utf8.count), [.psh, .ack, .fin], rest, ack: Self.requestEnd + 1),
+                    seg(client, Self.requestEnd + 1, .ack, ack: end),  // a pure ACK of the data, not yet of the FIN
+                ]) + [Step(segment: seg(client, Self.requestEnd + 1, .ack, ack: end + 1), micros: 5000)]
         let other = Endpoint(address: .v4(0x7F00_0002), port: 50_001)
         let syn = TCPSegment(
-            source: other, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: .syn, window: 1, payload: [])
+            source: other, destination: server, sequenceNumber: 1, acknowledgmentNumber: 0, flags: .syn, window: 1,
+            payload: [])
         var mixed = own
         mixed.insert(Step(segment: syn, micros: 3000), at: own.count - 1)
         let limits = Self.limits(micros: 1000)
@@ -223,26 +240,32 @@ import TestSupport
             var recorder = Recorder()
             for (i, step) in steps.enumerated() {
                 let frame = step.segment.source == other ? 1000 : i + 1  // own frames numbered alike in both
-                let origin = StreamOrigin(timestamp: Timestamp(seconds: 1000, nanoseconds: step.micros * 1000), frame: frame)
+                let origin = StreamOrigin(
+                    timestamp: Timestamp(seconds: 1000, nanoseconds: step.micros * 1000), frame: frame)
                 tracker.process(step.segment, origin: origin, into: &recorder)
             }
             tracker.finish(into: &recorder)
             return recorder.events.compactMap { event in
                 switch event {
-                case .data(0, _, _, _, _), .gap(0, _, _, _, _), .ended(0, _, _), .closed(0, _): String(describing: event)
+                case .data(0, _, _, _, _), .gap(0, _, _, _, _), .ended(0, _, _), .closed(0, _):
+                    String(describing: event)
                 default: nil
                 }
             }
         }
         let alone = eventsOfTheFirstConnection(own)
-        #expect(alone.contains { $0.hasPrefix("gap(connection: 0, direction: TCPReassembly.StreamDirection.serverToClient") })
+        #expect(
+            alone.contains {
+                $0.hasPrefix("gap(connection: 0, direction: TCPReassembly.StreamDirection.serverToClient")
+            })
         #expect(alone.last?.hasPrefix("closed(connection: 0, how: TCPReassembly.StreamEnd.fin") == true, "\(alone)")
         #expect(eventsOfTheFirstConnection(mixed) == alone)
     }
 
     /// A real retransmission of delivered bytes is still one retransmission, not data.
     @Test func realRetransmissionCountsOnce() {
-        let segments = Self.handshake + [Self.headSegment, Self.bodySegment, Self.serverAck, Self.bodySegment] + Self.tail
+        let segments =
+            Self.handshake + [Self.headSegment, Self.bodySegment, Self.serverAck, Self.bodySegment] + Self.tail
         let (r, stats) = Self.play(Self.steps(segments))
         #expect(r.text(0, .clientToServer) == Self.head + Self.body)
         #expect(stats.retransmittedSegments == 1)

@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import TCPReassembly
 
@@ -15,7 +15,8 @@ import TestSupport
         }
         func firstConflict(with bytes: [UInt8], at offset: Int64, below limit: Int64) -> Range<Int64>? {
             for (keptOffset, kept) in recent {
-                let lower = max(keptOffset, offset), upper = min(keptOffset + Int64(kept.count), offset + Int64(bytes.count), limit)
+                let lower = max(keptOffset, offset),
+                    upper = min(keptOffset + Int64(kept.count), offset + Int64(bytes.count), limit)
                 guard lower < upper else { continue }
                 let a = kept[Int(lower - keptOffset)..<Int(upper - keptOffset)]
                 let b = bytes[Int(lower - offset)..<Int(upper - offset)]

@@ -1,9 +1,8 @@
 import TCPReassembly
-import Testing
 import TestSupport
+import Testing
 
 @testable import TLSRecords
-import TestSupport
 
 /// Drives a tracker with one segment per call, in capture order.
 private struct Conversation {
@@ -38,17 +37,23 @@ private struct Conversation {
     /// A TLS 1.3 handshake up to the client's Finished (no SNI, as OSS).
     mutating func tls13Handshake() {
         client(TLSBytes.clientHelloRecord(sni: nil), at: 0)
-        server(TLSBytes.serverHelloRecord(selected: 0x0304) + TLSBytes.changeCipherSpec + TLSBytes.applicationData(2100), at: 0.001)
+        server(
+            TLSBytes.serverHelloRecord(selected: 0x0304) + TLSBytes.changeCipherSpec + TLSBytes.applicationData(2100),
+            at: 0.001)
         client(TLSBytes.changeCipherSpec + TLSBytes.applicationData(53), at: 0.002)
     }
 
     /// A full TLS 1.2 handshake (ServerHello … ServerHelloDone, then both CCS + Finished).
     mutating func tls12Handshake() {
         client(TLSBytes.clientHelloRecord(sni: "cb.example", versions: []), at: 0)
-        let flight = TLSBytes.handshake(2, TLSBytes.serverHelloBody(selected: nil)) + TLSBytes.handshake(11, [UInt8](repeating: 1, count: 800))
+        let flight =
+            TLSBytes.handshake(2, TLSBytes.serverHelloBody(selected: nil))
+            + TLSBytes.handshake(11, [UInt8](repeating: 1, count: 800))
             + TLSBytes.handshake(14, [])
         server(TLSBytes.record(22, flight), at: 0.001)
-        client(TLSBytes.record(22, [UInt8](repeating: 3, count: 70)) + TLSBytes.changeCipherSpec + TLSBytes.record(22, [UInt8](repeating: 4, count: 40)), at: 0.002)
+        client(
+            TLSBytes.record(22, [UInt8](repeating: 3, count: 70)) + TLSBytes.changeCipherSpec
+                + TLSBytes.record(22, [UInt8](repeating: 4, count: 40)), at: 0.002)
         server(TLSBytes.changeCipherSpec + TLSBytes.record(22, [UInt8](repeating: 5, count: 40)), at: 0.003)
     }
 }
@@ -170,7 +175,9 @@ private struct Conversation {
     @Test func tls13ClientEncryptedAlertThenClose() {
         var c = Conversation()
         c.client(TLSBytes.clientHelloRecord(sni: nil), at: 0)
-        c.server(TLSBytes.serverHelloRecord(selected: 0x0304) + TLSBytes.changeCipherSpec + TLSBytes.applicationData(2100), at: 0.001)
+        c.server(
+            TLSBytes.serverHelloRecord(selected: 0x0304) + TLSBytes.changeCipherSpec + TLSBytes.applicationData(2100),
+            at: 0.001)
         c.client(TLSBytes.changeCipherSpec + TLSBytes.applicationData(19), at: 0.002)
         c.fin(.clientToServer, at: 0.003)
         guard case .failed(let failure) = c.tracker.finish().handshake else {
@@ -246,7 +253,9 @@ private struct Conversation {
     @Test func helloRetryRequestWithMiddleboxCompatibilityCCS() throws {
         var c = Conversation()
         c.client(TLSBytes.clientHelloRecord(sni: "retry.example"), at: 0)
-        c.server(TLSBytes.record(22, TLSBytes.handshake(2, TLSBytes.serverHelloBody(retry: true))) + TLSBytes.changeCipherSpec, at: 0.001)
+        c.server(
+            TLSBytes.record(22, TLSBytes.handshake(2, TLSBytes.serverHelloBody(retry: true)))
+                + TLSBytes.changeCipherSpec, at: 0.001)
         #expect(c.tracker.session.helloRetryRequested)
         c.client(TLSBytes.changeCipherSpec + TLSBytes.clientHelloRecord(sni: "retry.example"), at: 0.002)
         c.server(TLSBytes.serverHelloRecord(selected: 0x0304) + TLSBytes.applicationData(2000), at: 0.003)

@@ -1,7 +1,7 @@
+import TestSupport
 import Testing
 
 @testable import TLSRecords
-import TestSupport
 
 @Suite struct TLSHelloTests {
     @Test func clientHelloWithSNIALPNAndSupportedVersions() throws {

@@ -1,8 +1,8 @@
 import TCPReassembly
+import TestSupport
 import Testing
 
 @testable import TLSRecords
-import TestSupport
 
 /// Feeds `stream` to a reader in the given pieces; returns every event.
 private func read(_ pieces: [[UInt8]], gapsAfter: [Int: Int64] = [:]) -> [TLSRecordEvent] {
@@ -24,7 +24,8 @@ private func hellos(_ events: [TLSRecordEvent]) -> [(TLSHandshakeType, [UInt8])]
 }
 
 @Suite struct TLSRecordReaderTests {
-    static let flight = TLSBytes.clientHelloRecord(sni: "callback.example.com") + TLSBytes.changeCipherSpec
+    static let flight =
+        TLSBytes.clientHelloRecord(sni: "callback.example.com") + TLSBytes.changeCipherSpec
         + TLSBytes.applicationData(53) + TLSBytes.applicationData(300)
 
     @Test func wholeStreamGivesRecordsAndTheHello() throws {
@@ -45,7 +46,8 @@ private func hellos(_ events: [TLSRecordEvent]) -> [(TLSHandshakeType, [UInt8])]
         let referenceHello = hellos(read([Self.flight])).map(\.1)
         for cut in 1..<Self.flight.count {
             let events = read([Array(Self.flight[..<cut]), Array(Self.flight[cut...])])
-            #expect(records(events).map { "\($0.header.type)/\($0.header.length)/\($0.offset)" } == reference, "cut \(cut)")
+            #expect(
+                records(events).map { "\($0.header.type)/\($0.header.length)/\($0.offset)" } == reference, "cut \(cut)")
             #expect(hellos(events).map(\.1) == referenceHello, "cut \(cut)")
         }
     }
@@ -99,7 +101,9 @@ private func hellos(_ events: [TLSRecordEvent]) -> [(TLSHandshakeType, [UInt8])]
 
     /// TLS 1.2 servers coalesce ServerHello, Certificate, … into one record.
     @Test func serverHelloCoalescedWithOtherMessages() throws {
-        let messages = TLSBytes.handshake(2, TLSBytes.serverHelloBody(selected: nil)) + TLSBytes.handshake(11, [UInt8](repeating: 7, count: 900))
+        let messages =
+            TLSBytes.handshake(2, TLSBytes.serverHelloBody(selected: nil))
+            + TLSBytes.handshake(11, [UInt8](repeating: 7, count: 900))
             + TLSBytes.handshake(14, [])
         let events = read([TLSBytes.record(22, messages)])
         let found = hellos(events)
@@ -127,7 +131,9 @@ private func hellos(_ events: [TLSRecordEvent]) -> [(TLSHandshakeType, [UInt8])]
     }
 
     @Test func oversizedRecordLengthIsMalformed() {
-        let events = read([TLSBytes.applicationData(10) + [0x17, 0x03, 0x03, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 40)])
+        let events = read([
+            TLSBytes.applicationData(10) + [0x17, 0x03, 0x03, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 40)
+        ])
         #expect(records(events).count == 1)
         guard case .malformed(let reason, let offset)? = events.last else {
             Issue.record("expected malformed, got \(events)")
@@ -151,7 +157,8 @@ private func hellos(_ events: [TLSRecordEvent]) -> [(TLSHandshakeType, [UInt8])]
     @Test func gapInsideABodyKeepsTheFraming() {
         let first = TLSBytes.applicationData(100)
         // 60 bytes of the first record's body are missing; the next record still frames.
-        let events = read([Array(first.prefix(20)), Array(first.dropFirst(80)) + TLSBytes.applicationData(7)], gapsAfter: [0: 60])
+        let events = read(
+            [Array(first.prefix(20)), Array(first.dropFirst(80)) + TLSBytes.applicationData(7)], gapsAfter: [0: 60])
         #expect(records(events).map(\.header.length) == [100, 7])
     }
 
@@ -163,7 +170,8 @@ private func hellos(_ events: [TLSRecordEvent]) -> [(TLSHandshakeType, [UInt8])]
 
     @Test func gapInTheHelloLosesTheHelloButNotTheRecords() {
         let hello = TLSBytes.clientHelloRecord(sni: "gap.example")
-        let events = read([Array(hello.prefix(30)), Array(hello.dropFirst(40)) + TLSBytes.changeCipherSpec], gapsAfter: [0: 10])
+        let events = read(
+            [Array(hello.prefix(30)), Array(hello.dropFirst(40)) + TLSBytes.changeCipherSpec], gapsAfter: [0: 10])
         #expect(hellos(events).isEmpty)
         #expect(records(events).count == 2)
         #expect(events.contains { if case .handshakeMessageLost(.clientHello, _) = $0 { true } else { false } })

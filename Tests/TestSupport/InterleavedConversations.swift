@@ -39,10 +39,13 @@ public struct InterleavedConversations {
             let seq = next[step.fromClient]!, ack = next[!step.fromClient]!
             let isFirstSyn = step.flags.contains(.syn) && step.fromClient
             let frame = PacketBuilder.tcpFrame(
-                source: step.fromClient ? client : server, destination: step.fromClient ? server : client, sequenceNumber: seq,
+                source: step.fromClient ? client : server, destination: step.fromClient ? server : client,
+                sequenceNumber: seq,
                 acknowledgmentNumber: isFirstSyn ? 0 : ack, flags: step.flags, payload: step.payload)
-            packets.append(Packet(time: start.adding(seconds: offset + step.seconds), order: packets.count, frame: frame))
-            next[step.fromClient] = seq &+ UInt32(step.payload.count) &+ (step.flags.contains(.syn) || step.flags.contains(.fin) ? 1 : 0)
+            packets.append(
+                Packet(time: start.adding(seconds: offset + step.seconds), order: packets.count, frame: frame))
+            next[step.fromClient] =
+                seq &+ UInt32(step.payload.count) &+ (step.flags.contains(.syn) || step.flags.contains(.fin) ? 1 : 0)
         }
     }
 
@@ -58,7 +61,8 @@ public struct InterleavedConversations {
     // MARK: - Conversations
 
     private static let open = [
-        Step(0, fromClient: true, [.syn]), Step(0.0001, fromClient: false, [.syn, .ack]), Step(0.0002, fromClient: true, [.ack]),
+        Step(0, fromClient: true, [.syn]), Step(0.0001, fromClient: false, [.syn, .ack]),
+        Step(0.0002, fromClient: true, [.ack]),
     ]
 
     /// An HTTPS connection (TLS 1.3, no SNI): handshake, one encrypted request, and the last
@@ -69,12 +73,18 @@ public struct InterleavedConversations {
             Step(0.001, fromClient: true, [.psh, .ack], TLSRecordBuilder.clientHelloRecord(sni: nil)),
             Step(
                 0.002, fromClient: false, [.psh, .ack],
-                TLSRecordBuilder.serverHelloRecord() + TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.applicationData(1800)),
-            Step(0.003, fromClient: true, [.psh, .ack], TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.applicationData(53)),
+                TLSRecordBuilder.serverHelloRecord() + TLSRecordBuilder.changeCipherSpec
+                    + TLSRecordBuilder.applicationData(1800)),
+            Step(
+                0.003, fromClient: true, [.psh, .ack],
+                TLSRecordBuilder.changeCipherSpec + TLSRecordBuilder.applicationData(53)),
             Step(0.004, fromClient: true, [.psh, .ack], TLSRecordBuilder.applicationData(850)),
-            Step(0.0045, fromClient: false, [.psh, .ack], TLSRecordBuilder.applicationData(250) + TLSRecordBuilder.applicationData(250)),
+            Step(
+                0.0045, fromClient: false, [.psh, .ack],
+                TLSRecordBuilder.applicationData(250) + TLSRecordBuilder.applicationData(250)),
             Step(0.004 + latency, fromClient: false, [.psh, .ack], TLSRecordBuilder.applicationData(230)),
-            Step(0.005 + latency, fromClient: false, [.fin, .ack]), Step(0.006 + latency, fromClient: true, [.fin, .ack]),
+            Step(0.005 + latency, fromClient: false, [.fin, .ack]),
+            Step(0.006 + latency, fromClient: true, [.fin, .ack]),
         ]
     }
 
@@ -82,9 +92,11 @@ public struct InterleavedConversations {
     /// `status` with a JSON body after 1 ms; then FINs.
     public static func plaintextCallback(status: Int = 200) -> [Step] {
         let body = #"{"bucket":"b","object":"o"}"#
-        let request = "POST /oss/callback HTTP/1.1\r\nHost: cb.example\r\nUser-Agent: aliyun-oss-callback\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let request =
+            "POST /oss/callback HTTP/1.1\r\nHost: cb.example\r\nUser-Agent: aliyun-oss-callback\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         let answer = #"{"Status":"OK"}"#
-        let response = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Error")\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)"
+        let response =
+            "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Error")\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)"
         return open + [
             Step(0.001, fromClient: true, [.psh, .ack], Array(request.utf8)),
             Step(0.002, fromClient: false, [.psh, .ack], Array(response.utf8)),

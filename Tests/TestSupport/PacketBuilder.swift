@@ -110,7 +110,8 @@ public enum PacketBuilder {
         }
         var body = payload
         if fillChecksums {
-            let pseudo = bytes(of: source) + bytes(of: destination) + [0, ipProtocol]
+            let pseudo =
+                bytes(of: source) + bytes(of: destination) + [0, ipProtocol]
                 + be16(UInt16(truncatingIfNeeded: payload.count))
             fillTransportChecksum(&body, protocol: ipProtocol, pseudoHeader: pseudo)
         }
@@ -147,14 +148,19 @@ public enum PacketBuilder {
             case .hopByHop(let options), .destinationOptions(let options):
                 var body = options
                 let pad = (8 - (body.count + 2) % 8) % 8
-                if pad == 1 { body.append(0) } else if pad > 1 { body += [1, UInt8(pad - 2)] + [UInt8](repeating: 0, count: pad - 2) }
+                if pad == 1 {
+                    body.append(0)
+                } else if pad > 1 {
+                    body += [1, UInt8(pad - 2)] + [UInt8](repeating: 0, count: pad - 2)
+                }
                 return [nextHeader, UInt8((body.count + 2) / 8 - 1)] + body
             case .routing(let type, let segmentsLeft, let data):
                 var body = [type, segmentsLeft] + data
                 while (body.count + 2) % 8 != 0 { body.append(0) }
                 return [nextHeader, UInt8((body.count + 2) / 8 - 1)] + body
             case .fragment(let offset, let more, let identification):
-                return [nextHeader, 0] + PacketBuilder.be16(offset << 3 | (more ? 1 : 0)) + PacketBuilder.be32(identification)
+                return [nextHeader, 0] + PacketBuilder.be16(offset << 3 | (more ? 1 : 0))
+                    + PacketBuilder.be32(identification)
             case .authentication(let spi, let sequence, let icv):
                 var body = PacketBuilder.be32(spi) + PacketBuilder.be32(sequence) + icv
                 while (body.count + 4) % 8 != 0 { body.append(0) }
@@ -177,7 +183,8 @@ public enum PacketBuilder {
         }
         var body = payload
         if fillChecksums {
-            let pseudo = bytes(of: source) + bytes(of: destination) + be32(UInt32(payload.count)) + [0, 0, 0, nextHeader]
+            let pseudo =
+                bytes(of: source) + bytes(of: destination) + be32(UInt32(payload.count)) + [0, 0, 0, nextHeader]
             fillTransportChecksum(&body, protocol: nextHeader, pseudoHeader: pseudo)
         }
         let first = extensionHeaders.first?.protocolNumber ?? nextHeader
@@ -238,7 +245,9 @@ public enum PacketBuilder {
         address: [UInt8] = clientMAC, payload: [UInt8]
     ) -> [UInt8] {
         let addr = Array((address + [UInt8](repeating: 0, count: 8)).prefix(8))
-        return be16(etherType) + be16(0) + be32(interfaceIndex) + be16(arphrdType) + [packetType, UInt8(min(address.count, 8))]
+        return be16(etherType) + be16(0) + be32(interfaceIndex) + be16(arphrdType) + [
+            packetType, UInt8(min(address.count, 8)),
+        ]
             + addr + payload
     }
 
@@ -278,7 +287,8 @@ public enum PacketBuilder {
     ) -> [UInt8] {
         let segment = tcp(
             sourcePort: source.port, destinationPort: destination.port, sequenceNumber: sequenceNumber,
-            acknowledgmentNumber: acknowledgmentNumber, flags: flags, window: window, options: options, payload: payload)
+            acknowledgmentNumber: acknowledgmentNumber, flags: flags, window: window, options: options, payload: payload
+        )
         let packet: [UInt8]
         switch (source.address, destination.address) {
         case (.v4, .v4):
@@ -338,7 +348,9 @@ public enum PacketBuilder {
     }
 
     /// Fills a zero TCP (offset 16) or UDP (offset 6) checksum over pseudo-header + segment.
-    private static func fillTransportChecksum(_ segment: inout [UInt8], protocol ipProtocol: UInt8, pseudoHeader: [UInt8]) {
+    private static func fillTransportChecksum(
+        _ segment: inout [UInt8], protocol ipProtocol: UInt8, pseudoHeader: [UInt8]
+    ) {
         let at: Int
         switch ipProtocol {
         case 6: at = 16

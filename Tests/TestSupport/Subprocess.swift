@@ -1,7 +1,8 @@
+public import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Foundation
 
 /// The one way the tests run another program. Standard error (and standard output, unless the
 /// caller hands a file handle) go to files in a private temporary directory, never to a pipe, so a
@@ -31,7 +32,9 @@ public enum Subprocess {
             executable, arguments, in: directory, environment: environment, standardInput: standardInput,
             standardOutput: standardOutput)
         child.waitUntilExit()
-        return Result(status: child.process.terminationStatus, reason: child.process.terminationReason, stdout: child.stdout, stderr: child.stderr)
+        return Result(
+            status: child.process.terminationStatus, reason: child.process.terminationReason, stdout: child.stdout,
+            stderr: child.stderr)
     }
 
     /// The full path of `name` on `PATH`, nil when it is not installed.

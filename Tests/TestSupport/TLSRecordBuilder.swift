@@ -38,11 +38,15 @@ public enum TLSRecordBuilder {
             let list = alpn.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
             extensions += extensionBlock(16, u16(list.count) + list)
         }
-        if paddingExtensionBytes > 0 { extensions += extensionBlock(21, [UInt8](repeating: 0, count: paddingExtensionBytes)) }
+        if paddingExtensionBytes > 0 {
+            extensions += extensionBlock(21, [UInt8](repeating: 0, count: paddingExtensionBytes))
+        }
         return body + u16(extensions.count) + extensions
     }
 
-    public static func serverHelloBody(legacy: UInt16 = 0x0303, selected: UInt16? = 0x0304, retry: Bool = false, alpn: String? = nil) -> [UInt8] {
+    public static func serverHelloBody(
+        legacy: UInt16 = 0x0303, selected: UInt16? = 0x0304, retry: Bool = false, alpn: String? = nil
+    ) -> [UInt8] {
         let random: [UInt8] =
             retry
             ? [

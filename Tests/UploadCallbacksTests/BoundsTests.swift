@@ -1,6 +1,6 @@
 import HTTP1
-import Testing
 import TestSupport
+import Testing
 
 @testable import UploadCallbacks
 
@@ -26,7 +26,8 @@ import TestSupport
         var result: UploadCallbackRequest?
         let ms = Self.milliseconds {
             result = UploadCallbackRequest.inspect(
-                target: "/", headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], body: body, bodyComplete: false)
+                target: "/", headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], body: body,
+                bodyComplete: false)
         }
         #expect(result == nil)
         print("near-miss boundary over 64 KiB: \(ms) ms")
@@ -39,7 +40,9 @@ import TestSupport
         let body = Array(text.utf8.prefix(64 * 1024))
         var result: UploadCallbackRequest?
         let ms = Self.milliseconds {
-            result = UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"], body: body, bodyComplete: false)
+            result = UploadCallbackRequest.inspect(
+                target: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"], body: body,
+                bodyComplete: false)
         }
         #expect(result?.variables.count == MultipartFormPrefix.maxFields)
         #expect(result?.unverifiable != nil)
@@ -51,7 +54,8 @@ import TestSupport
         let huge = String(repeating: "QUFB", count: 250_000)  // 1 MB of valid Base64
         var result: UploadCallbackRequest?
         let ms = Self.milliseconds {
-            result = UploadCallbackRequest.inspect(target: "/", headers: ["x-oss-callback": huge], body: [], bodyComplete: true)
+            result = UploadCallbackRequest.inspect(
+                target: "/", headers: ["x-oss-callback": huge], body: [], bodyComplete: true)
         }
         #expect(result?.problems.compactMap(\.rejection) == [.callbackTooLong])
         #expect(result?.configuration == nil)
@@ -73,7 +77,9 @@ import TestSupport
                     break
                 }
             }
-            #expect(OSSErrorDocument.find(needle, in: hay, from: from) == naive, "\(hay) \(needle) \(from), \(random.replay)")
+            #expect(
+                OSSErrorDocument.find(needle, in: hay, from: from) == naive,
+                "\(hay) \(needle) \(from), \(random.replay)")
         }
     }
 

@@ -48,7 +48,9 @@ import Testing
         let error = try #require(CallbackBodyTemplate.firstError(#"{"a":1 ${x:uid}}"#))
         #expect(error.offset == 7)
         #expect(error.found == "the variable ${x:uid}")
-        #expect(error.description == "byte 7 (the variable ${x:uid}) is unexpected where ',' or '}' should follow an object member")
+        #expect(
+            error.description
+                == "byte 7 (the variable ${x:uid}) is unexpected where ',' or '}' should follow an object member")
         let unclosed = try #require(CallbackBodyTemplate.firstError(#"{"a":${x"#))
         #expect(unclosed.offset == 5)
         #expect(unclosed.found == "'$'")

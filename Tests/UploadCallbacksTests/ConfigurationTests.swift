@@ -30,7 +30,8 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
     @Test func rejectsMissingPaddingUrlSafeWhitespaceAndMisplacedPadding() {
         #expect(StrictBase64.decode(Array("TWE".utf8), limit: 100) == .failure(.badLength(3)))
         #expect(StrictBase64.decode(Array("-_-_".utf8), limit: 100) == .failure(.urlSafeAlphabet(offset: 0)))
-        #expect(StrictBase64.decode(Array("TW E".utf8), limit: 100) == .failure(.invalidCharacter(byte: 0x20, offset: 2)))
+        #expect(
+            StrictBase64.decode(Array("TW E".utf8), limit: 100) == .failure(.invalidCharacter(byte: 0x20, offset: 2)))
         #expect(StrictBase64.decode(Array("T=Fu".utf8), limit: 100) == .failure(.misplacedPadding(offset: 1)))
         #expect(StrictBase64.decode(Array("TQ===".utf8), limit: 100) == .failure(.badLength(5)))
         #expect(StrictBase64.decode(Array("T===".utf8), limit: 100) == .failure(.misplacedPadding(offset: 1)))
@@ -66,7 +67,9 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
     }
 
     @Test func noCallbackParameterMeansNotAnUpload() {
-        #expect(UploadCallbackRequest.inspect(target: "/a?uploadId=1", headers: ["Host": "x"], body: [], bodyComplete: true) == nil)
+        #expect(
+            UploadCallbackRequest.inspect(target: "/a?uploadId=1", headers: ["Host": "x"], body: [], bodyComplete: true)
+                == nil)
     }
 
     @Test func notBase64() {
@@ -84,12 +87,18 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
     }
 
     @Test func urlSyntax() {
-        for bad in ["10.101.166.30:test", "ftp://a.example.com/x", "http://", "http://a b.example.com/", "http://a.example.com:70000/", "http://[zz::1]/"] {
+        for bad in [
+            "10.101.166.30:test", "ftp://a.example.com/x", "http://", "http://a b.example.com/",
+            "http://a.example.com:70000/", "http://[zz::1]/",
+        ] {
             let r = inspectHeader(#"{"callbackUrl":"\#(bad)",\#(validBody)}"#)
             #expect(rejections(r) == [.invalidURL], "\(bad)")
             #expect(r.problems.first?.ec == "0007-00000004")
         }
-        for good in ["121.43.113.8:23456/index.html", "http://example.com/%E4%B8%AD%E6%96%87.php?key=value", "HTTPS://a.example.com"] {
+        for good in [
+            "121.43.113.8:23456/index.html", "http://example.com/%E4%B8%AD%E6%96%87.php?key=value",
+            "HTTPS://a.example.com",
+        ] {
             #expect(rejections(inspectHeader(#"{"callbackUrl":"\#(good)",\#(validBody)}"#)).isEmpty, "\(good)")
         }
         #expect(rejections(inspectHeader(#"{\#(validBody)}"#)) == [.invalidURL])
@@ -107,8 +116,10 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
     }
 
     @Test(arguments: [
-        "10.0.0.1", "10.255.255.255", "172.16.0.1", "172.31.255.254", "192.168.1.10", "127.0.0.1", "127.8.9.10", "169.254.169.254",
-        "0.0.0.0", "[::1]", "[fc00::1]", "[fd12:3456::1]", "[fe80::1%25eth0]", "[::ffff:192.168.0.1]", "[::]", "localhost",
+        "10.0.0.1", "10.255.255.255", "172.16.0.1", "172.31.255.254", "192.168.1.10", "127.0.0.1", "127.8.9.10",
+        "169.254.169.254",
+        "0.0.0.0", "[::1]", "[fc00::1]", "[fd12:3456::1]", "[fe80::1%25eth0]", "[::ffff:192.168.0.1]", "[::]",
+        "localhost",
     ])
     func privateAddresses(_ host: String) {
         let r = inspectHeader(#"{"callbackUrl":"http://\#(host):8080/cb",\#(validBody)}"#)
@@ -150,7 +161,10 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
         #expect(rejections(empty) == [.emptyBody])
         #expect(empty.problems[0].ec == "0007-00000011")
         #expect(rejections(inspectHeader(#"{"callbackUrl":"http://a.example.com/"}"#)) == [.emptyBody])
-        #expect(rejections(inspectHeader(#"{"callbackUrl":"http://a.example.com/","callbackBody":{"a":1}}"#)) == [.invalidBody])
+        #expect(
+            rejections(inspectHeader(#"{"callbackUrl":"http://a.example.com/","callbackBody":{"a":1}}"#)) == [
+                .invalidBody
+            ])
     }
 
     @Test func bodyTypeSNIHostAndSignatureVersion() {
@@ -171,7 +185,8 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
     @Test func variables() {
         let base = #"{"callbackUrl":"http://a.example.com/",\#(validBody)}"#
         #expect(rejections(inspectHeader(base, vars: "not json")) == [.varNotJSON])
-        #expect(inspectHeader(base, vars: "not json").problems[0].ossMessage == "The callback var is not expecten json.")
+        #expect(
+            inspectHeader(base, vars: "not json").problems[0].ossMessage == "The callback var is not expecten json.")
         #expect(rejections(inspectHeader(base, vars: #"{"x:n":5}"#)) == [.varNotJSON])
         let upper = inspectHeader(base, vars: #"{"x:Name":"v"}"#)
         #expect(rejections(upper).isEmpty)
@@ -227,17 +242,24 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
     @Test func jsonTemplateThatCannotBecomeJSON() throws {
         func inspect(_ template: String, type: String = "application/json") -> UploadCallbackRequest {
             let escaped = template.replacingOccurrences(of: "\"", with: "\\\"")
-            return inspectHeader(#"{"callbackUrl":"http://a.example.com/","callbackBody":"\#(escaped)","callbackBodyType":"\#(type)"}"#)
+            return inspectHeader(
+                #"{"callbackUrl":"http://a.example.com/","callbackBody":"\#(escaped)","callbackBodyType":"\#(type)"}"#)
         }
         let broken = inspect(#"{"object":${object},"size":${size}"#)
         #expect(rejections(broken).isEmpty)
         let note = try #require(broken.problems.first)
-        #expect(note.detail.contains("the template ends at byte 34 before the JSON value is complete"), "\(note.detail)")
+        #expect(
+            note.detail.contains("the template ends at byte 34 before the JSON value is complete"), "\(note.detail)")
         #expect(note.fix.contains(#"{"object":${object},"size":${size}}"#))
         let stray = try #require(inspect(#"{"object":${object};"size":${size}}"#).problems.first)
-        #expect(stray.detail.contains("byte 19 (';') is unexpected where ',' or '}' should follow an object member"), "\(stray.detail)")
-        #expect(inspect(#"{"object":${object},"size":${size}"#, type: "application/x-www-form-urlencoded").problems.isEmpty)
-        #expect(inspect(#"{"object":${object},"size":${size}"#, type: "application/json; charset=utf-8").problems.count == 1)
+        #expect(
+            stray.detail.contains("byte 19 (';') is unexpected where ',' or '}' should follow an object member"),
+            "\(stray.detail)")
+        #expect(
+            inspect(#"{"object":${object},"size":${size}"#, type: "application/x-www-form-urlencoded").problems.isEmpty)
+        #expect(
+            inspect(#"{"object":${object},"size":${size}"#, type: "application/json; charset=utf-8").problems.count == 1
+        )
         #expect(inspect(#"{"mimeType":${mimeType},"size":${size}}"#).problems.isEmpty)
         #expect(inspect(#"{"object":"${object}","u":"${x:uid}"}"#).problems.isEmpty)
         let form = try #require(inspect("bucket=${bucket}&object=${object}").problems.first)
@@ -246,14 +268,17 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
 
     @Test func headerAndQueryBoth() {
         let cb = b64(#"{"callbackUrl":"http://a.example.com/",\#(validBody)}"#)
-        let escaped = cb.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2F").replacingOccurrences(of: "=", with: "%3D")
+        let escaped = cb.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2F")
+            .replacingOccurrences(of: "=", with: "%3D")
         let r = UploadCallbackRequest.inspect(
-            target: "/o?callback=\(escaped)&callback-var=\(b64(#"{"x:a":"1"}"#))", headers: ["x-oss-callback": cb, "x-oss-callback-var": b64(#"{"x:a":"1"}"#)],
+            target: "/o?callback=\(escaped)&callback-var=\(b64(#"{"x:a":"1"}"#))",
+            headers: ["x-oss-callback": cb, "x-oss-callback-var": b64(#"{"x:a":"1"}"#)],
             body: [], bodyComplete: true)!
         #expect(r.locations == [.header, .query])
         #expect(rejections(r) == [.bothCallbackPlaces, .bothVarPlaces])
         #expect(r.problems[0].ec == "0007-00000027")
-        let queryOnly = UploadCallbackRequest.inspect(target: "/o?uploadId=9&callback=\(escaped)", headers: [:], body: [], bodyComplete: true)!
+        let queryOnly = UploadCallbackRequest.inspect(
+            target: "/o?uploadId=9&callback=\(escaped)", headers: [:], body: [], bodyComplete: true)!
         #expect(queryOnly.location == .query)
         #expect(queryOnly.problems.isEmpty)
         #expect(queryOnly.configuration?.callbackURLs == ["http://a.example.com/"])
@@ -261,5 +286,7 @@ let validJSONBody = #""callbackBody":"{\"bucket\":${bucket},\"object\":${object}
 }
 
 extension String {
-    func replacingOccurrences(of a: String, with b: String) -> String { split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b) }
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
+    }
 }

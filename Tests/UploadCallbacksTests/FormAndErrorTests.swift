@@ -5,8 +5,13 @@ import Testing
 
 func multipart(_ fields: [(String, String)], file: Bool = true, boundary: String = "----b0undary") -> [UInt8] {
     var s = ""
-    for (name, value) in fields { s += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
-    if file { s += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n" }
+    for (name, value) in fields {
+        s += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+    }
+    if file {
+        s +=
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+    }
     s += "--\(boundary)--\r\n"
     return Array(s.utf8)
 }
@@ -18,7 +23,8 @@ func multipart(_ fields: [(String, String)], file: Bool = true, boundary: String
         let cb = b64(#"{"callbackUrl":"http://a.example.com/cb","callbackBody":"o=${object}&u=${x:uid}"}"#)
         let body = multipart([("key", "up/a.txt"), ("policy", "e30="), ("callback", cb), ("x:uid", "42")])
         let r = try #require(
-            UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": contentType], body: body, bodyComplete: true))
+            UploadCallbackRequest.inspect(
+                target: "/", headers: ["Content-Type": contentType], body: body, bodyComplete: true))
         #expect(r.location == .form)
         #expect(r.problems.isEmpty)
         #expect(r.configuration?.callbackBody == "o=${object}&u=${x:uid}")
@@ -29,7 +35,9 @@ func multipart(_ fields: [(String, String)], file: Bool = true, boundary: String
     @Test func quotedBoundaryAndInvalidCallbackField() throws {
         let body = multipart([("callback", "%%%")], boundary: "xyz")
         let r = try #require(
-            UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": "multipart/form-data; boundary=\"xyz\""], body: body, bodyComplete: true))
+            UploadCallbackRequest.inspect(
+                target: "/", headers: ["Content-Type": "multipart/form-data; boundary=\"xyz\""], body: body,
+                bodyComplete: true))
         #expect(r.problems.compactMap(\.rejection) == [.notBase64])
     }
 
@@ -39,32 +47,45 @@ func multipart(_ fields: [(String, String)], file: Bool = true, boundary: String
         let valueAt = try #require(OSSErrorDocument.find(Array(cb.utf8), in: body, from: 0))
         // Cut inside the callback value: the field is seen but cannot be decoded.
         let inside = Array(body.prefix(valueAt + 10))
-        let r = try #require(UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": contentType], body: inside, bodyComplete: false))
+        let r = try #require(
+            UploadCallbackRequest.inspect(
+                target: "/", headers: ["Content-Type": contentType], body: inside, bodyComplete: false))
         #expect(r.unverifiable?.contains("runs past") == true)
         #expect(r.configuration == nil)
         #expect(r.location == .form)
         // Cut after the x:uid field, before the callback field: a callback may be beyond.
         let nameAt = try #require(OSSErrorDocument.find(Array("name=\"callback\"".utf8), in: body, from: 0))
         let before = Array(body.prefix(nameAt - 30))
-        let e = try #require(UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": contentType], body: before, bodyComplete: false))
+        let e = try #require(
+            UploadCallbackRequest.inspect(
+                target: "/", headers: ["Content-Type": contentType], body: before, bodyComplete: false))
         #expect(e.unverifiable?.contains("may be among them") == true)
         #expect(e.variables.map(\.name) == ["x:uid"])
         // The whole body: decoded.
-        let whole = try #require(UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": contentType], body: body, bodyComplete: true))
+        let whole = try #require(
+            UploadCallbackRequest.inspect(
+                target: "/", headers: ["Content-Type": contentType], body: body, bodyComplete: true))
         #expect(whole.unverifiable == nil)
         #expect(whole.configuration?.callbackBody == "a=b")
     }
 
     @Test func aCutCallbackFieldAlreadyOver5KBIsTooLong() throws {
-        let body = Array("--b\r\nContent-Disposition: form-data; name=\"callback\"\r\n\r\n".utf8) + [UInt8](repeating: 0x41, count: 6000)
-        let r = try #require(UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"], body: body, bodyComplete: false))
+        let body =
+            Array("--b\r\nContent-Disposition: form-data; name=\"callback\"\r\n\r\n".utf8)
+            + [UInt8](repeating: 0x41, count: 6000)
+        let r = try #require(
+            UploadCallbackRequest.inspect(
+                target: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"], body: body,
+                bodyComplete: false))
         #expect(r.problems.compactMap(\.rejection) == [.callbackTooLong])
         #expect(r.unverifiable == nil)
     }
 
     @Test func formWithoutCallbackIsNotAnUpload() {
         let body = multipart([("key", "a")])
-        #expect(UploadCallbackRequest.inspect(target: "/", headers: ["Content-Type": contentType], body: body, bodyComplete: true) == nil)
+        #expect(
+            UploadCallbackRequest.inspect(
+                target: "/", headers: ["Content-Type": contentType], body: body, bodyComplete: true) == nil)
     }
 
     @Test func hostileMultipartIsBounded() {
@@ -100,7 +121,8 @@ func multipart(_ fields: [(String, String)], file: Bool = true, boundary: String
     }
 
     @Test func withoutECAndEntityEscaped() throws {
-        let xml = "<Error><Code>CallbackFailed</Code><Message>Response body is not valid json format. &lt;a&gt; &amp; &#65;&#x42; &quot;q&quot; &bogus;</Message></Error>"
+        let xml =
+            "<Error><Code>CallbackFailed</Code><Message>Response body is not valid json format. &lt;a&gt; &amp; &#65;&#x42; &quot;q&quot; &bogus;</Message></Error>"
         let r = try #require(CallbackFailedResponse(status: 203, body: Array(xml.utf8)))
         #expect(r.ec == nil)
         #expect(r.message == "Response body is not valid json format. <a> & AB \"q\" &bogus;")
@@ -108,7 +130,8 @@ func multipart(_ fields: [(String, String)], file: Bool = true, boundary: String
     }
 
     @Test func otherCodesAreNotCallbackFailed() throws {
-        let xml = "<Error><Code>InvalidArgument</Code><Message>Private address is forbidden to callback.</Message><ArgumentName>callback</ArgumentName><EC>0007-00000008</EC></Error>"
+        let xml =
+            "<Error><Code>InvalidArgument</Code><Message>Private address is forbidden to callback.</Message><ArgumentName>callback</ArgumentName><EC>0007-00000008</EC></Error>"
         #expect(CallbackFailedResponse(status: 203, body: Array(xml.utf8)) == nil)
         let doc = try #require(OSSErrorDocument.parse(Array(xml.utf8)))
         #expect(doc.code == "InvalidArgument")
@@ -121,13 +144,17 @@ func multipart(_ fields: [(String, String)], file: Bool = true, boundary: String
         #expect(OSSErrorDocument.parse(Array("not xml at all".utf8)) == nil)
         #expect(OSSErrorDocument.parse([UInt8](repeating: 0x3C, count: 100_000)) == nil)
         // An element past the input bound is not looked at; an over-long text is cut.
-        let late = "<Error><Code>CallbackFailed</Code>" + String(repeating: " ", count: 20_000) + "<Message>m</Message></Error>"
+        let late =
+            "<Error><Code>CallbackFailed</Code>" + String(repeating: " ", count: 20_000)
+            + "<Message>m</Message></Error>"
         #expect(OSSErrorDocument.parse(Array(late.utf8))?.message == nil)
-        let long = "<Error><Code>CallbackFailed</Code><Message>" + String(repeating: "A", count: 10_000) + "</Message></Error>"
+        let long =
+            "<Error><Code>CallbackFailed</Code><Message>" + String(repeating: "A", count: 10_000) + "</Message></Error>"
         #expect(OSSErrorDocument.parse(Array(long.utf8))?.message?.count == OSSErrorDocument.maxTextBytes)
         let unclosed = "<Error><Code>CallbackFailed</Code><Message>never closed"
         #expect(OSSErrorDocument.parse(Array(unclosed.utf8))?.message == nil)
-        let invalidUTF8: [UInt8] = Array("<Error><Code>CallbackFailed</Code><Message>".utf8) + [0xFF, 0xFE] + Array("</Message></Error>".utf8)
+        let invalidUTF8: [UInt8] =
+            Array("<Error><Code>CallbackFailed</Code><Message>".utf8) + [0xFF, 0xFE] + Array("</Message></Error>".utf8)
         #expect(OSSErrorDocument.parse(invalidUTF8)?.message == "\u{FFFD}\u{FFFD}")
     }
 

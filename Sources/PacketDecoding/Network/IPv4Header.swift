@@ -49,8 +49,10 @@ enum IPv4Header {
         var fragment: IPv4FragmentReassembler.Fragment?
         if isFragment {
             fragment = IPv4FragmentReassembler.Fragment(
-                key: .init(source: source, destination: destination, ipProtocol: ipProtocol, identification: identification),
-                offset: Int(fragmentOffset) * 8, moreFragments: moreFragments, data: reader.bytes, claimedLength: claimed)
+                key: .init(
+                    source: source, destination: destination, ipProtocol: ipProtocol, identification: identification),
+                offset: Int(fragmentOffset) * 8, moreFragments: moreFragments, data: reader.bytes,
+                claimedLength: claimed)
         }
         return IPPayload(
             source: .v4(source), destination: .v4(destination), ipProtocol: ipProtocol, reader: reader,

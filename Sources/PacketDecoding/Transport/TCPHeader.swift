@@ -34,14 +34,16 @@ enum TCPHeader {
             let offsetByte = reader.peekUInt8(at: 12), let flagsByte = reader.peekUInt8(at: 13),
             let window = reader.peekUInt16(at: 14), reader.count >= minimumLength
         else {
-            throw shortfall(need: minimumLength, claimed: ip.claimedLength, reason: "IP payload is shorter than a TCP header")
+            throw shortfall(
+                need: minimumLength, claimed: ip.claimedLength, reason: "IP payload is shorter than a TCP header")
         }
         let headerLength = Int(offsetByte >> 4) * 4
         guard headerLength >= minimumLength else {
             throw .malformed(layer: .tcp, reason: "data offset is below 5 words")
         }
         guard reader.skip(headerLength) else {
-            throw shortfall(need: headerLength, claimed: ip.claimedLength, reason: "data offset runs past the IP payload")
+            throw shortfall(
+                need: headerLength, claimed: ip.claimedLength, reason: "data offset runs past the IP payload")
         }
         return TCPSegment(
             source: Endpoint(address: ip.source, port: sourcePort),

@@ -1,13 +1,14 @@
+internal import CStdioCookie
+
 // Byte streams under a capture: a file descriptor (a pipe, a FIFO, standard input, or a regular
 // file reopened for the pcapng reader) or a gzip file (`GzipSource`). Each can be handed to
 // libpcap as a stdio `FILE *` (glibc's `fopencookie`, through CStdioCookie) or read directly by
 // the pcapng reader (`PcapngReader`).
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Musl)
-internal import Musl
+    internal import Musl
 #endif
-internal import CStdioCookie
 
 /// A source of bytes read front to back, once.
 protocol ByteStream: AnyObject {

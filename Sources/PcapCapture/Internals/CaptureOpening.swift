@@ -2,10 +2,10 @@
 // standard input) through a stdio stream — each with libpcap, or with the pcapng reader when a
 // stream's pcapng interfaces have different link types (see `CaptureFile`).
 #if canImport(Glibc)
-import ByteText
-internal import Glibc
+    import ByteText
+    internal import Glibc
 #elseif canImport(Musl)
-internal import Musl
+    internal import Musl
 #endif
 
 /// What ``openCaptureInput(path:filter:)`` opened.
@@ -81,7 +81,9 @@ private func openCaptureFile(path: String, openPath: String, prefix: [UInt8]) ->
         case .failure(let reason): return fail(reason.code, reason.text)
         }
         guard case .capture(let format) = classifyMagic(inner) else {
-            return fail(.notACapture, "is gzip-compressed, but what it holds is not a pcap or pcapng capture (it \(describeStart(inner)))")
+            return fail(
+                .notACapture,
+                "is gzip-compressed, but what it holds is not a pcap or pcapng capture (it \(describeStart(inner)))")
         }
         let opened: Result<OpaquePointer, LibpcapMessage>
         switch openWithLibpcap(source) {
@@ -91,16 +93,22 @@ private func openCaptureFile(path: String, openPath: String, prefix: [UInt8]) ->
         switch opened {
         case .success(let handle):
             return .success(
-                OpenedCapture(format: format, handle: handle, gzip: source, reopen: CaptureReopening(openPath: openPath, gzip: true)))
+                OpenedCapture(
+                    format: format, handle: handle, gzip: source,
+                    reopen: CaptureReopening(openPath: openPath, gzip: true)))
         case .failure(let message):
-            return fail(openFailureCode(message.text), "\(format), gzip file cannot be read: \(describeGzipFailure(source, libpcap: message.text))")
+            return fail(
+                openFailureCode(message.text),
+                "\(format), gzip file cannot be read: \(describeGzipFailure(source, libpcap: message.text))")
         }
     }
 }
 
 /// A pipe, FIFO or socket: the magic number and, for pcapng, the interfaces declared before the
 /// first packet are looked at without consuming them; then libpcap or the pcapng reader reads it.
-private func openCaptureStream(path: String, stream: DescriptorStream, filter: String?) -> Result<OpenedCapture, CaptureError> {
+private func openCaptureStream(path: String, stream: DescriptorStream, filter: String?) -> Result<
+    OpenedCapture, CaptureError
+> {
     func fail(_ code: CaptureError.Code, _ reason: String) -> Result<OpenedCapture, CaptureError> {
         stream.close()
         return .failure(CaptureError(code: code, path: path, reason: reason))
@@ -110,23 +118,34 @@ private func openCaptureStream(path: String, stream: DescriptorStream, filter: S
     let format: CaptureFormat
     switch classifyMagic(prefix) {
     case .unknown(let bytes):
-        return fail(.notACapture, "is not a pcap or pcapng capture (it \(bytes.isEmpty ? "is empty: nothing was written to the pipe" : describeStart(bytes)))")
+        return fail(
+            .notACapture,
+            "is not a pcap or pcapng capture (it \(bytes.isEmpty ? "is empty: nothing was written to the pipe" : describeStart(bytes)))"
+        )
     case .gzip:
-        return fail(.unsupportedFormat, "is gzip-compressed; a compressed stream is not read: decompress it first (zcat FILE.gz | callback-doctor analyze -), or name the .gz file")
+        return fail(
+            .unsupportedFormat,
+            "is gzip-compressed; a compressed stream is not read: decompress it first (zcat FILE.gz | callback-doctor analyze -), or name the .gz file"
+        )
     case .capture(let detected):
         format = detected
     }
     if format == .pcapng {
         let interfaces = pcapngLeadingInterfaces(limit: DescriptorStream.maxLookAhead) { stream.lookAhead($0) }
         if Set(interfaces).count > 1 {
-            return .success(OpenedCapture(format: format, descriptor: stream, fallback: PcapngFallback(stream: stream, filter: filter)))
+            return .success(
+                OpenedCapture(
+                    format: format, descriptor: stream, fallback: PcapngFallback(stream: stream, filter: filter)))
         }
     }
     switch openWithLibpcap(stream) {
     case .failure(let reason):
         return fail(reason.code, reason.text)
     case .success(.failure(let message)):
-        return .failure(CaptureError(code: openFailureCode(message.text), path: path, reason: "\(format) stream cannot be read: \(message.text)"))
+        return .failure(
+            CaptureError(
+                code: openFailureCode(message.text), path: path,
+                reason: "\(format) stream cannot be read: \(message.text)"))
     case .success(.success(let handle)):
         return .success(OpenedCapture(format: format, handle: handle, descriptor: stream))
     }

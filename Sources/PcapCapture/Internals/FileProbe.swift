@@ -2,11 +2,11 @@
 // platforms, cannot tell pcap µs/ns or the byte order back to its caller, and would read a device
 // forever; pipes and FIFOs are read as streams (issue #18). Only this file calls the C library's file functions.
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Musl)
-internal import Musl
+    internal import Musl
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// What the first bytes of a file say it is.
@@ -60,13 +60,19 @@ func probeCaptureInput(path: String) -> Result<ProbedInput, CaptureError> {
     }
     if path == "-" {
         if isatty(STDIN_FILENO) == 1 {
-            return fail(.cannotOpen, "standard input is a terminal, not a capture; pipe one in (tcpdump -w - … | callback-doctor analyze -)")
+            return fail(
+                .cannotOpen,
+                "standard input is a terminal, not a capture; pipe one in (tcpdump -w - … | callback-doctor analyze -)")
         }
         var info = stat()
-        guard fstat(STDIN_FILENO, &info) == 0 else { return fail(.cannotOpen, "cannot read standard input: \(errnoText(errno))") }
+        guard fstat(STDIN_FILENO, &info) == 0 else {
+            return fail(.cannotOpen, "cannot read standard input: \(errnoText(errno))")
+        }
         if info.st_mode & S_IFMT == S_IFREG {
             // A file redirected with `<`: reopened by name, so it can be read again from its start.
-            return probeCaptureFile(path: path, openPath: "/dev/stdin").map { .file(openPath: "/dev/stdin", prefix: $0) }
+            return probeCaptureFile(path: path, openPath: "/dev/stdin").map {
+                .file(openPath: "/dev/stdin", prefix: $0)
+            }
         }
         return .success(.stream(DescriptorStream(descriptor: STDIN_FILENO, owned: false)))
     }

@@ -1,3 +1,6 @@
+internal import CStdioCookie
+internal import CZlib
+
 // gzip-compressed captures, read through zlib and handed to libpcap as an ordinary `FILE *`.
 //
 // libpcap can read a savefile from any stdio stream (`pcap_fopen_offline*`). glibc's
@@ -5,12 +8,10 @@
 // `gzread`. So libpcap still parses every header and record, and decompression is zlib's, streaming,
 // with a fixed-size buffer — the file is never decompressed to disk or memory as a whole.
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Musl)
-internal import Musl
+    internal import Musl
 #endif
-internal import CZlib
-internal import CStdioCookie
 
 /// One open gzip file, owned by the stdio stream made for it (released by the stream's close).
 final class GzipSource: ByteStream {
@@ -61,11 +62,14 @@ final class GzipSource: ByteStream {
         // SAFETY: the pointer covers `prefix` (`count` bytes) and is used only inside the closure.
         let got = prefix.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
         if got < 0 {
-            return .failure(CaptureErrorReason(code: .damaged, text: "is gzip-compressed, but the gzip data is corrupt: \(message())"))
+            return .failure(
+                CaptureErrorReason(
+                    code: .damaged, text: "is gzip-compressed, but the gzip data is corrupt: \(message())"))
         }
         prefix.removeLast(count - Int(got))
         if gzrewind(file) != 0 {
-            return .failure(CaptureErrorReason(code: .damaged, text: "is gzip-compressed, and cannot be rewound: \(message())"))
+            return .failure(
+                CaptureErrorReason(code: .damaged, text: "is gzip-compressed, and cannot be rewound: \(message())"))
         }
         return .success(prefix)
     }

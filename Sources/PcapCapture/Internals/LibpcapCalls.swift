@@ -2,14 +2,15 @@
 // this file (the swift-system `Syscalls.swift` pattern). Nothing outside this file names a
 // `pcap_*` function or a `DLT_*` constant, and no C type leaves the module (`internal import`).
 import ByteText
-import CaptureModel
 internal import CPcap
+import CaptureModel
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Musl)
-internal import Musl
+    internal import Musl
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// The size of libpcap's error buffer, `PCAP_ERRBUF_SIZE` (256 bytes).
@@ -424,7 +425,9 @@ func dlt(forLinkType linkType: Int) -> Int32 {
 ///
 /// The corresponding C functions are `pcap_open_dead`, `pcap_compile` and `pcap_close`.
 func libpcapCompile(expression: String, dlt: Int32) -> Result<LibpcapProgram, LibpcapMessage> {
-    guard let handle = pcap_open_dead(dlt, 262_144) else { return .failure(LibpcapMessage(text: "cannot make a libpcap handle")) }
+    guard let handle = pcap_open_dead(dlt, 262_144) else {
+        return .failure(LibpcapMessage(text: "cannot make a libpcap handle"))
+    }
     defer { pcap_close(handle) }
     return libpcapCompile(handle, expression: expression)
 }

@@ -58,7 +58,8 @@ final class PcapngFallback {
         let matched = withUnsafePointer(to: programs[linkType]!) { program in
             reader.block.withUnsafeBufferPointer { block in
                 libpcapOfflineFilter(
-                    program, bytes: UnsafeBufferPointer(rebasing: block[packet.data]), originalLength: packet.originalLength)
+                    program, bytes: UnsafeBufferPointer(rebasing: block[packet.data]),
+                    originalLength: packet.originalLength)
             }
         }
         return .success(matched)

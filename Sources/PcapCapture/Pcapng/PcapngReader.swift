@@ -158,7 +158,9 @@ struct PcapngReader<Source: PcapngByteSource> {
         block.removeAll(keepingCapacity: true)
         let got = source.read(into: &block, count: 8)
         if got == 0 && inSection {
-            if let failure = source.failure { return .failure(PcapngFailure(truncated: false, reason: "read error: \(failure)")) }
+            if let failure = source.failure {
+                return .failure(PcapngFailure(truncated: false, reason: "read error: \(failure)"))
+            }
             return .success(nil)
         }
         guard got == 8 else { return .failure(cut("a block header")) }
@@ -181,7 +183,9 @@ struct PcapngReader<Source: PcapngByteSource> {
             return .failure(damaged("a block of type 0x\(hex(type)) has an impossible length \(length)"))
         }
         let rest = length - block.count
-        guard source.read(into: &block, count: rest) == rest else { return .failure(cut("a block of type 0x\(hex(type))")) }
+        guard source.read(into: &block, count: rest) == rest else {
+            return .failure(cut("a block of type 0x\(hex(type))"))
+        }
         guard Int(u32(length - 4)) == length else {
             return .failure(damaged("a block of type 0x\(hex(type)) ends with a length different from its start"))
         }
@@ -260,13 +264,17 @@ struct PcapngReader<Source: PcapngByteSource> {
     /// §4.4: interface, 64-bit time stamp, captured and original lengths, the bytes.
     private mutating func enhancedPacket() -> Result<PcapngPacket?, PcapngFailure> {
         guard block.count >= 32 else { return .failure(damaged("an Enhanced Packet Block is too short")) }
-        return packet(interfaceID: Int(u32(8)), timeHigh: u32(12), timeLow: u32(16), captured: u32(20), original: u32(24), dataStart: 28)
+        return packet(
+            interfaceID: Int(u32(8)), timeHigh: u32(12), timeLow: u32(16), captured: u32(20), original: u32(24),
+            dataStart: 28)
     }
 
     /// Appendix A: the obsolete Packet Block (16-bit interface, drop count, then as §4.4).
     private mutating func obsoletePacket() -> Result<PcapngPacket?, PcapngFailure> {
         guard block.count >= 32 else { return .failure(damaged("a Packet Block is too short")) }
-        return packet(interfaceID: Int(u16(8)), timeHigh: u32(12), timeLow: u32(16), captured: u32(20), original: u32(24), dataStart: 28)
+        return packet(
+            interfaceID: Int(u16(8)), timeHigh: u32(12), timeLow: u32(16), captured: u32(20), original: u32(24),
+            dataStart: 28)
     }
 
     /// §4.5: interface 0, no time stamp (0, as libpcap and tshark give it), the original length;
@@ -281,7 +289,9 @@ struct PcapngReader<Source: PcapngByteSource> {
         let snapLength = interfaces[sectionStart].snapLength
         if snapLength != 0 { captured = min(captured, Int(snapLength)) }
         return .success(
-            PcapngPacket(interface: sectionStart, timestamp: Timestamp(seconds: 0), data: 12..<12 + captured, originalLength: original))
+            PcapngPacket(
+                interface: sectionStart, timestamp: Timestamp(seconds: 0), data: 12..<12 + captured,
+                originalLength: original))
     }
 
     /// A packet of an Enhanced or obsolete Packet Block, checked against its block and section.
@@ -303,7 +313,8 @@ struct PcapngReader<Source: PcapngByteSource> {
         let timestamp = Timestamp(seconds: overflow ? Int64.max / 2 : shifted, nanoseconds: nanoseconds)
         return .success(
             PcapngPacket(
-                interface: sectionStart + interfaceID, timestamp: timestamp, data: dataStart..<dataStart + capturedLength,
+                interface: sectionStart + interfaceID, timestamp: timestamp,
+                data: dataStart..<dataStart + capturedLength,
                 originalLength: Int(original)))
     }
 

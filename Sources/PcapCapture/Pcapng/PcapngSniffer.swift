@@ -42,7 +42,8 @@ func pcapngLeadingInterfaces(limit: Int, lookAhead: (Int) -> ArraySlice<UInt8>) 
             guard length >= 20 else { break }
             let more = lookAhead(offset + 16)
             guard more.count == offset + 16 else { break }
-            interfaces.append(PcapngLeadingInterface(linkType: number(more, offset + 8, 2), snapLength: number(more, offset + 12, 4)))
+            interfaces.append(
+                PcapngLeadingInterface(linkType: number(more, offset + 8, 2), snapLength: number(more, offset + 12, 4)))
         }
         offset += length
     }

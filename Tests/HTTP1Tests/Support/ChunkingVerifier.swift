@@ -1,6 +1,6 @@
 import HTTP1
-import Testing
 import TestSupport
+import Testing
 
 /// Feeds the same input to `HTTPMessageParser` whole, byte by byte, from a slice with a non-zero
 /// start index, and in many seeded random splits, and requires the same events every time (after
@@ -105,7 +105,8 @@ enum ChunkingVerifier {
             let cutCount = Int.random(in: 1...min(input.count - 1, 1 + round % 12), using: &rng)
             var cuts = Set<Int>()
             while cuts.count < cutCount { cuts.insert(Int.random(in: 1..<input.count, using: &rng)) }
-            runs.append(("random split #\(round) at \(cuts.sorted()) (\(rng.replay))", cuts.sorted(), round % 3 == 0 ? 3 : 0))
+            runs.append(
+                ("random split #\(round) at \(cuts.sorted()) (\(rng.replay))", cuts.sorted(), round % 3 == 0 ? 3 : 0))
         }
         for (label, cuts, padding) in runs {
             let events = run(input, cuts: cuts, setup: setup, prefixPadding: padding)
@@ -217,7 +218,8 @@ extension HTTPPart {
     ) -> HTTPPart {
         .responseHead(
             HTTPResponseHead(
-                version: version, status: status, reason: reason, headers: headers, wireStatusLine: wire.map { Array($0.utf8) }),
+                version: version, status: status, reason: reason, headers: headers,
+                wireStatusLine: wire.map { Array($0.utf8) }),
             framing: framing
         )
     }

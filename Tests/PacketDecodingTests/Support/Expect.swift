@@ -12,7 +12,8 @@ func decode(_ packet: CapturedPacket) -> DecodedPacket {
 func decode(_ bytes: [UInt8], link: LinkLayer, originalLength: Int? = nil) -> DecodedPacket {
     decode(
         CapturedPacket(
-            frameNumber: 1, timestamp: Timestamp(seconds: 0), bytes: bytes, originalLength: originalLength ?? bytes.count,
+            frameNumber: 1, timestamp: Timestamp(seconds: 0), bytes: bytes,
+            originalLength: originalLength ?? bytes.count,
             linkLayer: link))
 }
 
@@ -66,9 +67,11 @@ func endpoint(_ address: String, _ port: UInt16) -> Endpoint {
 func invariantsHold(_ result: DecodedPacket, for packet: CapturedPacket) -> Bool {
     guard case .tcp(let segment) = result else { return true }
     let wireExtra = max(0, packet.originalLength - packet.bytes.count)
-    let inRecord = segment.payload.startIndex >= 0 && segment.payload.endIndex <= packet.bytes.count
+    let inRecord =
+        segment.payload.startIndex >= 0 && segment.payload.endIndex <= packet.bytes.count
         && segment.missingPayloadLength >= 0 && segment.missingPayloadLength <= wireExtra
-    let reassembled = segment.payload.startIndex >= 0 && segment.payload.endIndex <= 65_535
+    let reassembled =
+        segment.payload.startIndex >= 0 && segment.payload.endIndex <= 65_535
         && segment.missingPayloadLength == 0
     return inRecord || reassembled
 }

@@ -36,7 +36,8 @@ struct PcapngBuilder {
         bytes += block(0x0A0D_0D0A, u32(0x1A2B_3C4D) + u16(major) + u16(0) + u64(UInt64.max))
     }
 
-    mutating func interface(linkType: Int, snapLength: UInt32 = 262_144, resolution: UInt8? = nil, offset: Int64? = nil) {
+    mutating func interface(linkType: Int, snapLength: UInt32 = 262_144, resolution: UInt8? = nil, offset: Int64? = nil)
+    {
         var options: [UInt8] = []
         if let resolution { options += option(9, [resolution]) }
         if let offset { options += option(14, u64(UInt64(bitPattern: offset))) }
@@ -47,7 +48,8 @@ struct PcapngBuilder {
     mutating func enhancedPacket(interface: Int, units: UInt64, data: [UInt8], originalLength: Int? = nil) {
         bytes += block(
             6,
-            u32(UInt32(interface)) + u32(UInt32(units >> 32)) + u32(UInt32(units & 0xFFFF_FFFF)) + u32(UInt32(data.count))
+            u32(UInt32(interface)) + u32(UInt32(units >> 32)) + u32(UInt32(units & 0xFFFF_FFFF))
+                + u32(UInt32(data.count))
                 + u32(UInt32(originalLength ?? data.count)) + data)
     }
 
@@ -58,7 +60,8 @@ struct PcapngBuilder {
     mutating func obsoletePacket(interface: Int, units: UInt64, data: [UInt8]) {
         bytes += block(
             2,
-            u16(interface) + u16(0) + u32(UInt32(units >> 32)) + u32(UInt32(units & 0xFFFF_FFFF)) + u32(UInt32(data.count))
+            u16(interface) + u16(0) + u32(UInt32(units >> 32)) + u32(UInt32(units & 0xFFFF_FFFF))
+                + u32(UInt32(data.count))
                 + u32(UInt32(data.count)) + data)
     }
 

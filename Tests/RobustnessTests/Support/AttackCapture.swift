@@ -15,7 +15,13 @@ final class AttackCapture {
         path = directory.appendingPathComponent(name).path
         guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        le32(0xA1B2_C3D4); le16(2); le16(4); le32(0); le32(0); le32(262_144); le32(1)
+        le32(0xA1B2_C3D4)
+        le16(2)
+        le16(4)
+        le32(0)
+        le32(0)
+        le32(262_144)
+        le32(1)
     }
 
     struct Flags: OptionSet {
@@ -31,11 +37,20 @@ final class AttackCapture {
     ) throws {
         micros += stepMicros
         let length = 14 + 20 + 20 + payload.count
-        le32(UInt32(micros / 1_000_000)); le32(UInt32(micros % 1_000_000)); le32(UInt32(length)); le32(UInt32(length))
+        le32(UInt32(micros / 1_000_000))
+        le32(UInt32(micros % 1_000_000))
+        le32(UInt32(length))
+        le32(UInt32(length))
         buffer += [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]
-        buffer += [0x45, 0]; be16(UInt16(40 + payload.count)); buffer += [0, 0, 0x40, 0, 64, 6, 0, 0]
-        be32(source.0); be32(destination.0)
-        be16(source.1); be16(destination.1); be32(seq); be32(ack)
+        buffer += [0x45, 0]
+        be16(UInt16(40 + payload.count))
+        buffer += [0, 0, 0x40, 0, 64, 6, 0, 0]
+        be32(source.0)
+        be32(destination.0)
+        be16(source.1)
+        be16(destination.1)
+        be32(seq)
+        be32(ack)
         buffer += [5 << 4, flags.rawValue, 0xff, 0xff, 0, 0, 0, 0]
         buffer += payload
         records += 1
@@ -54,9 +69,13 @@ final class AttackCapture {
     }
 
     private func le16(_ v: UInt16) { buffer += [UInt8(v & 0xff), UInt8(v >> 8)] }
-    private func le32(_ v: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8((v >> UInt32(shift)) & 0xff)) } }
+    private func le32(_ v: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8((v >> UInt32(shift)) & 0xff)) }
+    }
     private func be16(_ v: UInt16) { buffer += [UInt8(v >> 8), UInt8(v & 0xff)] }
-    private func be32(_ v: UInt32) { for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8((v >> UInt32(shift)) & 0xff)) } }
+    private func be32(_ v: UInt32) {
+        for shift in stride(from: 24, through: 0, by: -8) { buffer.append(UInt8((v >> UInt32(shift)) & 0xff)) }
+    }
 }
 
 /// A client → server connection with a handshake, whose payloads are cut into segments.
@@ -82,7 +101,9 @@ final class AttackConnection {
         var start = 0
         while start < bytes.count {
             let end = min(bytes.count, start + segmentSize)
-            try capture.segment(from: client, to: server, seq: clientSeq, ack: serverSeq, flags: [.psh, .ack], payload: bytes[start..<end])
+            try capture.segment(
+                from: client, to: server, seq: clientSeq, ack: serverSeq, flags: [.psh, .ack],
+                payload: bytes[start..<end])
             clientSeq &+= UInt32(end - start)
             start = end
         }
@@ -92,7 +113,9 @@ final class AttackConnection {
         var start = 0
         while start < bytes.count {
             let end = min(bytes.count, start + segmentSize)
-            try capture.segment(from: server, to: client, seq: serverSeq, ack: clientSeq, flags: [.psh, .ack], payload: bytes[start..<end])
+            try capture.segment(
+                from: server, to: client, seq: serverSeq, ack: clientSeq, flags: [.psh, .ack],
+                payload: bytes[start..<end])
             serverSeq &+= UInt32(end - start)
             start = end
         }
@@ -100,7 +123,8 @@ final class AttackConnection {
 
     /// A client segment at an explicit offset from the first payload byte (retransmissions).
     func sendAt(offset: Int, _ bytes: ArraySlice<UInt8>, base: UInt32) throws {
-        try capture.segment(from: client, to: server, seq: base &+ UInt32(offset), ack: serverSeq, flags: .ack, payload: bytes)
+        try capture.segment(
+            from: client, to: server, seq: base &+ UInt32(offset), ack: serverSeq, flags: .ack, payload: bytes)
     }
 
     func close() throws {

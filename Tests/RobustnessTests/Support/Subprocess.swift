@@ -1,9 +1,10 @@
 import Foundation
+import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How a child process ended, with its peak memory.
@@ -26,7 +27,8 @@ struct ChildResult: CustomStringConvertible {
 
     var description: String {
         let how = exitStatus.map { "exit \($0)" } ?? "signal \(signal ?? -1)"
-        return "\(how)\(timedOut ? " (timed out)" : ""), \(String(format: "%.2f", seconds)) s (CPU \(String(format: "%.2f", cpuSeconds)) s), peak RSS \(peakRSSBytes >> 20) MiB"
+        return
+            "\(how)\(timedOut ? " (timed out)" : ""), \(String(format: "%.2f", seconds)) s (CPU \(String(format: "%.2f", cpuSeconds)) s), peak RSS \(peakRSSBytes >> 20) MiB"
     }
 }
 
@@ -53,15 +55,16 @@ enum Executable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
-    static let absentComment: Comment = "skipped: the callback-doctor executable was not found next to the tests or in .build/debug"
+    static let absentComment: Comment =
+        "skipped: the callback-doctor executable was not found next to the tests or in .build/debug"
 }
-
-import Testing
 
 /// Runs `executable arguments…` with `posix_spawn`, stdout and stderr going to temporary files
 /// (so a chatty child can never block on a full pipe), kills it with SIGKILL after `timeout`
 /// seconds, and reaps it with `wait4` to read its peak RSS.
-func runChild(_ executable: String, _ arguments: [String], timeout: Double, standardInput: String = "/dev/null") throws -> ChildResult {
+func runChild(_ executable: String, _ arguments: [String], timeout: Double, standardInput: String = "/dev/null") throws
+    -> ChildResult
+{
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("robustness-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -107,9 +110,9 @@ func runChild(_ executable: String, _ arguments: [String], timeout: Double, stan
     // WIFEXITED / WTERMSIG are macros; spelled out: low 7 bits are the signal, 0 means exited.
     let signal = status & 0x7f
     #if os(Linux)
-    let rss = peakResident
+        let rss = peakResident
     #else
-    let rss = Int(usage.ru_maxrss)  // bytes on macOS
+        let rss = Int(usage.ru_maxrss)  // bytes on macOS
     #endif
     return ChildResult(
         exitStatus: signal == 0 ? (status >> 8) & 0xff : nil, signal: signal == 0 ? nil : signal,
