@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Testing
 
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", 2014):
