@@ -9,7 +9,7 @@
 # 2. starts, each by pid: hints_server.py (the apps behind nginx on 9065/9066, a raw server
 #    answering 'http/1.1 403', a close-delimited answer with a late FIN), Debian's nginx
 #    (hints/nginx.conf.in: 502 from a dead upstream on 9064, 504 after proxy_read_timeout 3s,
-#    gzip on), the JDK's HttpServer (hints/JdkCallbackServer.java, `java File.java`) and PHP's
+#    gzip on), the JDK's HttpServer (stacks/StackJdkServer.java, `java File.java`) and PHP's
 #    built-in server twice (hints/warning.php with display_errors on; hints/callback.php, which
 #    rejects a bad signature with exit() like OSS's PHP demo);
 # 3. captures `tcpdump -i lo -s 0` on ports 9100-9109 only (the apps behind nginx, on 9064-9066,
@@ -113,10 +113,10 @@ for name in nginx-502-upstream-down nginx-504-read-timeout nginx-gzip-chunked; d
 done
 
 JDK_PORT=$(port_of jdk-httpserver-chunked)
-java "$SAMPLES/hints/JdkCallbackServer.java" "$JDK_PORT" "$WORK/jdk.ready" 2>"$WORK/jdk.err" &
+java "$SAMPLES/stacks/StackJdkServer.java" "$JDK_PORT" "$WORK/jdk.ready" 2>"$WORK/jdk.err" &
 PIDS+=($!)
 for _ in $(seq 300); do [ -f "$WORK/jdk.ready" ] && break; sleep 0.1; done
-[ -f "$WORK/jdk.ready" ] || die "JdkCallbackServer.java did not become ready: $(tail -3 "$WORK/jdk.err")"
+[ -f "$WORK/jdk.ready" ] || die "StackJdkServer.java did not become ready: $(tail -3 "$WORK/jdk.err")"
 # One request before the capture: the JVM loads and compiles the handler's classes on its first
 # request (half a second on a busy machine), which is not what a running server does.
 python3 -c "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:$JDK_PORT/warm-up', data=b'x')).read()" \

@@ -553,7 +553,7 @@ HINTS_SCENARIOS = [
              "unchanged: the hint says nginx compressed it because the request asked for gzip."),
     dict(name="jdk-httpserver-chunked", port=9103, behaviour="jdk-send-response-headers-0",
          expect=["missing-content-length"],
-         why="The JDK's own com.sun.net.httpserver.HttpServer (JdkCallbackServer.java, run with "
+         why="The JDK's own com.sun.net.httpserver.HttpServer (StackJdkServer.java, run with "
              "`java File.java`): the handler calls sendResponseHeaders(200, 0), which the JDK "
              "documents as 'chunked encoding is used', then writes {\"Status\":\"OK\"}. The "
              "answer is chunked with no Content-Length: missing-content-length (inferred OSS "
