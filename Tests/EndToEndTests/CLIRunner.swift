@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 /// Runs the built `callback-doctor` binary as a subprocess, the way a user does.
 enum CLIRunner {
@@ -65,9 +66,15 @@ enum CLIRunner {
 
     /// A copy of the binary in `directory`, for a child that runs as another user: that user may
     /// not be able to reach the build directory (a checkout inside a mode-0700 directory).
+    ///
+    /// The copy is written by a `cp` child, never through a descriptor of this process: a
+    /// descriptor open for writing here would be inherited by every child that another test
+    /// spawns meanwhile, and executing the copy would then fail with ETXTBSY ("Text file busy").
     static func binaryCopy(in directory: URL) throws -> URL {
         let copy = directory.appendingPathComponent("callback-doctor")
-        try FileManager.default.copyItem(at: binary, to: copy)
+        let cp = try #require(Subprocess.which("cp"), "cp is needed to copy the binary")
+        let result = try Subprocess.run(cp, ["-p", binary.path, copy.path])
+        try #require(result.status == 0, "cp \(binary.path) \(copy.path): \(result.stderr)")
         return copy
     }
 
