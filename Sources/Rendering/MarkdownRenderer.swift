@@ -46,31 +46,41 @@ public enum MarkdownRenderer {
     /// ``Report/redacted(policy:)`` first, ``render(_:detail:to:)`` counts the whole report's).
     ///
     /// The note comes first but is known only once the rest is written: the rest is written
-    /// into a buffer after charging the brief budget with the header's length, and written
-    /// again with the longer header charged when the note came out longer (at most 4 times).
+    /// into a discarding sink first (its exchanges are redacted then, and kept), after charging
+    /// the brief budget with the header's length, and again with the longer header charged when
+    /// the note came out longer (at most 4 times); then the header and the rest, streamed.
     public static func render(
         _ report: Report, detail: ReportDetail = .brief, redacting policy: RedactionPolicy, to sink: ByteSink
     ) {
         let redaction = ExchangeRedaction(report, policy: policy)
+        let sections = ReportSections(report)
+        func body(charged: Int, to sink: ByteSink) {
+            MarkdownSections(
+                report: report, sections: sections, detail: detail, sink: sink, redaction: redaction, charged: charged
+            ).body()
+        }
         var charged = header(of: report, redaction: RedactionSummary(applied: true, writtenOnly: true), detail: detail)
             .utf8.count
         for attempt in 1...4 {
             redaction.beginPass()
-            let body = ByteSink.collect { buffer in
-                let sections = ReportSections(report)
-                let writer = MarkdownSections(
-                    report: report, sections: sections, detail: detail, sink: buffer, redaction: redaction,
-                    charged: charged)
-                writer.body()
-            }
+            let discard = ByteSink { _ in }
+            body(charged: charged, to: discard)
+            try? discard.finish()  // the destination above cannot fail
             let header = header(of: report, redaction: redaction.summary, detail: detail)
             if header.utf8.count <= charged || detail == .full || attempt == 4 {
                 sink.write(header)
-                sink.write(body)
+                body(charged: charged, to: sink)
                 return
             }
             charged = header.utf8.count
         }
+    }
+
+    /// ``render(_:detail:redacting:to:)``'s text as one `String`.
+    public static func render(_ report: Report, detail: ReportDetail = .brief, redacting policy: RedactionPolicy)
+        -> String
+    {
+        ByteSink.collect { render(report, detail: detail, redacting: policy, to: $0) }
     }
 
     /// The header of `report` with `redaction` as its redaction summary.
