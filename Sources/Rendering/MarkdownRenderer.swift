@@ -37,18 +37,61 @@ public enum MarkdownRenderer {
     public static func render(_ report: Report, detail: ReportDetail = .brief, to sink: ByteSink) {
         let writer = MarkdownSections(report: report, sections: ReportSections(report), detail: detail, sink: sink)
         writer.header()
-        writer.summary()
-        writer.rules()
-        if detail == .brief { writer.fixes() }
-        writer.captures()
-        writer.servers()
-        writer.failures()
-        writer.suspectSignatures()
-        writer.signatures()
-        writer.unjudged()
-        writer.uploads()
-        if detail == .full { writer.ruleEvidence() }
-        writer.footer()
+        writer.body()
+    }
+
+    /// Writes the report with secrets redacted by `policy` as exchanges are written
+    /// (``ExchangeRedaction``): the cost follows what is written, not the report's size. The
+    /// `Redacted` note counts the values replaced in the exchanges this document writes (with
+    /// ``Report/redacted(policy:)`` first, ``render(_:detail:to:)`` counts the whole report's).
+    ///
+    /// The note comes first but is known only once the rest is written: the rest is written
+    /// into a discarding sink first (its exchanges are redacted then, and kept), after charging
+    /// the brief budget with the header's length, and again with the longer header charged when
+    /// the note came out longer (at most 4 times); then the header and the rest, streamed.
+    public static func render(
+        _ report: Report, detail: ReportDetail = .brief, redacting policy: RedactionPolicy, to sink: ByteSink
+    ) {
+        let redaction = ExchangeRedaction(report, policy: policy)
+        let sections = ReportSections(report)
+        func body(charged: Int, to sink: ByteSink) {
+            MarkdownSections(
+                report: report, sections: sections, detail: detail, sink: sink, redaction: redaction, charged: charged
+            ).body()
+        }
+        var charged = header(of: report, redaction: RedactionSummary(applied: true, writtenOnly: true), detail: detail)
+            .utf8.count
+        for attempt in 1...4 {
+            redaction.beginPass()
+            let discard = ByteSink { _ in }
+            body(charged: charged, to: discard)
+            try? discard.finish()  // the destination above cannot fail
+            let header = header(of: report, redaction: redaction.summary, detail: detail)
+            if header.utf8.count <= charged || detail == .full || attempt == 4 {
+                sink.write(header)
+                body(charged: charged, to: sink)
+                return
+            }
+            charged = header.utf8.count
+        }
+    }
+
+    /// ``render(_:detail:redacting:to:)``'s text as one `String`.
+    public static func render(_ report: Report, detail: ReportDetail = .brief, redacting policy: RedactionPolicy)
+        -> String
+    {
+        ByteSink.collect { render(report, detail: detail, redacting: policy, to: $0) }
+    }
+
+    /// The header of `report` with `redaction` as its redaction summary.
+    static func header(of report: Report, redaction: RedactionSummary, detail: ReportDetail) -> String {
+        var noted = report
+        noted.redaction = redaction
+        return ByteSink.collect { sink in
+            let writer = MarkdownSections(
+                report: noted, sections: ReportSections(noted), detail: detail, sink: sink)
+            writer.header()
+        }
     }
 
     /// ``render(_:detail:to:)``'s text as one `String`.
@@ -74,6 +117,8 @@ struct MarkdownSections {
     let detail: ReportDetail
     let sink: ByteSink
     let budget = Budget()
+    /// Redacts the exchanges as they are written; nil when the report is written as it is.
+    let redaction: ExchangeRedaction?
 
     /// Characters written so far (UTF-8 bytes, never fewer than characters).
     final class Budget {
@@ -93,11 +138,39 @@ struct MarkdownSections {
 
     var brief: Bool { detail == .brief }
 
-    init(report: Report, sections: ReportSections, detail: ReportDetail, sink: ByteSink) {
+    /// `charged`: characters already written before `sink` (the header, written later).
+    init(
+        report: Report, sections: ReportSections, detail: ReportDetail, sink: ByteSink,
+        redaction: ExchangeRedaction? = nil, charged: Int = 0
+    ) {
         self.report = report
         self.sections = sections
         self.detail = detail
         self.sink = sink
+        self.redaction = redaction
+        budget.used = charged
+    }
+
+    /// Everything after the header, section by section.
+    func body() {
+        summary()
+        rules()
+        if detail == .brief { fixes() }
+        captures()
+        servers()
+        failures()
+        suspectSignatures()
+        signatures()
+        unjudged()
+        uploads()
+        if detail == .full { ruleEvidence() }
+        footer()
+    }
+
+    /// The exchange at `offset` as it is written: redacted when ``redaction`` is set. Choosing
+    /// what to write reads `report.exchanges` (redaction keeps outcomes, rules and statuses).
+    func written(_ offset: Int) -> ReportedExchange {
+        redaction?.exchange(at: offset) ?? report.exchanges[offset]
     }
 
     func write(_ text: String) {
@@ -170,8 +243,8 @@ struct MarkdownSections {
                 brief ? "**\(row.rule.rawValue)**" : "[\(row.rule.rawValue)](#\(MarkdownRenderer.anchor(row.rule)))"
             let example =
                 row.example.map {
-                    "#\($0 + 1) " + cell(MarkdownRenderer.headline(report.exchanges[$0], date: sections.showsDates))
-                        + legChain(report.exchanges[$0].diagnosed)
+                    "#\($0 + 1) " + cell(MarkdownRenderer.headline(written($0), date: sections.showsDates))
+                        + legChain(written($0).diagnosed)
                 } ?? "—"
             write("| \(link) | \(row.count) | \(cell(row.title)) | \(oss) | \(example) |\n")
         }
@@ -250,7 +323,7 @@ struct MarkdownSections {
         )
         write("|---:|---|\(names ? "---|" : "")---|---|---|---:|---|---|\n")
         let shown = writeRows(sections.failures.count) { n in
-            let row = sections.failures[n]
+            let row = writtenRow(sections.failures[n])
             let rules = row.rules.map { brief ? $0.rawValue : "[\($0.rawValue)](#\(MarkdownRenderer.anchor($0)))" }
                 .joined(separator: ", ")
             var line =
@@ -265,6 +338,13 @@ struct MarkdownSections {
             kind: "failing exchanges")
     }
 
+    /// `row` made again from its exchange as written (redacted) when ``redaction`` is set.
+    func writtenRow(_ row: ReportSections.ExchangeRow) -> ReportSections.ExchangeRow {
+        guard redaction != nil else { return row }
+        return ReportSections.exchangeRow(
+            written(row.offset), offset: row.offset, capture: row.capture, dates: sections.showsDates)
+    }
+
     /// Offsets in `report.exchanges` of the exchanges `belongs` accepts.
     func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] {
         report.exchanges.indices.filter { belongs(report.exchanges[$0]) }
@@ -272,7 +352,7 @@ struct MarkdownSections {
 
     /// `- **#N** headline` (and the capture, in a batch).
     func item(_ i: Int) -> String {
-        var text = "- **#\(i + 1)** " + cell(MarkdownRenderer.headline(report.exchanges[i], date: sections.showsDates))
+        var text = "- **#\(i + 1)** " + cell(MarkdownRenderer.headline(written(i), date: sections.showsDates))
         if sections.namesCaptures { text += " (capture " + cell(report.exchanges[i].capture) + ")" }
         return text
     }
@@ -283,7 +363,7 @@ struct MarkdownSections {
         write("## Callbacks with a suspect signature\n\n")
         write("OSS's checks did not fail these, but the signature rules did (see the rules above).\n\n")
         let shown = writeRows(suspect.count) { n in
-            let i = suspect[n], reported = report.exchanges[i]
+            let i = suspect[n], reported = written(i)
             let rules = reported.diagnosed.findings.filter { RuleCatalog.rule($0.rule).concern == .authenticity }
                 .map { brief ? $0.rule.rawValue : "[\($0.rule.rawValue)](#\(MarkdownRenderer.anchor($0.rule)))" }
                 .joined(separator: ", ")
@@ -310,7 +390,7 @@ struct MarkdownSections {
         write(verify + "\n")
         let shown = writeRows(unverified.count) { n in
             let i = unverified[n]
-            let verdict = report.exchanges[i].diagnosed.exchange.request?.signature.map(ReportWording.signature) ?? ""
+            let verdict = written(i).diagnosed.exchange.request?.signature.map(ReportWording.signature) ?? ""
             return item(i) + ": signature " + cell(verdict, limit: 300) + "\n"
         }
         write("\n")
@@ -326,7 +406,7 @@ struct MarkdownSections {
         write("\(ReportWording.breakdown(unknown.map { report.exchanges[$0] })):\n\n")
         let shown = writeRows(unknown.count) { n in
             item(unknown[n]) + ": "
-                + cell(report.exchanges[unknown[n]].diagnosed.outcome.unknownReason ?? "", limit: 300) + "\n"
+                + cell(written(unknown[n]).diagnosed.outcome.unknownReason ?? "", limit: 300) + "\n"
         }
         write("\n")
         let s = report.summary
@@ -340,7 +420,7 @@ struct MarkdownSections {
         guard !uploads.isEmpty else { return }
         write("## Uploads to OSS with a callback\n\n")
         let shown = writeRows(uploads.count, limit: 5) { n in
-            let reported = report.exchanges[uploads[n]]
+            let reported = written(uploads[n])
             var text = item(uploads[n]) + " → " + cell(ReportWording.status(reported.diagnosed.exchange)) + "\n"
             for (key, value) in ReportWording.uploadLines(reported.diagnosed) {
                 text += "  - \(cell(key)): \(cell(value, limit: 200))\n"
@@ -373,7 +453,9 @@ struct MarkdownSections {
             section += "Evidence:\n\n"
             write(section)
             var listed = 0
-            for (i, reported) in report.exchanges.enumerated() {
+            for (i, analysed) in report.exchanges.enumerated()
+            where analysed.diagnosed.findings.contains(where: { $0.rule == row.rule }) {
+                let reported = written(i)
                 for finding in reported.diagnosed.findings where finding.rule == row.rule {
                     listed += 1
                     var text = item(i) + ": \(finding.estimated ? "(estimated) " : "")\(cell(finding.message))\n"

@@ -383,10 +383,11 @@ enum ReportWording {
     static func redactionNote(_ report: Report) -> String? {
         guard report.redaction.applied else { return nil }
         let r = report.redaction
-        if r.redactedValues == 0 { return "redaction was on; no secret values were found." }
+        let scope = r.writtenOnly ? " in the exchanges shown" : ""
+        if r.redactedValues == 0 { return "redaction was on; no secret values were found\(scope)." }
         let kinds = r.kinds.prefix(8).joined(separator: ", ") + (r.kinds.count > 8 ? ", …" : "")
         return
-            "\(plural(r.redactedValues, "secret value")) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
+            "\(plural(r.redactedValues, "secret value"))\(scope) (\(kinds)) replaced by [redacted N chars]; --no-redact includes them."
     }
 
     /// What the listing was narrowed to (`--since`, `--until`, `--rule`, `--failed`), or nil when

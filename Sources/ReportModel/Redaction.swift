@@ -102,11 +102,16 @@ public struct RedactionSummary: Sendable, Hashable {
     /// What was redacted, sorted: `header authorization`, `field password`, `URL credentials`,
     /// `echoed value`. Names come from the capture (renderers escape them).
     public var kinds: [String]
+    /// True when ``redactedValues`` and ``kinds`` cover only the exchanges a document writes
+    /// (``ExchangeRedaction``), false when they cover every exchange of the report. Not in JSON
+    /// (JSON writes every exchange).
+    public var writtenOnly: Bool
 
-    public init(applied: Bool = false, redactedValues: Int = 0, kinds: [String] = []) {
+    public init(applied: Bool = false, redactedValues: Int = 0, kinds: [String] = [], writtenOnly: Bool = false) {
         self.applied = applied
         self.redactedValues = redactedValues
         self.kinds = kinds
+        self.writtenOnly = writtenOnly
     }
 }
 
@@ -332,5 +337,57 @@ extension Report {
         guard let bytes = hexBytes(value) else { return nil }
         let redacted = r.echoes(bytes)
         return redacted == bytes ? value : Hex.encode(redacted.prefix(bytes.count), separator: " ")
+    }
+}
+
+// MARK: - Redaction as exchanges are written
+
+/// Redaction of one report's exchanges made when a renderer writes them, not before: each
+/// exchange goes through the same walk as in ``Report/redacted(policy:)`` (same policy, same
+/// markers) the first time it is asked for, and is kept for later asks.
+///
+/// A renderer that writes a few exchanges of many (brief Markdown) then pays for those few.
+/// ``summary`` counts what the exchanges asked for since the last ``beginPass()`` had redacted:
+/// the values replaced in what was written, not in the whole report.
+public final class ExchangeRedaction {
+    /// The report as analysed (not redacted).
+    public let report: Report
+    private let names: SecretNames
+    /// Redacted exchanges with what their walk replaced, by offset in `report.exchanges`.
+    private var done: [Int: (exchange: ReportedExchange, count: Int, kinds: Set<String>)] = [:]
+    /// Offsets asked for since ``beginPass()``.
+    private var asked: Set<Int> = []
+
+    /// Redacts `report`'s exchanges with `policy` when they are asked for.
+    public init(_ report: Report, policy: RedactionPolicy = .standard) {
+        self.report = report
+        self.names = SecretNames(policy)
+    }
+
+    /// The exchange at `offset` in `report.exchanges`, redacted.
+    public func exchange(at offset: Int) -> ReportedExchange {
+        asked.insert(offset)
+        if let known = done[offset] { return known.exchange }
+        var redactor = Redactor(names: names)
+        var result = report.exchanges[offset]
+        result.diagnosed = Report.redact(result.diagnosed, with: &redactor)
+        done[offset] = (result, redactor.count, redactor.kinds)
+        return result
+    }
+
+    /// Starts a new count: ``summary`` then covers only exchanges asked for from now on.
+    public func beginPass() { asked = [] }
+
+    /// What was replaced in the exchanges asked for since ``beginPass()`` (`applied == true`),
+    /// added to what `report` says was redacted before.
+    public var summary: RedactionSummary {
+        var total = report.redaction.redactedValues
+        var kinds = Set(report.redaction.kinds)
+        for offset in asked {
+            guard let known = done[offset] else { continue }
+            total += known.count
+            kinds.formUnion(known.kinds)
+        }
+        return RedactionSummary(applied: true, redactedValues: total, kinds: kinds.sorted(), writtenOnly: true)
     }
 }

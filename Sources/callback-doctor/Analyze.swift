@@ -126,20 +126,21 @@ extension CallbackDoctor {
 
         func run() throws {
             let format = effectiveFormat
-            var report = input.analyze(listEverything: listing.listAll, shard: inputShard) {
+            let report = input.analyze(listEverything: listing.listAll, shard: inputShard) {
                 narrowing.apply(to: &$0, statistics: stats)
             }
             if stats {
                 try writeOutput(to: output) { Stats.render(report, format: format == .json ? .json : .text, to: $0) }
                 throw ExitCode(ExitStatus.of(report, failOn: failOn))
             }
-            if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
+            let redact = redaction.enabled(defaultOn: format.redactsByDefault)
 
             let colored = color.enabled(
                 isTerminal: output == nil && standardOutputIsTerminal(),
                 environment: ProcessInfo.processInfo.environment)
             try writeOutput(to: output) {
-                renderReport(report, format: format, color: colored, verbose: verbose, detail: detail, to: $0)
+                renderReport(
+                    report, format: format, redact: redact, color: colored, verbose: verbose, detail: detail, to: $0)
             }
             throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }
@@ -147,10 +148,18 @@ extension CallbackDoctor {
 }
 
 /// Writes the report in `format` into `sink`, by the one renderer of each format (`analyze` and
-/// `watch`).
+/// `watch`), with secrets redacted when `redact` is set: Markdown redacts the exchanges it writes
+/// as it writes them (``MarkdownRenderer/render(_:detail:redacting:to:)``); the other formats
+/// render ``Report/redacted(policy:)``.
 func renderReport(
-    _ report: Report, format: OutputFormat, color: Bool, verbose: Bool, detail: ReportDetail = .brief, to sink: ByteSink
+    _ report: Report, format: OutputFormat, redact: Bool, color: Bool, verbose: Bool, detail: ReportDetail = .brief,
+    to sink: ByteSink
 ) {
+    if redact && format == .markdown {
+        MarkdownRenderer.render(report, detail: detail, redacting: .standard, to: sink)
+        return
+    }
+    let report = redact ? report.redacted() : report
     switch format {
     case .text: TextRenderer.render(report, options: .init(verbose: verbose, color: color), to: sink)
     case .json: JSONRenderer.render(report, to: sink)

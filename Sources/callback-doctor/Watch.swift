@@ -235,12 +235,12 @@ extension CallbackDoctor {
         /// The report in `--format` (redacted as `--redact` says) to `-o` or standard output; the
         /// exit status per `--fail-on`.
         private func writeReport(_ liveReport: Report, environment: [String: String]) throws {
-            var report = liveReport
-            if redaction.enabled(defaultOn: format.redactsByDefault) { report = report.redacted() }
+            let report = liveReport
+            let redact = redaction.enabled(defaultOn: format.redactsByDefault)
             let colored = color.enabled(
                 isTerminal: output == nil && standardOutputIsTerminal(), environment: environment)
             try writeOutput(to: output) {
-                renderReport(report, format: format, color: colored, verbose: verbose, to: $0)
+                renderReport(report, format: format, redact: redact, color: colored, verbose: verbose, to: $0)
             }
             throw ExitCode(ExitStatus.of(report, failOn: failOn))
         }

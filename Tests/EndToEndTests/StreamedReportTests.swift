@@ -26,7 +26,8 @@ import Testing
             }
         }
 
-        /// The report the CLI renders: `exchanges` lists everything; markdown and html redact.
+        /// The report the CLI renders: `exchanges` lists everything; html redacts the report,
+        /// markdown as it writes (``render(_:to:)``).
         func report(_ paths: [String], version: String) throws -> Report {
             var options = AnalysisOptions()
             if self == .exchangesTSV || self == .exchangesJSONL {
@@ -35,7 +36,7 @@ import Testing
             }
             options.publicKeys = [try StreamedReportTests.sampleKey()]
             let report = BatchAnalyzer.analyze(arguments: paths, options: options, tool: ToolInfo(version: version))
-            return self == .markdown || self == .html ? report.redacted() : report
+            return self == .html ? report.redacted() : report
         }
 
         func render(_ report: Report, to sink: ByteSink) {
@@ -43,7 +44,7 @@ import Testing
             case .text: TextRenderer.render(report, to: sink)
             case .json: JSONRenderer.render(report, to: sink)
             case .jsonl: JSONLRenderer.render(report, to: sink)
-            case .markdown: MarkdownRenderer.render(report, to: sink)
+            case .markdown: MarkdownRenderer.render(report, redacting: .standard, to: sink)
             case .html: HTMLRenderer.render(report, to: sink)
             case .exchangesTSV: ExchangeTable.tsv(report, to: sink)
             case .exchangesJSONL: ExchangeTable.jsonl(report, to: sink)
@@ -56,7 +57,7 @@ import Testing
             case .text: TextRenderer.render(report)
             case .json: JSONRenderer.render(report)
             case .jsonl: JSONLRenderer.render(report)
-            case .markdown: MarkdownRenderer.render(report)
+            case .markdown: MarkdownRenderer.render(report, redacting: .standard)
             case .html: HTMLRenderer.render(report)
             case .exchangesTSV: ExchangeTable.tsv(report)
             case .exchangesJSONL: ExchangeTable.jsonl(report)
@@ -153,7 +154,7 @@ import Testing
             switch output {
             case .text: TextRenderer.render(report, options: .init(verbose: true), to: sink)
             // The brief Markdown is bounded (32,000 characters) whatever the report: stream the full one.
-            case .markdown: MarkdownRenderer.render(report, detail: .full, to: sink)
+            case .markdown: MarkdownRenderer.render(report, detail: .full, redacting: .standard, to: sink)
             default: output.render(report, to: sink)
             }
             try sink.finish()
@@ -169,7 +170,7 @@ import Testing
             if output == .text {
                 #expect(chunks.text == TextRenderer.render(report, options: .init(verbose: true)))
             } else if output == .markdown {
-                #expect(chunks.text == MarkdownRenderer.render(report, detail: .full))
+                #expect(chunks.text == MarkdownRenderer.render(report, detail: .full, redacting: .standard))
             } else {
                 #expect(chunks.text == output.renderString(report), "\(output)")
             }
