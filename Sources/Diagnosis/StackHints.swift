@@ -67,6 +67,7 @@ struct AnswerStack {
     /// nginx's own error page: `<center><h1>504 Gateway Time-out</h1></center>` then
     /// `<hr><center>nginx` (with or without its version, `server_tokens`).
     static func isNginxErrorPage(_ body: [UInt8], status: Int) -> Bool {
+        guard status >= 400 else { return false }  // nginx writes its own page only for errors
         let text = String(decoding: body.prefix(512), as: UTF8.self)
         return text.contains("<center><h1>\(status) ") && text.contains("<hr><center>nginx")
     }
@@ -74,6 +75,11 @@ struct AnswerStack {
     /// The first line of a PHP error message at the start of `body` (after blank lines and
     /// lines holding only `<br />`), its HTML tags removed (PHP's html_errors form).
     static func phpMessage(_ body: [UInt8]) -> String? {
+        // A PHP message starts with a letter of its kind (Warning, Notice, Deprecated, Fatal,
+        // Parse, PHP …) or with html_errors' `<br />`/`<b>`: anything else is not one, without
+        // decoding text (this runs for every failing answer).
+        let first = body.prefix(400).first { $0 != UInt8(ascii: " ") && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        guard let first, Array("WNDFP<".utf8).contains(first) else { return nil }
         let text = String(decoding: body.prefix(400), as: UTF8.self)
         let lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" }.prefix(3)
         guard var line = lines.lazy.map(Self.withoutTags).first(where: { !$0.isEmpty }) else { return nil }
@@ -115,7 +121,8 @@ extension Diagnoser {
     /// evidence line saying what in the answer names it. A finding whose answer names no stack
     /// keeps the rule's generic fix.
     func stackAware(_ findings: [Finding], _ exchange: HTTPExchange) -> [Finding] {
-        guard let response = exchange.response else { return findings }
+        // Most answers pass: reading the stack costs text work, so only a finding pays for it.
+        guard !findings.isEmpty, let response = exchange.response else { return findings }
         let stack = AnswerStack(request: exchange.request, response: response)
         return findings.map { finding in
             guard let hint = stackHint(finding.rule, stack, exchange, response) else { return finding }
