@@ -45,6 +45,19 @@ def log(msg):
     sys.stderr.flush()
 
 
+def run_until_signalled(ready_file):
+    """Writes this process's pid to `ready_file` (when given: the recording scripts wait for it)
+    and returns when SIGTERM or SIGINT arrives; the servers' listeners run on daemon threads."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if ready_file:
+        with open(ready_file, "w") as f:
+            f.write("%d\n" % os.getpid())
+    while not stop.wait(0.2):
+        pass
+
+
 def http_date():
     return formatdate(usegmt=True)
 
@@ -352,14 +365,7 @@ def main():
         threading.Thread(target=listener, args=(sock, s["behaviour"]), daemon=True).start()
         log("listening %s port %d: %s" % (s["host"], s["port"], s["behaviour"]))
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    if args.ready_file:
-        with open(args.ready_file, "w") as f:
-            f.write("%d\n" % os.getpid())
-    while not stop.wait(0.2):
-        pass
+    run_until_signalled(args.ready_file)
     for sock in socks:
         sock.close()
     log("stopped")

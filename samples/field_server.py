@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep samples/ free of __pycache__
 sys.path.insert(0, HERE)
 from scenarios import scenarios  # noqa: E402
-from callback_server import (GOOD, SERVER, handle_accepts_anything, handle_callback,  # noqa: E402
+from callback_server import (GOOD, SERVER, run_until_signalled, handle_accepts_anything, handle_callback,  # noqa: E402
                              http_date, json_response, log, read_request, request_parts,
                              response)
 
@@ -245,14 +245,7 @@ def main():
             stoppers.append(sock.close)
         log("listening %s port %d: %s" % (s["host"], s["port"], s["behaviour"]))
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    if args.ready_file:
-        with open(args.ready_file, "w") as f:
-            f.write("%d\n" % os.getpid())
-    while not stop.wait(0.2):
-        pass
+    run_until_signalled(args.ready_file)
     for stopper in stoppers:
         stopper()
     log("stopped")

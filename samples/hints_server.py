@@ -23,7 +23,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 from scenarios import (HINTS_UPSTREAM_JSON, HINTS_UPSTREAM_SLOW, scenarios)  # noqa: E402
-from callback_server import GOOD, http_date, log, read_request, response  # noqa: E402
+from callback_server import (GOOD, http_date, log, read_request, response,  # noqa: E402
+                             run_until_signalled)
 
 SLOW_APP_DELAY = 4.0   # behind nginx's proxy_read_timeout 3s
 LATE_FIN_DELAY = 5.5   # close-delimited-fin-5_5s
@@ -102,14 +103,7 @@ def main():
         threading.Thread(target=serve_raw, args=(sock, RAW[s["behaviour"]]), daemon=True).start()
         stoppers.append(sock.close)
         log("listening %s port %d: %s" % (s["host"], s["port"], s["behaviour"]))
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    if args.ready_file:
-        with open(args.ready_file, "w") as f:
-            f.write("%d\n" % os.getpid())
-    while not stop.wait(0.2):
-        pass
+    run_until_signalled(args.ready_file)
     for stopper in stoppers:
         stopper()
     log("stopped")
