@@ -6,18 +6,10 @@ import Testing
 /// modules each target imports, and its header must draw the graph `scripts/import-graph.py`
 /// prints from the imports — so neither can drift from the code again.
 @Suite struct ImportGraphTests {
-    static let script = SampleRecording.packageRoot.appendingPathComponent("scripts/import-graph.py")
     static let manifest = SampleRecording.packageRoot.appendingPathComponent("Package.swift")
 
-    /// Runs the script with `arguments` through python3 (a CI dependency, `.ci/run`).
     static func runScript(_ arguments: [String]) throws -> CLIRunner.Result {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let python = try #require(
-            path.split(separator: ":").map { "\($0)/python3" }.first {
-                FileManager.default.isExecutableFile(atPath: $0)
-            },
-            "python3 is not on PATH")
-        return try CLIRunner.execute(URL(fileURLWithPath: python), [script.path] + arguments)
+        try RepositoryScript.run("import-graph.py", arguments)
     }
 
     /// Runs `--check` on a copy of Package.swift changed by `edit`.
