@@ -74,7 +74,8 @@ struct FileAnalysisOptions: ParsableArguments {
         try CommandLineHabits.check(inputs: files.inputs, positional: files.paths, filter: filter.expression)
     }
 
-    /// The analysis settings these groups and the listing ones make (``AnalysisOptions/init(filter:judgement:verification:servers:listAll:narrowing:statisticsOnly:)``).
+    /// The analysis settings these groups and the listing ones make, by the one function for every
+    /// subcommand: ``AnalysisOptions/init(filter:judgement:verification:servers:listAll:narrowing:statisticsOnly:)``.
     func analysisOptions(listAll: Bool, narrowing: NarrowingOptions?, statisticsOnly: Bool = false) -> AnalysisOptions {
         AnalysisOptions(
             filter: filter, judgement: judgement, verification: verification, servers: servers, listAll: listAll,

@@ -33,7 +33,8 @@ extension CallbackDoctor {
                 Stop with Ctrl-C (SIGINT) or SIGTERM: the capture ends within 100 ms, every open connection is \
                 finished and the full report is written in --format (standard output or -o). A copy of the same \
                 signal within 1 s (a terminal and a parent such as timeout(1) both sending it) is ignored; a \
-                second Ctrl-C later, while the report is written, abandons it and ends the process at once. --duration and --count stop on their own. -w saves \
+                second Ctrl-C later, while the report is written, abandons it and ends the process at once. \
+                --duration and --count stop on their own. -w saves \
                 the packets, so `callback-doctor analyze FILE` gives the same report later.
 
                 Exit status: 0 nothing failed; 1 a callback failed (per --fail-on); 2 the capture could not \
