@@ -202,7 +202,7 @@ let package = Package(
             dependencies: [
                 "Analysis", "Rendering", "ReportModel", "TestSupport", "callback-doctor", "CallbackSignature",
                 "TLSRecords", "CaptureModel", "Diagnosis", "HTTP1", "HTTPExchanges", "TCPReassembly", "UploadCallbacks",
-                "ByteText",
+                "ByteText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Goldens"],
             swiftSettings: strict),

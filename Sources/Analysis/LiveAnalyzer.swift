@@ -94,68 +94,88 @@ public enum LiveAnalyzer {
         _ capture: inout LiveCapture, options: AnalysisOptions, limits: LiveLimits = .init(), tool: ToolInfo,
         shouldStop: () -> Bool, observer: @escaping (PipelineEvent) -> Void, tick: ((LiveProgress) -> Void)? = nil
     ) -> (report: Report, reason: LiveStopReason) {
-        var summary = CaptureSummary(path: capture.interface)
-        summary.format = capture.formatDescription
-        summary.linkTypes = [capture.linkLayer.description]
-        if let warning = capture.activationWarning { summary.problems.append("libpcap warning: \(warning)") }
+        var summary = Self.summary(of: capture)
         var pipeline = PacketPipeline(capture: capture.interface, options: options)
-        var clock = CaptureClock()
-        let started = monotonicNanoseconds()
-        var lastAdvance: UInt64 = 0
         var decided = 0
-        var reason = LiveStopReason.requested
-        let tickInterval: UInt64 = 100_000_000
-
         let counting: (PipelineEvent) -> Void = { event in
             if case .finished(let d, _) = event, d.isCallback || d.exchange.refusal != nil { decided += 1 }
             observer(event)
         }
-        loop: while !shouldStop() {
+        let reason = Self.capturePackets(
+            &capture, into: &pipeline, summary: &summary, limits: limits, shouldStop: shouldStop,
+            decided: { decided }, observer: counting, tick: tick)
+        capture.flushSavefile()
+        Self.noteDrops(capture.statistics, in: &summary)
+        pipeline.finish(observer: observer)
+        return (Self.report(pipeline.result(into: summary), options: options, tool: tool), reason)
+    }
+
+    /// The summary of `capture` before its packets: the interface, its format and link type, and
+    /// libpcap's activation warning among the problems.
+    private static func summary(of capture: borrowing LiveCapture) -> CaptureSummary {
+        var summary = CaptureSummary(path: capture.interface)
+        summary.format = capture.formatDescription
+        summary.linkTypes = [capture.linkLayer.description]
+        if let warning = capture.activationWarning { summary.problems.append("libpcap warning: \(warning)") }
+        return summary
+    }
+
+    /// Feeds the packets of `capture` to `pipeline` until `shouldStop` returns true, a limit of
+    /// `limits` is reached (`decided` counts the decided callbacks), or capturing fails (recorded
+    /// in `summary`): the loop of ``watch(_:options:limits:tool:shouldStop:observer:tick:)``.
+    /// About every 100 ms it advances the pipeline to the ``CaptureClock``'s now and calls `tick`.
+    private static func capturePackets(
+        _ capture: inout LiveCapture, into pipeline: inout PacketPipeline, summary: inout CaptureSummary,
+        limits: LiveLimits, shouldStop: () -> Bool, decided: () -> Int, observer: @escaping (PipelineEvent) -> Void,
+        tick: ((LiveProgress) -> Void)?
+    ) -> LiveStopReason {
+        let tickInterval: UInt64 = 100_000_000
+        var clock = CaptureClock()
+        let started = monotonicNanoseconds()
+        var lastAdvance: UInt64 = 0
+        while !shouldStop() {
             switch capture.next() {
             case .packet(let packet):
                 clock.observe(packetTime: packet.timestamp, monotonicNanoseconds: monotonicNanoseconds())
-                pipeline.process(packet, observer: counting)
+                pipeline.process(packet, observer: observer)
             case .timeout:
                 break
             case .failed(let error):
                 summary.complete = false
                 summary.damage = error.description
                 summary.problems.append(error.description)
-                reason = .failed
-                break loop
+                return .failed
             }
             let mono = monotonicNanoseconds()
             if mono &- lastAdvance >= tickInterval {
                 lastAdvance = mono
-                pipeline.advance(to: clock.now(monotonicNanoseconds: mono, wallClock: wallClock()), observer: counting)
+                pipeline.advance(to: clock.now(monotonicNanoseconds: mono, wallClock: wallClock()), observer: observer)
                 tick?(LiveProgress(packets: pipeline.packetCount, elapsedSeconds: Double(mono &- started) / 1e9))
             }
-            if let limit = limits.callbacks, decided >= limit {
-                reason = .count
-                break loop
-            }
-            if let duration = limits.durationSeconds, Double(mono &- started) / 1e9 >= duration {
-                reason = .duration
-                break loop
-            }
+            if let limit = limits.callbacks, decided() >= limit { return .count }
+            if let duration = limits.durationSeconds, Double(mono &- started) / 1e9 >= duration { return .duration }
         }
+        return .requested
+    }
 
-        capture.flushSavefile()
-        if let stats = capture.statistics, stats.dropped > 0 || stats.interfaceDropped > 0 {
-            var text = "the kernel dropped \(stats.dropped) of \(stats.received + stats.dropped) packets"
-            if stats.interfaceDropped > 0 { text += " and the interface \(stats.interfaceDropped)" }
-            summary.problems.append(text + " (pcap_stats): the analysis misses them; narrow the filter (-f)")
-            summary.complete = false
-        }
-        pipeline.finish(observer: observer)
-        let analysis = pipeline.result(into: summary)
-        let report = Report(
+    /// Packets the kernel or the interface dropped (`pcap_stats`) are among the problems of
+    /// `summary`, and make it incomplete: the analysis misses them.
+    private static func noteDrops(_ statistics: LiveCaptureStatistics?, in summary: inout CaptureSummary) {
+        guard let stats = statistics, stats.dropped > 0 || stats.interfaceDropped > 0 else { return }
+        var text = "the kernel dropped \(stats.dropped) of \(stats.received + stats.dropped) packets"
+        if stats.interfaceDropped > 0 { text += " and the interface \(stats.interfaceDropped)" }
+        summary.problems.append(text + " (pcap_stats): the analysis misses them; narrow the filter (-f)")
+        summary.complete = false
+    }
+
+    /// The report of the live capture's `analysis`, with the settings of `options`.
+    private static func report(_ analysis: CaptureAnalysis, options: AnalysisOptions, tool: ToolInfo) -> Report {
+        Report(
             tool: tool,
             settings: ReportSettings(
                 diagnosis: options.diagnosis, filter: options.filter, publicKeys: options.publicKeys.map(\.label),
                 servers: options.servers.map(\.description), listing: options.listing),
             captures: [analysis.summary], exchanges: analysis.exchanges)
-        return (report, reason)
     }
 
     /// `CLOCK_MONOTONIC` in nanoseconds.

@@ -114,55 +114,19 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
         interface: String, filter: String? = nil, savefile: String? = nil, snapshotLength: Int = defaultSnapshotLength,
         readTimeoutMilliseconds: Int = 100, promiscuous: Bool = false, bufferBytes: Int = defaultBufferBytes
     ) throws(CaptureError) {
-        let handle: OpaquePointer
-        switch libpcapCreate(device: interface) {
-        case .success(let created): handle = created
-        case .failure(let message):
-            throw CaptureError(code: .captureFailed, path: interface, reason: "cannot capture: \(message.text)")
-        }
+        let handle = try Self.create(interface)
         let nano = libpcapConfigure(
             handle, snapshotLength: Int32(clamping: snapshotLength), promiscuous: promiscuous, immediate: true,
             timeoutMilliseconds: Int32(clamping: readTimeoutMilliseconds), bufferBytes: Int32(clamping: bufferBytes))
-        let warning: String?
-        switch libpcapActivate(handle) {
-        case .success(let text):
-            warning = text
-        case .failure(let failure):
-            libpcapClose(handle)
-            throw Self.error(for: failure, interface: interface)
-        }
-        if let filter {
-            switch libpcapCompile(handle, expression: filter) {
-            case .success(var program):
-                let failed = libpcapSetFilter(handle, &program)
-                libpcapFreeCode(&program)
-                if let failed {
-                    libpcapClose(handle)
-                    throw CaptureError(
-                        code: .filter, path: interface,
-                        reason: "cannot install capture filter \"\(filter)\": \(failed.text)")
-                }
-            case .failure(let message):
-                libpcapClose(handle)
-                throw CaptureError(
-                    code: .filter, path: interface, reason: "invalid capture filter \"\(filter)\": \(message.text)")
-            }
-        }
+        let warning = try Self.activate(handle, interface: interface)
+        if let filter { try Self.install(filter, on: handle, interface: interface) }
         let descriptor: Int32?
         switch libpcapMakeNonBlocking(handle) {
         case .success(let fd): descriptor = fd
         case .failure: descriptor = nil
         }
         var dumper: LibpcapDumper?
-        if let savefile {
-            switch libpcapDumpOpen(handle, path: savefile) {
-            case .success(let opened): dumper = opened
-            case .failure(let message):
-                libpcapClose(handle)
-                throw CaptureError(
-                    code: .cannotOpen, path: savefile, reason: "cannot write the capture file: \(message.text)")
-            }
-        }
+        if let savefile { dumper = try Self.openSavefile(savefile, for: handle) }
         self.interface = interface
         self.filter = filter
         self.savefile = savefile
@@ -174,6 +138,57 @@ public struct LiveCapture: ~Copyable, @unchecked Sendable {
         self.activationWarning = warning
         self.linkLayer = PcapCapture.linkLayer(forDLT: libpcapDatalink(handle))
         self.snapshotLength = Int(libpcapSnapshot(handle))
+    }
+
+    // The steps of `init`: each step after `create` that fails closes the handle (`pcap_close`) before it throws.
+
+    /// A new handle for `interface` (`pcap_create`).
+    private static func create(_ interface: String) throws(CaptureError) -> OpaquePointer {
+        switch libpcapCreate(device: interface) {
+        case .success(let created): return created
+        case .failure(let message):
+            throw CaptureError(code: .captureFailed, path: interface, reason: "cannot capture: \(message.text)")
+        }
+    }
+
+    /// Activates `handle` (`pcap_activate`); the warning it succeeded with, if any.
+    private static func activate(_ handle: OpaquePointer, interface: String) throws(CaptureError) -> String? {
+        switch libpcapActivate(handle) {
+        case .success(let warning): return warning
+        case .failure(let failure):
+            libpcapClose(handle)
+            throw Self.error(for: failure, interface: interface)
+        }
+    }
+
+    /// Compiles `filter` for the activated `handle`'s link type and installs it in the kernel
+    /// (`pcap_compile`, `pcap_setfilter`, `pcap_freecode`).
+    private static func install(_ filter: String, on handle: OpaquePointer, interface: String) throws(CaptureError) {
+        switch libpcapCompile(handle, expression: filter) {
+        case .success(var program):
+            let failed = libpcapSetFilter(handle, &program)
+            libpcapFreeCode(&program)
+            if let failed {
+                libpcapClose(handle)
+                throw CaptureError(
+                    code: .filter, path: interface,
+                    reason: "cannot install capture filter \"\(filter)\": \(failed.text)")
+            }
+        case .failure(let message):
+            libpcapClose(handle)
+            throw CaptureError(
+                code: .filter, path: interface, reason: "invalid capture filter \"\(filter)\": \(message.text)")
+        }
+    }
+
+    /// The savefile writer for `path` (`pcap_dump_open`).
+    private static func openSavefile(_ path: String, for handle: OpaquePointer) throws(CaptureError) -> LibpcapDumper {
+        switch libpcapDumpOpen(handle, path: path) {
+        case .success(let opened): return opened
+        case .failure(let message):
+            libpcapClose(handle)
+            throw CaptureError(code: .cannotOpen, path: path, reason: "cannot write the capture file: \(message.text)")
+        }
     }
 
     /// The typed error for a failed `pcap_activate`, with a hint the user can act on.

@@ -6,8 +6,10 @@ import Rendering
 import ReportModel
 
 /// Output formats of `analyze`.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+enum OutputFormat: String, WrittenFormat {
     case text, json, jsonl, markdown, html
+
+    static let product = "the report"
 
     /// Ticket formats redact by default.
     var redactsByDefault: Bool { self == .markdown || self == .html }
@@ -55,7 +57,7 @@ extension CallbackDoctor {
                 \(exitStatusHelp)
                 """)
 
-        @OptionGroup var input: InputOptions
+        @OptionGroup var input: FileAnalysisOptions
 
         @OptionGroup var listing: ListAllOption
 
@@ -64,27 +66,7 @@ extension CallbackDoctor {
         @Option(name: .long, help: "Output format (default: from -o FILE's extension, else text).")
         var format: OutputFormat?
 
-        @Option(
-            name: [.short, .long],
-            help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
-        var output: String?
-
-        @OptionGroup var redaction: RedactionOptions
-
-        @Option(
-            name: .long,
-            help: ArgumentHelp(
-                "Colour the text format (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
-        var color: ColorChoice = .auto
-
-        @Option(
-            name: .long,
-            help: ArgumentHelp(
-                "Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
-        var failOn: FailOn = .error
-
-        @Flag(name: [.short, .long], help: "Also list exchanges that passed and non-callback exchanges (text format).")
-        var verbose = false
+        @OptionGroup var writing: ReportOutputOptions
 
         @Option(
             name: .long,
@@ -110,7 +92,7 @@ extension CallbackDoctor {
 
         /// `--format`, else the format `-o FILE`'s extension names, else text.
         var effectiveFormat: OutputFormat {
-            format ?? output.flatMap { OutputFormat(fileName: $0) } ?? .text
+            format ?? writing.output.flatMap { OutputFormat(fileName: $0) } ?? .text
         }
 
         func validate() throws {
@@ -126,23 +108,15 @@ extension CallbackDoctor {
 
         func run() throws {
             let format = effectiveFormat
-            let report = input.analyze(listEverything: listing.listAll, shard: inputShard) {
-                narrowing.apply(to: &$0, statistics: stats)
-            }
+            let options = input.analysisOptions(listAll: listing.listAll, narrowing: narrowing, statisticsOnly: stats)
+            let report = input.analyze(with: options, shard: inputShard)
             if stats {
-                try writeOutput(to: output) { Stats.render(report, format: format == .json ? .json : .text, to: $0) }
-                throw ExitCode(ExitStatus.of(report, failOn: failOn))
+                try writeOutput(to: writing.output) {
+                    Stats.render(report, format: format == .json ? .json : .text, to: $0)
+                }
+                throw ExitCode(ExitStatus.of(report, failOn: writing.failOn.threshold))
             }
-            let redact = redaction.enabled(defaultOn: format.redactsByDefault)
-
-            let colored = color.enabled(
-                isTerminal: output == nil && standardOutputIsTerminal(),
-                environment: ProcessInfo.processInfo.environment)
-            try writeOutput(to: output) {
-                renderReport(
-                    report, format: format, redact: redact, color: colored, verbose: verbose, detail: detail, to: $0)
-            }
-            throw ExitCode(ExitStatus.of(report, failOn: failOn))
+            try writing.write(report, format: format, detail: detail)
         }
     }
 }

@@ -5,7 +5,12 @@ import ReportModel
 
 extension CallbackDoctor {
     struct Exchanges: ParsableCommand {
-        enum Format: String, ExpressibleByArgument, CaseIterable { case tsv, csv, jsonl }
+        enum Format: String, WrittenFormat, DefaultedFormat {
+            case tsv, csv, jsonl
+
+            static let product = "the table"
+            static let standard = Format.tsv
+        }
 
         static let configuration = CommandConfiguration(
             abstract: "List every HTTP exchange as a table (after Zeek's http.log).",
@@ -19,25 +24,21 @@ extension CallbackDoctor {
                 written; 64 a usage error (sysexits' EX_USAGE), before anything is read.
                 """)
 
-        @OptionGroup var input: InputOptions
+        @OptionGroup var input: FileAnalysisOptions
 
         @OptionGroup var narrowing: NarrowingOptions
 
-        @Option(name: .long, help: "Output format.")
-        var format: Format = .tsv
+        @OptionGroup var formatting: FormatOption<Format>
 
-        @Option(
-            name: [.short, .long],
-            help: ArgumentHelp("Write the table to FILE instead of standard output.", valueName: "FILE"))
-        var output: String?
+        @OptionGroup var file: OutputFileOption<Format>
 
         @OptionGroup var redaction: RedactionOptions
 
         func run() throws {
-            var report = input.analyze(listEverything: true) { narrowing.apply(to: &$0) }
+            var report = input.analyze(with: input.analysisOptions(listAll: true, narrowing: narrowing))
             if redaction.enabled(defaultOn: false) { report = report.redacted() }
-            try writeOutput(to: output) { sink in
-                switch format {
+            try writeOutput(to: file.output) { sink in
+                switch formatting.format {
                 case .tsv: ExchangeTable.tsv(report, to: sink)
                 case .csv: ExchangeTable.csv(report, to: sink)
                 case .jsonl: ExchangeTable.jsonl(report, to: sink)

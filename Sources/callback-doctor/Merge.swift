@@ -8,7 +8,11 @@ import ReportModel
 extension CallbackDoctor {
     /// `callback-doctor merge`: JSON reports of separate runs as the report of one run (issue #17).
     struct Merge: ParsableCommand {
-        enum Format: String, ExpressibleByArgument, CaseIterable { case json, jsonl }
+        enum Format: String, WrittenFormat {
+            case json, jsonl
+
+            static let product = "the merged report"
+        }
 
         static let configuration = CommandConfiguration(
             abstract: "Merge JSON reports of separate runs into the report of one run over all their captures.",
@@ -37,16 +41,9 @@ extension CallbackDoctor {
         @Option(name: .long, help: "Output format (default: from -o FILE's extension, else json).")
         var format: Format?
 
-        @Option(
-            name: [.short, .long],
-            help: ArgumentHelp("Write the merged report to FILE instead of standard output.", valueName: "FILE"))
-        var output: String?
+        @OptionGroup var file: OutputFileOption<Format>
 
-        @Option(
-            name: .long,
-            help: ArgumentHelp(
-                "Exit with status 1 when a finding at this severity or worse is present.", valueName: "SEVERITY"))
-        var failOn: FailOn = .error
+        @OptionGroup var failOn: FailOnOption
 
         func validate() throws {
             guard !reports.isEmpty else { throw ValidationError("Name at least one JSON report to merge.") }
@@ -55,7 +52,7 @@ extension CallbackDoctor {
         /// `--format`, else `.jsonl`/`.ndjson` for such an `-o FILE`, else json.
         var effectiveFormat: Format {
             if let format { return format }
-            if let output, let named = OutputFormat(fileName: output), named == .jsonl { return .jsonl }
+            if let output = file.output, let named = OutputFormat(fileName: output), named == .jsonl { return .jsonl }
             return .json
         }
 
@@ -71,13 +68,14 @@ extension CallbackDoctor {
                 }
             }
             let format = effectiveFormat
-            try writeOutput(to: output) { sink in
+            try writeOutput(to: file.output) { sink in
                 switch format {
                 case .json: JSONValue.writeObject(merging.jsonMembers, indent: 2, newline: true, to: sink)
                 case .jsonl: for line in merging.jsonLines { line.write(to: sink, newline: true) }
                 }
             }
-            throw ExitCode(unreadable || merging.hasCaptureProblems ? 2 : Self.status(merging.summary, failOn: failOn))
+            throw ExitCode(
+                unreadable || merging.hasCaptureProblems ? 2 : Self.status(merging.summary, failOn: failOn.threshold))
         }
 
         /// 1 when a finding at `failOn` or worse is present, else 0 (as ``ExitStatus/of(_:failOn:)``).

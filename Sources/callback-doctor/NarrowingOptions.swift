@@ -1,10 +1,9 @@
-import Analysis
 import ArgumentParser
 import Diagnosis
 import Rendering
 import ReportModel
 
-/// `--list-all` (`analyze`, `show`): every exchange in full rather than the bounded listing.
+/// `--list-all` (`analyze`, `show`, `watch`): every exchange in full rather than the bounded listing.
 struct ListAllOption: ParsableArguments {
     @Flag(
         name: .long,
@@ -14,8 +13,8 @@ struct ListAllOption: ParsableArguments {
     var listAll = false
 }
 
-/// `--since`, `--until`, `--rule`, `--failed`: which exchanges `analyze` and `exchanges` list
-/// (``ListingFilter``). The counts in the header stay those of the whole capture.
+/// `--since`, `--until`, `--rule`, `--failed`: which exchanges `analyze`, `exchanges`, `show` and
+/// `watch` list (``ListingFilter``). The counts in the header stay those of the whole capture.
 struct NarrowingOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -41,12 +40,8 @@ struct NarrowingOptions: ParsableArguments {
 
     mutating func validate() throws { _ = try filter() }
 
-    /// Sets the listing filter of `options` (checked by ``validate()`` already), and lists nothing
-    /// when only `statistics` are wanted.
-    func apply(to options: inout AnalysisOptions, statistics: Bool = false) {
-        options.listing = (try? filter()) ?? ListingFilter()
-        if statistics { CallbackDoctor.Stats.configure(&options) }
-    }
+    /// The listing filter (checked by ``validate()``).
+    var listingFilter: ListingFilter { (try? filter()) ?? ListingFilter() }
 
     /// The listing filter these options make; a usage error names the bad value.
     func filter() throws -> ListingFilter {

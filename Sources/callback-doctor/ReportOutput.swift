@@ -155,3 +155,11 @@ private func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
         return nil
     }
 }
+
+/// Whether standard output is a terminal. The corresponding C function is `isatty`.
+func standardOutputIsTerminal() -> Bool { isatty(STDOUT_FILENO) == 1 }
+
+/// Writes `callback-doctor: LINE` to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data(("callback-doctor: " + line + "\n").utf8))
+}

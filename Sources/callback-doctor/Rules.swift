@@ -4,17 +4,20 @@ import Rendering
 
 extension CallbackDoctor {
     struct Rules: ParsableCommand {
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
+        enum Format: String, DefaultedFormat {
+            case text, markdown, json
+
+            static let standard = Format.text
+        }
 
         static let configuration = CommandConfiguration(
             abstract: "Explain every rule: when it fires, what OSS reports, why, and the fix.")
 
-        @Option(name: .long, help: "Output format.")
-        var format: Format = .text
+        @OptionGroup var formatting: FormatOption<Format>
 
         func run() throws {
             let text: String
-            switch format {
+            switch formatting.format {
             case .text: text = RulesRenderer.text()
             case .markdown: text = RulesRenderer.markdown()
             case .json: text = RulesRenderer.json()

@@ -21,7 +21,8 @@ extension CallbackDoctor {
 
                 Secrets are shown as captured unless --redact is given.
 
-                Exit status: 0; 2 when the capture could not be read, was damaged, or has no exchange #N; 64 a                 usage error (sysexits' EX_USAGE).
+                Exit status: 0; 2 when the capture could not be read, was damaged, or has no exchange #N; 64 a \
+                usage error (sysexits' EX_USAGE).
                 """)
 
         @Argument(
@@ -32,21 +33,11 @@ extension CallbackDoctor {
         @Argument(help: ArgumentHelp("The exchange's number in the report (#N).", valueName: "N"))
         var number: Int
 
-        @Option(
-            name: [.short, .customLong("filter")],
-            help: ArgumentHelp("BPF capture filter, as given to analyze.", valueName: "EXPR"))
-        var filter: String?
+        @OptionGroup var filter: CaptureFilterOption
 
-        @Option(
-            name: .long,
-            help: ArgumentHelp("A response completing later than this fails (OSS waits 5 s).", valueName: "SECONDS"))
-        var latencyThreshold: Double = 5.0
+        @OptionGroup var judgement: JudgementOptions
 
-        @Option(
-            name: .customLong("public-key"),
-            help: ArgumentHelp(
-                "Also verify callback signatures with this RSA public key (PEM); repeatable.", valueName: "FILE.pem"))
-        var publicKeyFiles: [String] = []
+        @OptionGroup var verification: VerificationOptions
 
         @OptionGroup var listing: ListAllOption
 
@@ -59,22 +50,15 @@ extension CallbackDoctor {
         )
         var redact = false
 
-        @Option(
-            name: .long,
-            help: ArgumentHelp("Colour the headings (auto: on a terminal, unless NO_COLOR is set).", valueName: "WHEN"))
-        var color: ColorChoice = .auto
+        @OptionGroup var color: ColorOption
 
         mutating func validate() throws {
             guard number >= 1 else { throw ValidationError("N must be a positive number (the report's #N).") }
-            guard latencyThreshold > 0, latencyThreshold.isFinite else {
-                throw ValidationError("--latency-threshold must be a positive number of seconds.")
-            }
-            for file in publicKeyFiles { _ = try InputOptions.loadKey(file) }
         }
 
         func run() throws {
             var report = BatchAnalyzer.analyze(
-                arguments: [capture], options: try analysisOptions(), tool: ToolInfo(version: CallbackDoctor.version),
+                arguments: [capture], options: analysisOptions(), tool: ToolInfo(version: CallbackDoctor.version),
                 jobs: BatchAnalyzer.defaultJobs)
             for summary in report.captures {
                 if let error = summary.error ?? summary.damage { printError(TerminalSafety.escape(error)) }
@@ -91,8 +75,7 @@ extension CallbackDoctor {
                 report.exchanges = [chosen]
                 chosen = report.redacted().exchanges[0]
             }
-            let colored = color.enabled(
-                isTerminal: standardOutputIsTerminal(), environment: ProcessInfo.processInfo.environment)
+            let colored = color.enabled(isTerminal: standardOutputIsTerminal())
             try writeOutput(to: nil) { ExchangeDetail.render(chosen, number: number, color: colored, to: $0) }
             throw ExitCode(ExitStatus.of(report, failOn: .never))
         }
@@ -100,16 +83,11 @@ extension CallbackDoctor {
         /// The options `analyze` would use, with every quota cut to N: the first N exchanges of the
         /// listing are the same (an exchange among them is among the first N of its kind), and no
         /// more than N per kind are held.
-        func analysisOptions() throws -> AnalysisOptions {
-            var options = AnalysisOptions()
-            let quota = listing.listAll ? number : min(number, options.maxPassingExchangesKept)
-            options.maxPassingExchangesKept = quota
-            options.maxFailingExchangesKeptPerRule =
-                listing.listAll ? number : min(number, options.maxFailingExchangesKeptPerRule)
-            options.diagnosis.latencyThresholdSeconds = latencyThreshold
-            options.filter = filter
-            options.publicKeys = try publicKeyFiles.map(InputOptions.loadKey)
-            narrowing.apply(to: &options)
+        func analysisOptions() -> AnalysisOptions {
+            var options = AnalysisOptions(
+                filter: filter, judgement: judgement, verification: verification, servers: nil,
+                listAll: listing.listAll, narrowing: narrowing)
+            options.listAtMost(number)
             return options
         }
     }

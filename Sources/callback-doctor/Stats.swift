@@ -6,7 +6,12 @@ import ReportModel
 extension CallbackDoctor {
     /// `callback-doctor stats`: per callback server and per minute, after `tshark -z`.
     struct Stats: ParsableCommand {
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
+        enum Format: String, WrittenFormat, DefaultedFormat {
+            case text, csv, json
+
+            static let product = "the statistics"
+            static let standard = Format.text
+        }
 
         static let configuration = CommandConfiguration(
             abstract: "Statistics per callback server and per minute (after tshark -z).",
@@ -22,30 +27,21 @@ extension CallbackDoctor {
                 Formats: text (a table per server), csv (RFC 4180, one record per row, one column per rule \
                 that fired), json. `analyze --stats` writes the same in text or json.
 
-                Exit status: 0; 2 when an input could not be read or was damaged; 64 a usage error                 (sysexits' EX_USAGE), before anything is read.
+                Exit status: 0; 2 when an input could not be read or was damaged; 64 a usage error \
+                (sysexits' EX_USAGE), before anything is read.
                 """)
 
-        @OptionGroup var input: InputOptions
+        @OptionGroup var input: FileAnalysisOptions
 
-        @Option(name: .long, help: "Output format.")
-        var format: Format = .text
+        @OptionGroup var formatting: FormatOption<Format>
 
-        @Option(
-            name: [.short, .long],
-            help: ArgumentHelp("Write the statistics to FILE instead of standard output.", valueName: "FILE"))
-        var output: String?
+        @OptionGroup var file: OutputFileOption<Format>
 
         func run() throws {
-            let report = input.analyze { Self.configure(&$0) }
-            try writeOutput(to: output) { Self.render(report, format: format, to: $0) }
+            let report = input.analyze(
+                with: input.analysisOptions(listAll: false, narrowing: nil, statisticsOnly: true))
+            try writeOutput(to: file.output) { Self.render(report, format: formatting.format, to: $0) }
             throw ExitCode(ExitStatus.of(report, failOn: .never))
-        }
-
-        /// Nothing listed: every exchange is only counted into the report's aggregates, which hold
-        /// the statistics (memory stays that of the open connections).
-        static func configure(_ options: inout AnalysisOptions) {
-            options.maxPassingExchangesKept = 0
-            options.maxFailingExchangesKeptPerRule = 0
         }
 
         static func render(_ report: Report, format: Format, to sink: ByteSink) {
