@@ -210,9 +210,7 @@ public enum HTMLRenderer {
             section +=
                 "<span class=\"meta\">· \(t(info.severity.rawValue)) · \(t(ReportWording.plural(count, "finding")))</span></h3>\n<dl>"
             section += "<dt>fires when</dt><dd>\(t(info.summary))</dd>"
-            if let oss = ReportWording.ossSays(info) {
-                section += "<dt>OSS tells the uploader</dt><dd class=\"mono\">\(t(oss))</dd>"
-            }
+            if let oss = ReportWording.ossSays(info) { section += monoTerm("OSS tells the uploader", oss) }
             section +=
                 "<dt>why it happens</dt><dd>\(t(info.why))</dd><dt>how to fix it</dt><dd>\(t(info.fix))</dd></dl></section>\n"
             sink.write(section)
