@@ -187,7 +187,7 @@ enum HTMLCharts {
         var svg = ""
         var s = 0.0
         while s <= span + step / 1000 {
-            let tx = span > 0 ? left + plotW * s / span : left + plotW / 2
+            let tx = plot.x(s)
             svg +=
                 "<line x1=\"\(svgNumber(tx))\" x2=\"\(svgNumber(tx))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH + 4))\" stroke=\"#9aa3b2\"/>"
             svg +=
