@@ -90,39 +90,80 @@ enum HTMLCharts {
     /// coloured by rule; each point in `linked` (offsets in `report.exchanges`) links to its details.
     /// Written into `sink` a point at a time.
     static func latency(_ report: Report, density: LatencyDensity, linked: Set<Int>, to sink: ByteSink) {
-        let width = 760.0, plotHeight = 266.0
-        let left = 64.0, right = 18.0, top = 46.0
-        let plotW = width - left - right, plotH = plotHeight - top
-        let legend = legendItems(report)
-        let legendRows = layoutLegend(legend, from: left, to: width - right)
-        let height = plotHeight + 48 + 16 * Double(legendRows.count)
-        let bandY = 24.0
+        let legendRows = layoutLegend(
+            legendItems(report), from: LatencyPlot.left, to: LatencyPlot.width - LatencyPlot.right)
+        let plot = LatencyPlot(report, density: density)
+        let height = LatencyPlot.plotHeight + 48 + 16 * Double(legendRows.count)
+        var svg = latencyAxes(plot, height: height, hasExchanges: !report.exchanges.isEmpty)
+        svg += densityCells(density, x: plot.x, y: plot.y)
+        svg += thresholdLine(plot)
+        sink.write(svg)
+        // Points: non-callbacks first so failures are drawn on top.
         let exchanges = report.exchanges
-        let threshold = report.settings.diagnosis.latencyThresholdSeconds
-        let listed = exchanges.compactMap { ReportWording.drawnLatency($0.diagnosed)?.seconds }
-        let scale = LogScale(values: listed + density.cells.flatMap { [$0.low, $0.high] }, threshold: threshold)
-        // Each capture on its own clock: x is the time since its capture's first packet, so a
-        // batch of captures taken years apart still shares one readable axis.
-        let clock = CaptureClock(report)
-        let span = max(exchanges.map { clock.elapsed($0) }.max() ?? 0, density.cells.map(\.to).max() ?? 0)
+        let order = exchanges.indices.sorted { rank(exchanges[$0].diagnosed) < rank(exchanges[$1].diagnosed) }
+        for i in order { sink.write(latencyPoint(exchanges[i], offset: i, plot: plot, linked: linked.contains(i))) }
+        sink.write(latencyLegend(legendRows) + "</svg>")
+    }
 
-        func xAt(_ elapsed: Double) -> Double {
+    /// The latency chart's geometry: the plot area in the SVG's units, the log scale of latency
+    /// and the time axis, each capture on its own clock.
+    struct LatencyPlot {
+        static let width = 760.0, plotHeight = 266.0
+        static let left = 64.0, right = 18.0, top = 46.0
+        /// The middle of the band on top where exchanges without a latency are drawn.
+        static let bandY = 24.0
+        let plotW = LatencyPlot.width - LatencyPlot.left - LatencyPlot.right
+        let plotH = LatencyPlot.plotHeight - LatencyPlot.top
+        let threshold: Double
+        let scale: LogScale
+        let clock: CaptureClock
+        /// The latest time drawn, in seconds on the captures' clocks.
+        let span: Double
+
+        init(_ report: Report, density: LatencyDensity) {
+            let exchanges = report.exchanges
+            threshold = report.settings.diagnosis.latencyThresholdSeconds
+            let listed = exchanges.compactMap { ReportWording.drawnLatency($0.diagnosed)?.seconds }
+            scale = LogScale(values: listed + density.cells.flatMap { [$0.low, $0.high] }, threshold: threshold)
+            // Each capture on its own clock: x is the time since its capture's first packet, so a
+            // batch of captures taken years apart still shares one readable axis.
+            let clock = CaptureClock(report)
+            self.clock = clock
+            span = max(exchanges.map { clock.elapsed($0) }.max() ?? 0, density.cells.map(\.to).max() ?? 0)
+        }
+
+        var left: Double { Self.left }
+        var top: Double { Self.top }
+
+        /// The x of `elapsed` seconds on a capture's clock (the middle when nothing spans time).
+        func x(_ elapsed: Double) -> Double {
             guard span > 0 else { return left + plotW / 2 }
             return left + plotW * elapsed / span
         }
-        func x(_ reported: ReportedExchange) -> Double { xAt(clock.elapsed(reported)) }
-        func y(_ seconds: Double) -> Double { top + plotH * (1 - scale.fraction(seconds)) }
 
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"latency-title\">"
+        /// The x of an exchange's start.
+        func x(_ reported: ReportedExchange) -> Double { x(clock.elapsed(reported)) }
+
+        /// The y of a latency of `seconds`.
+        func y(_ seconds: Double) -> Double { top + plotH * (1 - scale.fraction(seconds)) }
+    }
+
+    /// The chart's start: the `<svg>` and its title, the no-reply band, the latency grid with
+    /// its labels, both axes, the time ticks (when there are exchanges) and the axis titles.
+    static func latencyAxes(_ plot: LatencyPlot, height: Double, hasExchanges: Bool) -> String {
+        let left = plot.left, top = plot.top, plotW = plot.plotW, plotH = plot.plotH, bandY = LatencyPlot.bandY
+        let threshold = HTMLEscape.text(DurationText.describe(plot.threshold))
+        var svg =
+            "<svg viewBox=\"0 0 \(Int(LatencyPlot.width)) \(Int(height))\" role=\"img\" aria-labelledby=\"latency-title\">"
         svg +=
-            "<title id=\"latency-title\">Latency of each exchange over time, log scale, with the \(HTMLEscape.text(DurationText.describe(threshold))) threshold</title>"
+            "<title id=\"latency-title\">Latency of each exchange over time, log scale, with the \(threshold) threshold</title>"
         // No-response band.
         svg +=
             "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(bandY - 10))\" width=\"\(svgNumber(plotW))\" height=\"20\" fill=\"#fbeaea\"/>"
         svg += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(bandY + 4))\" text-anchor=\"end\">no reply</text>"
         // Grid and y ticks.
-        for tick in scale.ticks {
-            let ty = y(LogScale.power(tick.exponent))
+        for tick in plot.scale.ticks {
+            let ty = plot.y(LogScale.power(tick.exponent))
             svg +=
                 "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(ty))\" y2=\"\(svgNumber(ty))\" stroke=\"#e3e6eb\"/>"
             svg +=
@@ -132,86 +173,106 @@ enum HTMLCharts {
             "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left))\" y1=\"\(svgNumber(top))\" y2=\"\(svgNumber(top + plotH))\" stroke=\"#9aa3b2\"/>"
         svg +=
             "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH))\" stroke=\"#9aa3b2\"/>"
-        // X ticks: elapsed seconds since the first exchange.
-        let step = niceStep(span / 6)
-        if !exchanges.isEmpty {
-            var s = 0.0
-            while s <= span + step / 1000 {
-                let tx = span > 0 ? left + plotW * s / span : left + plotW / 2
-                svg +=
-                    "<line x1=\"\(svgNumber(tx))\" x2=\"\(svgNumber(tx))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH + 4))\" stroke=\"#9aa3b2\"/>"
-                svg +=
-                    "<text x=\"\(svgNumber(tx))\" y=\"\(svgNumber(top + plotH + 16))\" text-anchor=\"middle\">+\(HTMLEscape.text(trimmed(s))) s</text>"
-                if span <= 0 { break }
-                s += step
-            }
-            svg +=
-                "<text x=\"\(svgNumber(left + plotW / 2))\" y=\"\(svgNumber(top + plotH + 32))\" text-anchor=\"middle\">\(HTMLEscape.text(clock.axisTitle))</text>"
-        }
+        if hasExchanges { svg += timeTicks(plot) }
         svg +=
             "<text x=\"14\" y=\"\(svgNumber(top + plotH / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(svgNumber(top + plotH / 2)))\">latency (log)</text>"
-        svg += densityCells(density, x: xAt, y: y)
-        // Threshold.
-        let thresholdY = y(threshold)
+        return svg
+    }
+
+    /// X ticks, at a round step of elapsed seconds since each capture's first packet, and the
+    /// time axis's title.
+    static func timeTicks(_ plot: LatencyPlot) -> String {
+        let left = plot.left, top = plot.top, plotW = plot.plotW, plotH = plot.plotH, span = plot.span
+        let step = niceStep(span / 6)
+        var svg = ""
+        var s = 0.0
+        while s <= span + step / 1000 {
+            let tx = plot.x(s)
+            svg +=
+                "<line x1=\"\(svgNumber(tx))\" x2=\"\(svgNumber(tx))\" y1=\"\(svgNumber(top + plotH))\" y2=\"\(svgNumber(top + plotH + 4))\" stroke=\"#9aa3b2\"/>"
+            svg +=
+                "<text x=\"\(svgNumber(tx))\" y=\"\(svgNumber(top + plotH + 16))\" text-anchor=\"middle\">+\(HTMLEscape.text(trimmed(s))) s</text>"
+            if span <= 0 { break }
+            s += step
+        }
         svg +=
+            "<text x=\"\(svgNumber(left + plotW / 2))\" y=\"\(svgNumber(top + plotH + 32))\" text-anchor=\"middle\">\(HTMLEscape.text(plot.clock.axisTitle))</text>"
+        return svg
+    }
+
+    /// The latency threshold as a dashed red line, labelled with what it means.
+    static func thresholdLine(_ plot: LatencyPlot) -> String {
+        let left = plot.left, plotW = plot.plotW
+        let thresholdY = plot.y(plot.threshold)
+        var svg =
             "<line x1=\"\(svgNumber(left))\" x2=\"\(svgNumber(left + plotW))\" y1=\"\(svgNumber(thresholdY))\" y2=\"\(svgNumber(thresholdY))\" stroke=\"#c62828\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
         svg +=
-            "<text class=\"title\" x=\"\(svgNumber(left + plotW - 4))\" y=\"\(svgNumber(thresholdY - 5))\" text-anchor=\"end\">\(HTMLEscape.text(trimmed(threshold))) s: OSS stops waiting</text>"
-        sink.write(svg)
+            "<text class=\"title\" x=\"\(svgNumber(left + plotW - 4))\" y=\"\(svgNumber(thresholdY - 5))\" text-anchor=\"end\">\(HTMLEscape.text(trimmed(plot.threshold))) s: OSS stops waiting</text>"
+        return svg
+    }
 
-        // Points: non-callbacks first so failures are drawn on top.
-        let order = exchanges.indices.sorted { rank(exchanges[$0].diagnosed) < rank(exchanges[$1].diagnosed) }
-        for i in order {
-            let d = exchanges[i].diagnosed, e = d.exchange
-            let category = category(d)
-            var tip =
-                "#\(i + 1) \(ReportWording.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
-            tip += ReportWording.requestLine(e, withVersion: false) + " → " + ReportWording.status(d)
-            if let drawn = ReportWording.drawnLatency(d) {
-                tip += ", " + (drawn.estimated ? "≈ " : "") + DurationText.describe(drawn.seconds)
-            }
-            tip +=
-                " (" + (d.findings.isEmpty ? category.label : d.findings.map(\.rule.rawValue).joined(separator: ", "))
-                + ")"
-            let px = x(exchanges[i])
-            var point = linked.contains(i) ? "<a href=\"#x\(i + 1)\">" : "<g>"
-            point += "<title>\(HTMLEscape.text(tip))</title>"
-            if let drawn = ReportWording.drawnLatency(d) {
-                let py = y(drawn.seconds)
-                if drawn.estimated {
-                    // An estimate from TLS records: a diamond, hollow.
-                    let r = 5.5
-                    point +=
-                        "<path d=\"M\(svgNumber(px)) \(svgNumber(py - r))L\(svgNumber(px + r)) \(svgNumber(py))L\(svgNumber(px)) \(svgNumber(py + r))L\(svgNumber(px - r)) \(svgNumber(py))Z\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"2\"/>"
-                } else if case .notACallback = d.outcome {
-                    point +=
-                        "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(category.color)\" stroke-width=\"1.5\"/>"
-                } else {
-                    point +=
-                        "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"5\" fill=\"\(category.color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
-                }
-            } else {
-                let s = 5.0
-                point +=
-                    "<path d=\"M\(svgNumber(px - s)) \(svgNumber(bandY - s))L\(svgNumber(px + s)) \(svgNumber(bandY + s))M\(svgNumber(px - s)) \(svgNumber(bandY + s))L\(svgNumber(px + s)) \(svgNumber(bandY - s))\" stroke=\"\(category.color)\" stroke-width=\"2.5\"/>"
-                point += "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(bandY))\" r=\"7\" fill=\"transparent\"/>"
-            }
-            point += linked.contains(i) ? "</a>" : "</g>"
-            sink.write(point)
+    /// One exchange's point: its tooltip and its marker, wrapped in a link to its details when
+    /// `linked`, else in a group.
+    static func latencyPoint(_ reported: ReportedExchange, offset i: Int, plot: LatencyPlot, linked: Bool) -> String {
+        let d = reported.diagnosed
+        let category = category(d)
+        var point = linked ? "<a href=\"#x\(i + 1)\">" : "<g>"
+        point += "<title>\(HTMLEscape.text(pointTip(d, offset: i, category: category.label)))</title>"
+        point += pointMarker(d, x: plot.x(reported), plot: plot, color: category.color)
+        point += linked ? "</a>" : "</g>"
+        return point
+    }
+
+    /// A point's tooltip: number, time, endpoints, request line → status, latency (`≈` when
+    /// estimated), and its rules or its category.
+    static func pointTip(_ d: DiagnosedExchange, offset i: Int, category: String) -> String {
+        let e = d.exchange
+        var tip =
+            "#\(i + 1) \(ReportWording.clock(e.startTime, date: false)) \(e.connection.client) → \(e.connection.server) "
+        tip += ReportWording.requestLine(e, withVersion: false) + " → " + ReportWording.status(d)
+        if let drawn = ReportWording.drawnLatency(d) {
+            tip += ", " + (drawn.estimated ? "≈ " : "") + DurationText.describe(drawn.seconds)
         }
-        // Legend, below the axis title.
-        var closing = ""
-        for (row, items) in legendRows.enumerated() {
-            let ly = plotHeight + 52 + 16 * Double(row)
+        tip += " (" + (d.findings.isEmpty ? category : d.findings.map(\.rule.rawValue).joined(separator: ", ")) + ")"
+        return tip
+    }
+
+    /// A point's marker at `px`: a hollow diamond for a TLS estimate, a hollow circle for a
+    /// non-callback, a filled circle otherwise; without a latency, a cross in the no-reply band.
+    static func pointMarker(_ d: DiagnosedExchange, x px: Double, plot: LatencyPlot, color: String) -> String {
+        guard let drawn = ReportWording.drawnLatency(d) else {
+            let s = 5.0, bandY = LatencyPlot.bandY
+            return
+                "<path d=\"M\(svgNumber(px - s)) \(svgNumber(bandY - s))L\(svgNumber(px + s)) \(svgNumber(bandY + s))M\(svgNumber(px - s)) \(svgNumber(bandY + s))L\(svgNumber(px + s)) \(svgNumber(bandY - s))\" stroke=\"\(color)\" stroke-width=\"2.5\"/>"
+                + "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(bandY))\" r=\"7\" fill=\"transparent\"/>"
+        }
+        let py = plot.y(drawn.seconds)
+        if drawn.estimated {
+            // An estimate from TLS records: a diamond, hollow.
+            let r = 5.5
+            return
+                "<path d=\"M\(svgNumber(px)) \(svgNumber(py - r))L\(svgNumber(px + r)) \(svgNumber(py))L\(svgNumber(px)) \(svgNumber(py + r))L\(svgNumber(px - r)) \(svgNumber(py))Z\" fill=\"#ffffff\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+        }
+        if case .notACallback = d.outcome {
+            return
+                "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"4\" fill=\"#ffffff\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
+        }
+        return
+            "<circle cx=\"\(svgNumber(px))\" cy=\"\(svgNumber(py))\" r=\"5\" fill=\"\(color)\" fill-opacity=\"0.9\" stroke=\"#ffffff\"/>"
+    }
+
+    /// The legend, below the axis title: a dot and a label per category, in rows.
+    static func latencyLegend(_ rows: [[(Double, (key: String, label: String, color: String))]]) -> String {
+        var svg = ""
+        for (row, items) in rows.enumerated() {
+            let ly = LatencyPlot.plotHeight + 52 + 16 * Double(row)
             for (lx, item) in items {
-                closing +=
+                svg +=
                     "<circle cx=\"\(svgNumber(lx + 5))\" cy=\"\(svgNumber(ly - 4))\" r=\"5\" fill=\"\(item.color)\"/>"
-                closing +=
-                    "<text x=\"\(svgNumber(lx + 14))\" y=\"\(svgNumber(ly))\">\(HTMLEscape.text(item.label))</text>"
+                svg += "<text x=\"\(svgNumber(lx + 14))\" y=\"\(svgNumber(ly))\">\(HTMLEscape.text(item.label))</text>"
             }
         }
-        closing += "</svg>"
-        sink.write(closing)
+        return svg
     }
 
     /// The density of every callback's latency as shaded cells (darker: more callbacks), each

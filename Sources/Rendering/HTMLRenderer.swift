@@ -180,7 +180,7 @@ public enum HTMLRenderer {
             row += "<td>\(d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " "))</td></tr>\n"
             sink.write(row)
         }
-        sink.write("</tbody>\n</table></div>\n")
+        sink.write(tableEnd)
     }
 
     /// Details: failures and unjudged callbacks first, then the rest, up to the cap.
@@ -210,9 +210,7 @@ public enum HTMLRenderer {
             section +=
                 "<span class=\"meta\">· \(t(info.severity.rawValue)) · \(t(ReportWording.plural(count, "finding")))</span></h3>\n<dl>"
             section += "<dt>fires when</dt><dd>\(t(info.summary))</dd>"
-            if let oss = ReportWording.ossSays(info) {
-                section += "<dt>OSS tells the uploader</dt><dd class=\"mono\">\(t(oss))</dd>"
-            }
+            if let oss = ReportWording.ossSays(info) { section += monoTerm("OSS tells the uploader", oss) }
             section +=
                 "<dt>why it happens</dt><dd>\(t(info.why))</dd><dt>how to fix it</dt><dd>\(t(info.fix))</dd></dl></section>\n"
             sink.write(section)
@@ -229,30 +227,40 @@ public enum HTMLRenderer {
         }
     }
 
+    /// The start of a scrolling table, up to its body: `columns` are its header cells.
+    static func tableStart(_ columns: String) -> String {
+        "<div class=\"scroll\"><table>\n<thead><tr>" + columns + "</tr></thead>\n<tbody>\n"
+    }
+
+    /// The end of a table begun by ``tableStart(_:)`` (or the exchanges' own table).
+    static let tableEnd = "</tbody>\n</table></div>\n"
+
     /// Why callbacks failed: each rule that fired, its exact count, its meaning, what OSS says.
     static func rules(_ sections: ReportSections, to sink: ByteSink) {
         guard !sections.rules.isEmpty else { return }
         let t = HTMLEscape.text
         sink.write(
-            "<h2>Why callbacks failed</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>rule</th><th class=\"num\">findings</th><th>what it means</th><th>what OSS tells the uploader</th></tr></thead>\n<tbody>\n"
-        )
+            "<h2>Why callbacks failed</h2>\n"
+                + tableStart(
+                    "<th>rule</th><th class=\"num\">findings</th><th>what it means</th><th>what OSS tells the uploader</th>"
+                ))
         for row in sections.rules {
             sink.write(
                 "<tr><td>\(ruleBadge(row.rule, link: true))</td><td class=\"num\">\(row.count)</td><td>\(t(row.title))</td>"
                     + "<td class=\"mono\">\(t(row.ossError ?? "—"))</td></tr>\n")
         }
-        sink.write("</tbody>\n</table></div>\n")
+        sink.write(tableEnd)
     }
 
     /// Each capture: its own time span, exact callback counts and worst rule, and what it is.
     static func captures(_ sections: ReportSections, to sink: ByteSink) {
         let t = HTMLEscape.text
         sink.write(
-            "<h2>Captures</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>capture</th><th>time span (UTC)</th><th class=\"num\">callbacks</th><th class=\"num\">passed</th>"
-        )
-        sink.write(
-            "<th class=\"num\">failed</th><th>worst rule</th><th class=\"num\">packets</th><th class=\"num\">HTTP connections</th><th>format</th><th>problems</th></tr></thead>\n<tbody>\n"
-        )
+            "<h2>Captures</h2>\n"
+                + tableStart(
+                    "<th>capture</th><th>time span (UTC)</th><th class=\"num\">callbacks</th><th class=\"num\">passed</th>"
+                        + "<th class=\"num\">failed</th><th>worst rule</th><th class=\"num\">packets</th><th class=\"num\">HTTP connections</th><th>format</th><th>problems</th>"
+                ))
         for row in sections.captures {
             if let error = row.error {
                 sink.write(
@@ -269,7 +277,7 @@ public enum HTMLRenderer {
             line += "<td>\(row.problems.isEmpty ? "—" : row.problems.map(t).joined(separator: "<br>"))</td></tr>\n"
             sink.write(line)
         }
-        sink.write("</tbody>\n</table></div>\n")
+        sink.write(tableEnd)
     }
 
     /// Each callback server over every callback (exact): counts, latency percentiles, top rule.
@@ -277,11 +285,11 @@ public enum HTMLRenderer {
         guard !sections.servers.isEmpty else { return }
         let t = HTMLEscape.text
         sink.write(
-            "<h2>Callback servers</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>server</th><th class=\"num\">callbacks</th><th class=\"num\">passed</th>"
-        )
-        sink.write(
-            "<th class=\"num\">failed</th><th class=\"num\">not judged</th><th class=\"num\">refused</th><th class=\"num\">median</th><th class=\"num\">p99</th><th class=\"num\">slowest</th><th>top rule</th></tr></thead>\n<tbody>\n"
-        )
+            "<h2>Callback servers</h2>\n"
+                + tableStart(
+                    "<th>server</th><th class=\"num\">callbacks</th><th class=\"num\">passed</th>"
+                        + "<th class=\"num\">failed</th><th class=\"num\">not judged</th><th class=\"num\">refused</th><th class=\"num\">median</th><th class=\"num\">p99</th><th class=\"num\">slowest</th><th>top rule</th>"
+                ))
         for row in sections.servers {
             var line =
                 "<tr><td class=\"nowrap\">\(t(row.server))</td><td class=\"num\">\(row.callbacks)</td><td class=\"num\">\(row.passed)</td>"
@@ -293,7 +301,7 @@ public enum HTMLRenderer {
             line += "<td>\(row.topRule.map { ruleBadge($0.rule, link: true) + " \($0.count)" } ?? "—")</td></tr>\n"
             sink.write(line)
         }
-        sink.write("</tbody>\n</table></div>\n")
+        sink.write(tableEnd)
     }
 
     /// Every listed failing callback, with its capture in a batch; says so when the listing is cut.
@@ -317,8 +325,9 @@ public enum HTMLRenderer {
         }
         let names = sections.namesCaptures
         sink.write(
-            "<div class=\"scroll\"><table>\n<thead><tr><th class=\"num\">#</th><th>time (UTC)</th>\(names ? "<th>capture</th>" : "")<th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th></tr></thead>\n<tbody>\n"
-        )
+            tableStart(
+                "<th class=\"num\">#</th><th>time (UTC)</th>\(names ? "<th>capture</th>" : "")<th>server</th><th>request</th><th>status</th><th class=\"num\">latency</th><th>rule</th><th>what OSS told the uploader</th>"
+            ))
         for row in sections.failures {
             var line = "<tr><td class=\"num\">\(numberLink(row.offset))</td><td class=\"nowrap\">\(t(row.time))</td>"
             if let capture = row.capture { line += "<td class=\"wrap\">\(t(capture))</td>" }
@@ -329,7 +338,7 @@ public enum HTMLRenderer {
             line += "<td class=\"mono wrap\">\(t(row.uploader))</td></tr>\n"
             sink.write(line)
         }
-        sink.write("</tbody>\n</table></div>\n")
+        sink.write(tableEnd)
     }
 
     /// Offsets (in `report.exchanges`) of the exchanges that get details: failing and unjudged
@@ -362,11 +371,25 @@ public enum HTMLRenderer {
 
     /// One exchange's `<details>`: findings, connection facts, request and response.
     static func details(_ reported: ReportedExchange, number: Int, redacted: Bool) -> String {
-        let t = HTMLEscape.text
         let d = reported.diagnosed, e = d.exchange
+        var h = "<details id=\"x\(number)\"><summary>" + detailsSummary(d, number: number) + "</summary>\n"
+        h += verdictNotes(d)
+        for finding in d.findings { h += findingBox(finding) }
+        h += connectionFacts(reported)
+        if let tls = e.tls { h += factsSection("TLS (HTTPS, not decrypted)", ReportWording.tlsFacts(tls)) }
+        h += messages(e, redacted: redacted)
+        h += "</details>\n"
+        return h
+    }
+
+    /// The line a collapsed exchange shows: outcome badge, number, time, endpoints, request line,
+    /// status, latency (and the HTTPS estimate), and a badge per finding.
+    static func detailsSummary(_ d: DiagnosedExchange, number: Int) -> String {
+        let t = HTMLEscape.text
+        let e = d.exchange
         let badge =
             d.isHTTPSNotJudged ? "<span class=\"badge other\">HTTPS, NOT JUDGED</span>" : outcomeBadge(d.outcome)
-        var h = "<details id=\"x\(number)\"><summary>\(badge) <strong>#\(number)</strong> "
+        var h = "\(badge) <strong>#\(number)</strong> "
         h +=
             "\(t(ReportWording.clock(e.startTime, date: false))) · \(t("\(e.connection.client) → \(e.connection.server)")) · "
         h += "<code>\(t(ReportWording.requestLine(e, withVersion: false)))</code> → \(t(ReportWording.status(d)))"
@@ -375,30 +398,53 @@ public enum HTMLRenderer {
             h += " · \(t(ReportWording.latency(d)))"
         }
         if !d.findings.isEmpty { h += " " + d.findings.map { ruleBadge($0.rule, link: false) }.joined(separator: " ") }
-        h += "</summary>\n"
+        return h
+    }
+
+    /// What the uploader got, why the verdict was withheld, and the upload's callback settings:
+    /// each only when there is one.
+    static func verdictNotes(_ d: DiagnosedExchange) -> String {
+        let t = HTMLEscape.text
+        var h = ""
         if let uploader = ReportWording.uploader(d) {
             h += "<p><strong>\(t(ReportWording.uploaderLabel(d))):</strong> <code>\(t(uploader))</code></p>\n"
         }
         if case .unknown(let reason) = d.outcome { h += "<p><strong>Not judged:</strong> \(t(reason))</p>\n" }
         let upload = ReportWording.uploadLines(d)
-        if !upload.isEmpty {
-            h += "<h3>Upload to OSS with a callback</h3>\n<dl>"
-            for (key, value) in upload { h += "<dt>\(t(key))</dt><dd class=\"mono\">\(t(value))</dd>" }
-            h += "</dl>\n"
-        }
-        for finding in d.findings {
-            h +=
-                "<div class=\"finding \(finding.severity.rawValue)\"><p>\(ruleBadge(finding.rule, link: true)) \(finding.estimated ? "<em>(estimated)</em> " : "")\(t(finding.message))</p><dl>"
-            for evidence in finding.evidence {
-                h += "<dt>\(t(evidence.key))</dt><dd class=\"mono\">\(t(evidence.value))</dd>"
-            }
-            if let oss = ReportWording.ossSays(finding) { h += "<dt>OSS says</dt><dd class=\"mono\">\(t(oss))</dd>" }
-            h += "<dt>fix</dt><dd>\(t(finding.hint))</dd></dl></div>\n"
-        }
-        h += "<dl><dt>capture</dt><dd>\(t(reported.capture))</dd>"
+        if !upload.isEmpty { h += factsSection("Upload to OSS with a callback", upload) }
+        return h
+    }
+
+    /// `<dt>key</dt><dd class="mono">value</dd>`: a capture-derived fact, escaped, in monospace.
+    static func monoTerm(_ key: String, _ value: String) -> String {
+        "<dt>\(HTMLEscape.text(key))</dt><dd class=\"mono\">\(HTMLEscape.text(value))</dd>"
+    }
+
+    /// A list of facts under a title of our own words (`<h3>`, then a `<dl>` of ``monoTerm(_:_:)``s).
+    static func factsSection(_ title: String, _ facts: [(String, String)]) -> String {
+        "<h3>\(title)</h3>\n<dl>" + facts.map { monoTerm($0.0, $0.1) }.joined() + "</dl>\n"
+    }
+
+    /// One finding: its badge and message, its evidence, what OSS says, and the fix.
+    static func findingBox(_ finding: Finding) -> String {
+        let t = HTMLEscape.text
+        var h =
+            "<div class=\"finding \(finding.severity.rawValue)\"><p>\(ruleBadge(finding.rule, link: true)) \(finding.estimated ? "<em>(estimated)</em> " : "")\(t(finding.message))</p><dl>"
+        for evidence in finding.evidence { h += monoTerm(evidence.key, evidence.value) }
+        if let oss = ReportWording.ossSays(finding) { h += monoTerm("OSS says", oss) }
+        h += "<dt>fix</dt><dd>\(t(finding.hint))</dd></dl></div>\n"
+        return h
+    }
+
+    /// Where the exchange was seen: capture, connection, the chain of legs, callback signals,
+    /// the signature's verdict, and a refused connection attempt's SYNs.
+    static func connectionFacts(_ reported: ReportedExchange) -> String {
+        let t = HTMLEscape.text
+        let d = reported.diagnosed, e = d.exchange
+        var h = "<dl><dt>capture</dt><dd>\(t(reported.capture))</dd>"
         h +=
             "<dt>connection</dt><dd>#\(e.connection.id), exchange \(e.index) on it\(e.connection.handshakeSeen ? "" : " (no handshake seen)")</dd>"
-        for (key, value) in ReportWording.legLines(d) { h += "<dt>\(t(key))</dt><dd class=\"mono\">\(t(value))</dd>" }
+        for (key, value) in ReportWording.legLines(d) { h += monoTerm(key, value) }
         if d.isCallback {
             h += "<dt>OSS callback</dt><dd>\(t(d.callbackSignals.map(\.rawValue).joined(separator: ", ")))</dd>"
         }
@@ -412,13 +458,14 @@ public enum HTMLRenderer {
                 "<dt>connection attempt</dt><dd>\(refusal.kind == .reset ? "answered by RST" : "never answered"), SYN frames \(t(refusal.synFrames.map(String.init).joined(separator: ", ")))</dd>"
         }
         h += "</dl>\n"
-        if let tls = e.tls {
-            h += "<h3>TLS (HTTPS, not decrypted)</h3>\n<dl>"
-            for (label, value) in ReportWording.tlsFacts(tls) {
-                h += "<dt>\(t(label))</dt><dd class=\"mono\">\(t(value))</dd>"
-            }
-            h += "</dl>\n"
-        }
+        return h
+    }
+
+    /// The HTTP messages: the request, any interim responses, and the response (or that none
+    /// was captured), each with its head, headers, frames and body.
+    static func messages(_ e: HTTPExchange, redacted: Bool) -> String {
+        let t = HTMLEscape.text
+        var h = ""
         if let request = e.request {
             h +=
                 "<h3>Request</h3>\n<pre>\(t("\(request.head.method) \(request.head.target) \(request.head.version)"))</pre>\n"
@@ -438,7 +485,6 @@ public enum HTMLRenderer {
         } else if e.request != nil {
             h += "<h3>Response</h3>\n<p>None captured.</p>\n"
         }
-        h += "</details>\n"
         return h
     }
 

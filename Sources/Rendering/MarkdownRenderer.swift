@@ -198,6 +198,23 @@ struct MarkdownSections {
         return brief ? ReportWording.clipped(escaped, to: limit) : escaped
     }
 
+    /// A list of `count` rows made by `row` (in a brief report as many as fit, at most `limit`),
+    /// a blank line, and the ``moreLine(shown:listed:total:kind:)`` of the `total` (by default
+    /// the `count` listed) that are `kind`.
+    func writeList(_ count: Int, limit: Int = briefRows, total: Int? = nil, kind: String, _ row: (Int) -> String) {
+        let shown = writeRows(count, limit: limit, row)
+        write("\n")
+        moreLine(shown: shown, listed: count, total: total ?? count, kind: kind)
+    }
+
+    /// A table's `count` rows made by `row` (in a brief report as many as fit, at most `limit`), a
+    /// blank line, and when some were left out the line that says so (`kind`: what a row is, plural).
+    func writeTableRows(_ count: Int, limit: Int = briefRows, of kind: String, _ row: (Int) -> String) {
+        let shown = writeRows(count, limit: limit, row)
+        write("\n")
+        if shown < count { write("_showing \(shown) of \(count) \(kind); --detail full lists all._\n\n") }
+    }
+
     /// The line under a list shown in part: how many more, and how to see them.
     func moreLine(shown: Int, listed: Int, total: Int, kind: String) {
         if shown < listed {
@@ -263,7 +280,7 @@ struct MarkdownSections {
             "### Captures\n\n| capture | time span (UTC) | callbacks | passed | failed | worst rule | packets | format | problems |\n"
         )
         write("|---|---|---:|---:|---:|---|---:|---|---|\n")
-        let shown = writeRows(sections.captures.count, limit: Self.briefCaptures) { i in
+        writeTableRows(sections.captures.count, limit: Self.briefCaptures, of: "captures") { i in
             let row = sections.captures[i]
             if let error = row.error {
                 return "| \(cell(row.path)) | — | — | — | — | — | — | — | unreadable: \(cell(error, limit: 200)) |\n"
@@ -275,10 +292,6 @@ struct MarkdownSections {
             line += "| \(row.packets) | \(cell(row.format + ", " + row.linkTypes)) | \(problems) |\n"
             return line
         }
-        write("\n")
-        if shown < sections.captures.count {
-            write("_showing \(shown) of \(sections.captures.count) captures; --detail full lists all._\n\n")
-        }
     }
 
     /// Each callback server over every callback (exact): counts, latency percentiles, top rule.
@@ -288,7 +301,7 @@ struct MarkdownSections {
             "### Callback servers\n\n| server | callbacks | passed | failed | not judged | refused | median | p99 | slowest | top rule |\n"
         )
         write("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
-        let shown = writeRows(sections.servers.count) { i in
+        writeTableRows(sections.servers.count, of: "callback servers") { i in
             let row = sections.servers[i]
             let top = row.topRule.map { "\($0.rule.rawValue) (\($0.count))" } ?? "—"
             var line =
@@ -297,10 +310,6 @@ struct MarkdownSections {
                 "| \(ReportWording.percentile(row.median, exact: row.latencyExact)) | \(ReportWording.percentile(row.p99, exact: row.latencyExact)) "
             line += "| \(ReportWording.percentile(row.slowest, exact: true)) | \(top) |\n"
             return line
-        }
-        write("\n")
-        if shown < sections.servers.count {
-            write("_showing \(shown) of \(sections.servers.count) callback servers; --detail full lists all._\n\n")
         }
     }
 
@@ -322,7 +331,7 @@ struct MarkdownSections {
             "| # | time (UTC) |\(names ? " capture |" : "") client → server | request | status | latency | rule | what OSS told the uploader |\n"
         )
         write("|---:|---|\(names ? "---|" : "")---|---|---|---:|---|---|\n")
-        let shown = writeRows(sections.failures.count) { n in
+        writeList(sections.failures.count, total: sections.failuresListed.total, kind: "failing exchanges") { n in
             let row = writtenRow(sections.failures[n])
             let rules = row.rules.map { brief ? $0.rawValue : "[\($0.rawValue)](#\(MarkdownRenderer.anchor($0)))" }
                 .joined(separator: ", ")
@@ -332,10 +341,6 @@ struct MarkdownSections {
             line += "| \(cell(row.status)) | \(row.latency) | \(rules) | \(cell(row.uploader, limit: 200)) |\n"
             return line
         }
-        write("\n")
-        moreLine(
-            shown: shown, listed: sections.failures.count, total: sections.failuresListed.total,
-            kind: "failing exchanges")
     }
 
     /// `row` made again from its exchange as written (redacted) when ``redaction`` is set.
@@ -362,17 +367,13 @@ struct MarkdownSections {
         guard !suspect.isEmpty else { return }
         write("## Callbacks with a suspect signature\n\n")
         write("OSS's checks did not fail these, but the signature rules did (see the rules above).\n\n")
-        let shown = writeRows(suspect.count) { n in
+        writeList(suspect.count, kind: "listed callbacks with a suspect signature") { n in
             let i = suspect[n], reported = written(i)
             let rules = reported.diagnosed.findings.filter { RuleCatalog.rule($0.rule).concern == .authenticity }
                 .map { brief ? $0.rule.rawValue : "[\($0.rule.rawValue)](#\(MarkdownRenderer.anchor($0.rule)))" }
                 .joined(separator: ", ")
             return item(i) + " → " + cell(ReportWording.status(reported.diagnosed.exchange)) + ": " + rules + "\n"
         }
-        write("\n")
-        moreLine(
-            shown: shown, listed: suspect.count, total: suspect.count, kind: "listed callbacks with a suspect signature"
-        )
     }
 
     /// Every signed callback's verdict that is not plainly valid.
@@ -388,15 +389,11 @@ struct MarkdownSections {
                 + report.settings.publicKeys.map { cell($0) }.prefix(5).joined(separator: ", ") + ")"
         }
         write(verify + "\n")
-        let shown = writeRows(unverified.count) { n in
+        writeList(unverified.count, kind: "listed signatures that do not verify") { n in
             let i = unverified[n]
             let verdict = written(i).diagnosed.exchange.request?.signature.map(ReportWording.signature) ?? ""
             return item(i) + ": signature " + cell(verdict, limit: 300) + "\n"
         }
-        write("\n")
-        moreLine(
-            shown: shown, listed: unverified.count, total: unverified.count,
-            kind: "listed signatures that do not verify")
     }
 
     func unjudged() {
@@ -404,22 +401,19 @@ struct MarkdownSections {
         guard !unknown.isEmpty else { return }
         write("## Not judged (bytes missing from the capture)\n\n")
         write("\(ReportWording.breakdown(unknown.map { report.exchanges[$0] })):\n\n")
-        let shown = writeRows(unknown.count) { n in
+        let s = report.summary
+        let total = max(unknown.count, s.callbacksUnknown + s.possibleCallbacksUnknown)
+        writeList(unknown.count, total: total, kind: "exchanges not judged") { n in
             item(unknown[n]) + ": "
                 + cell(written(unknown[n]).diagnosed.outcome.unknownReason ?? "", limit: 300) + "\n"
         }
-        write("\n")
-        let s = report.summary
-        moreLine(
-            shown: shown, listed: unknown.count,
-            total: max(unknown.count, s.callbacksUnknown + s.possibleCallbacksUnknown), kind: "exchanges not judged")
     }
 
     func uploads() {
         let uploads = offsets(where: ReportWording.isUpload)
         guard !uploads.isEmpty else { return }
         write("## Uploads to OSS with a callback\n\n")
-        let shown = writeRows(uploads.count, limit: 5) { n in
+        writeList(uploads.count, limit: 5, kind: "listed uploads") { n in
             let reported = written(uploads[n])
             var text = item(uploads[n]) + " → " + cell(ReportWording.status(reported.diagnosed.exchange)) + "\n"
             for (key, value) in ReportWording.uploadLines(reported.diagnosed) {
@@ -427,8 +421,6 @@ struct MarkdownSections {
             }
             return text
         }
-        write("\n")
-        moreLine(shown: shown, listed: uploads.count, total: uploads.count, kind: "listed uploads")
     }
 
     /// Brief: how to fix each rule that fired (full detail has a section per rule instead).

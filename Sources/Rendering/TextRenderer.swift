@@ -31,48 +31,135 @@ public enum TextRenderer {
     /// Writes the report into `sink`: the header a line at a time, then each exchange's block
     /// (or line) as one write.
     public static func render(_ report: Report, options: Options = .init(), to sink: ByteSink) {
-        let style = TerminalStyle(enabled: options.color)
-        let safe = TerminalSafety.escape
-        let s = report.summary
-        let sections = ReportSections(report)
-        var header =
-            style.bold("\(report.tool.name) \(report.tool.version)")
-            + ": \(ReportWording.plural(report.captures.count, "capture"))"
-        if report.captures.count == 1, let span = ReportWording.span(report) { header += ", " + span }
-        sink.write(header + "\n")
-        for row in sections.captures { sink.write(captureLines(row, batch: sections.namesCaptures, style: style)) }
-        if let note = ReportWording.redactionNote(report) {
-            sink.write("  " + style.dim("Redacted: " + safe(note)) + "\n")
-        }
-        sink.write("\n")
-
-        sink.write(headline(s, style: style) + "\n")
-        if let https = ReportWording.httpsNotJudged(s) { sink.write(style.bold("HTTPS:") + " " + https + "\n") }
-        let width = s.findingsByRule.map(\.rule.rawValue.count).max() ?? 0
-        let countWidth = s.findingsByRule.map { String($0.count).count }.max() ?? 0
-        for (rule, count) in s.findingsByRule {
-            let number = String(repeating: " ", count: countWidth - String(count).count) + String(count)
-            sink.write("  \(rule.rawValue.padded(width))  \(number)  " + style.dim(RuleCatalog.rule(rule).title) + "\n")
-        }
-
+        let writer = Writer(report, style: TerminalStyle(enabled: options.color), sink: sink)
+        writer.header()
+        writer.counts()
         let narrowed = !report.settings.listing.isEmpty
-        if let note = ReportWording.listingNote(report) { sink.write("\n" + style.dim("Listed: " + safe(note)) + "\n") }
+        if let note = ReportWording.listingNote(report) {
+            sink.write("\n" + writer.style.dim("Listed: " + TerminalSafety.escape(note)) + "\n")
+        }
+        let blocks = writer.blockSections()
+        if options.verbose {
+            writer.lineSections()
+        } else if !narrowed {
+            writer.unlistedNote(besides: blocks)
+        }
+        if !narrowed && report.exchanges.count < report.summary.exchanges { writer.cutNote() }
+    }
 
-        // Offsets in `report.exchanges`, per section; `#N` is the offset plus one.
-        let exchanges = report.exchanges
+    /// The offsets in `report.exchanges` (`#N` is the offset plus one) of the exchanges listed
+    /// as blocks, per section.
+    struct BlockSections {
+        var failures: [Int]
+        var unknown: [Int]
+        var suspect: [Int]
+        var uploads: [Int]
+
+        /// Every offset listed as a block.
+        var listed: Set<Int> { Set(failures + unknown + suspect + uploads) }
+    }
+
+    /// One text report being written into its sink: the steps of ``render(_:options:to:)``.
+    struct Writer {
+        let report: Report
+        let exchanges: [ReportedExchange]
+        let sections: ReportSections
+        let context: BlockContext
+        let style: TerminalStyle
+        let sink: ByteSink
+
+        init(_ report: Report, style: TerminalStyle, sink: ByteSink) {
+            self.report = report
+            exchanges = report.exchanges
+            sections = ReportSections(report)
+            context = BlockContext(namesCaptures: sections.namesCaptures, showsDates: sections.showsDates)
+            self.style = style
+            self.sink = sink
+        }
+
+        /// The offsets of the exchanges in `belongs`, ascending.
         func offsets(where belongs: (ReportedExchange) -> Bool) -> [Int] {
             exchanges.indices.filter { belongs(exchanges[$0]) }
         }
-        let context = BlockContext(namesCaptures: sections.namesCaptures, showsDates: sections.showsDates)
+
+        /// The tool, the captures (a line each, with their spans in a batch) and the redaction note.
+        func header() {
+            var header =
+                style.bold("\(report.tool.name) \(report.tool.version)")
+                + ": \(ReportWording.plural(report.captures.count, "capture"))"
+            if report.captures.count == 1, let span = ReportWording.span(report) { header += ", " + span }
+            sink.write(header + "\n")
+            for row in sections.captures {
+                sink.write(captureLines(row, batch: sections.namesCaptures, style: style))
+            }
+            if let note = ReportWording.redactionNote(report) {
+                sink.write("  " + style.dim("Redacted: " + TerminalSafety.escape(note)) + "\n")
+            }
+            sink.write("\n")
+        }
+
+        /// The exact counts: the headline, HTTPS not judged, and each rule's findings, aligned.
+        func counts() {
+            let s = report.summary
+            sink.write(headline(s, style: style) + "\n")
+            if let https = ReportWording.httpsNotJudged(s) { sink.write(style.bold("HTTPS:") + " " + https + "\n") }
+            let width = s.findingsByRule.map(\.rule.rawValue.count).max() ?? 0
+            let countWidth = s.findingsByRule.map { String($0.count).count }.max() ?? 0
+            for (rule, count) in s.findingsByRule {
+                let number = String(repeating: " ", count: countWidth - String(count).count) + String(count)
+                sink.write(
+                    "  \(rule.rawValue.padded(width))  \(number)  " + style.dim(RuleCatalog.rule(rule).title) + "\n")
+            }
+        }
+
+        /// A bold section title after a blank line.
+        func title(_ text: String) { sink.write("\n" + style.bold(text) + "\n") }
+
+        /// A block per exchange at `offsets`.
         func blocks(_ offsets: [Int]) {
             for i in offsets { sink.write("\n" + block(exchanges[i], number: i + 1, context: context, style: style)) }
         }
-        let failures = offsets(where: ReportWording.isFailure)
-        if s.callbacks == 0 && s.refusedConnections == 0 {
-            sink.write("\n" + safe(ReportWording.noFailures(report)) + "\n")
+
+        /// A line per exchange at `offsets`.
+        func lines(_ offsets: [Int]) {
+            for i in offsets {
+                sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n")
+            }
         }
-        if !failures.isEmpty {
-            sink.write("\n" + style.bold("Failed (\(ReportWording.breakdown(failures.map { exchanges[$0] }))):") + "\n")
+
+        /// The sections listed as blocks: failed (with the note when the listing is cut), not
+        /// judged, suspect signatures, uploads; or the note that there were no callbacks.
+        func blockSections() -> BlockSections {
+            let s = report.summary
+            let listed = BlockSections(
+                failures: offsets(where: ReportWording.isFailure),
+                unknown: offsets(where: ReportWording.isUnknown),
+                suspect: offsets { ReportWording.hasAuthenticityFinding($0) && !ReportWording.isUnknown($0) },
+                uploads: offsets(where: ReportWording.isUpload))
+            if s.callbacks == 0 && s.refusedConnections == 0 {
+                sink.write("\n" + TerminalSafety.escape(ReportWording.noFailures(report)) + "\n")
+            }
+            if !listed.failures.isEmpty { failures(listed.failures) }
+            if !listed.unknown.isEmpty {
+                let breakdown = ReportWording.breakdown(listed.unknown.map { exchanges[$0] })
+                title("Not judged, bytes missing from the capture (\(breakdown)):")
+                blocks(listed.unknown)
+            }
+            if !listed.suspect.isEmpty {
+                title("Passed OSS's checks, but the signature is suspect (\(listed.suspect.count)):")
+                blocks(listed.suspect)
+            }
+            if !listed.uploads.isEmpty {
+                title("Uploads to OSS with a callback (\(listed.uploads.count)):")
+                blocks(listed.uploads)
+            }
+            return listed
+        }
+
+        /// The failed section: its title with the breakdown by rule, the note when the listing
+        /// is cut, and a block per failure.
+        func failures(_ failures: [Int]) {
+            title("Failed (\(ReportWording.breakdown(failures.map { exchanges[$0] }))):")
             if sections.failuresListed.isCut {
                 let note = ReportWording.cutNote(
                     shown: failures.count, total: sections.failuresListed.total, of: "failing exchanges",
@@ -81,35 +168,13 @@ public enum TextRenderer {
             }
             blocks(failures)
         }
-        let unknown = offsets(where: ReportWording.isUnknown)
-        if !unknown.isEmpty {
-            sink.write(
-                "\n"
-                    + style.bold(
-                        "Not judged, bytes missing from the capture (\(ReportWording.breakdown(unknown.map { exchanges[$0] }))):"
-                    ) + "\n")
-            blocks(unknown)
-        }
-        let suspect = offsets { ReportWording.hasAuthenticityFinding($0) && !ReportWording.isUnknown($0) }
-        if !suspect.isEmpty {
-            sink.write(
-                "\n" + style.bold("Passed OSS's checks, but the signature is suspect (\(suspect.count)):") + "\n")
-            blocks(suspect)
-        }
 
-        let uploads = offsets(where: ReportWording.isUpload)
-        if !uploads.isEmpty {
-            sink.write("\n" + style.bold("Uploads to OSS with a callback (\(uploads.count)):") + "\n")
-            blocks(uploads)
-        }
-
-        if options.verbose {
+        /// With `-v`: a line per HTTPS connection not judged and per other exchange.
+        func lineSections() {
             let https = offsets(where: ReportWording.isHTTPSNotJudged)
             if !https.isEmpty {
-                sink.write("\n" + style.bold("HTTPS, not judged (\(https.count)):") + "\n")
-                for i in https {
-                    sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n")
-                }
+                title("HTTPS, not judged (\(https.count)):")
+                lines(https)
             }
             let others = offsets {
                 !ReportWording.isFailure($0) && !ReportWording.isUnknown($0) && !ReportWording.isUpload($0)
@@ -117,17 +182,19 @@ public enum TextRenderer {
                     && !ReportWording.isHTTPSNotJudged($0)
             }
             if !others.isEmpty {
-                sink.write("\n" + style.bold("Other exchanges (\(others.count)):") + "\n")
-                for i in others {
-                    sink.write("  " + line(exchanges[i], number: i + 1, context: context, style: style) + "\n")
-                }
+                title("Other exchanges (\(others.count)):")
+                lines(others)
             }
-        } else if !narrowed {
+        }
+
+        /// Without `-v`: what the blocks left out (passing callbacks, HTTPS not judged, other
+        /// HTTP exchanges), counted over the listed exchanges, and their numbers.
+        func unlistedNote(besides blocks: BlockSections) {
             let nonCallbacks = ReportWording.otherExchangeCount(report)
             // Listed ones (what -v lists); the line after says when the listing is cut.
             let passed =
                 exchanges.count(where: ReportWording.isPassed)
-                - suspect.filter { ReportWording.isPassed(exchanges[$0]) }.count
+                - blocks.suspect.filter { ReportWording.isPassed(exchanges[$0]) }.count
             var hidden: [String] = []
             if passed > 0 { hidden.append(ReportWording.plural(passed, "passing callback")) }
             let https = offsets(where: ReportWording.isHTTPSNotJudged).count
@@ -135,20 +202,21 @@ public enum TextRenderer {
             if nonCallbacks > 0 {
                 hidden.append("\(ReportWording.plural(nonCallbacks, "other HTTP exchange")) (not OSS callbacks)")
             }
-            if !hidden.isEmpty {
-                // The blocks above keep their report-wide numbers: name the ones left out, so a gap
-                // (#10, #11 missing) says where those exchanges went.
-                let listed = Set(failures + unknown + suspect + uploads)
-                let unlisted = exchanges.indices.filter { !listed.contains($0) }
-                let numbers = listed.isEmpty || unlisted.isEmpty ? "" : " (" + Self.numbers(unlisted) + ")"
-                sink.write("\n" + hidden.joined(separator: " and ") + "; -v lists them" + numbers + ".\n")
-            }
+            guard !hidden.isEmpty else { return }
+            // The blocks above keep their report-wide numbers: name the ones left out, so a gap
+            // (#10, #11 missing) says where those exchanges went.
+            let listed = blocks.listed
+            let unlisted = exchanges.indices.filter { !listed.contains($0) }
+            let numbers = listed.isEmpty || unlisted.isEmpty ? "" : " (" + TextRenderer.numbers(unlisted) + ")"
+            sink.write("\n" + hidden.joined(separator: " and ") + "; -v lists them" + numbers + ".\n")
         }
-        if !narrowed && exchanges.count < s.exchanges {
+
+        /// The note that the listing holds fewer exchanges than the counts cover.
+        func cutNote() {
             sink.write(
                 "\n"
                     + ReportWording.cutNote(
-                        shown: exchanges.count, total: s.exchanges,
+                        shown: exchanges.count, total: report.summary.exchanges,
                         of: "exchanges listed (the counts above are every exchange's)",
                         remedy: ReportWording.listAllRemedy(report)) + ".\n")
         }

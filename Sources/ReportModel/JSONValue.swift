@@ -81,57 +81,70 @@ public indirect enum JSONValue: Sendable, Equatable {
             return
         }
         for (i, (key, member)) in members.enumerated() {
-            // `"key": ` with what precedes it.
-            func memberStart(_ out: inout [UInt8]) {
-                out.append(UInt8(ascii: i == 0 ? "{" : ","))
-                lineBreak(&out, indent: indent, level: 1)
-                writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if indent > 0 { out.append(UInt8(ascii: " ")) }
-            }
             switch member {
             case .value(let value):
-                switch value {
-                case .object(let members) where !members.isEmpty:
-                    // A large object (the summary's aggregates) goes in pieces: see write(to:indent:level:).
-                    sink.append { out in memberStart(&out) }
-                    value.write(to: sink, indent: indent, level: 1)
-                default:
-                    sink.append { out in
-                        memberStart(&out)
-                        value.write(into: &out, indent: indent, level: 1)
-                    }
-                }
+                writeValueMember(key, value, first: i == 0, indent: indent, to: sink)
             case .array(let count, let element):
-                guard count > 0 else {
-                    sink.append { out in
-                        memberStart(&out)
-                        append("[]", to: &out)
-                    }
-                    continue
-                }
-                sink.append { out in
-                    memberStart(&out)
-                    out.append(UInt8(ascii: "["))
-                }
-                for index in 0..<count {
-                    let value = element(index)
-                    sink.append { out in
-                        if index > 0 { out.append(UInt8(ascii: ",")) }
-                        lineBreak(&out, indent: indent, level: 2)
-                        value.write(into: &out, indent: indent, level: 2)
-                    }
-                }
-                sink.append { out in
-                    lineBreak(&out, indent: indent, level: 1)
-                    out.append(UInt8(ascii: "]"))
-                }
+                writeStreamedArray(key, count: count, element: element, first: i == 0, indent: indent, to: sink)
             }
         }
         sink.append { out in
             lineBreak(&out, indent: indent, level: 0)
             out.append(UInt8(ascii: "}"))
             if newline { out.append(UInt8(ascii: "\n")) }
+        }
+    }
+
+    /// What precedes a member of ``writeObject(_:indent:newline:to:)``'s object: `{` before the
+    /// first, `,` before the others, then its `"key": ` one level in.
+    private static func writeMemberStart(_ key: String, first: Bool, indent: Int, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: first ? "{" : ","))
+        writeKey(key, indent: indent, level: 1, into: &out)
+    }
+
+    /// A `.value` member: one write with its key, except a non-empty object (the summary's
+    /// aggregates), whose members follow its key in pieces (``write(to:indent:level:)``).
+    private static func writeValueMember(
+        _ key: String, _ value: JSONValue, first: Bool, indent: Int, to sink: ByteSink
+    ) {
+        if case .object(let members) = value, !members.isEmpty {
+            sink.append { out in writeMemberStart(key, first: first, indent: indent, into: &out) }
+            value.write(to: sink, indent: indent, level: 1)
+        } else {
+            sink.append { out in
+                writeMemberStart(key, first: first, indent: indent, into: &out)
+                value.write(into: &out, indent: indent, level: 1)
+            }
+        }
+    }
+
+    /// An `.array` member: its key and `[` as one write, then each of the `count` elements made
+    /// by `element`, written as one write and dropped, then `]` (`[]` with the key when empty).
+    private static func writeStreamedArray(
+        _ key: String, count: Int, element: (Int) -> JSONValue, first: Bool, indent: Int, to sink: ByteSink
+    ) {
+        guard count > 0 else {
+            sink.append { out in
+                writeMemberStart(key, first: first, indent: indent, into: &out)
+                append("[]", to: &out)
+            }
+            return
+        }
+        sink.append { out in
+            writeMemberStart(key, first: first, indent: indent, into: &out)
+            out.append(UInt8(ascii: "["))
+        }
+        for index in 0..<count {
+            let value = element(index)
+            sink.append { out in
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                lineBreak(&out, indent: indent, level: 2)
+                value.write(into: &out, indent: indent, level: 2)
+            }
+        }
+        sink.append { out in
+            lineBreak(&out, indent: indent, level: 1)
+            out.append(UInt8(ascii: "]"))
         }
     }
 
@@ -166,10 +179,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             for (i, (key, value)) in members.enumerated() {
                 sink.append { out in
                     if i > 0 { out.append(UInt8(ascii: ",")) }
-                    Self.lineBreak(&out, indent: indent, level: level + 1)
-                    Self.writeString(key, into: &out)
-                    out.append(UInt8(ascii: ":"))
-                    if indent > 0 { out.append(UInt8(ascii: " ")) }
+                    Self.writeKey(key, indent: indent, level: level + 1, into: &out)
                 }
                 value.write(to: sink, indent: indent, level: level + 1)
             }
@@ -211,15 +221,21 @@ public indirect enum JSONValue: Sendable, Equatable {
             out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.lineBreak(&out, indent: indent, level: level + 1)
-                Self.writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if indent > 0 { out.append(UInt8(ascii: " ")) }
+                Self.writeKey(key, indent: indent, level: level + 1, into: &out)
                 value.write(into: &out, indent: indent, level: level + 1)
             }
             Self.lineBreak(&out, indent: indent, level: level)
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// An object member's line break to `level` and its `"key":` (`"key": ` when pretty-printing).
+    @inline(__always)
+    private static func writeKey(_ key: String, indent: Int, level: Int, into out: inout [UInt8]) {
+        lineBreak(&out, indent: indent, level: level)
+        writeString(key, into: &out)
+        out.append(UInt8(ascii: ":"))
+        if indent > 0 { out.append(UInt8(ascii: " ")) }
     }
 
     private static func lineBreak(_ out: inout [UInt8], indent: Int, level: Int) {

@@ -91,70 +91,93 @@ extension CaptureSummary {
             ("complete", .bool(complete)),
             ("problems", .array(problems.map(JSONValue.string))),
             ("error", .optional(error)),
+            ("decoding", decodingJSON),
+            ("tcp", tcpJSON),
+            ("http", httpJSON),
+            ("unlistedExchanges", unlistedJSON),
+        ])
+    }
+
+    /// `decoding`: the TCP packets read, the records cut by the snaplen, and the packets skipped
+    /// per reason.
+    private var decodingJSON: JSONValue {
+        .object([
+            ("tcpPackets", .int(Int64(tcpPackets))),
+            ("snaplenTruncatedPackets", .int(Int64(snaplenTruncatedPackets))),
             (
-                "decoding",
-                .object([
-                    ("tcpPackets", .int(Int64(tcpPackets))),
-                    ("snaplenTruncatedPackets", .int(Int64(snaplenTruncatedPackets))),
-                    (
-                        "skipped",
-                        .array(
-                            skipped.map {
-                                .object([
-                                    ("reason", .string($0.reason)), ("description", .string($0.description)),
-                                    ("packets", .int(Int64($0.packets))),
-                                ])
-                            })
-                    ),
-                ])
-            ),
-            (
-                "tcp",
-                .object([
-                    ("connections", .int(Int64(reassembly.connections))),
-                    ("refusedConnections", .int(Int64(reassembly.refusedConnections))),
-                    ("retransmittedSegments", .int(Int64(reassembly.retransmittedSegments))),
-                    ("outOfOrderSegments", .int(Int64(reassembly.outOfOrderSegments))),
-                    ("gaps", .int(Int64(reassembly.gaps))),
-                    ("gapBytes", .int(reassembly.gapBytes)),
-                    ("expiredConnections", .int(Int64(reassembly.expiredConnections))),
-                    ("bufferLimitHits", .int(Int64(reassembly.bufferLimitHits))),
-                    ("evictedConnections", .int(Int64(reassembly.evictedConnections))),
-                    ("keepAliveProbes", .int(Int64(reassembly.keepAliveProbes))),
-                    ("conflictingRetransmissions", .int(Int64(reassembly.conflictingRetransmissions))),
-                ])
-            ),
-            (
-                "http",
-                .object([
-                    ("httpConnections", .int(Int64(http.httpConnections))),
-                    ("tlsConnections", .int(Int64(http.tlsConnections))),
-                    ("otherConnections", .int(Int64(http.otherConnections))),
-                    ("emptyConnections", .int(Int64(http.emptyConnections))),
-                ])
-            ),
-            (
-                "unlistedExchanges",
-                .object([
-                    ("exchanges", .int(Int64(unlisted.exchanges))),
-                    ("callbacksPassed", .int(Int64(unlisted.callbacksPassed))),
-                    ("callbacksFailed", .int(Int64(unlisted.callbacksFailed))),
-                    ("callbacksUnknown", .int(Int64(unlisted.callbacksUnknown))),
-                    ("possibleCallbacks", .int(Int64(unlisted.possibleCallbacks))),
-                    ("possibleCallbacksFailed", .int(Int64(unlisted.possibleCallbacksFailed))),
-                    ("possibleCallbacksUnknown", .int(Int64(unlisted.possibleCallbacksUnknown))),
-                    ("httpsNotJudged", .int(Int64(unlisted.httpsNotJudged))),
-                    ("refusedConnections", .int(Int64(unlisted.refusedConnections))),
-                    (
-                        "findingsByRule",
-                        .object(
-                            RuleCatalog.all.compactMap { rule in
-                                unlisted.findingsByRule[rule.id].map { (rule.id.rawValue, JSONValue.int(Int64($0))) }
-                            })
-                    ),
-                ])
+                "skipped",
+                .array(
+                    skipped.map {
+                        .object([
+                            ("reason", .string($0.reason)), ("description", .string($0.description)),
+                            ("packets", .int(Int64($0.packets))),
+                        ])
+                    })
             ),
         ])
+    }
+
+    /// `tcp`: what reassembly counted (``ReassemblyStatistics``).
+    private var tcpJSON: JSONValue {
+        .object([
+            ("connections", .int(Int64(reassembly.connections))),
+            ("refusedConnections", .int(Int64(reassembly.refusedConnections))),
+            ("retransmittedSegments", .int(Int64(reassembly.retransmittedSegments))),
+            ("outOfOrderSegments", .int(Int64(reassembly.outOfOrderSegments))),
+            ("gaps", .int(Int64(reassembly.gaps))),
+            ("gapBytes", .int(reassembly.gapBytes)),
+            ("expiredConnections", .int(Int64(reassembly.expiredConnections))),
+            ("bufferLimitHits", .int(Int64(reassembly.bufferLimitHits))),
+            ("evictedConnections", .int(Int64(reassembly.evictedConnections))),
+            ("keepAliveProbes", .int(Int64(reassembly.keepAliveProbes))),
+            ("conflictingRetransmissions", .int(Int64(reassembly.conflictingRetransmissions))),
+        ])
+    }
+
+    /// `http`: the connections by what they carried (``ExchangeStatistics``).
+    private var httpJSON: JSONValue {
+        .object([
+            ("httpConnections", .int(Int64(http.httpConnections))),
+            ("tlsConnections", .int(Int64(http.tlsConnections))),
+            ("otherConnections", .int(Int64(http.otherConnections))),
+            ("emptyConnections", .int(Int64(http.emptyConnections))),
+        ])
+    }
+
+    /// `unlistedExchanges`: the counts of the exchanges counted but not listed — every counter
+    /// but `callbacks`, which this object has never had (it is passed + failed + unknown) — and
+    /// their findings per rule in catalogue order.
+    private var unlistedJSON: JSONValue {
+        .object(
+            unlisted.counts.jsonMembers.filter { $0.0 != "callbacks" } + [
+                (
+                    "findingsByRule",
+                    .object(
+                        RuleCatalog.all.compactMap { rule in
+                            unlisted.findingsByRule[rule.id].map { (rule.id.rawValue, JSONValue.int(Int64($0))) }
+                        })
+                )
+            ])
+    }
+}
+
+extension OutcomeCounts {
+    /// The ten counters as JSON members in the contract's order, `exchanges` to
+    /// `refusedConnections`: the same members in `captures[].unlistedExchanges`, `summary` and
+    /// `summary.perCapture[]` (docs/report-schema.md).
+    var jsonMembers: [(String, JSONValue)] {
+        [
+            ("exchanges", .int(Int64(exchanges))),
+            ("callbacks", .int(Int64(callbacks))),
+            ("callbacksPassed", .int(Int64(callbacksPassed))),
+            ("callbacksFailed", .int(Int64(callbacksFailed))),
+            ("callbacksUnknown", .int(Int64(callbacksUnknown))),
+            ("possibleCallbacks", .int(Int64(possibleCallbacks))),
+            ("possibleCallbacksFailed", .int(Int64(possibleCallbacksFailed))),
+            ("possibleCallbacksUnknown", .int(Int64(possibleCallbacksUnknown))),
+            ("httpsNotJudged", .int(Int64(httpsNotJudged))),
+            ("refusedConnections", .int(Int64(refusedConnections))),
+        ]
     }
 }
 
@@ -163,18 +186,7 @@ extension ReportedExchange {
         let d = diagnosed, e = d.exchange
         var members: [(String, JSONValue)] = [
             ("capture", .string(capture)),
-            (
-                "connection",
-                .object([
-                    ("client", .string(e.connection.client.description)),
-                    ("server", .string(e.connection.server.description)),
-                    ("index", .int(Int64(e.index))),
-                    ("id", .int(Int64(e.connection.id))),
-                    ("handshakeSeen", .bool(e.connection.handshakeSeen)),
-                    ("clientEnd", .optional(e.refusal == nil ? Self.describe(e.outcome.clientEnd) : nil)),
-                    ("serverEnd", .optional(e.refusal == nil ? Self.describe(e.outcome.serverEnd) : nil)),
-                ])
-            ),
+            ("connection", Self.connectionJSON(e)),
             ("isCallback", .bool(d.isCallback)),
             ("possibleCallback", .bool(d.isPossibleCallback)),
             ("httpsNotJudged", .bool(d.isHTTPSNotJudged)),
@@ -190,50 +202,64 @@ extension ReportedExchange {
             ),
             ("latencySeconds", .optional(e.latencySeconds)),
             ("tls", e.tls.map(Self.tlsJSON) ?? .null),
-            (
-                "missingFromCapture",
-                .array(
-                    e.holes.map { hole in
-                        .object([
-                            ("direction", .string(hole.direction == .clientToServer ? "request" : "response")),
-                            ("streamOffset", .int(hole.offset)), ("bytes", .int(hole.length)),
-                            ("afterFrame", .int(Int64(hole.origin.frame))),
-                        ])
-                    })
-            ),
+            ("missingFromCapture", .array(e.holes.map(Self.holeJSON))),
             ("tcpAnomalies", .array(e.tcpAnomalies.map { .string($0.description) })),
         ]
-        if let refusal = e.refusal {
-            members.append(
-                (
-                    "connectionAttempt",
-                    .object([
-                        ("result", .string(refusal.kind == .reset ? "reset" : "unanswered")),
-                        ("firstSynTime", .string(refusal.firstSyn.timestamp.rfc3339)),
-                        ("synFrames", .array(refusal.synFrames.map { .int(Int64($0)) })),
-                        ("resetTime", .optional(refusal.reset?.timestamp.rfc3339)),
-                        ("resetFrame", .optional(refusal.reset?.frame)),
-                    ])
-                ))
-        }
+        if let refusal = e.refusal { members.append(("connectionAttempt", Self.connectionAttemptJSON(refusal))) }
         if !d.legs.isEmpty {
             // Additive: present only on a callback whose inner legs were captured (issue #19).
             members.append(("legs", .array(d.legs.map(Self.legJSON))))
             members.append(("legChain", .optional(d.legChain)))
         }
         members.append(("findings", .array(d.findings.map(\.json))))
-        members.append(
-            (
-                "outcome",
-                .object([
-                    ("result", .string(d.outcome.label)),
-                    ("uploaderStatus", .optional(d.outcome.uploaderStatus)),
-                    ("ossError", { if case .failed(let m) = d.outcome { .string(m) } else { .null } }()),
-                    ("ossErrorSource", d.outcomeMessageSource.map(\.json) ?? .null),
-                    ("reason", { if case .unknown(let r) = d.outcome { .string(r) } else { .null } }()),
-                ])
-            ))
+        members.append(("outcome", Self.outcomeJSON(d)))
         return .object(members)
+    }
+
+    /// `connection`: its endpoints, the exchange's place on it, and how each side's stream ended
+    /// (null on a refused connection attempt, which has no streams).
+    static func connectionJSON(_ e: HTTPExchange) -> JSONValue {
+        .object([
+            ("client", .string(e.connection.client.description)),
+            ("server", .string(e.connection.server.description)),
+            ("index", .int(Int64(e.index))),
+            ("id", .int(Int64(e.connection.id))),
+            ("handshakeSeen", .bool(e.connection.handshakeSeen)),
+            ("clientEnd", .optional(e.refusal == nil ? Self.describe(e.outcome.clientEnd) : nil)),
+            ("serverEnd", .optional(e.refusal == nil ? Self.describe(e.outcome.serverEnd) : nil)),
+        ])
+    }
+
+    /// One of `missingFromCapture`: bytes of a stream the capture does not hold.
+    static func holeJSON(_ hole: CaptureHole) -> JSONValue {
+        .object([
+            ("direction", .string(hole.direction == .clientToServer ? "request" : "response")),
+            ("streamOffset", .int(hole.offset)), ("bytes", .int(hole.length)),
+            ("afterFrame", .int(Int64(hole.origin.frame))),
+        ])
+    }
+
+    /// `connectionAttempt`: a refused attempt's SYNs and the reset that answered them, if any.
+    static func connectionAttemptJSON(_ refusal: RefusedConnection) -> JSONValue {
+        .object([
+            ("result", .string(refusal.kind == .reset ? "reset" : "unanswered")),
+            ("firstSynTime", .string(refusal.firstSyn.timestamp.rfc3339)),
+            ("synFrames", .array(refusal.synFrames.map { .int(Int64($0)) })),
+            ("resetTime", .optional(refusal.reset?.timestamp.rfc3339)),
+            ("resetFrame", .optional(refusal.reset?.frame)),
+        ])
+    }
+
+    /// `outcome`: the verdict, what the uploader got, and OSS's message (failed) or the reason
+    /// the verdict was withheld (unknown).
+    static func outcomeJSON(_ d: DiagnosedExchange) -> JSONValue {
+        .object([
+            ("result", .string(d.outcome.label)),
+            ("uploaderStatus", .optional(d.outcome.uploaderStatus)),
+            ("ossError", { if case .failed(let m) = d.outcome { .string(m) } else { .null } }()),
+            ("ossErrorSource", d.outcomeMessageSource.map(\.json) ?? .null),
+            ("reason", { if case .unknown(let r) = d.outcome { .string(r) } else { .null } }()),
+        ])
     }
 
     /// One inner leg of a callback (``CallbackLeg``).
@@ -419,105 +445,26 @@ extension ReportedExchange {
             ])
     }
 
+    static func interimJSON(_ r: InterimResponse) -> JSONValue {
+        .object([("status", .int(Int64(r.status))), ("reason", .string(r.reason))] + timingJSON(r.timing))
+    }
+
     /// The `tls` object of an HTTPS exchange (docs/report-schema.md). Request and response are
     /// runs of encrypted records: their times are estimates of the HTTP messages' times.
     static func tlsJSON(_ tls: TLSSession) -> JSONValue {
-        func side(_ direction: StreamDirection) -> String { direction == .clientToServer ? "client" : "server" }
-        func run(_ run: TLSRecordRun?) -> JSONValue {
-            guard let run else { return .null }
-            return .object([
-                ("records", .int(Int64(run.records))), ("bytes", .int(run.bytes)),
-                ("startTime", .string(run.firstStart.timestamp.rfc3339)),
-                ("endTime", .string(run.lastEnd.timestamp.rfc3339)),
-                ("firstFrame", .int(Int64(run.firstStart.frame))), ("lastFrame", .int(Int64(run.lastEnd.frame))),
-            ])
-        }
-        func alert(_ alert: TLSAlert?) -> JSONValue {
-            guard let alert else { return .null }
-            return .object([
-                ("level", .string(alert.levelName)), ("description", .string(alert.name)),
-                ("code", .int(Int64(alert.code))),
-            ])
-        }
-        let clientHello: JSONValue =
-            tls.clientHello.map { hello in
-                .object([
-                    ("legacyVersion", .string(hello.legacyVersion.description)),
-                    ("sni", .optional(hello.serverName)),
-                    ("supportedVersions", .array(hello.supportedVersions.map { .string($0.description) })),
-                    ("alpn", .array(hello.alpn.map(JSONValue.string))),
-                    ("cipherSuites", .int(Int64(hello.cipherSuiteCount))),
-                ])
-            } ?? .null
-        let serverHello: JSONValue =
-            tls.serverHello.map { hello in
-                .object([
-                    ("legacyVersion", .string(hello.legacyVersion.description)),
-                    ("selectedVersion", .optional(hello.selectedVersion?.description)),
-                    ("cipherSuite", .string("0x" + String(hello.cipherSuite, radix: 16))),
-                    ("alpn", .optional(hello.alpn)),
-                ])
-            } ?? .null
-        var handshake: [(String, JSONValue)] = [("result", .string(tls.handshake.label))]
-        switch tls.handshake {
-        case .completed(let origin):
-            handshake += [
-                ("time", .string(origin.timestamp.rfc3339)), ("frame", .int(Int64(origin.frame))), ("failure", .null),
-                ("reason", .null),
-            ]
-        case .failed(let failure):
-            let kind: String
-            var failureAlert: TLSAlert?
-            switch failure.kind {
-            case .alert(let a):
-                kind = "alert"
-                failureAlert = a
-            case .encryptedAlert: kind = "encrypted-alert"
-            case .reset: kind = "reset"
-            case .closed: kind = "closed"
-            }
-            handshake += [
-                ("time", .string(failure.origin.timestamp.rfc3339)), ("frame", .int(Int64(failure.origin.frame))),
-                (
-                    "failure",
-                    .object([
-                        ("kind", .string(kind)), ("by", .string(side(failure.by))), ("stage", .string(failure.stage)),
-                        ("alert", alert(failureAlert)),
-                    ])
-                ),
-                ("reason", .null),
-            ]
-        case .unfinished:
-            handshake += [
-                ("time", .null), ("frame", .null), ("failure", .null),
-                ("reason", .string("the capture ended during the handshake")),
-            ]
-        case .incomplete(let reason):
-            handshake += [("time", .null), ("frame", .null), ("failure", .null), ("reason", .string(reason))]
-        }
-        return .object([
+        .object([
             ("version", .optional(tls.version?.description)),
             ("sni", .optional(tls.clientHello?.serverName)),
             ("alpn", .optional(tls.serverHello?.alpn)),
-            ("clientHello", clientHello),
-            ("serverHello", serverHello),
+            ("clientHello", tls.clientHello.map(clientHelloJSON) ?? .null),
+            ("serverHello", tls.serverHello.map(serverHelloJSON) ?? .null),
             ("helloRetryRequest", .bool(tls.helloRetryRequested)),
-            ("handshake", .object(handshake)),
-            (
-                "alerts",
-                .array(
-                    tls.alerts.map { seen in
-                        .object([
-                            ("from", .string(side(seen.from))), ("encrypted", .bool(seen.alert == nil)),
-                            ("alert", alert(seen.alert)),
-                            ("time", .string(seen.origin.timestamp.rfc3339)), ("frame", .int(Int64(seen.origin.frame))),
-                        ])
-                    })
-            ),
+            ("handshake", .object(handshakeMembers(tls.handshake))),
+            ("alerts", .array(tls.alerts.map(seenAlertJSON))),
             ("estimated", .bool(true)),
-            ("request", run(tls.request)),
-            ("response", run(tls.response)),
-            ("lateServerRecords", run(tls.lateServerRecords)),
+            ("request", recordRunJSON(tls.request)),
+            ("response", recordRunJSON(tls.response)),
+            ("lateServerRecords", recordRunJSON(tls.lateServerRecords)),
             ("postHandshakeServerRecords", .int(Int64(tls.postHandshakeServerRecords))),
             ("estimatedLatencySeconds", .optional(tls.estimatedLatencySeconds)),
             (
@@ -527,9 +474,108 @@ extension ReportedExchange {
             ("problem", .optional(tls.problem)),
         ])
     }
+}
 
-    static func interimJSON(_ r: InterimResponse) -> JSONValue {
-        .object([("status", .int(Int64(r.status))), ("reason", .string(r.reason))] + timingJSON(r.timing))
+/// The parts of ``ReportedExchange/tlsJSON(_:)``, one per object of `tls` (docs/report-schema.md).
+extension ReportedExchange {
+    /// `"client"` or `"server"`: the side that sent a record.
+    private static func tlsSide(_ direction: StreamDirection) -> String {
+        direction == .clientToServer ? "client" : "server"
+    }
+
+    /// `tls.request`, `tls.response`, `tls.lateServerRecords`: a run of encrypted records, or null.
+    private static func recordRunJSON(_ run: TLSRecordRun?) -> JSONValue {
+        guard let run else { return .null }
+        return .object([
+            ("records", .int(Int64(run.records))), ("bytes", .int(run.bytes)),
+            ("startTime", .string(run.firstStart.timestamp.rfc3339)),
+            ("endTime", .string(run.lastEnd.timestamp.rfc3339)),
+            ("firstFrame", .int(Int64(run.firstStart.frame))), ("lastFrame", .int(Int64(run.lastEnd.frame))),
+        ])
+    }
+
+    /// A plaintext alert (`{level, description, code}`), or null for an encrypted one.
+    private static func alertJSON(_ alert: TLSAlert?) -> JSONValue {
+        guard let alert else { return .null }
+        return .object([
+            ("level", .string(alert.levelName)), ("description", .string(alert.name)),
+            ("code", .int(Int64(alert.code))),
+        ])
+    }
+
+    /// `tls.clientHello`: what the client offered.
+    private static func clientHelloJSON(_ hello: TLSClientHello) -> JSONValue {
+        .object([
+            ("legacyVersion", .string(hello.legacyVersion.description)),
+            ("sni", .optional(hello.serverName)),
+            ("supportedVersions", .array(hello.supportedVersions.map { .string($0.description) })),
+            ("alpn", .array(hello.alpn.map(JSONValue.string))),
+            ("cipherSuites", .int(Int64(hello.cipherSuiteCount))),
+        ])
+    }
+
+    /// `tls.serverHello`: what the server chose.
+    private static func serverHelloJSON(_ hello: TLSServerHello) -> JSONValue {
+        .object([
+            ("legacyVersion", .string(hello.legacyVersion.description)),
+            ("selectedVersion", .optional(hello.selectedVersion?.description)),
+            ("cipherSuite", .string("0x" + String(hello.cipherSuite, radix: 16))),
+            ("alpn", .optional(hello.alpn)),
+        ])
+    }
+
+    /// `tls.handshake`'s members: its result, then `time`, `frame`, `failure` and `reason`, each
+    /// null where the result has none.
+    private static func handshakeMembers(_ handshake: TLSHandshakeOutcome) -> [(String, JSONValue)] {
+        let result: (String, JSONValue) = ("result", .string(handshake.label))
+        switch handshake {
+        case .completed(let origin):
+            return [
+                result, ("time", .string(origin.timestamp.rfc3339)), ("frame", .int(Int64(origin.frame))),
+                ("failure", .null), ("reason", .null),
+            ]
+        case .failed(let failure):
+            return [
+                result, ("time", .string(failure.origin.timestamp.rfc3339)),
+                ("frame", .int(Int64(failure.origin.frame))), ("failure", handshakeFailureJSON(failure)),
+                ("reason", .null),
+            ]
+        case .unfinished:
+            return [
+                result, ("time", .null), ("frame", .null), ("failure", .null),
+                ("reason", .string("the capture ended during the handshake")),
+            ]
+        case .incomplete(let reason):
+            return [result, ("time", .null), ("frame", .null), ("failure", .null), ("reason", .string(reason))]
+        }
+    }
+
+    /// `tls.handshake.failure`: how (`alert`, `encrypted-alert`, `reset`, `closed`), by whom, at
+    /// which stage, and the alert when it was readable.
+    private static func handshakeFailureJSON(_ failure: TLSHandshakeFailure) -> JSONValue {
+        let kind: String
+        var failureAlert: TLSAlert?
+        switch failure.kind {
+        case .alert(let a):
+            kind = "alert"
+            failureAlert = a
+        case .encryptedAlert: kind = "encrypted-alert"
+        case .reset: kind = "reset"
+        case .closed: kind = "closed"
+        }
+        return .object([
+            ("kind", .string(kind)), ("by", .string(tlsSide(failure.by))), ("stage", .string(failure.stage)),
+            ("alert", alertJSON(failureAlert)),
+        ])
+    }
+
+    /// One of `tls.alerts`: who sent it, whether it was encrypted, the alert, when.
+    private static func seenAlertJSON(_ seen: TLSAlertSeen) -> JSONValue {
+        .object([
+            ("from", .string(tlsSide(seen.from))), ("encrypted", .bool(seen.alert == nil)),
+            ("alert", alertJSON(seen.alert)),
+            ("time", .string(seen.origin.timestamp.rfc3339)), ("frame", .int(Int64(seen.origin.frame))),
+        ])
     }
 }
 
@@ -561,36 +607,15 @@ extension ReportSummary {
             [
                 ("captures", .int(Int64(captures))),
                 ("capturesUnreadable", .int(Int64(capturesUnreadable))),
-                ("exchanges", .int(Int64(exchanges))),
-                ("callbacks", .int(Int64(callbacks))),
-                ("callbacksPassed", .int(Int64(callbacksPassed))),
-                ("callbacksFailed", .int(Int64(callbacksFailed))),
-                ("callbacksUnknown", .int(Int64(callbacksUnknown))),
-                ("possibleCallbacks", .int(Int64(possibleCallbacks))),
-                ("possibleCallbacksFailed", .int(Int64(possibleCallbacksFailed))),
-                ("possibleCallbacksUnknown", .int(Int64(possibleCallbacksUnknown))),
-                ("httpsNotJudged", .int(Int64(httpsNotJudged))),
-                ("refusedConnections", .int(Int64(refusedConnections))),
+            ] + counts.jsonMembers + [
                 ("findingsByRule", .object(findingsByRule.map { ($0.rule.rawValue, .int(Int64($0.count))) })),
                 (
                     "perCapture",
                     .array(
                         perCapture.map { t in
                             .object(
-                                [
-                                    ("path", .string(t.path)),
-                                    ("readable", .bool(!t.readError)),
-                                    ("exchanges", .int(Int64(t.exchanges))),
-                                    ("callbacks", .int(Int64(t.callbacks))),
-                                    ("callbacksPassed", .int(Int64(t.callbacksPassed))),
-                                    ("callbacksFailed", .int(Int64(t.callbacksFailed))),
-                                    ("callbacksUnknown", .int(Int64(t.callbacksUnknown))),
-                                    ("possibleCallbacks", .int(Int64(t.possibleCallbacks))),
-                                    ("possibleCallbacksFailed", .int(Int64(t.possibleCallbacksFailed))),
-                                    ("possibleCallbacksUnknown", .int(Int64(t.possibleCallbacksUnknown))),
-                                    ("httpsNotJudged", .int(Int64(t.httpsNotJudged))),
-                                    ("refusedConnections", .int(Int64(t.refusedConnections))),
-                                ] + t.addedJSONMembers)
+                                [("path", .string(t.path)), ("readable", .bool(!t.readError))] + t.counts.jsonMembers
+                                    + t.addedJSONMembers)
                         })
                 ),
             ] + addedJSONMembers)
