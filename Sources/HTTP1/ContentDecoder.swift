@@ -352,19 +352,16 @@ private final class Storage: @unchecked Sendable {
         while !remaining.isEmpty && !hasFailed {
             switch layers[index].phase {
             case .sniffing(let held):
-                guard
-                    let (first, second) = nextTwoBytes(
-                        held, remaining, layer: index, holdingIn: Layer.Phase.sniffing(held:)),
-                    startDeflate(layer: index, header: (first, second), held: held)
+                guard let header = nextTwoBytes(held, remaining, layer: index, holdingIn: Layer.Phase.sniffing(held:)),
+                    startDeflate(layer: index, header: header, held: held)
                 else { return }
             case .active:
                 let used = inflate(remaining, layer: index)
                 remaining = UnsafeBufferPointer(rebasing: remaining[used...])
             case .memberEnded(let held):
                 guard
-                    let (first, second) = nextTwoBytes(
-                        held, remaining, layer: index, holdingIn: Layer.Phase.memberEnded(held:)),
-                    startNextMember(layer: index, header: (first, second), held: held)
+                    let header = nextTwoBytes(held, remaining, layer: index, holdingIn: Layer.Phase.memberEnded(held:)),
+                    startNextMember(layer: index, header: header, held: held)
                 else { return }
             case .trailing:
                 trailingBytes += Int64(remaining.count)
