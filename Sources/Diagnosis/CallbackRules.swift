@@ -1,3 +1,4 @@
+import ByteText
 import HTTP1
 import HTTPExchanges
 import JSONValidation
@@ -255,7 +256,6 @@ extension Diagnoser {
     /// Printable ASCII as is, a backslash as `\\`, every other byte as `\xNN`: a quote of wire
     /// bytes that shows what a String would hide (a CR, a tab, invalid UTF-8).
     static func escapedWireBytes(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
         var out = ""
         for byte in bytes {
             if byte == 0x5C {
@@ -263,7 +263,7 @@ extension Diagnoser {
             } else if byte >= 0x20 && byte < 0x7F {
                 out.append(Character(Unicode.Scalar(byte)))
             } else {
-                out += "\\x" + String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+                out += "\\x" + Hex.digits(byte)
             }
         }
         return out

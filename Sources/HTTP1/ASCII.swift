@@ -111,10 +111,7 @@ enum ASCII {
     /// usual `Content-Length`), parsed without copying; nil for anything else (lists, junk, too big).
     static func plainDecimal(_ value: String) -> Int64? {
         let parsed = value.utf8.withContiguousStorageIfAvailable { buffer -> Int64? in
-            var lower = 0, upper = buffer.count
-            while lower < upper, isWhitespace(buffer[lower]) { lower += 1 }
-            while upper > lower, isWhitespace(buffer[upper - 1]) { upper -= 1 }
-            return parseDecimal(UnsafeBufferPointer(rebasing: buffer[lower..<upper]))
+            parseDecimal(ASCIIText.trimmingOWS(buffer))
         }
         return parsed ?? nil
     }

@@ -352,59 +352,81 @@ private final class Storage: @unchecked Sendable {
         while !remaining.isEmpty && !hasFailed {
             switch layers[index].phase {
             case .sniffing(let held):
-                guard let first = held ?? remaining.first else { return }
-                let secondIndex = held == nil ? 1 : 0
-                guard secondIndex < remaining.count else {
-                    layers[index].phase = .sniffing(held: first)
-                    return
-                }
-                // RFC 1950 §2.2: CM = 8, CINFO <= 7, and CMF*256 + FLG a multiple of 31.
-                let second = remaining[secondIndex]
-                let isZlib = first & 0x0F == 8 && first >> 4 <= 7 && (UInt16(first) << 8 | UInt16(second)) % 31 == 0
-                guard cd_inflateInit2(layers[index].stream, isZlib ? 15 : -15) == Z_OK else {
-                    fail(.zlibFailure(code: Z_MEM_ERROR))
-                    return
-                }
-                layers[index].isInitialised = true
-                layers[index].phase = .active
-                if let held {
-                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { one in
-                        one[0] = held
-                        _ = inflate(UnsafeBufferPointer(one), layer: index)
-                    }
-                }
+                guard let header = nextTwoBytes(held, remaining, layer: index, holdingIn: Layer.Phase.sniffing(held:)),
+                    startDeflate(layer: index, header: header, held: held)
+                else { return }
             case .active:
                 let used = inflate(remaining, layer: index)
                 remaining = UnsafeBufferPointer(rebasing: remaining[used...])
             case .memberEnded(let held):
-                guard let first = held ?? remaining.first else { return }
-                let secondIndex = held == nil ? 1 : 0
-                guard secondIndex < remaining.count else {
-                    layers[index].phase = .memberEnded(held: first)
-                    return
-                }
-                if first == 0x1F && remaining[secondIndex] == 0x8B {
-                    // Another gzip member (RFC 1952 §2.2: "A gzip file consists of a series of
-                    // members").
-                    guard inflateReset(layers[index].stream) == Z_OK else {
-                        fail(.zlibFailure(code: Z_STREAM_ERROR))
-                        return
-                    }
-                    layers[index].phase = .active
-                    if let held {
-                        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { one in
-                            one[0] = held
-                            _ = inflate(UnsafeBufferPointer(one), layer: index)
-                        }
-                    }
-                } else {
-                    trailingBytes += held == nil ? 0 : 1
-                    layers[index].phase = .trailing
-                }
+                guard
+                    let header = nextTwoBytes(held, remaining, layer: index, holdingIn: Layer.Phase.memberEnded(held:)),
+                    startNextMember(layer: index, header: header, held: held)
+                else { return }
             case .trailing:
                 trailingBytes += Int64(remaining.count)
                 return
             }
+        }
+    }
+
+    /// The next two bytes into layer `index` (a byte `held` from an earlier call, then
+    /// `remaining`, which is not empty); nil when only one is there: it is then held in the
+    /// layer's phase `holdingIn(byte)` until more come.
+    private func nextTwoBytes(
+        _ held: UInt8?, _ remaining: UnsafeBufferPointer<UInt8>, layer index: Int,
+        holdingIn phase: (UInt8?) -> Layer.Phase
+    ) -> (UInt8, UInt8)? {
+        guard let first = held ?? remaining.first else { return nil }
+        let secondIndex = held == nil ? 1 : 0
+        guard secondIndex < remaining.count else {
+            layers[index].phase = phase(first)
+            return nil
+        }
+        return (first, remaining[secondIndex])
+    }
+
+    /// Starts a deflate layer's stream once its first two bytes are known: zlib (RFC 1950) when
+    /// they are a valid zlib header, raw deflate (RFC 1951) otherwise; then feeds it the `held`
+    /// byte. False when zlib fails (the decoder has failed).
+    private func startDeflate(layer index: Int, header: (UInt8, UInt8), held: UInt8?) -> Bool {
+        // RFC 1950 §2.2: CM = 8, CINFO <= 7, and CMF*256 + FLG a multiple of 31.
+        let (first, second) = header
+        let isZlib = first & 0x0F == 8 && first >> 4 <= 7 && (UInt16(first) << 8 | UInt16(second)) % 31 == 0
+        guard cd_inflateInit2(layers[index].stream, isZlib ? 15 : -15) == Z_OK else {
+            fail(.zlibFailure(code: Z_MEM_ERROR))
+            return false
+        }
+        layers[index].isInitialised = true
+        layers[index].phase = .active
+        inflate(held: held, layer: index)
+        return true
+    }
+
+    /// After a gzip member, given the next two bytes: `1f 8b` starts another member (RFC 1952
+    /// §2.2: "A gzip file consists of a series of members"), fed the `held` byte; anything else
+    /// makes the rest of the input trailing bytes. False when zlib fails (the decoder has failed).
+    private func startNextMember(layer index: Int, header: (UInt8, UInt8), held: UInt8?) -> Bool {
+        guard header == (0x1F, 0x8B) else {
+            trailingBytes += held == nil ? 0 : 1
+            layers[index].phase = .trailing
+            return true
+        }
+        guard inflateReset(layers[index].stream) == Z_OK else {
+            fail(.zlibFailure(code: Z_STREAM_ERROR))
+            return false
+        }
+        layers[index].phase = .active
+        inflate(held: held, layer: index)
+        return true
+    }
+
+    /// Inflates the one byte held back while the layer's first two bytes were awaited, if any.
+    private func inflate(held: UInt8?, layer index: Int) {
+        guard let held else { return }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { one in
+            one[0] = held
+            _ = inflate(UnsafeBufferPointer(one), layer: index)
         }
     }
 

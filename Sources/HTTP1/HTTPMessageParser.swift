@@ -704,27 +704,7 @@ public struct HTTPMessageParser: Sendable {
         case .startLine:
             // RFC 9112 §2.2: empty lines before a start line are skipped.
             if line.isEmpty { return }
-            switch StartLineScanner.parse(line, role: role) {
-            case .success(let parsed):
-                resyncing = false
-                resyncBudget = nil
-                reportSkipped(before: range.lowerBound, into: &events)
-                message = Message(headStart: range.lowerBound)
-                section = Section(start: range.lowerBound)
-                if !endsWithCR { note(.bareLF, range: range, into: &events) }
-                if !parsed.hasUppercaseName { note(.lowercaseHTTPVersion, range: range, into: &events) }
-                message.wireStatusLine = Self.nonCanonicalStatusLine(line, parsed.line)
-                let startLine = parsed.line
-                state = .headerFields(startLine)
-            case .failure(let failure):
-                if resyncing || recoversFromInvalidStartLines {
-                    resyncing = true
-                    // A whole line that is not a start line: skip it; the next line is a candidate.
-                    _ = spendResyncBudget(range.count > 0 ? Int64(range.count) : 0, at: range.upperBound, into: &events)
-                    return
-                }
-                stop(reason: failure.reason, anomaly: nil, range: range, into: &events)
-            }
+            startLine(line, endsWithCR: endsWithCR, range: range, into: &events)
 
         case .headerFields:
             // The start line is bound only at the end of the head: binding it here copied it out
@@ -740,13 +720,7 @@ public struct HTTPMessageParser: Sendable {
         case .trailerFields:
             if !endsWithCR { note(.bareLF, range: range, into: &events) }
             if line.isEmpty {
-                let trailers = section.fields.count == 0 ? nil : HTTPHeaders(packed: section.fields)
-                endMessage(
-                    .complete,
-                    trailers: trailers,
-                    range: message.lastChunkStart..<range.upperBound,
-                    into: &events
-                )
+                completeTrailers(end: range.upperBound, into: &events)
             } else {
                 fieldLine(line, range: range, isTrailer: true, into: &events)
             }
@@ -756,6 +730,42 @@ public struct HTTPMessageParser: Sendable {
             .finished:
             assertionFailure("processLine in a state that does not read lines")
         }
+    }
+
+    /// A non-empty line where a start line is due (RFC 9112 §2.2, §3, §4): a start line begins a
+    /// message; anything else is skipped while resyncing (or when invalid start lines are
+    /// recovered from), and otherwise stops the parser.
+    private mutating func startLine(
+        _ line: ArraySlice<UInt8>, endsWithCR: Bool, range: Range<Int64>, into events: inout [HTTPEvent]
+    ) {
+        switch StartLineScanner.parse(line, role: role) {
+        case .success(let parsed):
+            resyncing = false
+            resyncBudget = nil
+            reportSkipped(before: range.lowerBound, into: &events)
+            message = Message(headStart: range.lowerBound)
+            section = Section(start: range.lowerBound)
+            if !endsWithCR { note(.bareLF, range: range, into: &events) }
+            if !parsed.hasUppercaseName { note(.lowercaseHTTPVersion, range: range, into: &events) }
+            message.wireStatusLine = Self.nonCanonicalStatusLine(line, parsed.line)
+            let startLine = parsed.line
+            state = .headerFields(startLine)
+        case .failure(let failure):
+            if resyncing || recoversFromInvalidStartLines {
+                resyncing = true
+                // A whole line that is not a start line: skip it; the next line is a candidate.
+                _ = spendResyncBudget(range.count > 0 ? Int64(range.count) : 0, at: range.upperBound, into: &events)
+                return
+            }
+            stop(reason: failure.reason, anomaly: nil, range: range, into: &events)
+        }
+    }
+
+    /// The empty line that ends a chunked message's trailer section (RFC 9112 §7.1.2), at `end`:
+    /// the message is complete, with its trailers if any.
+    private mutating func completeTrailers(end: Int64, into events: inout [HTTPEvent]) {
+        let trailers = section.fields.count == 0 ? nil : HTTPHeaders(packed: section.fields)
+        endMessage(.complete, trailers: trailers, range: message.lastChunkStart..<end, into: &events)
     }
 
     /// One field line (RFC 9112 §5): `field-name ":" OWS field-value OWS`, or an obs-fold

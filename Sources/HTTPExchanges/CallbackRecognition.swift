@@ -60,41 +60,14 @@ extension HTTPRequestHead {
 
     /// `agent.lowercased().hasPrefix("aliyun-oss-callback")`, for the value's UTF-8 bytes.
     static func isOSSAgent(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if let result = asciiFold(bytes, matches: "aliyun-oss-callback", fold: 0x20, wholeValue: false) {
-            return result
-        }
+        if bytes.allSatisfy({ $0 < 0x80 }) { return ASCIIText.hasPrefixIgnoringCase(bytes, "aliyun-oss-callback") }
         return String(decoding: bytes, as: UTF8.self).lowercased().hasPrefix("aliyun-oss-callback")
     }
 
     /// `tag.trimmingASCII(" \t").uppercased() == "CALLBACK"`, for the value's UTF-8 bytes.
     static func isCallbackTag(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var lower = 0, upper = bytes.count
-        while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
-        while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
-        if let result = asciiFold(
-            UnsafeBufferPointer(rebasing: bytes[lower..<upper]), matches: "CALLBACK", fold: 0, wholeValue: true)
-        {
-            return result
-        }
+        let trimmed = ASCIIText.trimmingOWS(bytes)
+        if trimmed.allSatisfy({ $0 < 0x80 }) { return ASCIIText.equalsIgnoringCase(trimmed, "callback") }
         return String(decoding: bytes, as: UTF8.self).trimmingASCII(" \t").uppercased() == "CALLBACK"
-    }
-
-    /// For all-ASCII `bytes`: whether they (`wholeValue`) or their start equal `word` once ASCII
-    /// letters are folded to lower case (`fold` 0x20) or upper case (`fold` 0); nil when `bytes`
-    /// are not all ASCII.
-    private static func asciiFold(
-        _ bytes: UnsafeBufferPointer<UInt8>, matches word: StaticString, fold: UInt8, wholeValue: Bool
-    ) -> Bool? {
-        for byte in bytes where byte >= 0x80 { return nil }
-        return word.withUTF8Buffer { word -> Bool in
-            guard wholeValue ? bytes.count == word.count : bytes.count >= word.count else { return false }
-            for i in 0..<word.count {
-                var byte = bytes[i]
-                if fold == 0x20, byte >= 0x41, byte <= 0x5A { byte |= 0x20 }
-                if fold == 0, byte >= 0x61, byte <= 0x7A { byte &= 0xDF }
-                if byte != word[i] { return false }
-            }
-            return true
-        }
     }
 }

@@ -282,8 +282,6 @@ public struct Redactor: Sendable {
         }
     }
 
-    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-
     /// Replaces the values of secret fields (step 2 of ``bytes(_:)``).
     mutating func fields(_ b: [UInt8]) -> [UInt8] {
         var splice = Splice(b)
@@ -298,7 +296,7 @@ public struct Redactor: Sendable {
                 ? b[nameStart - 1] : nil
             var j = i
             if let q = keyQuote, j < b.count, b[j] == q { j += 1 }
-            while j < b.count, Self.isSpace(b[j]) { j += 1 }
+            while j < b.count, ASCIIText.isSpaceOrTab(b[j]) { j += 1 }
             guard j < b.count, b[j] == UInt8(ascii: "=") || b[j] == UInt8(ascii: ":"), names.isSecretField(name) else {
                 continue
             }
@@ -306,7 +304,7 @@ public struct Redactor: Sendable {
             // `://` is a URL scheme, not a field.
             if separator == UInt8(ascii: ":"), j + 1 < b.count, b[j + 1] == UInt8(ascii: "/") { continue }
             j += 1
-            while j < b.count, Self.isSpace(b[j]) { j += 1 }
+            while j < b.count, ASCIIText.isSpaceOrTab(b[j]) { j += 1 }
             i = j
             guard j < b.count else { break }
             let kind = "field " + String(decoding: Self.percentDecoded(name), as: UTF8.self).lowercased()
@@ -349,7 +347,7 @@ public struct Redactor: Sendable {
         while k < b.count, !Self.endsValue(b[k], separator: separator) { k += 1 }
         // A `name: value` line runs to its end; trailing spaces are not part of the value.
         var end = k
-        while end > j, Self.isSpace(b[end - 1]) { end -= 1 }
+        while end > j, ASCIIText.isSpaceOrTab(b[end - 1]) { end -= 1 }
         let value = b[j..<end]
         if value.isEmpty || Self.isMarker(value) {
             // Nothing to hide.

@@ -3,6 +3,8 @@
 // `Character`; the report-wide redaction asks for every `name=` and `name:` in every body, URL
 // and header, so that cost was most of what redaction cost (issue #17: 9x on 10k exchanges).
 
+import ByteText
+
 /// ``RedactionPolicy``'s name lists as lower-case bytes, made once per redaction pass, answering
 /// exactly what the policy's `String` tests answer without making a `String`.
 ///
@@ -27,7 +29,7 @@ struct SecretNames: Sendable {
         headerParts = NameParts(policy.secretHeaderNameParts)
         fieldParts = NameParts(policy.secretFieldNameParts)
         bytewise = (secretHeaders + headerParts.all + fieldParts.all).allSatisfy { entry in
-            !entry.isEmpty && entry.allSatisfy { $0 < 0x80 && $0 != 0x0A && $0 != 0x0D && !Self.isUpper($0) }
+            !entry.isEmpty && entry.allSatisfy { $0 < 0x80 && $0 != 0x0A && $0 != 0x0D && !ASCIIText.isUppercase($0) }
         }
     }
 
@@ -41,8 +43,8 @@ struct SecretNames: Sendable {
             var i = name.startIndex
             while i < name.endIndex {
                 var c = name[i]
-                if c == UInt8(ascii: "%"), i + 2 < name.endIndex, let hi = Self.hexValue(name[i + 1]),
-                    let lo = Self.hexValue(name[i + 2])
+                if c == UInt8(ascii: "%"), i + 2 < name.endIndex, let hi = Hex.value(of: name[i + 1]),
+                    let lo = Hex.value(of: name[i + 2])
                 {
                     c = hi << 4 | lo
                     i += 3
@@ -51,7 +53,7 @@ struct SecretNames: Sendable {
                     i += 1
                 }
                 guard c < 0x80 else { return nil }
-                folded[n] = Self.folded(c)
+                folded[n] = ASCIIText.lowercased(c)
                 present.insert(folded[n])
                 n += 1
             }
@@ -69,7 +71,7 @@ struct SecretNames: Sendable {
             var present = ByteSet()
             for c in name.utf8 {
                 guard c < 0x80 else { return nil }
-                folded[n] = Self.folded(c)
+                folded[n] = ASCIIText.lowercased(c)
                 present.insert(folded[n])
                 n += 1
             }
@@ -80,18 +82,6 @@ struct SecretNames: Sendable {
         return answer ?? policy.isSecretHeader(name)
     }
 
-    private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
-
-    private static func folded(_ byte: UInt8) -> UInt8 { isUpper(byte) ? byte | 0x20 : byte }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 /// Which ASCII bytes occur in a name or a part: a part can only be in a name whose set holds the

@@ -39,67 +39,83 @@ public struct CallbackURL: Sendable, Hashable {
 
     /// Parses one entry; bounded by the entry's length.
     public static func parse(_ entry: String) -> Result<CallbackURL, SyntaxError> {
+        do throws(SyntaxError) {
+            return .success(try parsed(entry))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// ``parse(_:)``'s steps, each throwing the first defect it finds: characters, scheme,
+    /// authority (host and port), port, host name.
+    private static func parsed(_ entry: String) throws(SyntaxError) -> CallbackURL {
         let text = entry.trimmingASCII(" \t")
-        if text.isEmpty { return .failure(.empty) }
-        for scalar in text.unicodeScalars {
-            if scalar.value <= 0x20 || scalar.value == 0x7F || scalar.value >= 0x80
-                || "\"<>\\^`{|}".unicodeScalars.contains(scalar)
-            {
-                let shown =
-                    scalar.value < 0x80 && scalar.value > 0x20 && scalar.value != 0x7F
-                    ? "'\(Character(scalar))'" : "U+\(String(scalar.value, radix: 16, uppercase: true))"
-                return .failure(.invalidCharacter(shown))
-            }
-        }
+        if text.isEmpty { throw .empty }
+        if let bad = firstInvalidCharacter(text) { throw .invalidCharacter(bad) }
         var rest = Substring(text)
-        var scheme: String?
-        if let range = rest.firstRange(of: "://") {
-            let name = rest[..<range.lowerBound].lowercased()
-            guard name == "http" || name == "https" else {
-                return .failure(.unsupportedScheme(String(rest[..<range.lowerBound])))
-            }
-            scheme = name
-            rest = rest[range.upperBound...]
-        }
+        let scheme = try takeScheme(&rest)
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         var authority = rest[..<authorityEnd]
         let pathAndQuery = authorityEnd == rest.endIndex ? "/" : String(rest[authorityEnd...])
-        if authority.contains("@") { authority = authority[authority.index(after: authority.lastIndex(of: "@")!)...] }
-        var host: Substring
-        var portText: Substring?
-        var address: IPAddress?
-        if authority.first == "[" {
-            guard let close = authority.firstIndex(of: "]") else { return .failure(.badIPv6Literal(String(authority))) }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            guard let v6 = IPAddress.parseIPv6(host) else { return .failure(.badIPv6Literal(String(host))) }
-            address = v6
-            let after = authority[authority.index(after: close)...]
-            if !after.isEmpty {
-                guard after.first == ":" else { return .failure(.badIPv6Literal(String(authority))) }
-                portText = after.dropFirst()
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let (host, portText, address) = try splitAuthority(authority)
+        if host.isEmpty { throw .emptyHost }
+        let port = try portText.map(parsePort)
+        if address == nil, !Self.isHostName(host) { throw .invalidCharacter("in host \"\(host)\"") }
+        return CallbackURL(
+            text: text, scheme: scheme, host: String(host), port: port, pathAndQuery: pathAndQuery, address: address)
+    }
+
+    /// The first character a URL must percent-encode (a control, space, non-ASCII, or one of
+    /// `"<>\^`{|}`), as shown in a message (`'<'`, `U+20`); nil when there is none.
+    private static func firstInvalidCharacter(_ text: String) -> String? {
+        guard
+            let scalar = text.unicodeScalars.first(where: { scalar in
+                scalar.value <= 0x20 || scalar.value == 0x7F || scalar.value >= 0x80
+                    || "\"<>\\^`{|}".unicodeScalars.contains(scalar)
+            })
+        else { return nil }
+        return scalar.value < 0x80 && scalar.value > 0x20 && scalar.value != 0x7F
+            ? "'\(Character(scalar))'" : "U+\(String(scalar.value, radix: 16, uppercase: true))"
+    }
+
+    /// Takes `http://` or `https://` (any case) off the front of `rest`: the scheme in lower case,
+    /// nil when there is no `://`.
+    private static func takeScheme(_ rest: inout Substring) throws(SyntaxError) -> String? {
+        guard let range = rest.firstRange(of: "://") else { return nil }
+        let name = rest[..<range.lowerBound].lowercased()
+        guard name == "http" || name == "https" else { throw .unsupportedScheme(String(rest[..<range.lowerBound])) }
+        rest = rest[range.upperBound...]
+        return name
+    }
+
+    /// The host, the text after its `:` (if any) and the host's address when it is a literal:
+    /// a bracketed IPv6 literal, or a name or dotted quad before the last `:`.
+    private static func splitAuthority(_ authority: Substring) throws(SyntaxError) -> (
+        host: Substring, portText: Substring?, address: IPAddress?
+    ) {
+        guard authority.first == "[" else {
+            guard let colon = authority.lastIndex(of: ":") else {
+                return (authority, nil, IPAddress.parseIPv4(authority))
             }
-        } else {
-            if let colon = authority.lastIndex(of: ":") {
-                host = authority[..<colon]
-                portText = authority[authority.index(after: colon)...]
-            } else {
-                host = authority
-            }
-            address = IPAddress.parseIPv4(host)
+            let host = authority[..<colon]
+            return (host, authority[authority.index(after: colon)...], IPAddress.parseIPv4(host))
         }
-        if host.isEmpty { return .failure(.emptyHost) }
-        var port: Int?
-        if let portText {
-            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let value = Int(portText), (1...65535).contains(value)
-            else { return .failure(.badPort(String(portText))) }
-            port = value
-        }
-        if address == nil, !Self.isHostName(host) { return .failure(.invalidCharacter("in host \"\(host)\"")) }
-        return .success(
-            CallbackURL(
-                text: text, scheme: scheme, host: String(host), port: port, pathAndQuery: pathAndQuery, address: address
-            ))
+        guard let close = authority.firstIndex(of: "]") else { throw .badIPv6Literal(String(authority)) }
+        let host = authority[authority.index(after: authority.startIndex)..<close]
+        guard let v6 = IPAddress.parseIPv6(host) else { throw .badIPv6Literal(String(host)) }
+        let after = authority[authority.index(after: close)...]
+        guard !after.isEmpty else { return (host, nil, v6) }
+        guard after.first == ":" else { throw .badIPv6Literal(String(authority)) }
+        return (host, after.dropFirst(), v6)
+    }
+
+    /// A port: 1 to 5 ASCII digits naming 1...65535.
+    private static func parsePort(_ text: Substring) throws(SyntaxError) -> Int {
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let value = Int(text), (1...65535).contains(value)
+        else { throw .badPort(String(text)) }
+        return value
     }
 
     /// A registered name: letters, digits, `-`, `.`, `_` and percent-escapes (RFC 3986 §3.2.2, loosely).

@@ -177,68 +177,54 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     public static func inspect(target: String, headers: HTTPHeaders, body: [UInt8], bodyComplete: Bool)
         -> UploadCallbackRequest?
     {
-        var callbackTexts: [(CallbackLocation, [UInt8])] = []
-        var varTexts: [(CallbackLocation, [UInt8])] = []
-        if let value = headers["x-oss-callback"] { callbackTexts.append((.header, Array(value.utf8))) }
-        if let value = headers["x-oss-callback-var"] { varTexts.append((.header, Array(value.utf8))) }
-        let query = Self.queryParameters(target)
-        if let value = query.first(where: { $0.name == "callback" }) { callbackTexts.append((.query, value.value)) }
-        if let value = query.first(where: { $0.name == "callback-var" }) { varTexts.append((.query, value.value)) }
-
-        var formVariables: [(String, String)] = []
-        var unverifiable: String?
+        var found = FoundParameters()
+        found.read(headers, query: Self.queryParameters(target))
         if let contentType = headers["content-type"],
             let boundary = MultipartFormPrefix.boundary(contentType: contentType)
         {
-            let form = MultipartFormPrefix(body: body, boundary: boundary)
-            for field in form.fields {
-                if field.name == "callback" {
-                    if field.complete {
-                        callbackTexts.append((.form, Self.trimmedFormValue(field.value)))
-                    } else if field.length > maxEncodedBytes {
-                        // Already over OSS's bound within the bytes kept: too long, whatever follows.
-                        callbackTexts.append((.form, field.value))
-                    } else {
-                        unverifiable =
-                            "the PostObject callback field runs past the \(body.count) body bytes kept, so it cannot be decoded"
-                    }
-                } else if field.name.lowercased().hasPrefix("x:"), field.complete {
-                    formVariables.append((field.name, String(decoding: field.value, as: UTF8.self)))
-                }
-            }
-            let sawCallback = form.fields.contains { $0.name == "callback" }
-            if !sawCallback && !form.reachedFileOrEnd && !bodyComplete && !formVariables.isEmpty {
-                unverifiable =
-                    "the form has x: variables but its fields run past the \(body.count) body bytes kept; a callback field may be among them"
-            }
+            found.read(
+                MultipartFormPrefix(body: body, boundary: boundary), keptBytes: body.count, bodyComplete: bodyComplete)
         }
-        guard !callbackTexts.isEmpty || unverifiable != nil || !varTexts.isEmpty else { return nil }
+        guard !found.isEmpty else { return nil }
+        var result = UploadCallbackRequest(found)
+        result.decode(found)
+        return result
+    }
 
-        var result = UploadCallbackRequest(
-            location: callbackTexts.first?.0 ?? (unverifiable != nil ? .form : varTexts.first?.0 ?? .header),
+    /// The parameters' places and texts as found, with a problem for each parameter given in two
+    /// places (nothing decoded yet).
+    private init(_ found: FoundParameters) {
+        let (callbackTexts, varTexts) = (found.callbackTexts, found.varTexts)
+        self.init(
+            location: callbackTexts.first?.0 ?? (found.unverifiable != nil ? .form : varTexts.first?.0 ?? .header),
             locations: callbackTexts.map(\.0), encodedLength: callbackTexts.first?.1.count ?? 0)
-        result.unverifiable = unverifiable
-        result.variableLocations = varTexts.map(\.0)
-        result.encodedTexts = (callbackTexts + varTexts).map { String(decoding: $0.1, as: UTF8.self) }
+        unverifiable = found.unverifiable
+        variableLocations = varTexts.map(\.0)
+        encodedTexts = (callbackTexts + varTexts).map { String(decoding: $0.1, as: UTF8.self) }
         if callbackTexts.count > 1 {
-            result.problems.append(
+            problems.append(
                 CallbackProblem(
                     .bothCallbackPlaces,
                     "callback given in \(callbackTexts.map(\.0.rawValue).joined(separator: " and "))"))
         }
         if varTexts.count > 1 {
-            result.problems.append(
+            problems.append(
                 CallbackProblem(
                     .bothVarPlaces, "callback-var given in \(varTexts.map(\.0.rawValue).joined(separator: " and "))"))
         }
-        if let (_, text) = callbackTexts.first { result.decodeConfiguration(text) }
-        if let (_, text) = varTexts.first { result.decodeVariables(text) }
-        for (name, value) in formVariables {
-            result.variables.append((name, value))
-            if let note = Self.variableNameNote(name) { result.problems.append(note) }
+    }
+
+    /// Decodes the first `callback` and `callback-var` texts, takes the form's `x:` variables, and
+    /// notes a `callback-var` without a `callback`.
+    private mutating func decode(_ found: FoundParameters) {
+        if let (_, text) = found.callbackTexts.first { decodeConfiguration(text) }
+        if let (_, text) = found.varTexts.first { decodeVariables(text) }
+        for (name, value) in found.formVariables {
+            variables.append((name, value))
+            if let note = Self.variableNameNote(name) { problems.append(note) }
         }
-        if callbackTexts.isEmpty && unverifiable == nil {
-            result.problems.append(
+        if found.callbackTexts.isEmpty && found.unverifiable == nil {
+            problems.append(
                 CallbackProblem(
                     note:
                         "callback-var is given without a callback parameter, so OSS makes no callback for this upload",
@@ -246,7 +232,6 @@ public struct UploadCallbackRequest: Sendable, Hashable {
                         "Add the callback parameter (x-oss-callback) when this upload should trigger a callback; otherwise leave callback-var out."
                 ))
         }
-        return result
     }
 
     /// `name=value` pairs of the query, percent-decoded (RFC 3986 §2.1; `+` is kept as `+`,
@@ -336,22 +321,17 @@ public struct UploadCallbackRequest: Sendable, Hashable {
     /// `callbackUrl`: required, at most 5 entries separated by `;`, each a valid http(s) URL, none
     /// private or loopback; an IPv6 host is a note.
     mutating func checkURLs(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
-        switch value {
-        case .string(let urls)?:
-            let entries = urls.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
-            config.callbackURLs = entries.map { $0.trimmingASCII(" \t") }
-            if entries.count > 5 {
-                problems.append(
-                    CallbackProblem(
-                        .tooManyURLs, "callbackUrl lists \(entries.count) URLs; OSS allows at most 5, separated by ';'")
-                )
-            }
-            for entry in entries.prefix(5) { checkURL(entry) }
-        case nil:
-            problems.append(CallbackProblem(.invalidURL, "callbackUrl is missing"))
-        case let other?:
-            problems.append(CallbackProblem(.invalidURL, "callbackUrl is a JSON \(other.typeName), not a string"))
+        guard let urls = string(value, named: "callbackUrl", otherwise: .invalidURL, ifMissing: .invalidURL) else {
+            return
         }
+        let entries = urls.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        config.callbackURLs = entries.map { $0.trimmingASCII(" \t") }
+        if entries.count > 5 {
+            problems.append(
+                CallbackProblem(
+                    .tooManyURLs, "callbackUrl lists \(entries.count) URLs; OSS allows at most 5, separated by ';'"))
+        }
+        for entry in entries.prefix(5) { checkURL(entry) }
     }
 
     /// One `callbackUrl` entry.
@@ -379,52 +359,36 @@ public struct UploadCallbackRequest: Sendable, Hashable {
 
     /// `callbackHost`: optional; a host name, optionally with `:port`.
     mutating func checkHost(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
-        switch value {
-        case .string(let host)?:
-            config.callbackHost = host
-            let h = host.trimmingASCII(" \t")
-            let bare = h.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-            if h.isEmpty || !CallbackURL.isHostName(Substring(bare)) || bare.isEmpty {
-                problems.append(CallbackProblem(.invalidHost, "callbackHost \"\(host)\" is not a host name"))
-            }
-        case nil: break
-        case let other?:
-            problems.append(CallbackProblem(.invalidHost, "callbackHost is a JSON \(other.typeName), not a string"))
+        guard let host = string(value, named: "callbackHost", otherwise: .invalidHost) else { return }
+        config.callbackHost = host
+        let h = host.trimmingASCII(" \t")
+        let bare = h.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        if h.isEmpty || !CallbackURL.isHostName(Substring(bare)) || bare.isEmpty {
+            problems.append(CallbackProblem(.invalidHost, "callbackHost \"\(host)\" is not a host name"))
         }
     }
 
     /// `callbackBody`: required, a non-empty string.
     mutating func checkBody(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
-        switch value {
-        case .string(let body)?:
-            config.callbackBody = body
-            if body.trimmingASCII(" \t").isEmpty {
-                problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string"))
-            }
-        case nil:
-            problems.append(CallbackProblem(.emptyBody, "callbackBody is missing"))
-        case let other?:
-            problems.append(CallbackProblem(.invalidBody, "callbackBody is a JSON \(other.typeName), not a string"))
+        guard let body = string(value, named: "callbackBody", otherwise: .invalidBody, ifMissing: .emptyBody) else {
+            return
+        }
+        config.callbackBody = body
+        if body.trimmingASCII(" \t").isEmpty {
+            problems.append(CallbackProblem(.emptyBody, "callbackBody is an empty string"))
         }
     }
 
     /// `callbackBodyType`: optional; `application/x-www-form-urlencoded` or `application/json`.
     mutating func checkBodyType(_ value: SmallJSONValue?, into config: inout CallbackConfiguration) {
-        switch value {
-        case .string(let type)?:
-            config.callbackBodyType = type
-            let media = type.split(separator: ";").first.map { $0.trimmingASCII(" \t").lowercased() } ?? ""
-            if media != "application/x-www-form-urlencoded" && media != "application/json" {
-                problems.append(
-                    CallbackProblem(
-                        .invalidBodyType,
-                        "callbackBodyType \"\(type)\" is neither application/x-www-form-urlencoded nor application/json"
-                    ))
-            }
-        case nil: break
-        case let other?:
+        guard let type = string(value, named: "callbackBodyType", otherwise: .invalidBodyType) else { return }
+        config.callbackBodyType = type
+        let media = type.split(separator: ";").first.map { $0.trimmingASCII(" \t").lowercased() } ?? ""
+        if media != "application/x-www-form-urlencoded" && media != "application/json" {
             problems.append(
-                CallbackProblem(.invalidBodyType, "callbackBodyType is a JSON \(other.typeName), not a string"))
+                CallbackProblem(
+                    .invalidBodyType,
+                    "callbackBodyType \"\(type)\" is neither application/x-www-form-urlencoded nor application/json"))
         }
     }
 
@@ -439,19 +403,33 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             problems.append(
                 CallbackProblem(.invalidSNI, "callbackSNI is \(shown); it must be the JSON boolean true or false"))
         }
-        switch json["signatureVersion"] {
-        case .string(let version)?:
-            config.signatureVersion = version
-            if version != "1.0" && version != "2.0" {
-                problems.append(
-                    CallbackProblem(
-                        .invalidSignatureVersion, "signatureVersion \"\(version)\" is neither \"1.0\" nor \"2.0\""))
-            }
-        case nil: break
-        case let other?:
+        guard
+            let version = string(
+                json["signatureVersion"], named: "signatureVersion", otherwise: .invalidSignatureVersion)
+        else { return }
+        config.signatureVersion = version
+        if version != "1.0" && version != "2.0" {
             problems.append(
-                CallbackProblem(.invalidSignatureVersion, "signatureVersion is a JSON \(other.typeName), not a string"))
+                CallbackProblem(
+                    .invalidSignatureVersion, "signatureVersion \"\(version)\" is neither \"1.0\" nor \"2.0\""))
         }
+    }
+
+    /// The text of configuration member `name` when `value` is a JSON string; nil otherwise,
+    /// recording `otherwise` when it is another JSON type and `ifMissing` (when given) when it is
+    /// absent.
+    mutating func string(
+        _ value: SmallJSONValue?, named name: String, otherwise: CallbackRejection,
+        ifMissing: CallbackRejection? = nil
+    ) -> String? {
+        switch value {
+        case .string(let text)?: return text
+        case nil:
+            if let ifMissing { problems.append(CallbackProblem(ifMissing, "\(name) is missing")) }
+        case let other?:
+            problems.append(CallbackProblem(otherwise, "\(name) is a JSON \(other.typeName), not a string"))
+        }
+        return nil
     }
 
     mutating func decodeVariables(_ text: [UInt8]) {
@@ -517,5 +495,52 @@ public struct UploadCallbackRequest: Sendable, Hashable {
             fix:
                 "Write callbackBody as a complete JSON object with each variable as a bare value, e.g. {\"object\":${object},\"size\":${size}} (OSS adds the quotes), or set callbackBodyType to application/x-www-form-urlencoded."
         )
+    }
+}
+
+/// The callback parameters one upload request carries, in the order found (header, query, form),
+/// before anything is decoded.
+private struct FoundParameters {
+    var callbackTexts: [(CallbackLocation, [UInt8])] = []
+    var varTexts: [(CallbackLocation, [UInt8])] = []
+    /// PostObject's complete `x:` form fields (name, value).
+    var formVariables: [(String, String)] = []
+    /// Why the form's parameters cannot be judged in full, if so.
+    var unverifiable: String?
+
+    var isEmpty: Bool { callbackTexts.isEmpty && unverifiable == nil && varTexts.isEmpty }
+
+    /// `x-oss-callback` and `x-oss-callback-var` from the headers, then `callback` and
+    /// `callback-var` from the (percent-decoded) query.
+    mutating func read(_ headers: HTTPHeaders, query: [(name: String, value: [UInt8])]) {
+        if let value = headers["x-oss-callback"] { callbackTexts.append((.header, Array(value.utf8))) }
+        if let value = headers["x-oss-callback-var"] { varTexts.append((.header, Array(value.utf8))) }
+        if let value = query.first(where: { $0.name == "callback" }) { callbackTexts.append((.query, value.value)) }
+        if let value = query.first(where: { $0.name == "callback-var" }) { varTexts.append((.query, value.value)) }
+    }
+
+    /// PostObject's `callback` field and `x:` fields from the kept prefix (`keptBytes` long) of a
+    /// multipart body; ``unverifiable`` says so when a field that matters may lie past it.
+    mutating func read(_ form: MultipartFormPrefix, keptBytes: Int, bodyComplete: Bool) {
+        for field in form.fields {
+            if field.name == "callback" {
+                if field.complete {
+                    callbackTexts.append((.form, UploadCallbackRequest.trimmedFormValue(field.value)))
+                } else if field.length > UploadCallbackRequest.maxEncodedBytes {
+                    // Already over OSS's bound within the bytes kept: too long, whatever follows.
+                    callbackTexts.append((.form, field.value))
+                } else {
+                    unverifiable =
+                        "the PostObject callback field runs past the \(keptBytes) body bytes kept, so it cannot be decoded"
+                }
+            } else if field.name.lowercased().hasPrefix("x:"), field.complete {
+                formVariables.append((field.name, String(decoding: field.value, as: UTF8.self)))
+            }
+        }
+        let sawCallback = form.fields.contains { $0.name == "callback" }
+        if !sawCallback && !form.reachedFileOrEnd && !bodyComplete && !formVariables.isEmpty {
+            unverifiable =
+                "the form has x: variables but its fields run past the \(keptBytes) body bytes kept; a callback field may be among them"
+        }
     }
 }

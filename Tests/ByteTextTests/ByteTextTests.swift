@@ -123,6 +123,21 @@ import Testing
         #expect(ASCIIText.lowercased(0xC9) == 0xC9)
         #expect(ASCIIText.equalsIgnoringCase(Array("Text/XML".utf8), "text/xml"))
         #expect(!ASCIIText.equalsIgnoringCase(Array("text/xm".utf8), "text/xml"))
+        #expect(!ASCIIText.equalsIgnoringCase(Array("text/xmls".utf8), "text/xml"))
+    }
+
+    @Test func knowsUppercaseLetters() {
+        let uppercase = (0...255).map { UInt8($0) }.filter(ASCIIText.isUppercase)
+        #expect(uppercase == Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
+    }
+
+    @Test func matchesPrefixesIgnoringCase() {
+        #expect(ASCIIText.hasPrefixIgnoringCase(Array("Aliyun-OSS-Callback/1.0".utf8), "aliyun-oss-callback"))
+        #expect(ASCIIText.hasPrefixIgnoringCase(Array("CALLBACK".utf8), "callback"))
+        #expect(!ASCIIText.hasPrefixIgnoringCase(Array("aliyun-oss".utf8), "aliyun-oss-callback"))
+        #expect(!ASCIIText.hasPrefixIgnoringCase(Array("aliyun_oss-callback".utf8), "aliyun-oss-callback"))
+        // Only ASCII letters fold: 0xC9 is not 0xE9.
+        #expect(!ASCIIText.hasPrefixIgnoringCase([0xC9], "\u{E9}"))
     }
 }
 

@@ -112,6 +112,34 @@ struct IPv4FragmentReassembler: Sendable {
     /// fragment completes it, nil while fragments are missing.
     /// - Throws: `.malformed(.ipv4, …)` for a fragment that cannot be part of any datagram.
     mutating func add(_ original: Fragment, at time: Timestamp) throws(SkipReason) -> [UInt8]? {
+        let fragment = try Self.checked(original)
+        let start = fragment.offset
+        expire(at: time)
+        statistics.fragments += 1
+
+        var datagram = takeDatagram(fragment.key, at: time)
+        datagram.fragments += 1
+        if !fragment.moreFragments, datagram.totalLength == nil {
+            datagram.totalLength = start + fragment.claimedLength
+        }
+        // The buffer grows to the end of the captured part of the fragment.
+        let newEnd = start + min(fragment.data.count, fragment.claimedLength)
+        guard grow(&datagram, to: newEnd) else { return nil }
+        Self.copyUnreceived(fragment, upTo: newEnd, into: &datagram, statistics: &statistics)
+
+        if datagram.isComplete, let total = datagram.totalLength {
+            bufferedBytes -= datagram.buffer.count
+            statistics.reassembledDatagrams += 1
+            return Array(datagram.buffer.prefix(total))
+        }
+        datagrams[fragment.key] = datagram
+        return nil
+    }
+
+    /// `fragment` as it is reassembled: a non-last fragment cut to a multiple of 8 bytes.
+    /// - Throws: `.malformed(.ipv4, …)` when that leaves nothing, or the fragment ends past the
+    ///   largest datagram.
+    private static func checked(_ original: Fragment) throws(SkipReason) -> Fragment {
         var fragment = original
         if fragment.moreFragments {
             // RFC 791: every fragment but the last carries a multiple of 8 bytes. As Linux does
@@ -121,47 +149,49 @@ struct IPv4FragmentReassembler: Sendable {
                 throw .malformed(layer: .ipv4, reason: "a fragment other than the last one carries less than 8 bytes")
             }
         }
-        let start = fragment.offset
-        let end = start + fragment.claimedLength
-        guard end <= Self.maxPayload else {
+        guard fragment.offset + fragment.claimedLength <= maxPayload else {
             throw .malformed(layer: .ipv4, reason: "fragment ends past the largest IPv4 datagram (65535 bytes)")
         }
-        expire(at: time)
-        statistics.fragments += 1
+        return fragment
+    }
 
-        var datagram: Datagram
-        if let existing = datagrams.removeValue(forKey: fragment.key) {
-            datagram = existing
-        } else {
-            while datagrams.count >= max(1, limits.maxDatagrams) { evictOldest() }
-            datagram = Datagram(firstSeen: time, sequence: nextSequence)
-            arrival.append((fragment.key, nextSequence))
-            nextSequence += 1
-        }
-        datagram.fragments += 1
-        if !fragment.moreFragments, datagram.totalLength == nil {
-            datagram.totalLength = end
-        }
+    /// The datagram `key` names, taken out of ``datagrams`` (so no eviction can pick it), or a
+    /// new one started at `time` (evicting the oldest while ``IPv4FragmentLimits/maxDatagrams``
+    /// are in flight).
+    private mutating func takeDatagram(_ key: Key, at time: Timestamp) -> Datagram {
+        if let existing = datagrams.removeValue(forKey: key) { return existing }
+        while datagrams.count >= max(1, limits.maxDatagrams) { evictOldest() }
+        let datagram = Datagram(firstSeen: time, sequence: nextSequence)
+        arrival.append((key, nextSequence))
+        nextSequence += 1
+        return datagram
+    }
 
-        // The buffer grows to the end of the captured part of the fragment.
-        let newEnd = start + min(fragment.data.count, fragment.claimedLength)
+    /// Grows `datagram`'s buffer to `newEnd` bytes, evicting the oldest datagrams while the
+    /// growth would pass ``IPv4FragmentLimits/maxBufferedBytes``. False when even alone it does
+    /// not fit: then `datagram` is dropped (incomplete, a limit eviction).
+    private mutating func grow(_ datagram: inout Datagram, to newEnd: Int) -> Bool {
         let growth = max(0, newEnd - datagram.buffer.count)
-        while growth > 0, bufferedBytes + growth > limits.maxBufferedBytes, !datagrams.isEmpty {
-            evictOldest()
-        }
-        if growth > 0, bufferedBytes + growth > limits.maxBufferedBytes {
-            // Even alone this datagram does not fit: drop it.
+        guard growth > 0 else { return true }
+        while bufferedBytes + growth > limits.maxBufferedBytes, !datagrams.isEmpty { evictOldest() }
+        if bufferedBytes + growth > limits.maxBufferedBytes {
             statistics.limitEvictions += 1
             bufferedBytes -= datagram.buffer.count
             dropIncomplete(datagram)
-            return nil
+            return false
         }
-        if growth > 0 {
-            datagram.buffer.append(contentsOf: repeatElement(0, count: growth))
-            bufferedBytes += growth
-        }
+        datagram.buffer.append(contentsOf: repeatElement(0, count: growth))
+        bufferedBytes += growth
+        return true
+    }
 
-        // Copy the bytes no earlier fragment supplied (first wins).
+    /// Copies the bytes of `fragment` (up to datagram offset `newEnd`) that no earlier fragment
+    /// supplied (first wins), counts an overlap, and records the range as received.
+    private static func copyUnreceived(
+        _ fragment: Fragment, upTo newEnd: Int, into datagram: inout Datagram,
+        statistics: inout IPv4FragmentStatistics
+    ) {
+        let start = fragment.offset
         var cursor = start
         var overlapped = false
         let base = fragment.data.startIndex - start
@@ -177,15 +207,7 @@ struct IPv4FragmentReassembler: Sendable {
             datagram.buffer.replaceSubrange(cursor..<newEnd, with: fragment.data[(base + cursor)..<(base + newEnd)])
         }
         if overlapped { statistics.overlappingFragments += 1 }
-        if start < newEnd { Self.insert(start..<newEnd, into: &datagram.received) }
-
-        if datagram.isComplete, let total = datagram.totalLength {
-            bufferedBytes -= datagram.buffer.count
-            statistics.reassembledDatagrams += 1
-            return Array(datagram.buffer.prefix(total))
-        }
-        datagrams[fragment.key] = datagram
-        return nil
+        if start < newEnd { insert(start..<newEnd, into: &datagram.received) }
     }
 
     /// Drops every datagram still waiting (end of capture); they count as incomplete.
