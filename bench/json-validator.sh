@@ -64,7 +64,8 @@ fi
 echo "== timings (medians of $REPS, ms)"
 "$BIN" "$DATA" "$REPS"
 
-if ! perf stat -e instructions:u true 2>&1 | grep -q 'not supported'; then
+PERF_PROBE=$(perf stat -e instructions:u true 2>&1 || true)
+if command -v perf >/dev/null && ! grep -q 'not supported' <<<"$PERF_PROBE"; then
     for variant in before after; do
         echo "== perf stat -e instructions:u, $variant alone, 1 repetition"
         perf stat -e instructions:u "$BIN" "$DATA" 1 "$variant" 2>&1 | grep -E 'instructions|checksum'

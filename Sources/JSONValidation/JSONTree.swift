@@ -85,8 +85,9 @@ extension JSONTree {
     /// mark, for one, is `unexpectedByte(0xEF)` at 0). Only a valid text is then decoded (strings
     /// unescaped, RFC 8259 §7; surrogate pairs joined), without a second set of grammar rules.
     ///
-    /// Cost: two linear passes; the tree is built with an explicit stack, so no recursion
-    /// however deep `maxDepth` allows.
+    /// Cost: two linear passes. The tree is built with an explicit stack, without recursion;
+    /// comparing and freeing a tree recurse level by level, as for any nested Swift value, so
+    /// `maxDepth` should stay what the caller's documents need (the callers use 32 and 512).
     public static func parse(_ bytes: [UInt8], maxDepth: Int) -> Result<JSONTree, JSONTreeError> {
         var validator = JSONValidator(maxDepth: maxDepth)
         validator.feed(bytes)
