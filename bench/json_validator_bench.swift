@@ -41,45 +41,56 @@ struct Workload {
     var documentBytes: Int { documents.reduce(0) { $0 + $1.count } }
 }
 
-/// Validates every document with `Before`'s validator; returns a checksum of the verdicts.
+/// What the benchmark needs of either copy of the validator.
+protocol BenchedValidator {
+    init()
+    var failed: Bool { get }
+    mutating func feed(_ bytes: ArraySlice<UInt8>)
+    /// 1 for a valid text, else a number made of the error's offset.
+    mutating func finishChecksum() -> Int64
+}
+
+extension Before.JSONValidator: BenchedValidator {
+    init() { self.init(maxDepth: 100_000) }
+    var failed: Bool { failure != nil }
+    mutating func finishChecksum() -> Int64 {
+        switch finish() {
+        case .valid: 1
+        case .invalid(_, let offset): offset &* 3 &+ 2
+        }
+    }
+}
+
+extension After.JSONValidator: BenchedValidator {
+    init() { self.init(maxDepth: 100_000) }
+    var failed: Bool { failure != nil }
+    mutating func finishChecksum() -> Int64 {
+        switch finish() {
+        case .valid: 1
+        case .invalid(_, let offset): offset &* 3 &+ 2
+        }
+    }
+}
+
+/// Validates every document, each in `chunk`-byte pieces; returns the sum of the checksums.
 @inline(never)
-func validateBefore(_ workload: Workload) -> Int64 {
+func validate<V: BenchedValidator>(_ workload: Workload, with _: V.Type) -> Int64 {
     var sum: Int64 = 0
     for document in workload.documents {
-        var validator = Before.JSONValidator()
+        var validator = V()
         var start = document.lowerBound
-        while start < document.upperBound && validator.failure == nil {
+        while start < document.upperBound && !validator.failed {
             let end = min(start + chunk, document.upperBound)
             validator.feed(workload.bytes[start..<end])
             start = end
         }
-        switch validator.finish() {
-        case .valid: sum &+= 1
-        case .invalid(_, let offset): sum &+= offset &* 3 &+ 2
-        }
+        sum &+= validator.finishChecksum()
     }
     return sum
 }
 
-/// The same with `After`'s validator.
-@inline(never)
-func validateAfter(_ workload: Workload) -> Int64 {
-    var sum: Int64 = 0
-    for document in workload.documents {
-        var validator = After.JSONValidator()
-        var start = document.lowerBound
-        while start < document.upperBound && validator.failure == nil {
-            let end = min(start + chunk, document.upperBound)
-            validator.feed(workload.bytes[start..<end])
-            start = end
-        }
-        switch validator.finish() {
-        case .valid: sum &+= 1
-        case .invalid(_, let offset): sum &+= offset &* 3 &+ 2
-        }
-    }
-    return sum
-}
+func validateBefore(_ workload: Workload) -> Int64 { validate(workload, with: Before.JSONValidator.self) }
+func validateAfter(_ workload: Workload) -> Int64 { validate(workload, with: After.JSONValidator.self) }
 
 /// Both copies' verdicts on every document, as text: nil when they agree, else the first difference.
 func firstDifference(_ workload: Workload) -> String? {

@@ -299,7 +299,7 @@ public struct JSONValidator: Sendable {
             case .exponentSignOrDigit: step = numberPart(.exponentSignOrDigit, chunk, &i, &state)
             case .exponentFirstDigit: step = numberPart(.exponentFirstDigit, chunk, &i, &state)
             case .literal: step = literalRest(chunk, &i, &state)
-            case .afterLiteral: step = afterLiteral(chunk, &i, &state)
+            case .afterLiteral: step = endOfToken(false, chunk, &i, &state)
             case .beforeTopLevelValue, .value: step = valueStart(.value, chunk, &i, &state)
             case .arrayElement: step = valueStart(.arrayElement, chunk, &i, &state)
             case .arrayElementOrEnd: step = valueStart(.arrayElementOrEnd, chunk, &i, &state)
@@ -584,7 +584,7 @@ public struct JSONValidator: Sendable {
 
     /// `.integerDigits`, `.fractionDigits`, `.exponentDigits`: runs over digits at once, then reads
     /// the byte after them: `.` (after the integer part), `e`/`E` (before the exponent), or the
-    /// end of the number (``endOfNumber(_:_:_:)``).
+    /// end of the number (``endOfToken(_:_:_:_:)``).
     @inline(always)
     private mutating func digitRun(
         _ current: State, _ chunk: Chunk, _ i: inout Int, _ state: inout State
@@ -604,7 +604,7 @@ public struct JSONValidator: Sendable {
         } else if b | 0x20 == UInt8(ascii: "e"), current != .exponentDigits {
             state = .exponentSignOrDigit
         } else {
-            return endOfNumber(chunk, &i, &state)
+            return endOfToken(true, chunk, &i, &state)
         }
         i &+= 1
         return .proceed
@@ -622,7 +622,7 @@ public struct JSONValidator: Sendable {
         case .minus where isDigit: next = .integerDigits
         case .zero where byte == UInt8(ascii: "."): next = .fractionFirstDigit
         case .zero where byte | 0x20 == UInt8(ascii: "e"): next = .exponentSignOrDigit
-        case .zero: return endOfNumber(chunk, &i, &state)  // digits included: no leading zeros
+        case .zero: return endOfToken(true, chunk, &i, &state)  // digits included: no leading zeros
         case .fractionFirstDigit where isDigit: next = .fractionDigits
         case .exponentSignOrDigit where byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-"):
             next = .exponentFirstDigit
@@ -634,12 +634,16 @@ public struct JSONValidator: Sendable {
         return .proceed
     }
 
-    /// The byte after a complete number: a letter, digit, `.`, `+` or `-` glued to it makes it an
-    /// invalid number; anything else ends the value and is read again in the new state.
+    /// The byte after a complete number or literal. One glued to it makes the token invalid —
+    /// after a number a letter, digit, `.`, `+` or `-` (`0x1F`, `1.5.3`), after a literal a
+    /// letter or digit (`trueish`); anything else ends the value and is read again in the new
+    /// state.
     @inline(always)
-    private mutating func endOfNumber(_ chunk: Chunk, _ i: inout Int, _ state: inout State) -> Step {
+    private mutating func endOfToken(_ isNumber: Bool, _ chunk: Chunk, _ i: inout Int, _ state: inout State) -> Step {
         let byte = chunk.buffer[i]
-        if chunk.classes.isGluedToNumber(byte) { return stop(.invalidNumber, &state, at: chunk.offset(i)) }
+        if isNumber ? chunk.classes.isGluedToNumber(byte) : chunk.classes.isLetterOrDigit(byte) {
+            return stop(isNumber ? .invalidNumber : .invalidLiteral, &state, at: chunk.offset(i))
+        }
         state = endOfValue()
         return .proceed  // `i` stays: the byte is read again in the new state
     }
@@ -674,16 +678,6 @@ public struct JSONValidator: Sendable {
         }
         i &+= 1
         return .proceed
-    }
-
-    /// `.afterLiteral`: a letter or digit glued to the word makes it an invalid literal
-    /// (`trueish`); anything else ends the value and is read again in the new state.
-    @inline(always)
-    private mutating func afterLiteral(_ chunk: Chunk, _ i: inout Int, _ state: inout State) -> Step {
-        let byte = chunk.buffer[i]
-        if chunk.classes.isLetterOrDigit(byte) { return stop(.invalidLiteral, &state, at: chunk.offset(i)) }
-        state = endOfValue()
-        return .proceed  // `i` stays: the byte is read again in the new state
     }
 
     // MARK: State helpers
