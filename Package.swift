@@ -28,7 +28,7 @@
 //   4  Diagnosis         ─► HTTPExchanges, TLSRecords, UploadCallbacks, CallbackSignature, HTTP1, JSONValidation,
 //                           TCPReassembly, ByteText, CaptureModel
 //   5  ReportModel       ─► Diagnosis, HTTPExchanges, TLSRecords, UploadCallbacks, CallbackSignature, HTTP1,
-//                           TCPReassembly, ByteText, CaptureModel
+//                           JSONValidation, TCPReassembly, ByteText, CaptureModel
 //   6  Analysis          ─► ReportModel, Diagnosis, HTTPExchanges, CallbackSignature, HTTP1, PacketDecoding,
 //                           PcapCapture, TCPReassembly, CaptureModel
 //   6  Rendering         ─► ReportModel, Diagnosis, HTTPExchanges, TLSRecords, UploadCallbacks, CallbackSignature,
@@ -116,7 +116,7 @@ let package = Package(
                 "ByteText",
                 "CaptureModel", "TCPReassembly", "Diagnosis", "HTTPExchanges", "HTTP1", "UploadCallbacks",
                 "CallbackSignature",
-                "TLSRecords",
+                "TLSRecords", "JSONValidation",
             ],
             swiftSettings: strict),
         .target(

@@ -1,5 +1,6 @@
 import ByteText
 public import HTTP1
+import JSONValidation
 
 /// Where an upload request carried its callback parameter (facts §7.1).
 public enum CallbackLocation: String, Sendable, Hashable, CaseIterable {
