@@ -164,7 +164,10 @@ public final class BackgroundProcess {
         var streams = SpawnStreams()
         defer { streams.destroy() }
         try streams.open(standardInput, as: 0, flags: O_RDONLY)
-        if let standardOutput {
+        if let standardOutput, standardOutput === FileHandle.nullDevice || standardOutput.fileDescriptor < 0 {
+            // Foundation's null device has no descriptor of its own (-1 on Linux): open /dev/null.
+            try streams.open("/dev/null", as: 1, flags: O_WRONLY)
+        } else if let standardOutput {
             try streams.duplicate(standardOutput.fileDescriptor, as: 1)
         } else {
             try streams.open(stdoutPath, as: 1, flags: O_WRONLY | O_CREAT | O_TRUNC)
