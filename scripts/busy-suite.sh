@@ -30,6 +30,19 @@ work=$(mktemp -d)
 chmod 0700 "$work"
 logs=$(mktemp -d "${TMPDIR:-/tmp}/busy-suite-logs.XXXXXX")
 load_pids=()
+child=""
+
+# Runs "$@" in the clone with its output to the log $1, as a child the EXIT trap can stop.
+in_clone() {
+    local log=$1
+    shift
+    (cd "$clone" && exec "$@") >"$log" 2>&1 &
+    child=$!
+    local status=0
+    wait "$child" || status=$?
+    child=""
+    return "$status"
+}
 
 stop_load() {
     local pid
@@ -39,7 +52,11 @@ stop_load() {
 }
 finish() {
     stop_load
-    if $keep; then echo "busy-suite: clone kept in $work"; else rm -rf "$work"; fi
+    if [[ -n "$child" ]]; then
+        kill "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
+    if $keep; then echo "busy-suite: clone kept in $work"; else rm -rf "$work" 2>/dev/null || { sleep 5; rm -rf "$work"; }; fi
     echo "busy-suite: logs in $logs"
 }
 trap finish EXIT
@@ -53,7 +70,7 @@ fi
 echo "busy-suite: $commit cloned into $work (mode $(stat -c %a "$work"))"
 
 started=$(date +%s)
-if ! (cd "$clone" && swift build --build-tests) >"$logs/build.log" 2>&1; then
+if ! in_clone "$logs/build.log" swift build --build-tests; then
     tail -n 30 "$logs/build.log" >&2
     echo "busy-suite: the build failed" >&2
     exit 1
@@ -71,7 +88,7 @@ failed=0
 for run in 1 2; do
     started=$(date +%s)
     status=0
-    (cd "$clone" && swift test --skip-build) >"$logs/run-$run.log" 2>&1 || status=$?
+    in_clone "$logs/run-$run.log" swift test --skip-build || status=$?
     seconds=$(($(date +%s) - started))
     summary=$(grep -E "Test run with [0-9]+ tests? .*(passed|failed)" "$logs/run-$run.log" | tail -n 1 || true)
     echo "busy-suite: run $run: exit $status in ${seconds} s, load average $(cut -d' ' -f1-3 /proc/loadavg): ${summary:-no summary line}"

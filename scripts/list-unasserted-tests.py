@@ -7,6 +7,7 @@ import glob, re, sys
 
 EXPECTATION = re.compile(r"#expect|#require|Issue\.record")
 FUNC = re.compile(r"\bfunc\s+(\w+)[^{]*?\{", re.S)
+CALL = re.compile(r"\b(\w+)\s*\(")
 
 
 def blank(source):
@@ -40,13 +41,13 @@ def functions(text):
 def main():
     texts = {path: blank(open(path).read()) for path in sorted(glob.glob("Tests/**/*.swift", recursive=True))}
     every = [(path, *f) for path, text in texts.items() for f in functions(text)]
-    asserting = set()
+    calls = [set(CALL.findall(body)) for _, _, _, body, _ in every]
+    asserting = {name for _, name, _, body, _ in every if EXPECTATION.search(body)}
     while True:
-        grown = {name for _, name, _, body, _ in every
-                 if EXPECTATION.search(body) or any(re.search(r"\b" + re.escape(h) + r"\s*\(", body) for h in asserting)}
-        if grown <= asserting:
+        grown = {every[i][1] for i, called in enumerate(calls) if called & asserting} | asserting
+        if grown == asserting:
             break
-        asserting |= grown
+        asserting = grown
     found = 0
     for path, name, start, body, attributes in every:
         text = texts[path]
