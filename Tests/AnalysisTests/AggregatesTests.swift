@@ -19,19 +19,21 @@ import Testing
     }
 
     static var listEverything: AnalysisOptions {
-        // No `--server`: that would list only the named servers' exchanges.
-        var options = Fixtures.options()
-        options.maxPassingExchangesKept = .max
-        options.maxFailingExchangesKeptPerRule = .max
-        return options
+        get throws {
+            // No `--server`: that would list only the named servers' exchanges.
+            var options = try Fixtures.options()
+            options.maxPassingExchangesKept = .max
+            options.maxFailingExchangesKeptPerRule = .max
+            return options
+        }
     }
 
     @Test func theAggregatesDoNotDependOnWhatIsListed() throws {
-        let all = Self.report(Self.listEverything)
+        let all = Self.report(try Self.listEverything)
         try #require(all.exchanges.count > 200, "the sample batch is found")
         #expect(!all.summary.listing.isCut)
         for (passing, failing) in [(0, 0), (1, 0), (2, 1), (100, 100)] {
-            var options = Self.listEverything
+            var options = try Self.listEverything
             options.maxPassingExchangesKept = passing
             options.maxFailingExchangesKeptPerRule = failing
             let bounded = Self.report(options)
@@ -51,7 +53,7 @@ import Testing
 
     /// The truth, counted by hand from every exchange listed: kinds, rules, latencies, servers.
     @Test func theAggregatesEqualACountOfEveryExchange() throws {
-        let all = Self.report(Self.listEverything)
+        let all = Self.report(try Self.listEverything)
         let a = all.summary.aggregates
         let kinds = all.exchanges.map { ExchangeKind($0.diagnosed) }
         for kind in ExchangeKind.allCases { #expect(a.count(of: kind) == kinds.filter { $0 == kind }.count, "\(kind)") }
@@ -84,8 +86,8 @@ import Testing
 
     /// Aggregates of disjoint parts add to the aggregates of the whole, in any grouping.
     @Test func aggregatesAddInAnyGrouping() throws {
-        let all = Self.report(Self.listEverything)
-        var random = SplitMix64(seed: 17)
+        let all = Self.report(try Self.listEverything)
+        var random = SplitMix64.forTest(seed: 17)
         for _ in 0..<5 {
             var parts = [ReportAggregates](repeating: ReportAggregates(), count: 4)
             for reported in all.exchanges.shuffled(using: &random) {
@@ -93,13 +95,13 @@ import Testing
             }
             var total = ReportAggregates()
             for part in parts.shuffled(using: &random) { total += part }
-            #expect(total == all.summary.aggregates)
+            #expect(total == all.summary.aggregates, random.comment)
         }
     }
 
     /// Latency distributions merge the same whether exact or bucketed, and come back from their parts.
     @Test func latencyDistributionsMergeAndRebuild() throws {
-        var random = SplitMix64(seed: 1717)
+        var random = SplitMix64.forTest(seed: 1717)
         var whole = LatencyDistribution(), a = LatencyDistribution(), b = LatencyDistribution()
         for i in 0..<2500 {
             let value = Int64(random.next() % 10_000_000_000)
@@ -109,7 +111,7 @@ import Testing
         #expect(!whole.isExact)
         var merged = a
         merged += b
-        #expect(merged == whole)
+        #expect(merged == whole, random.comment)
         #expect(merged.percentile(99) == whole.percentile(99))
         let rebuilt = try #require(
             LatencyDistribution(

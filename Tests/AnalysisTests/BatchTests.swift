@@ -29,7 +29,7 @@ import Testing
         let dir = try Self.makeTree()
         defer { Fixtures.remove(dir) }
         let report = BatchAnalyzer.analyze(
-            arguments: [dir + "/fleet"], options: Fixtures.options(), tool: Self.tool, jobs: 2)
+            arguments: [dir + "/fleet"], options: try Fixtures.options(), tool: Self.tool, jobs: 2)
         #expect(
             report.captures.map(\.path) == [
                 dir + "/fleet/a-bom.pcap", dir + "/fleet/b-good.pcap", dir + "/fleet/host-b/broken.pcap",
@@ -59,7 +59,7 @@ import Testing
         defer { Fixtures.remove(dir) }
         let report = BatchAnalyzer.analyze(
             arguments: [dir + "/fleet/*.pcap", dir + "/fleet/*/*.gz", dir + "/nothing-*.pcap"],
-            options: Fixtures.options(),
+            options: try Fixtures.options(),
             tool: Self.tool, jobs: 1)
         #expect(
             report.captures.map(\.path) == [
@@ -80,13 +80,13 @@ import Testing
             Fixtures.sample("all-lo.pcapng"), dir + "/fleet", Fixtures.sample("all-any.pcap"), "no/such/file.pcap",
         ]
         let reference = BatchAnalyzer.analyze(
-            arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: 1
+            arguments: arguments, options: try Fixtures.options(), tool: Self.tool, jobs: 1
         ).json
             .serialized(indent: 2)
         for jobs in [2, 3, 8] {
             for _ in 0..<3 {
                 let json = BatchAnalyzer.analyze(
-                    arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: jobs
+                    arguments: arguments, options: try Fixtures.options(), tool: Self.tool, jobs: jobs
                 ).json
                     .serialized(indent: 2)
                 #expect(json == reference, "jobs \(jobs)")
@@ -94,7 +94,8 @@ import Testing
         }
         #expect(reference.contains("\"capturesUnreadable\": 2"))
         // `--format json` streams the exchanges (one JSON tree at a time): the same text.
-        let report = BatchAnalyzer.analyze(arguments: arguments, options: Fixtures.options(), tool: Self.tool, jobs: 2)
+        let report = BatchAnalyzer.analyze(
+            arguments: arguments, options: try Fixtures.options(), tool: Self.tool, jobs: 2)
         #expect(report.serializedJSON(indent: 2) == reference)
         #expect(report.serializedJSON(indent: 0, newline: true) == report.json.serialized(indent: 0) + "\n")
     }
@@ -102,9 +103,9 @@ import Testing
     /// Past the per-kind quotas, exchanges are counted, not listed: the summary stays exact and
     /// every kind keeps its first examples — also when the capture is split across threads
     /// (`jobs` 3 on one capture: the quotas are applied again to the union of the parts).
-    @Test(arguments: [1, 3]) func exchangesBeyondTheQuotasAreCountedNotListed(jobs: Int) {
+    @Test(arguments: [1, 3]) func exchangesBeyondTheQuotasAreCountedNotListed(jobs: Int) throws {
         let path = Fixtures.sample("all-lo.pcap")
-        var all = Fixtures.options()
+        var all = try Fixtures.options()
         all.maxPassingExchangesKept = .max
         all.maxFailingExchangesKeptPerRule = .max
         all.servers = Fixtures.sampleServers

@@ -50,7 +50,7 @@ import Testing
         let dir = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(dir) }
         let (capture, truth, totals) = try Self.generate(size: "3M", seed: 11, in: dir)
-        var options = Fixtures.options(key: Fixtures.benchKey)
+        var options = try Fixtures.options(key: Fixtures.benchKey)
         options.maxPassingExchangesKept = .max
         let report = BatchAnalyzer.analyze(arguments: [capture], options: options, tool: .init(version: "t"), jobs: 1)
         let summary = try #require(report.captures.first)
@@ -93,7 +93,8 @@ import Testing
         defer { Fixtures.remove(dir) }
         let (capture, truth, totals) = try Self.generate(size: "8M", seed: 5, in: dir)
         let report = BatchAnalyzer.analyze(
-            arguments: [capture], options: Fixtures.options(key: Fixtures.benchKey), tool: .init(version: "t"), jobs: 1)
+            arguments: [capture], options: try Fixtures.options(key: Fixtures.benchKey), tool: .init(version: "t"),
+            jobs: 1)
         let unlisted = report.captures[0].unlisted
         #expect(unlisted.callbacksPassed == (totals["callbacksPassed"] as? Int ?? 0) - 100)
         #expect(report.exchanges.count + unlisted.exchanges == truth.count)

@@ -29,8 +29,8 @@ import Testing
         let compressed = dir + "/" + name + ".gz"
         try Fixtures.writeGzip(try Fixtures.read(plain), to: compressed)
 
-        let a = CaptureAnalyzer.analyze(path: plain, options: Fixtures.options())
-        let b = CaptureAnalyzer.analyze(path: compressed, options: Fixtures.options())
+        let a = CaptureAnalyzer.analyze(path: plain, options: try Fixtures.options())
+        let b = CaptureAnalyzer.analyze(path: compressed, options: try Fixtures.options())
         #expect(b.summary.error == nil)
         #expect(b.summary.complete)
         #expect(b.summary.format == a.summary.format.map { $0 + ", gzip" })
@@ -66,7 +66,7 @@ import Testing
         let compressed = try Fixtures.read(whole)
         try Fixtures.write(Array(compressed.prefix(compressed.count / 2)), to: cut)
 
-        let analysis = CaptureAnalyzer.analyze(path: cut, options: Fixtures.options())
+        let analysis = CaptureAnalyzer.analyze(path: cut, options: try Fixtures.options())
         #expect(analysis.summary.error == nil)
         #expect(!analysis.summary.complete)
         #expect(analysis.summary.packets > 0 && analysis.summary.packets < 316)  // all-lo.pcap has 316

@@ -86,7 +86,7 @@ import Testing
         }
         let reporter = ProgressReporter(output: { _ in })
         _ = BatchAnalyzer.analyze(
-            arguments: [dir], options: Fixtures.options(), tool: .init(version: "t"), jobs: 2, progress: reporter)
+            arguments: [dir], options: try Fixtures.options(), tool: .init(version: "t"), jobs: 2, progress: reporter)
         let snapshot = reporter.snapshot
         #expect(snapshot.filesDone == 3 && snapshot.filesTotal == 3)
         #expect(snapshot.bytesTotal == Int64(sizes.reduce(0, +)))

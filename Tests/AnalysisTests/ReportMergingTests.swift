@@ -7,8 +7,8 @@ import Testing
 
 /// Reading a report back (`merge`): the JSON parser, and the summary rebuilt from its JSON.
 @Suite struct ReportMergingTests {
-    static func sampleReport() -> Report {
-        var options = Fixtures.options()
+    static func sampleReport() throws -> Report {
+        var options = try Fixtures.options()
         options.maxPassingExchangesKept = 3
         options.maxFailingExchangesKeptPerRule = 2
         let batch = Fixtures.packageRoot.appendingPathComponent("samples/captures").path
@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func aReportParsesBackToTheSameValueAndBytes() throws {
-        let text = Self.sampleReport().serializedJSON(indent: 2, newline: true)
+        let text = try Self.sampleReport().serializedJSON(indent: 2, newline: true)
         let parsed = try JSONValue.parse(Array(text.utf8))
         #expect(parsed.serialized(indent: 2, newline: true) == text)
         #expect(try JSONValue.parse(Array(parsed.serialized().utf8)) == parsed)
@@ -41,7 +41,7 @@ import Testing
 
     /// The summary read back from a report's JSON, merged alone, is the summary it was written from.
     @Test func oneReportMergedAloneIsItself() throws {
-        let report = Self.sampleReport()
+        let report = try Self.sampleReport()
         try #require(report.summary.listing.isCut, "the quotas cut the listing")
         var merging = ReportMerging()
         try merging.add(try JSONValue.parse(Array(report.serializedJSON(indent: 0).utf8)), source: "one.json")

@@ -12,18 +12,19 @@ import Testing
 /// One capture split by connection across threads (`ShardedPipeline`) must give the report one
 /// thread gives: the same summary, the same listed exchanges with the same connection numbers.
 @Suite(.tags(.endToEnd)) struct ShardedPipelineTests {
-    /// Every sample capture and every capture of the shared HTTP corpus.
-    static let captures: [String] = {
-        let samples = Fixtures.packageRoot.appendingPathComponent("samples/captures").path
-        let corpus = Fixtures.packageRoot.appendingPathComponent("../shared/corpus/http").standardized.path
-        var paths: [String] = []
-        for dir in [samples, corpus] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            paths += names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") || $0.hasSuffix(".gz") }.sorted()
-                .map { dir + "/" + $0 }
-        }
-        return paths
-    }()
+    /// Every sample capture (`samples/captures/`, committed: their listing must succeed).
+    static func sampleCaptures() throws -> [String] {
+        let directory = Fixtures.packageRoot.appendingPathComponent("samples/captures").path
+        return try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") || $0.hasSuffix(".gz") }.sorted()
+            .map { directory + "/" + $0 }
+    }
+
+    /// Every sample capture and every capture of the shared HTTP corpus (when present; its
+    /// listing is checked against MANIFEST.tsv by CorpusCaptureTests).
+    static func captures() throws -> [String] {
+        try sampleCaptures() + Corpus.files(in: "http")
+    }
 
     static func expectSameAnalysis(_ split: CaptureAnalysis, _ whole: CaptureAnalysis, _ comment: String) {
         #expect(split.summary == whole.summary, "summary, \(comment)")
@@ -37,13 +38,15 @@ import Testing
     }
 
     @Test func theSamplesAndTheCorpusGiveTheSameReportSplitOrWhole() throws {
-        try #require(Self.captures.count >= 20, "samples and corpus found")
-        var bounded = Fixtures.options()
+        let captures = try Self.captures()
+        try #require(try Self.sampleCaptures().count >= 20, "sample captures found")
+        try #require(!Corpus.isAvailable || Corpus.files(in: "http").count >= 50, "corpus captures found")
+        var bounded = try Fixtures.options()
         bounded.maxPassingExchangesKept = 2
         bounded.maxFailingExchangesKeptPerRule = 1
         var splitSomething = false
-        for path in Self.captures {
-            for options in [Fixtures.options(), bounded] {
+        for path in captures {
+            for options in [try Fixtures.options(), bounded] {
                 let whole = CaptureAnalyzer.analyze(path: path, options: options, parts: 1)
                 for parts in [2, 3, 5] {
                     let split = CaptureAnalyzer.analyze(path: path, options: options, parts: parts)
@@ -60,7 +63,7 @@ import Testing
     /// of a split capture offer theirs to the selection they share — it lists the earliest of each
     /// kind and counts the rest.
     @Test func theSelectionIgnoresTheOrderOfItsOffers() throws {
-        var all = Fixtures.options()
+        var all = try Fixtures.options()
         all.maxPassingExchangesKept = .max
         all.maxFailingExchangesKeptPerRule = .max
         all.servers = Fixtures.sampleServers
@@ -101,7 +104,7 @@ import Testing
         defer { Fixtures.remove(dir) }
         // ~8 MB: well over ConnectionTracker.sweepInterval TCP segments, so several sweeps.
         let (capture, _, _) = try GeneratedCaptureTests.generate(size: "8M", seed: 5, in: dir)
-        var options = Fixtures.options(key: Fixtures.benchKey)
+        var options = try Fixtures.options(key: Fixtures.benchKey)
         options.reassembly.idleTimeoutSeconds = 0
         options.reassembly.closedLingerSeconds = 0
         options.maxPassingExchangesKept = 5

@@ -3,6 +3,7 @@ import CZlib
 import CallbackSignature
 import Foundation
 import TestSupport
+import Testing
 
 /// Paths and helpers shared by the Analysis tests.
 enum Fixtures {
@@ -13,11 +14,14 @@ enum Fixtures {
     /// Analysis options with `key` (`samples/keys/test-callback-public.pem` by default: every
     /// sample callback is signed with its private half; `bench/keys/bench-callback-public.pem`
     /// for `bench/gen_capture.py`'s callbacks) besides OSS's key.
-    static func options(key: String = "samples/keys/test-callback-public.pem") -> AnalysisOptions {
+    /// A missing or unreadable key file fails the calling test with a message naming it.
+    static func options(
+        key: String = "samples/keys/test-callback-public.pem", sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> AnalysisOptions {
         let path = packageRoot.appendingPathComponent(key).path
-        guard let pem = try? String(contentsOfFile: path, encoding: .utf8),
-            let parsed = try? CallbackPublicKey(pem: pem, label: key)
-        else { preconditionFailure("cannot load \(path)") }
+        let pem = try #require(
+            FileManager.default.contents(atPath: path), "cannot read \(path)", sourceLocation: sourceLocation)
+        let parsed = try CallbackPublicKey(pem: String(decoding: pem, as: UTF8.self), label: key)
         var options = AnalysisOptions()
         options.publicKeys = [parsed]
         return options

@@ -40,12 +40,14 @@ import Testing
     }
 
     @Test func roundTripsRandomBytes() throws {
-        var random = SplitMix64(seed: 0xB64)
+        var random = SplitMix64.forTest(seed: 0xB64)
         for length in 0..<200 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
             let text = Base64.encode(bytes)
-            #expect(text.utf8.count == (length + 2) / 3 * 4)
-            if length > 0 { #expect(try Base64.decode(Array(text.utf8)).get() == bytes, "length \(length)") }
+            #expect(text.utf8.count == (length + 2) / 3 * 4, random.comment)
+            if length > 0 {
+                #expect(try Base64.decode(Array(text.utf8)).get() == bytes, "length \(length), \(random.replay)")
+            }
         }
     }
 }

@@ -6,17 +6,10 @@ import Testing
 enum CLIRunner {
     typealias Result = Subprocess.Result
 
-    /// The binary beside the test bundle (`.build/<config>/callback-doctor`).
+    /// The built binary (TestSupport's ``Subprocess/callbackDoctor``; `.build/debug/callback-doctor`
+    /// when none is built, so that running it fails with a message naming that path).
     static var binary: URL {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-                "callback-doctor"),
-            Bundle.main.bundleURL.appendingPathComponent("callback-doctor"),
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("callback-doctor"),
-            SampleRecording.packageRoot.appendingPathComponent(".build/debug/callback-doctor"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-            ?? candidates[candidates.count - 1]
+        Subprocess.callbackDoctor ?? Subprocess.packageRoot.appendingPathComponent(".build/debug/callback-doctor")
     }
 
     /// `--public-key` for the samples' test key: every sample callback is signed with

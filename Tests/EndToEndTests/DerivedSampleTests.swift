@@ -46,11 +46,19 @@ import Testing
     static let analyses: [String: CaptureAnalysis] = {
         var out: [String: CaptureAnalysis] = [:]
         for entry in derived.entries {
-            out[entry.file] = CaptureAnalyzer.analyze(
-                path: DerivedSamples.path(entry.file), options: SampleRecording.analysisOptions)
+            // Without the samples' key there is no analysis; ``analysis(of:)`` fails naming the key.
+            guard let options = try? SampleRecording.analysisOptions() else { break }
+            out[entry.file] = CaptureAnalyzer.analyze(path: DerivedSamples.path(entry.file), options: options)
         }
         return out
     }()
+
+    /// The analysis of the derived capture `file`; the test fails when the samples' key cannot
+    /// be read or `file` is no row of `MANIFEST.tsv`.
+    static func analysis(of file: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> CaptureAnalysis {
+        _ = try SampleRecording.analysisOptions(sourceLocation: sourceLocation)
+        return try #require(analyses[file], "\(file) is not a row of MANIFEST.tsv", sourceLocation: sourceLocation)
+    }
 
     /// "file|scenario" for every scenario every capture holds.
     static var cases: [String] {
@@ -80,7 +88,7 @@ import Testing
     @Test(arguments: files)
     func captureLevelFacts(file: String) throws {
         let entry = try #require(Self.derived.entries.first { $0.file == file })
-        let analysis = try #require(Self.analyses[file])
+        let analysis = try Self.analysis(of: file)
         let summary = analysis.summary
         #expect(summary.error == nil, "\(summary.error ?? "")")
         #expect(summary.complete, "\(summary.problems)")
@@ -132,7 +140,7 @@ import Testing
         let file = parts[0], name = parts[1]
         let entry = try #require(Self.derived.entries.first { $0.file == file })
         let scenario = try #require(try Self.scenarios(of: entry).first { $0.name == name })
-        let analysis = try #require(Self.analyses[file])
+        let analysis = try Self.analysis(of: file)
         let exchanges = analysis.exchanges.map(\.diagnosed).filter {
             $0.exchange.connection.client.description == scenario.client
                 && $0.exchange.connection.server.description == scenario.server

@@ -5,7 +5,7 @@ import Testing
 /// Issue #17, fleet scale, through the real binary: `analyze --shard K/N` on each "machine", then
 /// `merge`, gives the report one run gives; and on a generated capture of over 10,000 callbacks
 /// the summary's totals and latency histograms equal the generator's own record.
-@Suite(.serialized) struct FleetTests {
+@Suite(.serialized, .tags(.endToEnd)) struct FleetTests {
     static let batch = "samples/captures"
 
     /// Every shard of the sample batch, merged (in a scrambled order), is byte for byte the one

@@ -10,7 +10,7 @@ import Testing
 /// The sections Markdown and HTML share, end to end on synthesised captures: a brief Markdown
 /// that fits a ticket whatever the capture, batches that name the capture of every listed
 /// exchange, and cut lists that say so where they are.
-@Suite struct ReportSectionsTests {
+@Suite(.tags(.endToEnd)) struct ReportSectionsTests {
     static let server = Endpoint(address: PacketBuilder.ipv4("192.0.2.20"), port: 9000)
 
     /// An OSS callback request to `target`.
@@ -37,7 +37,7 @@ import Testing
         start: Timestamp = Timestamp(seconds: 1_764_000_000),
         seed: UInt64 = 1
     ) throws {
-        var random = SplitMix64(seed: seed)
+        var random = SplitMix64.forTest(seed: seed)
         var conversation = ConversationWriter(start: start, step: 0.0005)
         let hostile = "|<b>`*_[x](y)\\"
         for n in 0..<(failing + passing) {

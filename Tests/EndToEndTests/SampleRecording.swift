@@ -1,6 +1,7 @@
 import Analysis
 import CallbackSignature
 import Foundation
+import Testing
 
 /// The sender's own record of what happened on the wire (`samples/recording.json`), written by
 /// `samples/oss_sender.py` while `samples/record.sh` captured. This, not our parser, is the
@@ -99,18 +100,19 @@ struct SampleRecording {
 
     /// The samples' test public key (`samples/keys/test-callback-public.pem`): every sample
     /// callback is signed with its private half, not OSS's key.
-    static let testKey: CallbackPublicKey = {
+    /// A missing or unreadable file fails the calling test with a message naming it.
+    static func testKey(sourceLocation: SourceLocation = #_sourceLocation) throws -> CallbackPublicKey {
         let file = path("keys/test-callback-public.pem")
-        guard let pem = try? String(contentsOfFile: file, encoding: .utf8),
-            let key = try? CallbackPublicKey(pem: pem, label: "samples/keys/test-callback-public.pem")
-        else { preconditionFailure("cannot load \(file)") }
-        return key
-    }()
+        let pem = try #require(
+            FileManager.default.contents(atPath: file), "cannot read \(file)", sourceLocation: sourceLocation)
+        return try CallbackPublicKey(
+            pem: String(decoding: pem, as: UTF8.self), label: "samples/keys/test-callback-public.pem")
+    }
 
-    /// Analysis options for the samples: the defaults plus ``testKey``.
-    static var analysisOptions: AnalysisOptions {
+    /// Analysis options for the samples: the defaults plus ``testKey(sourceLocation:)``.
+    static func analysisOptions(sourceLocation: SourceLocation = #_sourceLocation) throws -> AnalysisOptions {
         var options = AnalysisOptions()
-        options.publicKeys = [testKey]
+        options.publicKeys = [try testKey(sourceLocation: sourceLocation)]
         // Every sample port: record.sh 9001-9040 (HTTPS on 9030-9034), record-field.sh 9041-9059,
         // record-uploads.sh 9060-9063, record-hints.sh 9100-9109.
         options.servers = [ServerName(address: nil, ports: 9001...9063), ServerName(address: nil, ports: 9100...9109)]

@@ -18,14 +18,14 @@ import Testing
     static let everySample = try! SampleRecording.loadEverySample()
     static var names: [String] { everySample.scenarios.map(\.name) }
 
-    static func analyze(_ path: String) -> CaptureAnalysis {
-        CaptureAnalyzer.analyze(path: path, options: SampleRecording.analysisOptions)
+    static func analyze(_ path: String) throws -> CaptureAnalysis {
+        CaptureAnalyzer.analyze(path: path, options: try SampleRecording.analysisOptions())
     }
 
     @Test(arguments: names)
     func scenarioMatchesTheSendersRecord(name: String) throws {
         let scenario = try #require(Self.everySample.scenarios.first { $0.name == name })
-        let analysis = Self.analyze(SampleRecording.path(scenario.capture))
+        let analysis = try Self.analyze(SampleRecording.path(scenario.capture))
         #expect(analysis.summary.error == nil)
         #expect(analysis.summary.complete)
         let exchanges = analysis.exchanges.map(\.diagnosed).sorted { $0.exchange.index < $1.exchange.index }
@@ -80,7 +80,7 @@ import Testing
 
     /// A server that accepts forged callbacks: a forger's signature and key URL, answered 200.
     @Test func theServerThatAcceptsForgedCallbacks() throws {
-        let analysis = Self.analyze(SampleRecording.path("captures/forged-accepted.pcap"))
+        let analysis = try Self.analyze(SampleRecording.path("captures/forged-accepted.pcap"))
         let d = try #require(analysis.exchanges.first?.diagnosed)
         let signature = try #require(d.exchange.request?.signature)
         #expect(signature.status == .invalid)
@@ -96,7 +96,7 @@ import Testing
 
     /// A server whose own verification hashes the digest twice: a genuine callback gets 403.
     @Test func theServerThatRejectsGenuineCallbacks() throws {
-        let analysis = Self.analyze(SampleRecording.path("captures/genuine-rejected.pcap"))
+        let analysis = try Self.analyze(SampleRecording.path("captures/genuine-rejected.pcap"))
         let d = try #require(analysis.exchanges.first?.diagnosed)
         let signature = try #require(d.exchange.request?.signature)
         #expect(signature.status == .valid, "\(signature.reason)")
@@ -109,7 +109,7 @@ import Testing
 
     /// A proxy rewrote the path after OSS signed it; the server (good-json) said 200.
     @Test func theRewrittenPathDoesNotVerify() throws {
-        let analysis = Self.analyze(SampleRecording.path("captures/signature-mismatch.pcap"))
+        let analysis = try Self.analyze(SampleRecording.path("captures/signature-mismatch.pcap"))
         let d = try #require(analysis.exchanges.first?.diagnosed)
         #expect(d.exchange.request?.head.target.hasPrefix("/app/oss/callback") == true)
         #expect(d.exchange.request?.signature?.status == .invalid)
@@ -192,7 +192,7 @@ import Testing
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(lines.count == 1, "tshark ClientHellos: \(lines)")
         let tsharkSNI = lines.first.map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let ours = Self.analyze(path).exchanges.first?.diagnosed.exchange.tls?.clientHello
+        let ours = try Self.analyze(path).exchanges.first?.diagnosed.exchange.tls?.clientHello
         #expect(ours != nil)
         #expect(ours?.serverName == tsharkSNI)
     }
@@ -200,8 +200,8 @@ import Testing
     /// The same recording written four ways (-i lo µs, -i lo ns, -i any = LINUX_SLL2, dumpcap pcapng)
     /// gives the same exchanges and findings.
     @Test func everyLinkTypeAndFormatGivesTheSameExchanges() throws {
-        func fingerprint(_ file: String) -> [String] {
-            let analysis = Self.analyze(SampleRecording.path("captures/" + file))
+        func fingerprint(_ file: String) throws -> [String] {
+            let analysis = try Self.analyze(SampleRecording.path("captures/" + file))
             #expect(analysis.summary.error == nil && analysis.summary.complete, "\(file)")
             return analysis.exchanges.map { r in
                 let e = r.diagnosed.exchange
@@ -211,20 +211,20 @@ import Testing
                     + r.diagnosed.findings.map(\.rule.rawValue).joined(separator: ",")
             }.sorted()
         }
-        let reference = fingerprint("all-lo.pcap")
+        let reference = try fingerprint("all-lo.pcap")
         #expect(reference.count == Self.recording.scenarios.reduce(0) { $0 + $1.exchanges.count })
         for variant in ["all-lo-nano.pcap", "all-any.pcap", "all-lo.pcapng"] {
-            #expect(fingerprint(variant) == reference, "\(variant) differs")
+            #expect(try fingerprint(variant) == reference, "\(variant) differs")
         }
     }
 
     /// Timestamps keep nanoseconds where the file has them.
-    @Test func nanosecondCapturesKeepNanoseconds() {
-        let analysis = Self.analyze(SampleRecording.path("captures/all-lo-nano.pcap"))
+    @Test func nanosecondCapturesKeepNanoseconds() throws {
+        let analysis = try Self.analyze(SampleRecording.path("captures/all-lo-nano.pcap"))
         let nanos = analysis.exchanges.compactMap { $0.diagnosed.exchange.request?.timing.start.timestamp.nanoseconds }
         #expect(nanos.contains { $0 % 1000 != 0 }, "no sub-microsecond digit in any timestamp")
         #expect(analysis.summary.format?.contains("ns") == true)
-        let micro = Self.analyze(SampleRecording.path("captures/all-lo.pcap"))
+        let micro = try Self.analyze(SampleRecording.path("captures/all-lo.pcap"))
         #expect(
             micro.exchanges.allSatisfy {
                 ($0.diagnosed.exchange.request?.timing.start.timestamp.nanoseconds ?? 0) % 1000 == 0

@@ -14,7 +14,7 @@ import Testing
 /// status line is quoted, and a close-delimited answer ends at its FIN.
 @Suite struct StackHintSampleTests {
     static func diagnosed(_ name: String) throws -> DiagnosedExchange {
-        let analysis = SampleScenarioTests.analyze(SampleRecording.path("captures/hints/\(name).pcap"))
+        let analysis = try SampleScenarioTests.analyze(SampleRecording.path("captures/hints/\(name).pcap"))
         #expect(analysis.summary.error == nil)
         try #require(analysis.exchanges.count == 1)
         return analysis.exchanges[0].diagnosed

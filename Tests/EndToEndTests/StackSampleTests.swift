@@ -25,12 +25,14 @@ import Testing
         var status: Int?
     }
 
-    static let scenarios: [Scenario] = {
-        let url = SampleRecording.samplesDirectory.appendingPathComponent("recording-stacks.json")
-        guard let data = try? Data(contentsOf: url),
-            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let list = root["scenarios"] as? [[String: Any]]
-        else { return [] }
+    static let truthFile = SampleRecording.samplesDirectory.appendingPathComponent("recording-stacks.json").path
+
+    /// `recording-stacks.json`'s scenarios, or why they could not be read
+    /// (``recordingHasEveryStack()`` fails with it; the parameterised tests then have no case).
+    static let loaded: Result<[Scenario], any Error> = Result {
+        let data = try #require(FileManager.default.contents(atPath: truthFile), "cannot read \(truthFile)")
+        let root = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let list = try #require(root?["scenarios"] as? [[String: Any]], "\(truthFile) has no scenarios list")
         return list.map { s in
             let legs = (s["legs"] as? [[String: Any]] ?? []).compactMap { leg -> (String, String)? in
                 guard let upstream = leg["upstream"] as? String, upstream.hasPrefix("127.0.0.1:") else { return nil }
@@ -42,19 +44,22 @@ import Testing
                 name: s["name"] as? String ?? "", capture: s["capture"] as? String ?? "", port: s["port"] as? Int ?? 0,
                 expect: Set(s["expect"] as? [String] ?? []), legs: legs, status: response?["status"] as? Int)
         }
-    }()
+    }
 
-    static func analyze(_ relative: String, parts: Int = 1) -> CaptureAnalysis {
-        var options = SampleRecording.analysisOptions
+    static func analyze(_ relative: String, parts: Int = 1) throws -> CaptureAnalysis {
+        var options = try SampleRecording.analysisOptions()
         options.servers = []
         options.maxPassingExchangesKept = .max
         options.maxFailingExchangesKeptPerRule = .max
         return CaptureAnalyzer.analyze(path: SampleRecording.path(relative), options: options, parts: parts)
     }
 
-    @Test func recordingHasEveryStack() {
-        #expect(Self.scenarios.count == 10)
-        #expect(Self.scenarios.filter { !$0.legs.isEmpty }.count == 6)
+    static var scenarios: [Scenario] { (try? loaded.get()) ?? [] }
+
+    @Test func recordingHasEveryStack() throws {
+        let scenarios = try Self.loaded.get()
+        #expect(scenarios.count == 10, "\(Self.truthFile)")
+        #expect(scenarios.filter { !$0.legs.isEmpty }.count == 6, "\(Self.truthFile)")
     }
 
     /// Each scenario's own capture holds both legs; the report has one exchange: the callback,
@@ -62,7 +67,7 @@ import Testing
     @Test(arguments: scenarios.map(\.name))
     func scenarioIsOneCallbackWithItsLegs(name: String) throws {
         let scenario = try #require(Self.scenarios.first { $0.name == name })
-        let exchanges = Self.analyze(scenario.capture).exchanges.map(\.diagnosed)
+        let exchanges = try Self.analyze(scenario.capture).exchanges.map(\.diagnosed)
         try #require(exchanges.count == 1, "\(name): \(exchanges.map { $0.exchange.connection.server.description })")
         let callback = exchanges[0]
         #expect(callback.isCallback)
@@ -89,7 +94,7 @@ import Testing
     /// to its callback and no second verdict for any upload; the same with the capture split
     /// across threads.
     @Test func combinedRecordingCountsExactlyTheCallbacksOSSMade() throws {
-        let whole = Self.analyze("captures/stacks/all-lo.pcap")
+        let whole = try Self.analyze("captures/stacks/all-lo.pcap")
         let callbacks = whole.exchanges.map(\.diagnosed)
         #expect(callbacks.count == 10)
         #expect(callbacks.allSatisfy { $0.isCallback && $0.exchange.refusal == nil })
@@ -98,7 +103,7 @@ import Testing
         let uploads = callbacks.compactMap { $0.exchange.request?.head.headers.values(for: "x-oss-request-id").first }
         #expect(Set(uploads).count == 10, "one verdict per upload")
         for parts in 2...4 {
-            let split = Self.analyze("captures/stacks/all-lo.pcap", parts: parts)
+            let split = try Self.analyze("captures/stacks/all-lo.pcap", parts: parts)
             #expect(split.exchanges == whole.exchanges, "--jobs \(parts) pairs legs differently")
             #expect(split.summary.unlisted == whole.summary.unlisted)
         }
@@ -106,7 +111,8 @@ import Testing
 
     /// nginx's 502 is explained by its refused upstream; the refused SYN is not a second failure.
     @Test func refusedUpstreamIsTheCauseOfTheGatewayError() throws {
-        let callback = try #require(Self.analyze("captures/stacks/nginx-upstream-down.pcap").exchanges.first?.diagnosed)
+        let callback = try #require(
+            try Self.analyze("captures/stacks/nginx-upstream-down.pcap").exchanges.first?.diagnosed)
         let badStatus = try #require(callback.findings.first { $0.rule == .badStatus })
         let cause = try #require(badStatus.evidence.first { $0.key == "cause" })
         #expect(cause.value.hasPrefix("upstream 127.0.0.1:18099 refused the connection (RST to the SYN in frame "))
@@ -115,7 +121,8 @@ import Testing
     /// nginx rewrote /h11/cb to /cb: the inner copy's signature cannot verify, and that is not
     /// a forged callback accepted — the callback (the outer leg) verifies.
     @Test func rewrittenInnerPathIsNotAForgedCallback() throws {
-        let callback = try #require(Self.analyze("captures/stacks/nginx-rewrite-uri.pcap").exchanges.first?.diagnosed)
+        let callback = try #require(
+            try Self.analyze("captures/stacks/nginx-rewrite-uri.pcap").exchanges.first?.diagnosed)
         #expect(callback.findings.isEmpty)
         #expect(callback.exchange.request?.signature?.status == .valid)
         #expect(callback.legs.first?.requestLine == "POST /cb?scenario=nginx-rewrite-uri HTTP/1.0")

@@ -70,6 +70,7 @@ import Testing
         let fm = FileManager.default
         return ["samples/captures", "samples/derived"].flatMap { directory -> [String] in
             let url = SampleRecording.packageRoot.appendingPathComponent(directory)
+            // A listing that fails leaves the list short: everySampleIsThere() checks the count.
             let names = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
             return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted().map {
                 url.appendingPathComponent($0).path

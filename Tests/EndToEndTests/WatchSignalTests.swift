@@ -85,30 +85,37 @@ struct WatchSignalTests {
         let watch = try CLIRunner.start(CLIRunner.binary, quietWatch, standardOutput: pipe.writeHandle)
         try pipe.closeWriteEnd()
         let watching = BackgroundProcess.poll(upTo: 20) {
-            watch.stderr.contains("watching") || !watch.process.isRunning
+            watch.stderr.contains("watching") || !watch.isRunning
         }
-        try #require(watching && watch.process.isRunning, "watch did not start: \(watch.stderr)")
+        try #require(watching && watch.isRunning, "watch did not start: \(watch.stderr)")
         return watch
     }
 
     @Test("a copy of the same SIGINT that arrives while the report is written is ignored: the report is complete")
     func duplicateWithinASecondDuringTheReport() throws {
-        let pipe = try StalledPipe()
-        let watch = try startWatch(stdout: pipe)
-
-        let first = Date()
-        watch.signal(SIGINT)
-        // "stopped by SIGINT" is printed after the capture loop ended, before the report is
-        // written: from here `watch` is in its report phase, blocked on the stalled pipe.
-        let stopped = BackgroundProcess.poll(upTo: 10) {
-            watch.stderr.contains("stopped by SIGINT") || !watch.process.isRunning
-        }
-        try #require(stopped && watch.process.isRunning, "watch did not reach its report: \(watch.stderr)")
-        watch.signal(SIGINT)
-        let gap = Date().timeIntervalSince(first)
         // The one wall-clock condition: the copy must come within the 1 s window to be a copy. On
-        // this path it takes one read timeout (100 ms) plus start-up of the report.
-        try #require(gap < 1.0, "the second SIGINT came \(gap) s after the first: too late to count as a copy")
+        // this path it takes one read timeout (100 ms) plus start-up of the report; a machine so
+        // busy that the test could not send it in time gets another attempt (the window is the
+        // test's precondition, not the product's result), and three misses fail the test.
+        var gaps: [Double] = []
+        var attempt: (pipe: StalledPipe, watch: BackgroundProcess)?
+        while attempt == nil, gaps.count < 3 {
+            let pipe = try StalledPipe()
+            let watch = try startWatch(stdout: pipe)
+            let first = Date()
+            watch.signal(SIGINT)
+            // "stopped by SIGINT" is printed after the capture loop ended, before the report is
+            // written: from here `watch` is in its report phase, blocked on the stalled pipe.
+            let stopped = BackgroundProcess.poll(upTo: 10) {
+                watch.stderr.contains("stopped by SIGINT") || !watch.isRunning
+            }
+            try #require(stopped && watch.isRunning, "watch did not reach its report: \(watch.stderr)")
+            watch.signal(SIGINT)
+            gaps.append(Date().timeIntervalSince(first))
+            if gaps.last! < 1.0 { attempt = (pipe, watch) }
+        }
+        let (pipe, watch) = try #require(
+            attempt, "the second SIGINT came \(gaps) s after the first in 3 attempts: too late to count as a copy")
 
         // A copy that killed watch kills it now, while its report is still stuck in the pipe
         // (reading at once could let the blocked write finish before the signal is acted on).
@@ -117,7 +124,7 @@ struct WatchSignalTests {
         let report = pipe.readAfterFiller(upTo: 30)
         #expect(watch.wait(upTo: 10), "watch did not exit after its report was read")
         #expect(
-            watch.process.terminationReason == .exit, "watch was killed by signal \(watch.process.terminationStatus)")
+            watch.termination == .exit, "watch was killed by signal \(watch.status ?? -1)")
         #expect(watch.status == 0)
         #expect(capturePath(ofReport: report) == "lo", "incomplete report: \(String(decoding: report, as: UTF8.self))")
     }
@@ -129,17 +136,17 @@ struct WatchSignalTests {
 
         watch.signal(SIGINT)
         let stopped = BackgroundProcess.poll(upTo: 10) {
-            watch.stderr.contains("stopped by SIGINT") || !watch.process.isRunning
+            watch.stderr.contains("stopped by SIGINT") || !watch.isRunning
         }
-        try #require(stopped && watch.process.isRunning, "watch did not reach its report: \(watch.stderr)")
+        try #require(stopped && watch.isRunning, "watch did not reach its report: \(watch.stderr)")
         // Blocked on the stalled pipe, watch is still writing its report 1.5 s after the first
         // signal: the next SIGINT is a deliberate one.
         usleep(1_500_000)
-        try #require(watch.process.isRunning)
+        try #require(watch.isRunning)
         watch.signal(SIGINT)
         #expect(watch.wait(upTo: 10), "watch did not end on the second SIGINT")
-        #expect(watch.process.terminationReason == .uncaughtSignal)
-        #expect(watch.process.terminationStatus == SIGINT)
+        #expect(watch.termination == .uncaughtSignal)
+        #expect(watch.status == SIGINT)
         #expect(capturePath(ofReport: pipe.readAfterFiller(upTo: 5)) == nil, "an abandoned report cannot be complete")
     }
 
@@ -168,10 +175,10 @@ struct WatchSignalTests {
                 standardOutput: pipe.writeHandle)
             try pipe.closeWriteEnd()
             let watching = BackgroundProcess.poll(upTo: 20) {
-                timeout.stderr.contains("watching") || !timeout.process.isRunning
+                timeout.stderr.contains("watching") || !timeout.isRunning
             }
-            try #require(watching && timeout.process.isRunning, "watch did not start: \(timeout.stderr)")
-            let timeoutID = timeout.process.processIdentifier
+            try #require(watching && timeout.isRunning, "watch did not start: \(timeout.stderr)")
+            let timeoutID = timeout.processIdentifier
             if run == 1 {
                 kill(-timeoutID, SIGINT)
             } else {
@@ -184,11 +191,11 @@ struct WatchSignalTests {
             _ = timeout.wait(upTo: 1)
             let report = pipe.readAfterFiller(upTo: 30)
             #expect(timeout.wait(upTo: 20), "run \(run): watch did not stop")
-            if capturePath(ofReport: report) != "lo" || timeout.process.terminationReason != .exit
+            if capturePath(ofReport: report) != "lo" || timeout.termination != .exit
                 || timeout.status != 0
             {
-                let end = timeout.process.terminationReason == .exit ? "exit" : "signal"
-                lost.append("run \(run): \(end) \(timeout.process.terminationStatus), \(report.count) report bytes")
+                let end = timeout.termination == .exit ? "exit" : "signal"
+                lost.append("run \(run): \(end) \(timeout.status ?? -1), \(report.count) report bytes")
             }
         }
         #expect(lost.isEmpty, "the report was lost in \(lost.count) of 10 runs: \(lost)")

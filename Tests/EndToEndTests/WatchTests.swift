@@ -63,9 +63,9 @@ enum WatchHarness {
         let key = SampleRecording.packageRoot.appendingPathComponent("samples/keys/test-callback-public.pem").path
         let watch = try CLIRunner.start(CLIRunner.binary, ["watch", "--public-key", key] + arguments)
         let watching = BackgroundProcess.poll(upTo: 60) {
-            watch.stderr.contains("watching") || !watch.process.isRunning
+            watch.stderr.contains("watching") || !watch.isRunning
         }
-        try #require(watching && watch.process.isRunning, "watch did not start: \(watch.stderr)")
+        try #require(watching && watch.isRunning, "watch did not start: \(watch.stderr)")
         return watch
     }
 
@@ -95,7 +95,7 @@ struct WatchTests {
         let savefile = directory.appendingPathComponent("live.pcap").path
         let watch = try WatchHarness.startWatch(
             ["-i", "lo", "-f", WatchHarness.filter, "--format", "json", "-w", savefile], in: directory)
-        #expect(watch.process.isRunning, "watch did not start: \(watch.stderr)")
+        #expect(watch.isRunning, "watch did not start: \(watch.stderr)")
 
         let sender = try WatchHarness.startSender(["good-json", "status-500"], in: directory)
         #expect(sender.wait(upTo: 60), "the sender did not finish")
@@ -153,7 +153,7 @@ struct WatchTests {
         try #require(sawOverdue, "no live line for the silent server: \(watch.stdout)")
         #expect(overdueAfter >= 5, "the overdue line came after \(overdueAfter) s, before OSS's timeout")
         #expect(
-            silent.process.isRunning, "the line must come while the connection is still open (after \(overdueAfter) s)")
+            silent.isRunning, "the line must come while the connection is still open (after \(overdueAfter) s)")
         #expect(silent.wait(upTo: 60) && slow.wait(upTo: 60))
         BackgroundProcess.poll(upTo: 60) { watch.stdout.contains("update:") }
         watch.signal(SIGINT)

@@ -201,8 +201,8 @@ struct CorpusCaptureTests {
     static let allFiles = Corpus.files(in: "http") + Corpus.files(in: "robustness")
 
     /// The tests over ``allFiles`` run one case per file found: a file missing or renamed would run
-    /// one case fewer and stay green. So: the files found are exactly MANIFEST.tsv's, and every
-    /// expectation above names one of them.
+    /// one case fewer and stay green. So: the files found are exactly MANIFEST.tsv's, every
+    /// expectation above names one of them, and every one has an expectation.
     @Test func theCorpusHoldsEveryManifestFileAndEveryExpectationNamesOne() throws {
         let root = try #require(Corpus.root)
         let manifest = try String(contentsOfFile: root + "/MANIFEST.tsv", encoding: .utf8)
@@ -217,10 +217,13 @@ struct CorpusCaptureTests {
         #expect(
             Set(Self.expectations.keys).subtracting(found).isEmpty,
             "expectations for missing files: \(Set(Self.expectations.keys).subtracting(found).sorted())")
+        #expect(
+            found.subtracting(Self.expectations.keys).isEmpty,
+            "files without an expectation: \(found.subtracting(Self.expectations.keys).sorted())")
     }
 
     @Test(arguments: allFiles)
-    func everyFileOpensOrFailsCleanly(_ path: String) {
+    func everyFileOpensOrFailsCleanly(_ path: String) throws {
         let key = String(path.split(separator: "/").suffix(2).joined(separator: "/"))
         let outcome: ReadOutcome
         do {
@@ -229,13 +232,12 @@ struct CorpusCaptureTests {
             #expect(error.description.hasPrefix(path + ": "))
             #expect(!error.description.contains("\n"))
             #expect(error.recordNumber == nil)
-            if let expectation = Self.expectations[key] {
-                guard case .refused(let code) = expectation else {
-                    Issue.record("\(key) should open but threw \(error)")
-                    return
-                }
-                #expect(error.code == code, "\(error)")
+            let expectation = try #require(Self.expectations[key], "\(key) has no entry in `expectations`")
+            guard case .refused(let code) = expectation else {
+                Issue.record("\(key) should open but threw \(error)")
+                return
             }
+            #expect(error.code == code, "\(error)")
             return
         }
         #expect(outcome.endRepeats)
@@ -248,7 +250,7 @@ struct CorpusCaptureTests {
             #expect(!damage.description.contains("\n"))
             #expect(damage.recordNumber == outcome.packets.count + 1)
         }
-        guard let expectation = Self.expectations[key] else { return }
+        let expectation = try #require(Self.expectations[key], "\(key) has no entry in `expectations`")
         guard case .records(let count, let link, let end) = expectation else {
             Issue.record("\(key) should be refused but opened")
             return

@@ -33,10 +33,10 @@ struct LatencyDistributionTests {
         for p in [50.0, 90, 99, 99.9] {
             let exact = values[Int((p / 100 * Double(values.count)).rounded(.up)) - 1]
             let bound = try #require(d.percentile(p))
-            #expect(bound >= exact, "p\(p)")
-            #expect(Double(bound - exact) <= Double(exact) / 1000 + 1, "p\(p): \(bound) vs \(exact)")
+            #expect(bound >= exact, "p\(p), \(random.replay)")
+            #expect(Double(bound - exact) <= Double(exact) / 1000 + 1, "p\(p): \(bound) vs \(exact), \(random.replay)")
         }
-        #expect(d.maximum == values.last)
+        #expect(d.maximum == values.last, random.comment)
     }
 
     @Test("buckets are ordered and every value lies within its bucket")

@@ -13,7 +13,7 @@ import Testing
 @Suite(
     "Corpus sweep through the binary",
     .enabled(if: Corpus.isAvailable, Corpus.absentComment),
-    .enabled(if: Executable.path != nil, Executable.absentComment),
+    .enabled(if: Subprocess.callbackDoctor != nil, Subprocess.callbackDoctorAbsent),
     .serialized, .tags(.endToEnd, .conformance))
 struct CorpusSweepTests {
     static let timeout = 120.0  // only catches a hang: a debug build on a busy machine is slow
@@ -23,12 +23,13 @@ struct CorpusSweepTests {
 
     @Test("every corpus file: exit 0/1/2, no signal, one clear line per bad input, bounded memory", arguments: files)
     func sweep(_ path: String) throws {
-        let result = try runChild(Executable.path!, ["analyze", "--format", "json", path], timeout: Self.timeout)
+        let result = try Subprocess.run(
+            Subprocess.callbackDoctor!, ["analyze", "--format", "json", path], timeout: Self.timeout)
         let label = Corpus.name(path)
         #expect(!result.timedOut, "\(label): \(result)")
         #expect(result.signal == nil, "\(label): \(result)")
         #expect([0, 1, 2].contains(result.exitStatus), "\(label): \(result)")
-        if Sanitizer.measurementsHold { #expect(result.peakRSSBytes < Self.memoryLimit, "\(label): \(result)") }
+        Sanitizer.measure("peak RSS") { #expect(result.peakRSSBytes < Self.memoryLimit, "\(label): \(result)") }
 
         if result.exitStatus == 2 {
             Self.knownExtraLines(in: result) {
@@ -46,7 +47,7 @@ struct CorpusSweepTests {
 
         // The report is valid JSON and covers this one capture.
         let json = try #require(
-            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
+            try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any],
             "\(label): stdout is not a JSON report")
         let captures = try #require(json["captures"] as? [[String: Any]])
         let capture = try #require(captures.first)
@@ -89,7 +90,7 @@ struct CorpusSweepTests {
     /// does not name the file. Reproducer: robustness/scapy__bad_rsn_parsing_overrides_ssid.pcap.
     /// Scoped to exactly that symptom: when the bug is fixed, `withKnownIssue` fails ("known issue
     /// was not recorded") and this wrapper must go.
-    static func knownExtraLines(in result: ChildResult, _ body: () -> Void) {
+    static func knownExtraLines(in result: Subprocess.Result, _ body: () -> Void) {
         let hasBug = result.stderrLines.contains { $0.contains("packets of link type") }
         if hasBug {
             withKnownIssue(
@@ -112,11 +113,12 @@ struct CorpusSweepTests {
         ])
     func partial(_ relative: String, packetsBeforeCut: Int, record: Int) throws {
         let path = try #require(Corpus.path(relative))
-        let result = try runChild(Executable.path!, ["analyze", "--format", "json", path], timeout: Self.timeout)
+        let result = try Subprocess.run(
+            Subprocess.callbackDoctor!, ["analyze", "--format", "json", path], timeout: Self.timeout)
         #expect(result.exitStatus == 2)
         #expect(result.stderrLines.count == 1)
         #expect(result.stderr.contains("at record \(record)"), "the line says where: \(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let json = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         let capture = try #require((json["captures"] as? [[String: Any]])?.first)
         #expect(capture["complete"] as? Bool == false)
         #expect(capture["packets"] as? Int == packetsBeforeCut)
@@ -129,10 +131,11 @@ struct CorpusSweepTests {
     @Test("the whole robustness directory in one batch: one line per bad file, every file reported")
     func batch() throws {
         let directory = try #require(Corpus.root) + "/robustness"
-        let result = try runChild(Executable.path!, ["analyze", "--format", "json", directory], timeout: 120)
+        let result = try Subprocess.run(
+            Subprocess.callbackDoctor!, ["analyze", "--format", "json", directory], timeout: 120)
         #expect(result.exitStatus == 2, "\(result)")
-        if Sanitizer.measurementsHold { #expect(result.peakRSSBytes < Self.memoryLimit, "\(result)") }
-        let json = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        Sanitizer.measure("peak RSS") { #expect(result.peakRSSBytes < Self.memoryLimit, "\(result)") }
+        let json = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
         let captures = try #require(json["captures"] as? [[String: Any]])
         // Every file of the directory has a capture extension (.pcap, .pcapng, .pcapng.gz…), so
         // every file is in the report, in one piece each.

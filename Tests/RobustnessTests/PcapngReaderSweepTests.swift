@@ -19,7 +19,7 @@ import Testing
 @Suite(
     "The pcapng reader on every corpus pcapng, through the binary",
     .enabled(if: Corpus.isAvailable, Corpus.absentComment),
-    .enabled(if: Executable.path != nil, Executable.absentComment),
+    .enabled(if: Subprocess.callbackDoctor != nil, Subprocess.callbackDoctorAbsent),
     .serialized, .tags(.endToEnd, .conformance))
 struct PcapngReaderSweepTests {
     static let timeout = 120.0  // only catches a hang: a debug build on a busy machine is slow
@@ -77,30 +77,19 @@ struct PcapngReaderSweepTests {
         return Array(bytes[..<at]) + block + Array(bytes[at...])
     }
 
-    /// Writes `bytes` into the FIFO at `path` from a thread (the open waits for the reader); a
-    /// reader that stops early only ends the writing (SIGPIPE is ignored, `write` says EPIPE).
-    static func feed(_ bytes: [UInt8], to path: String) -> Thread {
-        signal(SIGPIPE, SIG_IGN)
-        let thread = Thread {
-            let descriptor = open(path, O_WRONLY)
-            guard descriptor >= 0 else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-                if written <= 0 { break }
-                offset += written
-            }
-            close(descriptor)
-        }
-        thread.start()
-        return thread
+    /// Starts a `cat` that copies `file` into the FIFO at `fifo` (its open waits for the reader).
+    /// A reader that stops early ends it with SIGPIPE (the runner's children start with every
+    /// signal at its default); any other end is a broken feed.
+    static func feed(_ file: String, to fifo: String) throws -> BackgroundProcess {
+        try BackgroundProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", #"exec cat -- "$0" > "$1""#, file, fifo])
     }
 
     /// The JSON report's capture: packets, complete, and the exchange count.
-    static func reading(_ result: ChildResult, _ label: String) throws -> (packets: Int, complete: Bool, exchanges: Int)
-    {
+    static func reading(_ result: Subprocess.Result, _ label: String) throws -> (
+        packets: Int, complete: Bool, exchanges: Int
+    ) {
         let json = try #require(
-            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
+            try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any],
             "\(label): stdout is not a JSON report")
         let capture = try #require((json["captures"] as? [[String: Any]])?.first, "\(label)")
         return (
@@ -109,11 +98,11 @@ struct PcapngReaderSweepTests {
         )
     }
 
-    static func checkRun(_ result: ChildResult, input: String, label: String) {
+    static func checkRun(_ result: Subprocess.Result, input: String, label: String) {
         #expect(!result.timedOut, "\(label): \(result)")
         #expect(result.signal == nil, "\(label): \(result)")
         #expect([0, 1, 2].contains(result.exitStatus), "\(label): \(result)")
-        if Sanitizer.measurementsHold { #expect(result.peakRSSBytes < Self.memoryLimit, "\(label): \(result)") }
+        Sanitizer.measure("peak RSS") { #expect(result.peakRSSBytes < Self.memoryLimit, "\(label): \(result)") }
         if result.exitStatus == 2 {
             CorpusSweepTests.knownExtraLines(in: result) {
                 #expect(
@@ -140,15 +129,23 @@ struct PcapngReaderSweepTests {
         let file = directory.appendingPathComponent("mixed.pcapng").path
         try Data(variant).write(to: URL(fileURLWithPath: file))
 
-        let original = try runChild(Executable.path!, ["analyze", "--format", "json", path], timeout: Self.timeout)
-        let fromFile = try runChild(Executable.path!, ["analyze", "--format", "json", file], timeout: Self.timeout)
+        let original = try Subprocess.run(
+            Subprocess.callbackDoctor!, ["analyze", "--format", "json", path], timeout: Self.timeout)
+        let fromFile = try Subprocess.run(
+            Subprocess.callbackDoctor!, ["analyze", "--format", "json", file], timeout: Self.timeout)
         Self.checkRun(fromFile, input: file, label: "\(label) (file)")
 
         let fifo = directory.appendingPathComponent("mixed.fifo").path
         try #require(mkfifo(fifo, 0o600) == 0)
-        _ = Self.feed(variant, to: fifo)
-        let fromFIFO = try runChild(
-            Executable.path!, ["analyze", "--format", "json", "-"], timeout: Self.timeout, standardInput: fifo)
+        let writer = try Self.feed(file, to: fifo)
+        let fromFIFO = try Subprocess.run(
+            Subprocess.callbackDoctor!, ["analyze", "--format", "json", "-"], standardInput: fifo, timeout: Self.timeout
+        )
+        try #require(writer.wait(upTo: 60), "\(label): the FIFO's writer did not end")
+        let fed = writer.result
+        #expect(
+            fed.reason == .exit ? fed.status == 0 : fed.status == SIGPIPE,
+            "\(label): feeding the FIFO: \(fed) \(fed.stderr)")
         Self.checkRun(fromFIFO, input: "-", label: "\(label) (FIFO as standard input)")
 
         let a = try Self.reading(original, label), b = try Self.reading(fromFile, label),

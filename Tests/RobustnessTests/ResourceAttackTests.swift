@@ -10,13 +10,14 @@ import Testing
 /// header line). Sizes are chosen to keep the suite fast in a debug build; the full-size runs are
 /// `fuzz/make-attacks.py` + the commands in docs/robustness.md.
 @Suite(
-    "Resource attacks", .enabled(if: Executable.path != nil, Executable.absentComment), .serialized, .tags(.endToEnd))
+    "Resource attacks", .enabled(if: Subprocess.callbackDoctor != nil, Subprocess.callbackDoctorAbsent), .serialized,
+    .tags(.endToEnd))
 struct ResourceAttackTests {
     /// Peak RSS allowed for one analysis (the issue's bound).
     static let memoryLimit = 256 << 20
 
     struct Run {
-        var result: ChildResult
+        var result: Subprocess.Result
         var report: [String: Any]
         var capture: [String: Any] { (report["captures"] as? [[String: Any]])?.first ?? [:] }
         var exchanges: [[String: Any]] { report["exchanges"] as? [[String: Any]] ?? [] }
@@ -29,15 +30,16 @@ struct ResourceAttackTests {
     static func analyze(_ path: String, timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) throws
         -> Run
     {
-        let result = try runChild(Executable.path!, ["analyze", "--format", "json", path], timeout: timeout)
+        let result = try Subprocess.run(
+            Subprocess.callbackDoctor!, ["analyze", "--format", "json", path], timeout: timeout)
         #expect(result.signal == nil && !result.timedOut, "\(result)", sourceLocation: sourceLocation)
         #expect([0, 1].contains(result.exitStatus), "\(result)\n\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.isEmpty, "\(result.stderr)", sourceLocation: sourceLocation)
-        if Sanitizer.measurementsHold {
+        Sanitizer.measure("peak RSS under \(memoryLimit >> 20) MiB", sourceLocation: sourceLocation) {
             #expect(result.peakRSSBytes < memoryLimit, "\(result)", sourceLocation: sourceLocation)
         }
         let report = try #require(
-            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "stdout is not a JSON report",
+            try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any], "stdout is not a JSON report",
             sourceLocation: sourceLocation)
         let run = Run(result: result, report: report)
         #expect(run.capture["complete"] as? Bool == true, sourceLocation: sourceLocation)
@@ -46,22 +48,24 @@ struct ResourceAttackTests {
 
     /// Time linear in the input: twice the input takes less than three times the CPU time.
     static func expectLinear(_ small: Run, _ large: Run, sourceLocation: SourceLocation = #_sourceLocation) {
-        guard Sanitizer.measurementsHold else { return }
-        #expect(
-            large.result.cpuSeconds < 3 * max(small.result.cpuSeconds, 0.05),
-            "CPU time: \(small.result.cpuSeconds) s for the input, \(large.result.cpuSeconds) s for twice the input",
-            sourceLocation: sourceLocation)
+        Sanitizer.measure("CPU time linear in the input", sourceLocation: sourceLocation) {
+            #expect(
+                large.result.cpuSeconds < 3 * max(small.result.cpuSeconds, 0.05),
+                "CPU time: \(small.result.cpuSeconds) s for the input, \(large.result.cpuSeconds) s for twice the input",
+                sourceLocation: sourceLocation)
+        }
     }
 
     /// Memory independent of the input: twice the input adds less than `slack` to the peak RSS.
     static func expectFlatMemory(
         _ small: Run, _ large: Run, slack: Int = 16 << 20, sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        guard Sanitizer.measurementsHold else { return }
-        #expect(
-            large.result.peakRSSBytes < small.result.peakRSSBytes + slack,
-            "peak RSS \(small.result.peakRSSBytes >> 20) MiB for the input, \(large.result.peakRSSBytes >> 20) MiB for twice the input",
-            sourceLocation: sourceLocation)
+        Sanitizer.measure("peak RSS flat in the input", sourceLocation: sourceLocation) {
+            #expect(
+                large.result.peakRSSBytes < small.result.peakRSSBytes + slack,
+                "peak RSS \(small.result.peakRSSBytes >> 20) MiB for the input, \(large.result.peakRSSBytes >> 20) MiB for twice the input",
+                sourceLocation: sourceLocation)
+        }
     }
 
     // MARK: - A flood of one-packet connections
@@ -90,11 +94,9 @@ struct ResourceAttackTests {
         // Refused attempts are listed up to a cap per server and counted beyond it
         // (AnalysisOptions.maxRefusedAttemptsListedPerServer), and the connection table is
         // bounded (ReassemblyLimits.maxConnections), so memory stays flat.
-        if Sanitizer.measurementsHold {
-            // Until the table is full (ReassemblyLimits.maxConnections = 20,000) each half-open
-            // connection costs ~2–3 KiB, so 2,000 more may add ~4–6 MiB; past the cap nothing grows.
-            Self.expectFlatMemory(small, large, slack: 8 << 20)
-        }
+        // Until the table is full (ReassemblyLimits.maxConnections = 20,000) each half-open
+        // connection costs ~2–3 KiB, so 2,000 more may add ~4–6 MiB; past the cap nothing grows.
+        Self.expectFlatMemory(small, large, slack: 8 << 20)
     }
 
     // MARK: - Content-Length 2^63
@@ -192,7 +194,7 @@ struct ResourceAttackTests {
         let run = try Self.analyze(capture.path)
         #expect(run.counter("tcp", "connections") == 1)
         // The request is reported with the fields before the limit, and the report names it.
-        let named = String(decoding: run.result.stdout, as: UTF8.self).contains("maxHeaderCount")
+        let named = run.result.stdout.contains("maxHeaderCount")
         #expect(named, "no mention of maxHeaderCount in the report; http: \(run.capture["http"] ?? "-")")
     }
 
@@ -223,7 +225,7 @@ struct ResourceAttackTests {
         #expect(reasons.count == 1)
         #expect(reasons.first?.contains("maxHeaderLineLength") == true, "\(reasons)")
         // Linear time is the claim; the limit only catches a runaway (quadratic would take hours).
-        if Sanitizer.measurementsHold { #expect(elapsed < .seconds(300), "1 GiB took \(elapsed)") }
+        Sanitizer.measure("1 GiB in under 300 s") { #expect(elapsed < .seconds(300), "1 GiB took \(elapsed)") }
     }
 
     static func longHeaderLine(megabytes: Int, in directory: ScratchDirectory) throws -> String {
@@ -249,7 +251,7 @@ struct ResourceAttackTests {
         Self.expectLinear(small, large)
         Self.expectFlatMemory(small, large)
         // As for 100,000 headers: the request is reported and the limit named.
-        let named = String(decoding: large.result.stdout, as: UTF8.self).contains("maxHeaderLineLength")
+        let named = large.result.stdout.contains("maxHeaderLineLength")
         #expect(named, "no mention of maxHeaderLineLength in the report; http: \(large.capture["http"] ?? "-")")
     }
 

@@ -24,7 +24,9 @@ public enum Corpus {
     public static let absentComment: Comment = "skipped: test corpus <package root>/../shared/corpus is absent"
 
     /// Full paths of the files in a corpus subdirectory (`"http"`, `"robustness"`), sorted;
-    /// empty when the corpus is absent.
+    /// empty when the corpus is absent. A subdirectory that cannot be listed also gives an empty
+    /// list (these lists are test arguments, computed before any test runs):
+    /// `CorpusCaptureTests.theCorpusHoldsEveryManifestFileAndEveryExpectationNamesOne` fails then.
     public static func files(in subdirectory: String) -> [String] {
         guard let root else { return [] }
         let directory = root + "/" + subdirectory

@@ -1,3 +1,5 @@
+public import Testing
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -20,4 +22,20 @@ public enum Sanitizer {
 
     /// True when memory and time measurements mean something.
     public static var measurementsHold: Bool { active == nil }
+
+    /// The comment of a test that only measures, skipped under a sanitizer:
+    /// `.enabled(if: Sanitizer.measurementsHold, Sanitizer.unmeasurableComment)`.
+    public static let unmeasurableComment: Comment =
+        "skipped: built with a sanitizer, whose shadow memory and slowdown make memory and time measurements meaningless"
+
+    /// Runs `checks` (bounds on memory or time) when measurements hold. Under a sanitizer it
+    /// records a warning that names `what` was not measured, so that the skipped checks show in
+    /// the test's output instead of passing unseen; the test's other checks still run.
+    public static func measure(
+        _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ checks: () throws -> Void
+    ) rethrows {
+        guard let active else { return try checks() }
+        Issue.record(
+            "not measured under the \(active) sanitizer: \(what)", severity: .warning, sourceLocation: sourceLocation)
+    }
 }
