@@ -37,7 +37,10 @@ binary() {
         [ -d "$dir" ] || git worktree add -q --detach "$dir" "$rev"
         (cd "$dir" && swift build -c release --product callback-doctor >&2)
     fi
-    echo "$dir/.build/release/callback-doctor"
+    # valgrind 3.19 cannot read the debug information swiftc writes ("possibly corrupted
+    # debuginfo"), so it runs a stripped copy: the same machine code.
+    strip -o "$dir/callback-doctor.stripped" "$dir/.build/release/callback-doctor"
+    echo "$dir/callback-doctor.stripped"
 }
 
 # Instructions executed by `analyze` of the capture in format $2 with binary $1.
@@ -45,9 +48,12 @@ instructions() {
     local log
     log=$(mktemp)
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --log-file="$log" \
-        "$1" analyze --public-key samples/keys/test-callback-public.pem -o "$2" --list-all "$CAPTURE" >/dev/null || true
-    sed -n 's/.*I *refs: *//p' "$log" | tr -d ','
+        "$1" analyze --public-key samples/keys/test-callback-public.pem --format "$2" --list-all "$CAPTURE" >/dev/null || true
+    local count
+    count=$(sed -n 's/.*I *refs: *//p' "$log" | tr -d ',')
+    [ -n "$count" ] || { echo "bench: valgrind counted nothing for $1 -o $2:" >&2; tail -5 "$log" >&2; exit 1; }
     rm -f "$log"
+    echo "$count"
 }
 
 A=$(binary "$BASE")
@@ -58,5 +64,5 @@ printf '%-6s %16s %16s %8s\n' format base head head/base
 for format in $FORMATS; do
     a=$(instructions "$A" "$format")
     b=$(instructions "$B" "$format")
-    printf '%-6s %16s %16s %8s\n' "$format" "$a" "$b" "$(python3 -c "print(f'{$b/$a:.4f}')")"
+    printf '%-6s %16s %16s %8s\n' "$format" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')"
 done
