@@ -44,9 +44,11 @@ public enum Base64 {
     }
 
     private static func decode(buffer input: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], Failure> {
-        if let failure = validate(input) { return .failure(failure) }
-        let padding = input.count - (input.lastIndex { $0 != equals }.map { $0 + 1 } ?? 0)
-        return table.withUnsafeBufferPointer { table in
+        // One access to the lazily initialised table for the whole text: a `table[…]` per byte
+        // would run the global's `swift_once` check and a bounds check each time.
+        table.withUnsafeBufferPointer { table in
+            if let failure = validate(input, table: table) { return .failure(failure) }
+            let padding = input.count - (input.lastIndex { $0 != equals }.map { $0 + 1 } ?? 0)
             var out = [UInt8](repeating: 0, count: input.count / 4 * 3 - padding)
             out.withUnsafeMutableBufferPointer { out in
                 var o = 0
@@ -67,7 +69,7 @@ public enum Base64 {
     }
 
     /// The first defect of `input`, in ``Failure``'s order; nil when it is strict base64.
-    private static func validate(_ input: UnsafeBufferPointer<UInt8>) -> Failure? {
+    private static func validate(_ input: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>) -> Failure? {
         guard !input.isEmpty else { return .empty }
         var padStart: Int?
         for offset in input.indices {

@@ -15,6 +15,11 @@ public enum PercentEncoding {
     ///     §5.1); false for URI components (RFC 3986), where `+` is itself.
     ///   - invalidEscapes: a malformed escape rejects the text or is kept literally.
     /// - Returns: nil only with `.reject` and a malformed escape.
+    ///
+    /// Inlinable, like the other generic helpers here, so that each caller's collection type
+    /// (`ArraySlice<UInt8>` on the signature path) gets a specialised loop rather than the
+    /// generic one that goes through the protocol's witness table for every byte.
+    @inlinable
     public static func decode<C: Collection<UInt8>>(
         _ bytes: C, plusAsSpace: Bool, invalidEscapes: InvalidEscapes
     ) -> [UInt8]? {
@@ -38,6 +43,7 @@ public enum PercentEncoding {
     }
 
     /// The offset (from the start) of the first `%` not followed by two hex digits; nil when none.
+    @inlinable
     public static func firstInvalidEscape<C: Collection<UInt8>>(in bytes: C) -> Int? {
         var i = bytes.startIndex
         var offset = 0
@@ -55,7 +61,8 @@ public enum PercentEncoding {
     }
 
     /// The byte two hex digits at `i` name, and the index after them.
-    private static func escape<C: Collection<UInt8>>(in bytes: C, at i: C.Index) -> (UInt8, C.Index)? {
+    @inlinable
+    static func escape<C: Collection<UInt8>>(in bytes: C, at i: C.Index) -> (UInt8, C.Index)? {
         guard i != bytes.endIndex, let high = Hex.value(of: bytes[i]) else { return nil }
         let j = bytes.index(after: i)
         guard j != bytes.endIndex, let low = Hex.value(of: bytes[j]) else { return nil }
