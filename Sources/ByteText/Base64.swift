@@ -43,27 +43,41 @@ public enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// One pass over a text that is usually valid: each quantum's sextets are looked up and
+    /// written out; at the first byte that is not a sextet where one must be, ``validate(_:table:)``
+    /// names the first defect in ``Failure``'s order (a second pass only for invalid texts).
     private static func decode(buffer input: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], Failure> {
         // One access to the lazily initialised table for the whole text: a `table[…]` per byte
         // would run the global's `swift_once` check and a bounds check each time.
         table.withUnsafeBufferPointer { table in
-            if let failure = validate(input, table: table) { return .failure(failure) }
-            let padding = input.count - (input.lastIndex { $0 != equals }.map { $0 + 1 } ?? 0)
+            guard !input.isEmpty, input.count % 4 == 0 else { return .failure(validate(input, table: table)!) }
+            // `=` may only end the text: one or two of them, in the last quantum's last places.
+            var padding = 0
+            if input[input.count - 1] == equals { padding = input[input.count - 2] == equals ? 2 : 1 }
+            let last = input.count - 4
             var out = [UInt8](repeating: 0, count: input.count / 4 * 3 - padding)
-            out.withUnsafeMutableBufferPointer { out in
+            let valid = out.withUnsafeMutableBufferPointer { out in
                 var o = 0
                 var i = 0
-                while i < input.count {
-                    let usable = i == input.count - 4 ? 4 - padding : 4
+                while i <= last {
+                    let usable = i == last ? 4 - padding : 4
                     var n: UInt32 = 0
-                    for j in 0..<4 { n = n << 6 | UInt32(j < usable ? table[Int(input[i &+ j])] : 0) }
+                    var seen: UInt8 = 0  // any sextet lookup that gave `invalid` sets its high bits
+                    for j in 0..<4 {
+                        let value = j < usable ? table[Int(input[i &+ j])] : 0
+                        seen |= value
+                        n = n << 6 | UInt32(value & 0x3F)
+                    }
+                    if seen & 0xC0 != 0 { return false }
                     out[o] = UInt8(truncatingIfNeeded: n >> 16)
                     if usable > 2 { out[o &+ 1] = UInt8(truncatingIfNeeded: n >> 8) }
                     if usable > 3 { out[o &+ 2] = UInt8(truncatingIfNeeded: n) }
                     o &+= 3
                     i &+= 4
                 }
+                return true
             }
+            guard valid else { return .failure(validate(input, table: table)!) }
             return .success(out)
         }
     }

@@ -50,6 +50,51 @@ import Testing
             }
         }
     }
+
+    /// The decoder's one-pass fast path agrees with a plain reference (find the first defect in
+    /// `Failure`'s order, then decode) on mutated valid texts: bytes swapped for `=`, junk, the
+    /// URL-safe alphabet, and cut or lengthened texts.
+    @Test func decodesLikeTheReferenceOnMutatedTexts() throws {
+        var random = SplitMix64.forTest(seed: 0xB64D)
+        let junk = Array("=-_ \n\r.!~A".utf8)
+        for _ in 0..<5_000 {
+            let length = Int.random(in: 0...24, using: &random)
+            var text = Array(Base64.encode((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }).utf8)
+            for _ in 0..<Int.random(in: 0...2, using: &random) where !text.isEmpty {
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: text[Int.random(in: 0..<text.count, using: &random)] = junk.randomElement(using: &random)!
+                case 1: text.removeLast()
+                default: text.append(junk.randomElement(using: &random)!)
+                }
+            }
+            #expect(
+                Base64.decode(text) == Self.reference(text), "\(String(decoding: text, as: UTF8.self)) \(random.replay)"
+            )
+        }
+    }
+
+    /// Strict base64 by its definition, one rule at a time (the order ``Base64/Failure`` documents).
+    static func reference(_ text: [UInt8]) -> Result<[UInt8], Base64.Failure> {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        if text.isEmpty { return .failure(.empty) }
+        let padStart = text.firstIndex(of: UInt8(ascii: "="))
+        for (offset, byte) in text.enumerated() where byte != UInt8(ascii: "=") {
+            if let padStart, offset > padStart { return .failure(.misplacedPadding(offset: padStart)) }
+            if !alphabet.contains(byte) { return .failure(.invalidCharacter(byte: byte, offset: offset)) }
+        }
+        if text.count % 4 != 0 { return .failure(.badLength(text.count)) }
+        if let padStart, text.count - padStart > 2 { return .failure(.misplacedPadding(offset: padStart)) }
+        var bits: UInt32 = 0, count = 0, out: [UInt8] = []
+        for byte in text where byte != UInt8(ascii: "=") {
+            bits = bits << 6 | UInt32(alphabet.firstIndex(of: byte)!)
+            count += 6
+            if count >= 8 {
+                count -= 8
+                out.append(UInt8(truncatingIfNeeded: bits >> UInt32(count)))
+            }
+        }
+        return .success(out)
+    }
 }
 
 @Suite struct HexTests {
