@@ -7,7 +7,7 @@
 # nothing about cache misses or branch prediction; bench/run.sh's wall times are the other half.
 #
 #   bench/instructions.sh BASE [HEAD]        # HEAD defaults to the working tree's HEAD
-#   SIZE=20M FORMATS="json md" bench/instructions.sh c414811
+#   SIZE=20M FORMATS="json markdown" bench/instructions.sh c414811
 #
 # Each revision is checked out (git worktree, detached) and built in release under
 # bench/out/revisions/REV, once. The capture is bench/gen_capture.py's (default 5 MB, seed 1), the
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 BASE=${1:?usage: bench/instructions.sh BASE [HEAD]}
 HEAD=${2:-HEAD}
 SIZE=${SIZE:-5M}
-FORMATS=${FORMATS:-"text json jsonl md html"}
+FORMATS=${FORMATS:-"text json jsonl markdown html"}
 OUT=bench/out
 mkdir -p "$OUT/revisions"
 command -v valgrind >/dev/null || { echo "bench: valgrind is missing (apt-get install -y valgrind)" >&2; exit 2; }
@@ -43,12 +43,22 @@ binary() {
     echo "$dir/callback-doctor.stripped"
 }
 
-# Instructions executed by `analyze` of the capture in format $2 with binary $1.
+# Instructions executed by `analyze` of the capture ($3, default the generated one) in format $2
+# with binary $1.
 instructions() {
     local log
     log=$(mktemp)
+    local status=0
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --log-file="$log" \
-        "$1" analyze --public-key samples/keys/test-callback-public.pem --format "$2" --list-all "$CAPTURE" >/dev/null || true
+        "$1" analyze --public-key samples/keys/test-callback-public.pem --format "$2" --list-all "${3:-$CAPTURE}" \
+        >/dev/null 2>"$log.stderr" || status=$?
+    # 1 is "a callback failed" (the capture has failures); anything else means nothing was measured.
+    if [ "$status" -gt 1 ]; then
+        echo "bench: $1 analyze --format $2 exited $status:" >&2
+        cat "$log.stderr" >&2
+        exit 1
+    fi
+    rm -f "$log.stderr"
     local count
     count=$(sed -n 's/.*I *refs: *//p' "$log" | tr -d ',')
     [ -n "$count" ] || { echo "bench: valgrind counted nothing for $1 -o $2:" >&2; tail -5 "$log" >&2; exit 1; }
@@ -66,3 +76,8 @@ for format in $FORMATS; do
     b=$(instructions "$B" "$format")
     printf '%-6s %16s %16s %8s\n' "$format" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')"
 done
+# A one-callback sample: what every run pays before its first packet (start-up, option parsing).
+a=$(instructions "$A" json samples/captures/good.pcap)
+b=$(instructions "$B" json samples/captures/good.pcap)
+printf '%-6s %16s %16s %8s   (samples/captures/good.pcap: start-up)\n' small "$a" "$b" \
+    "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')"
