@@ -77,7 +77,7 @@ for format in $FORMATS; do
     printf '%-6s %16s %16s %8s\n' "$format" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')"
 done
 # A one-callback sample: what every run pays before its first packet (start-up, option parsing).
-a=$(instructions "$A" json samples/captures/good.pcap)
-b=$(instructions "$B" json samples/captures/good.pcap)
-printf '%-6s %16s %16s %8s   (samples/captures/good.pcap: start-up)\n' small "$a" "$b" \
+a=$(instructions "$A" json samples/captures/good-json.pcap)
+b=$(instructions "$B" json samples/captures/good-json.pcap)
+printf '%-6s %16s %16s %8s   (samples/captures/good-json.pcap: start-up)\n' small "$a" "$b" \
     "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')"
