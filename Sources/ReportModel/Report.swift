@@ -145,51 +145,17 @@ public struct OutcomeCounts: Sendable, Hashable {
 }
 
 /// A level of the report that keeps ``OutcomeCounts``: its counters read and write as its own
-/// properties (`summary.callbacksFailed`), through the one stored `counts`.
+/// properties (`summary.callbacksFailed`), through the one stored `counts` (SE-0252 key-path member
+/// lookup, so a counter added to ``OutcomeCounts`` needs no forwarding property here).
+@dynamicMemberLookup
 public protocol ExchangeCounting {
     var counts: OutcomeCounts { get set }
 }
 
 extension ExchangeCounting {
-    public var exchanges: Int {
-        get { counts.exchanges }
-        set { counts.exchanges = newValue }
-    }
-    public var callbacks: Int {
-        get { counts.callbacks }
-        set { counts.callbacks = newValue }
-    }
-    public var callbacksPassed: Int {
-        get { counts.callbacksPassed }
-        set { counts.callbacksPassed = newValue }
-    }
-    public var callbacksFailed: Int {
-        get { counts.callbacksFailed }
-        set { counts.callbacksFailed = newValue }
-    }
-    public var callbacksUnknown: Int {
-        get { counts.callbacksUnknown }
-        set { counts.callbacksUnknown = newValue }
-    }
-    public var possibleCallbacks: Int {
-        get { counts.possibleCallbacks }
-        set { counts.possibleCallbacks = newValue }
-    }
-    public var possibleCallbacksFailed: Int {
-        get { counts.possibleCallbacksFailed }
-        set { counts.possibleCallbacksFailed = newValue }
-    }
-    public var possibleCallbacksUnknown: Int {
-        get { counts.possibleCallbacksUnknown }
-        set { counts.possibleCallbacksUnknown = newValue }
-    }
-    public var httpsNotJudged: Int {
-        get { counts.httpsNotJudged }
-        set { counts.httpsNotJudged = newValue }
-    }
-    public var refusedConnections: Int {
-        get { counts.refusedConnections }
-        set { counts.refusedConnections = newValue }
+    public subscript(dynamicMember counter: WritableKeyPath<OutcomeCounts, Int>) -> Int {
+        get { counts[keyPath: counter] }
+        set { counts[keyPath: counter] = newValue }
     }
 }
 

@@ -137,9 +137,9 @@ public struct ReportAggregates: Sendable, Equatable, ExchangeCounting {
     /// `.httpsNotJudged`, with no outcome, findings or callback rows; their start times stay.
     public func asHTTPSNotJudged() -> ReportAggregates {
         var notJudged = ReportAggregates()
-        notJudged.exchanges = exchanges
-        notJudged.httpsNotJudged = exchanges
-        if exchanges > 0 { notJudged.exchangesByKind[.httpsNotJudged] = exchanges }
+        notJudged.exchanges = counts.exchanges
+        notJudged.httpsNotJudged = counts.exchanges
+        if counts.exchanges > 0 { notJudged.exchangesByKind[.httpsNotJudged] = counts.exchanges }
         notJudged.firstExchangeStart = firstExchangeStart
         notJudged.lastExchangeStart = lastExchangeStart
         return notJudged
