@@ -49,7 +49,8 @@ instructions() {
     local log
     log=$(mktemp)
     local status=0
-    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --log-file="$log" \
+    # Swift seeds its Hasher per process; fixed here, so two runs of one binary count the same.
+    SWIFT_DETERMINISTIC_HASHING=1 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null --log-file="$log" \
         "$1" analyze --public-key samples/keys/test-callback-public.pem --format "$2" --list-all "${3:-$CAPTURE}" \
         >/dev/null 2>"$log.stderr" || status=$?
     # 1 is "a callback failed" (the capture has failures); anything else means nothing was measured.
